@@ -1,0 +1,140 @@
+# authmilter - top-level Makefile (GNU make, pkg-config; no autotools).
+#
+#   make             build ./authmilter
+#   make check       build and run every test (unit, conformance, scripts)
+#   make sanitize    the same tests, built with ASan + UBSan (in build-san/)
+#   make fuzz        build the libFuzzer targets with clang and run each briefly
+#   make bench       benchmarks (figures, not pass/fail)
+#   make install     PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by directory, so adding a file needs no edit here:
+#   util/ dns/ spf/ dkim/ dmarc/  -> libauthmilter.a (no milter code)
+#   milter/*.c                    -> the authmilter binary (daemon + subcommands)
+#   tests/lib/*.c                 -> test support, linked into every test program
+#   tests/unit/check_*.c          -> one Check program each
+#   tests/conformance/conf_*.c    -> one conformance runner each
+#   tests/scripts/*.sh            -> script tests (get $AUTHMILTER, $BUILD)
+#   tests/fuzz/fuzz_*.c           -> one libFuzzer target each
+#   bench/ lives in tests/bench/  -> benchmark programs (bench_*.c)
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SHARED   ?= $(abspath ../shared)
+FUZZ_SECONDS ?= 30
+
+PKGS      := libunbound openssl jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS   := $(shell pkg-config --libs check)
+MILTER_LIBS  := $(shell pkg-config --libs milter 2>/dev/null || echo -lmilter)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+            -Wstrict-prototypes -Wmissing-prototypes -Wvla
+OPT      ?= -O2 -g
+CPPFLAGS += -I. -D_GNU_SOURCE
+CFLAGS   += -std=c11 $(OPT) $(WARN) -pthread $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  += -pthread $(EXTRA_LDFLAGS)
+LDLIBS   += $(PKG_LIBS)
+
+LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c))
+APP_SRC    := $(sort $(wildcard milter/*.c))
+TLIB_SRC   := $(sort $(wildcard tests/lib/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/check_*.c))
+CONF_SRC   := $(sort $(wildcard tests/conformance/conf_*.c))
+BENCH_SRC  := $(sort $(wildcard tests/bench/bench_*.c))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ  := $(call obj,$(LIB_SRC))
+APP_OBJ  := $(call obj,$(APP_SRC))
+TLIB_OBJ := $(call obj,$(TLIB_SRC))
+LIB      := $(BUILD)/libauthmilter.a
+TLIB     := $(BUILD)/libtestsupport.a
+BIN      := $(BUILD)/authmilter
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
+
+.PHONY: all check tests sanitize fuzz fuzz-build bench install clean valgrind
+
+all: authmilter
+
+authmilter: $(BIN)
+	@if [ "$(BUILD)" = build ]; then cp -f $(BIN) ./authmilter; fi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(TLIB): $(TLIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(APP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(MILTER_LIBS) $(LDLIBS)
+
+$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+
+$(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(LDLIBS)
+
+$(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(LDLIBS)
+
+tests: $(BIN) $(UNIT_BIN) $(CONF_BIN)
+
+check: tests
+	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/run.sh
+
+sanitize:
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+
+valgrind: tests
+	@BUILD=$(BUILD) SHARED=$(SHARED) VALGRIND=1 sh tests/run.sh
+
+# libFuzzer: the library is rebuilt with clang and coverage in build-fuzz/.
+FUZZ_BUILD := build-fuzz
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+fuzz-build:
+	$(MAKE) CC=clang BUILD=$(FUZZ_BUILD) OPT="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+	    $(FUZZ_BUILD)/libauthmilter.a
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  echo "clang $$f -> $(FUZZ_BUILD)/$$n"; \
+	  clang -std=c11 -O1 -g -I. -D_GNU_SOURCE $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
+	    $(FUZZ_BUILD)/libauthmilter.a $(PKG_LIBS) -pthread || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+bench: $(BIN) $(BENCH_BIN)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/authmilter
+	install -m 0644 doc/authmilter.8 $(DESTDIR)$(PREFIX)/share/man/man8/authmilter.8
+	@if [ -f doc/authmilter.conf.5 ]; then \
+	  install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/authmilter.conf.5; fi
+
+clean:
+	rm -rf build build-san build-fuzz authmilter
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,156 @@
+/*
+ * dns/dns.h - the DNS resolver every other module uses.
+ *
+ * SUMMARY
+ *   A resolver handle over libunbound in asynchronous thread mode, shared by
+ *   all threads. Callers start queries (they run at once, in parallel) and
+ *   later wait for them with a deadline. Every answer says what happened
+ *   (records / NODATA / NXDOMAIN / temporary failure / bad name) and its
+ *   DNSSEC state (secure / insecure / bogus). Bogus data is never handed out:
+ *   a bogus answer has status DNS_TEMPFAIL, sec DNS_SEC_BOGUS, no records and
+ *   libunbound's why_bogus text in `why`.
+ *
+ * SYNOPSIS
+ *   dns_resolver *dns_resolver_new(const dns_config *cfg, char *err, size_t errlen);
+ *   void          dns_resolver_free(dns_resolver *r);
+ *
+ *   dns_query        *dns_query_start(dns_resolver *r, const char *name, dns_type t);
+ *   const dns_answer *dns_query_wait(dns_query *q, int64_t deadline_ms);
+ *   int               dns_query_done(dns_query *q);
+ *   void              dns_query_free(dns_query *q);
+ *
+ *   dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type t);
+ *   void        dns_answer_free(dns_answer *a);
+ *
+ * DESCRIPTION
+ *   Modes (dns_config): zone_file serves an RFC 1035 master file as the root
+ *   zone through libunbound's auth-zone (tests, offline checks); unbound_conf
+ *   loads a libunbound config file; forwarders forward (still validating);
+ *   otherwise full recursion from the root with DNSSEC validation anchored at
+ *   trust_anchor_file. zone_file, unbound_conf and forwarders are exclusive
+ *   with the precedence listed.
+ *
+ *   dns_query_start() never blocks and never returns NULL (allocation failure
+ *   or a malformed name give a query that is already done with DNS_TEMPFAIL
+ *   or DNS_BADNAME). dns_query_wait() blocks until the answer is in or the
+ *   absolute deadline (dns_now_ms() clock) passes; at the deadline the query
+ *   is cancelled and its answer is DNS_TEMPFAIL "timed out". The returned
+ *   answer belongs to the query and lives until dns_query_free(), which may
+ *   be called at any time (a pending query is cancelled).
+ *   dns_lookup() = start + wait(now + cfg timeout) + detach: the caller
+ *   owns the answer and frees it with dns_answer_free().
+ *
+ *   Queries and waits may come from any thread. A query object must be
+ *   waited on and freed by one thread at a time.
+ *
+ *   dns_resolver_add_fault() makes (name, type) answer with a fixed status
+ *   without asking libunbound: the in-memory fault backend for what a zone
+ *   file cannot express (the SPF suite's TIMEOUT). It must be called before
+ *   the first query.
+ *
+ * DIAGNOSTICS
+ *   dns_resolver_new() returns NULL and writes a message naming the failing
+ *   step (file, libunbound error text) into err.
+ */
+#ifndef AUTHMILTER_DNS_H
+#define AUTHMILTER_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+/* RFC 1035 2.3.4: a name is at most 255 octets, a label at most 63. */
+#define DNS_MAX_NAME_LEN 255
+#define DNS_MAX_LABEL_LEN 63
+#define DNS_MAX_FORWARDERS 8
+#define DNS_DEFAULT_TIMEOUT_MS 5000
+#define DNS_DEFAULT_TRUST_ANCHOR "/usr/share/dns/root.key"
+
+typedef enum {
+	DNS_T_A = 1,
+	DNS_T_PTR = 12,
+	DNS_T_MX = 15,
+	DNS_T_TXT = 16,
+	DNS_T_AAAA = 28,
+} dns_type;
+
+typedef enum {
+	DNS_RECORDS,  /* at least one record of the asked type */
+	DNS_NODATA,   /* the name exists, no record of that type */
+	DNS_NXDOMAIN, /* the name does not exist */
+	DNS_TEMPFAIL, /* SERVFAIL, REFUSED, timeout, bogus, resource failure */
+	DNS_BADNAME,  /* the name cannot be queried (empty label, label > 63, ...) */
+} dns_status;
+
+typedef enum {
+	DNS_SEC_INSECURE, /* no chain of trust (unsigned, or local data) */
+	DNS_SEC_SECURE,   /* validated */
+	DNS_SEC_BOGUS,    /* validation failed: data withheld */
+} dns_sec;
+
+typedef struct dns_txt {
+	const char *text;     /* the character-strings joined, NUL-terminated */
+	size_t len;           /* length of text (it may contain NUL octets) */
+	size_t nstrings;      /* how many character-strings */
+	const uint16_t *lens; /* length of each character-string, in order */
+} dns_txt;
+
+typedef struct dns_record {
+	dns_type type;
+	union {
+		struct in_addr a;
+		struct in6_addr aaaa;
+		struct {
+			uint16_t preference;
+			const char *host; /* no trailing dot; "" for the root (null MX) */
+		} mx;
+		const char *ptr;  /* no trailing dot */
+		dns_txt txt;
+	} u;
+} dns_record;
+
+typedef struct dns_answer {
+	dns_status status;
+	dns_sec sec;
+	int rcode;            /* the DNS RCODE when one was received, else -1 */
+	uint32_t ttl;
+	char why[160];        /* human reason for TEMPFAIL/BADNAME/BOGUS, else "" */
+	size_t count;
+	dns_record *records;  /* MX sorted by preference; others in answer order */
+} dns_answer;
+
+typedef struct dns_config {
+	const char *zone_file;      /* --dns-zone */
+	const char *unbound_conf;   /* --dns-conf */
+	const char *forwarders[DNS_MAX_FORWARDERS]; /* --dns-forward ADDR[@PORT] */
+	size_t nforwarders;
+	const char *trust_anchor_file; /* NULL: DNS_DEFAULT_TRUST_ANCHOR; "": none */
+	unsigned timeout_ms;        /* --dns-timeout; 0: DNS_DEFAULT_TIMEOUT_MS */
+} dns_config;
+
+typedef struct dns_resolver dns_resolver;
+typedef struct dns_query dns_query;
+
+dns_resolver *dns_resolver_new(const dns_config *cfg, char *err, size_t errlen);
+void dns_resolver_free(dns_resolver *r);
+unsigned dns_resolver_timeout_ms(const dns_resolver *r);
+int dns_resolver_add_fault(dns_resolver *r, const char *name, dns_type type,
+    dns_status status);
+
+dns_query *dns_query_start(dns_resolver *r, const char *name, dns_type type);
+const dns_answer *dns_query_wait(dns_query *q, int64_t deadline_ms);
+int dns_query_done(dns_query *q);
+void dns_query_free(dns_query *q);
+
+dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type type);
+void dns_answer_free(dns_answer *a);
+
+/* Monotonic milliseconds, the clock of every deadline. */
+int64_t dns_now_ms(void);
+
+const char *dns_status_name(dns_status s); /* "records", "nodata", "nxdomain", "tempfail", "badname" */
+const char *dns_sec_name(dns_sec s);       /* "insecure", "secure", "bogus" */
+const char *dns_type_name(dns_type t);     /* "A", "TXT", ... */
+int dns_type_from_name(const char *s, dns_type *out); /* 0 ok, -1 unknown */
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * milter/cli.h - what the authmilter subcommands share.
+ *
+ * SYNOPSIS
+ *   int cmd_spf(int argc, char **argv);    authmilter spf ...
+ *   int cmd_dkim(int argc, char **argv);   authmilter dkim ...
+ *   int cmd_dns(int argc, char **argv);    authmilter dns ...
+ *
+ *   CLI_DNS_LONGOPTS                       getopt_long entries for the DNS flags
+ *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
+ *   dns_resolver *cli_dns_resolver(const dns_config *cfg);
+ *   const char *cli_dns_usage(void);
+ *
+ * DESCRIPTION
+ *   Every subcommand and the daemon take the same DNS flags
+ *   (--dns-zone FILE, --dns-forward ADDR[@PORT] (repeatable), --dns-conf FILE,
+ *   --dns-timeout MS, --dns-trust-anchor FILE). A subcommand puts
+ *   CLI_DNS_LONGOPTS in its getopt_long table and hands every option id
+ *   >= CLI_DNS_OPT_BASE to cli_dns_option(), which returns 0 when it
+ *   consumed the option and -1 (after printing why) on a bad value.
+ *   cli_dns_resolver() builds the resolver or prints the error and returns
+ *   NULL.
+ *
+ *   Exit codes, for every subcommand: 0 an evaluation completed (whatever
+ *   its result), 1 an operational failure (resolver, I/O), 2 bad usage.
+ */
+#ifndef AUTHMILTER_CLI_H
+#define AUTHMILTER_CLI_H
+
+#include "dns/dns.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+enum {
+	CLI_DNS_OPT_BASE = 1000,
+	CLI_OPT_DNS_ZONE = CLI_DNS_OPT_BASE,
+	CLI_OPT_DNS_FORWARD,
+	CLI_OPT_DNS_CONF,
+	CLI_OPT_DNS_TIMEOUT,
+	CLI_OPT_DNS_TRUST_ANCHOR,
+	CLI_DNS_OPT_END,
+};
+
+#define CLI_DNS_LONGOPTS \
+	{ "dns-zone", required_argument, NULL, CLI_OPT_DNS_ZONE }, \
+	{ "dns-forward", required_argument, NULL, CLI_OPT_DNS_FORWARD }, \
+	{ "dns-conf", required_argument, NULL, CLI_OPT_DNS_CONF }, \
+	{ "dns-timeout", required_argument, NULL, CLI_OPT_DNS_TIMEOUT }, \
+	{ "dns-trust-anchor", required_argument, NULL, CLI_OPT_DNS_TRUST_ANCHOR }
+
+int cli_dns_option(int id, const char *arg, dns_config *cfg);
+dns_resolver *cli_dns_resolver(const dns_config *cfg);
+const char *cli_dns_usage(void);
+
+int cmd_spf(int argc, char **argv);
+int cmd_dkim(int argc, char **argv);
+int cmd_dns(int argc, char **argv);
+
+#endif

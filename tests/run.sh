@@ -1,0 +1,54 @@
+#!/bin/sh
+# tests/run.sh - runs every test program of a build and sums up.
+#
+#   BUILD=build SHARED=../shared sh tests/run.sh
+#
+# Runs, in order: the Check unit programs (build/tests/check_*), the
+# conformance runners (build/tests/conf_*, given $SHARED/conformance; each
+# says itself when it skips), and the script tests (tests/scripts/*.sh, with
+# AUTHMILTER, BUILD and SHARED in the environment). A program passes when it
+# exits 0. The last line is "total: N passed, N failed"; the exit status is
+# non-zero when anything failed. VALGRIND=1 runs the C programs under
+# valgrind --error-exitcode=99 --leak-check=full.
+BUILD=${BUILD:-build}
+SHARED=${SHARED:-../shared}
+AUTHMILTER=$(pwd)/$BUILD/authmilter
+export BUILD SHARED AUTHMILTER
+passed=0
+failed=0
+failures=""
+wrap=""
+if [ -n "$VALGRIND" ]; then
+	wrap="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	CK_FORK=no
+	export CK_FORK
+fi
+
+run() {
+	name=$1; shift
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures="$failures $name"
+		echo "--- FAILED: $name"
+	fi
+}
+
+for t in "$BUILD"/tests/check_*; do
+	[ -x "$t" ] || continue
+	run "$(basename "$t")" $wrap "$t"
+done
+for t in "$BUILD"/tests/conf_*; do
+	[ -x "$t" ] || continue
+	run "$(basename "$t")" $wrap "$t" "$SHARED/conformance"
+done
+for t in tests/scripts/*.sh; do
+	[ -f "$t" ] || continue
+	run "$(basename "$t")" sh "$t"
+done
+echo
+[ -n "$failures" ] && echo "failed programs:$failures"
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
