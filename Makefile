@@ -6,6 +6,7 @@
 #   make fuzz        build the libFuzzer targets with clang and run each briefly
 #   make bench       benchmarks (figures, not pass/fail)
 #   make install     PREFIX=/usr/local DESTDIR=
+#   make deps        apt-get install the build and test dependencies (Debian 12, root)
 #
 # Sources are found by directory, so adding a file needs no edit here:
 #   util/ dns/ spf/ dkim/ dmarc/  -> libauthmilter.a (no milter code)
@@ -58,7 +59,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 
-.PHONY: all check tests sanitize fuzz fuzz-build bench install clean valgrind
+.PHONY: all deps check tests sanitize fuzz fuzz-build bench install clean valgrind
 
 all: authmilter
 
@@ -133,6 +134,12 @@ install: $(BIN)
 	install -m 0644 doc/authmilter.8 $(DESTDIR)$(PREFIX)/share/man/man8/authmilter.8
 	@if [ -f doc/authmilter.conf.5 ]; then \
 	  install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/authmilter.conf.5; fi
+
+# Debian 12 packages for building and testing (root; the list is .ci/packages).
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $$(grep -v '^#' .ci/packages)
 
 clean:
 	rm -rf build build-san build-fuzz authmilter
