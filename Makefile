@@ -10,7 +10,8 @@
 #
 # Sources are found by directory, so adding a file needs no edit here:
 #   util/ dns/ spf/ dkim/ dmarc/  -> libauthmilter.a (no milter code)
-#   milter/*.c                    -> the authmilter binary (daemon + subcommands)
+#   milter/*.c                    -> libauthmilter-app.a + milter/main.c = the authmilter
+#                                    binary (daemon, subcommands, AR, config)
 #   tests/lib/*.c                 -> test support, linked into every test program
 #   tests/unit/check_*.c          -> one Check program each
 #   tests/conformance/conf_*.c    -> one conformance runner each
@@ -41,7 +42,7 @@ LDFLAGS  += -pthread $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
 LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c))
-APP_SRC    := $(sort $(wildcard milter/*.c))
+APP_SRC    := $(sort $(filter-out milter/main.c,$(wildcard milter/*.c)))
 TLIB_SRC   := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/check_*.c))
 CONF_SRC   := $(sort $(wildcard tests/conformance/conf_*.c))
@@ -53,6 +54,8 @@ LIB_OBJ  := $(call obj,$(LIB_SRC))
 APP_OBJ  := $(call obj,$(APP_SRC))
 TLIB_OBJ := $(call obj,$(TLIB_SRC))
 LIB      := $(BUILD)/libauthmilter.a
+APPLIB   := $(BUILD)/libauthmilter-app.a
+MAIN_OBJ := $(call obj,milter/main.c)
 TLIB     := $(BUILD)/libtestsupport.a
 BIN      := $(BUILD)/authmilter
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -74,24 +77,28 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(APPLIB): $(APP_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(TLIB): $(TLIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(APP_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(MILTER_LIBS) $(LDLIBS)
+$(BIN): $(MAIN_OBJ) $(APPLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
-$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(LIB)
+$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(CHECK_LIBS) $(LDLIBS)
 
-$(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(LIB)
+$(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
-$(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(LIB)
+$(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
 tests: $(BIN) $(UNIT_BIN) $(CONF_BIN)
 
@@ -112,13 +119,14 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 fuzz-build:
 	$(MAKE) CC=clang BUILD=$(FUZZ_BUILD) OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
-	    $(FUZZ_BUILD)/libauthmilter.a
+	    $(FUZZ_BUILD)/libauthmilter.a $(FUZZ_BUILD)/libauthmilter-app.a
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  echo "clang $$f -> $(FUZZ_BUILD)/$$n"; \
 	  clang -std=c11 -O1 -g -I. -D_GNU_SOURCE $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
-	    $(FUZZ_BUILD)/libauthmilter.a $(PKG_LIBS) -pthread || exit 1; \
+	    $(FUZZ_BUILD)/libauthmilter-app.a $(FUZZ_BUILD)/libauthmilter.a \
+	    $(MILTER_LIBS) $(PKG_LIBS) -pthread || exit 1; \
 	done
 
 fuzz: fuzz-build
