@@ -8,6 +8,7 @@
 #   child.sec.example.  unsigned, delegated without DS   -> insecure
 #   tampered.example.   signed, then an A record altered -> bogus
 #   expired.example.    signed with dates in the past    -> bogus ("expired")
+#   other.example.      not served (REFUSED)             -> tempfail SERVFAIL
 # `authmilter dns --json --dns-conf` gets a libunbound config with stub
 # zones at that port and the DS records as trust anchors. nsd is killed at
 # exit whatever happens. Missing tools fail the test: CI installs them.
@@ -128,7 +129,9 @@ server:
     trust-anchor-file: "$T/tampered.example.ds"
     trust-anchor-file: "$T/expired.example.ds"
 EOF
-	for z in sec.example tampered.example expired.example; do
+	# nsd does not serve other.example: REFUSED, which libunbound turns
+	# into SERVFAIL
+	for z in sec.example tampered.example expired.example other.example; do
 		printf 'stub-zone:\n    name: "%s."\n    stub-addr: 127.0.0.1@%s\n' "$z" "$PORT"
 	done
 } > "$T/unbound.conf"
@@ -161,6 +164,7 @@ check www.sec.example MX nodata secure
 check www.child.sec.example A records insecure
 check www.tampered.example A tempfail bogus "DNSSEC bogus"
 check www.expired.example A tempfail bogus "expired"
+check www.other.example A tempfail insecure SERVFAIL
 # the tampered value must never be handed out
 "$AUTHMILTER" dns --dns-conf "$T/unbound.conf" www.tampered.example A |
     grep -q '192\.0\.2\.99' && fail "bogus data was returned"

@@ -594,6 +594,102 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* libunbound hands over rdata from the network: malformed data is refused. */
+static dns_answer *
+from_rdata(dns_type t, const char *data, int len)
+{
+	char *d[2] = { (char *)(uintptr_t)data, NULL };
+	int l[2] = { len, 0 };
+	struct ub_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.data = d;
+	res.len = l;
+	res.havedata = 1;
+	res.ttl = 30;
+	return dns_answer_from_ub(0, &res, t);
+}
+
+START_TEST(test_hostile_rdata)
+{
+	static const struct {
+		dns_type t;
+		const char *data;
+		int len;
+		dns_status want;
+	} cases[] = {
+		{ DNS_T_A, "\300\0\2\1", 4, DNS_RECORDS },
+		{ DNS_T_A, "\300\0\2\1\1", 5, DNS_TEMPFAIL },
+		{ DNS_T_AAAA, "0123456789abcdef", 15, DNS_TEMPFAIL },
+		{ DNS_T_MX, "\0\12\2mx\7example\0", 14, DNS_RECORDS },
+		{ DNS_T_MX, "\0\12\300\14", 4, DNS_TEMPFAIL },   /* compression */
+		{ DNS_T_MX, "\0\12\2mx\7exam", 10, DNS_TEMPFAIL }, /* truncated */
+		{ DNS_T_MX, "\0\12", 2, DNS_TEMPFAIL },
+		{ DNS_T_PTR, "\2mx\0junk", 8, DNS_TEMPFAIL },       /* trailing */
+		{ DNS_T_PTR, "\100abc", 4, DNS_TEMPFAIL },           /* label 64 */
+		{ DNS_T_TXT, "\3abc\0", 5, DNS_RECORDS },           /* empty string */
+		{ DNS_T_TXT, "\5abc", 4, DNS_TEMPFAIL },             /* overrun */
+		{ DNS_T_TXT, "", 0, DNS_TEMPFAIL },
+		{ DNS_T_PTR, "\1.\1\\\2a\377\0", 8, DNS_RECORDS },
+	};
+	char longname[300];
+	dns_answer *a;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = from_rdata(cases[i].t, cases[i].data, cases[i].len);
+		ck_assert_msg(a->status == cases[i].want, "case %zu: %s (%s)", i,
+		    dns_status_name(a->status), a->why);
+		if (a->status == DNS_TEMPFAIL)
+			ck_assert(strstr(a->why, "malformed") != NULL);
+		dns_answer_free(a);
+	}
+	a = from_rdata(DNS_T_PTR, "\1.\1\\\2a\377\0", 8);
+	ck_assert_str_eq(a->records[0].u.ptr, "\\..\\\\.a\\255");
+	dns_answer_free(a);
+	/* a wire name over 255 octets */
+	for (i = 0; i < 260; i += 2) {
+		longname[i] = 1;
+		longname[i + 1] = 'a';
+	}
+	longname[260] = 0;
+	a = from_rdata(DNS_T_PTR, longname, 261);
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_zone_with_soa)
+{
+	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512];
+	dns_config cfg;
+	dns_resolver *r;
+	dns_answer *a;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs("$ORIGIN .\n. 600 IN SOA ns. host. 1 3600 600 86400 42\n"
+	    ". 600 IN NS ns.\nhost.test. 77 IN A 192.0.2.5\n", fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = path;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	unlink(path);
+	ck_assert_msg(r != NULL, "%s", err);
+	a = look(r, "host.test", DNS_T_A, DNS_RECORDS);  /* test. is not special */
+	ck_assert(has_a(a, "192.0.2.5"));
+	ck_assert_uint_eq(a->ttl, 77);
+	dns_answer_free(a);
+	a = look(r, "other.test", DNS_T_A, DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->ttl, 42);  /* the file's own SOA minimum */
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -615,6 +711,8 @@ dns_suite(void)
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_bad_zone_file);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_hostile_rdata);
+	tcase_add_test(tc, test_zone_with_soa);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(dead, 60);
