@@ -136,10 +136,11 @@ EOF
 	done
 } > "$T/unbound.conf"
 
-# check NAME TYPE STATUS DNSSEC [WHY-SUBSTRING]
+# check NAME TYPE STATUS DNSSEC [WHY-SUBSTRING], with $DNSFLAGS
 checks=0
+DNSFLAGS="--dns-conf $T/unbound.conf"
 check() {
-	out=$("$AUTHMILTER" dns --json --dns-timeout 5000 --dns-conf "$T/unbound.conf" "$1" "$2")
+	out=$("$AUTHMILTER" dns --json --dns-timeout 5000 $DNSFLAGS "$1" "$2")
 	rc=$?
 	[ $rc -eq 0 ] || fail "$1 $2: exit $rc: $out"
 	echo "$out" | $PY -c '
@@ -168,5 +169,11 @@ check www.other.example A tempfail insecure SERVFAIL
 # the tampered value must never be handed out
 "$AUTHMILTER" dns --dns-conf "$T/unbound.conf" www.tampered.example A |
     grep -q '192\.0\.2\.99' && fail "bogus data was returned"
+# forwarder mode, validating with --dns-trust-anchor (nsd answers RD
+# queries for its own zones)
+DNSFLAGS="--dns-forward 127.0.0.1@$PORT --dns-trust-anchor $T/sec.example.ds"
+check www.sec.example A records secure
+DNSFLAGS="--dns-forward 127.0.0.1@$PORT --dns-trust-anchor $T/tampered.example.ds"
+check www.tampered.example A tempfail bogus "signature verification failed"
 echo "dnssec: $checks passed, 0 failed"
 exit 0
