@@ -210,22 +210,48 @@ tag_s(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 }
 
 static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* i= is dkim-quoted-printable (3.5, 2.11): =XX escapes, FWS ignored. */
+static int
 tag_i(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
 	dkim_sig *sig = ctx;
-	const char *at = NULL;
-	size_t k;
+	const char *at;
+	size_t k, o = 0;
 
-	copy_field(sig->i, sizeof(sig->i), v, n < sizeof(sig->i) ? n :
-	    sizeof(sig->i) - 1);
-	for (k = n; k > 0; k--)
-		if (v[k - 1] == '@') {
-			at = v + k - 1;
-			break;
+	for (k = 0; k < n; k++) {
+		int c = (unsigned char)v[k];
+
+		if (is_fws(c))
+			continue;
+		if (c == '=') {
+			int h1 = k + 2 < n ? hexval((unsigned char)v[k + 1]) : -1;
+			int h2 = k + 2 < n ? hexval((unsigned char)v[k + 2]) : -1;
+
+			if (h1 < 0 || h2 < 0)
+				return BAD("i= has a bad quoted-printable escape");
+			c = h1 * 16 + h2;
+			k += 2;
 		}
-	if (at == NULL || n >= sizeof(sig->i))
+		if (o + 1 >= sizeof(sig->i))
+			return BAD("i= is too long");
+		sig->i[o++] = (char)c;
+	}
+	sig->i[o] = '\0';
+	at = strrchr(sig->i, '@');
+	if (at == NULL)
 		return BAD("i= is not an identity (no @)");
-	if (!dkim_domain_valid(at + 1, n - (size_t)(at + 1 - v), 0))
+	if (!dkim_domain_valid(at + 1, strlen(at + 1), 0))
 		return BAD("i= domain is not a domain name");
 	return 0;
 }
