@@ -43,10 +43,14 @@ try_record(dkim_verifier *v, dkim_sigstate *st, const char *txt, size_t len,
 		dkim_reason(o->reason, sizeof(o->reason), "key record holds a NUL octet");
 		return;
 	}
-	if (dkim_key_parse(&key, txt, len, err, sizeof(err)) < 0) {
-		dkim_reason(o->reason, sizeof(o->reason), "key record: %s", err);
-		dkim_key_clear(&key);
-		return;
+	if (!dkim_keycache_get(v->opt.keycache, txt, len, &key)) {
+		if (dkim_key_parse(&key, txt, len, err, sizeof(err)) < 0) {
+			dkim_reason(o->reason, sizeof(o->reason), "key record: %s",
+			    err);
+			dkim_key_clear(&key);
+			return;
+		}
+		dkim_keycache_put(v->opt.keycache, txt, len, &key);
 	}
 	o->testing = key.testing;
 	o->bits = key.bits;

@@ -151,25 +151,44 @@ ref_header(int relaxed, const char *name, size_t nl, const char *val,
 	sb_free(&u);
 }
 
-/* random text over an alphabet rich in the octets canonicalization cares for */
+/*
+ * Random text: either octet soup over an alphabet rich in what
+ * canonicalization cares for, or mail-like lines (words, single and
+ * multiple WSP, trailing WSP, empty and WSP-only lines, lone CR/LF) long
+ * enough for the vectorised scans.
+ */
 static size_t
 random_text(char *buf, size_t max, unsigned *seed)
 {
 	static const char alpha[] = "  \t\r\n\r\n\r\nab x.";
-	size_t n, k, runs;
+	static const char *const pieces[] = {
+		"word", "mail", "x", " ", " ", " ", "  ", "\t", " \t ", "\r\n",
+		"\r\n", "\r\n\r\n", " \r\n", "\t\r\n", "\r", "\n", "\r\n ",
+		"\r\n\t", "\r\n\r", ".", "longerwordthanusual",
+	};
+	size_t n, k;
+	int soup;
 
 	*seed = *seed * 1103515245u + 12345u;
 	n = (*seed >> 8) % max;
+	soup = (*seed >> 4) & 1;
 	for (k = 0; k < n;) {
 		*seed = *seed * 1103515245u + 12345u;
-		runs = (*seed >> 4) & 7;
-		if (runs == 0) {  /* a long run of plain words: the fast path */
-			size_t len = 1 + ((*seed >> 8) % 300);
-
-			for (; len > 0 && k < n; len--, k++)
-				buf[k] = (k % 7) == 0 ? ' ' : 'w';
-		} else {
+		if (soup) {
 			buf[k++] = alpha[(*seed >> 12) % (sizeof(alpha) - 1)];
+		} else {
+			const char *w = pieces[(*seed >> 12) %
+			    (sizeof(pieces) / sizeof(pieces[0]))];
+
+			for (; *w != '\0' && k < n; w++)
+				buf[k++] = *w;
+			/* mostly plain words and single SP: the fast path */
+			if ((*seed >> 20) % 3 != 0)
+				for (; k + 6 < n && (*seed >> 24) % 5 != 0;
+				    *seed = *seed * 1103515245u + 12345u) {
+					memcpy(buf + k, " word", 5);
+					k += 5;
+				}
 		}
 	}
 	return n;
