@@ -144,7 +144,8 @@ dkim_decide(dkim_verifier *v, dkim_sigstate *st, dkim_sigresult *r)
 		r->result = DKIM_TEMPERROR;
 		if (ans->sec == DNS_SEC_BOGUS)
 			dkim_reason(r->reason, sizeof(r->reason), "key record DNSSEC "
-			    "bogus: %s", ans->why);
+			    "bogus: %s", strncmp(ans->why, "DNSSEC bogus: ", 14) == 0 ?
+			    ans->why + 14 : ans->why);
 		else if (strstr(ans->why, "timed out") != NULL)
 			dkim_reason(r->reason, sizeof(r->reason), "key lookup timed out");
 		else
