@@ -102,7 +102,8 @@ ref_body(int relaxed, const char *in, size_t n, strbuf *out)
 	}
 	/* 3.4.3 / 3.4.4: no trailing empty lines */
 	while (out->len >= 2 && memcmp(out->s + out->len - 2, "\r\n", 2) == 0 &&
-	    (out->len == 2 || memcmp(out->s + out->len - 4, "\r\n", 2) == 0))
+	    (out->len == 2 || (out->len >= 4 &&
+	    memcmp(out->s + out->len - 4, "\r\n", 2) == 0)))
 		out->len -= 2;
 	if (!relaxed && out->len == 0)
 		sb_append(out, "\r\n", 2);
