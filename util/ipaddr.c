@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 static const char hexdig[] = "0123456789abcdef";
+static const char hexup[] = "0123456789ABCDEF";
 
 int
 ipaddr_parse_v4(const char *s, size_t len, ipaddr *out)
@@ -207,9 +208,9 @@ ipaddr_dotted(const ipaddr *a, char *buf, size_t len)
 	for (i = 0; i < 16; i++) {
 		if (i > 0)
 			buf[o++] = '.';
-		buf[o++] = hexdig[a->b[i] >> 4];
+		buf[o++] = hexup[a->b[i] >> 4];
 		buf[o++] = '.';
-		buf[o++] = hexdig[a->b[i] & 0xf];
+		buf[o++] = hexup[a->b[i] & 0xf];
 	}
 	buf[o] = '\0';
 	return (int)o;

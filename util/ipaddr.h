@@ -40,7 +40,9 @@
  *   compressed lowercase IPv6). ipaddr_reverse_name() writes the PTR query
  *   name (d.c.b.a.in-addr.arpa, or 32 nibbles + ip6.arpa).
  *   ipaddr_dotted() writes the SPF %{i} form (RFC 7208 7.3): the dotted quad,
- *   or the 32 IPv6 nibbles separated by dots in forward order.
+ *   or the 32 IPv6 nibbles (uppercase hex, as pyspf and Mail::SPF write
+ *   them and the RFC 7208 test suite expects in exp= text; DNS does not
+ *   care) separated by dots in forward order.
  *   These return the length written, or -1 if buf is too small.
  */
 #ifndef AUTHMILTER_IPADDR_H
