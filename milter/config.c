@@ -12,8 +12,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const action_words[] = { "accept", "tempfail", "reject", NULL };
+static const char *const skipped_words[] = { "none", "header", NULL };
+static const char *const dmarc_mode_words[] = { "rfc9989", "rfc7489", NULL };
+static const char *const quarantine_words[] = { "quarantine", "accept", NULL };
+static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
+static const char *const bool_false[] = { "no", "false", "off", "0", NULL };
 
 #define FIELD(f) offsetof(am_config, f)
 #define NOCOUNT 0
@@ -55,6 +61,50 @@ static const config_key keys[] = {
 	{ "trusted_networks", CFG_LIST, FIELD(trusted_networks),
 	  FIELD(ntrusted_networks), 0, CONFIG_MAX_LIST, NULL, "127.0.0.0/8, ::1/128",
 	  "Client networks (CIDR) whose mail is not checked." },
+	{ "skip_authenticated", CFG_BOOL, FIELD(skip_authenticated), NOCOUNT, 0, 1,
+	  NULL, "yes", "Do not check mail from SMTP-authenticated clients (submission)." },
+	{ "skipped_header", CFG_ENUM, FIELD(skipped_header), NOCOUNT, 0, 0,
+	  skipped_words, "header",
+	  "For mail not checked: header (an Authentication-Results saying "
+	  "auth=pass or none) or none (no header)." },
+	{ "max_header_bytes", CFG_UINT, FIELD(max_header_bytes), NOCOUNT, 4096,
+	  64u * 1024 * 1024, NULL, "1048576",
+	  "Header bytes kept per message; past it DKIM and DMARC give a policy/permerror result." },
+	{ "spf_threads", CFG_UINT, FIELD(spf_threads), NOCOUNT, 1, 1024, NULL,
+	  "16", "Threads that evaluate SPF while the message is being received." },
+	{ "spf_reject_fail", CFG_BOOL, FIELD(spf_reject_fail), NOCOUNT, 0, 1, NULL,
+	  "no", "Reject (550 5.7.23) when SPF for MAIL FROM fails." },
+	{ "received_spf", CFG_BOOL, FIELD(received_spf), NOCOUNT, 0, 1, NULL,
+	  "no", "Also add a Received-SPF header (RFC 7208 9.1)." },
+	{ "dkim_max_signatures", CFG_UINT, FIELD(dkim_max_signatures), NOCOUNT, 1,
+	  1000, NULL, "8", "DKIM signatures verified per message; the rest are reported as policy." },
+	{ "dkim_min_rsa_bits", CFG_UINT, FIELD(dkim_min_rsa_bits), NOCOUNT, 512,
+	  16384, NULL, "1024", "Smallest RSA key accepted (RFC 8301 3.2 sets 1024)." },
+	{ "dkim_allow_sha1", CFG_BOOL, FIELD(dkim_allow_sha1), NOCOUNT, 0, 1, NULL,
+	  "no", "Let rsa-sha1 signatures pass (RFC 8301 forbids it)." },
+	{ "dkim_clock_skew", CFG_UINT, FIELD(dkim_clock_skew), NOCOUNT, 0, 86400,
+	  NULL, "300", "Seconds of clock difference tolerated for t= and x=." },
+	{ "dkim_fail_short_l", CFG_BOOL, FIELD(dkim_fail_short_l), NOCOUNT, 0, 1,
+	  NULL, "no", "Fail a signature whose l= leaves part of the body unsigned." },
+	{ "dmarc_mode", CFG_ENUM, FIELD(dmarc_mode), NOCOUNT, 0, 0, dmarc_mode_words,
+	  "rfc9989", "rfc9989 (DNS tree walk) or rfc7489 (Public Suffix List, pct=)." },
+	{ "psl_file", CFG_STRING, FIELD(psl_file), NOCOUNT, 0, 0, NULL,
+	  "/usr/share/publicsuffix/public_suffix_list.dat",
+	  "Public Suffix List for dmarc_mode = rfc7489 (reloaded on SIGHUP)." },
+	{ "dmarc_enforce", CFG_BOOL, FIELD(dmarc_enforce), NOCOUNT, 0, 1, NULL,
+	  "no", "Act on p=reject (550 5.7.1) and p=quarantine; no: only report in the header." },
+	{ "quarantine_action", CFG_ENUM, FIELD(quarantine_action), NOCOUNT, 0, 0,
+	  quarantine_words, "quarantine",
+	  "With dmarc_enforce, what p=quarantine does: quarantine (the MTA's hold queue) or accept." },
+	{ "dmarc_reject_multi_from", CFG_BOOL, FIELD(dmarc_reject_multi_from),
+	  NOCOUNT, 0, 1, NULL, "no",
+	  "Reject a message whose From names several domains (else the strictest policy applies)." },
+	{ "dmarc_exempt_domains", CFG_LIST, FIELD(dmarc_exempt_domains),
+	  FIELD(ndmarc_exempt_domains), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Author domains whose DMARC failures get no disposition (local_policy)." },
+	{ "dmarc_trusted_forwarders", CFG_LIST, FIELD(dmarc_trusted_forwarders),
+	  FIELD(ndmarc_trusted_forwarders), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Authenticated forwarder domains whose mail gets no disposition (trusted_forwarder)." },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -162,6 +212,19 @@ set_key(am_config *cfg, const config_key *k, const char *value, char *err,
 
 			snprintf(err + len, errlen - len, " %s", k->words[i]);
 		}
+		return -1;
+	case CFG_BOOL:
+		for (i = 0; bool_true[i] != NULL; i++) {
+			if (strcasecmp(value, bool_true[i]) == 0) {
+				*uint_field(cfg, k) = 1;
+				return 0;
+			}
+			if (strcasecmp(value, bool_false[i]) == 0) {
+				*uint_field(cfg, k) = 0;
+				return 0;
+			}
+		}
+		seterr(err, errlen, "%s: '%s' is not yes or no", k->name, value);
 		return -1;
 	case CFG_LIST:
 		copy = strdup(value);
@@ -398,6 +461,9 @@ write_value(const am_config *cfg, const config_key *k, FILE *fp)
 		break;
 	case CFG_ENUM:
 		fprintf(fp, "%s", k->words[*uint_field(c, k)]);
+		break;
+	case CFG_BOOL:
+		fprintf(fp, "%s", *uint_field(c, k) ? "yes" : "no");
 		break;
 	case CFG_LIST:
 		fputc('"', fp);

@@ -65,10 +65,40 @@ typedef struct am_config {
 	unsigned dns_timeout_ms;
 	unsigned on_dns_temperror;    /* CONFIG_ACTION_* */
 
-	/* networks whose mail is not checked */
+	/* what is checked, and what is said about mail that is not */
 	char *trusted_networks[CONFIG_MAX_LIST];
 	size_t ntrusted_networks;
+	unsigned skip_authenticated;  /* bool */
+	unsigned skipped_header;      /* CONFIG_SKIPPED_* */
+	unsigned max_header_bytes;
+	unsigned spf_threads;
+
+	/* SPF */
+	unsigned spf_reject_fail;     /* bool */
+	unsigned received_spf;        /* bool */
+
+	/* DKIM */
+	unsigned dkim_max_signatures;
+	unsigned dkim_min_rsa_bits;
+	unsigned dkim_allow_sha1;     /* bool */
+	unsigned dkim_clock_skew;
+	unsigned dkim_fail_short_l;   /* bool */
+
+	/* DMARC */
+	unsigned dmarc_mode;          /* CONFIG_DMARC_RFC9989 / _RFC7489 */
+	char *psl_file;
+	unsigned dmarc_enforce;       /* bool: act on p=reject/quarantine */
+	unsigned quarantine_action;   /* CONFIG_QUARANTINE_* */
+	unsigned dmarc_reject_multi_from; /* bool */
+	char *dmarc_exempt_domains[CONFIG_MAX_LIST];
+	size_t ndmarc_exempt_domains;
+	char *dmarc_trusted_forwarders[CONFIG_MAX_LIST];
+	size_t ndmarc_trusted_forwarders;
 } am_config;
+
+enum { CONFIG_SKIPPED_NONE, CONFIG_SKIPPED_HEADER };
+enum { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
+enum { CONFIG_QUARANTINE_QUARANTINE, CONFIG_QUARANTINE_ACCEPT };
 
 enum {
 	CONFIG_ACTION_ACCEPT,   /* accept, with the AR header saying temperror */
@@ -82,6 +112,7 @@ typedef enum {
 	CFG_OCTAL,    /* file mode, within [min, max] */
 	CFG_ENUM,     /* one of the words in `words` (index stored) */
 	CFG_LIST,     /* comma/space separated strings */
+	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 */
 } config_type;
 
 typedef struct config_key {
