@@ -172,9 +172,20 @@ dkim_bodycanon_update(dkim_bodycanon *bc, const void *data, size_t n)
 			i++;
 			continue;
 		}
-		for (j = i + 1; j < n && p[j] != ' ' && p[j] != '\t' &&
-		    p[j] != '\r'; j++)
-			;
+		/*
+		 * A run of content; a single SP between two content octets is
+		 * already canonical, so it stays in the run (long spans, few
+		 * copies). SP at the chunk end or before WSP/CR is left pending.
+		 */
+		for (j = i + 1; j < n; j++) {
+			unsigned char c = p[j];
+
+			if (c == '\t' || c == '\r')
+				break;
+			if (c == ' ' && (j + 1 >= n || p[j + 1] == ' ' ||
+			    p[j + 1] == '\t' || p[j + 1] == '\r'))
+				break;
+		}
 		content(bc, p + i, j - i);
 		i = j;
 	}
