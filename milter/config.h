@@ -17,6 +17,14 @@
  *   void config_dns(const am_config *cfg, dns_config *out);
  *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
  *   const config_key *config_keys(size_t *n);
+
+typedef struct config_override {
+	const char *key;
+	const char *value;
+} config_override;
+
+int config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen);
  *
  * DESCRIPTION
  *   config_init() sets every default. config_load() reads a file: blank
@@ -32,6 +40,12 @@
  *   config_write() prints every key with its current value (and its
  *   documentation when with_docs), in the file's own syntax.
  *   Strings in am_config are owned by it; config_free() releases them.
+ *
+ *   config_build() is what the daemon and the subcommands share: the
+ *   defaults, then the file (path; when not path_given a missing file is
+ *   not an error - the defaults stand), then the overrides (command-line
+ *   flags) in order, then derived defaults (authserv_id = the host name
+ *   when empty). On error cfg holds nothing to free.
  */
 #ifndef AUTHMILTER_CONFIG_H
 #define AUTHMILTER_CONFIG_H
@@ -124,6 +138,9 @@ typedef struct config_key {
 	const char *const *words; /* CFG_ENUM, NULL-terminated */
 	const char *default_value;
 	const char *doc;
+	/* optional: checks one value (each entry of a list); 0 ok, or -1
+	 * with a reason in err */
+	int (*check)(const char *value, char *err, size_t errlen);
 } config_key;
 
 void config_init(am_config *cfg);
@@ -134,5 +151,13 @@ void config_free(am_config *cfg);
 void config_dns(const am_config *cfg, dns_config *out);
 void config_write(const am_config *cfg, FILE *fp, int with_docs);
 const config_key *config_keys(size_t *n);
+
+typedef struct config_override {
+	const char *key;
+	const char *value;
+} config_override;
+
+int config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen);
 
 #endif

@@ -44,18 +44,13 @@
  * Postfix passes headers up to header_size_limit (100 KB) in one packet. */
 #define DAEMON_MILTER_MAX_DATA 1048575
 
-typedef struct override {
-	const char *key;
-	const char *value;
-} override;
-
 typedef struct daemon_opts {
 	const char *config_path;
 	int config_given;
 	int foreground;
 	int check_only;
 	int debug;
-	override ov[DAEMON_MAX_OVERRIDES];
+	config_override ov[DAEMON_MAX_OVERRIDES];
 	size_t nov;
 	char forwarders[1024];
 } daemon_opts;
@@ -171,37 +166,8 @@ parse_args(int argc, char **argv, daemon_opts *o)
 static int
 read_config(const daemon_opts *o, am_config *cfg, char *err, size_t errlen)
 {
-	char msg[512];
-	size_t i;
-
-	config_init(cfg);
-	if (o->config_given || access(o->config_path, F_OK) == 0) {
-		if (config_load(cfg, o->config_path, err, errlen) < 0) {
-			config_free(cfg);
-			return -1;
-		}
-	}
-	for (i = 0; i < o->nov; i++) {
-		if (config_set(cfg, o->ov[i].key, o->ov[i].value, msg,
-		    sizeof(msg)) < 0) {
-			snprintf(err, errlen, "command line: %s", msg);
-			config_free(cfg);
-			return -1;
-		}
-	}
-	if (cfg->authserv_id[0] == '\0') {
-		char host[256];
-
-		if (gethostname(host, sizeof(host)) != 0)
-			snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = '\0';
-		if (config_set(cfg, "authserv_id", host, msg, sizeof(msg)) < 0) {
-			snprintf(err, errlen, "%s", msg);
-			config_free(cfg);
-			return -1;
-		}
-	}
-	return 0;
+	return config_build(cfg, o->config_path, o->config_given, o->ov,
+	    o->nov, err, errlen);
 }
 
 static int
