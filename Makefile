@@ -6,10 +6,12 @@
 #   make fuzz        build the libFuzzer targets with clang and run each briefly
 #   make bench       benchmarks (figures, not pass/fail)
 #   make install     PREFIX=/usr/local DESTDIR=
+#   make deps        apt-get install the build and test dependencies (Debian 12, root)
 #
 # Sources are found by directory, so adding a file needs no edit here:
 #   util/ dns/ spf/ dkim/ dmarc/  -> libauthmilter.a (no milter code)
-#   milter/*.c                    -> the authmilter binary (daemon + subcommands)
+#   milter/*.c                    -> libauthmilter-app.a + milter/main.c = the authmilter
+#                                    binary (daemon, subcommands, AR, config)
 #   tests/lib/*.c                 -> test support, linked into every test program
 #   tests/unit/check_*.c          -> one Check program each
 #   tests/conformance/conf_*.c    -> one conformance runner each
@@ -40,7 +42,7 @@ LDFLAGS  += -pthread $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
 LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c))
-APP_SRC    := $(sort $(wildcard milter/*.c))
+APP_SRC    := $(sort $(filter-out milter/main.c,$(wildcard milter/*.c)))
 TLIB_SRC   := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/check_*.c))
 CONF_SRC   := $(sort $(wildcard tests/conformance/conf_*.c))
@@ -52,13 +54,15 @@ LIB_OBJ  := $(call obj,$(LIB_SRC))
 APP_OBJ  := $(call obj,$(APP_SRC))
 TLIB_OBJ := $(call obj,$(TLIB_SRC))
 LIB      := $(BUILD)/libauthmilter.a
+APPLIB   := $(BUILD)/libauthmilter-app.a
+MAIN_OBJ := $(call obj,milter/main.c)
 TLIB     := $(BUILD)/libtestsupport.a
 BIN      := $(BUILD)/authmilter
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 
-.PHONY: all check tests sanitize fuzz fuzz-build bench install clean valgrind
+.PHONY: all deps check tests sanitize fuzz fuzz-build bench install clean valgrind
 
 all: authmilter
 
@@ -73,24 +77,28 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(APPLIB): $(APP_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(TLIB): $(TLIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(APP_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(MILTER_LIBS) $(LDLIBS)
+$(BIN): $(MAIN_OBJ) $(APPLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
-$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(LIB)
+$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(CHECK_LIBS) $(LDLIBS)
 
-$(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(LIB)
+$(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
-$(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(LIB)
+$(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
 tests: $(BIN) $(UNIT_BIN) $(CONF_BIN)
 
@@ -111,13 +119,14 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 fuzz-build:
 	$(MAKE) CC=clang BUILD=$(FUZZ_BUILD) OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
-	    $(FUZZ_BUILD)/libauthmilter.a
+	    $(FUZZ_BUILD)/libauthmilter.a $(FUZZ_BUILD)/libauthmilter-app.a
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  echo "clang $$f -> $(FUZZ_BUILD)/$$n"; \
 	  clang -std=c11 -O1 -g -I. -D_GNU_SOURCE $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
-	    $(FUZZ_BUILD)/libauthmilter.a $(PKG_LIBS) -pthread || exit 1; \
+	    $(FUZZ_BUILD)/libauthmilter-app.a $(FUZZ_BUILD)/libauthmilter.a \
+	    $(MILTER_LIBS) $(PKG_LIBS) -pthread || exit 1; \
 	done
 
 fuzz: fuzz-build
@@ -133,6 +142,12 @@ install: $(BIN)
 	install -m 0644 doc/authmilter.8 $(DESTDIR)$(PREFIX)/share/man/man8/authmilter.8
 	@if [ -f doc/authmilter.conf.5 ]; then \
 	  install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/authmilter.conf.5; fi
+
+# Debian 12 packages for building and testing (root; the list is .ci/packages).
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $$(grep -v '^#' .ci/packages)
 
 clean:
 	rm -rf build build-san build-fuzz authmilter

@@ -22,6 +22,8 @@
  *   dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type t);
  *   void        dns_answer_free(dns_answer *a);
  *
+ *   int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
+ *
  * DESCRIPTION
  *   Modes (dns_config): zone_file serves an RFC 1035 master file as the root
  *   zone through libunbound's auth-zone (tests, offline checks); unbound_conf
@@ -43,10 +45,37 @@
  *   Queries and waits may come from any thread. A query object must be
  *   waited on and freed by one thread at a time.
  *
+ *   Names are in presentation form: labels separated by '.', an optional
+ *   trailing '.', and RFC 1035 5.1 escapes ('\.', '\DDD'). A name that cannot
+ *   be queried - empty, an empty label, a label over 63 octets, over 255
+ *   octets in wire form (253 plain characters), a NUL octet - is answered
+ *   DNS_BADNAME with the reason in `why`. Names in answers (MX host, PTR)
+ *   come back in the same form without the trailing dot, so they can be
+ *   queried as they are. TXT answers keep the character-strings: `text` is
+ *   them joined (it may contain NUL octets), `lens` their lengths.
+ *   libunbound follows CNAMEs: the records are those at the end of the
+ *   chain and the status is that of the chain's end.
+ *
+ *   An in-process answer cache sits in front of libunbound (dns_config
+ *   cache_entries: 0 = DNS_DEFAULT_CACHE_ENTRIES, negative = none). It keys
+ *   on the lowercased name + type, keeps records / NODATA / NXDOMAIN for
+ *   their TTL (capped at a day; never TEMPFAIL or bogus data), is bounded
+ *   in entries and bytes, and hands out copies whose ttl is the time left.
+ *
  *   dns_resolver_add_fault() makes (name, type) answer with a fixed status
  *   without asking libunbound: the in-memory fault backend for what a zone
- *   file cannot express (the SPF suite's TIMEOUT). It must be called before
- *   the first query.
+ *   file cannot express (the SPF suite's TIMEOUT). Names match without
+ *   regard to case. DNS_TEMPFAIL answers with why "timed out (injected
+ *   fault)"; DNS_RECORDS cannot be injected. It must be called before the
+ *   first query; it returns 0, or -1 (after the first query, bad name,
+ *   DNS_RECORDS, table full, no memory).
+ *
+ *   All queries must be freed before dns_resolver_free().
+ *
+ *   dns_reverse_name() writes the PTR name of an address (af AF_INET with a
+ *   struct in_addr, AF_INET6 with a struct in6_addr): "4.3.2.1.in-addr.arpa"
+ *   or the 32 nibbles + "ip6.arpa" (RFC 3596 2.5). Returns 0, or -1 when
+ *   out is too small (80 bytes always suffice) or af is unknown.
  *
  * DIAGNOSTICS
  *   dns_resolver_new() returns NULL and writes a message naming the failing
@@ -65,6 +94,7 @@
 #define DNS_MAX_FORWARDERS 8
 #define DNS_DEFAULT_TIMEOUT_MS 5000
 #define DNS_DEFAULT_TRUST_ANCHOR "/usr/share/dns/root.key"
+#define DNS_DEFAULT_CACHE_ENTRIES 10000
 
 typedef enum {
 	DNS_T_A = 1,
@@ -126,6 +156,7 @@ typedef struct dns_config {
 	size_t nforwarders;
 	const char *trust_anchor_file; /* NULL: DNS_DEFAULT_TRUST_ANCHOR; "": none */
 	unsigned timeout_ms;        /* --dns-timeout; 0: DNS_DEFAULT_TIMEOUT_MS */
+	int cache_entries;          /* 0: DNS_DEFAULT_CACHE_ENTRIES; < 0: no cache */
 } dns_config;
 
 typedef struct dns_resolver dns_resolver;
@@ -144,6 +175,8 @@ void dns_query_free(dns_query *q);
 
 dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type type);
 void dns_answer_free(dns_answer *a);
+
+int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
 
 /* Monotonic milliseconds, the clock of every deadline. */
 int64_t dns_now_ms(void);

@@ -20,6 +20,7 @@ static const struct subcommand {
 	{ "spf", cmd_spf, "evaluate SPF (RFC 7208) for an IP, HELO and MAIL FROM" },
 	{ "dkim", cmd_dkim, "verify the DKIM signatures of a message on stdin" },
 	{ "dns", cmd_dns, "look a name up through authmilter's resolver" },
+	{ "config", cmd_config, "print the configuration with every key documented" },
 };
 
 static void

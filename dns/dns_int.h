@@ -1,0 +1,75 @@
+/*
+ * dns/dns_int.h - what the files of dns/ share; never included from outside
+ * dns/.
+ *
+ * SUMMARY
+ *   Names (dns_name.c): presentation text <-> wire form, bounded and
+ *   checked; the escaped text libunbound is given.
+ *   Answers (dns_answer.c): every dns_answer is one malloc'd block (header,
+ *   records, string data) so it can be copied into and out of the cache
+ *   with one allocation; built from a ub_result or from a status + reason.
+ *   Cache (dns_cache.c): a sharded, size-capped, TTL-honouring answer cache
+ *   keyed by lowercased wire name + type.
+ *   Set-up (dns_setup.c): builds the libunbound context for each mode.
+ */
+#ifndef AUTHMILTER_DNS_INT_H
+#define AUTHMILTER_DNS_INT_H
+
+#include "dns/dns.h"
+
+#include <stdarg.h>
+#include <unbound.h>
+
+/* RFC 1035 2.3.4: a name is at most 255 octets in wire form. */
+#define DNS_WIRE_MAX 255
+/* A cache / fault key: wire name + 2 octets of type. */
+#define DNS_KEY_MAX (DNS_WIRE_MAX + 2)
+/* Presentation form of a wire name: every octet may be written \DDD. */
+#define DNS_TEXT_MAX (DNS_WIRE_MAX * 4 + 2)
+
+/* RFC 1035 4.1.1 RCODE values used by name. */
+#define DNS_RCODE_NOERROR 0
+#define DNS_RCODE_NXDOMAIN 3
+
+/* dns_name.c */
+int dns_name_to_wire(const char *text, uint8_t *wire, size_t *wlen,
+    const char **why);
+long dns_wire_to_text(const uint8_t *d, size_t len, size_t *used,
+    char *out, size_t outlen);
+size_t dns_wire_to_query(const uint8_t *wire, size_t wlen, char *out,
+    size_t outlen);
+size_t dns_make_key(const uint8_t *wire, size_t wlen, dns_type t,
+    uint8_t *key);
+
+/* dns_answer.c */
+dns_answer *dns_answer_status(dns_status st, dns_sec sec, int rcode,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+dns_answer *dns_answer_from_ub(int err, const struct ub_result *res,
+    dns_type t);
+dns_answer *dns_answer_oom(void);
+dns_answer *dns_answer_clone(const dns_answer *a);
+size_t dns_answer_bytes(const dns_answer *a);
+const char *dns_rcode_name(int rcode, char *buf, size_t len);
+
+/* dns_cache.c */
+typedef struct dns_cache dns_cache;
+dns_cache *dns_cache_new(size_t max_entries, size_t max_bytes);
+void dns_cache_free(dns_cache *c);
+dns_answer *dns_cache_get(dns_cache *c, const uint8_t *key, size_t keylen,
+    int64_t now_ms);
+void dns_cache_put(dns_cache *c, const uint8_t *key, size_t keylen,
+    const dns_answer *a, int64_t now_ms);
+
+/* dns_setup.c */
+typedef struct dns_setup {
+	struct ub_ctx *ctx;
+	char tmpdir[64];  /* zone mode: private config + zone copy, or "" */
+} dns_setup;
+int dns_setup_ctx(dns_setup *s, const dns_config *cfg, int supply_apex,
+    char *err, size_t errlen);
+void dns_setup_log_error(const dns_setup *s, const char *zone, char *buf,
+    size_t len);
+void dns_setup_cleanup(dns_setup *s);
+void dns_setup_forget_files(dns_setup *s);
+
+#endif

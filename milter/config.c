@@ -1,0 +1,423 @@
+/*
+ * milter/config.c - the configuration table and the reader of the config
+ * file (contract in config.h). To add a setting: a field in am_config and
+ * one row in `keys` below; parsing, defaults, `authmilter config` output
+ * and the documentation check all follow from the row.
+ */
+#include "milter/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const action_words[] = { "accept", "tempfail", "reject", NULL };
+
+#define FIELD(f) offsetof(am_config, f)
+#define NOCOUNT 0
+
+static const config_key keys[] = {
+	{ "socket", CFG_STRING, FIELD(socket), NOCOUNT, 0, 0, NULL,
+	  "unix:/run/authmilter/authmilter.sock",
+	  "Milter socket: unix:PATH, inet:PORT@HOST or inet6:PORT@HOST." },
+	{ "socket_mode", CFG_OCTAL, FIELD(socket_mode), NOCOUNT, 0, 0777, NULL,
+	  "0660", "Permissions of a unix socket (octal)." },
+	{ "socket_group", CFG_STRING, FIELD(socket_group), NOCOUNT, 0, 0, NULL,
+	  "", "Group of a unix socket, so the MTA can connect (\"\": the daemon's group)." },
+	{ "user", CFG_STRING, FIELD(user), NOCOUNT, 0, 0, NULL,
+	  "authmilter", "User to run as after binding the socket (\"\": do not change)." },
+	{ "group", CFG_STRING, FIELD(group), NOCOUNT, 0, 0, NULL,
+	  "", "Group to run as (\"\": the user's primary group)." },
+	{ "pidfile", CFG_STRING, FIELD(pidfile), NOCOUNT, 0, 0, NULL,
+	  "/run/authmilter/authmilter.pid", "PID file written when running as a daemon (\"\": none)." },
+	{ "authserv_id", CFG_STRING, FIELD(authserv_id), NOCOUNT, 0, 0, NULL,
+	  "", "authserv-id of the Authentication-Results header (\"\": the host name)." },
+	{ "on_internal_error", CFG_ENUM, FIELD(on_internal_error), NOCOUNT, 0, 0,
+	  action_words, "tempfail",
+	  "What a message gets when authmilter itself fails: accept, tempfail or reject." },
+	{ "dns_zone", CFG_STRING, FIELD(dns_zone), NOCOUNT, 0, 0, NULL,
+	  "", "Answer DNS only from this RFC 1035 master file (tests, offline checks)." },
+	{ "dns_conf", CFG_STRING, FIELD(dns_conf), NOCOUNT, 0, 0, NULL,
+	  "", "A libunbound configuration file (stubs, trust anchors, ...)." },
+	{ "dns_forward", CFG_LIST, FIELD(dns_forward), FIELD(ndns_forward), 0,
+	  DNS_MAX_FORWARDERS, NULL, "",
+	  "Resolvers to forward to, ADDR[@PORT], separated by commas (\"\": full recursion)." },
+	{ "dns_trust_anchor", CFG_STRING, FIELD(dns_trust_anchor), NOCOUNT, 0, 0, NULL,
+	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation)." },
+	{ "dns_timeout", CFG_UINT, FIELD(dns_timeout_ms), NOCOUNT, 1, 600000, NULL,
+	  "5000", "Deadline of each DNS lookup, in milliseconds." },
+	{ "on_dns_temperror", CFG_ENUM, FIELD(on_dns_temperror), NOCOUNT, 0, 0,
+	  action_words, "accept",
+	  "What a message gets when a lookup it needs fails temporarily: accept "
+	  "(the header says temperror), tempfail or reject." },
+	{ "trusted_networks", CFG_LIST, FIELD(trusted_networks),
+	  FIELD(ntrusted_networks), 0, CONFIG_MAX_LIST, NULL, "127.0.0.0/8, ::1/128",
+	  "Client networks (CIDR) whose mail is not checked." },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+const config_key *
+config_keys(size_t *n)
+{
+	*n = NKEYS;
+	return keys;
+}
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static char **
+str_field(am_config *cfg, const config_key *k)
+{
+	return (char **)(void *)((char *)cfg + k->offset);
+}
+
+static unsigned *
+uint_field(am_config *cfg, const config_key *k)
+{
+	return (unsigned *)(void *)((char *)cfg + k->offset);
+}
+
+static size_t *
+count_field(am_config *cfg, const config_key *k)
+{
+	return (size_t *)(void *)((char *)cfg + k->count_offset);
+}
+
+static void
+clear_key(am_config *cfg, const config_key *k)
+{
+	size_t i, *n;
+	char **v = str_field(cfg, k);
+
+	switch (k->type) {
+	case CFG_STRING:
+		free(*v);
+		*v = NULL;
+		break;
+	case CFG_LIST:
+		n = count_field(cfg, k);
+		for (i = 0; i < *n; i++) {
+			free(v[i]);
+			v[i] = NULL;
+		}
+		*n = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+set_key(am_config *cfg, const config_key *k, const char *value, char *err,
+    size_t errlen)
+{
+	char *end, *copy, *tok, *save = NULL;
+	unsigned long v;
+	size_t i, *n;
+	char **list;
+
+	switch (k->type) {
+	case CFG_STRING:
+		copy = strdup(value);
+		if (copy == NULL)
+			return seterr(err, errlen, "out of memory"), -1;
+		clear_key(cfg, k);
+		*str_field(cfg, k) = copy;
+		return 0;
+	case CFG_UINT:
+	case CFG_OCTAL:
+		errno = 0;
+		v = strtoul(value, &end, k->type == CFG_OCTAL ? 8 : 10);
+		if (errno || end == value || *end != '\0' || value[0] == '-' ||
+		    v < k->min || v > k->max) {
+			seterr(err, errlen, "%s: '%s' is not %s number from "
+			    "%lu to %lu", k->name, value, k->type == CFG_OCTAL ?
+			    "an octal" : "a", k->min, k->max);
+			return -1;
+		}
+		*uint_field(cfg, k) = (unsigned)v;
+		return 0;
+	case CFG_ENUM:
+		for (i = 0; k->words[i] != NULL; i++)
+			if (strcmp(value, k->words[i]) == 0) {
+				*uint_field(cfg, k) = (unsigned)i;
+				return 0;
+			}
+		seterr(err, errlen, "%s: '%s' is not one of:", k->name, value);
+		for (i = 0; k->words[i] != NULL; i++) {
+			size_t len = strlen(err);
+
+			snprintf(err + len, errlen - len, " %s", k->words[i]);
+		}
+		return -1;
+	case CFG_LIST:
+		copy = strdup(value);
+		if (copy == NULL)
+			return seterr(err, errlen, "out of memory"), -1;
+		clear_key(cfg, k);
+		list = str_field(cfg, k);
+		n = count_field(cfg, k);
+		for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", \t", &save)) {
+			if (*n >= k->max) {
+				seterr(err, errlen, "%s: more than %lu entries",
+				    k->name, k->max);
+				free(copy);
+				return -1;
+			}
+			list[*n] = strdup(tok);
+			if (list[*n] == NULL) {
+				free(copy);
+				return seterr(err, errlen, "out of memory"), -1;
+			}
+			(*n)++;
+		}
+		free(copy);
+		return 0;
+	}
+	return -1;
+}
+
+static const config_key *
+find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+void
+config_init(am_config *cfg)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NKEYS; i++)
+		if (set_key(cfg, &keys[i], keys[i].default_value, NULL, 0) < 0)
+			abort(); /* a default that does not parse is a bug */
+}
+
+void
+config_free(am_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		clear_key(cfg, &keys[i]);
+}
+
+int
+config_set(am_config *cfg, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	const config_key *k = find_key(key);
+
+	if (k == NULL) {
+		seterr(err, errlen, "unknown key '%s'", key);
+		return -1;
+	}
+	return set_key(cfg, k, value, err, errlen);
+}
+
+/* A deep copy, so that a file is applied all or nothing. */
+static int
+config_copy(am_config *dst, const am_config *src)
+{
+	size_t i, j;
+	am_config *s = (am_config *)(void *)(uintptr_t)src;
+
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < NKEYS; i++) {
+		const config_key *k = &keys[i];
+
+		switch (k->type) {
+		case CFG_STRING:
+			if (*str_field(s, k) != NULL &&
+			    (*str_field(dst, k) = strdup(*str_field(s, k))) == NULL)
+				goto oom;
+			break;
+		case CFG_LIST:
+			for (j = 0; j < *count_field(s, k); j++) {
+				str_field(dst, k)[j] = strdup(str_field(s, k)[j]);
+				if (str_field(dst, k)[j] == NULL)
+					goto oom;
+				*count_field(dst, k) = j + 1;
+			}
+			break;
+		default:
+			*uint_field(dst, k) = *uint_field(s, k);
+			break;
+		}
+	}
+	return 0;
+oom:
+	config_free(dst);
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+config_load(am_config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *fp;
+	char line[CONFIG_MAX_LINE + 2], msg[256];
+	unsigned char seen[NKEYS];
+	am_config tmp;
+	unsigned lineno = 0;
+	int rc = -1;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (config_copy(&tmp, cfg) < 0) {
+		fclose(fp);
+		seterr(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	memset(seen, 0, sizeof(seen));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *key, *value, *eq;
+		const config_key *k;
+		size_t len = strlen(line);
+
+		lineno++;
+		if (len > CONFIG_MAX_LINE && line[len - 1] != '\n') {
+			seterr(err, errlen, "%s:%u: line longer than %d "
+			    "characters", path, lineno, CONFIG_MAX_LINE);
+			goto out;
+		}
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		eq = strchr(key, '=');
+		if (eq == NULL) {
+			seterr(err, errlen, "%s:%u: expected 'key = value'",
+			    path, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		key = trim(key);
+		value = trim(eq + 1);
+		len = strlen(value);
+		if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+			value[len - 1] = '\0';
+			value++;
+		}
+		k = find_key(key);
+		if (k == NULL) {
+			seterr(err, errlen, "%s:%u: unknown key '%s'", path,
+			    lineno, key);
+			goto out;
+		}
+		if (seen[k - keys]) {
+			seterr(err, errlen, "%s:%u: '%s' is set twice", path,
+			    lineno, key);
+			goto out;
+		}
+		seen[k - keys] = 1;
+		if (set_key(&tmp, k, value, msg, sizeof(msg)) < 0) {
+			seterr(err, errlen, "%s:%u: %s", path, lineno, msg);
+			goto out;
+		}
+	}
+	if (ferror(fp)) {
+		seterr(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	config_free(cfg);
+	*cfg = tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	rc = 0;
+out:
+	if (rc < 0)
+		config_free(&tmp);
+	fclose(fp);
+	return rc;
+}
+
+void
+config_dns(const am_config *cfg, dns_config *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->zone_file = cfg->dns_zone && *cfg->dns_zone ? cfg->dns_zone : NULL;
+	out->unbound_conf = cfg->dns_conf && *cfg->dns_conf ? cfg->dns_conf : NULL;
+	out->trust_anchor_file = cfg->dns_trust_anchor;
+	for (i = 0; i < cfg->ndns_forward && i < DNS_MAX_FORWARDERS; i++)
+		out->forwarders[i] = cfg->dns_forward[i];
+	out->nforwarders = i;
+	out->timeout_ms = cfg->dns_timeout_ms;
+}
+
+static void
+write_value(const am_config *cfg, const config_key *k, FILE *fp)
+{
+	am_config *c = (am_config *)(void *)(uintptr_t)cfg;
+	size_t i;
+
+	switch (k->type) {
+	case CFG_STRING:
+		fprintf(fp, "\"%s\"", *str_field(c, k) ? *str_field(c, k) : "");
+		break;
+	case CFG_UINT:
+		fprintf(fp, "%u", *uint_field(c, k));
+		break;
+	case CFG_OCTAL:
+		fprintf(fp, "0%o", *uint_field(c, k));
+		break;
+	case CFG_ENUM:
+		fprintf(fp, "%s", k->words[*uint_field(c, k)]);
+		break;
+	case CFG_LIST:
+		fputc('"', fp);
+		for (i = 0; i < *count_field(c, k); i++)
+			fprintf(fp, "%s%s", i ? ", " : "", str_field(c, k)[i]);
+		fputc('"', fp);
+		break;
+	}
+}
+
+void
+config_write(const am_config *cfg, FILE *fp, int with_docs)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (with_docs)
+			fprintf(fp, "%s# %s\n", i ? "\n" : "", keys[i].doc);
+		fprintf(fp, "%s = ", keys[i].name);
+		write_value(cfg, &keys[i], fp);
+		fputc('\n', fp);
+	}
+}

@@ -1,0 +1,26 @@
+/*
+ * milter/log.h - the daemon's log: syslog, and stderr in the foreground.
+ *
+ * SYNOPSIS
+ *   void log_open(const char *ident, int to_stderr, int to_syslog);
+ *   void log_set_debug(int on);
+ *   void log_msg(int prio, const char *qid, const char *fmt, ...);
+ *
+ * DESCRIPTION
+ *   log_msg() writes one line at a syslog priority (LOG_ERR, LOG_WARNING,
+ *   LOG_NOTICE, LOG_INFO, LOG_DEBUG). When qid (the MTA queue id, milter
+ *   macro {i}) is known the line starts with "QID: ", as Postfix's own lines
+ *   do, so an operator can grep one message's story across both logs.
+ *   LOG_DEBUG lines are dropped unless log_set_debug(1). Thread-safe.
+ */
+#ifndef AUTHMILTER_LOG_H
+#define AUTHMILTER_LOG_H
+
+#include <syslog.h>
+
+void log_open(const char *ident, int to_stderr, int to_syslog);
+void log_set_debug(int on);
+void log_msg(int prio, const char *qid, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
