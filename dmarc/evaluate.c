@@ -221,8 +221,9 @@ align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
 	}
 }
 
-/* RFC 9989 3.2.9: the author domain does not exist when A, AAAA and MX
- * all answer NXDOMAIN or NODATA. 1 exists, 0 does not, -1 unknown. */
+/* RFC 9989 3.2 "Non-existent Domains": the author domain does not exist
+ * when A, AAAA and MX all answer NXDOMAIN or NODATA (the three queries
+ * run together). 1 exists, 0 does not, -1 unknown. */
 static int
 author_exists(eval *e, const char *author)
 {
