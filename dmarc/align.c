@@ -1,5 +1,5 @@
 /*
- * dmarc/align.c - identifier alignment (RFC 9989 3.2.10, RFC 7489 3.1).
+ * dmarc/align.c - identifier alignment (RFC 9989 4.10.2, RFC 7489 3.1).
  *
  * Contract: dmarc_aligned() (see dmarc.h) compares names only; finding
  * the Organizational Domains is the caller's job (tree walk or PSL).

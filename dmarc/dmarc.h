@@ -71,6 +71,8 @@
  *   routes, RFC 6854 groups, several mailboxes. Anything left over (a
  *   stray ">", a second address after a mailbox, an unclosed bracket) is
  *   DMARC_FROM_SYNTAX: the message cannot be attributed, no guess is made.
+ *   Several From fields give DMARC_FROM_MULTIPLE with the domains of all
+ *   of them kept in out (the caller may still evaluate them).
  *
  *   The tree walk (RFC 9989 4.10) is a state machine without I/O:
  *   dmarc_walk_init() computes the at most DMARC_WALK_MAX names,
@@ -92,9 +94,11 @@
  *   discovery for each author domain (RFC 9989 tree walk, or author then
  *   PSL org domain in RFC 7489 mode), alignment of the SPF pass (MAIL FROM
  *   scope only) and of every passing DKIM d=, the np= existence test (A,
- *   AAAA and MX all NXDOMAIN/NODATA, RFC 9989 3.2.9), the disposition from
+ *   AAAA and MX all NXDOMAIN/NODATA: RFC 9989 3.2 "Non-existent
+ *   Domains"; a failed test applies sp/p, not np), the disposition from
  *   p/sp/np with t=y one step down, RFC 7489 pct sampling, and local
- *   overrides. Several author domains are evaluated one by one and the
+ *   overrides (exempt author domains, trusted forwarders among the
+ *   authenticated domains, mailing lists when honored). Several author domains are evaluated one by one and the
  *   strictest outcome is returned (opt->reject_multi_from: reject). Queries
  *   that are needed at the same time run in parallel; answers are cached
  *   for the message. dmarc_evaluate_with() is the same over any lookup

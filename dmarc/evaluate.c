@@ -30,6 +30,7 @@ typedef struct eval {
 	size_t n;
 	size_t queries;
 	entry cache[DMARC_MAX_QUERIES];
+	dmarc_walk iwalks[1 + DMARC_MAX_DKIM];
 } eval;
 
 static entry *
@@ -154,16 +155,14 @@ say(dmarc_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* One identifier against the author domain: 1 aligned, 0 not, -1 unknown
- * (a walk failed). awalk is the author's walk (RFC 9989 mode). */
+/* Quick alignment answers that need no DNS: 1 aligned, 0 not, 2 needs
+ * both Organizational Domains. */
 static int
-align_one(eval *e, const char *author, dmarc_walk *awalk, const char *id,
+align_quick(eval *e, const char *author, const char *id,
     dmarc_alignment mode)
 {
 	char aorg[DMARC_DOMAIN_BUF], iorg[DMARC_DOMAIN_BUF];
 	const char *adot, *idot;
-	dmarc_walk iw, *walks[2];
-	size_t upto[2] = { DMARC_WALK_MAX, DMARC_WALK_MAX };
 
 	if (dmarc_aligned(author, NULL, id, NULL, DMARC_ALIGN_STRICT))
 		return 1;
@@ -180,18 +179,51 @@ align_one(eval *e, const char *author, dmarc_walk *awalk, const char *id,
 			return 0;
 		return dmarc_aligned(author, aorg, id, iorg, mode);
 	}
-	dmarc_walk_init(&iw, id);
-	walks[0] = awalk;
-	walks[1] = &iw;
-	run_walks(e, walks, upto, 2);
-	if (dmarc_walk_orgdomain(awalk, aorg, sizeof(aorg)) < 0 ||
-	    dmarc_walk_orgdomain(&iw, iorg, sizeof(iorg)) < 0)
-		return -1;
-	return dmarc_aligned(author, aorg, id, iorg, mode);
+	return 2;
 }
 
-/* RFC 9989 3.2.9: the author domain does not exist when A, AAAA and MX
- * all answer NXDOMAIN or NODATA. 1 exists, 0 does not, -1 unknown. */
+/* Alignment of every identifier (ids[0] the SPF one or NULL, then the
+ * DKIM ones): the tree walks of all identifiers that need one run
+ * together with the author's. out[i]: 1 aligned, 0 not, -1 unknown. */
+static void
+align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
+    const dmarc_alignment *modes, size_t n, int *out)
+{
+	dmarc_walk *walks[1 + 1 + DMARC_MAX_DKIM];
+	size_t upto[1 + 1 + DMARC_MAX_DKIM];
+	size_t i, nw = 0, k;
+	char aorg[DMARC_DOMAIN_BUF], iorg[DMARC_DOMAIN_BUF];
+
+	walks[nw] = aw;
+	upto[nw++] = DMARC_WALK_MAX;
+	for (i = 0; i < n; i++) {
+		out[i] = ids[i] != NULL ? align_quick(e, author, ids[i],
+		    modes[i]) : 0;
+		if (out[i] == 2) {
+			dmarc_walk_init(&e->iwalks[i], ids[i]);
+			walks[nw] = &e->iwalks[i];
+			upto[nw++] = DMARC_WALK_MAX;
+		}
+	}
+	if (nw == 1)
+		return;
+	run_walks(e, walks, upto, nw);
+	k = dmarc_walk_orgdomain(aw, aorg, sizeof(aorg)) < 0;
+	for (i = 0; i < n; i++) {
+		if (out[i] != 2)
+			continue;
+		if (k || dmarc_walk_orgdomain(&e->iwalks[i], iorg,
+		    sizeof(iorg)) < 0)
+			out[i] = -1;
+		else
+			out[i] = dmarc_aligned(author, aorg, ids[i], iorg,
+			    modes[i]);
+	}
+}
+
+/* RFC 9989 3.2 "Non-existent Domains": the author domain does not exist
+ * when A, AAAA and MX all answer NXDOMAIN or NODATA (the three queries
+ * run together). 1 exists, 0 does not, -1 unknown. */
 static int
 author_exists(eval *e, const char *author)
 {
@@ -301,8 +333,10 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 {
 	dmarc_walk aw;
 	const dmarc_fetch *f;
-	int at_author, unknown = 0, r;
-	size_t i;
+	int at_author, unknown, al[1 + DMARC_MAX_DKIM];
+	const char *ids[1 + DMARC_MAX_DKIM] = { NULL };
+	dmarc_alignment modes[1 + DMARC_MAX_DKIM];
+	size_t i, nid = 1;
 	unsigned sample = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -330,21 +364,25 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 
 	/* Alignment: only an SPF pass in the MAIL FROM scope counts. */
 	if (in->spf_pass && in->spf_scope == DMARC_SPF_MFROM &&
-	    in->spf_domain != NULL && in->spf_domain[0] != '\0') {
-		r = align_one(e, author, &aw, in->spf_domain, f->rec.aspf);
-		res->spf_aligned = r == 1;
-		unknown |= r < 0;
-	}
-	for (i = 0; i < in->ndkim && i < DMARC_MAX_DKIM; i++) {
-		if (!in->dkim[i].pass || in->dkim[i].domain == NULL)
+	    in->spf_domain != NULL && in->spf_domain[0] != '\0')
+		ids[0] = in->spf_domain;
+	modes[0] = f->rec.aspf;
+	for (i = 0; i < in->ndkim && nid < 1 + DMARC_MAX_DKIM; i++) {
+		if (!in->dkim[i].pass || in->dkim[i].domain == NULL ||
+		    in->dkim[i].domain[0] == '\0')
 			continue;
-		r = align_one(e, author, &aw, in->dkim[i].domain, f->rec.adkim);
-		unknown |= r < 0;
-		if (r == 1) {
+		ids[nid] = in->dkim[i].domain;
+		modes[nid++] = f->rec.adkim;
+	}
+	align_all(e, author, &aw, ids, modes, nid, al);
+	res->spf_aligned = al[0] == 1;
+	unknown = al[0] < 0;
+	for (i = 1; i < nid; i++) {
+		unknown |= al[i] < 0;
+		if (al[i] == 1 && !res->dkim_aligned) {
 			res->dkim_aligned = 1;
 			snprintf(res->dkim_domain, sizeof(res->dkim_domain), "%s",
-			    in->dkim[i].domain);
-			break;
+			    ids[i]);
 		}
 	}
 	if (res->org_domain[0] == '\0') {

@@ -184,7 +184,7 @@ dmarc_psl_orgdomain(const dmarc_psl *psl, const char *domain,
 	if (psl == NULL || domain == NULL || *domain == '\0' ||
 	    *domain == '.')
 		return -1;
-	if (psl_str_to_utf8lower(domain, NULL, NULL, &lower) != PSL_SUCCESS)
+	if (psl_str_to_utf8lower(domain, "utf-8", NULL, &lower) != PSL_SUCCESS)
 		return -1;
 	reg = psl_registrable_domain(psl->ctx, lower);
 	if (reg == NULL)

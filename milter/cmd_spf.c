@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "spf/spf.h"
+#include "util/ipaddr.h"
 
 static void
 usage(FILE *fp)
@@ -110,6 +111,7 @@ cmd_spf(int argc, char **argv)
 	spf_request req;
 	spf_result mf, helo;
 	const spf_result *main_r;
+	ipaddr ip;
 	int c, json = 0, have_mf = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -142,6 +144,12 @@ cmd_spf(int argc, char **argv)
 		fprintf(stderr, "authmilter: spf: %s\n", optind < argc ?
 		    "unexpected argument" : "--ip, --helo and --mail-from are "
 		    "required");
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (ipaddr_parse(req.ip, &ip) != 0) {
+		fprintf(stderr, "authmilter: spf: --ip '%s' is not an IPv4 or "
+		    "IPv6 address\n", req.ip);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}

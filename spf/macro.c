@@ -222,5 +222,13 @@ int
 spf_macro_expand(const char *in, size_t len, int is_exp,
     const spf_macro_ctx *ctx, strbuf *out, char *err, size_t errlen)
 {
+	int rc;
+
+	/* syntax first: an over-long expansion must not hide a syntax error
+	 * further on (the record is a permerror either way, but the verdict
+	 * must not depend on the cap) */
+	rc = scan(in, len, is_exp, NULL, NULL, NULL, err, errlen);
+	if (rc != SPF_MACRO_OK)
+		return rc;
 	return scan(in, len, is_exp, ctx, out, NULL, err, errlen);
 }
