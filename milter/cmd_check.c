@@ -359,7 +359,9 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	for (i = 0; i < v->ndkim; i++)
 		printf("DKIM signature %zu (d=%s s=%s a=%s): %s - %s\n", i + 1,
 		    v->dkim[i]->d, v->dkim[i]->s, v->dkim[i]->a,
-		    dkim_result_name(v->dkim[i]->result), v->dkim[i]->reason);
+		    dkim_result_name(v->dkim[i]->result),
+		    v->dkim[i]->reason[0] ? v->dkim[i]->reason :
+		    "signature verified");
 	if (d == NULL)
 		return;
 	printf("From: %s%s%s\n", dmarc_from_status_name(v->from_status),
@@ -379,7 +381,7 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	else
 		printf("none found\n");
 	printf("  organizational domain: %s\n", d->org_domain[0] ?
-	    d->org_domain : "(unknown)");
+	    d->org_domain : "(not needed)");
 	if (v->spf_mailfrom != NULL && m->mail_from[0] != '\0')
 		printf("  SPF identity %s (%s): %s\n", v->spf_mailfrom->domain,
 		    spf_code_name(v->spf_mailfrom->code), d->spf_aligned ?
