@@ -293,6 +293,31 @@ action_name(msg_action a)
 	}
 }
 
+/* One log line per message: the header unfolded, then the action. */
+static void
+log_verdict(const conn *c, const msg_verdict *v)
+{
+	strbuf line;
+	const char *p;
+	int space = 0;
+
+	sb_init_max(&line, 4096);
+	for (p = v->auth_results != NULL ? v->auth_results : " no header";
+	    *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n' || *p == '\t' || *p == ' ') {
+			space = 1;
+			continue;
+		}
+		if (space && line.len > 0)
+			sb_putc(&line, ' ');
+		space = 0;
+		sb_putc(&line, *p);
+	}
+	log_msg(LOG_INFO, c->qid, "%s; action=%s (%s)", line.s,
+	    action_name(v->action), v->reason);
+	sb_free(&line);
+}
+
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
@@ -305,9 +330,7 @@ cb_eom(SMFICTX *ctx)
 	refresh_qid(ctx, c);
 	v = msg_eom(c->m);
 	rc = apply_verdict(ctx, c, v);
-	log_msg(LOG_INFO, c->qid, "%s; action=%s (%s)",
-	    v->auth_results != NULL ? v->auth_results : "no result",
-	    action_name(v->action), v->reason);
+	log_verdict(c, v);
 	end_message(c);
 	return rc;
 }
