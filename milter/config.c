@@ -119,6 +119,9 @@ static const config_key keys[] = {
 	{ "dmarc_trusted_forwarders", CFG_LIST, FIELD(dmarc_trusted_forwarders),
 	  FIELD(ndmarc_trusted_forwarders), 0, CONFIG_MAX_LIST, NULL, "",
 	  "Authenticated forwarder domains whose mail gets no disposition (trusted_forwarder).", NULL },
+	/* -- daemon and operations (milter issue) -- */
+
+	/* -- history store and reports (reports issue) -- */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -108,6 +108,10 @@ typedef struct am_config {
 	size_t ndmarc_exempt_domains;
 	char *dmarc_trusted_forwarders[CONFIG_MAX_LIST];
 	size_t ndmarc_trusted_forwarders;
+
+	/* -- daemon and operations (milter issue) -- */
+
+	/* -- history store and reports (reports issue) -- */
 } am_config;
 
 enum { CONFIG_SKIPPED_NONE, CONFIG_SKIPPED_HEADER };
