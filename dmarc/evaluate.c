@@ -208,7 +208,7 @@ align_quick(eval *e, const char *author, const char *id,
  * together with the author's. out[i]: 1 aligned, 0 not, -1 unknown. */
 static void
 align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
-    const dmarc_alignment *modes, size_t n, int *out)
+    const dmarc_alignment *modes, size_t n, int *out, int *walked)
 {
 	dmarc_walk *walks[1 + 1 + DMARC_MAX_DKIM];
 	size_t upto[1 + 1 + DMARC_MAX_DKIM];
@@ -220,6 +220,7 @@ align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
 	for (i = 0; i < n; i++) {
 		out[i] = ids[i] != NULL ? align_quick(e, author, ids[i],
 		    modes[i]) : 0;
+		walked[i] = out[i] == 2;
 		if (out[i] == 2 && e->iwalks[i] == NULL &&
 		    (e->iwalks[i] = malloc(sizeof(dmarc_walk))) == NULL)
 			out[i] = -1; /* no memory: alignment unknown */
@@ -351,6 +352,38 @@ discover(eval *e, const char *author, dmarc_walk *aw, dmarc_result *res,
 	}
 }
 
+/* Keep the first DMARC_MAX_NOTES decisions with the org domain compared. */
+static void
+note_alignment(eval *e, dmarc_result *res, const char **ids,
+    const dmarc_alignment *modes, size_t nid, const int *al,
+    const int *walked)
+{
+	size_t i;
+
+	for (i = 0; i < nid && res->nnotes < DMARC_MAX_NOTES; i++) {
+		dmarc_align_note *n;
+
+		if (ids[i] == NULL)
+			continue;
+		n = &res->notes[res->nnotes++];
+		snprintf(n->id, sizeof(n->id), "%s", ids[i]);
+		n->id_org[0] = '\0';
+		n->spf = i == 0;
+		n->mode = modes[i];
+		n->aligned = al[i];
+		if (walked[i]) {
+			if (dmarc_walk_orgdomain(e->iwalks[i], n->id_org,
+			    sizeof(n->id_org)) < 0)
+				n->id_org[0] = '\0';
+		} else if (e->opt->mode == DMARC_MODE_RFC7489 &&
+		    modes[i] == DMARC_ALIGN_RELAXED && al[i] != 1) {
+			if (dmarc_psl_orgdomain(e->opt->psl, ids[i], n->id_org,
+			    sizeof(n->id_org)) < 0)
+				n->id_org[0] = '\0';
+		}
+	}
+}
+
 static void
 evaluate_author(eval *e, const char *author, const dmarc_input *in,
     dmarc_result *res)
@@ -358,6 +391,7 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	dmarc_walk aw;
 	const dmarc_fetch *f;
 	int at_author, unknown, al[1 + DMARC_MAX_DKIM];
+	int walked[1 + DMARC_MAX_DKIM];
 	const char *ids[1 + DMARC_MAX_DKIM] = { NULL };
 	dmarc_alignment modes[1 + DMARC_MAX_DKIM];
 	size_t i, nid = 1;
@@ -398,7 +432,7 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 		ids[nid] = in->dkim[i].domain;
 		modes[nid++] = f->rec.adkim;
 	}
-	align_all(e, author, &aw, ids, modes, nid, al);
+	align_all(e, author, &aw, ids, modes, nid, al, walked);
 	res->spf_aligned = al[0] == 1;
 	unknown = al[0] < 0;
 	for (i = 1; i < nid; i++) {
@@ -418,6 +452,7 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 			res->org_domain[0] = '\0';
 	}
 
+	note_alignment(e, res, ids, modes, nid, al, walked);
 	if (res->spf_aligned || res->dkim_aligned) {
 		res->result = DMARC_RESULT_PASS;
 		res->disposition = DMARC_P_NONE;
