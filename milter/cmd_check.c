@@ -380,11 +380,9 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		    d->record.t ? ", t=y (testing)" : "");
 	else
 		printf("none found\n");
-	printf("  organizational domain: %s\n", d->org_domain[0] ?
-	    d->org_domain : "(not needed)");
 	printf("  author domain %s, organizational domain %s\n",
 	    d->from_domain[0] ? d->from_domain : "(none)",
-	    d->org_domain[0] ? d->org_domain : "(not determined)");
+	    d->org_domain[0] ? d->org_domain : "(not needed)");
 	if (v->spf_mailfrom != NULL && v->spf_mailfrom->code != SPF_PASS)
 		printf("  SPF %s (%s): did not pass, not an identifier\n",
 		    v->spf_mailfrom->domain,
@@ -400,8 +398,8 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	for (i = 0; i < d->nnotes; i++) {
 		const dmarc_align_note *n = &d->notes[i];
 
-		printf("  %s %s vs author %s, %s alignment", n->spf ?
-		    "SPF" : "DKIM d=", n->id, d->from_domain,
+		printf("  %s%s vs author %s, %s alignment", n->spf ?
+		    "SPF " : "DKIM d=", n->id, d->from_domain,
 		    n->mode == DMARC_ALIGN_STRICT ? "strict" : "relaxed");
 		if (n->mode == DMARC_ALIGN_RELAXED && n->id_org[0] != '\0')
 			printf(" (org domains %s vs %s)", n->id_org,
