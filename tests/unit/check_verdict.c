@@ -181,7 +181,8 @@ assert_header_sane(const msg_verdict *v)
 	for (p = s; *p != '\0'; p++) {
 		ck_assert_msg((unsigned char)*p < 0x7f, "8-bit in %s", s);
 		if (*p == '\r')
-			ck_assert_msg(p[1] == '\n' && p[2] == '\t', "bare CR: %s", s);
+			ck_assert_msg(p[1] == '\n' && (p[2] == '\t' || p[2] == ' '),
+			    "bare CR: %s", s);
 		if (*p == '\n')
 			ck_assert_msg(p > s && p[-1] == '\r', "bare LF: %s", s);
 	}
