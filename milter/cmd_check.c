@@ -380,24 +380,37 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		    d->record.t ? ", t=y (testing)" : "");
 	else
 		printf("none found\n");
-	printf("  organizational domain: %s\n", d->org_domain[0] ?
-	    d->org_domain : "(not needed)");
-	if (v->spf_mailfrom != NULL && m->mail_from[0] != '\0')
-		printf("  SPF identity %s (%s): %s\n", v->spf_mailfrom->domain,
-		    spf_code_name(v->spf_mailfrom->code), d->spf_aligned ?
-		    "aligned with the author domain" : v->spf_mailfrom->code ==
-		    SPF_PASS ? "passed but not aligned" : "did not pass");
-	else
-		printf("  SPF: null sender, the HELO identity does not count "
-		    "for DMARC\n");
-	for (i = 0; i < v->ndkim; i++) {
-		const dkim_sigresult *s = v->dkim[i];
+	printf("  author domain %s, organizational domain %s\n",
+	    d->from_domain[0] ? d->from_domain : "(none)",
+	    d->org_domain[0] ? d->org_domain : "(not needed)");
+	if (v->spf_mailfrom != NULL && v->spf_mailfrom->code != SPF_PASS)
+		printf("  SPF %s (%s): did not pass, not an identifier\n",
+		    v->spf_mailfrom->domain,
+		    spf_code_name(v->spf_mailfrom->code));
+	else if (v->spf_mailfrom != NULL && m->mail_from[0] == '\0')
+		printf("  null sender: the MAIL FROM identity is "
+		    "postmaster@%s (RFC 7208 2.4)\n", m->helo);
+	for (i = 0; i < v->ndkim; i++)
+		if (v->dkim[i]->result != DKIM_PASS)
+			printf("  DKIM d=%s (%s): did not pass, not an "
+			    "identifier\n", v->dkim[i]->d,
+			    dkim_result_name(v->dkim[i]->result));
+	for (i = 0; i < d->nnotes; i++) {
+		const dmarc_align_note *n = &d->notes[i];
 
-		printf("  DKIM d=%s (%s): %s\n", s->d, dkim_result_name(s->result),
-		    s->result != DKIM_PASS ? "did not pass" :
-		    d->dkim_aligned && strcasecmp(s->d, d->dkim_domain) == 0 ?
-		    "aligned with the author domain" : "passed but not aligned");
+		printf("  %s%s vs author %s, %s alignment", n->spf ?
+		    "SPF " : "DKIM d=", n->id, d->from_domain,
+		    n->mode == DMARC_ALIGN_STRICT ? "strict" : "relaxed");
+		if (n->mode == DMARC_ALIGN_RELAXED && n->id_org[0] != '\0')
+			printf(" (org domains %s vs %s)", n->id_org,
+			    d->org_domain[0] ? d->org_domain : "?");
+		printf(": %s\n", n->aligned == 1 ? "aligned" :
+		    n->aligned == 0 ? (n->mode == DMARC_ALIGN_STRICT ?
+		    "not aligned (strict needs the same name)" :
+		    "not aligned") : "unknown (DNS failure)");
 	}
+	if (d->nnotes == 0 && d->have_record)
+		printf("  no passing SPF or DKIM identifier to align\n");
 	printf("DMARC: %s, disposition %s%s%s - %s\n", dmarc_result_name(d->result),
 	    dmarc_policy_name(d->disposition), d->override ? ", override " : "",
 	    d->override ? dmarc_override_name(d->override) : "", d->reason);

@@ -483,14 +483,16 @@ msg_run_dmarc(msg *m)
 	memset(&in, 0, sizeof(in));
 	memset(&opt, 0, sizeof(opt));
 	in.from = &m->from;
-	if (m->spf_done && m->have_mail_from && m->mail_from[0] != '\0') {
+	/* RFC 9989 3.1 (Authentication Mechanisms): DMARC uses the SPF
+	 * result of the MAIL FROM identity only, and defers to RFC 7208 2.4
+	 * for a null path: the MAIL FROM identity is then postmaster@<HELO>,
+	 * so the HELO domain is the SPF-authenticated identifier that is
+	 * aligned. spf_mf holds exactly that check (spf/spf.h: a null sender
+	 * is evaluated as postmaster@helo). */
+	if (m->spf_done) {
 		in.spf_pass = m->spf_mf.code == SPF_PASS;
 		in.spf_domain = m->spf_mf.domain;
 		in.spf_scope = DMARC_SPF_MFROM;
-	} else if (m->spf_done) {
-		in.spf_pass = m->spf_helo.code == SPF_PASS;
-		in.spf_domain = m->spf_helo.domain;
-		in.spf_scope = DMARC_SPF_HELO;
 	}
 	for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 	    n < DMARC_MAX_DKIM; i++) {
