@@ -61,6 +61,11 @@ msg_env_new(const am_config *cfg, dns_resolver *r, char *err, size_t errlen)
 	env->pool = spf_pool_new(r, cfg->spf_threads, err, errlen);
 	if (env->pool == NULL)
 		goto fail;
+	env->keycache = dkim_keycache_new(0);
+	if (env->keycache == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return env;
 fail:
 	msg_env_free(env);
@@ -73,6 +78,7 @@ msg_env_free(msg_env *env)
 	if (env == NULL)
 		return;
 	spf_pool_free(env->pool);
+	dkim_keycache_free(env->keycache);
 	dmarc_psl_free(env->psl);
 	free(env);
 }
@@ -283,6 +289,7 @@ start_dkim(msg *m)
 	o.clock_skew = cfg->dkim_clock_skew;
 	o.fail_short_l = (int)cfg->dkim_fail_short_l;
 	o.now = m->env->now;
+	o.keycache = m->env->keycache;
 	m->dkim = dkim_verifier_new(m->env->r, &o);
 	if (m->dkim == NULL) {
 		fail(m, "out of memory starting DKIM");
