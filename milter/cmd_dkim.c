@@ -13,6 +13,7 @@
  * operational failure (resolver, input), 2 on bad usage.
  */
 #include "milter/cli.h"
+#include "milter/json_out.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -109,16 +110,7 @@ print_json(const dkim_verifier *v)
 	for (k = 0; k < n; k++) {
 		const dkim_sigresult *r = dkim_result_at(v, k);
 
-		json_array_append_new(arr, json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:s}",
-		    "result", dkim_result_name(r->result),
-		    "domain", r->d, "selector", r->s, "algorithm", r->a,
-		    "identity", r->i, "b", r->b, "canonicalization", r->c,
-		    "key_bits", (int)r->key_bits,
-		    "dnssec", dns_sec_name(r->key_sec),
-		    "testing", r->testing,
-		    "body_length_unsigned", (json_int_t)r->body_unsigned,
-		    "reason", r->reason));
+		json_array_append_new(arr, json_dkim(r));
 	}
 	s = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,9 @@ sendmail(const char *cmd, const strbuf *msg, char *why, size_t whylen)
 		_exit(127);
 	}
 	close(fds[0]);
+	/* a sendmail that exits early must not kill us with SIGPIPE: the
+	 * write fails with EPIPE and the send counts as failed */
+	signal(SIGPIPE, SIG_IGN);
 	while (off < msg->len) {
 		ssize_t n = write(fds[1], msg->s + off, msg->len - off);
 
@@ -280,6 +284,12 @@ sendmail(const char *cmd, const strbuf *msg, char *why, size_t whylen)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, whylen, "%s exited with status %d", argv[0],
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		free(copy);
+		return -1;
+	}
+	if (off < msg->len) {
+		snprintf(why, whylen, "%s did not read the whole report "
+		    "(%zu of %zu bytes)", argv[0], off, msg->len);
 		free(copy);
 		return -1;
 	}

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "milter/json_out.h"
 #include "spf/spf.h"
 #include "util/ipaddr.h"
 
@@ -53,25 +54,6 @@ clean(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static json_t *
-result_json(const spf_result *r)
-{
-	char d[sizeof(r->domain)], se[sizeof(r->sender)];
-	char me[sizeof(r->mechanism)], ex[sizeof(r->explanation)];
-	char re[sizeof(r->reason)];
-
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s}",
-	    "result", spf_code_name(r->code),
-	    "identity", spf_identity_name(r->identity),
-	    "domain", clean(r->domain, d, sizeof(d)),
-	    "sender", clean(r->sender, se, sizeof(se)),
-	    "mechanism", clean(r->mechanism, me, sizeof(me)),
-	    "explanation", clean(r->explanation, ex, sizeof(ex)),
-	    "lookups", (int)r->lookups,
-	    "void_lookups", (int)r->void_lookups,
-	    "dnssec", dns_sec_name(r->dnssec),
-	    "reason", clean(r->reason, re, sizeof(re)));
-}
 
 static void
 print_line(const spf_result *r)
@@ -159,7 +141,7 @@ cmd_spf(int argc, char **argv)
 	main_r = spf_check(res, &req, &mf, &helo);
 	dns_resolver_free(res);
 	if (json) {
-		json_t *o = result_json(main_r), *h = result_json(&helo);
+		json_t *o = json_spf(main_r), *h = json_spf(&helo);
 		char *s;
 
 		if (o == NULL || h == NULL || json_object_set_new(o, "helo", h)) {
