@@ -8,14 +8,27 @@
  *   runtime (resolver threads start only now, after fork and setuid) ->
  *   run libmilter on its own thread.
  *
- * Signals: libmilter's own signal thread would stop the milter on SIGHUP.
- * The main thread therefore keeps SIGHUP, SIGTERM and SIGINT unblocked
- * with handlers while every other thread blocks them; Linux delivers a
- * process signal to the main thread first when it accepts it, so these
- * reach us, not libmilter. SIGHUP: reload the config (and the PSL, with the
- * runtime) - a broken file is logged and the old settings stay.
- * SIGTERM/SIGINT: stop accepting, let messages in flight finish (up to
- * DAEMON_DRAIN_SECONDS), exit.
+ * Signals: libmilter starts a signal thread that sigwait()s for SIGHUP,
+ * SIGTERM and SIGINT and stops the milter on the first one, so a SIGHUP
+ * meant as "reload" would stop the daemon. The kernel hands a process
+ * signal to any thread that does not block it, and a thread inside
+ * sigwait() counts as not blocking it: whenever the main thread cannot
+ * take the signal (it is running its handler, which blocks that signal, or
+ * has one pending), libmilter's thread would win. Hoping the main thread
+ * always wins is not a design, so this file defines sigwait() itself: the
+ * dynamic linker binds libmilter's call (the only sigwait() caller in the
+ * process; checked with nm -D on every linked library) to it, and the
+ * libmilter thread parks there for good with the signals still blocked.
+ * The signals then reach only threads that leave them unblocked, where
+ * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
+ * config (and the PSL, with the runtime) - a broken file is logged and the
+ * old settings stay. SIGTERM/SIGINT: stop accepting (smfi_stop), let
+ * messages in flight finish (up to DAEMON_DRAIN_SECONDS), exit.
+ * tests/scripts/daemon.sh sends HUP storms under load to check it.
+ *
+ * Files: the unix socket's and the pidfile's directory is created (as
+ * root, owned by the run-as user) when missing. In the foreground the
+ * pidfile is written only when configured away from its default.
  */
 #include "milter/cli.h"
 
@@ -56,6 +69,17 @@ typedef struct daemon_opts {
 } daemon_opts;
 
 static int sigpipe_fds[2] = { -1, -1 };
+
+/* Replaces the C library's sigwait() for libmilter's signal thread (see the
+ * top of this file): park, signals still blocked, never take one. */
+int
+sigwait(const sigset_t *set, int *sig)
+{
+	(void)set;
+	(void)sig;
+	for (;;)
+		pause();
+}
 
 static void
 on_signal(int sig)
@@ -188,6 +212,37 @@ socket_is_unix(const char *spec, const char **path)
 	return 0;
 }
 
+/* Create the directory of path (one level) when missing, owned by the
+ * run-as user, so /run/authmilter works without an init script. */
+static int
+make_parent_dir(const char *path, const am_config *cfg)
+{
+	char dir[1024];
+	char *slash;
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0755) != 0) {
+		log_msg(LOG_ERR, NULL, "mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (cfg->user[0] != '\0' && geteuid() == 0) {
+		struct passwd *pw = getpwnam(cfg->user);
+
+		if (pw != NULL && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+			log_msg(LOG_WARNING, NULL, "chown %s: %s", dir,
+			    strerror(errno));
+	}
+	return 0;
+}
+
 static int
 setup_socket(const am_config *cfg)
 {
@@ -205,6 +260,9 @@ setup_socket(const am_config *cfg)
 		return -1;
 	}
 	smfi_setmaxdatasize(DAEMON_MILTER_MAX_DATA);
+	if (socket_is_unix(cfg->socket, &path) &&
+	    make_parent_dir(path, cfg) < 0)
+		return -1;
 	if (smfi_opensocket(1) != MI_SUCCESS) {
 		log_msg(LOG_ERR, NULL, "socket '%s': cannot listen (in use, "
 		    "or the directory is missing or not writable)", cfg->socket);
@@ -273,6 +331,8 @@ write_pidfile(const am_config *cfg)
 
 	if (cfg->pidfile[0] == '\0')
 		return 0;
+	if (make_parent_dir(cfg->pidfile, cfg) < 0)
+		return -1;
 	fp = fopen(cfg->pidfile, "w");
 	if (fp == NULL) {
 		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile,
@@ -467,6 +527,8 @@ cmd_run(int argc, char **argv)
 		log_open("authmilter", 1, 1);
 	if (setup_socket(&cfg) < 0)
 		goto fail;
+	if (o.foreground && strcmp(cfg.pidfile, config_default("pidfile")) == 0)
+		cfg.pidfile[0] = '\0'; /* -f: only an explicit pidfile */
 	if (!o.foreground && detach() < 0) {
 		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
 		goto fail;
@@ -482,8 +544,10 @@ cmd_run(int argc, char **argv)
 	runtime_install(rt);
 	rc = run_loop(&o);
 	runtime_shutdown();
-	if (cfg_pidfile[0] != '\0')
-		(void)unlink(cfg_pidfile);
+	if (cfg_pidfile[0] != '\0' && unlink(cfg_pidfile) != 0)
+		log_msg(LOG_WARNING, NULL, "cannot remove %s: %s (its directory "
+		    "must be writable by the run-as user)", cfg_pidfile,
+		    strerror(errno));
 	log_msg(LOG_NOTICE, NULL, "stopped");
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 fail:
