@@ -22,8 +22,9 @@
  * The signals then reach only threads that leave them unblocked, where
  * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
  * config (and the PSL, with the runtime) - a broken file is logged and the
- * old settings stay. SIGTERM/SIGINT: stop accepting (smfi_stop), let
- * messages in flight finish (up to DAEMON_DRAIN_SECONDS), exit.
+ * old settings stay. SIGTERM/SIGINT: new connections and new messages get
+ * a tempfail, messages in flight finish (up to DAEMON_DRAIN_SECONDS), then
+ * libmilter is stopped and the process exits 0.
  * tests/scripts/daemon.sh sends HUP storms under load to check it.
  *
  * Files: the unix socket's and the pidfile's directory is created (as
@@ -423,7 +424,8 @@ run_loop(const daemon_opts *o)
 	pthread_t tid;
 	sigset_t block, old;
 	struct sigaction sa;
-	int milter_rc = MI_FAILURE, stopping = 0;
+	static int milter_rc = MI_FAILURE; /* the milter thread may outlive us */
+	int stopping = 0, returned = 0;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
@@ -458,22 +460,25 @@ run_loop(const daemon_opts *o)
 			if (sig == SIGHUP && !stopping) {
 				reload(o);
 			} else if (sig == SIGTERM || sig == SIGINT) {
-				if (!stopping)
-					log_msg(LOG_NOTICE, NULL, "stopping: "
-					    "finishing %u message(s) in flight",
-					    runtime_active_messages());
 				stopping = 1;
-				smfi_stop();
 			} else if (sig == 0) {
-				stopping = 1; /* libmilter returned */
+				returned = 1; /* libmilter returned */
 			}
 		}
-		if (stopping)
+		if (stopping || returned)
 			break;
 	}
-	{
+	if (stopping) {
+		/* libmilter's smfi_stop() also stops serving connections in
+		 * flight (its worker pool stops polling them), so first
+		 * refuse new work (runtime_set_draining: connect and MAIL
+		 * FROM get a tempfail), let the messages in flight end, and
+		 * only then stop libmilter. */
 		int waited = 0;
 
+		log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
+		    "in flight", runtime_active_messages());
+		runtime_set_draining();
 		while (runtime_active_messages() > 0 &&
 		    waited < DAEMON_DRAIN_SECONDS * 10) {
 			usleep(100000);
@@ -483,6 +488,17 @@ run_loop(const daemon_opts *o)
 			log_msg(LOG_WARNING, NULL, "exiting with %u message(s) "
 			    "unfinished (the MTA applies milter_default_action)",
 			    runtime_active_messages());
+		smfi_stop();
+		/* libmilter returns within its poll interval; bounded wait */
+		for (waited = 0; !returned && waited < 50; waited++) {
+			struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
+			unsigned char sig;
+
+			(void)poll(&p, 1, 100);
+			while (read(sigpipe_fds[0], &sig, 1) == 1)
+				if (sig == 0)
+					returned = 1;
+		}
 	}
 	return 0;
 }
