@@ -203,7 +203,7 @@ config_write_man(FILE *fp)
 			man_text(fp, k->default_value);
 			fputs("\\fR", fp);
 		}
-		fputs(")\n", fp);
+		fputs(")\n.br\n", fp);
 		man_text(fp, k->doc);
 		fputc('\n', fp);
 	}
