@@ -21,13 +21,9 @@
  *   const dkim_sigresult *dkim_result_at(const dkim_verifier *v, size_t i);
  *   void dkim_verifier_free(dkim_verifier *v);
  *   const char *dkim_result_name(dkim_result r);
-int dkim_message_crlf(const char *msg, size_t len, strbuf *out);
-int dkim_feed_headers(dkim_verifier *v, const char *msg, size_t len,
-    size_t *body);
  *
- *   int  dkim_message_crlf(const char *msg, size_t len, strbuf *out);
- *   int  dkim_feed_headers(dkim_verifier *v, const char *msg, size_t len,
- *            size_t *body);
+ *   dkim_keycache *dkim_keycache_new(size_t slots);
+ *   void dkim_keycache_free(dkim_keycache *c);
  *
  * DESCRIPTION
  *   dkim_options_init() sets the defaults: 8 signatures, RSA keys of at
@@ -53,13 +49,16 @@ int dkim_feed_headers(dkim_verifier *v, const char *msg, size_t len,
  *   Strings in a result are NUL-terminated and live as long as the
  *   verifier. dkim_result_name() gives the RFC 8601 word for a result.
  *
- *   For whole messages (CLI, tests): dkim_message_crlf() copies msg to out
- *   with every bare LF made CRLF (-1: out of memory). dkim_feed_headers()
- *   parses the header block of a CRLF message (an mbox "From " first line
- *   is skipped; lines without a colon are ignored), feeds each field with
- *   dkim_header(), calls dkim_eoh() and stores the body offset in *body;
- *   the caller then feeds msg + *body with dkim_body() and calls
- *   dkim_eom().
+ *   Whole raw messages are split into these calls by milter/msgparse.h
+ *   (milter/dkim_msg.h has the glue).
+ *
+ *   dkim_keycache_new() makes a cache of parsed key records (slots: 0 =
+ *   DKIM_DEFAULT_KEYCACHE_SLOTS) that verifiers given it in
+ *   options.keycache share, from any thread: loading an RSA key costs
+ *   about as much as verifying with it. It is keyed by the exact record
+ *   text, so a hit is exactly what parsing would give (no TTL, no stale
+ *   keys). NULL when memory runs out. dkim_keycache_free() frees it once
+ *   no verifier uses it.
  *
  *   Results (RFC 8601 2.7.1): pass; fail (signature or body hash did not
  *   verify); neutral (unused here); policy (not evaluated by local policy:
@@ -74,11 +73,11 @@ int dkim_feed_headers(dkim_verifier *v, const char *msg, size_t len,
 #include <stdint.h>
 
 #include "dns/dns.h"
-#include "util/strbuf.h"
 
 #define DKIM_DEFAULT_MAX_SIGNATURES 8
 #define DKIM_DEFAULT_MIN_RSA_BITS 1024   /* RFC 8301 3.2 */
 #define DKIM_DEFAULT_CLOCK_SKEW 300
+#define DKIM_DEFAULT_KEYCACHE_SLOTS 1024
 
 /* Sizes of the reported strings (RFC 1035 2.3.4 names; RFC 5321 4.5.3.1.1 local-part). */
 #define DKIM_MAX_DOMAIN 255
@@ -94,6 +93,8 @@ typedef enum {
 	DKIM_PERMERROR,
 } dkim_result;
 
+typedef struct dkim_keycache dkim_keycache;
+
 typedef struct dkim_options {
 	unsigned max_signatures;  /* signatures evaluated; the rest -> policy */
 	unsigned min_rsa_bits;    /* smaller RSA keys -> permerror */
@@ -103,6 +104,7 @@ typedef struct dkim_options {
 	unsigned key_timeout_ms;  /* key lookups, from dkim_eoh(); 0 = resolver's */
 	int64_t deadline_ms;      /* absolute dns_now_ms() deadline; 0 = none */
 	int fail_short_l;         /* l= shorter than the body -> fail */
+	dkim_keycache *keycache;  /* parsed keys shared by verifiers; NULL none */
 } dkim_options;
 
 typedef struct dkim_sigresult {
@@ -133,8 +135,7 @@ size_t dkim_count(const dkim_verifier *v);
 const dkim_sigresult *dkim_result_at(const dkim_verifier *v, size_t i);
 void dkim_verifier_free(dkim_verifier *v);
 const char *dkim_result_name(dkim_result r);
-int dkim_message_crlf(const char *msg, size_t len, strbuf *out);
-int dkim_feed_headers(dkim_verifier *v, const char *msg, size_t len,
-    size_t *body);
+dkim_keycache *dkim_keycache_new(size_t slots);
+void dkim_keycache_free(dkim_keycache *c);
 
 #endif

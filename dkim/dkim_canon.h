@@ -24,6 +24,8 @@
  *   Trailing empty lines are counted, not stored, and pending WSP is a
  *   flag, so memory is constant whatever the input. The empty body is CRLF
  *   under simple and empty under relaxed; a missing final CRLF is added.
+ *   Canonical output that is the input itself is passed to `out` straight
+ *   from the caller's buffer (pointers into it, during update only).
  */
 #ifndef AUTHMILTER_DKIM_CANON_H
 #define AUTHMILTER_DKIM_CANON_H
@@ -34,6 +36,7 @@
 #include "util/strbuf.h"
 
 #define DKIM_CANON_BUFSIZE 4096
+#define DKIM_CANON_SPAN_MIN 64     /* shorter input pieces after a change are copied */
 
 typedef void (*dkim_canon_out)(void *arg, const void *p, size_t n);
 
@@ -46,6 +49,9 @@ typedef struct dkim_bodycanon {
 	int pending_cr;          /* the last octet was a CR */
 	int line_content;        /* the current line has content */
 	int any;                 /* something was emitted */
+	const unsigned char *span;       /* input octets passed on as they are */
+	size_t span_len;                 /* (both valid within one update) */
+	const unsigned char *empty_src;  /* the held-back empty lines in the input */
 	size_t blen;
 	unsigned char buf[DKIM_CANON_BUFSIZE];
 } dkim_bodycanon;

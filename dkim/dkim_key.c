@@ -176,17 +176,84 @@ static const taglist_spec key_tags[] = {
 	{ NULL, 0, NULL },
 };
 
+/*
+ * One DER header (tag, definite length in at most 2 octets) at *p: on
+ * success *p is moved to the contents and their length is returned; -1
+ * when the tag differs or the contents do not fit before end.
+ */
+static long
+der_take(const unsigned char **p, const unsigned char *end, unsigned char tag)
+{
+	const unsigned char *q = *p;
+	size_t len;
+
+	if (end - q < 2 || q[0] != tag)
+		return -1;
+	len = q[1];
+	q += 2;
+	if (len == 0x81 || len == 0x82) {
+		size_t k, nb = len - 0x80;
+
+		if ((size_t)(end - q) < nb)
+			return -1;
+		for (len = 0, k = 0; k < nb; k++)
+			len = len << 8 | *q++;
+	} else if (len > 0x7f) {
+		return -1;
+	}
+	if ((size_t)(end - q) < len)
+		return -1;
+	*p = q;
+	return (long)len;
+}
+
+/*
+ * The RSAPublicKey inside a SubjectPublicKeyInfo whose algorithm is
+ * rsaEncryption with NULL parameters (RFC 3279 2.3.1), the form every
+ * signer publishes; NULL for anything else (then OpenSSL's general
+ * decoder, ten times slower, gets it).
+ */
+static const unsigned char *
+spki_rsa_inner(const unsigned char *der, size_t len, size_t *inlen)
+{
+	static const unsigned char rsa_alg[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+		0x05, 0x00,
+	};
+	const unsigned char *p = der, *end = der + len;
+	long n;
+
+	if ((n = der_take(&p, end, 0x30)) < 0 || p + n != end)
+		return NULL;
+	if ((n = der_take(&p, end, 0x30)) != (long)sizeof(rsa_alg) ||
+	    memcmp(p, rsa_alg, sizeof(rsa_alg)) != 0)
+		return NULL;
+	p += n;
+	if ((n = der_take(&p, end, 0x03)) < 2 || p + n != end || p[0] != 0)
+		return NULL;
+	*inlen = (size_t)n - 1;
+	return p + 1;
+}
+
 static EVP_PKEY *
 load_rsa(const unsigned char *der, size_t len)
 {
-	const unsigned char *q = der;
-	EVP_PKEY *pk = d2i_PUBKEY(NULL, &q, (long)len);
+	const unsigned char *q, *inner;
+	size_t inlen;
+	EVP_PKEY *pk;
 
-	if (pk != NULL && (size_t)(q - der) == len &&
-	    EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA)
-		return pk;
-	EVP_PKEY_free(pk);
-	/* PKCS#1 RSAPublicKey (published by some signers, seen in dkimpy) */
+	/* PKCS#1 RSAPublicKey: inside the usual SPKI, or bare (dkimpy) */
+	if ((inner = spki_rsa_inner(der, len, &inlen)) != NULL) {
+		der = inner;
+		len = inlen;
+	} else {
+		q = der;
+		pk = d2i_PUBKEY(NULL, &q, (long)len);
+		if (pk != NULL && (size_t)(q - der) == len &&
+		    EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA)
+			return pk;
+		EVP_PKEY_free(pk);
+	}
 	q = der;
 	pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, (long)len);
 	if (pk != NULL && (size_t)(q - der) == len) {

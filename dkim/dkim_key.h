@@ -10,6 +10,14 @@
  *            const unsigned char *digest, size_t dlen,
  *            const unsigned char *sig, size_t slen);
  *   const EVP_MD *dkim_alg_md(dkim_alg alg);
+int dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len,
+    dkim_key *k);
+void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
+    const dkim_key *k);
+ *   int  dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len,
+ *            dkim_key *k);
+ *   void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
+ *            const dkim_key *k);
  *
  * DESCRIPTION
  *   dkim_key_parse() parses one key record (the TXT strings joined) with a
@@ -25,6 +33,12 @@
  *   dkim_key_verify() checks sig over the canonicalized header hash:
  *   RSA PKCS#1 v1.5 with the algorithm's digest, or Ed25519 over the
  *   SHA-256 digest (RFC 8463 3). Returns 1 valid, 0 not.
+ *
+ *   dkim_keycache_get() fills k with the key parsed from exactly this
+ *   record text if the cache (may be NULL) holds it: 1, with a reference
+ *   on k->pkey that dkim_key_clear() drops; else 0. dkim_keycache_put()
+ *   stores a successfully loaded key (k->pkey set) under its text, taking
+ *   its own reference. Both are thread-safe.
  */
 #ifndef AUTHMILTER_DKIM_KEY_H
 #define AUTHMILTER_DKIM_KEY_H
@@ -32,6 +46,7 @@
 #include <stddef.h>
 #include <openssl/evp.h>
 
+#include "dkim/dkim.h"
 #include "dkim/dkim_sig.h"
 
 #define DKIM_MAX_KEY_TAGS 32
@@ -60,5 +75,9 @@ int dkim_key_verify(const dkim_key *k, dkim_alg alg,
     const unsigned char *digest, size_t dlen, const unsigned char *sig,
     size_t slen);
 const EVP_MD *dkim_alg_md(dkim_alg alg);
+int dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len,
+    dkim_key *k);
+void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
+    const dkim_key *k);
 
 #endif

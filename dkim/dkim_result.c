@@ -43,10 +43,14 @@ try_record(dkim_verifier *v, dkim_sigstate *st, const char *txt, size_t len,
 		dkim_reason(o->reason, sizeof(o->reason), "key record holds a NUL octet");
 		return;
 	}
-	if (dkim_key_parse(&key, txt, len, err, sizeof(err)) < 0) {
-		dkim_reason(o->reason, sizeof(o->reason), "key record: %s", err);
-		dkim_key_clear(&key);
-		return;
+	if (!dkim_keycache_get(v->opt.keycache, txt, len, &key)) {
+		if (dkim_key_parse(&key, txt, len, err, sizeof(err)) < 0) {
+			dkim_reason(o->reason, sizeof(o->reason), "key record: %s",
+			    err);
+			dkim_key_clear(&key);
+			return;
+		}
+		dkim_keycache_put(v->opt.keycache, txt, len, &key);
 	}
 	o->testing = key.testing;
 	o->bits = key.bits;
@@ -140,7 +144,8 @@ dkim_decide(dkim_verifier *v, dkim_sigstate *st, dkim_sigresult *r)
 		r->result = DKIM_TEMPERROR;
 		if (ans->sec == DNS_SEC_BOGUS)
 			dkim_reason(r->reason, sizeof(r->reason), "key record DNSSEC "
-			    "bogus: %s", ans->why);
+			    "bogus: %s", strncmp(ans->why, "DNSSEC bogus: ", 14) == 0 ?
+			    ans->why + 14 : ans->why);
 		else if (strstr(ans->why, "timed out") != NULL)
 			dkim_reason(r->reason, sizeof(r->reason), "key lookup timed out");
 		else

@@ -123,11 +123,18 @@ dkim_header(dkim_verifier *v, const char *name, size_t namelen,
 	h->nlen = namelen;
 	sb_append(&v->arena, name, namelen);
 	h->voff = v->arena.len;
-	/* line breaks to CRLF: bare LF gets a CR */
-	for (k = 0; k < valuelen; k++) {
-		if (value[k] == '\n' && (k == 0 || value[k - 1] != '\r'))
+	/* line breaks to CRLF: bare LF gets a CR (copied in runs) */
+	for (k = 0; k < valuelen;) {
+		const char *lf = memchr(value + k, '\n', valuelen - k);
+		size_t e = lf != NULL ? (size_t)(lf - value) : valuelen;
+
+		sb_append(&v->arena, value + k, e - k);
+		if (lf == NULL)
+			break;
+		if (e == 0 || value[e - 1] != '\r')
 			sb_putc(&v->arena, '\r');
-		sb_putc(&v->arena, value[k]);
+		sb_putc(&v->arena, '\n');
+		k = e + 1;
 	}
 	h->vlen = v->arena.len - h->voff;
 	if (v->arena.failed) {

@@ -136,6 +136,9 @@
 #define DMARC_MAX_AUTHORS 8
 #define DMARC_MAX_DKIM 16
 #define DMARC_MAX_QUERIES 64
+/* Alignment decisions kept in a result for --explain (SPF and the first
+ * DKIM identifiers; the rest are still evaluated). */
+#define DMARC_MAX_NOTES 5
 /* RFC 5322 2.1.1 limits a line to 998 octets; a folded From may be longer.
  * Local cap on the total length of the From values examined. */
 #define DMARC_FROM_MAX_LEN 16384
@@ -337,6 +340,16 @@ typedef struct dmarc_options {
 	unsigned timeout_ms;             /* 0: the resolver's timeout */
 } dmarc_options;
 
+/* One alignment decision, for a person asking why DMARC failed. */
+typedef struct dmarc_align_note {
+	char id[DMARC_DOMAIN_BUF];     /* SPF MAIL FROM domain or DKIM d= */
+	char id_org[DMARC_DOMAIN_BUF]; /* its Organizational Domain; "" when
+					  not needed (equal names, strict) */
+	int spf;                       /* 1: the SPF identifier; 0: DKIM */
+	dmarc_alignment mode;
+	int aligned;                   /* 1, 0, -1 unknown (DNS failure) */
+} dmarc_align_note;
+
 typedef struct dmarc_result {
 	dmarc_result_code result;
 	char from_domain[DMARC_DOMAIN_BUF];
@@ -355,6 +368,8 @@ typedef struct dmarc_result {
 	int author_exists;                     /* 1, 0, -1 not tested */
 	size_t nauthors;                       /* author domains evaluated */
 	size_t queries;                        /* DNS queries made */
+	size_t nnotes;                         /* alignment decisions */
+	dmarc_align_note notes[DMARC_MAX_NOTES];
 	char reason[256];
 } dmarc_result;
 

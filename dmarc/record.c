@@ -4,9 +4,19 @@
  *
  * Contract: dmarc_record_parse() (see dmarc.h) reads at most len octets,
  * never allocates, and always leaves rec fully initialised with the
- * defaults. The tag=value splitting is a small private tokenizer (to be
- * replaced by util/taglist once that lands on main); the tags themselves
- * are a table of (name, bit, modes, parser).
+ * defaults. The tags themselves are a table of (name, bit, modes, parser).
+ *
+ * Why not util/taglist: that parser implements RFC 6376 3.2, where a tag
+ * list with one malformed spec, or a tag given twice, is invalid as a
+ * whole (RFC 6376 3.2: "Tags with duplicate names MUST NOT occur", and a
+ * syntax error fails the signature or key). DMARC records follow a
+ * different, lenient grammar (RFC 9989 4.7): a term that is not tag=value
+ * is skipped, an unknown tag or an invalid value is ignored, a repeated
+ * tag keeps its first value, and the record stays usable; only the
+ * leading case-sensitive "v=DMARC1" is mandatory. Giving taglist a mode
+ * for that would make its error paths serve two grammars; the splitting
+ * here is ~40 lines (split at ';', trim WSP, split at the first '='), so
+ * each grammar has exactly one parser. (One parser per grammar, no copy.)
  */
 #include "dmarc/dmarc.h"
 

@@ -22,11 +22,22 @@ typedef struct folder {
 	strbuf *out;
 	size_t col;
 	int line_start;
+	int in_quotes;   /* folding inside a quoted-string: keep the space */
 } folder;
 
+/* RFC 5322 3.2.2: folding inserts CRLF before white space. Between
+ * words we write CRLF TAB (the space is CFWS, so nothing is lost); inside
+ * a quoted-string the space itself follows CRLF, so unfolding gives back
+ * exactly the text that was quoted. */
 static void
 f_break(folder *f)
 {
+	if (f->in_quotes) {
+		sb_puts(f->out, "\r\n ");
+		f->col = 1;
+		f->line_start = 0;
+		return;
+	}
 	sb_puts(f->out, "\r\n\t");
 	f->col = AR_TAB_WIDTH;
 	f->line_start = 1;
@@ -39,8 +50,14 @@ f_word(folder *f, const char *w, int glue)
 {
 	size_t n = strlen(w);
 
-	if (!glue && !f->line_start && f->col + 1 + n > AR_FOLD_COLUMN)
+	if (!glue && !f->line_start && f->col + 1 + n > AR_FOLD_COLUMN) {
 		f_break(f);
+		if (f->in_quotes) {   /* the space is already written */
+			sb_puts(f->out, w);
+			f->col += n;
+			return;
+		}
+	}
 	if (!glue && !f->line_start) {
 		sb_putc(f->out, ' ');
 		f->col++;
@@ -158,18 +175,21 @@ reason(folder *f, const char *text)
 	q[o] = '\0';
 	/* reason="..." may fold only where its quoted text has spaces */
 	{
-		char *word, *save = NULL, first[32 + sizeof(q)];
+		char *word, *rest = q, first[32 + sizeof(q)];
 		int n = 0;
 
-		for (word = strtok_r(q, " ", &save); word != NULL;
-		    word = strtok_r(NULL, " ", &save)) {
+		/* split at every single space (strsep keeps empty words), so
+		 * runs of spaces survive the round trip */
+		while ((word = strsep(&rest, " ")) != NULL) {
 			if (n++ == 0) {
 				snprintf(first, sizeof(first), "reason=%s", word);
 				f_word(f, first, 0);
+				f->in_quotes = 1;
 			} else {
 				f_word(f, word, 0);
 			}
 		}
+		f->in_quotes = 0;
 	}
 }
 
@@ -273,7 +293,7 @@ add_dmarc(folder *f, const dmarc_result *d)
 int
 ar_build(const ar_input *in, strbuf *out)
 {
-	folder f = { out, sizeof("Authentication-Results:") - 1, 0 };
+	folder f = { out, sizeof("Authentication-Results:") - 1, 0, 0 };
 	char id[DNS_MAX_NAME_LEN + 1], v[DNS_MAX_NAME_LEN * 2 + 3];
 	size_t i;
 
@@ -311,7 +331,7 @@ int
 received_spf_build(const spf_result *r, const char *ip, const char *helo,
     const char *receiver, strbuf *out)
 {
-	folder f = { out, sizeof("Received-SPF:") - 1, 0 };
+	folder f = { out, sizeof("Received-SPF:") - 1, 0, 0 };
 	char c[SPF_REASON_MAX + DNS_MAX_NAME_LEN + 64], rcv[DNS_MAX_NAME_LEN + 1];
 	char w[AR_WORD_MAX + 32], v[AR_WORD_MAX];
 

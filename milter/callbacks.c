@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "milter/history_writer.h"
 #include "milter/log.h"
 #include "milter/runtime.h"
 #include "util/strbuf.h"
@@ -28,6 +29,9 @@ typedef struct conn {
 	msg *m;
 	int in_message;
 	char qid[64];
+	char ip[64];              /* for the history store */
+	char mail_from[512];
+	char rcpt[512];           /* the first recipient */
 } conn;
 
 static conn *
@@ -123,6 +127,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	smfi_setpriv(ctx, c);
 	addr_text((const struct sockaddr *)hostaddr, ip, sizeof(ip));
 	msg_connect(c->m, ip, hostname);
+	snprintf(c->ip, sizeof(c->ip), "%s", ip);
 	return SMFIS_CONTINUE;
 fail:
 	log_msg(LOG_ERR, NULL, "cannot set up a connection: out of memory");
@@ -165,6 +170,9 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	if (auth != NULL && *auth != '\0')
 		msg_set_auth(c->m, auth);
+	snprintf(c->mail_from, sizeof(c->mail_from), "%s",
+	    argv[0] != NULL ? argv[0] : "");
+	c->rcpt[0] = '\0';
 	if (msg_mail_from(c->m, argv[0] != NULL ? argv[0] : "") < 0)
 		log_msg(LOG_ERR, c->qid, "MAIL FROM: evaluation cannot start");
 	return SMFIS_CONTINUE;
@@ -177,6 +185,8 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
+	if (c->rcpt[0] == '\0' && argv[0] != NULL)
+		snprintf(c->rcpt, sizeof(c->rcpt), "%s", argv[0]);
 	(void)msg_rcpt(c->m, argv[0] != NULL ? argv[0] : "");
 	return SMFIS_CONTINUE;
 }
@@ -327,6 +337,25 @@ log_verdict(const conn *c, const msg_verdict *v)
 	sb_free(&line);
 }
 
+/* The history store gets the report record; never waits on it. */
+static void
+record_history(conn *c, const msg_verdict *v)
+{
+	report_record *rec;
+
+	if (c->rt->history == NULL)
+		return;
+	rec = malloc(sizeof(*rec));
+	if (rec == NULL)
+		return;
+	if (history_record_from_verdict(v, &c->rt->cfg, c->ip, c->mail_from,
+	    c->rcpt, 0, rec) < 0) {
+		free(rec);
+		return;
+	}
+	(void)history_writer_submit(c->rt->history, rec);
+}
+
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
@@ -340,6 +369,7 @@ cb_eom(SMFICTX *ctx)
 	v = msg_eom(c->m);
 	rc = apply_verdict(ctx, c, v);
 	log_verdict(c, v);
+	record_history(c, v);
 	end_message(c);
 	return rc;
 }

@@ -4,7 +4,8 @@
  *
  *   authmilter check --ip IP --helo NAME --mail-from ADDR [--rcpt ADDR]...
  *       [--auth USER] [-c FILE] [--authserv-id ID] [--set KEY=VALUE]...
- *       [--now EPOCH] [--json] [--explain] [DNS flags] < message.eml
+ *       [--now EPOCH] [--json] [--explain] [--record] [--history DB]
+ *       [DNS flags] < message.eml
  *
  * It drives message.c with exactly the calls the milter callbacks make
  * (connect, helo, mail, rcpt, each header, eoh, body chunks, eom), with the
@@ -14,7 +15,9 @@
  * message is streamed through msgparse (LF or CRLF). --json prints
  * {"spf", "dkim", "dmarc", "authentication_results", "action", ...};
  * --explain prints, for a person, every DNS answer consulted and every
- * alignment decision.
+ * alignment decision. --record stores the verdict's report record in the
+ * history store (key `history`, or --history) exactly as the milter's
+ * writer would, dated --now (default: now).
  */
 #include "milter/cli.h"
 
@@ -28,7 +31,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "dmarc/history.h"
 #include "milter/config.h"
+#include "milter/history_writer.h"
 #include "milter/json_out.h"
 #include "milter/message_int.h"
 #include "milter/msgparse.h"
@@ -49,7 +54,7 @@ typedef struct check_opts {
 	char *set_copies[CHECK_MAX_OVERRIDES];
 	char forwarders[1024];
 	int64_t now;
-	int json, explain;
+	int json, explain, record;
 } check_opts;
 
 /* --explain: every DNS answer, from whichever thread waited for it. */
@@ -77,7 +82,9 @@ usage(FILE *fp)
 	    "  -c FILE            config file (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "  --authserv-id ID   authserv-id of the header\n"
 	    "  --set KEY=VALUE    override a config key (repeatable)\n"
-	    "  --now EPOCH        the time for DKIM t=/x= checks\n"
+	    "  --now EPOCH        the time for DKIM t=/x= checks (and of --record)\n"
+	    "  --record           store the report record in the history store\n"
+	    "  --history DB       the history store (SQLite path or postgresql:// URI)\n"
 	    "  --json             print a JSON object\n"
 	    "  --explain          print every DNS answer and alignment decision\n"
 	    "\n%s", cli_dns_usage());
@@ -100,7 +107,7 @@ static int
 parse_args(int argc, char **argv, check_opts *o)
 {
 	enum { O_IP = 1, O_HELO, O_FROM, O_RCPT, O_AUTH, O_HOST, O_ASID,
-	    O_SET, O_NOW, O_JSON, O_EXPLAIN };
+	    O_SET, O_NOW, O_JSON, O_EXPLAIN, O_RECORD, O_HISTORY };
 	static const struct option longopts[] = {
 		{ "ip", required_argument, NULL, O_IP },
 		{ "helo", required_argument, NULL, O_HELO },
@@ -113,6 +120,8 @@ parse_args(int argc, char **argv, check_opts *o)
 		{ "now", required_argument, NULL, O_NOW },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "explain", no_argument, NULL, O_EXPLAIN },
+		{ "record", no_argument, NULL, O_RECORD },
+		{ "history", required_argument, NULL, O_HISTORY },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -162,6 +171,8 @@ parse_args(int argc, char **argv, check_opts *o)
 			break;
 		case O_JSON: o->json = 1; break;
 		case O_EXPLAIN: o->explain = 1; break;
+		case O_RECORD: o->record = 1; break;
+		case O_HISTORY: rc = add_ov(o, "history", optarg); break;
 		case CLI_OPT_DNS_ZONE: rc = add_ov(o, "dns_zone", optarg); break;
 		case CLI_OPT_DNS_CONF: rc = add_ov(o, "dns_conf", optarg); break;
 		case CLI_OPT_DNS_TIMEOUT: rc = add_ov(o, "dns_timeout", optarg); break;
@@ -380,28 +391,79 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		    d->record.t ? ", t=y (testing)" : "");
 	else
 		printf("none found\n");
-	printf("  organizational domain: %s\n", d->org_domain[0] ?
-	    d->org_domain : "(not needed)");
-	if (v->spf_mailfrom != NULL && m->mail_from[0] != '\0')
-		printf("  SPF identity %s (%s): %s\n", v->spf_mailfrom->domain,
-		    spf_code_name(v->spf_mailfrom->code), d->spf_aligned ?
-		    "aligned with the author domain" : v->spf_mailfrom->code ==
-		    SPF_PASS ? "passed but not aligned" : "did not pass");
-	else
-		printf("  SPF: null sender, the HELO identity does not count "
-		    "for DMARC\n");
-	for (i = 0; i < v->ndkim; i++) {
-		const dkim_sigresult *s = v->dkim[i];
+	printf("  author domain %s, organizational domain %s\n",
+	    d->from_domain[0] ? d->from_domain : "(none)",
+	    d->org_domain[0] ? d->org_domain : "(not needed)");
+	if (v->spf_mailfrom != NULL && v->spf_mailfrom->code != SPF_PASS)
+		printf("  SPF %s (%s): did not pass, not an identifier\n",
+		    v->spf_mailfrom->domain,
+		    spf_code_name(v->spf_mailfrom->code));
+	else if (v->spf_mailfrom != NULL && m->mail_from[0] == '\0')
+		printf("  null sender: the MAIL FROM identity is "
+		    "postmaster@%s (RFC 7208 2.4)\n", m->helo);
+	for (i = 0; i < v->ndkim; i++)
+		if (v->dkim[i]->result != DKIM_PASS)
+			printf("  DKIM d=%s (%s): did not pass, not an "
+			    "identifier\n", v->dkim[i]->d,
+			    dkim_result_name(v->dkim[i]->result));
+	for (i = 0; i < d->nnotes; i++) {
+		const dmarc_align_note *n = &d->notes[i];
 
-		printf("  DKIM d=%s (%s): %s\n", s->d, dkim_result_name(s->result),
-		    s->result != DKIM_PASS ? "did not pass" :
-		    d->dkim_aligned && strcasecmp(s->d, d->dkim_domain) == 0 ?
-		    "aligned with the author domain" : "passed but not aligned");
+		printf("  %s%s vs author %s, %s alignment", n->spf ?
+		    "SPF " : "DKIM d=", n->id, d->from_domain,
+		    n->mode == DMARC_ALIGN_STRICT ? "strict" : "relaxed");
+		if (n->mode == DMARC_ALIGN_RELAXED && n->id_org[0] != '\0')
+			printf(" (org domains %s vs %s)", n->id_org,
+			    d->org_domain[0] ? d->org_domain : "?");
+		printf(": %s\n", n->aligned == 1 ? "aligned" :
+		    n->aligned == 0 ? (n->mode == DMARC_ALIGN_STRICT ?
+		    "not aligned (strict needs the same name)" :
+		    "not aligned") : "unknown (DNS failure)");
 	}
+	if (d->nnotes == 0 && d->have_record)
+		printf("  no passing SPF or DKIM identifier to align\n");
 	printf("DMARC: %s, disposition %s%s%s - %s\n", dmarc_result_name(d->result),
 	    dmarc_policy_name(d->disposition), d->override ? ", override " : "",
 	    d->override ? dmarc_override_name(d->override) : "", d->reason);
 	printf("Action: %s - %s\n", action_name(v->action), v->reason);
+}
+
+/* --record: what the milter's history writer would store. */
+static int
+record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
+{
+	report_record *rec = malloc(sizeof(*rec));
+	const report_record *one[1];
+	history *h;
+	char why[512];
+	int rc = CLI_EXIT_OK;
+
+	if (rec == NULL) {
+		fprintf(stderr, "authmilter check: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
+	if (env->cfg->history == NULL || env->cfg->history[0] == '\0') {
+		fprintf(stderr, "authmilter check: --record needs --history DB "
+		    "or the history key\n");
+		free(rec);
+		return CLI_EXIT_USAGE;
+	}
+	if (history_record_from_verdict(v, env->cfg, o->ip, o->mail_from,
+	    o->nrcpt > 0 ? o->rcpt[0] : NULL, o->now, rec) < 0) {
+		fprintf(stderr, "authmilter check: not recorded (message not "
+		    "checked or no DMARC policy record)\n");
+		free(rec);
+		return CLI_EXIT_OK;
+	}
+	one[0] = rec;
+	h = history_open(env->cfg->history, why, sizeof(why));
+	if (h == NULL || history_append(h, one, 1, why, sizeof(why)) < 0) {
+		fprintf(stderr, "authmilter check: history: %s\n", why);
+		rc = CLI_EXIT_FAILURE;
+	}
+	history_close(h);
+	free(rec);
+	return rc;
 }
 
 static int
@@ -442,6 +504,8 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 	mp_free(&p);
 	free(buf);
 	v = msg_eom(m);
+	if (rc == CLI_EXIT_OK && o->record)
+		rc = record_verdict(o, env, v);
 	if (rc == CLI_EXIT_OK) {
 		if (o->json) {
 			json_t *j = verdict_json(v);

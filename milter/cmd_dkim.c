@@ -1,6 +1,7 @@
 /*
  * milter/cmd_dkim.c - `authmilter dkim`: verify the DKIM signatures of a
- * raw message read from stdin (LF or CRLF line endings).
+ * raw message read from stdin (LF or CRLF line endings), streamed
+ * through the message splitter (milter/msgparse.h) into the verifier.
  *
  *   authmilter dkim [--json] [--now EPOCH] [--allow-sha1] [--min-rsa-bits N]
  *                   [DNS flags] < message.eml
@@ -23,9 +24,7 @@
 #include <jansson.h>
 
 #include "dkim/dkim.h"
-#include "util/strbuf.h"
-
-#define CMD_DKIM_MAX_MESSAGE (256 * 1024 * 1024)  /* stdin bound */
+#include "milter/dkim_msg.h"
 
 enum { OPT_JSON = 1, OPT_NOW, OPT_SHA1, OPT_MINBITS, OPT_HELP };
 
@@ -41,16 +40,30 @@ usage(FILE *fp)
 	    cli_dns_usage());
 }
 
+/* Streams fp through the splitter into v; 0, or -1 with a message printed. */
 static int
-read_all(FILE *fp, strbuf *sb)
+feed_stream(FILE *fp, dkim_verifier *v)
 {
 	char buf[65536];
 	size_t n;
+	msgparse p;
+	int rc = 0;
 
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (sb_append(sb, buf, n) < 0)
-			return -1;
-	return ferror(fp) ? -1 : 0;
+	mp_init(&p, &dkim_msg_events, v, DKIM_MSG_MAX_FIELD);
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		rc = mp_push(&p, buf, n);
+	if (rc == 0 && ferror(fp)) {
+		fprintf(stderr, "authmilter: dkim: cannot read the message: "
+		    "%s\n", strerror(errno));
+		mp_free(&p);
+		return -1;
+	}
+	if (rc == 0)
+		rc = mp_finish(&p);
+	if (rc < 0)
+		fprintf(stderr, "authmilter: dkim: message: %s\n", p.error);
+	mp_free(&p);
+	return rc;
 }
 
 static void
@@ -132,9 +145,7 @@ cmd_dkim(int argc, char **argv)
 	dkim_options opt;
 	dns_resolver *r;
 	dkim_verifier *v;
-	strbuf raw, msg;
 	int c, json = 0, rc = CLI_EXIT_OK;
-	size_t body;
 	char *end;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -183,24 +194,16 @@ cmd_dkim(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	sb_init_max(&raw, CMD_DKIM_MAX_MESSAGE);
-	sb_init(&msg);
-	if (read_all(stdin, &raw) < 0 || dkim_message_crlf(raw.s, raw.len,
-	    &msg) < 0) {
-		fprintf(stderr, "authmilter: dkim: cannot read the message "
-		    "(over %d octets or I/O error)\n", CMD_DKIM_MAX_MESSAGE);
-		sb_free(&raw);
-		sb_free(&msg);
+	if ((r = cli_dns_resolver(&cfg)) == NULL)
+		return CLI_EXIT_FAILURE;
+	if ((v = dkim_verifier_new(r, &opt)) == NULL) {
+		fprintf(stderr, "authmilter: dkim: out of memory\n");
+		dns_resolver_free(r);
 		return CLI_EXIT_FAILURE;
 	}
-	sb_free(&raw);
-	if ((r = cli_dns_resolver(&cfg)) == NULL) {
-		sb_free(&msg);
-		return CLI_EXIT_FAILURE;
-	}
-	v = dkim_verifier_new(r, &opt);
-	if (v == NULL || dkim_feed_headers(v, msg.s, msg.len, &body) < 0 ||
-	    dkim_body(v, msg.s + body, msg.len - body) < 0 || dkim_eom(v) < 0) {
+	if (feed_stream(stdin, v) < 0) {
+		rc = CLI_EXIT_FAILURE;
+	} else if (dkim_eom(v) < 0) {
 		fprintf(stderr, "authmilter: dkim: out of memory\n");
 		rc = CLI_EXIT_FAILURE;
 	}
@@ -214,6 +217,5 @@ cmd_dkim(int argc, char **argv)
 	}
 	dkim_verifier_free(v);
 	dns_resolver_free(r);
-	sb_free(&msg);
 	return rc;
 }

@@ -20,6 +20,8 @@ static const char *const action_words[] = { "accept", "tempfail", "reject", NULL
 static const char *const skipped_words[] = { "none", "header", NULL };
 static const char *const dmarc_mode_words[] = { "rfc9989", "rfc7489", NULL };
 static const char *const quarantine_words[] = { "quarantine", "accept", NULL };
+static const char *const qfull_words[] = { "drop", "wait", NULL };
+static const char *const report_format_words[] = { "xml", "xml7489", "json", NULL };
 static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
 static const char *const bool_false[] = { "no", "false", "off", "0", NULL };
 
@@ -122,6 +124,37 @@ static const config_key keys[] = {
 	/* -- daemon and operations (milter issue) -- */
 
 	/* -- history store and reports (reports issue) -- */
+	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",
+	  "DMARC history store for aggregate reports: a SQLite file path or a "
+	  "postgresql:// URI (\"\": no history is kept).", NULL },
+	{ "history_queue_size", CFG_UINT, FIELD(history_queue_size), NOCOUNT, 1,
+	  1000000, NULL, "10000",
+	  "Records waiting for the history writer thread; past it see history_queue_full.", NULL },
+	{ "history_batch_size", CFG_UINT, FIELD(history_batch_size), NOCOUNT, 1,
+	  100000, NULL, "500",
+	  "Records written per transaction; a crash loses at most the queue and one batch.", NULL },
+	{ "history_queue_full", CFG_ENUM, FIELD(history_queue_full), NOCOUNT, 0, 0,
+	  qfull_words, "drop",
+	  "When the history queue is full: drop the record (counted and logged) or wait "
+	  "history_queue_wait milliseconds for room, then drop.", NULL },
+	{ "history_queue_wait", CFG_UINT, FIELD(history_queue_wait_ms), NOCOUNT, 1,
+	  10000, NULL, "50", "Milliseconds a message may wait for room with history_queue_full = wait.", NULL },
+	{ "report_org_name", CFG_STRING, FIELD(report_org_name), NOCOUNT, 0, 0, NULL,
+	  "", "org_name of aggregate reports (\"\": the report submitter domain).", NULL },
+	{ "report_email", CFG_STRING, FIELD(report_email), NOCOUNT, 0, 0, NULL,
+	  "", "Contact and From address of aggregate reports (\"\": postmaster@ the submitter).", NULL },
+	{ "report_submitter", CFG_STRING, FIELD(report_submitter), NOCOUNT, 0, 0, NULL,
+	  "", "Receiver domain named in report file names and Subjects (\"\": the domain "
+	  "of report_email, else authserv_id).", NULL },
+	{ "report_sendmail", CFG_STRING, FIELD(report_sendmail), NOCOUNT, 0, 0, NULL,
+	  "/usr/sbin/sendmail -oi -t", "Command that sends a report message read on its stdin "
+	  "(words separated by blanks; no shell).", NULL },
+	{ "report_format", CFG_ENUM, FIELD(report_format), NOCOUNT, 0, 0,
+	  report_format_words, "xml",
+	  "Default format of `authmilter report`: xml (RFC 9990), xml7489 (RFC 7489) or json.", NULL },
+	{ "report_verify_external", CFG_BOOL, FIELD(report_verify_external), NOCOUNT,
+	  0, 1, NULL, "yes",
+	  "Send to a rua outside the policy domain only when DNS confirms it (RFC 9990 4).", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -120,7 +120,20 @@ typedef struct am_config {
 	/* -- daemon and operations (milter issue) -- */
 
 	/* -- history store and reports (reports issue) -- */
+	char *history;                /* SQLite path or postgresql:// URI; "" off */
+	unsigned history_queue_size;
+	unsigned history_batch_size;
+	unsigned history_queue_full;  /* CONFIG_QFULL_* */
+	unsigned history_queue_wait_ms;
+	char *report_org_name;
+	char *report_email;
+	char *report_submitter;
+	char *report_sendmail;
+	unsigned report_format;       /* report_format (dmarc/report_record.h) */
+	unsigned report_verify_external; /* bool */
 } am_config;
+
+enum { CONFIG_QFULL_DROP, CONFIG_QFULL_WAIT };
 
 enum { CONFIG_SKIPPED_NONE, CONFIG_SKIPPED_HEADER };
 enum { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };

@@ -107,7 +107,8 @@ usage(FILE *fp)
 	    "  -n                 check the configuration and exit\n"
 	    "  -d                 debug logging\n"
 	    "  --authserv-id ID   authserv-id of the Authentication-Results header\n"
-	    "  --pidfile FILE     pid file (\"\": none)\n%s",
+	    "  --pidfile FILE     pid file (\"\": none)\n"
+	    "  --history DB       DMARC history store (SQLite path or postgresql:// URI)\n%s",
 	    cli_dns_usage());
 }
 
@@ -127,10 +128,11 @@ add_override(daemon_opts *o, const char *key, const char *value)
 static int
 parse_args(int argc, char **argv, daemon_opts *o)
 {
-	enum { OPT_AUTHSERV = 1, OPT_PIDFILE };
+	enum { OPT_AUTHSERV = 1, OPT_PIDFILE, OPT_HISTORY };
 	static const struct option longopts[] = {
 		{ "authserv-id", required_argument, NULL, OPT_AUTHSERV },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -151,6 +153,7 @@ parse_args(int argc, char **argv, daemon_opts *o)
 		case 'd': o->debug = 1; break;
 		case OPT_AUTHSERV: rc = add_override(o, "authserv_id", optarg); break;
 		case OPT_PIDFILE: rc = add_override(o, "pidfile", optarg); break;
+		case OPT_HISTORY: rc = add_override(o, "history", optarg); break;
 		case CLI_OPT_DNS_ZONE: rc = add_override(o, "dns_zone", optarg); break;
 		case CLI_OPT_DNS_CONF: rc = add_override(o, "dns_conf", optarg); break;
 		case CLI_OPT_DNS_TIMEOUT: rc = add_override(o, "dns_timeout", optarg); break;

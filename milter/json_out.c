@@ -103,6 +103,31 @@ policy_json(const dmarc_record *rec)
 	return o;
 }
 
+/* Each alignment decision: identifier, mode, org domain compared. */
+static json_t *
+notes_json(const dmarc_result *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < d->nnotes; i++) {
+		const dmarc_align_note *n = &d->notes[i];
+		json_t *o = json_object();
+
+		if (o == NULL)
+			break;
+		put_str(o, "identifier", n->spf ? "spf" : "dkim");
+		put_str(o, "domain", n->id);
+		put_str(o, "org_domain", n->id_org);
+		put_str(o, "mode", n->mode == DMARC_ALIGN_STRICT ? "strict" :
+		    "relaxed");
+		json_object_set_new(o, "aligned", n->aligned < 0 ? json_null() :
+		    json_boolean(n->aligned));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 json_t *
 json_dmarc(const dmarc_result *d)
 {
@@ -127,5 +152,6 @@ json_dmarc(const dmarc_result *d)
 	put_str(o, "override", dmarc_override_name(d->override));
 	put_str(o, "dnssec", dns_sec_name(d->sec));
 	put_str(o, "reason", d->reason);
+	json_object_set_new(o, "alignment", notes_json(d));
 	return o;
 }

@@ -61,6 +61,11 @@ msg_env_new(const am_config *cfg, dns_resolver *r, char *err, size_t errlen)
 	env->pool = spf_pool_new(r, cfg->spf_threads, err, errlen);
 	if (env->pool == NULL)
 		goto fail;
+	env->keycache = dkim_keycache_new(0);
+	if (env->keycache == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return env;
 fail:
 	msg_env_free(env);
@@ -73,6 +78,7 @@ msg_env_free(msg_env *env)
 	if (env == NULL)
 		return;
 	spf_pool_free(env->pool);
+	dkim_keycache_free(env->keycache);
 	dmarc_psl_free(env->psl);
 	free(env);
 }
@@ -283,6 +289,7 @@ start_dkim(msg *m)
 	o.clock_skew = cfg->dkim_clock_skew;
 	o.fail_short_l = (int)cfg->dkim_fail_short_l;
 	o.now = m->env->now;
+	o.keycache = m->env->keycache;
 	m->dkim = dkim_verifier_new(m->env->r, &o);
 	if (m->dkim == NULL) {
 		fail(m, "out of memory starting DKIM");
@@ -476,14 +483,16 @@ msg_run_dmarc(msg *m)
 	memset(&in, 0, sizeof(in));
 	memset(&opt, 0, sizeof(opt));
 	in.from = &m->from;
-	if (m->spf_done && m->have_mail_from && m->mail_from[0] != '\0') {
+	/* RFC 9989 3.1 (Authentication Mechanisms): DMARC uses the SPF
+	 * result of the MAIL FROM identity only, and defers to RFC 7208 2.4
+	 * for a null path: the MAIL FROM identity is then postmaster@<HELO>,
+	 * so the HELO domain is the SPF-authenticated identifier that is
+	 * aligned. spf_mf holds exactly that check (spf/spf.h: a null sender
+	 * is evaluated as postmaster@helo). */
+	if (m->spf_done) {
 		in.spf_pass = m->spf_mf.code == SPF_PASS;
 		in.spf_domain = m->spf_mf.domain;
 		in.spf_scope = DMARC_SPF_MFROM;
-	} else if (m->spf_done) {
-		in.spf_pass = m->spf_helo.code == SPF_PASS;
-		in.spf_domain = m->spf_helo.domain;
-		in.spf_scope = DMARC_SPF_HELO;
 	}
 	for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 	    n < DMARC_MAX_DKIM; i++) {

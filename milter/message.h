@@ -77,8 +77,8 @@ typedef struct msg_verdict {
 	char smtp_xcode[8];          /* "5.7.1" */
 	char smtp_text[256];         /* "DMARC policy of example.com: reject" */
 	char quarantine_reason[256];
-	const char *auth_results;    /* the AR header value, folded with
-					"\r\n\t", without the field name */
+	const char *auth_results;    /* the AR header value, folded with CRLF WSP
+					(TAB; SP inside a quoted reason), without the field name */
 	const char *received_spf;    /* Received-SPF value, or NULL */
 	/* Indexes (1-based, among the Authentication-Results fields, as
 	 * smfi_chgheader counts them) of fields claiming our authserv-id. */

@@ -20,6 +20,7 @@ struct msg_env {
 	dns_resolver *r;
 	dmarc_psl *psl;                       /* dmarc_mode = rfc7489 */
 	spf_pool *pool;
+	dkim_keycache *keycache;              /* parsed DKIM keys, shared */
 	ipaddr trusted[CONFIG_MAX_LIST];
 	unsigned trusted_prefix[CONFIG_MAX_LIST];
 	size_t ntrusted;

@@ -4,6 +4,7 @@
  * Contract in runtime.h.
  */
 #include "milter/runtime.h"
+#include "milter/history_writer.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@ static atomic_int rt_draining;
 static void
 runtime_destroy(runtime *rt)
 {
+	history_writer_stop(rt->history);
 	msg_env_free(rt->env);
 	dns_resolver_free(rt->resolver);
 	config_free(&rt->cfg);
@@ -43,6 +45,11 @@ runtime_build(am_config *cfg, char *err, size_t errlen)
 	rt->env = msg_env_new(&rt->cfg, rt->resolver, err, errlen);
 	if (rt->env == NULL)
 		goto fail;
+	if (rt->cfg.history != NULL && rt->cfg.history[0] != '\0') {
+		rt->history = history_writer_start(&rt->cfg, err, errlen);
+		if (rt->history == NULL)
+			goto fail;
+	}
 	rt->refs = 1; /* the reference of "current" */
 	return rt;
 fail:

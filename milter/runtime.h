@@ -18,7 +18,10 @@
  *   when it opens and releases it when it closes, so a reload (SIGHUP)
  *   affects new connections and never pulls settings from under a message
  *   in flight; the old runtime is freed when its last user releases it.
- *   runtime_shutdown() drops the current one (at exit).
+ *   runtime_shutdown() drops the current one (at exit). When the config
+ *   names a history store, the runtime owns its writer thread
+ *   (history_writer.h): built with it, flushed and stopped when the last
+ *   user releases it.
  *
  *   runtime_active_messages() counts messages between MAIL FROM and
  *   their end, for a graceful stop (runtime_message_begin/end).
@@ -39,6 +42,7 @@ typedef struct runtime {
 	am_config cfg;
 	dns_resolver *resolver;
 	msg_env *env;
+	struct history_writer *history; /* NULL when no history is kept */
 	unsigned refs;
 } runtime;
 

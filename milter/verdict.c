@@ -5,6 +5,7 @@
  * Rules, in order (each configurable, see authmilter.conf(5)):
  *   - mail not checked (trusted network, authenticated submission):
  *     accept; the header says auth=pass or none (skipped_header);
+ *   - several author domains in From, dmarc_reject_multi_from: 550 5.7.1;
  *   - DMARC fail with disposition reject, dmarc_enforce: 550 5.7.1;
  *     with disposition quarantine: quarantine (quarantine_action);
  *   - SPF fail for MAIL FROM, spf_reject_fail: 550 5.7.23 (RFC 7372);
@@ -126,6 +127,16 @@ decide_action(msg *m)
 	v->action = MSG_ACCEPT;
 	str_fmt(v->reason, sizeof(v->reason), "dmarc=%s",
 	    dmarc_result_name(d->result));
+	if (cfg->dmarc_reject_multi_from && d->nauthors > 1) {
+		/* RFC 9989 5.3.1 leaves several author domains to local
+		 * policy; this one refuses them outright, pass or not */
+		str_fmt(text, sizeof(text), "Rejected: From names %zu author "
+		    "domains", d->nauthors);
+		set_reply(v, MSG_REJECT, "550", "5.7.1", text);
+		str_fmt(v->reason, sizeof(v->reason), "several author domains "
+		    "(dmarc_reject_multi_from): %s", d->reason);
+		return;
+	}
 	if (d->result == DMARC_RESULT_FAIL && cfg->dmarc_enforce) {
 		if (d->disposition == DMARC_P_REJECT) {
 			str_fmt(text, sizeof(text), "Rejected by the DMARC "

@@ -62,6 +62,199 @@ check_body(int relaxed, const char *in, const char *want)
 	sb_free(&c);
 }
 
+/*
+ * Reference canonicalizers, written straight from RFC 6376 3.4 on a whole
+ * buffer with no attempt at speed, to compare the streaming fast path with.
+ */
+static void
+ref_body(int relaxed, const char *in, size_t n, strbuf *out)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t e = i, next;
+		strbuf line;
+
+		while (e < n && !(in[e] == '\r' && e + 1 < n && in[e + 1] == '\n'))
+			e++;
+		next = e < n ? e + 2 : n;
+		sb_init(&line);
+		if (!relaxed) {
+			sb_append(&line, in + i, e - i);
+		} else {
+			size_t k;
+
+			for (k = i; k < e; k++) {
+				if (in[k] == ' ' || in[k] == '\t') {
+					if (k == i || (in[k - 1] != ' ' && in[k - 1] != '\t'))
+						sb_putc(&line, ' ');
+					continue;
+				}
+				sb_putc(&line, in[k]);
+			}
+			while (line.len > 0 && line.s[line.len - 1] == ' ')
+				line.len--;
+		}
+		sb_append(out, line.s, line.len);
+		sb_append(out, "\r\n", 2);
+		sb_free(&line);
+		i = next;
+	}
+	/* 3.4.3 / 3.4.4: no trailing empty lines */
+	while (out->len >= 2 && memcmp(out->s + out->len - 2, "\r\n", 2) == 0 &&
+	    (out->len == 2 || (out->len >= 4 &&
+	    memcmp(out->s + out->len - 4, "\r\n", 2) == 0)))
+		out->len -= 2;
+	if (!relaxed && out->len == 0)
+		sb_append(out, "\r\n", 2);
+	out->s[out->len] = '\0';
+}
+
+static void
+ref_header(int relaxed, const char *name, size_t nl, const char *val,
+    size_t vl, strbuf *out)
+{
+	strbuf u;
+	size_t k;
+
+	if (!relaxed) {
+		sb_append(out, name, nl);
+		sb_putc(out, ':');
+		sb_append(out, val, vl);
+		sb_append(out, "\r\n", 2);
+		return;
+	}
+	while (nl > 0 && (name[nl - 1] == ' ' || name[nl - 1] == '\t'))
+		nl--;
+	for (k = 0; k < nl; k++)
+		sb_putc(out, name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+	sb_putc(out, ':');
+	sb_init(&u);
+	for (k = 0; k < vl; k++) {  /* unfold, then WSP runs -> SP */
+		if (val[k] == '\r' && k + 1 < vl && val[k + 1] == '\n') {
+			k++;
+			continue;
+		}
+		if (val[k] == ' ' || val[k] == '\t') {
+			if (u.len == 0 || u.s[u.len - 1] != ' ')
+				sb_putc(&u, ' ');
+			continue;
+		}
+		sb_putc(&u, val[k]);
+	}
+	k = 0;
+	while (k < u.len && u.s[k] == ' ')
+		k++;
+	while (u.len > k && u.s[u.len - 1] == ' ')
+		u.len--;
+	sb_append(out, u.s + k, u.len - k);
+	sb_append(out, "\r\n", 2);
+	sb_free(&u);
+}
+
+/*
+ * Random text: either octet soup over an alphabet rich in what
+ * canonicalization cares for, or mail-like lines (words, single and
+ * multiple WSP, trailing WSP, empty and WSP-only lines, lone CR/LF) long
+ * enough for the vectorised scans.
+ */
+static size_t
+random_text(char *buf, size_t max, unsigned *seed)
+{
+	static const char alpha[] = "  \t\r\n\r\n\r\nab x.";
+	static const char *const pieces[] = {
+		"word", "mail", "x", " ", " ", " ", "  ", "\t", " \t ", "\r\n",
+		"\r\n", "\r\n\r\n", " \r\n", "\t\r\n", "\r", "\n", "\r\n ",
+		"\r\n\t", "\r\n\r", ".", "longerwordthanusual",
+	};
+	size_t n, k;
+	int soup;
+
+	*seed = *seed * 1103515245u + 12345u;
+	n = (*seed >> 8) % max;
+	soup = (*seed >> 4) & 1;
+	for (k = 0; k < n;) {
+		*seed = *seed * 1103515245u + 12345u;
+		if (soup) {
+			buf[k++] = alpha[(*seed >> 12) % (sizeof(alpha) - 1)];
+		} else {
+			const char *w = pieces[(*seed >> 12) %
+			    (sizeof(pieces) / sizeof(pieces[0]))];
+
+			for (; *w != '\0' && k < n; w++)
+				buf[k++] = *w;
+			/* mostly plain words and single SP: the fast path */
+			if ((*seed >> 20) % 3 != 0)
+				for (; k + 6 < n && (*seed >> 24) % 5 != 0;
+				    *seed = *seed * 1103515245u + 12345u) {
+					memcpy(buf + k, " word", 5);
+					k += 5;
+				}
+		}
+	}
+	return n;
+}
+
+START_TEST(body_matches_reference)
+{
+	static char in[4096];
+	unsigned seed = 20240601;
+	size_t iter, k, n, sizes[16];
+	strbuf want, got;
+
+	sb_init(&want);
+	sb_init(&got);
+	for (iter = 0; iter < 20000; iter++) {
+		int relaxed = (int)(iter & 1);
+
+		n = random_text(in, sizeof(in), &seed);
+		for (k = 0; k < 16; k++) {
+			seed = seed * 1103515245u + 12345u;
+			sizes[k] = (seed >> 20) & 1 ? 1 + (seed >> 8) % 5 :
+			    1 + (seed >> 8) % 1500;
+		}
+		sb_reset(&want);
+		sb_reset(&got);
+		ref_body(relaxed, in, n, &want);
+		canon(relaxed, in, n, sizes, 16, &got);
+		ck_assert_msg(want.len == got.len &&
+		    memcmp(want.s, got.s, want.len) == 0,
+		    "%s body differs from the reference (iteration %zu, %zu octets)",
+		    relaxed ? "relaxed" : "simple", iter, n);
+	}
+	sb_free(&want);
+	sb_free(&got);
+}
+END_TEST
+
+START_TEST(header_matches_reference)
+{
+	static char in[600];
+	unsigned seed = 7;
+	size_t iter, n, split;
+	strbuf want, got;
+
+	sb_init(&want);
+	sb_init(&got);
+	for (iter = 0; iter < 20000; iter++) {
+		int relaxed = (int)(iter & 1);
+
+		n = random_text(in, sizeof(in), &seed);
+		split = n > 0 ? seed % (n < 40 ? n : 40) : 0;
+		sb_reset(&want);
+		sb_reset(&got);
+		ref_header(relaxed, in, split, in + split, n - split, &want);
+		ck_assert_int_eq(dkim_canon_header(&got, relaxed, in, split,
+		    in + split, n - split, 1), 0);
+		ck_assert_msg(want.len == got.len &&
+		    memcmp(want.s, got.s, want.len) == 0,
+		    "header differs from the reference (iteration %zu)", iter);
+	}
+	sb_free(&want);
+	sb_free(&got);
+}
+END_TEST
+
 START_TEST(body_simple)
 {
 	check_body(0, "", "\r\n");
@@ -212,6 +405,8 @@ main(void)
 	tcase_add_test(tc, body_relaxed);
 	tcase_add_test(tc, body_many_empty_lines);
 	tcase_add_test(tc, header_canon);
+	tcase_add_test(tc, body_matches_reference);
+	tcase_add_test(tc, header_matches_reference);
 	tcase_add_test(tc, signature_limit);
 	tcase_add_test(tc, call_order_and_policy_results);
 	suite_add_tcase(s, tc);

@@ -3,8 +3,12 @@
  * record parsing (RFC 6376 3.2, 3.5, 3.6.1).
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "dkim/dkim_key.h"
 #include "dkim/dkim_sig.h"
@@ -206,6 +210,195 @@ START_TEST(key_records)
 }
 END_TEST
 
+/* a key record for pk: SPKI (spki=1) or bare PKCS#1 RSAPublicKey */
+static void
+rsa_record(EVP_PKEY *pk, int spki, strbuf *rec)
+{
+	unsigned char *der = NULL;
+	int n = spki ? i2d_PUBKEY(pk, &der) : i2d_PublicKey(pk, &der);
+	char *b = malloc(4 * (size_t)n / 3 + 8);
+
+	ck_assert_int_gt(n, 0);
+	EVP_EncodeBlock((unsigned char *)b, der, n);
+	sb_reset(rec);
+	sb_printf(rec, "v=DKIM1; k=rsa; p=%s", b);
+	free(b);
+	OPENSSL_free(der);
+}
+
+static size_t
+rsa_sign(EVP_PKEY *pk, const unsigned char *dig, unsigned char *sig)
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+	size_t sl = 512;
+
+	ck_assert(EVP_PKEY_sign_init(pc) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
+	    EVP_PKEY_sign(pc, sig, &sl, dig, 32) == 1);
+	EVP_PKEY_CTX_free(pc);
+	return sl;
+}
+
+/*
+ * The SPKI unwrap (fast path) gives the key OpenSSL's general decoder
+ * gives; bare PKCS#1 too; other algorithm identifiers are not taken for
+ * RSA keys.
+ */
+START_TEST(key_rsa_encodings)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(2048), *ref;
+	unsigned char dig[32] = { 1, 2, 3 }, sig[512], *der = NULL;
+	const unsigned char *q;
+	size_t sl = rsa_sign(pk, dig, sig);
+	strbuf rec;
+	dkim_key k;
+	char err[160];
+	int n, spki;
+
+	sb_init(&rec);
+	n = i2d_PUBKEY(pk, &der);
+	q = der;
+	ref = d2i_PUBKEY(NULL, &q, n);
+	for (spki = 0; spki < 2; spki++) {
+		rsa_record(pk, spki, &rec);
+		ck_assert_int_eq(dkim_key_parse(&k, rec.s, rec.len, err, 160), 0);
+		ck_assert_uint_eq(k.bits, 2048);
+		ck_assert_int_eq(EVP_PKEY_eq(k.pkey, ref), 1);
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig, 32,
+		    sig, sl), 1);
+		sig[5] ^= 1;
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig, 32,
+		    sig, sl), 0);
+		sig[5] ^= 1;
+		dkim_key_clear(&k);
+	}
+	/* the SPKI with one octet cut, and with the OID changed: refused */
+	rsa_record(pk, 1, &rec);
+	{
+		char *b = malloc(2 * (size_t)n);
+		strbuf bad;
+
+		sb_init(&bad);
+		EVP_EncodeBlock((unsigned char *)b, der, n - 1);
+		sb_printf(&bad, "p=%s", b);
+		ck_assert_int_eq(dkim_key_parse(&k, bad.s, bad.len, err, 160), -1);
+		dkim_key_clear(&k);
+		der[16] ^= 0x04;  /* rsaEncryption (..1.1.1) -> ..1.1.5 */
+		EVP_EncodeBlock((unsigned char *)b, der, n);
+		sb_reset(&bad);
+		sb_printf(&bad, "p=%s", b);
+		ck_assert_int_eq(dkim_key_parse(&k, bad.s, bad.len, err, 160), -1);
+		ck_assert(strstr(err, "not an RSA public key") != NULL);
+		dkim_key_clear(&k);
+		free(b);
+		sb_free(&bad);
+	}
+	OPENSSL_free(der);
+	EVP_PKEY_free(ref);
+	EVP_PKEY_free(pk);
+	sb_free(&rec);
+}
+END_TEST
+
+typedef struct hammer {
+	dkim_keycache *c;
+	strbuf *rec;          /* two records */
+	unsigned char *sig[2];
+	size_t sl[2];
+	const unsigned char *dig;
+	int bad;
+} hammer;
+
+static void *
+hammer_run(void *arg)
+{
+	hammer *h = arg;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		int w = i & 1;
+		dkim_key k;
+		char err[160];
+
+		if (!dkim_keycache_get(h->c, h->rec[w].s, h->rec[w].len, &k)) {
+			if (dkim_key_parse(&k, h->rec[w].s, h->rec[w].len, err,
+			    160) < 0)
+				h->bad++;
+			dkim_keycache_put(h->c, h->rec[w].s, h->rec[w].len, &k);
+		}
+		if (dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, h->dig, 32,
+		    h->sig[w], h->sl[w]) != 1)
+			h->bad++;
+		dkim_key_clear(&k);
+	}
+	return NULL;
+}
+
+/*
+ * The key cache gives back what a parse gives, misses on any other text,
+ * keeps no revoked keys, and holds up when threads share one slot (each
+ * put replaces the key others may be verifying with).
+ */
+START_TEST(key_cache)
+{
+	EVP_PKEY *pk[2] = { EVP_RSA_gen(1024), EVP_RSA_gen(1024) };
+	unsigned char dig[32] = { 9 }, sig[2][512];
+	strbuf rec[2];
+	dkim_keycache *c = dkim_keycache_new(1);
+	dkim_key k, p;
+	char err[160];
+	pthread_t th[4];
+	hammer h[4];
+	int t;
+
+	ck_assert_ptr_nonnull(c);
+	for (t = 0; t < 2; t++) {
+		sb_init(&rec[t]);
+		rsa_record(pk[t], 1, &rec[t]);
+		sb_append(&rec[t], "; t=y", 5);
+	}
+	ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len, &k), 0);
+	ck_assert_int_eq(dkim_key_parse(&p, rec[0].s, rec[0].len, err, 160), 0);
+	dkim_keycache_put(c, rec[0].s, rec[0].len, &p);
+	ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len, &k), 1);
+	ck_assert(k.pkey == p.pkey && k.bits == 1024 && k.testing == 1 &&
+	    k.type == DKIM_KEY_RSA);
+	dkim_key_clear(&k);
+	dkim_key_clear(&p);  /* the cache keeps its own reference */
+	ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len - 1, &k), 0);
+	ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len, &k), 1);
+	ck_assert_int_eq(EVP_PKEY_get_bits(k.pkey), 1024);
+	dkim_key_clear(&k);
+	ck_assert_int_eq(dkim_key_parse(&p, "p=", 2, err, 160), 0);
+	dkim_keycache_put(c, "p=", 2, &p);  /* revoked: nothing to cache */
+	ck_assert_int_eq(dkim_keycache_get(c, "p=", 2, &k), 0);
+	ck_assert_int_eq(dkim_keycache_get(NULL, "p=", 2, &k), 0);
+
+	for (t = 0; t < 4; t++) {
+		h[t].c = c;
+		h[t].rec = rec;
+		h[t].dig = dig;
+		h[t].sig[0] = sig[0];
+		h[t].sig[1] = sig[1];
+		h[t].sl[0] = rsa_sign(pk[0], dig, sig[0]);
+		h[t].sl[1] = rsa_sign(pk[1], dig, sig[1]);
+		h[t].bad = 0;
+	}
+	for (t = 0; t < 4; t++)
+		ck_assert_int_eq(pthread_create(&th[t], NULL, hammer_run, &h[t]), 0);
+	for (t = 0; t < 4; t++) {
+		pthread_join(th[t], NULL);
+		ck_assert_int_eq(h[t].bad, 0);
+	}
+	dkim_keycache_free(c);
+	for (t = 0; t < 2; t++) {
+		EVP_PKEY_free(pk[t]);
+		sb_free(&rec[t]);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -221,6 +414,8 @@ main(void)
 	tcase_add_test(tc, sig_errors);
 	tcase_add_test(tc, sig_strip_b);
 	tcase_add_test(tc, key_records);
+	tcase_add_test(tc, key_rsa_encodings);
+	tcase_add_test(tc, key_cache);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
