@@ -298,16 +298,44 @@ setup_socket(const am_config *cfg)
 	return 0;
 }
 
+/* The daemon tells the process that started it when it is serving (one
+ * byte) or gives up (the pipe closes): `authmilter -c FILE` then exits 0
+ * only when the daemon really runs, 1 when any later start-up step failed. */
+static int ready_fd = -1;
+
+static void
+report_ready(void)
+{
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "R", 1) != 1) {
+			/* the starter is gone: nothing to tell */
+		}
+		close(ready_fd);
+		ready_fd = -1;
+	}
+}
+
 static int
 detach(void)
 {
-	pid_t pid = fork();
-	int fd;
+	int fds[2], fd;
+	pid_t pid;
+	char c = 0;
 
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
 	if (pid < 0)
 		return -1;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(fds[1]);
+		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(c == 'R' ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
+	}
+	close(fds[0]);
+	ready_fd = fds[1];
+	(void)fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
 	if (setsid() < 0)
 		return -1;
 	pid = fork();
@@ -422,7 +450,7 @@ reload(const daemon_opts *o)
 }
 
 static int
-run_loop(const daemon_opts *o)
+run_loop(const daemon_opts *o, void (*ready)(void))
 {
 	pthread_t tid;
 	sigset_t block, old;
@@ -452,6 +480,7 @@ run_loop(const daemon_opts *o)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	log_msg(LOG_NOTICE, NULL, "ready");
+	ready();
 
 	for (;;) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
@@ -558,10 +587,12 @@ cmd_run(int argc, char **argv)
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);
+		if (cfg_pidfile[0] != '\0')
+			(void)unlink(cfg_pidfile);
 		return CLI_EXIT_FAILURE;
 	}
 	runtime_install(rt);
-	rc = run_loop(&o);
+	rc = run_loop(&o, report_ready);
 	runtime_shutdown();
 	if (cfg_pidfile[0] != '\0' && unlink(cfg_pidfile) != 0)
 		log_msg(LOG_WARNING, NULL, "cannot remove %s: %s (its directory "

@@ -5,10 +5,12 @@
 #     (exit 1, no socket); `authmilter -n` checks a config (0 / 1)
 #   - as a daemon (no -f), as root: socket directory created, socket mode
 #     and group applied, pidfile written, privileges dropped to a test user
-#     (/proc/PID/status Uid and Gid), pidfile removed at SIGTERM
+#     (/proc/PID/status Uid and Gid), pidfile removed at SIGTERM; a failure
+#     after detaching still gives exit 1 to the starter
 #   - SIGHUP reloads (the next message carries the new authserv-id); a
 #     broken file on reload is logged and the old settings stay
-#   - SIGHUP storms under load (miltertest clients running) never stop the
+#   - no thread waits in sigwait() (libmilter's signal thread is parked);
+#     SIGHUP storms under load (miltertest clients running) never stop the
 #     daemon and never fail a message
 #   - SIGTERM lets a message in flight finish, then exits 0
 # Needs root (user creation) and miltertest; CI has both.
@@ -107,6 +109,17 @@ kill -0 "$P" 2>/dev/null && fail "daemon still running 10 s after SIGTERM"
 [ -e "$T/run/am.pid" ] && fail "pidfile left behind"
 echo "ok   daemon: pidfile, socket 0640 amtestsock, runs as amtest ($uid:$gid)"
 
+# a start-up step that fails after detaching (the zone is unreadable once
+# privileges are dropped) must still make `authmilter -c FILE` exit 1
+mkdir -m 700 "$T/private"
+cp "$ZONE" "$T/private/zone"
+sed "s|^dns_zone = .*|dns_zone = $T/private/zone|" "$T/priv.conf" > "$T/late.conf"
+"$AUTHMILTER" -c "$T/late.conf" > "$T/out" 2>&1
+st=$?
+[ "$st" = 1 ] || fail "daemon start with a zone unreadable after the drop: exit $st, want 1"
+[ -e "$T/run/am.pid" ] && fail "pidfile left behind by a failed start"
+echo "ok   a start-up failure after detaching gives exit 1"
+
 # --- SIGHUP reload --------------------------------------------------------------
 SOCK=$T/hup.sock
 conf() {
@@ -134,6 +147,15 @@ kill -0 "$AM" || fail "died on a broken reload"
 echo "ok   SIGHUP reload; a broken file keeps the running configuration"
 
 # --- HUP storms under load ---------------------------------------------------------
+# No thread may sit in sigwait(): libmilter's signal thread would stop the
+# milter on the first SIGHUP it wins (daemon.c parks it).
+for t in /proc/"$AM"/task/*; do
+	if grep -q sigtimedwait "$t/wchan" 2>/dev/null; then
+		fail "thread $(basename "$t") waits in sigwait(): libmilter's signal thread is live"
+	fi
+done
+grep -q pause /proc/"$AM"/task/*/wchan 2>/dev/null ||
+    fail "no parked thread: is libmilter's signal thread parked in pause()?"
 conf two.test
 rm -f "$T"/load.*
 for c in 1 2 3; do
