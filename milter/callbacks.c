@@ -112,6 +112,10 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	conn *c = calloc(1, sizeof(*c));
 	char ip[INET6_ADDRSTRLEN + 1];
 
+	if (runtime_draining()) {
+		free(c);
+		return SMFIS_TEMPFAIL; /* stopping: the MTA retries later */
+	}
 	if (c == NULL)
 		goto fail;
 	c->rt = runtime_acquire();
@@ -155,6 +159,11 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	end_message(c); /* a new transaction on the same connection */
+	if (runtime_draining()) {
+		smfi_setreply(ctx, "451", "4.3.2", "authmilter is restarting, "
+		    "try again later");
+		return SMFIS_TEMPFAIL;
+	}
 	c->in_message = 1;
 	runtime_message_begin();
 	refresh_qid(ctx, c);
