@@ -26,7 +26,7 @@ DESTDIR  ?=
 SHARED   ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 30
 
-PKGS      := libunbound openssl jansson
+PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)

@@ -168,6 +168,12 @@ unsigned dns_resolver_timeout_ms(const dns_resolver *r);
 int dns_resolver_add_fault(dns_resolver *r, const char *name, dns_type type,
     dns_status status);
 
+/* Called once per query with its answer, in the thread that waits for
+ * it, when set (before the first query; `authmilter check --explain`). */
+typedef void (*dns_trace_fn)(void *arg, const char *name, dns_type type,
+    const dns_answer *answer);
+void dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg);
+
 dns_query *dns_query_start(dns_resolver *r, const char *name, dns_type type);
 const dns_answer *dns_query_wait(dns_query *q, int64_t deadline_ms);
 int dns_query_done(dns_query *q);

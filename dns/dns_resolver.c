@@ -60,6 +60,8 @@ struct dns_resolver {
 	size_t nfaults;
 	atomic_int queried;          /* a query was started: faults are fixed */
 	unsigned timeout_ms;
+	dns_trace_fn trace;          /* NULL: no trace (the usual case) */
+	void *trace_arg;
 };
 
 struct dns_query {
@@ -73,6 +75,7 @@ struct dns_query {
 	dns_query *prev, *next;      /* r->inflight */
 	size_t keylen;
 	uint8_t key[DNS_KEY_MAX];
+	char *trace_name;            /* only when the resolver traces */
 };
 
 /* Handed out when even the query object cannot be allocated. */
@@ -105,6 +108,7 @@ list_del(dns_resolver *r, dns_query *q)
 static void
 query_destroy(dns_query *q)
 {
+	free(q->trace_name);
 	if (q->cv_ready)
 		pthread_cond_destroy(&q->cv);
 	dns_answer_free(q->answer);
@@ -366,6 +370,8 @@ dns_query_start(dns_resolver *r, const char *name, dns_type type)
 	q->r = r;
 	q->type = type;
 	q->start_ms = dns_now_ms();
+	if (r->trace != NULL)
+		q->trace_name = strdup(name);
 	if (!atomic_load_explicit(&r->queried, memory_order_relaxed))
 		atomic_store(&r->queried, 1);
 	if (strcmp(dns_type_name(type), "?") == 0) {
@@ -411,6 +417,25 @@ done:
 	return q;
 }
 
+/* Hand the answer to the trace once (the waiter's thread, no lock held). */
+static const dns_answer *
+traced(dns_query *q)
+{
+	if (q->trace_name != NULL && q->answer != NULL && q->r->trace != NULL) {
+		q->r->trace(q->r->trace_arg, q->trace_name, q->type, q->answer);
+		free(q->trace_name);
+		q->trace_name = NULL;
+	}
+	return q->answer;
+}
+
+void
+dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg)
+{
+	r->trace = fn;
+	r->trace_arg = arg;
+}
+
 /* The deadline passed (r->mu held): cancel and answer "timed out". */
 static void
 query_timeout(dns_query *q)
@@ -440,7 +465,7 @@ dns_query_wait(dns_query *q, int64_t deadline_ms)
 	if (q == &oom_query)
 		return dns_answer_oom();
 	if (!q->cv_ready)
-		return q->answer;
+		return traced(q);
 	ts.tv_sec = deadline_ms / 1000;
 	ts.tv_nsec = (long)(deadline_ms % 1000) * 1000000;
 	pthread_mutex_lock(&r->mu);
@@ -452,7 +477,7 @@ dns_query_wait(dns_query *q, int64_t deadline_ms)
 		}
 	}
 	pthread_mutex_unlock(&r->mu);
-	return q->answer;
+	return traced(q);
 }
 
 int

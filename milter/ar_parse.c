@@ -114,6 +114,8 @@ read_quoted(cursor *c, char *buf, size_t size, const char *what)
 	while (!at_end(c) && *c->p != '"') {
 		char ch = *c->p++;
 
+		if (ch == '\r' || ch == '\n')
+			continue; /* unfolding (RFC 5322 3.2.2): the WSP stays */
 		if (ch == '\\') {
 			if (at_end(c))
 				break;

@@ -5,7 +5,9 @@
  *   int cmd_spf(int argc, char **argv);    authmilter spf ...
  *   int cmd_dkim(int argc, char **argv);   authmilter dkim ...
  *   int cmd_dns(int argc, char **argv);    authmilter dns ...
- *   int cmd_config(int argc, char **argv); authmilter config ...
+ *   int cmd_config(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv); authmilter config ...
  *
  *   CLI_DNS_LONGOPTS                       getopt_long entries for the DNS flags
  *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
@@ -59,5 +61,8 @@ int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
  * and the documentation check all follow from the row.
  */
 #include "milter/config.h"
+#include "util/ipaddr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,8 +13,29 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 static const char *const action_words[] = { "accept", "tempfail", "reject", NULL };
+static const char *const skipped_words[] = { "none", "header", NULL };
+static const char *const dmarc_mode_words[] = { "rfc9989", "rfc7489", NULL };
+static const char *const quarantine_words[] = { "quarantine", "accept", NULL };
+static const char *const qfull_words[] = { "drop", "wait", NULL };
+static const char *const report_format_words[] = { "xml", "xml7489", "json", NULL };
+static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
+static const char *const bool_false[] = { "no", "false", "off", "0", NULL };
+
+static int
+check_cidr(const char *v, char *err, size_t errlen)
+{
+	ipaddr net;
+	unsigned prefix;
+
+	if (ipaddr_parse_cidr(v, &net, &prefix) == 0)
+		return 0;
+	snprintf(err, errlen, "'%s' is not an address or ADDR/PREFIX", v);
+	return -1;
+}
 
 #define FIELD(f) offsetof(am_config, f)
 #define NOCOUNT 0
@@ -21,40 +43,118 @@ static const char *const action_words[] = { "accept", "tempfail", "reject", NULL
 static const config_key keys[] = {
 	{ "socket", CFG_STRING, FIELD(socket), NOCOUNT, 0, 0, NULL,
 	  "unix:/run/authmilter/authmilter.sock",
-	  "Milter socket: unix:PATH, inet:PORT@HOST or inet6:PORT@HOST." },
+	  "Milter socket: unix:PATH, inet:PORT@HOST or inet6:PORT@HOST.", NULL },
 	{ "socket_mode", CFG_OCTAL, FIELD(socket_mode), NOCOUNT, 0, 0777, NULL,
-	  "0660", "Permissions of a unix socket (octal)." },
+	  "0660", "Permissions of a unix socket (octal).", NULL },
 	{ "socket_group", CFG_STRING, FIELD(socket_group), NOCOUNT, 0, 0, NULL,
-	  "", "Group of a unix socket, so the MTA can connect (\"\": the daemon's group)." },
+	  "", "Group of a unix socket, so the MTA can connect (\"\": the daemon's group).", NULL },
 	{ "user", CFG_STRING, FIELD(user), NOCOUNT, 0, 0, NULL,
-	  "authmilter", "User to run as after binding the socket (\"\": do not change)." },
+	  "authmilter", "User to run as after binding the socket (\"\": do not change).", NULL },
 	{ "group", CFG_STRING, FIELD(group), NOCOUNT, 0, 0, NULL,
-	  "", "Group to run as (\"\": the user's primary group)." },
+	  "", "Group to run as (\"\": the user's primary group).", NULL },
 	{ "pidfile", CFG_STRING, FIELD(pidfile), NOCOUNT, 0, 0, NULL,
-	  "/run/authmilter/authmilter.pid", "PID file written when running as a daemon (\"\": none)." },
+	  "/run/authmilter/authmilter.pid", "PID file written when running as a daemon (\"\": none).", NULL },
 	{ "authserv_id", CFG_STRING, FIELD(authserv_id), NOCOUNT, 0, 0, NULL,
-	  "", "authserv-id of the Authentication-Results header (\"\": the host name)." },
+	  "", "authserv-id of the Authentication-Results header (\"\": the host name).", NULL },
 	{ "on_internal_error", CFG_ENUM, FIELD(on_internal_error), NOCOUNT, 0, 0,
 	  action_words, "tempfail",
-	  "What a message gets when authmilter itself fails: accept, tempfail or reject." },
+	  "What a message gets when authmilter itself fails: accept, tempfail or reject.", NULL },
 	{ "dns_zone", CFG_STRING, FIELD(dns_zone), NOCOUNT, 0, 0, NULL,
-	  "", "Answer DNS only from this RFC 1035 master file (tests, offline checks)." },
+	  "", "Answer DNS only from this RFC 1035 master file (tests, offline checks).", NULL },
 	{ "dns_conf", CFG_STRING, FIELD(dns_conf), NOCOUNT, 0, 0, NULL,
-	  "", "A libunbound configuration file (stubs, trust anchors, ...)." },
+	  "", "A libunbound configuration file (stubs, trust anchors, ...).", NULL },
 	{ "dns_forward", CFG_LIST, FIELD(dns_forward), FIELD(ndns_forward), 0,
 	  DNS_MAX_FORWARDERS, NULL, "",
-	  "Resolvers to forward to, ADDR[@PORT], separated by commas (\"\": full recursion)." },
+	  "Resolvers to forward to, ADDR[@PORT], separated by commas (\"\": full recursion).", NULL },
 	{ "dns_trust_anchor", CFG_STRING, FIELD(dns_trust_anchor), NOCOUNT, 0, 0, NULL,
-	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation)." },
+	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation).", NULL },
 	{ "dns_timeout", CFG_UINT, FIELD(dns_timeout_ms), NOCOUNT, 1, 600000, NULL,
-	  "5000", "Deadline of each DNS lookup, in milliseconds." },
+	  "5000", "Deadline of each DNS lookup, in milliseconds.", NULL },
 	{ "on_dns_temperror", CFG_ENUM, FIELD(on_dns_temperror), NOCOUNT, 0, 0,
 	  action_words, "accept",
 	  "What a message gets when a lookup it needs fails temporarily: accept "
-	  "(the header says temperror), tempfail or reject." },
+	  "(the header says temperror), tempfail or reject.", NULL },
 	{ "trusted_networks", CFG_LIST, FIELD(trusted_networks),
 	  FIELD(ntrusted_networks), 0, CONFIG_MAX_LIST, NULL, "127.0.0.0/8, ::1/128",
-	  "Client networks (CIDR) whose mail is not checked." },
+	  "Client networks (CIDR) whose mail is not checked.", check_cidr },
+	{ "skip_authenticated", CFG_BOOL, FIELD(skip_authenticated), NOCOUNT, 0, 1,
+	  NULL, "yes", "Do not check mail from SMTP-authenticated clients (submission).", NULL },
+	{ "skipped_header", CFG_ENUM, FIELD(skipped_header), NOCOUNT, 0, 0,
+	  skipped_words, "header",
+	  "For mail not checked: header (an Authentication-Results saying "
+	  "auth=pass or none) or none (no header).", NULL },
+	{ "max_header_bytes", CFG_UINT, FIELD(max_header_bytes), NOCOUNT, 4096,
+	  64u * 1024 * 1024, NULL, "1048576",
+	  "Header bytes kept per message; past it DKIM and DMARC give a policy/permerror result.", NULL },
+	{ "spf_threads", CFG_UINT, FIELD(spf_threads), NOCOUNT, 1, 1024, NULL,
+	  "16", "Threads that evaluate SPF while the message is being received.", NULL },
+	{ "spf_reject_fail", CFG_BOOL, FIELD(spf_reject_fail), NOCOUNT, 0, 1, NULL,
+	  "no", "Reject (550 5.7.23) when SPF for MAIL FROM fails.", NULL },
+	{ "received_spf", CFG_BOOL, FIELD(received_spf), NOCOUNT, 0, 1, NULL,
+	  "no", "Also add a Received-SPF header (RFC 7208 9.1).", NULL },
+	{ "dkim_max_signatures", CFG_UINT, FIELD(dkim_max_signatures), NOCOUNT, 1,
+	  1000, NULL, "8", "DKIM signatures verified per message; the rest are reported as policy.", NULL },
+	{ "dkim_min_rsa_bits", CFG_UINT, FIELD(dkim_min_rsa_bits), NOCOUNT, 512,
+	  16384, NULL, "1024", "Smallest RSA key accepted (RFC 8301 3.2 sets 1024).", NULL },
+	{ "dkim_allow_sha1", CFG_BOOL, FIELD(dkim_allow_sha1), NOCOUNT, 0, 1, NULL,
+	  "no", "Let rsa-sha1 signatures pass (RFC 8301 forbids it).", NULL },
+	{ "dkim_clock_skew", CFG_UINT, FIELD(dkim_clock_skew), NOCOUNT, 0, 86400,
+	  NULL, "300", "Seconds of clock difference tolerated for t= and x=.", NULL },
+	{ "dkim_fail_short_l", CFG_BOOL, FIELD(dkim_fail_short_l), NOCOUNT, 0, 1,
+	  NULL, "no", "Fail a signature whose l= leaves part of the body unsigned.", NULL },
+	{ "dmarc_mode", CFG_ENUM, FIELD(dmarc_mode), NOCOUNT, 0, 0, dmarc_mode_words,
+	  "rfc9989", "rfc9989 (DNS tree walk) or rfc7489 (Public Suffix List, pct=).", NULL },
+	{ "psl_file", CFG_STRING, FIELD(psl_file), NOCOUNT, 0, 0, NULL,
+	  "/usr/share/publicsuffix/public_suffix_list.dat",
+	  "Public Suffix List for dmarc_mode = rfc7489 (reloaded on SIGHUP).", NULL },
+	{ "dmarc_enforce", CFG_BOOL, FIELD(dmarc_enforce), NOCOUNT, 0, 1, NULL,
+	  "no", "Act on p=reject (550 5.7.1) and p=quarantine; no: only report in the header.", NULL },
+	{ "quarantine_action", CFG_ENUM, FIELD(quarantine_action), NOCOUNT, 0, 0,
+	  quarantine_words, "quarantine",
+	  "With dmarc_enforce, what p=quarantine does: quarantine (the MTA's hold queue) or accept.", NULL },
+	{ "dmarc_reject_multi_from", CFG_BOOL, FIELD(dmarc_reject_multi_from),
+	  NOCOUNT, 0, 1, NULL, "no",
+	  "Reject a message whose From names several domains (else the strictest policy applies).", NULL },
+	{ "dmarc_exempt_domains", CFG_LIST, FIELD(dmarc_exempt_domains),
+	  FIELD(ndmarc_exempt_domains), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Author domains whose DMARC failures get no disposition (local_policy).", NULL },
+	{ "dmarc_trusted_forwarders", CFG_LIST, FIELD(dmarc_trusted_forwarders),
+	  FIELD(ndmarc_trusted_forwarders), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Authenticated forwarder domains whose mail gets no disposition (trusted_forwarder).", NULL },
+	/* -- daemon and operations (milter issue) -- */
+
+	/* -- history store and reports (reports issue) -- */
+	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",
+	  "DMARC history store for aggregate reports: a SQLite file path or a "
+	  "postgresql:// URI (\"\": no history is kept).", NULL },
+	{ "history_queue_size", CFG_UINT, FIELD(history_queue_size), NOCOUNT, 1,
+	  1000000, NULL, "10000",
+	  "Records waiting for the history writer thread; past it see history_queue_full.", NULL },
+	{ "history_batch_size", CFG_UINT, FIELD(history_batch_size), NOCOUNT, 1,
+	  100000, NULL, "500",
+	  "Records written per transaction; a crash loses at most the queue and one batch.", NULL },
+	{ "history_queue_full", CFG_ENUM, FIELD(history_queue_full), NOCOUNT, 0, 0,
+	  qfull_words, "drop",
+	  "When the history queue is full: drop the record (counted and logged) or wait "
+	  "history_queue_wait milliseconds for room, then drop.", NULL },
+	{ "history_queue_wait", CFG_UINT, FIELD(history_queue_wait_ms), NOCOUNT, 1,
+	  10000, NULL, "50", "Milliseconds a message may wait for room with history_queue_full = wait.", NULL },
+	{ "report_org_name", CFG_STRING, FIELD(report_org_name), NOCOUNT, 0, 0, NULL,
+	  "", "org_name of aggregate reports (\"\": the report submitter domain).", NULL },
+	{ "report_email", CFG_STRING, FIELD(report_email), NOCOUNT, 0, 0, NULL,
+	  "", "Contact and From address of aggregate reports (\"\": postmaster@ the submitter).", NULL },
+	{ "report_submitter", CFG_STRING, FIELD(report_submitter), NOCOUNT, 0, 0, NULL,
+	  "", "Receiver domain named in report file names and Subjects (\"\": the domain "
+	  "of report_email, else authserv_id).", NULL },
+	{ "report_sendmail", CFG_STRING, FIELD(report_sendmail), NOCOUNT, 0, 0, NULL,
+	  "/usr/sbin/sendmail -oi -t", "Command that sends a report message read on its stdin "
+	  "(words separated by blanks; no shell).", NULL },
+	{ "report_format", CFG_ENUM, FIELD(report_format), NOCOUNT, 0, 0,
+	  report_format_words, "xml",
+	  "Default format of `authmilter report`: xml (RFC 9990), xml7489 (RFC 7489) or json.", NULL },
+	{ "report_verify_external", CFG_BOOL, FIELD(report_verify_external), NOCOUNT,
+	  0, 1, NULL, "yes",
+	  "Send to a rua outside the policy domain only when DNS confirms it (RFC 9990 4).", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -163,6 +263,19 @@ set_key(am_config *cfg, const config_key *k, const char *value, char *err,
 			snprintf(err + len, errlen - len, " %s", k->words[i]);
 		}
 		return -1;
+	case CFG_BOOL:
+		for (i = 0; bool_true[i] != NULL; i++) {
+			if (strcasecmp(value, bool_true[i]) == 0) {
+				*uint_field(cfg, k) = 1;
+				return 0;
+			}
+			if (strcasecmp(value, bool_false[i]) == 0) {
+				*uint_field(cfg, k) = 0;
+				return 0;
+			}
+		}
+		seterr(err, errlen, "%s: '%s' is not yes or no", k->name, value);
+		return -1;
 	case CFG_LIST:
 		copy = strdup(value);
 		if (copy == NULL)
@@ -177,6 +290,15 @@ set_key(am_config *cfg, const config_key *k, const char *value, char *err,
 				    k->name, k->max);
 				free(copy);
 				return -1;
+			}
+			if (k->check != NULL) {
+				char why[200];
+
+				if (k->check(tok, why, sizeof(why)) < 0) {
+					seterr(err, errlen, "%s: %s", k->name, why);
+					free(copy);
+					return -1;
+				}
 			}
 			list[*n] = strdup(tok);
 			if (list[*n] == NULL) {
@@ -399,6 +521,9 @@ write_value(const am_config *cfg, const config_key *k, FILE *fp)
 	case CFG_ENUM:
 		fprintf(fp, "%s", k->words[*uint_field(c, k)]);
 		break;
+	case CFG_BOOL:
+		fprintf(fp, "%s", *uint_field(c, k) ? "yes" : "no");
+		break;
 	case CFG_LIST:
 		fputc('"', fp);
 		for (i = 0; i < *count_field(c, k); i++)
@@ -420,4 +545,40 @@ config_write(const am_config *cfg, FILE *fp, int with_docs)
 		write_value(cfg, &keys[i], fp);
 		fputc('\n', fp);
 	}
+}
+
+int
+config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen)
+{
+	char why[256];
+	size_t i;
+
+	config_init(cfg);
+	if (path_given || access(path, F_OK) == 0) {
+		if (config_load(cfg, path, err, errlen) < 0)
+			goto fail;
+	}
+	for (i = 0; i < nov; i++) {
+		if (config_set(cfg, ov[i].key, ov[i].value, why,
+		    sizeof(why)) < 0) {
+			seterr(err, errlen, "command line: %s", why);
+			goto fail;
+		}
+	}
+	if (cfg->authserv_id[0] == '\0') {
+		char host[256];
+
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		if (config_set(cfg, "authserv_id", host, why, sizeof(why)) < 0) {
+			seterr(err, errlen, "authserv_id: %s", why);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	config_free(cfg);
+	return -1;
 }

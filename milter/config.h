@@ -17,6 +17,14 @@
  *   void config_dns(const am_config *cfg, dns_config *out);
  *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
  *   const config_key *config_keys(size_t *n);
+
+typedef struct config_override {
+	const char *key;
+	const char *value;
+} config_override;
+
+int config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen);
  *
  * DESCRIPTION
  *   config_init() sets every default. config_load() reads a file: blank
@@ -32,6 +40,12 @@
  *   config_write() prints every key with its current value (and its
  *   documentation when with_docs), in the file's own syntax.
  *   Strings in am_config are owned by it; config_free() releases them.
+ *
+ *   config_build() is what the daemon and the subcommands share: the
+ *   defaults, then the file (path; when not path_given a missing file is
+ *   not an error - the defaults stand), then the overrides (command-line
+ *   flags) in order, then derived defaults (authserv_id = the host name
+ *   when empty). On error cfg holds nothing to free.
  */
 #ifndef AUTHMILTER_CONFIG_H
 #define AUTHMILTER_CONFIG_H
@@ -65,10 +79,57 @@ typedef struct am_config {
 	unsigned dns_timeout_ms;
 	unsigned on_dns_temperror;    /* CONFIG_ACTION_* */
 
-	/* networks whose mail is not checked */
+	/* what is checked, and what is said about mail that is not */
 	char *trusted_networks[CONFIG_MAX_LIST];
 	size_t ntrusted_networks;
+	unsigned skip_authenticated;  /* bool */
+	unsigned skipped_header;      /* CONFIG_SKIPPED_* */
+	unsigned max_header_bytes;
+	unsigned spf_threads;
+
+	/* SPF */
+	unsigned spf_reject_fail;     /* bool */
+	unsigned received_spf;        /* bool */
+
+	/* DKIM */
+	unsigned dkim_max_signatures;
+	unsigned dkim_min_rsa_bits;
+	unsigned dkim_allow_sha1;     /* bool */
+	unsigned dkim_clock_skew;
+	unsigned dkim_fail_short_l;   /* bool */
+
+	/* DMARC */
+	unsigned dmarc_mode;          /* CONFIG_DMARC_RFC9989 / _RFC7489 */
+	char *psl_file;
+	unsigned dmarc_enforce;       /* bool: act on p=reject/quarantine */
+	unsigned quarantine_action;   /* CONFIG_QUARANTINE_* */
+	unsigned dmarc_reject_multi_from; /* bool */
+	char *dmarc_exempt_domains[CONFIG_MAX_LIST];
+	size_t ndmarc_exempt_domains;
+	char *dmarc_trusted_forwarders[CONFIG_MAX_LIST];
+	size_t ndmarc_trusted_forwarders;
+
+	/* -- daemon and operations (milter issue) -- */
+
+	/* -- history store and reports (reports issue) -- */
+	char *history;                /* SQLite path or postgresql:// URI; "" off */
+	unsigned history_queue_size;
+	unsigned history_batch_size;
+	unsigned history_queue_full;  /* CONFIG_QFULL_* */
+	unsigned history_queue_wait_ms;
+	char *report_org_name;
+	char *report_email;
+	char *report_submitter;
+	char *report_sendmail;
+	unsigned report_format;       /* report_format (dmarc/report_record.h) */
+	unsigned report_verify_external; /* bool */
 } am_config;
+
+enum { CONFIG_QFULL_DROP, CONFIG_QFULL_WAIT };
+
+enum { CONFIG_SKIPPED_NONE, CONFIG_SKIPPED_HEADER };
+enum { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
+enum { CONFIG_QUARANTINE_QUARANTINE, CONFIG_QUARANTINE_ACCEPT };
 
 enum {
 	CONFIG_ACTION_ACCEPT,   /* accept, with the AR header saying temperror */
@@ -82,6 +143,7 @@ typedef enum {
 	CFG_OCTAL,    /* file mode, within [min, max] */
 	CFG_ENUM,     /* one of the words in `words` (index stored) */
 	CFG_LIST,     /* comma/space separated strings */
+	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 */
 } config_type;
 
 typedef struct config_key {
@@ -93,6 +155,9 @@ typedef struct config_key {
 	const char *const *words; /* CFG_ENUM, NULL-terminated */
 	const char *default_value;
 	const char *doc;
+	/* optional: checks one value (each entry of a list); 0 ok, or -1
+	 * with a reason in err */
+	int (*check)(const char *value, char *err, size_t errlen);
 } config_key;
 
 void config_init(am_config *cfg);
@@ -103,5 +168,13 @@ void config_free(am_config *cfg);
 void config_dns(const am_config *cfg, dns_config *out);
 void config_write(const am_config *cfg, FILE *fp, int with_docs);
 const config_key *config_keys(size_t *n);
+
+typedef struct config_override {
+	const char *key;
+	const char *value;
+} config_override;
+
+int config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen);
 
 #endif

@@ -17,9 +17,12 @@ static const struct subcommand {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } subcommands[] = {
+	{ "run", cmd_run, "run the milter daemon (the default without a subcommand)" },
 	{ "spf", cmd_spf, "evaluate SPF (RFC 7208) for an IP, HELO and MAIL FROM" },
 	{ "dkim", cmd_dkim, "verify the DKIM signatures of a message on stdin" },
+	{ "check", cmd_check, "the milter's whole verdict for a message on stdin" },
 	{ "dns", cmd_dns, "look a name up through authmilter's resolver" },
+	{ "report", cmd_report, "DMARC aggregate reports from the history store (write, send)" },
 	{ "config", cmd_config, "print the configuration with every key documented" },
 };
 
@@ -28,7 +31,8 @@ usage(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "usage: authmilter SUBCOMMAND [options]\n\nsubcommands:\n");
+	fprintf(fp, "usage: authmilter [run] [daemon options]\n"
+	    "       authmilter SUBCOMMAND [options]\n\nsubcommands:\n");
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(fp, "  %-8s %s\n", subcommands[i].name,
 		    subcommands[i].summary);
@@ -41,9 +45,17 @@ main(int argc, char **argv)
 {
 	size_t i;
 
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_EXIT_USAGE;
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "--help") == 0)) {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+			printf("authmilter %s\n", AUTHMILTER_VERSION);
+			return CLI_EXIT_OK;
+		}
+		return cmd_run(argc, argv); /* `authmilter [options]` */
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {

@@ -129,23 +129,29 @@ header_line(msgparse *p, const char *s, size_t len, int eol)
 	return 0;
 }
 
+/* Body bytes, with every bare LF made CRLF: runs without a bare LF are
+ * passed on as they are; only the bytes around a bare LF are rewritten. */
 static int
 push_body(msgparse *p, const char *data, size_t len)
 {
-	size_t i;
-
 	while (len > 0) {
 		size_t n = len < MP_BODY_SLICE ? len : MP_BODY_SLICE;
+		const char *s = data, *end = data + n, *lf;
 
 		sb_reset(&p->out);
-		for (i = 0; i < n; i++) {
-			char c = data[i];
+		while (s < end && (lf = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+			int bare = lf == data ? !p->pending_cr : lf[-1] != '\r';
 
-			if (c == '\n' && !p->pending_cr)
-				sb_putc(&p->out, '\r');
-			sb_putc(&p->out, c);
-			p->pending_cr = (c == '\r');
+			if (bare) {
+				sb_append(&p->out, s, (size_t)(lf - s));
+				sb_append(&p->out, "\r\n", 2);
+			} else {
+				sb_append(&p->out, s, (size_t)(lf - s) + 1);
+			}
+			s = lf + 1;
 		}
+		sb_append(&p->out, s, (size_t)(end - s));
+		p->pending_cr = data[n - 1] == '\r';
 		if (p->out.failed)
 			return mp_fail(p, "out of memory");
 		if (emit_body(p, p->out.s, p->out.len) < 0)

@@ -130,3 +130,21 @@ sb_free(strbuf *sb)
 		free(sb->s);
 	sb_init_max(sb, sb->max);
 }
+
+int
+str_fmt(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (size == 0)
+		return 1;
+	va_start(ap, fmt);
+	n = vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		dst[0] = '\0';
+		return 1;
+	}
+	return (size_t)n >= size;
+}

@@ -21,6 +21,8 @@
  *   or the cap runs out; sb->failed then stays set, so callers may append a
  *   series and check once.
  *   sb_steal() hands the malloc'd string to the caller and re-inits sb.
+ *   str_fmt() formats into a fixed buffer, cutting the text short when
+ *   it does not fit (for reasons and replies, where that is acceptable).
  */
 #ifndef AUTHMILTER_STRBUF_H
 #define AUTHMILTER_STRBUF_H
@@ -46,5 +48,10 @@ void sb_reset(strbuf *sb);
 void sb_truncate(strbuf *sb, size_t len);
 char *sb_steal(strbuf *sb);
 void sb_free(strbuf *sb);
+
+/* snprintf into a fixed buffer where cutting the text short is acceptable
+ * (human-readable reasons); returns 1 when it was cut, else 0. */
+int str_fmt(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

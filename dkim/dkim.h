@@ -1,0 +1,141 @@
+/*
+ * dkim/dkim.h - streaming DKIM verifier (RFC 6376, RFC 8301, RFC 8463).
+ *
+ * SUMMARY
+ *   Verifies every DKIM-Signature of one message fed in pieces: header
+ *   fields one by one, end of headers, body chunks of any size, end of
+ *   message. The body is never held: body hashes are computed on the fly,
+ *   once per distinct (body canonicalization, hash, l=) among the
+ *   signatures. Key records are looked up in parallel through dns/ as soon
+ *   as the header block is complete and waited for at end of message.
+ *
+ * SYNOPSIS
+ *   void dkim_options_init(dkim_options *o);
+ *   dkim_verifier *dkim_verifier_new(dns_resolver *r, const dkim_options *o);
+ *   int  dkim_header(dkim_verifier *v, const char *name, size_t namelen,
+ *            const char *value, size_t valuelen);
+ *   int  dkim_eoh(dkim_verifier *v);
+ *   int  dkim_body(dkim_verifier *v, const void *p, size_t n);
+ *   int  dkim_eom(dkim_verifier *v);
+ *   size_t dkim_count(const dkim_verifier *v);
+ *   const dkim_sigresult *dkim_result_at(const dkim_verifier *v, size_t i);
+ *   void dkim_verifier_free(dkim_verifier *v);
+ *   const char *dkim_result_name(dkim_result r);
+ *
+ *   dkim_keycache *dkim_keycache_new(size_t slots);
+ *   void dkim_keycache_free(dkim_keycache *c);
+ *
+ * DESCRIPTION
+ *   dkim_options_init() sets the defaults: 8 signatures, RSA keys of at
+ *   least 1024 bits (RFC 8301 3.2), rsa-sha1 refused (RFC 8301 3.1), 300 s
+ *   of clock skew for t= and x=, now = time(), key lookups given the
+ *   resolver's timeout from end of headers, a short l= reported but not a
+ *   failure. dkim_verifier_new() copies the options (NULL = defaults); the
+ *   resolver may be NULL (every key lookup is then a temperror) and must
+ *   outlive the verifier. Returns NULL only when memory runs out.
+ *
+ *   dkim_header() takes one header field in message order: its name and
+ *   its raw value, i.e. the text after the colon including the leading
+ *   whitespace and folding line breaks (CRLF or bare LF; stored as CRLF).
+ *   No trailing line break. dkim_eoh() ends the header block: signatures
+ *   are parsed and key lookups start. dkim_body() takes body octets with
+ *   CRLF line endings, split anywhere. dkim_eom() waits for the keys (until
+ *   the deadline) and computes the results. The calls must come in this
+ *   order; each returns 0, or -1 if called out of order or memory ran out
+ *   (dkim_eom() then still produces results, temperror where needed).
+ *
+ *   After dkim_eom(), dkim_count() signatures (0: the message is unsigned,
+ *   "dkim=none") have results, in header order, via dkim_result_at().
+ *   Strings in a result are NUL-terminated and live as long as the
+ *   verifier. dkim_result_name() gives the RFC 8601 word for a result.
+ *
+ *   Whole raw messages are split into these calls by milter/msgparse.h
+ *   (milter/dkim_msg.h has the glue).
+ *
+ *   dkim_keycache_new() makes a cache of parsed key records (slots: 0 =
+ *   DKIM_DEFAULT_KEYCACHE_SLOTS) that verifiers given it in
+ *   options.keycache share, from any thread: loading an RSA key costs
+ *   about as much as verifying with it. It is keyed by the exact record
+ *   text, so a hit is exactly what parsing would give (no TTL, no stale
+ *   keys). NULL when memory runs out. dkim_keycache_free() frees it once
+ *   no verifier uses it.
+ *
+ *   Results (RFC 8601 2.7.1): pass; fail (signature or body hash did not
+ *   verify); neutral (unused here); policy (not evaluated by local policy:
+ *   over max_signatures, header block over the size bound); temperror
+ *   (key lookup failed or timed out); permerror (syntax, unusable or
+ *   missing key, expired, rsa-sha1, small key, ...). `reason` says which.
+ */
+#ifndef AUTHMILTER_DKIM_H
+#define AUTHMILTER_DKIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/dns.h"
+
+#define DKIM_DEFAULT_MAX_SIGNATURES 8
+#define DKIM_DEFAULT_MIN_RSA_BITS 1024   /* RFC 8301 3.2 */
+#define DKIM_DEFAULT_CLOCK_SKEW 300
+#define DKIM_DEFAULT_KEYCACHE_SLOTS 1024
+
+/* Sizes of the reported strings (RFC 1035 2.3.4 names; RFC 5321 4.5.3.1.1 local-part). */
+#define DKIM_MAX_DOMAIN 255
+#define DKIM_MAX_IDENTITY (64 + 1 + 255)
+#define DKIM_MAX_REASON 160
+
+typedef enum {
+	DKIM_PASS,
+	DKIM_FAIL,
+	DKIM_NEUTRAL,
+	DKIM_POLICY,
+	DKIM_TEMPERROR,
+	DKIM_PERMERROR,
+} dkim_result;
+
+typedef struct dkim_keycache dkim_keycache;
+
+typedef struct dkim_options {
+	unsigned max_signatures;  /* signatures evaluated; the rest -> policy */
+	unsigned min_rsa_bits;    /* smaller RSA keys -> permerror */
+	int allow_sha1;           /* accept rsa-sha1 (RFC 8301 forbids it) */
+	unsigned clock_skew;      /* seconds tolerated on t= and x= */
+	int64_t now;              /* Unix time of verification; 0 = time() */
+	unsigned key_timeout_ms;  /* key lookups, from dkim_eoh(); 0 = resolver's */
+	int64_t deadline_ms;      /* absolute dns_now_ms() deadline; 0 = none */
+	int fail_short_l;         /* l= shorter than the body -> fail */
+	dkim_keycache *keycache;  /* parsed keys shared by verifiers; NULL none */
+} dkim_options;
+
+typedef struct dkim_sigresult {
+	dkim_result result;
+	char d[DKIM_MAX_DOMAIN + 1];
+	char i[DKIM_MAX_IDENTITY + 1];
+	char s[DKIM_MAX_DOMAIN + 1];
+	char a[32];               /* a= as written (truncated) */
+	char b[9];                /* first 8 characters of b= (RFC 6008) */
+	char c[32];               /* "relaxed/simple" ... as evaluated */
+	unsigned key_bits;        /* 0 when no key was loaded */
+	dns_sec key_sec;          /* DNSSEC state of the key record */
+	int testing;              /* key t=y */
+	uint64_t body_unsigned;   /* canonical body octets after l= */
+	char reason[DKIM_MAX_REASON];
+} dkim_sigresult;
+
+typedef struct dkim_verifier dkim_verifier;
+
+void dkim_options_init(dkim_options *o);
+dkim_verifier *dkim_verifier_new(dns_resolver *r, const dkim_options *o);
+int dkim_header(dkim_verifier *v, const char *name, size_t namelen,
+    const char *value, size_t valuelen);
+int dkim_eoh(dkim_verifier *v);
+int dkim_body(dkim_verifier *v, const void *p, size_t n);
+int dkim_eom(dkim_verifier *v);
+size_t dkim_count(const dkim_verifier *v);
+const dkim_sigresult *dkim_result_at(const dkim_verifier *v, size_t i);
+void dkim_verifier_free(dkim_verifier *v);
+const char *dkim_result_name(dkim_result r);
+dkim_keycache *dkim_keycache_new(size_t slots);
+void dkim_keycache_free(dkim_keycache *c);
+
+#endif

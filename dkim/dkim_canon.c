@@ -1,0 +1,399 @@
+/*
+ * dkim/dkim_canon.c - RFC 6376 3.4 header and streaming body
+ * canonicalization (see dkim_canon.h).
+ *
+ * The body canonicalizer works on runs, not octets: simple mode looks for
+ * CR with memchr; relaxed mode skips 16 octets at a time with SSE2 (8 with
+ * portable word arithmetic elsewhere, or with DKIM_CANON_PORTABLE) while
+ * none of them is TAB, CR not starting CRLF + content, or SP followed by
+ * WSP/CR (where the canonical form may differ from the input). Output that is the input itself (the usual
+ * case: whole lines with their CRLF) is passed on as one span per chunk,
+ * so the hash sees few large updates; what differs (a reduced WSP run,
+ * empty lines held back across a chunk boundary) goes through a small
+ * buffer. Pointers into the input never outlive one update call.
+ */
+#include "dkim/dkim_canon.h"
+
+#include <string.h>
+
+#if defined(__SSE2__) && !defined(DKIM_CANON_PORTABLE)
+#include <emmintrin.h>
+#define DKIM_CANON_SSE2 1
+#endif
+
+static int
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int
+dkim_canon_header(strbuf *out, int relaxed, const char *name, size_t namelen,
+    const char *value, size_t valuelen, int crlf)
+{
+	size_t i, j;
+	int wsp = 0, started = 0;
+
+	if (!relaxed) {
+		sb_append(out, name, namelen);
+		sb_putc(out, ':');
+		sb_append(out, value, valuelen);
+	} else {
+		char low[256];
+
+		while (namelen > 0 && is_wsp((unsigned char)name[namelen - 1]))
+			namelen--;
+		for (i = 0; i < namelen; i += j) {
+			for (j = 0; j < sizeof(low) && i + j < namelen; j++) {
+				int c = (unsigned char)name[i + j];
+
+				low[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			}
+			sb_append(out, low, j);
+		}
+		sb_putc(out, ':');
+		for (i = 0; i < valuelen; i = j) {
+			int c = (unsigned char)value[i];
+
+			if (c == '\r' && i + 1 < valuelen && value[i + 1] == '\n') {
+				j = i + 2;  /* unfold: drop the CRLF */
+				continue;
+			}
+			if (is_wsp(c)) {
+				wsp = 1;
+				j = i + 1;
+				continue;
+			}
+			if (wsp && started)
+				sb_putc(out, ' ');
+			wsp = 0;
+			started = 1;
+			/* a run of octets copied as they are */
+			for (j = i + 1; j < valuelen && !is_wsp((unsigned char)value[j]) &&
+			    value[j] != '\r'; j++)
+				;
+			sb_append(out, value + i, j - i);
+		}
+	}
+	if (crlf)
+		sb_append(out, "\r\n", 2);
+	return out->failed ? -1 : 0;
+}
+
+void
+dkim_bodycanon_init(dkim_bodycanon *bc, int relaxed, dkim_canon_out out,
+    void *arg)
+{
+	memset(bc, 0, offsetof(dkim_bodycanon, buf));
+	bc->relaxed = relaxed;
+	bc->out = out;
+	bc->arg = arg;
+}
+
+static void
+flush_buf(dkim_bodycanon *bc)
+{
+	if (bc->blen > 0) {
+		bc->out(bc->arg, bc->buf, bc->blen);
+		bc->blen = 0;
+	}
+}
+
+static void
+flush_span(dkim_bodycanon *bc)
+{
+	if (bc->span_len > 0) {
+		bc->out(bc->arg, bc->span, bc->span_len);
+		bc->span_len = 0;
+	}
+}
+
+/*
+ * Octets that are not (or not known to be) in the input: after the span,
+ * through the buffer. Invariant: the span and the buffer are never both
+ * non-empty, so output order is kept.
+ */
+static void
+emit_lit(dkim_bodycanon *bc, const void *p, size_t n)
+{
+	bc->any = 1;
+	flush_span(bc);
+	if (bc->blen + n > sizeof(bc->buf)) {
+		flush_buf(bc);
+		if (n >= sizeof(bc->buf)) {
+			bc->out(bc->arg, p, n);
+			return;
+		}
+	}
+	memcpy(bc->buf + bc->blen, p, n);
+	bc->blen += n;
+}
+
+/* Octets of the current input chunk: they extend or start the span. */
+static void
+emit_in(dkim_bodycanon *bc, const unsigned char *p, size_t n)
+{
+	if (bc->span_len > 0 && bc->span + bc->span_len == p) {
+		bc->span_len += n;
+		return;
+	}
+	if (n < DKIM_CANON_SPAN_MIN && (bc->blen > 0 || bc->span_len > 0)) {
+		emit_lit(bc, p, n);
+		return;
+	}
+	bc->any = 1;
+	flush_buf(bc);
+	flush_span(bc);
+	bc->span = p;
+	bc->span_len = n;
+}
+
+static const char crlfs[] =
+    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
+
+/* Empty lines turned out not to be trailing: emit them. */
+static void
+emit_pending_empty(dkim_bodycanon *bc)
+{
+	if (bc->empty_src != NULL) {
+		emit_in(bc, bc->empty_src, (size_t)bc->pending_empty * 2);
+		bc->pending_empty = 0;
+		bc->empty_src = NULL;
+	}
+	while (bc->pending_empty > 0) {
+		uint64_t k = bc->pending_empty;
+
+		if (k > (sizeof(crlfs) - 1) / 2)
+			k = (sizeof(crlfs) - 1) / 2;
+		emit_lit(bc, crlfs, (size_t)k * 2);
+		bc->pending_empty -= k;
+	}
+}
+
+/* Content octets; src is non-zero when p points into the input chunk. */
+static void
+content(dkim_bodycanon *bc, const unsigned char *p, size_t n, int src)
+{
+	if (!bc->line_content) {
+		emit_pending_empty(bc);
+		bc->line_content = 1;
+	}
+	if (bc->pending_wsp) {
+		emit_lit(bc, " ", 1);
+		bc->pending_wsp = 0;
+	}
+	if (src)
+		emit_in(bc, p, n);
+	else
+		emit_lit(bc, p, n);
+}
+
+/* A CRLF; crlf points at it in the input chunk, or is NULL. */
+static void
+line_end(dkim_bodycanon *bc, const unsigned char *crlf)
+{
+	bc->pending_wsp = 0;  /* relaxed: WSP at the end of a line goes */
+	if (bc->line_content) {
+		if (crlf != NULL)
+			emit_in(bc, crlf, 2);
+		else
+			emit_lit(bc, "\r\n", 2);
+		bc->line_content = 0;
+		return;
+	}
+	/* an empty line: held back; remember where it is while contiguous */
+	if (bc->pending_empty == 0)
+		bc->empty_src = crlf;
+	else if (bc->empty_src != NULL && (crlf == NULL ||
+	    bc->empty_src + 2 * bc->pending_empty != crlf))
+		bc->empty_src = NULL;
+	bc->pending_empty++;
+}
+
+/* The 0x80 bit set in each octet of x that is zero (exact, no carries). */
+static uint64_t
+zero_octets(uint64_t x)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((x & lo7) + lo7) | x | lo7);
+}
+
+#define OCTETS(c) ((uint64_t)(c) * 0x0101010101010101ULL)
+
+static int
+is_wsp_cr(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * Relaxed: the end of the content run starting at i (p[i] is content):
+ * the first TAB, CR, or SP that is followed by WSP or CR or ends the
+ * chunk. A CRLF between two content octets is already canonical (the line
+ * before it has content and no trailing WSP, the next line starts with
+ * content), so the run goes on through it.
+ */
+static size_t
+relaxed_run(const unsigned char *p, size_t i, size_t n)
+{
+	size_t j = i + 1;
+
+	for (;;) {
+#ifdef DKIM_CANON_SSE2
+		/* 16 octets a step; CR LF before content is no stop here */
+		const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+		    cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+
+		while (j + 18 <= n) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(p + j));
+			__m128i y = _mm_loadu_si128((const __m128i *)(p + j + 1));
+			__m128i z = _mm_loadu_si128((const __m128i *)(p + j + 2));
+			__m128i xcr = _mm_cmpeq_epi8(x, cr);
+			__m128i ywsp = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(y, sp),
+			    _mm_cmpeq_epi8(y, tab)), _mm_cmpeq_epi8(y, cr));
+			__m128i zwsp = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(z, sp),
+			    _mm_cmpeq_epi8(z, tab)), _mm_cmpeq_epi8(z, cr));
+			__m128i crok = _mm_andnot_si128(zwsp, _mm_cmpeq_epi8(y, lf));
+			__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, tab),
+			    _mm_andnot_si128(crok, xcr)),
+			    _mm_and_si128(_mm_cmpeq_epi8(x, sp), ywsp));
+			int m = _mm_movemask_epi8(stop);
+
+			if (m != 0) {
+				j += (size_t)__builtin_ctz((unsigned)m);
+				break;
+			}
+			j += 16;
+		}
+#endif
+		while (j + 9 <= n) {
+			uint64_t x, y, stop;
+
+			memcpy(&x, p + j, 8);
+			memcpy(&y, p + j + 1, 8);
+			stop = zero_octets(x ^ OCTETS('\t')) |
+			    zero_octets(x ^ OCTETS('\r')) |
+			    (zero_octets(x ^ OCTETS(' ')) &
+			    (zero_octets(y ^ OCTETS(' ')) |
+			    zero_octets(y ^ OCTETS('\t')) |
+			    zero_octets(y ^ OCTETS('\r'))));
+			if (stop != 0)
+				break;
+			j += 8;
+		}
+		for (; j < n; j++) {
+			unsigned char c = p[j];
+
+			if (c == '\t' || c == '\r')
+				break;
+			if (c == ' ' && (j + 1 >= n || is_wsp_cr(p[j + 1])))
+				break;
+		}
+		/* p[j - 1] is content here: a WSP before CR stopped the run */
+		if (j + 2 < n && p[j] == '\r' && p[j + 1] == '\n' &&
+		    !is_wsp_cr(p[j + 2])) {
+			j += 3;
+			continue;
+		}
+		return j;
+	}
+}
+
+/*
+ * Simple: the end of the run starting at i that is canonical as it is:
+ * the first CR that is not a line break followed by a non-empty line and
+ * not a lone CR (both are copied as they are); CR near the chunk end
+ * stops too, the state machine takes it.
+ */
+static size_t
+simple_run(const unsigned char *p, size_t i, size_t n)
+{
+	const unsigned char *cr;
+	size_t j = i;
+
+	while ((cr = memchr(p + j, '\r', n - j)) != NULL) {
+		j = (size_t)(cr - p);
+		if (j + 2 < n && p[j + 1] == '\n' && p[j + 2] != '\r')
+			j += 3;
+		else if (j + 1 < n && p[j + 1] != '\n')
+			j += 1;
+		else
+			return j;
+	}
+	return n;
+}
+
+void
+dkim_bodycanon_update(dkim_bodycanon *bc, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i = 0, j;
+
+	while (i < n) {
+		if (bc->pending_cr) {
+			/* the CR is p[i - 1] unless it ended the previous chunk */
+			const unsigned char *cr = i > 0 ? p + i - 1 : NULL;
+
+			bc->pending_cr = 0;
+			if (p[i] == '\n') {
+				i++;
+				line_end(bc, cr);
+				continue;
+			}
+			content(bc, cr != NULL ? cr : (const unsigned char *)"\r", 1,
+			    cr != NULL);
+		}
+		if (!bc->relaxed) {
+			j = simple_run(p, i, n);
+			if (j > i)
+				content(bc, p + i, j - i, 1);
+			i = j;
+			if (i < n) {  /* p[i] is a CR */
+				bc->pending_cr = 1;
+				i++;
+			}
+			continue;
+		}
+		if (p[i] == ' ' || p[i] == '\t') {
+			bc->pending_wsp = 1;
+			i++;
+			continue;
+		}
+		if (p[i] == '\r') {
+			bc->pending_cr = 1;
+			i++;
+			continue;
+		}
+		/*
+		 * A run of content; a single SP between two content octets is
+		 * already canonical, so it stays in the run. SP at the chunk
+		 * end or before WSP/CR is left pending.
+		 */
+		j = relaxed_run(p, i, n);
+		content(bc, p + i, j - i, 1);
+		i = j;
+	}
+	/* nothing may point into the chunk once it is gone */
+	flush_span(bc);
+	bc->empty_src = NULL;
+}
+
+void
+dkim_bodycanon_final(dkim_bodycanon *bc)
+{
+	if (bc->pending_cr) {
+		bc->pending_cr = 0;
+		content(bc, (const unsigned char *)"\r", 1, 0);
+	}
+	if (bc->line_content) {
+		emit_lit(bc, "\r\n", 2);
+		bc->line_content = 0;
+	}
+	bc->pending_empty = 0;
+	bc->pending_wsp = 0;
+	if (!bc->relaxed && !bc->any)
+		emit_lit(bc, "\r\n", 2);  /* 3.4.3: the empty body is one CRLF */
+	flush_buf(bc);
+}

@@ -1,0 +1,80 @@
+/*
+ * dkim/dkim_int.h - the verifier's internal state, shared by
+ * dkim_verify.c (streaming, set-up) and dkim_result.c (decisions).
+ * Private to dkim/.
+ */
+#ifndef AUTHMILTER_DKIM_INT_H
+#define AUTHMILTER_DKIM_INT_H
+
+#include <stdio.h>
+#include <openssl/evp.h>
+
+#include "dkim/dkim.h"
+#include "dkim/dkim_canon.h"
+#include "dkim/dkim_key.h"
+#include "dkim/dkim_sig.h"
+#include "util/strbuf.h"
+
+/*
+ * Bounds on what is kept per message (local policy: RFC 5322 2.1.1 bounds
+ * only line length, 998 octets). Beyond them signatures are `policy`.
+ */
+#define DKIM_MAX_HEADER_FIELDS 1000
+#define DKIM_MAX_HEADER_BYTES (1024 * 1024)
+#define DKIM_MAX_EVALUATED 64          /* cap on options.max_signatures */
+#define DKIM_MAX_KEY_RECORDS 4         /* TXT records tried per key name */
+
+enum { DKIM_ST_HEADERS, DKIM_ST_BODY, DKIM_ST_DONE };
+
+typedef struct dkim_hdr {
+	size_t noff, nlen, voff, vlen;  /* offsets into the arena */
+	int is_sig;
+} dkim_hdr;
+
+typedef struct dkim_bodyhash {
+	int relaxed;
+	const EVP_MD *mdtype;
+	uint64_t limit;       /* l= or UINT64_MAX */
+	uint64_t hashed;      /* canonical octets hashed */
+	uint64_t total;       /* canonical octets seen */
+	EVP_MD_CTX *md;
+	int failed;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	size_t dlen;
+	dkim_bodycanon canon;
+} dkim_bodyhash;
+
+typedef struct dkim_sigstate {
+	dkim_sig sig;
+	size_t hdr;           /* index of the DKIM-Signature field */
+	size_t result;        /* index into results */
+	int done;             /* result already final (set-up failed) */
+	int bh;               /* body hasher index, -1 none */
+	unsigned char hhash[EVP_MAX_MD_SIZE];
+	size_t hhlen;
+	dns_query *q;
+} dkim_sigstate;
+
+struct dkim_verifier {
+	dkim_options opt;
+	dns_resolver *r;
+	int state;
+	int oom;
+	int overflow;         /* header bounds passed */
+	strbuf arena;         /* header names and values */
+	dkim_hdr *hdrs;
+	size_t nhdrs, hcap;
+	dkim_sigresult *results;
+	size_t nresults;
+	dkim_sigstate *sigs;  /* the evaluated ones */
+	size_t nsigs;
+	dkim_bodyhash bh[DKIM_MAX_EVALUATED];
+	size_t nbh;
+	int64_t deadline;     /* dns_now_ms() deadline of the key lookups */
+};
+
+void dkim_reason(char *dst, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void dkim_decide(dkim_verifier *v, dkim_sigstate *st, dkim_sigresult *r);
+
+#endif

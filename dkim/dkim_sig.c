@@ -1,0 +1,424 @@
+/*
+ * dkim/dkim_sig.c - DKIM-Signature parsing, one function per tag
+ * (RFC 6376 3.5; see dkim_sig.h).
+ */
+#include "dkim/dkim_sig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/base64.h"
+#include "util/taglist.h"
+
+static int
+is_fws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Copies v[0..n) into a fixed field; -1 if it does not fit. */
+static int
+copy_field(char *dst, size_t dstsize, const char *v, size_t n)
+{
+	if (n >= dstsize)
+		return -1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int
+eq_ci(const char *v, size_t n, const char *lit)
+{
+	return strlen(lit) == n && strncasecmp(v, lit, n) == 0;
+}
+
+/*
+ * RFC 6376 3.5 domain-name = sub-domain 1*("." sub-domain) (RFC 5321):
+ * labels of letters, digits and inner hyphens, at least two labels.
+ * Selectors (allow_underscore = 1) may have one label and underscores.
+ */
+int
+dkim_domain_valid(const char *s, size_t n, int allow_underscore)
+{
+	size_t i, lab = 0, labels = 1;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (lab == 0 || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+			labels++;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' ||
+		    (allow_underscore && c == '_')))
+			return 0;
+		if (c == '-' && lab == 0)
+			return 0;
+		if (++lab > 63)
+			return 0;
+	}
+	if (lab == 0 || s[n - 1] == '-')
+		return 0;
+	return allow_underscore || labels >= 2;
+}
+
+/* 1 when sub equals dom or is below it (case-insensitive). */
+int
+dkim_domain_within(const char *sub, const char *dom)
+{
+	size_t ls = strlen(sub), ld = strlen(dom);
+
+	if (ls < ld || strcasecmp(sub + ls - ld, dom) != 0)
+		return 0;
+	return ls == ld || sub[ls - ld - 1] == '.';
+}
+
+static int
+parse_digits(const char *v, size_t n, size_t maxdigits, uint64_t *out)
+{
+	size_t k;
+	uint64_t x = 0;
+
+	if (n == 0 || n > maxdigits)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (v[k] < '0' || v[k] > '9')
+			return -1;
+		if (x > (UINT64_MAX - 9) / 10)
+			x = UINT64_MAX;  /* l= may have 76 digits: saturate */
+		else
+			x = x * 10 + (uint64_t)(v[k] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+#define BAD(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static int
+tag_v(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	if (n != 1 || v[0] != '1')
+		return BAD("unsupported version v=%.*s", (int)(n > 16 ? 16 : n), v);
+	sig->has_v = 1;
+	return 0;
+}
+
+static int
+tag_a(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	copy_field(sig->a, sizeof(sig->a), v, n < sizeof(sig->a) ? n :
+	    sizeof(sig->a) - 1);
+	if (eq_ci(v, n, "rsa-sha256"))
+		sig->alg = DKIM_ALG_RSA_SHA256;
+	else if (eq_ci(v, n, "ed25519-sha256"))
+		sig->alg = DKIM_ALG_ED25519_SHA256;
+	else if (eq_ci(v, n, "rsa-sha1"))
+		sig->alg = DKIM_ALG_RSA_SHA1;
+	else
+		return BAD("unsupported algorithm a=%s", sig->a);
+	sig->has_alg = 1;
+	return 0;
+}
+
+static int
+tag_b(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+	size_t k, o = 0;
+
+	for (k = 0; k < n && o < 8; k++)
+		if (!is_fws((unsigned char)v[k]))
+			sig->b_prefix[o++] = v[k];
+	sig->b_prefix[o] = '\0';
+	if (base64_decode(v, n, sig->b, sizeof(sig->b), &sig->blen) < 0 ||
+	    sig->blen == 0)
+		return BAD("b= is not valid base64 (or longer than %d octets)",
+		    DKIM_MAX_SIG_OCTETS);
+	return 0;
+}
+
+static int
+tag_bh(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	if (base64_decode(v, n, sig->bh, sizeof(sig->bh), &sig->bhlen) < 0 ||
+	    sig->bhlen == 0)
+		return BAD("bh= is not valid base64");
+	return 0;
+}
+
+static int
+tag_c(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+	const char *slash = memchr(v, '/', n);
+	size_t hn = slash ? (size_t)(slash - v) : n;
+	const char *b = slash ? slash + 1 : NULL;
+	size_t bn = slash ? n - hn - 1 : 0;
+
+	if (eq_ci(v, hn, "relaxed"))
+		sig->hdr_relaxed = 1;
+	else if (!eq_ci(v, hn, "simple"))
+		goto bad;
+	if (b != NULL) {
+		if (eq_ci(b, bn, "relaxed"))
+			sig->body_relaxed = 1;
+		else if (!eq_ci(b, bn, "simple"))
+			goto bad;
+	}
+	return 0;
+bad:
+	return BAD("unsupported canonicalization c=%.*s", (int)(n > 32 ? 32 : n), v);
+}
+
+static int
+tag_d(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	copy_field(sig->d, sizeof(sig->d), v, n < sizeof(sig->d) ? n :
+	    sizeof(sig->d) - 1);
+	if (!dkim_domain_valid(v, n, 0))
+		return BAD("d= is not a domain name");
+	return 0;
+}
+
+static int
+tag_s(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	copy_field(sig->s, sizeof(sig->s), v, n < sizeof(sig->s) ? n :
+	    sizeof(sig->s) - 1);
+	if (!dkim_domain_valid(v, n, 1))
+		return BAD("s= is not a selector");
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* i= is dkim-quoted-printable (3.5, 2.11): =XX escapes, FWS ignored. */
+static int
+tag_i(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+	const char *at;
+	size_t k, o = 0;
+
+	for (k = 0; k < n; k++) {
+		int c = (unsigned char)v[k];
+
+		if (is_fws(c))
+			continue;
+		if (c == '=') {
+			int h1 = k + 2 < n ? hexval((unsigned char)v[k + 1]) : -1;
+			int h2 = k + 2 < n ? hexval((unsigned char)v[k + 2]) : -1;
+
+			if (h1 < 0 || h2 < 0)
+				return BAD("i= has a bad quoted-printable escape");
+			c = h1 * 16 + h2;
+			k += 2;
+		}
+		if (o + 1 >= sizeof(sig->i))
+			return BAD("i= is too long");
+		sig->i[o++] = (char)c;
+	}
+	sig->i[o] = '\0';
+	at = strrchr(sig->i, '@');
+	if (at == NULL)
+		return BAD("i= is not an identity (no @)");
+	if (!dkim_domain_valid(at + 1, strlen(at + 1), 0))
+		return BAD("i= domain is not a domain name");
+	return 0;
+}
+
+static int
+tag_h(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+	size_t k = 0, from = 0;
+
+	sig->nh = 0;
+	while (k <= n) {
+		size_t st, en;
+
+		while (k < n && is_fws((unsigned char)v[k]))
+			k++;
+		st = k;
+		while (k < n && v[k] != ':' && !is_fws((unsigned char)v[k])) {
+			if ((unsigned char)v[k] < 33 || (unsigned char)v[k] > 126)
+				return BAD("h= has an invalid field name");
+			k++;
+		}
+		en = k;
+		while (k < n && is_fws((unsigned char)v[k]))
+			k++;
+		if (en == st || (k < n && v[k] != ':'))
+			return BAD("h= has an empty or invalid field name");
+		if (sig->nh >= DKIM_MAX_SIGNED_HEADERS)
+			return BAD("h= lists more than %d fields",
+			    DKIM_MAX_SIGNED_HEADERS);
+		sig->h[sig->nh].p = v + st;
+		sig->h[sig->nh].n = en - st;
+		if (eq_ci(v + st, en - st, "from"))
+			from = 1;
+		sig->nh++;
+		k++;  /* past ':' (or the end) */
+	}
+	if (!from)
+		return BAD("h= does not include From (RFC 6376 5.4)");
+	return 0;
+}
+
+static int
+tag_l(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	if (parse_digits(v, n, 76, &sig->l) < 0)
+		return BAD("l= is not a number");
+	sig->has_l = 1;
+	return 0;
+}
+
+static int
+tag_q(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	size_t k = 0;
+
+	(void)ctx;
+	while (k < n) {
+		size_t st, en;
+
+		while (k < n && is_fws((unsigned char)v[k]))
+			k++;
+		st = k;
+		while (k < n && v[k] != ':')
+			k++;
+		en = k;
+		while (en > st && is_fws((unsigned char)v[en - 1]))
+			en--;
+		if (eq_ci(v + st, en - st, "dns/txt"))
+			return 0;
+		k++;
+	}
+	return BAD("q= lists no supported query method (dns/txt)");
+}
+
+static int
+tag_t(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	if (parse_digits(v, n, 12, &sig->t) < 0)
+		return BAD("t= is not a timestamp");
+	sig->has_t = 1;
+	return 0;
+}
+
+static int
+tag_x(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	if (parse_digits(v, n, 12, &sig->x) < 0)
+		return BAD("x= is not a timestamp");
+	sig->has_x = 1;
+	return 0;
+}
+
+/* Order matters only for which error is reported first. */
+static const taglist_spec sig_tags[] = {
+	{ "v", 1, tag_v },
+	{ "d", 1, tag_d },
+	{ "s", 1, tag_s },
+	{ "a", 1, tag_a },
+	{ "b", 1, tag_b },
+	{ "bh", 1, tag_bh },
+	{ "h", 1, tag_h },
+	{ "c", 0, tag_c },
+	{ "i", 0, tag_i },
+	{ "l", 0, tag_l },
+	{ "q", 0, tag_q },
+	{ "t", 0, tag_t },
+	{ "x", 0, tag_x },
+	{ "z", 0, NULL },
+	{ NULL, 0, NULL },
+};
+
+int
+dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
+    size_t errlen)
+{
+	taglist_tag tags[DKIM_MAX_SIG_TAGS];
+	size_t ntags;
+	const taglist_tag *t;
+
+	memset(sig, 0, sizeof(*sig));
+	if (taglist_parse(value, len, 0, tags, DKIM_MAX_SIG_TAGS, &ntags, err,
+	    errlen) < 0)
+		return -1;
+	/* fill the reporting fields first, whatever fails later */
+	if ((t = taglist_find(tags, ntags, "d")) != NULL)
+		copy_field(sig->d, sizeof(sig->d), t->value,
+		    t->value_len < sizeof(sig->d) ? t->value_len : sizeof(sig->d) - 1);
+	if ((t = taglist_find(tags, ntags, "s")) != NULL)
+		copy_field(sig->s, sizeof(sig->s), t->value,
+		    t->value_len < sizeof(sig->s) ? t->value_len : sizeof(sig->s) - 1);
+	if ((t = taglist_find(tags, ntags, "a")) != NULL)
+		copy_field(sig->a, sizeof(sig->a), t->value,
+		    t->value_len < sizeof(sig->a) ? t->value_len : sizeof(sig->a) - 1);
+	if (taglist_apply(tags, ntags, sig_tags, sig, err, errlen) < 0)
+		return -1;
+	snprintf(sig->c, sizeof(sig->c), "%s/%s",
+	    sig->hdr_relaxed ? "relaxed" : "simple",
+	    sig->body_relaxed ? "relaxed" : "simple");
+	if (sig->i[0] == '\0') {
+		snprintf(sig->i, sizeof(sig->i), "@%s", sig->d);
+	} else if (!dkim_domain_within(strrchr(sig->i, '@') + 1, sig->d)) {
+		return BAD("i= domain is not d= or a subdomain of it (RFC 6376 3.5)");
+	}
+	if (sig->has_t && sig->has_x && sig->x < sig->t)
+		return BAD("x= is before t= (RFC 6376 3.5)");
+	return 0;
+}
+
+int
+dkim_sig_strip_b(const char *value, size_t len, strbuf *out)
+{
+	taglist_tag tags[DKIM_MAX_SIG_TAGS];
+	size_t ntags;
+	char err[128];
+	const taglist_tag *b;
+
+	if (taglist_parse(value, len, 0, tags, DKIM_MAX_SIG_TAGS, &ntags, err,
+	    sizeof(err)) < 0 || (b = taglist_find(tags, ntags, "b")) == NULL)
+		return -1;
+	sb_append(out, value, b->value_start);
+	sb_append(out, value + b->value_end, len - b->value_end);
+	return out->failed ? -1 : 0;
+}

@@ -1,0 +1,495 @@
+/*
+ * milter/daemon.c - `authmilter [run]`: the milter daemon.
+ *
+ * Start-up order, each step failing loudly (file and line for the config):
+ *   read the config, apply flags -> (-n: check and stop) -> register with
+ *   libmilter, bind the socket (as root), set its mode and group -> detach
+ *   (unless -f) and write the pidfile -> drop privileges -> build the
+ *   runtime (resolver threads start only now, after fork and setuid) ->
+ *   run libmilter on its own thread.
+ *
+ * Signals: libmilter's own signal thread would stop the milter on SIGHUP.
+ * The main thread therefore keeps SIGHUP, SIGTERM and SIGINT unblocked
+ * with handlers while every other thread blocks them; Linux delivers a
+ * process signal to the main thread first when it accepts it, so these
+ * reach us, not libmilter. SIGHUP: reload the config (and the PSL, with the
+ * runtime) - a broken file is logged and the old settings stay.
+ * SIGTERM/SIGINT: stop accepting, let messages in flight finish (up to
+ * DAEMON_DRAIN_SECONDS), exit.
+ */
+#include "milter/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "milter/callbacks.h"
+#include "milter/config.h"
+#include "milter/log.h"
+#include "milter/runtime.h"
+
+#define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
+#define DAEMON_MAX_OVERRIDES 32
+/* libmilter refuses packets over 64 KB unless told (notes/libmilter.md);
+ * Postfix passes headers up to header_size_limit (100 KB) in one packet. */
+#define DAEMON_MILTER_MAX_DATA 1048575
+
+typedef struct daemon_opts {
+	const char *config_path;
+	int config_given;
+	int foreground;
+	int check_only;
+	int debug;
+	config_override ov[DAEMON_MAX_OVERRIDES];
+	size_t nov;
+	char forwarders[1024];
+} daemon_opts;
+
+static int sigpipe_fds[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	if (write(sigpipe_fds[1], &c, 1) < 0) {
+		/* nothing to do: the pipe is full, a wake-up is pending */
+	}
+	errno = saved;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: authmilter [run] [-c FILE] [-p SOCKET] [-u USER] [-f] [-n] [-d]\n"
+	    "                  [--authserv-id ID] [DNS options]\n"
+	    "  -c FILE            config file (default " CONFIG_DEFAULT_PATH ")\n"
+	    "  -p SOCKET          milter socket: unix:PATH, inet:PORT@HOST, inet6:PORT@HOST\n"
+	    "  -u USER            user to run as after binding the socket\n"
+	    "  -f                 stay in the foreground, log to stderr too\n"
+	    "  -n                 check the configuration and exit\n"
+	    "  -d                 debug logging\n"
+	    "  --authserv-id ID   authserv-id of the Authentication-Results header\n"
+	    "  --pidfile FILE     pid file (\"\": none)\n"
+	    "  --history DB       DMARC history store (SQLite path or postgresql:// URI)\n%s",
+	    cli_dns_usage());
+}
+
+static int
+add_override(daemon_opts *o, const char *key, const char *value)
+{
+	if (o->nov >= DAEMON_MAX_OVERRIDES) {
+		fprintf(stderr, "authmilter: too many options\n");
+		return -1;
+	}
+	o->ov[o->nov].key = key;
+	o->ov[o->nov].value = value;
+	o->nov++;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, daemon_opts *o)
+{
+	enum { OPT_AUTHSERV = 1, OPT_PIDFILE, OPT_HISTORY };
+	static const struct option longopts[] = {
+		{ "authserv-id", required_argument, NULL, OPT_AUTHSERV },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_DNS_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, rc = 0;
+	size_t flen;
+
+	memset(o, 0, sizeof(*o));
+	o->config_path = CONFIG_DEFAULT_PATH;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:p:u:fndh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config_path = optarg; o->config_given = 1; break;
+		case 'p': rc = add_override(o, "socket", optarg); break;
+		case 'u': rc = add_override(o, "user", optarg); break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check_only = 1; break;
+		case 'd': o->debug = 1; break;
+		case OPT_AUTHSERV: rc = add_override(o, "authserv_id", optarg); break;
+		case OPT_PIDFILE: rc = add_override(o, "pidfile", optarg); break;
+		case OPT_HISTORY: rc = add_override(o, "history", optarg); break;
+		case CLI_OPT_DNS_ZONE: rc = add_override(o, "dns_zone", optarg); break;
+		case CLI_OPT_DNS_CONF: rc = add_override(o, "dns_conf", optarg); break;
+		case CLI_OPT_DNS_TIMEOUT: rc = add_override(o, "dns_timeout", optarg); break;
+		case CLI_OPT_DNS_TRUST_ANCHOR:
+			rc = add_override(o, "dns_trust_anchor", optarg);
+			break;
+		case CLI_OPT_DNS_FORWARD:
+			flen = strlen(o->forwarders);
+			if (flen + strlen(optarg) + 2 > sizeof(o->forwarders)) {
+				fprintf(stderr, "authmilter: --dns-forward: too long\n");
+				return CLI_EXIT_USAGE;
+			}
+			snprintf(o->forwarders + flen, sizeof(o->forwarders) - flen,
+			    "%s%s", flen ? "," : "", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(CLI_EXIT_OK);
+		default:
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+		if (rc < 0)
+			return CLI_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "authmilter: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (o->forwarders[0] != '\0' &&
+	    add_override(o, "dns_forward", o->forwarders) < 0)
+		return CLI_EXIT_USAGE;
+	return CLI_EXIT_OK;
+}
+
+/* The config as the file and the flags say; -1 with a reason. */
+static int
+read_config(const daemon_opts *o, am_config *cfg, char *err, size_t errlen)
+{
+	return config_build(cfg, o->config_path, o->config_given, o->ov,
+	    o->nov, err, errlen);
+}
+
+static int
+socket_is_unix(const char *spec, const char **path)
+{
+	if (strncmp(spec, "unix:", 5) == 0) {
+		*path = spec + 5;
+		return 1;
+	}
+	if (strncmp(spec, "local:", 6) == 0) {
+		*path = spec + 6;
+		return 1;
+	}
+	if (spec[0] == '/') {
+		*path = spec;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+setup_socket(const am_config *cfg)
+{
+	struct smfiDesc desc;
+	const char *path;
+
+	callbacks_fill(&desc);
+	if (smfi_register(desc) != MI_SUCCESS) {
+		log_msg(LOG_ERR, NULL, "smfi_register failed");
+		return -1;
+	}
+	if (smfi_setconn(cfg->socket) != MI_SUCCESS) {
+		log_msg(LOG_ERR, NULL, "socket '%s': not a milter socket "
+		    "specification", cfg->socket);
+		return -1;
+	}
+	smfi_setmaxdatasize(DAEMON_MILTER_MAX_DATA);
+	if (smfi_opensocket(1) != MI_SUCCESS) {
+		log_msg(LOG_ERR, NULL, "socket '%s': cannot listen (in use, "
+		    "or the directory is missing or not writable)", cfg->socket);
+		return -1;
+	}
+	if (socket_is_unix(cfg->socket, &path)) {
+		if (chmod(path, (mode_t)cfg->socket_mode) != 0) {
+			log_msg(LOG_ERR, NULL, "chmod %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (cfg->socket_group[0] != '\0') {
+			struct group *gr = getgrnam(cfg->socket_group);
+
+			if (gr == NULL || chown(path, (uid_t)-1, gr->gr_gid) != 0) {
+				log_msg(LOG_ERR, NULL, "socket group '%s': %s",
+				    cfg->socket_group, gr == NULL ?
+				    "no such group" : strerror(errno));
+				return -1;
+			}
+		}
+		if (cfg->user[0] != '\0' && geteuid() == 0) {
+			struct passwd *pw = getpwnam(cfg->user);
+
+			if (pw != NULL && chown(path, pw->pw_uid, (gid_t)-1) != 0)
+				log_msg(LOG_WARNING, NULL, "chown %s: %s", path,
+				    strerror(errno));
+		}
+	}
+	return 0;
+}
+
+static int
+detach(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+static int
+write_pidfile(const am_config *cfg)
+{
+	FILE *fp;
+
+	if (cfg->pidfile[0] == '\0')
+		return 0;
+	fp = fopen(cfg->pidfile, "w");
+	if (fp == NULL) {
+		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile,
+		    strerror(errno));
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+	return 0;
+}
+
+static int
+drop_privileges(const am_config *cfg)
+{
+	struct passwd *pw;
+	gid_t gid;
+
+	if (geteuid() != 0 || cfg->user[0] == '\0')
+		return 0;
+	pw = getpwnam(cfg->user);
+	if (pw == NULL) {
+		log_msg(LOG_ERR, NULL, "user '%s': no such user", cfg->user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (cfg->group[0] != '\0') {
+		struct group *gr = getgrnam(cfg->group);
+
+		if (gr == NULL) {
+			log_msg(LOG_ERR, NULL, "group '%s': no such group",
+			    cfg->group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (cfg->pidfile[0] != '\0' && chown(cfg->pidfile, pw->pw_uid, gid) != 0)
+		log_msg(LOG_WARNING, NULL, "chown %s: %s", cfg->pidfile,
+		    strerror(errno));
+	if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_msg(LOG_ERR, NULL, "cannot become %s: %s", cfg->user,
+		    strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		log_msg(LOG_ERR, NULL, "privileges could be regained after "
+		    "dropping them; refusing to run");
+		return -1;
+	}
+	return 0;
+}
+
+static void *
+milter_thread(void *arg)
+{
+	int *rc = arg;
+
+	*rc = smfi_main();
+	on_signal(0); /* wake the main thread: libmilter has stopped */
+	return NULL;
+}
+
+static void
+reload(const daemon_opts *o)
+{
+	am_config cfg;
+	runtime *rt;
+	char err[512];
+
+	if (read_config(o, &cfg, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
+		    "configuration", err);
+		return;
+	}
+	rt = runtime_build(&cfg, err, sizeof(err));
+	if (rt == NULL) {
+		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
+		    "configuration", err);
+		return;
+	}
+	runtime_install(rt);
+	log_msg(LOG_NOTICE, NULL, "configuration reloaded");
+}
+
+static int
+run_loop(const daemon_opts *o)
+{
+	pthread_t tid;
+	sigset_t block, old;
+	struct sigaction sa;
+	int milter_rc = MI_FAILURE, stopping = 0;
+
+	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		log_msg(LOG_ERR, NULL, "cannot start the milter thread");
+		return -1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	log_msg(LOG_NOTICE, NULL, "ready");
+
+	for (;;) {
+		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
+		unsigned char sig;
+
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			break;
+		while (read(sigpipe_fds[0], &sig, 1) == 1) {
+			if (sig == SIGHUP && !stopping) {
+				reload(o);
+			} else if (sig == SIGTERM || sig == SIGINT) {
+				if (!stopping)
+					log_msg(LOG_NOTICE, NULL, "stopping: "
+					    "finishing %u message(s) in flight",
+					    runtime_active_messages());
+				stopping = 1;
+				smfi_stop();
+			} else if (sig == 0) {
+				stopping = 1; /* libmilter returned */
+			}
+		}
+		if (stopping)
+			break;
+	}
+	{
+		int waited = 0;
+
+		while (runtime_active_messages() > 0 &&
+		    waited < DAEMON_DRAIN_SECONDS * 10) {
+			usleep(100000);
+			waited++;
+		}
+		if (runtime_active_messages() > 0)
+			log_msg(LOG_WARNING, NULL, "exiting with %u message(s) "
+			    "unfinished (the MTA applies milter_default_action)",
+			    runtime_active_messages());
+	}
+	return 0;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	daemon_opts o;
+	am_config cfg;
+	runtime *rt;
+	char err[512], cfg_pidfile[1024];
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	log_open("authmilter", 1, 0);
+	log_set_debug(o.debug);
+	if (read_config(&o, &cfg, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, NULL, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	if (o.check_only) {
+		/* Build everything that can be built without side effects. */
+		rt = runtime_build(&cfg, err, sizeof(err));
+		if (rt == NULL) {
+			log_msg(LOG_ERR, NULL, "%s", err);
+			return CLI_EXIT_FAILURE;
+		}
+		runtime_release(rt);
+		if (access(o.config_path, F_OK) == 0)
+			printf("authmilter: %s: configuration OK\n",
+			    o.config_path);
+		else
+			printf("authmilter: no %s; the built-in defaults are "
+			    "OK\n", o.config_path);
+		return CLI_EXIT_OK;
+	}
+	if (!o.foreground)
+		log_open("authmilter", 0, 1);
+	else
+		log_open("authmilter", 1, 1);
+	if (setup_socket(&cfg) < 0)
+		goto fail;
+	if (!o.foreground && detach() < 0) {
+		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
+		goto fail;
+	}
+	if (write_pidfile(&cfg) < 0 || drop_privileges(&cfg) < 0)
+		goto fail;
+	snprintf(cfg_pidfile, sizeof(cfg_pidfile), "%s", cfg.pidfile);
+	rt = runtime_build(&cfg, err, sizeof(err));
+	if (rt == NULL) {
+		log_msg(LOG_ERR, NULL, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	runtime_install(rt);
+	rc = run_loop(&o);
+	runtime_shutdown();
+	if (cfg_pidfile[0] != '\0')
+		(void)unlink(cfg_pidfile);
+	log_msg(LOG_NOTICE, NULL, "stopped");
+	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+fail:
+	config_free(&cfg);
+	return CLI_EXIT_FAILURE;
+}

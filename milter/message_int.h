@@ -1,0 +1,88 @@
+/*
+ * milter/message_int.h - the insides of message.c and verdict.c; not
+ * included from anywhere else.
+ */
+#ifndef AUTHMILTER_MESSAGE_INT_H
+#define AUTHMILTER_MESSAGE_INT_H
+
+#include "milter/message.h"
+#include "milter/spf_pool.h"
+#include "util/ipaddr.h"
+#include "util/strbuf.h"
+
+#define MSG_MAX_FROM 8          /* From fields examined (RFC 5322 3.6: one) */
+#define MSG_MAX_PREFETCH 32     /* _dmarc lookups started at end of headers */
+#define MSG_MAX_DKIM_SHOWN 64   /* signatures listed in the header */
+#define MSG_NAME_MAX 256        /* a host name, RFC 1035 2.3.4, with NUL */
+
+struct msg_env {
+	const am_config *cfg;
+	dns_resolver *r;
+	dmarc_psl *psl;                       /* dmarc_mode = rfc7489 */
+	spf_pool *pool;
+	dkim_keycache *keycache;              /* parsed DKIM keys, shared */
+	ipaddr trusted[CONFIG_MAX_LIST];
+	unsigned trusted_prefix[CONFIG_MAX_LIST];
+	size_t ntrusted;
+	int64_t now;                          /* tests: fixed clock; 0 = real */
+	unsigned (*sample)(void *arg);        /* tests: fixed pct sampling */
+	void *sample_arg;
+};
+
+enum { MSG_ST_IDLE, MSG_ST_ENVELOPE, MSG_ST_HEADERS, MSG_ST_BODY, MSG_ST_DONE };
+
+typedef struct msg_prefetch {
+	char name[DNS_MAX_NAME_LEN + 8];
+	dns_type type;
+	dns_query *q;
+} msg_prefetch;
+
+struct msg {
+	msg_env *env;
+	/* the connection */
+	char ip[64];
+	int have_ip;
+	int trusted;
+	char hostname[MSG_NAME_MAX];
+	char helo[MSG_NAME_MAX];
+	/* the message */
+	int state;
+	int failed;
+	char fail_reason[128];
+	char qid[64];
+	char auth_user[MSG_NAME_MAX];
+	char mail_from[SPF_SENDER_MAX];
+	int have_mail_from;
+	unsigned nrcpt;
+	size_t nheaders, header_bytes;
+	int over_limit;
+	unsigned nar;                          /* AR fields seen so far */
+	size_t nremove;
+	unsigned remove[MSG_MAX_AR_REMOVE];
+	char *from_val[MSG_MAX_FROM];
+	size_t from_len[MSG_MAX_FROM];
+	size_t nfrom, from_bytes, nfrom_dropped;
+	/* work in flight */
+	spf_job *spf_job;
+	dkim_verifier *dkim;
+	msg_prefetch pre[MSG_MAX_PREFETCH];
+	size_t npre;
+	/* results */
+	int spf_done;
+	spf_result spf_mf, spf_helo;
+	const dkim_sigresult *dkimres[MSG_MAX_DKIM_SHOWN];
+	size_t ndkim;
+	dmarc_from from;
+	dmarc_from_status from_status;
+	char from_why[160];
+	dmarc_result dmarc;
+	int dmarc_done;
+	strbuf ar, rspf;
+	msg_verdict v;
+};
+
+int msg_skipped(const msg *m);
+void msg_run_dmarc(msg *m);
+void msg_decide(msg *m);           /* verdict.c */
+
+#endif

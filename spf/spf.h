@@ -1,0 +1,124 @@
+/*
+ * spf/spf.h - the SPF evaluator (RFC 7208): the one public header of spf/.
+ *
+ * SUMMARY
+ *   check_host() (RFC 7208 4) for the MAIL FROM and HELO identities of an
+ *   SMTP client, over the shared dns/ resolver. Synchronous (run it on a
+ *   worker thread), thread-safe (no globals, no shared state), bounded by
+ *   the RFC 7208 4.6.4 processing limits and by an absolute deadline.
+ *
+ * SYNOPSIS
+ *   #include "spf/spf.h"
+ *
+ *   void spf_check_mailfrom(dns_resolver *r, const spf_request *req, spf_result *out);
+ *   void spf_check_helo(dns_resolver *r, const spf_request *req, spf_result *out);
+ *   const spf_result *spf_check(dns_resolver *r, const spf_request *req,
+ *                               spf_result *mailfrom, spf_result *helo);
+ *
+ *   const char *spf_code_name(spf_code c);
+ *   int         spf_code_from_name(const char *s, spf_code *out);
+ *   const char *spf_identity_name(spf_identity id);
+ *
+ * DESCRIPTION
+ *   spf_request (all strings NUL-terminated, borrowed for the call):
+ *     ip           the client address as text (IPv4, IPv6, IPv4-mapped
+ *                  IPv6 which is treated as IPv4); required.
+ *     helo         the HELO/EHLO argument; NULL or "" when none was given.
+ *     mail_from    the MAIL FROM address without <>; NULL or "" is the
+ *                  null sender, evaluated as postmaster@helo (RFC 7208 2.4).
+ *                  A sender without '@' is a bare domain (local-part
+ *                  "postmaster", RFC 7208 4.3).
+ *     receiver     the receiving host's name for %{r}; NULL: "unknown".
+ *     now          Unix time for %{t}; 0: time(NULL).
+ *     deadline_ms  absolute dns_now_ms() deadline for the whole
+ *                  evaluation; 0: now + SPF_DEFAULT_DEADLINE_MS. Past it the
+ *                  result is temperror and no call blocks beyond it.
+ *
+ *   spf_check_mailfrom() evaluates the MAIL FROM identity, spf_check_helo()
+ *   the HELO identity (result none when helo is not a usable domain name).
+ *   spf_check() does both and returns the one that decides: MAIL FROM's,
+ *   unless the sender is null (then HELO's). Both results are always
+ *   filled in, whatever happens (a resource failure is a temperror).
+ *
+ *   spf_result (fixed buffers, no ownership):
+ *     code         the RFC 7208 2.6 result.
+ *     identity     which identity was checked.
+ *     domain       the domain checked (the <domain> of check_host()).
+ *     sender       the <sender> used for macros (local@domain).
+ *     mechanism    the term that decided ("ip4:192.0.2.0/24", "-all",
+ *                  "default" when none matched, "" on errors before one).
+ *     explanation  only for fail: the exp= text, fetched and expanded;
+ *                  "" when there was no (usable) exp=.
+ *     lookups      DNS-querying terms evaluated (RFC 7208 4.6.4 count).
+ *     void_lookups lookups that gave NXDOMAIN or no records.
+ *     dnssec       DNS_SEC_SECURE when every answer used was validated,
+ *                  DNS_SEC_BOGUS when one was bogus, else insecure.
+ *     reason       what happened, for humans: "matched ip4:192.0.2.0/24",
+ *                  "include:_spf.example.net: temperror (SERVFAIL)",
+ *                  "too many DNS lookups (11 > 10, RFC 7208 4.6.4)".
+ *   Strings too long for their buffer are truncated (still NUL-terminated).
+ *
+ *   spf_code_name() gives the RFC 7208 / RFC 8601 name ("pass", ...);
+ *   spf_code_from_name() is its inverse (case-insensitive; 0 ok, -1 unknown).
+ */
+#ifndef AUTHMILTER_SPF_H
+#define AUTHMILTER_SPF_H
+
+#include <stdint.h>
+
+#include "dns/dns.h"
+
+#define SPF_DEFAULT_DEADLINE_MS 20000
+#define SPF_SENDER_MAX 512       /* 64 local-part + @ + 255 domain, with room */
+#define SPF_MECHANISM_MAX 256
+#define SPF_EXPLANATION_MAX 512
+#define SPF_REASON_MAX 512
+
+typedef enum {
+	SPF_NONE,
+	SPF_NEUTRAL,
+	SPF_PASS,
+	SPF_FAIL,
+	SPF_SOFTFAIL,
+	SPF_TEMPERROR,
+	SPF_PERMERROR,
+} spf_code;
+
+typedef enum {
+	SPF_ID_MAILFROM,
+	SPF_ID_HELO,
+} spf_identity;
+
+typedef struct spf_request {
+	const char *ip;
+	const char *helo;
+	const char *mail_from;
+	const char *receiver;
+	int64_t now;
+	int64_t deadline_ms;
+} spf_request;
+
+typedef struct spf_result {
+	spf_code code;
+	spf_identity identity;
+	char domain[DNS_MAX_NAME_LEN + 1];
+	char sender[SPF_SENDER_MAX];
+	char mechanism[SPF_MECHANISM_MAX];
+	char explanation[SPF_EXPLANATION_MAX];
+	unsigned lookups;
+	unsigned void_lookups;
+	dns_sec dnssec;
+	char reason[SPF_REASON_MAX];
+} spf_result;
+
+void spf_check_mailfrom(dns_resolver *r, const spf_request *req,
+    spf_result *out);
+void spf_check_helo(dns_resolver *r, const spf_request *req, spf_result *out);
+const spf_result *spf_check(dns_resolver *r, const spf_request *req,
+    spf_result *mailfrom, spf_result *helo);
+
+const char *spf_code_name(spf_code c);
+int spf_code_from_name(const char *s, spf_code *out);
+const char *spf_identity_name(spf_identity id);
+
+#endif

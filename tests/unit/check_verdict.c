@@ -1,0 +1,621 @@
+/*
+ * tests/unit/check_verdict.c - a message's whole verdict through
+ * milter/message.c (the calls the milter callbacks and `authmilter check`
+ * make), over the real resolver serving tests/fixtures/verdict/verdict.zone:
+ * DMARC results, alignment modes, sp/np/t/pct, local skips, null sender,
+ * From edge cases, the enforcement settings, DNS failures, Received-SPF,
+ * forged Authentication-Results removal, and regressions for the known
+ * DMARC bypasses (CVE-2019-16378, CVE-2020-12272, "user@example.net>",
+ * OpenDMARC #268).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "milter/ar_parse.h"
+#include "milter/config.h"
+#include "milter/message_int.h"
+#include "milter/msgparse.h"
+
+#define ZONE "tests/fixtures/verdict/verdict.zone"
+#define FIX "tests/fixtures/verdict/"
+#define ASID "mx.test"
+#define GOOD_IP "192.0.2.1"
+#define BAD_IP "198.51.100.7"
+
+static am_config cfg;
+static dns_resolver *res;
+static msg_env *env;
+static msg *m;
+static unsigned sample_value;
+
+static unsigned
+fixed_sample(void *arg)
+{
+	(void)arg;
+	return sample_value;
+}
+
+/* Build config (defaults + the zone + extra KEY=VALUE overrides), the
+ * resolver (with the injected fault) and the environment. */
+static void
+start(const char *const *kv)
+{
+	config_override ov[16];
+	size_t n = 0;
+	char err[512], *copies[16];
+	size_t i, ncopies = 0;
+	dns_config dc;
+
+	ov[n].key = "dns_zone"; ov[n++].value = ZONE;
+	ov[n].key = "authserv_id"; ov[n++].value = ASID;
+	ov[n].key = "trusted_networks"; ov[n++].value = "10.0.0.0/8";
+	ov[n].key = "spf_threads"; ov[n++].value = "2";
+	for (i = 0; kv != NULL && kv[i] != NULL && n < 16; i++) {
+		char *c = strdup(kv[i]), *eq = strchr(c, '=');
+
+		ck_assert(eq != NULL);
+		*eq = '\0';
+		copies[ncopies++] = c;
+		ov[n].key = c;
+		ov[n++].value = eq + 1;
+	}
+	ck_assert_msg(config_build(&cfg, "/nonexistent/authmilter.conf", 0,
+	    ov, n, err, sizeof(err)) == 0, "config: %s", err);
+	for (i = 0; i < ncopies; i++)
+		free(copies[i]);
+	config_dns(&cfg, &dc);
+	res = dns_resolver_new(&dc, err, sizeof(err));
+	ck_assert_msg(res != NULL, "resolver: %s", err);
+	ck_assert_int_eq(dns_resolver_add_fault(res, "_dmarc.temp.example",
+	    DNS_T_TXT, DNS_TEMPFAIL), 0);
+	env = msg_env_new(&cfg, res, err, sizeof(err));
+	ck_assert_msg(env != NULL, "env: %s", err);
+	env->sample = fixed_sample;
+	m = msg_new(env);
+	ck_assert(m != NULL);
+}
+
+static void
+teardown(void)
+{
+	msg_free(m);
+	m = NULL;
+	msg_env_free(env);
+	env = NULL;
+	if (res != NULL)
+		dns_resolver_free(res);
+	res = NULL;
+	config_free(&cfg);
+}
+
+static int
+ev_header(void *arg, const char *name, size_t namelen, const char *value,
+    size_t valuelen)
+{
+	char nm[256];
+
+	ck_assert_uint_lt(namelen, sizeof(nm));
+	memcpy(nm, name, namelen);
+	nm[namelen] = '\0';
+	(void)msg_header(arg, nm, value, valuelen);
+	return 0;
+}
+
+static int
+ev_eoh(void *arg)
+{
+	(void)msg_eoh(arg);
+	return 0;
+}
+
+static int
+ev_body(void *arg, const char *data, size_t len)
+{
+	(void)msg_body(arg, data, len);
+	return 0;
+}
+
+/* One SMTP transaction: connect, helo, mail, rcpt, message text, eom. */
+static const msg_verdict *
+run_text(const char *ip, const char *helo, const char *mailfrom,
+    const char *auth, const char *text, size_t len)
+{
+	static const msgparse_events events = { ev_header, ev_eoh, ev_body };
+	msgparse p;
+
+	msg_connect(m, ip, "client.example");
+	msg_helo(m, helo);
+	if (auth != NULL)
+		msg_set_auth(m, auth);
+	msg_mail_from(m, mailfrom);
+	msg_rcpt(m, "<bob@example.org>");
+	mp_init(&p, &events, m, cfg.max_header_bytes);
+	ck_assert_int_eq(mp_push(&p, text, len), 0);
+	ck_assert_int_eq(mp_finish(&p), 0);
+	mp_free(&p);
+	return msg_eom(m);
+}
+
+static const msg_verdict *
+run(const char *ip, const char *mailfrom, const char *headers)
+{
+	char text[4096];
+	int n = snprintf(text, sizeof(text), "%sTo: bob@example.org\r\n"
+	    "Subject: t\r\n\r\nbody\r\n", headers);
+
+	ck_assert(n > 0 && (size_t)n < sizeof(text));
+	return run_text(ip, "mail.example.com", mailfrom, NULL, text,
+	    (size_t)n);
+}
+
+static const msg_verdict *
+run_file(const char *ip, const char *mailfrom, const char *name)
+{
+	char path[256], *buf = malloc(65536);
+	const msg_verdict *v;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), FIX "%s", name);
+	fp = fopen(path, "rb");
+	ck_assert_msg(fp != NULL, "%s", path);
+	n = fread(buf, 1, 65536, fp);
+	fclose(fp);
+	v = run_text(ip, "mail.example.com", mailfrom, NULL, buf, n);
+	free(buf);
+	return v;
+}
+
+/* The header we add: folded only with CRLF TAB, nothing else that could
+ * end the field, and it parses back with our own authserv-id. */
+static void
+assert_header_sane(const msg_verdict *v)
+{
+	const char *s = v->auth_results, *p;
+	ar_header *h;
+	char err[256];
+
+	ck_assert_ptr_nonnull(s);
+	for (p = s; *p != '\0'; p++) {
+		ck_assert_msg((unsigned char)*p < 0x7f, "8-bit in %s", s);
+		if (*p == '\r')
+			ck_assert_msg(p[1] == '\n' && (p[2] == '\t' || p[2] == ' '),
+			    "bare CR: %s", s);
+		if (*p == '\n')
+			ck_assert_msg(p > s && p[-1] == '\r', "bare LF: %s", s);
+	}
+	h = ar_parse(s, strlen(s), err, sizeof(err));
+	ck_assert_msg(h != NULL, "our header does not parse: %s: %s", err, s);
+	ck_assert_str_eq(h->authserv_id, ASID);
+	ar_header_free(h);
+}
+
+static int
+has(const msg_verdict *v, const char *needle)
+{
+	return v->auth_results != NULL && strstr(v->auth_results, needle);
+}
+
+START_TEST(spf_aligned_pass)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@example.com>", "From: Alice <alice@example.com>\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert_int_eq(v->dmarc->spf_aligned, 1);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_msg(has(v, "dmarc=pass"), "%s", v->auth_results);
+	ck_assert(has(v, "spf=pass"));
+	ck_assert(has(v, "header.from=example.com"));
+	assert_header_sane(v);
+}
+END_TEST
+
+START_TEST(fail_reject_enforced_or_not)
+{
+	static const char *const enforce[] = { "dmarc_enforce=yes", NULL };
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(BAD_IP, "<a@example.com>", "From: alice@example.com\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_REJECT);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);   /* dmarc_enforce=no */
+	ck_assert(has(v, "dmarc=fail"));
+	ck_assert(has(v, "policy.dmarc=reject"));
+	assert_header_sane(v);
+	teardown();
+	start(enforce);
+	v = run(BAD_IP, "<a@example.com>", "From: alice@example.com\r\n");
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	ck_assert_str_eq(v->smtp_rcode, "550");
+	ck_assert_str_eq(v->smtp_xcode, "5.7.1");
+	ck_assert_msg(strstr(v->smtp_text, "example.com") != NULL, "%s",
+	    v->smtp_text);
+}
+END_TEST
+
+START_TEST(quarantine_action)
+{
+	static const char *const q[] = { "dmarc_enforce=yes", NULL };
+	static const char *const acc[] = { "dmarc_enforce=yes",
+	    "quarantine_action=accept", NULL };
+	const msg_verdict *v;
+
+	start(q);
+	v = run(BAD_IP, "<a@q.example>", "From: a@q.example\r\n");
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_QUARANTINE);
+	ck_assert_int_eq(v->action, MSG_QUARANTINE);
+	ck_assert(strstr(v->quarantine_reason, "q.example") != NULL);
+	teardown();
+	start(acc);
+	v = run(BAD_IP, "<a@q.example>", "From: a@q.example\r\n");
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+}
+END_TEST
+
+START_TEST(none_without_record)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@nodmarc.example>", "From: a@nodmarc.example\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_NONE);
+	ck_assert(has(v, "dmarc=none"));
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+}
+END_TEST
+
+START_TEST(temperror_by_setting)
+{
+	static const char *const tf[] = { "on_dns_temperror=tempfail", NULL };
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@example.com>", "From: a@temp.example\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_TEMPERROR);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_msg(has(v, "dmarc=temperror"), "%s", v->auth_results);
+	assert_header_sane(v);
+	teardown();
+	start(tf);
+	v = run(GOOD_IP, "<a@example.com>", "From: a@temp.example\r\n");
+	ck_assert_int_eq(v->action, MSG_TEMPFAIL);
+	ck_assert_str_eq(v->smtp_rcode, "451");
+	ck_assert_msg(strncmp(v->smtp_xcode, "4.7.", 4) == 0, "%s",
+	    v->smtp_xcode);
+}
+END_TEST
+
+/* A missing or unparsable From is a defined result, never a skip. */
+START_TEST(no_or_bad_from_is_permerror)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@example.com>", "Sender: a@example.com\r\n");
+	ck_assert_int_eq(v->skipped, 0);
+	ck_assert_int_eq(v->from_status, DMARC_FROM_NONE);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PERMERROR);
+	ck_assert(v->dmarc->reason[0] != '\0');
+	ck_assert(has(v, "dmarc=permerror"));
+	ck_assert(has(v, "reason="));
+	assert_header_sane(v);
+	msg_reset(m);
+	v = run(GOOD_IP, "<a@example.com>", "From: Undisclosed\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PERMERROR);
+	ck_assert(has(v, "dmarc=permerror"));
+}
+END_TEST
+
+/* "user@example.net>" once made OpenDMARC skip DMARC entirely. */
+START_TEST(regression_stray_angle_bracket)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@example.com>", "From: user@example.net>\r\n");
+	ck_assert_int_eq(v->from_status, DMARC_FROM_SYNTAX);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PERMERROR);
+	ck_assert(!has(v, "dmarc=pass"));
+	ck_assert(!has(v, "dmarc=none"));
+	assert_header_sane(v);
+}
+END_TEST
+
+/* Strict alignment must not pass on an org-domain match (OpenDMARC #268),
+ * for SPF and for DKIM; relaxed does. */
+START_TEST(strict_vs_relaxed)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<x@bounce.strict.example>", "From: a@strict.example\r\n");
+	ck_assert_int_eq(v->spf->code, SPF_PASS);
+	ck_assert_int_eq(v->dmarc->spf_aligned, 0);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	msg_reset(m);
+	v = run(GOOD_IP, "<x@bounce.relaxed.example>", "From: a@relaxed.example\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert_int_eq(v->dmarc->spf_aligned, 1);
+	ck_assert_str_eq(v->dmarc->org_domain, "relaxed.example");
+	msg_reset(m);
+	v = run_file(BAD_IP, "<x@other.example>", "dkim-sub-for-org.eml");
+	ck_assert_uint_eq(v->ndkim, 1);
+	ck_assert_int_eq(v->dkim[0]->result, DKIM_PASS);
+	ck_assert_int_eq(v->dmarc->dkim_aligned, 0);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	msg_reset(m);
+	v = run_file(BAD_IP, "<x@other.example>", "dkim-relaxed-org.eml");
+	ck_assert_int_eq(v->dkim[0]->result, DKIM_PASS);
+	ck_assert_int_eq(v->dmarc->dkim_aligned, 1);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert_str_eq(v->dmarc->dkim_domain, "example.com");
+}
+END_TEST
+
+START_TEST(dkim_pass_aligned_with_header_b)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run_file(BAD_IP, "<x@example.com>", "dkim-example-com.eml");
+	ck_assert_int_eq(v->spf->code, SPF_FAIL);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert_int_eq(v->dmarc->dkim_aligned, 1);
+	ck_assert(has(v, "dkim=pass"));
+	ck_assert(has(v, "header.d=example.com"));
+	ck_assert(has(v, "header.b="));
+	assert_header_sane(v);
+}
+END_TEST
+
+START_TEST(subdomain_sp_np)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(BAD_IP, "<a@example.com>", "From: a@sub.example.com\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_str_eq(v->dmarc->policy_tag, "sp");
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_QUARANTINE);
+	ck_assert_str_eq(v->dmarc->policy_domain, "example.com");
+	msg_reset(m);
+	v = run(BAD_IP, "<a@example.com>", "From: a@nx.example.com\r\n");
+	ck_assert_str_eq(v->dmarc->policy_tag, "np");
+	ck_assert_int_eq(v->dmarc->author_exists, 0);
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_REJECT);
+}
+END_TEST
+
+START_TEST(testing_mode_one_step_down)
+{
+	static const char *const enforce[] = { "dmarc_enforce=yes", NULL };
+	const msg_verdict *v;
+
+	start(enforce);
+	v = run(BAD_IP, "<a@test.example>", "From: a@test.example\r\n");
+	ck_assert_int_eq(v->dmarc->policy, DMARC_P_REJECT);
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_QUARANTINE);
+	ck_assert_int_eq(v->dmarc->override, DMARC_OVERRIDE_POLICY_TEST_MODE);
+	ck_assert_int_eq(v->action, MSG_QUARANTINE);
+}
+END_TEST
+
+START_TEST(rfc7489_pct_sampling)
+{
+	static const char *const c[] = { "dmarc_mode=rfc7489", NULL };
+	const msg_verdict *v;
+
+	start(c);
+	sample_value = 10;   /* < pct=50: the policy applies */
+	v = run(BAD_IP, "<a@pct.example>", "From: a@pct.example\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_REJECT);
+	msg_reset(m);
+	sample_value = 70;   /* sampled out: one step down */
+	v = run(BAD_IP, "<a@pct.example>", "From: a@pct.example\r\n");
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_QUARANTINE);
+	ck_assert_int_eq(v->dmarc->override, DMARC_OVERRIDE_SAMPLED_OUT);
+}
+END_TEST
+
+START_TEST(skipped_trusted_and_authenticated)
+{
+	static const char *const nohdr[] = { "skipped_header=none", NULL };
+	const msg_verdict *v;
+	char text[] = "From: a@example.com\r\n\r\nbody\r\n";
+
+	start(NULL);
+	v = run("10.1.2.3", "<a@example.com>", "From: a@example.com\r\n");
+	ck_assert_int_eq(v->skipped, 1);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_msg(has(v, "; none"), "%s", v->auth_results);
+	msg_reset(m);
+	msg_connect(m, BAD_IP, "c.example");
+	v = run_text(BAD_IP, "h.example", "<a@example.com>", "alice", text,
+	    strlen(text));
+	ck_assert_int_eq(v->skipped, 1);
+	ck_assert(has(v, "auth=pass"));
+	ck_assert(has(v, "smtp.auth=alice"));
+	assert_header_sane(v);
+	teardown();
+	start(nohdr);
+	v = run("10.1.2.3", "<a@example.com>", "From: a@example.com\r\n");
+	ck_assert_int_eq(v->skipped, 1);
+	ck_assert_ptr_null(v->auth_results);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+}
+END_TEST
+
+/* RFC 9989 3.1 -> RFC 7208 2.4: a null MAIL FROM is postmaster@HELO, and
+ * that domain is the SPF identifier DMARC aligns. */
+START_TEST(null_sender_uses_helo)
+{
+	const msg_verdict *v;
+	char text[] = "From: a@example.com\r\n\r\nbody\r\n";
+
+	start(NULL);
+	v = run_text(GOOD_IP, "mail.example.com", "<>", NULL, text,
+	    strlen(text));
+	ck_assert_int_eq(v->spf->code, SPF_PASS);
+	ck_assert_int_eq(v->dmarc->spf_aligned, 1);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert(has(v, "smtp.helo=mail.example.com"));
+	msg_reset(m);
+	v = run_text(BAD_IP, "mail.example.com", "<>", NULL, text,
+	    strlen(text));
+	ck_assert_int_eq(v->dmarc->spf_aligned, 0);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+}
+END_TEST
+
+/* CVE-2019-16378: several From fields or addresses; every author domain
+ * is evaluated and the strictest result kept; or reject them outright. */
+START_TEST(regression_multi_from)
+{
+	static const char *const rej[] = { "dmarc_reject_multi_from=yes", NULL };
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@example.org>",
+	    "From: a@example.org\r\nFrom: b@example.com\r\n");
+	ck_assert_int_eq(v->from_status, DMARC_FROM_MULTIPLE);
+	ck_assert_uint_eq(v->dmarc->nauthors, 2);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_str_eq(v->dmarc->from_domain, "example.com");
+	msg_reset(m);
+	v = run(GOOD_IP, "<a@example.org>",
+	    "From: a@example.org, b@example.com\r\n");
+	ck_assert_uint_eq(v->dmarc->nauthors, 2);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert(!has(v, "dmarc=pass"));
+	teardown();
+	start(rej);
+	/* both pass, still refused */
+	v = run(GOOD_IP, "<a@example.com>",
+	    "From: a@example.com, b@sub.example.com\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	ck_assert_str_eq(v->smtp_xcode, "5.7.1");
+}
+END_TEST
+
+START_TEST(spf_reject_fail_and_received_spf)
+{
+	static const char *const c[] = { "spf_reject_fail=yes",
+	    "received_spf=yes", NULL };
+	const msg_verdict *v;
+
+	start(c);
+	v = run(BAD_IP, "<a@example.net>", "From: a@nodmarc.example\r\n");
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	ck_assert_str_eq(v->smtp_xcode, "5.7.23");
+	ck_assert_ptr_nonnull(v->received_spf);
+	ck_assert_msg(strncmp(v->received_spf, " fail", 5) == 0, "%s",
+	    v->received_spf);
+	msg_reset(m);
+	v = run(GOOD_IP, "<a@example.com>", "From: a@example.com\r\n");
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_ptr_nonnull(v->received_spf);
+	ck_assert(strncmp(v->received_spf, " pass", 5) == 0);
+	ck_assert(strstr(v->received_spf, "client-ip=192.0.2.1") != NULL);
+}
+END_TEST
+
+/* CVE-2020-12272: hostile text in From must not move the author domain,
+ * and forged AR fields with our authserv-id are marked for removal. */
+START_TEST(regression_ar_injection)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	v = run(GOOD_IP, "<a@example.com>",
+	    "From: alice@example.net(.example.com\r\n");
+	ck_assert(v->dmarc->result != DMARC_RESULT_PASS);
+	ck_assert(!has(v, "header.from=example.com"));
+	assert_header_sane(v);
+	msg_reset(m);
+	v = run(GOOD_IP, "<a@example.com>",
+	    "From: alice@example.net (.example.com)\r\n");
+	ck_assert_str_eq(v->dmarc->from_domain, "example.net");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert(has(v, "header.from=example.net"));
+	msg_reset(m);
+	v = run(GOOD_IP, "<a@example.com>",
+	    "Authentication-Results: other.example; dmarc=pass\r\n"
+	    "Authentication-Results: MX.Test; dmarc=pass header.from=example.net\r\n"
+	    "Authentication-Results: \"mx.test\"; spf=pass\r\n"
+	    "Authentication-Results: (forged) mx.test (c) 1; dkim=pass\r\n"
+	    "Authentication-Results: mx.test.evil; dkim=pass\r\n"
+	    "Authentication-Results: mx.test;\r\n\tdmarc=pass\r\n"
+	    "From: alice@example.net\r\n");
+	ck_assert_uint_eq(v->nremove, 4);
+	ck_assert_uint_eq(v->remove[0], 2);
+	ck_assert_uint_eq(v->remove[1], 3);
+	ck_assert_uint_eq(v->remove[2], 4);
+	ck_assert_uint_eq(v->remove[3], 6);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+}
+END_TEST
+
+/* Hostile envelope values cannot put a line break into our header. */
+START_TEST(hostile_values_stay_in_header)
+{
+	const msg_verdict *v;
+	char text[] = "DKIM-Signature: v=1; a=rsa-sha256; d=ex\"ample.com;"
+	    " s=a(b; h=from; bh=x=; b=y/+=\r\nFrom: a@example.com\r\n\r\nb\r\n";
+
+	start(NULL);
+	v = run_text(GOOD_IP, "evil.example\r\nX-Injected: yes",
+	    "<a@example.com\r\nX-Bad: 1>", NULL, text, strlen(text));
+	ck_assert(!has(v, "\r\nX-"));
+	ck_assert(!has(v, "\nX-"));
+	assert_header_sane(v);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("verdict");
+	TCase *tc = tcase_create("verdict");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, spf_aligned_pass);
+	tcase_add_test(tc, fail_reject_enforced_or_not);
+	tcase_add_test(tc, quarantine_action);
+	tcase_add_test(tc, none_without_record);
+	tcase_add_test(tc, temperror_by_setting);
+	tcase_add_test(tc, no_or_bad_from_is_permerror);
+	tcase_add_test(tc, regression_stray_angle_bracket);
+	tcase_add_test(tc, strict_vs_relaxed);
+	tcase_add_test(tc, dkim_pass_aligned_with_header_b);
+	tcase_add_test(tc, subdomain_sp_np);
+	tcase_add_test(tc, testing_mode_one_step_down);
+	tcase_add_test(tc, rfc7489_pct_sampling);
+	tcase_add_test(tc, skipped_trusted_and_authenticated);
+	tcase_add_test(tc, null_sender_uses_helo);
+	tcase_add_test(tc, regression_multi_from);
+	tcase_add_test(tc, spf_reject_fail_and_received_spf);
+	tcase_add_test(tc, regression_ar_injection);
+	tcase_add_test(tc, hostile_values_stay_in_header);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
