@@ -136,8 +136,11 @@ DMARC_PID=$!
 AUTHMILTER=$(pwd)/$BUILD/authmilter
 AM_PID=""
 if [ -x "$AUTHMILTER" ] && "$AUTHMILTER" run --help >/dev/null 2>&1; then
-	"$AUTHMILTER" run -f -p "unix:$RUN/authmilter.sock" \
-	    --dns-zone "$CORPUS/bench.zone" & PIDS="$PIDS $!"
+	printf 'user = ""\npidfile = ""\nauthserv_id = "bench.test"\n' \
+	    > "$RUN/authmilter.conf"
+	"$AUTHMILTER" run -f -c "$RUN/authmilter.conf" \
+	    -p "unix:$RUN/authmilter.sock" --dns-zone "$CORPUS/bench.zone" \
+	    2> "$RUN/authmilter.log" & PIDS="$PIDS $!"
 	AM_PID=$!
 fi
 for s in opendkim opendmarc ${AM_PID:+authmilter}; do
@@ -217,6 +220,7 @@ status=0
 if [ -n "$AM_PID" ]; then
 	echo "verdicts vs expectations (authmilter, required):"
 	for c in $MB_CONCURRENCY; do
+		echo " concurrency $c:"
 		/usr/bin/python3 $KIT/compare.py --strict "$CORPUS/expect.tsv" \
 		    "$RUN/authmilter-c$c.jsonl" || status=1
 	done
