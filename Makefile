@@ -144,7 +144,11 @@ install: $(BIN)
 	  install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/authmilter.conf.5; fi
 
 # Debian 12 packages for building and testing (root; the list is .ci/packages).
+# Postfix's package asks what kind of mail system to set up: preseed "No
+# configuration" so the install is non-interactive and no system Postfix
+# starts listening (the end-to-end test runs its own private instance).
 deps:
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    $$(grep -v '^#' .ci/packages)

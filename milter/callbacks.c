@@ -32,7 +32,20 @@ typedef struct conn {
 	char ip[64];              /* for the history store */
 	char mail_from[512];
 	char rcpt[512];           /* the first recipient */
+	unsigned long nr;         /* SMFIP_NR_* negotiated: no reply sent */
 } conn;
+
+/* Stages where the MTA need not wait for our reply (the milter protocol
+ * v6 "no reply" flags): header, end of headers and body never decide
+ * anything, so the MTA streams them without a round trip each. */
+#define CB_NOREPLY_STAGES (SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+/* What a header/eoh/body callback returns once it is done. */
+static sfsistat
+cont(const conn *c, unsigned long stage)
+{
+	return c != NULL && (c->nr & stage) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
 
 static conn *
 get_conn(SMFICTX *ctx)
@@ -43,8 +56,11 @@ get_conn(SMFICTX *ctx)
 static void
 refresh_qid(SMFICTX *ctx, conn *c)
 {
-	const char *qid = smfi_getsymval(ctx, "{i}");
+	const char *qid;
 
+	if (c->qid[0] != '\0')
+		return; /* a message keeps its queue id */
+	qid = smfi_getsymval(ctx, "{i}");
 	if (qid != NULL && *qid != '\0' && strcmp(qid, c->qid) != 0) {
 		snprintf(c->qid, sizeof(c->qid), "%s", qid);
 		msg_set_queue_id(c->m, c->qid);
@@ -69,8 +85,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+	conn *c = get_conn(ctx);
 
-	(void)ctx;
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL)
+		smfi_setpriv(ctx, c);
 	(void)f2;
 	(void)f3;
 	if ((f0 & want) != want)
@@ -79,7 +97,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf0 = f0 & want;
 	/* Header values with their leading space (exact bytes for DKIM);
 	 * no unknown commands, no DATA step. */
-	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+	    (c != NULL ? CB_NOREPLY_STAGES : 0));
+	if (c != NULL)
+		c->nr = *pf1 & CB_NOREPLY_STAGES;
 	if (!(f1 & SMFIP_HDR_LEADSPC))
 		log_msg(LOG_WARNING, NULL, "the MTA cannot pass header values "
 		    "with their leading space: simple-canonicalized DKIM "
@@ -109,9 +130,16 @@ addr_text(const struct sockaddr *sa, char *out, size_t outlen)
 static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
-	conn *c = calloc(1, sizeof(*c));
+	conn *c = get_conn(ctx);   /* made at negotiation, if there was one */
 	char ip[INET6_ADDRSTRLEN + 1];
 
+	if (c == NULL)
+		c = calloc(1, sizeof(*c));
+	if (runtime_draining()) {
+		free(c);
+		smfi_setpriv(ctx, NULL);
+		return SMFIS_TEMPFAIL; /* stopping: the MTA retries later */
+	}
 	if (c == NULL)
 		goto fail;
 	c->rt = runtime_acquire();
@@ -155,6 +183,11 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	end_message(c); /* a new transaction on the same connection */
+	if (runtime_draining()) {
+		smfi_setreply(ctx, "451", "4.3.2", "authmilter is restarting, "
+		    "try again later");
+		return SMFIS_TEMPFAIL;
+	}
 	c->in_message = 1;
 	runtime_message_begin();
 	refresh_qid(ctx, c);
@@ -191,7 +224,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 		return SMFIS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	(void)msg_header(c->m, name, value, strlen(value));
-	return SMFIS_CONTINUE;
+	return cont(c, SMFIP_NR_HDR);
 }
 
 static sfsistat
@@ -203,7 +236,7 @@ cb_eoh(SMFICTX *ctx)
 		return SMFIS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	(void)msg_eoh(c->m);
-	return SMFIS_CONTINUE;
+	return cont(c, SMFIP_NR_EOH);
 }
 
 static sfsistat
@@ -214,7 +247,7 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	(void)msg_body(c->m, data, len);
-	return SMFIS_CONTINUE;
+	return cont(c, SMFIP_NR_BODY);
 }
 
 /* libmilter header values fold with "\n": drop the CRs of "\r\n\t". */

@@ -166,6 +166,82 @@ config_keys(size_t *n)
 	return keys;
 }
 
+static const config_key *find_key(const char *name);
+
+const char *
+config_default(const char *key)
+{
+	const config_key *k = find_key(key);
+
+	return k != NULL ? k->default_value : "";
+}
+
+static const char *
+type_name(const config_key *k)
+{
+	switch (k->type) {
+	case CFG_STRING: return "string";
+	case CFG_UINT: return "number";
+	case CFG_OCTAL: return "octal mode";
+	case CFG_ENUM: return "one of";
+	case CFG_LIST: return "list";
+	case CFG_BOOL: return "yes or no";
+	}
+	return "";
+}
+
+/* Text for roff: a backslash is doubled, a leading dot or quote escaped. */
+static void
+man_text(FILE *fp, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", fp);
+		else if (*s == '-')
+			fputs("\\-", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+void
+config_write_man(FILE *fp)
+{
+	size_t i, j;
+
+	for (i = 0; i < NKEYS; i++) {
+		const config_key *k = &keys[i];
+
+		fputs(".TP\n.B ", fp);
+		man_text(fp, k->name);
+		fputs("\n(", fp);
+		fputs(type_name(k), fp);
+		if (k->type == CFG_ENUM)
+			for (j = 0; k->words[j] != NULL; j++) {
+				fputs(j ? ", " : " ", fp);
+				man_text(fp, k->words[j]);
+			}
+		if (k->type == CFG_UINT || k->type == CFG_OCTAL)
+			fprintf(fp, k->type == CFG_OCTAL ? ", %#lo to %#lo" :
+			    ", %lu to %lu", k->min, k->max);
+		if (k->type == CFG_LIST)
+			fprintf(fp, ", up to %lu entries", k->max);
+		fputs("; default: ", fp);
+		if (k->default_value[0] == '\0')
+			fputs("empty", fp);
+		else {
+			fputs("\\fB", fp);
+			man_text(fp, k->default_value);
+			fputs("\\fR", fp);
+		}
+		fputs(")\n.br\n", fp);
+		man_text(fp, k->doc);
+		fputc('\n', fp);
+	}
+}
+
 static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -17,6 +17,10 @@
  *   void config_dns(const am_config *cfg, dns_config *out);
  *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
  *   const config_key *config_keys(size_t *n);
+const char *config_default(const char *key);
+void config_write_man(FILE *fp);
+ *   const char *config_default(const char *key);
+ *   void config_write_man(FILE *fp);
 
 typedef struct config_override {
 	const char *key;
@@ -37,6 +41,10 @@ int config_build(am_config *cfg, const char *path, int path_given,
  *   use it, after the file). List keys (dns_forward, trusted_networks) take
  *   values separated by commas or white space.
  *   config_dns() fills a dns_config that points into cfg.
+ *   config_default() is a key's built-in default as text ("" for an
+ *   unknown key). config_write_man() prints every key as roff for
+ *   authmilter.conf(5): name, type, default and documentation (doc/
+ *   authmilter.conf.5 embeds this output; a test checks it is current).
  *   config_write() prints every key with its current value (and its
  *   documentation when with_docs), in the file's own syntax.
  *   Strings in am_config are owned by it; config_free() releases them.
@@ -168,6 +176,8 @@ void config_free(am_config *cfg);
 void config_dns(const am_config *cfg, dns_config *out);
 void config_write(const am_config *cfg, FILE *fp, int with_docs);
 const config_key *config_keys(size_t *n);
+const char *config_default(const char *key);
+void config_write_man(FILE *fp);
 
 typedef struct config_override {
 	const char *key;

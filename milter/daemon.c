@@ -8,14 +8,28 @@
  *   runtime (resolver threads start only now, after fork and setuid) ->
  *   run libmilter on its own thread.
  *
- * Signals: libmilter's own signal thread would stop the milter on SIGHUP.
- * The main thread therefore keeps SIGHUP, SIGTERM and SIGINT unblocked
- * with handlers while every other thread blocks them; Linux delivers a
- * process signal to the main thread first when it accepts it, so these
- * reach us, not libmilter. SIGHUP: reload the config (and the PSL, with the
- * runtime) - a broken file is logged and the old settings stay.
- * SIGTERM/SIGINT: stop accepting, let messages in flight finish (up to
- * DAEMON_DRAIN_SECONDS), exit.
+ * Signals: libmilter starts a signal thread that sigwait()s for SIGHUP,
+ * SIGTERM and SIGINT and stops the milter on the first one, so a SIGHUP
+ * meant as "reload" would stop the daemon. The kernel hands a process
+ * signal to any thread that does not block it, and a thread inside
+ * sigwait() counts as not blocking it: whenever the main thread cannot
+ * take the signal (it is running its handler, which blocks that signal, or
+ * has one pending), libmilter's thread would win. Hoping the main thread
+ * always wins is not a design, so this file defines sigwait() itself: the
+ * dynamic linker binds libmilter's call (the only sigwait() caller in the
+ * process; checked with nm -D on every linked library) to it, and the
+ * libmilter thread parks there for good with the signals still blocked.
+ * The signals then reach only threads that leave them unblocked, where
+ * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
+ * config (and the PSL, with the runtime) - a broken file is logged and the
+ * old settings stay. SIGTERM/SIGINT: new connections and new messages get
+ * a tempfail, messages in flight finish (up to DAEMON_DRAIN_SECONDS), then
+ * libmilter is stopped and the process exits 0.
+ * tests/scripts/daemon.sh sends HUP storms under load to check it.
+ *
+ * Files: the unix socket's and the pidfile's directory is created (as
+ * root, owned by the run-as user) when missing. In the foreground the
+ * pidfile is written only when configured away from its default.
  */
 #include "milter/cli.h"
 
@@ -56,6 +70,17 @@ typedef struct daemon_opts {
 } daemon_opts;
 
 static int sigpipe_fds[2] = { -1, -1 };
+
+/* Replaces the C library's sigwait() for libmilter's signal thread (see the
+ * top of this file): park, signals still blocked, never take one. */
+int
+sigwait(const sigset_t *set, int *sig)
+{
+	(void)set;
+	(void)sig;
+	for (;;)
+		pause();
+}
 
 static void
 on_signal(int sig)
@@ -191,6 +216,37 @@ socket_is_unix(const char *spec, const char **path)
 	return 0;
 }
 
+/* Create the directory of path (one level) when missing, owned by the
+ * run-as user, so /run/authmilter works without an init script. */
+static int
+make_parent_dir(const char *path, const am_config *cfg)
+{
+	char dir[1024];
+	char *slash;
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0755) != 0) {
+		log_msg(LOG_ERR, NULL, "mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (cfg->user[0] != '\0' && geteuid() == 0) {
+		struct passwd *pw = getpwnam(cfg->user);
+
+		if (pw != NULL && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+			log_msg(LOG_WARNING, NULL, "chown %s: %s", dir,
+			    strerror(errno));
+	}
+	return 0;
+}
+
 static int
 setup_socket(const am_config *cfg)
 {
@@ -208,6 +264,9 @@ setup_socket(const am_config *cfg)
 		return -1;
 	}
 	smfi_setmaxdatasize(DAEMON_MILTER_MAX_DATA);
+	if (socket_is_unix(cfg->socket, &path) &&
+	    make_parent_dir(path, cfg) < 0)
+		return -1;
 	if (smfi_opensocket(1) != MI_SUCCESS) {
 		log_msg(LOG_ERR, NULL, "socket '%s': cannot listen (in use, "
 		    "or the directory is missing or not writable)", cfg->socket);
@@ -239,16 +298,44 @@ setup_socket(const am_config *cfg)
 	return 0;
 }
 
+/* The daemon tells the process that started it when it is serving (one
+ * byte) or gives up (the pipe closes): `authmilter -c FILE` then exits 0
+ * only when the daemon really runs, 1 when any later start-up step failed. */
+static int ready_fd = -1;
+
+static void
+report_ready(void)
+{
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "R", 1) != 1) {
+			/* the starter is gone: nothing to tell */
+		}
+		close(ready_fd);
+		ready_fd = -1;
+	}
+}
+
 static int
 detach(void)
 {
-	pid_t pid = fork();
-	int fd;
+	int fds[2], fd;
+	pid_t pid;
+	char c = 0;
 
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
 	if (pid < 0)
 		return -1;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(fds[1]);
+		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(c == 'R' ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
+	}
+	close(fds[0]);
+	ready_fd = fds[1];
+	(void)fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
 	if (setsid() < 0)
 		return -1;
 	pid = fork();
@@ -276,6 +363,8 @@ write_pidfile(const am_config *cfg)
 
 	if (cfg->pidfile[0] == '\0')
 		return 0;
+	if (make_parent_dir(cfg->pidfile, cfg) < 0)
+		return -1;
 	fp = fopen(cfg->pidfile, "w");
 	if (fp == NULL) {
 		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile,
@@ -361,12 +450,13 @@ reload(const daemon_opts *o)
 }
 
 static int
-run_loop(const daemon_opts *o)
+run_loop(const daemon_opts *o, void (*ready)(void))
 {
 	pthread_t tid;
 	sigset_t block, old;
 	struct sigaction sa;
-	int milter_rc = MI_FAILURE, stopping = 0;
+	static int milter_rc = MI_FAILURE; /* the milter thread may outlive us */
+	int stopping = 0, returned = 0;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
@@ -390,6 +480,7 @@ run_loop(const daemon_opts *o)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	log_msg(LOG_NOTICE, NULL, "ready");
+	ready();
 
 	for (;;) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
@@ -401,22 +492,25 @@ run_loop(const daemon_opts *o)
 			if (sig == SIGHUP && !stopping) {
 				reload(o);
 			} else if (sig == SIGTERM || sig == SIGINT) {
-				if (!stopping)
-					log_msg(LOG_NOTICE, NULL, "stopping: "
-					    "finishing %u message(s) in flight",
-					    runtime_active_messages());
 				stopping = 1;
-				smfi_stop();
 			} else if (sig == 0) {
-				stopping = 1; /* libmilter returned */
+				returned = 1; /* libmilter returned */
 			}
 		}
-		if (stopping)
+		if (stopping || returned)
 			break;
 	}
-	{
+	if (stopping) {
+		/* libmilter's smfi_stop() also stops serving connections in
+		 * flight (its worker pool stops polling them), so first
+		 * refuse new work (runtime_set_draining: connect and MAIL
+		 * FROM get a tempfail), let the messages in flight end, and
+		 * only then stop libmilter. */
 		int waited = 0;
 
+		log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
+		    "in flight", runtime_active_messages());
+		runtime_set_draining();
 		while (runtime_active_messages() > 0 &&
 		    waited < DAEMON_DRAIN_SECONDS * 10) {
 			usleep(100000);
@@ -426,6 +520,17 @@ run_loop(const daemon_opts *o)
 			log_msg(LOG_WARNING, NULL, "exiting with %u message(s) "
 			    "unfinished (the MTA applies milter_default_action)",
 			    runtime_active_messages());
+		smfi_stop();
+		/* libmilter returns within its poll interval; bounded wait */
+		for (waited = 0; !returned && waited < 50; waited++) {
+			struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
+			unsigned char sig;
+
+			(void)poll(&p, 1, 100);
+			while (read(sigpipe_fds[0], &sig, 1) == 1)
+				if (sig == 0)
+					returned = 1;
+		}
 	}
 	return 0;
 }
@@ -470,6 +575,8 @@ cmd_run(int argc, char **argv)
 		log_open("authmilter", 1, 1);
 	if (setup_socket(&cfg) < 0)
 		goto fail;
+	if (o.foreground && strcmp(cfg.pidfile, config_default("pidfile")) == 0)
+		cfg.pidfile[0] = '\0'; /* -f: only an explicit pidfile */
 	if (!o.foreground && detach() < 0) {
 		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
 		goto fail;
@@ -480,13 +587,17 @@ cmd_run(int argc, char **argv)
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);
+		if (cfg_pidfile[0] != '\0')
+			(void)unlink(cfg_pidfile);
 		return CLI_EXIT_FAILURE;
 	}
 	runtime_install(rt);
-	rc = run_loop(&o);
+	rc = run_loop(&o, report_ready);
 	runtime_shutdown();
-	if (cfg_pidfile[0] != '\0')
-		(void)unlink(cfg_pidfile);
+	if (cfg_pidfile[0] != '\0' && unlink(cfg_pidfile) != 0)
+		log_msg(LOG_WARNING, NULL, "cannot remove %s: %s (its directory "
+		    "must be writable by the run-as user)", cfg_pidfile,
+		    strerror(errno));
 	log_msg(LOG_NOTICE, NULL, "stopped");
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 fail:

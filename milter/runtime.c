@@ -14,6 +14,7 @@
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 static runtime *rt_current;
 static atomic_uint rt_active;
+static atomic_int rt_draining;
 
 static void
 runtime_destroy(runtime *rt)
@@ -118,4 +119,16 @@ unsigned
 runtime_active_messages(void)
 {
 	return atomic_load(&rt_active);
+}
+
+void
+runtime_set_draining(void)
+{
+	atomic_store(&rt_draining, 1);
+}
+
+int
+runtime_draining(void)
+{
+	return atomic_load(&rt_draining);
 }

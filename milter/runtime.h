@@ -25,6 +25,9 @@
  *
  *   runtime_active_messages() counts messages between MAIL FROM and
  *   their end, for a graceful stop (runtime_message_begin/end).
+ *   runtime_set_draining() marks the daemon as stopping (one way);
+ *   runtime_draining() tells the callbacks to refuse new connections and
+ *   messages with a tempfail while those in flight finish.
  */
 #ifndef AUTHMILTER_RUNTIME_H
 #define AUTHMILTER_RUNTIME_H
@@ -52,5 +55,7 @@ void runtime_shutdown(void);
 void runtime_message_begin(void);
 void runtime_message_end(void);
 unsigned runtime_active_messages(void);
+void runtime_set_draining(void);
+int runtime_draining(void);
 
 #endif

@@ -3,6 +3,8 @@
 # bench_*), offline, in zone-file mode: BENCH_ZONE names the fixture master
 # file they serve through libunbound auth-zone. Figures, not pass/fail; the
 # exit status is non-zero only when a program failed (wrong answers).
+# Then the milter benchmark kit (contrib/milterbench/run.sh: authmilter vs
+# opendkim+opendmarc over a generated corpus; root; MILTERBENCH=0 skips it).
 BUILD=${BUILD:-build}
 BENCH_ZONE=${BENCH_ZONE:-tests/fixtures/dns/test.zone}
 export BUILD BENCH_ZONE
@@ -12,4 +14,8 @@ for b in "$BUILD"/tests/bench_*; do
 	echo "=== $(basename "$b")"
 	"$b" || failed=$((failed + 1))
 done
+if [ "${MILTERBENCH:-1}" != 0 ]; then
+	echo "=== milterbench (contrib/milterbench/run.sh)"
+	sh contrib/milterbench/run.sh || failed=$((failed + 1))
+fi
 [ "$failed" -eq 0 ]
