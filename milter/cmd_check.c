@@ -216,6 +216,32 @@ on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
 
 
 
+/* A header value for JSON: unfolded (CRLF + white space -> one space),
+ * whole (no length cap), printable ASCII; JSON null for none. */
+static json_t *
+header_json(const char *value)
+{
+	strbuf sb;
+	json_t *j;
+	const char *p;
+
+	if (value == NULL)
+		return json_null();
+	sb_init(&sb);
+	for (p = value; *p != '\0'; p++) {
+		if (p[0] == '\r' && p[1] == '\n' && (p[2] == ' ' ||
+		    p[2] == '\t')) {
+			sb_putc(&sb, ' ');
+			p += 2;
+			continue;
+		}
+		sb_putc(&sb, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+	}
+	j = sb.failed ? NULL : json_string(sb.s);
+	sb_free(&sb);
+	return j;
+}
+
 static json_t *
 verdict_json(const msg_verdict *v)
 {
@@ -245,11 +271,8 @@ verdict_json(const msg_verdict *v)
 	json_object_set_new(o, "dmarc", v->dmarc != NULL && !v->skipped ?
 	    json_dmarc(v->dmarc) : json_null());
 	json_object_set_new(o, "authentication_results",
-	    v->auth_results != NULL ? json_string(json_clean(v->auth_results,
-	    buf, sizeof(buf))) : json_null());
-	json_object_set_new(o, "received_spf", v->received_spf != NULL ?
-	    json_string(json_clean(v->received_spf, buf, sizeof(buf))) :
-	    json_null());
+	    header_json(v->auth_results));
+	json_object_set_new(o, "received_spf", header_json(v->received_spf));
 	json_object_set_new(act, "action", json_string(msg_action_name(v->action)));
 	if (v->action == MSG_REJECT || v->action == MSG_TEMPFAIL) {
 		json_object_set_new(act, "smtp_code", json_string(v->smtp_rcode));
