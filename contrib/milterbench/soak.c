@@ -8,7 +8,7 @@
  *   soak -s SOCKET -d CORPUS [-n MESSAGES] [-c THREADS] [-t TIMEOUT_S]
  *        [-a ABORT_PERMILLE] [-x DROP_PERMILLE] [-S SEED] [-P MILTER_PID]
  *        [-B BIG_BODY_MB] [-H HEADERS] [-G SIGNATURES] [-i SAMPLE_MS]
- *        [-R RSS_MARGIN_PCT] [-m RSS_MARGIN_MIN_MB]
+ *        [-R RSS_MARGIN_PCT] [-m RSS_MARGIN_MIN_MB] [-o RSS.tsv]
  *
  * Messages: the corpus, cyclically, up to -n. Each message is, from a hash
  * of (seed, sequence number), so the same run sends the same dialogues:
@@ -38,6 +38,7 @@
  * quarter is at most the median of the second quarter (no specials) plus
  * the margin. Margin = max(-R % (5) of the first quarter's largest, -m MB
  * (4)). With fewer than 4 samples in a quarter the check is skipped (said).
+ * -o writes the samples, "messages_done<TAB>rss_kb" per line.
  * CPU: utime+stime of -P from /proc before and after.
  *
  * stdout: a summary (key=value lines starting "soak:"). Exit 0 PASS, 1 FAIL
@@ -81,7 +82,7 @@ static const double sp_round[] = { 0.15, 0.60 };
 #define SP_ROUNDS	(sizeof(sp_round) / sizeof(sp_round[0]))
 
 struct opts {
-	const char *spec, *dir;
+	const char *spec, *dir, *rss_out;
 	long total, threads, abort_pm, drop_pm, big_mb, nhdrs, nsigs;
 	long sample_ms, margin_pct, margin_min_mb;
 	unsigned long seed;
@@ -126,7 +127,7 @@ usage(void)
 	    "       [-a abort-permille] [-x drop-permille] [-S seed] "
 	    "[-P milter-pid] [-B big-body-MB]\n"
 	    "       [-H headers] [-G signatures] [-i sample-ms] "
-	    "[-R rss-margin-pct] [-m rss-margin-min-MB]\n");
+	    "[-R rss-margin-pct] [-m rss-margin-min-MB] [-o rss.tsv]\n");
 	exit(2);
 }
 
@@ -712,6 +713,7 @@ rss_verdict(void)
 {
 	long q1, q2, q4, m1, m2, m4, margin, mx = 0, i;
 	int grew;
+	FILE *fp;
 
 	if (o.pid == 0 || nsamples == 0) {
 		printf("soak: rss=not sampled\n");
@@ -720,6 +722,12 @@ rss_verdict(void)
 	for (i = 0; i < nsamples; i++)
 		if (samples[i].rss_kb > mx)
 			mx = samples[i].rss_kb;
+	if (o.rss_out != NULL && (fp = fopen(o.rss_out, "w")) != NULL) {
+		for (i = 0; i < nsamples; i++)
+			fprintf(fp, "%ld\t%ld\n", samples[i].done,
+			    samples[i].rss_kb);
+		fclose(fp);
+	}
 	printf("soak: rss_kb first=%ld last=%ld max=%ld samples=%ld\n",
 	    samples[0].rss_kb, samples[nsamples - 1].rss_kb, mx, nsamples);
 	q1 = quarter(WARMUP_FRAC, 0.25, &m1);
@@ -759,7 +767,7 @@ parse_opts(int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "s:d:n:c:t:a:x:S:P:B:H:G:i:R:m:")) !=
+	while ((ch = getopt(argc, argv, "s:d:n:c:t:a:x:S:P:B:H:G:i:R:m:o:")) !=
 	    -1) {
 		switch (ch) {
 		case 's': o.spec = optarg; break;
@@ -778,6 +786,7 @@ parse_opts(int argc, char **argv)
 		case 'i': o.sample_ms = num_arg(optarg, 10, 60000); break;
 		case 'R': o.margin_pct = num_arg(optarg, 0, 1000); break;
 		case 'm': o.margin_min_mb = num_arg(optarg, 0, 100000); break;
+		case 'o': o.rss_out = optarg; break;
 		default: usage();
 		}
 	}
