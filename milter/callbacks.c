@@ -325,16 +325,6 @@ apply_verdict(SMFICTX *ctx, conn *c, const msg_verdict *v)
 	}
 }
 
-static const char *
-action_name(msg_action a)
-{
-	switch (a) {
-	case MSG_QUARANTINE: return "quarantine";
-	case MSG_REJECT: return "reject";
-	case MSG_TEMPFAIL: return "tempfail";
-	default: return "accept";
-	}
-}
 
 /* One log line per message: the header unfolded, then the action. */
 static void
@@ -357,7 +347,7 @@ log_verdict(const conn *c, const msg_verdict *v)
 		sb_putc(&line, *p);
 	}
 	log_msg(LOG_INFO, c->qid, "%s; action=%s (%s)", line.s,
-	    action_name(v->action), v->reason);
+	    msg_action_name(v->action), v->reason);
 	sb_free(&line);
 }
 

@@ -30,7 +30,10 @@ int cmd_check(int argc, char **argv); authmilter config ...
 #ifndef AUTHMILTER_CLI_H
 #define AUTHMILTER_CLI_H
 
+#include <stddef.h>
+
 #include "dns/dns.h"
+#include "milter/config.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILURE 1
@@ -54,6 +57,29 @@ enum {
 	{ "dns-trust-anchor", required_argument, NULL, CLI_OPT_DNS_TRUST_ANCHOR }
 
 int cli_dns_option(int id, const char *arg, dns_config *cfg);
+
+/* Config keys set by command-line flags, applied after the config file
+ * (config_build). The daemon, `check` and `report` share it:
+ * cli_override() adds KEY=VALUE (value borrowed from argv);
+ * cli_override_dns() maps a DNS flag id (>= CLI_DNS_OPT_BASE) to its key,
+ * repeated --dns-forward flags joining into one dns_forward list;
+ * cli_override_set() takes "KEY=VALUE" (--set); cli_overrides_done()
+ * must be called after the last flag. Each returns 0, or -1 after
+ * printing why. */
+#define CLI_MAX_OVERRIDES 64
+typedef struct cli_overrides {
+	config_override ov[CLI_MAX_OVERRIDES];
+	size_t n;
+	char forwarders[1024];
+	char *owned[CLI_MAX_OVERRIDES];
+	size_t nowned;
+} cli_overrides;
+
+int cli_override(cli_overrides *o, const char *key, const char *value);
+int cli_override_dns(cli_overrides *o, int id, const char *arg);
+int cli_override_set(cli_overrides *o, const char *key_eq_value);
+int cli_overrides_done(cli_overrides *o);
+void cli_overrides_free(cli_overrides *o);
 dns_resolver *cli_dns_resolver(const dns_config *cfg);
 const char *cli_dns_usage(void);
 

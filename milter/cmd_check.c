@@ -39,7 +39,6 @@
 #include "milter/msgparse.h"
 #include "util/strbuf.h"
 
-#define CHECK_MAX_OVERRIDES 64
 #define CHECK_MAX_RCPT 64
 #define CHECK_READ_CHUNK 65536
 
@@ -49,10 +48,7 @@ typedef struct check_opts {
 	size_t nrcpt;
 	const char *config_path;
 	int config_given;
-	config_override ov[CHECK_MAX_OVERRIDES];
-	size_t nov;
-	char *set_copies[CHECK_MAX_OVERRIDES];
-	char forwarders[1024];
+	cli_overrides cov;
 	int64_t now;
 	int json, explain, record;
 } check_opts;
@@ -90,18 +86,6 @@ usage(FILE *fp)
 	    "\n%s", cli_dns_usage());
 }
 
-static int
-add_ov(check_opts *o, const char *key, const char *value)
-{
-	if (o->nov >= CHECK_MAX_OVERRIDES) {
-		fprintf(stderr, "authmilter check: too many options\n");
-		return -1;
-	}
-	o->ov[o->nov].key = key;
-	o->ov[o->nov].value = value;
-	o->nov++;
-	return 0;
-}
 
 static int
 parse_args(int argc, char **argv, check_opts *o)
@@ -127,8 +111,7 @@ parse_args(int argc, char **argv, check_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
-	char *eq, *end;
-	size_t flen;
+	char *end;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -143,24 +126,8 @@ parse_args(int argc, char **argv, check_opts *o)
 		case O_AUTH: o->auth = optarg; break;
 		case O_HOST: o->hostname = optarg; break;
 		case 'c': o->config_path = optarg; o->config_given = 1; break;
-		case O_ASID: rc = add_ov(o, "authserv_id", optarg); break;
-		case O_SET:
-			eq = strchr(optarg, '=');
-			if (eq == NULL) {
-				fprintf(stderr, "authmilter check: --set takes "
-				    "KEY=VALUE\n");
-				return CLI_EXIT_USAGE;
-			}
-			if (o->nov >= CHECK_MAX_OVERRIDES ||
-			    (o->set_copies[o->nov] = strdup(optarg)) == NULL) {
-				fprintf(stderr, "authmilter check: too many "
-				    "--set\n");
-				return CLI_EXIT_USAGE;
-			}
-			o->set_copies[o->nov][eq - optarg] = '\0';
-			rc = add_ov(o, o->set_copies[o->nov],
-			    o->set_copies[o->nov] + (eq - optarg) + 1);
-			break;
+		case O_ASID: rc = cli_override(&o->cov, "authserv_id", optarg); break;
+		case O_SET: rc = cli_override_set(&o->cov, optarg); break;
 		case O_NOW:
 			o->now = strtoll(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || o->now <= 0) {
@@ -172,19 +139,13 @@ parse_args(int argc, char **argv, check_opts *o)
 		case O_JSON: o->json = 1; break;
 		case O_EXPLAIN: o->explain = 1; break;
 		case O_RECORD: o->record = 1; break;
-		case O_HISTORY: rc = add_ov(o, "history", optarg); break;
-		case CLI_OPT_DNS_ZONE: rc = add_ov(o, "dns_zone", optarg); break;
-		case CLI_OPT_DNS_CONF: rc = add_ov(o, "dns_conf", optarg); break;
-		case CLI_OPT_DNS_TIMEOUT: rc = add_ov(o, "dns_timeout", optarg); break;
+		case O_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
+		case CLI_OPT_DNS_ZONE:
+		case CLI_OPT_DNS_CONF:
+		case CLI_OPT_DNS_TIMEOUT:
 		case CLI_OPT_DNS_TRUST_ANCHOR:
-			rc = add_ov(o, "dns_trust_anchor", optarg);
-			break;
 		case CLI_OPT_DNS_FORWARD:
-			flen = strlen(o->forwarders);
-			if (flen + strlen(optarg) + 2 > sizeof(o->forwarders))
-				return CLI_EXIT_USAGE;
-			snprintf(o->forwarders + flen, sizeof(o->forwarders) -
-			    flen, "%s%s", flen ? "," : "", optarg);
+			rc = cli_override_dns(&o->cov, ch, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -203,8 +164,7 @@ parse_args(int argc, char **argv, check_opts *o)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (o->forwarders[0] != '\0' &&
-	    add_ov(o, "dns_forward", o->forwarders) < 0)
+	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;
 	return CLI_EXIT_OK;
 }
@@ -252,45 +212,9 @@ on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
 	pthread_mutex_unlock(&t->mu);
 }
 
-/* msgparse events -> message.c, as the milter callbacks do */
-static int
-ev_header(void *arg, const char *name, size_t namelen, const char *value,
-    size_t valuelen)
-{
-	char n[256];
 
-	if (namelen >= sizeof(n))
-		namelen = sizeof(n) - 1;
-	memcpy(n, name, namelen);
-	n[namelen] = '\0';
-	(void)msg_header(arg, n, value, valuelen);
-	return 0;
-}
 
-static int
-ev_eoh(void *arg)
-{
-	(void)msg_eoh(arg);
-	return 0;
-}
 
-static int
-ev_body(void *arg, const char *data, size_t len)
-{
-	(void)msg_body(arg, data, len);
-	return 0;
-}
-
-static const char *
-action_name(msg_action a)
-{
-	switch (a) {
-	case MSG_QUARANTINE: return "quarantine";
-	case MSG_REJECT: return "reject";
-	case MSG_TEMPFAIL: return "tempfail";
-	default: return "accept";
-	}
-}
 
 static json_t *
 verdict_json(const msg_verdict *v)
@@ -326,7 +250,7 @@ verdict_json(const msg_verdict *v)
 	json_object_set_new(o, "received_spf", v->received_spf != NULL ?
 	    json_string(json_clean(v->received_spf, buf, sizeof(buf))) :
 	    json_null());
-	json_object_set_new(act, "action", json_string(action_name(v->action)));
+	json_object_set_new(act, "action", json_string(msg_action_name(v->action)));
 	if (v->action == MSG_REJECT || v->action == MSG_TEMPFAIL) {
 		json_object_set_new(act, "smtp_code", json_string(v->smtp_rcode));
 		json_object_set_new(act, "smtp_xcode", json_string(v->smtp_xcode));
@@ -425,7 +349,7 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	printf("DMARC: %s, disposition %s%s%s - %s\n", dmarc_result_name(d->result),
 	    dmarc_policy_name(d->disposition), d->override ? ", override " : "",
 	    d->override ? dmarc_override_name(d->override) : "", d->reason);
-	printf("Action: %s - %s\n", action_name(v->action), v->reason);
+	printf("Action: %s - %s\n", msg_action_name(v->action), v->reason);
 }
 
 /* --record: what the milter's history writer would store. */
@@ -469,7 +393,6 @@ record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
 static int
 run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 {
-	static const msgparse_events events = { ev_header, ev_eoh, ev_body };
 	msg *m = msg_new(env);
 	msgparse p;
 	char *buf = malloc(CHECK_READ_CHUNK);
@@ -491,7 +414,7 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 	msg_mail_from(m, o->mail_from);
 	for (i = 0; i < o->nrcpt; i++)
 		msg_rcpt(m, o->rcpt[i]);
-	mp_init(&p, &events, m, env->cfg->max_header_bytes);
+	mp_init(&p, &msg_parse_events, m, env->cfg->max_header_bytes);
 	while ((n = fread(buf, 1, CHECK_READ_CHUNK, stdin)) > 0)
 		if (mp_push(&p, buf, n) < 0)
 			break;
@@ -526,7 +449,7 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 			if (v->auth_results != NULL)
 				printf("Authentication-Results:%s\n",
 				    v->auth_results);
-			printf("action: %s", action_name(v->action));
+			printf("action: %s", msg_action_name(v->action));
 			if (v->action == MSG_REJECT || v->action == MSG_TEMPFAIL)
 				printf(" %s %s %s", v->smtp_rcode, v->smtp_xcode,
 				    v->smtp_text);
@@ -547,7 +470,6 @@ cmd_check(int argc, char **argv)
 	msg_env *env;
 	trace t;
 	char err[512];
-	size_t i;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -555,7 +477,7 @@ cmd_check(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
-	if (config_build(&cfg, o.config_path, o.config_given, o.ov, o.nov,
+	if (config_build(&cfg, o.config_path, o.config_given, o.cov.ov, o.cov.n,
 	    err, sizeof(err)) < 0) {
 		fprintf(stderr, "authmilter: %s\n", err);
 		rc = CLI_EXIT_FAILURE;
@@ -586,7 +508,6 @@ cmd_check(int argc, char **argv)
 	pthread_mutex_destroy(&t.mu);
 	config_free(&cfg);
 out:
-	for (i = 0; i < o.nov; i++)
-		free(o.set_copies[i]);
+	cli_overrides_free(&o.cov);
 	return rc;
 }

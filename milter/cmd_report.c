@@ -37,7 +37,6 @@
 #include "milter/config.h"
 #include "util/strbuf.h"
 
-#define REPORT_MAX_OVERRIDES 16
 #define REPORT_MAX_DOMAINS 100000   /* policy domains per run */
 #define REPORT_MAX_ARGV 32          /* words of report_sendmail */
 #define REPORT_GENERATOR "authmilter 0.1.0"
@@ -45,9 +44,7 @@
 typedef struct report_opts {
 	const char *config_path;
 	int config_given;
-	config_override ov[REPORT_MAX_OVERRIDES];
-	size_t nov;
-	char forwarders[1024];
+	cli_overrides cov;
 	int64_t from, to, prune;
 	int have_from, have_to, have_prune;
 	const char *domain, *out_dir, *format;
@@ -105,16 +102,6 @@ parse_date(const char *s, int64_t *out)
 	return 0;
 }
 
-static int
-add_ov(report_opts *o, const char *key, const char *value)
-{
-	if (o->nov >= REPORT_MAX_OVERRIDES)
-		return -1;
-	o->ov[o->nov].key = key;
-	o->ov[o->nov].value = value;
-	o->nov++;
-	return 0;
-}
 
 static int
 parse_args(int argc, char **argv, report_opts *o)
@@ -136,13 +123,12 @@ parse_args(int argc, char **argv, report_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
-	size_t flen;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config_path = optarg; o->config_given = 1; break;
-		case O_HISTORY: rc = add_ov(o, "history", optarg); break;
+		case O_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
 		case O_FROM: rc = parse_date(optarg, &o->from); o->have_from = 1; break;
 		case O_TO: rc = parse_date(optarg, &o->to); o->have_to = 1; break;
 		case O_PRUNE: rc = parse_date(optarg, &o->prune); o->have_prune = 1; break;
@@ -151,18 +137,12 @@ parse_args(int argc, char **argv, report_opts *o)
 		case O_OUT: o->out_dir = optarg; break;
 		case O_SEND: o->send = 1; break;
 		case O_DRY: o->dry_run = 1; break;
-		case CLI_OPT_DNS_ZONE: rc = add_ov(o, "dns_zone", optarg); break;
-		case CLI_OPT_DNS_CONF: rc = add_ov(o, "dns_conf", optarg); break;
-		case CLI_OPT_DNS_TIMEOUT: rc = add_ov(o, "dns_timeout", optarg); break;
+		case CLI_OPT_DNS_ZONE:
+		case CLI_OPT_DNS_CONF:
+		case CLI_OPT_DNS_TIMEOUT:
 		case CLI_OPT_DNS_TRUST_ANCHOR:
-			rc = add_ov(o, "dns_trust_anchor", optarg);
-			break;
 		case CLI_OPT_DNS_FORWARD:
-			flen = strlen(o->forwarders);
-			if (flen + strlen(optarg) + 2 > sizeof(o->forwarders))
-				return CLI_EXIT_USAGE;
-			snprintf(o->forwarders + flen, sizeof(o->forwarders) -
-			    flen, "%s%s", flen ? "," : "", optarg);
+			rc = cli_override_dns(&o->cov, ch, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -185,8 +165,7 @@ parse_args(int argc, char **argv, report_opts *o)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (o->forwarders[0] != '\0' &&
-	    add_ov(o, "dns_forward", o->forwarders) < 0)
+	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;
 	return CLI_EXIT_OK;
 }
@@ -607,7 +586,7 @@ cmd_report(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	if (config_build(&cfg, o.config_path, o.config_given, o.ov, o.nov,
+	if (config_build(&cfg, o.config_path, o.config_given, o.cov.ov, o.cov.n,
 	    err, sizeof(err)) < 0) {
 		fprintf(stderr, "authmilter: %s\n", err);
 		return CLI_EXIT_FAILURE;

@@ -53,7 +53,6 @@
 #include "milter/runtime.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
-#define DAEMON_MAX_OVERRIDES 32
 /* libmilter refuses packets over 64 KB unless told (notes/libmilter.md);
  * Postfix passes headers up to header_size_limit (100 KB) in one packet. */
 #define DAEMON_MILTER_MAX_DATA 1048575
@@ -64,9 +63,7 @@ typedef struct daemon_opts {
 	int foreground;
 	int check_only;
 	int debug;
-	config_override ov[DAEMON_MAX_OVERRIDES];
-	size_t nov;
-	char forwarders[1024];
+	cli_overrides cov;
 } daemon_opts;
 
 static int sigpipe_fds[2] = { -1, -1 };
@@ -112,18 +109,6 @@ usage(FILE *fp)
 	    cli_dns_usage());
 }
 
-static int
-add_override(daemon_opts *o, const char *key, const char *value)
-{
-	if (o->nov >= DAEMON_MAX_OVERRIDES) {
-		fprintf(stderr, "authmilter: too many options\n");
-		return -1;
-	}
-	o->ov[o->nov].key = key;
-	o->ov[o->nov].value = value;
-	o->nov++;
-	return 0;
-}
 
 static int
 parse_args(int argc, char **argv, daemon_opts *o)
@@ -138,7 +123,6 @@ parse_args(int argc, char **argv, daemon_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc = 0;
-	size_t flen;
 
 	memset(o, 0, sizeof(*o));
 	o->config_path = CONFIG_DEFAULT_PATH;
@@ -146,28 +130,20 @@ parse_args(int argc, char **argv, daemon_opts *o)
 	while ((ch = getopt_long(argc, argv, "c:p:u:fndh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config_path = optarg; o->config_given = 1; break;
-		case 'p': rc = add_override(o, "socket", optarg); break;
-		case 'u': rc = add_override(o, "user", optarg); break;
+		case 'p': rc = cli_override(&o->cov, "socket", optarg); break;
+		case 'u': rc = cli_override(&o->cov, "user", optarg); break;
 		case 'f': o->foreground = 1; break;
 		case 'n': o->check_only = 1; break;
 		case 'd': o->debug = 1; break;
-		case OPT_AUTHSERV: rc = add_override(o, "authserv_id", optarg); break;
-		case OPT_PIDFILE: rc = add_override(o, "pidfile", optarg); break;
-		case OPT_HISTORY: rc = add_override(o, "history", optarg); break;
-		case CLI_OPT_DNS_ZONE: rc = add_override(o, "dns_zone", optarg); break;
-		case CLI_OPT_DNS_CONF: rc = add_override(o, "dns_conf", optarg); break;
-		case CLI_OPT_DNS_TIMEOUT: rc = add_override(o, "dns_timeout", optarg); break;
+		case OPT_AUTHSERV: rc = cli_override(&o->cov, "authserv_id", optarg); break;
+		case OPT_PIDFILE: rc = cli_override(&o->cov, "pidfile", optarg); break;
+		case OPT_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
+		case CLI_OPT_DNS_ZONE:
+		case CLI_OPT_DNS_CONF:
+		case CLI_OPT_DNS_TIMEOUT:
 		case CLI_OPT_DNS_TRUST_ANCHOR:
-			rc = add_override(o, "dns_trust_anchor", optarg);
-			break;
 		case CLI_OPT_DNS_FORWARD:
-			flen = strlen(o->forwarders);
-			if (flen + strlen(optarg) + 2 > sizeof(o->forwarders)) {
-				fprintf(stderr, "authmilter: --dns-forward: too long\n");
-				return CLI_EXIT_USAGE;
-			}
-			snprintf(o->forwarders + flen, sizeof(o->forwarders) - flen,
-			    "%s%s", flen ? "," : "", optarg);
+			rc = cli_override_dns(&o->cov, ch, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -184,8 +160,7 @@ parse_args(int argc, char **argv, daemon_opts *o)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (o->forwarders[0] != '\0' &&
-	    add_override(o, "dns_forward", o->forwarders) < 0)
+	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;
 	return CLI_EXIT_OK;
 }
@@ -194,8 +169,8 @@ parse_args(int argc, char **argv, daemon_opts *o)
 static int
 read_config(const daemon_opts *o, am_config *cfg, char *err, size_t errlen)
 {
-	return config_build(cfg, o->config_path, o->config_given, o->ov,
-	    o->nov, err, errlen);
+	return config_build(cfg, o->config_path, o->config_given, o->cov.ov,
+	    o->cov.n, err, errlen);
 }
 
 static int

@@ -31,6 +31,8 @@
  *   int   msg_eoh(msg *m);
  *   int   msg_body(msg *m, const void *data, size_t len);
  *   const msg_verdict *msg_eom(msg *m);
+ *   const char *msg_action_name(msg_action a);
+ *   extern const msgparse_events msg_parse_events;
  *
  * DESCRIPTION
  *   A msg_env holds what every message shares: the configuration, the
@@ -60,6 +62,7 @@
 #include "dmarc/dmarc.h"
 #include "dns/dns.h"
 #include "milter/config.h"
+#include "milter/msgparse.h"
 #include "spf/spf.h"
 
 typedef enum {
@@ -119,5 +122,12 @@ int msg_header(msg *m, const char *name, const char *value, size_t len);
 int msg_eoh(msg *m);
 int msg_body(msg *m, const void *data, size_t len);
 const msg_verdict *msg_eom(msg *m);
+
+/* "accept", "quarantine", "reject", "tempfail" */
+const char *msg_action_name(msg_action a);
+
+/* msgparse events that feed the msg given as their argument (whole
+ * messages: `authmilter check`, tests): mp_init(&p, &msg_parse_events, m, max) */
+extern const msgparse_events msg_parse_events;
 
 #endif

@@ -215,6 +215,18 @@ msg_decide(msg *m)
 		    "no client IP address to check");
 		m->spf_helo = m->spf_mf;
 		m->spf_helo.identity = SPF_ID_HELO;
+		str_fmt(m->spf_helo.domain, sizeof(m->spf_helo.domain), "%s",
+		    m->helo);
+		{
+			/* the domains that would have been checked, for the
+			 * header's smtp.mailfrom */
+			const char *at = strrchr(m->mail_from, '@');
+
+			str_fmt(m->spf_mf.domain, sizeof(m->spf_mf.domain), "%s",
+			    at != NULL ? at + 1 : m->helo);
+			str_fmt(m->spf_mf.sender, sizeof(m->spf_mf.sender), "%s",
+			    m->mail_from);
+		}
 		m->spf_done = 1;
 	}
 	if (!m->dmarc_done)
@@ -244,5 +256,16 @@ msg_decide(msg *m)
 		}
 		str_fmt(v->reason, sizeof(v->reason), "internal error: %s "
 		    "(on_internal_error)", why);
+	}
+}
+
+const char *
+msg_action_name(msg_action a)
+{
+	switch (a) {
+	case MSG_QUARANTINE: return "quarantine";
+	case MSG_REJECT: return "reject";
+	case MSG_TEMPFAIL: return "tempfail";
+	default: return "accept";
 	}
 }

@@ -113,33 +113,8 @@ write_zone(json_t *dns, char *path, size_t pathlen)
 	return 0;
 }
 
-static int
-ev_header(void *arg, const char *name, size_t namelen, const char *value,
-    size_t valuelen)
-{
-	char nm[256];
 
-	if (namelen >= sizeof(nm))
-		namelen = sizeof(nm) - 1;
-	memcpy(nm, name, namelen);
-	nm[namelen] = '\0';
-	(void)msg_header(arg, nm, value, valuelen);
-	return 0;
-}
 
-static int
-ev_eoh(void *arg)
-{
-	(void)msg_eoh(arg);
-	return 0;
-}
-
-static int
-ev_body(void *arg, const char *data, size_t len)
-{
-	(void)msg_body(arg, data, len);
-	return 0;
-}
 
 static const char *
 prop(const ar_resinfo *r, const char *ptype, const char *name)
@@ -208,7 +183,6 @@ compare(const ar_header *want, const ar_header *got, int dkim, int dmarc,
 static void
 run_case(json_t *c, json_t *dns)
 {
-	static const msgparse_events events = { ev_header, ev_eoh, ev_body };
 	const char *id = json_string_value(json_object_get(c, "id"));
 	const char *exp = json_string_value(json_object_get(c,
 	    "expected_authentication_results"));
@@ -270,7 +244,7 @@ run_case(json_t *c, json_t *dns)
 	msg_connect(m, "192.0.2.200", "client.invalid");
 	msg_helo(m, "client.invalid");
 	msg_mail_from(m, "<>");
-	mp_init(&p, &events, m, cfg.max_header_bytes);
+	mp_init(&p, &msg_parse_events, m, cfg.max_header_bytes);
 	(void)mp_push(&p, buf, n);
 	(void)mp_finish(&p);
 	mp_free(&p);

@@ -6,7 +6,10 @@
 # unknown-family clients. (Header fields over 64 KB are sent by a real
 # Postfix in e2e_postfix.sh: miltertest itself crashes on them.) After the scripts the daemon must
 # still be running, its log lines must carry the queue ids the scripts sent
-# as macro {i}, and SIGTERM must stop it with exit status 0.
+# as macro {i}, and SIGTERM must stop it with exit status 0. The daemon
+# records every verdict in a history store (--history): after the stop
+# (which flushes the writer) `authmilter report` must count exactly the
+# messages the log shows for the policy domain.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
@@ -29,7 +32,8 @@ fail() {
 
 ASID=mt.test
 "$AUTHMILTER" -f -u "" --pidfile "" -p "unix:$T/am.sock" --authserv-id "$ASID" \
-    --dns-zone "$SRC/tests/fixtures/milter/milter.zone" > "$T/am.log" 2>&1 &
+    --dns-zone "$SRC/tests/fixtures/milter/milter.zone" \
+    --history "$T/history.db" > "$T/am.log" 2>&1 &
 AM=$!
 rc=0
 for s in many abort drop nofrom family; do
@@ -54,4 +58,22 @@ st=$?
 AM=
 [ "$st" = 0 ] || fail "exit status $st after SIGTERM"
 [ "$rc" = 0 ] || exit 1
+
+# the history the milter wrote: one record per logged verdict for example.com
+want=$(grep -c "header.from=example.com" "$T/am.log")
+mkdir "$T/rep"
+"$AUTHMILTER" report --history "$T/history.db" --from 2000-01-01 --to 2100-01-01 \
+    --domain example.com --format json --out "$T/rep" --dns-zone \
+    "$SRC/tests/fixtures/milter/milter.zone" > "$T/report.out" 2>&1 ||
+    fail "authmilter report: $(cat "$T/report.out")"
+got=$(/usr/bin/python3 -c '
+import json, sys, glob
+n = 0
+for f in glob.glob(sys.argv[1] + "/*"):
+    n += sum(r["row"]["count"] for r in json.load(open(f))["record"])
+print(n)' "$T/rep") || fail "cannot read the JSON report"
+[ "$want" -gt 50 ] && [ "$got" = "$want" ] ||
+    fail "history: report counts $got messages, the log shows $want"
+echo "ok   history: the milter recorded all $got verdicts for example.com"
+
 echo "PASS: miltertest"

@@ -90,39 +90,14 @@ teardown(void)
 	config_free(&cfg);
 }
 
-static int
-ev_header(void *arg, const char *name, size_t namelen, const char *value,
-    size_t valuelen)
-{
-	char nm[256];
 
-	ck_assert_uint_lt(namelen, sizeof(nm));
-	memcpy(nm, name, namelen);
-	nm[namelen] = '\0';
-	(void)msg_header(arg, nm, value, valuelen);
-	return 0;
-}
 
-static int
-ev_eoh(void *arg)
-{
-	(void)msg_eoh(arg);
-	return 0;
-}
-
-static int
-ev_body(void *arg, const char *data, size_t len)
-{
-	(void)msg_body(arg, data, len);
-	return 0;
-}
 
 /* One SMTP transaction: connect, helo, mail, rcpt, message text, eom. */
 static const msg_verdict *
 run_text(const char *ip, const char *helo, const char *mailfrom,
     const char *auth, const char *text, size_t len)
 {
-	static const msgparse_events events = { ev_header, ev_eoh, ev_body };
 	msgparse p;
 
 	msg_connect(m, ip, "client.example");
@@ -131,7 +106,7 @@ run_text(const char *ip, const char *helo, const char *mailfrom,
 		msg_set_auth(m, auth);
 	msg_mail_from(m, mailfrom);
 	msg_rcpt(m, "<bob@example.org>");
-	mp_init(&p, &events, m, cfg.max_header_bytes);
+	mp_init(&p, &msg_parse_events, m, cfg.max_header_bytes);
 	ck_assert_int_eq(mp_push(&p, text, len), 0);
 	ck_assert_int_eq(mp_finish(&p), 0);
 	mp_free(&p);
