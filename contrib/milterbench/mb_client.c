@@ -437,8 +437,8 @@ mail:
 		QUEUE(mp_enc_packet(&c->out, SMFIC_EOH, NULL, 0));
 		STEP(p & SMFIP_NR_EOH, 0);
 	}
-	if (cut != NULL && cut->headers != SIZE_MAX && cut->headers >= h->n)
-		return cut_here(c, cut, res);
+	if (cut != NULL && cut->headers != SIZE_MAX)
+		return cut_here(c, cut, res);	/* all headers sent, no EOH */
 	if (cut != NULL && cut->headers == SIZE_MAX && cut->body < body_end)
 		body_end = cut->body;
 	for (off = 0; off < body_end && !(p & SMFIP_NOBODY) && !skip;
