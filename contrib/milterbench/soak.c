@@ -37,7 +37,7 @@
  * the first round of specials) plus the margin, and the median of the last
  * quarter is at most the median of the second quarter (no specials) plus
  * the margin. Margin = max(-R % (5) of the first quarter's largest, -m MB
- * (4)). With fewer than 4 samples in a quarter the check is skipped (said).
+ * (6)). With fewer than 4 samples in a quarter the check is skipped (said).
  * -o writes the samples, "messages_done<TAB>rss_kb" per line.
  * CPU: utime+stime of -P from /proc before and after.
  *
@@ -103,7 +103,7 @@ struct sp_state {
 static struct opts o = {
 	.total = 100000, .threads = 12, .abort_pm = 20, .drop_pm = 10,
 	.big_mb = 50, .nhdrs = 10000, .nsigs = 1000, .sample_ms = 200,
-	.margin_pct = 5, .margin_min_mb = 4, .seed = 1, .timeout = 60,
+	.margin_pct = 5, .margin_min_mb = 6, .seed = 1, .timeout = 60,
 };
 static mb_corpus corpus;
 static mb_message sp_msg[SP_COUNT];
