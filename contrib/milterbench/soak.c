@@ -38,8 +38,9 @@
  * quarter is at most the median of the second quarter (no specials) plus
  * the margin. Margin = max(-R % (5) of the first quarter's largest, -m MB
  * (6)). With fewer than 4 samples in a quarter the check is skipped (said).
- * -o writes the samples, "messages_done<TAB>rss_kb" per line.
- * CPU: utime+stime of -P from /proc before and after.
+ * The watching is contrib/milterbench/soak_watch.[ch]. -o writes the
+ * samples, "messages_done<TAB>rss_kb" per line. CPU: utime+stime of -P
+ * from /proc before and after.
  *
  * stdout: a summary (key=value lines starting "soak:"). Exit 0 PASS, 1 FAIL
  * (a message without a verdict, a missing header, an unstable verdict, a
@@ -57,12 +58,11 @@
 
 #include "contrib/milterbench/mb_client.h"
 #include "contrib/milterbench/mb_corpus.h"
+#include "contrib/milterbench/soak_watch.h"
 
 #define THREADS_MAX	256
-#define SAMPLES_MAX	100000		/* 5.5 hours at 200 ms */
 #define FAIL_SHOWN	10		/* failures printed to stderr */
 #define AR_SHOWN	240		/* bytes of a special's AR in the summary */
-#define WARMUP_FRAC	0.05
 #define LINE_LEN	76		/* filler body line (RFC 5322 2.1.1: 78) */
 
 enum special {
@@ -89,11 +89,6 @@ struct opts {
 	int timeout, pid;
 };
 
-struct sample {
-	long done;
-	long rss_kb;
-};
-
 struct sp_state {
 	pthread_mutex_t lock;
 	long sent, ok, bad;
@@ -115,9 +110,7 @@ static atomic_long next_seq, done;
 static atomic_long n_accept, n_quar, n_reject, n_tempfail, n_discard;
 static atomic_long n_abort_hdr, n_abort_body, n_abort_reuse, n_drop;
 static atomic_long n_fail, n_noar, n_unstable, n_early, n_after_rset;
-static struct sample *samples;
-static long nsamples;
-static atomic_int stop_sampler;
+static soak_watch watch;
 
 static void
 usage(void)
@@ -619,136 +612,6 @@ worker(void *arg)
 	return NULL;
 }
 
-/* ---- the milter process: RSS and CPU ---- */
-
-static long
-proc_rss_kb(int pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
-}
-
-static double
-proc_cpu_s(int pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	FILE *fp;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	/* fields after the command name "(...)": state is field 3 */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static void *
-sampler(void *arg)
-{
-	struct timespec ts;
-	long kb;
-
-	(void)arg;
-	ts.tv_sec = o.sample_ms / 1000;
-	ts.tv_nsec = (o.sample_ms % 1000) * 1000000L;
-	while (!atomic_load(&stop_sampler) && nsamples < SAMPLES_MAX) {
-		if ((kb = proc_rss_kb(o.pid)) < 0)
-			break;		/* the milter is gone */
-		samples[nsamples].done = atomic_load(&done);
-		samples[nsamples].rss_kb = kb;
-		nsamples++;
-		nanosleep(&ts, NULL);
-	}
-	return NULL;
-}
-
-static int
-cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* max and median of the samples whose progress is in [lo, hi) */
-static long
-quarter(double lo, double hi, long *median)
-{
-	long *v = xmalloc((size_t)(nsamples + 1) * sizeof(*v)), n = 0, i, mx;
-
-	for (i = 0; i < nsamples; i++) {
-		double f = (double)samples[i].done / (double)o.total;
-
-		if (f >= lo && (f < hi || (hi >= 1.0 && f <= 1.0)))
-			v[n++] = samples[i].rss_kb;
-	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_long);
-	*median = n ? v[n / 2] : 0;
-	mx = n ? v[n - 1] : 0;
-	free(v);
-	return n < 4 ? -1 : mx;
-}
-
-/* Prints the RSS line; returns 1 when RSS grew past the margin. */
-static int
-rss_verdict(void)
-{
-	long q1, q2, q4, m1, m2, m4, margin, mx = 0, i;
-	int grew;
-	FILE *fp;
-
-	if (o.pid == 0 || nsamples == 0) {
-		printf("soak: rss=not sampled\n");
-		return 0;
-	}
-	for (i = 0; i < nsamples; i++)
-		if (samples[i].rss_kb > mx)
-			mx = samples[i].rss_kb;
-	if (o.rss_out != NULL && (fp = fopen(o.rss_out, "w")) != NULL) {
-		for (i = 0; i < nsamples; i++)
-			fprintf(fp, "%ld\t%ld\n", samples[i].done,
-			    samples[i].rss_kb);
-		fclose(fp);
-	}
-	printf("soak: rss_kb first=%ld last=%ld max=%ld samples=%ld\n",
-	    samples[0].rss_kb, samples[nsamples - 1].rss_kb, mx, nsamples);
-	q1 = quarter(WARMUP_FRAC, 0.25, &m1);
-	q2 = quarter(0.25, 0.50, &m2);
-	q4 = quarter(0.75, 1.0, &m4);
-	if (q1 < 0 || q2 < 0 || q4 < 0) {
-		printf("soak: rss_check=skipped (fewer than 4 samples in a "
-		    "quarter: run too short)\n");
-		return 0;
-	}
-	margin = q1 * o.margin_pct / 100;
-	if (margin < o.margin_min_mb * 1024)
-		margin = o.margin_min_mb * 1024;
-	grew = q4 > q1 + margin || m4 > m2 + margin;
-	printf("soak: rss_check=%s q1_max=%ld q2_median=%ld q4_max=%ld "
-	    "q4_median=%ld margin=%ld (q4_max <= q1_max+margin, "
-	    "q4_median <= q2_median+margin)\n", grew ? "GROWING" : "flat",
-	    q1, m2, q4, m4, margin);
-	return grew;
-}
-
 /* ---- main ---- */
 
 static long
@@ -799,10 +662,10 @@ int
 main(int argc, char **argv)
 {
 	char err[512], mpath[4096];
-	pthread_t tid[THREADS_MAX], stid;
+	pthread_t tid[THREADS_MAX];
 	double cpu0 = 0, cpu1 = 0, secs;
 	long i, t0, fails, sp_bad = 0, aborts;
-	int dead = 0, rss_grew;
+	int dead = 0, rss_grew = 0;
 	mb_conn c;
 
 	parse_opts(argc, argv);
@@ -817,8 +680,7 @@ main(int argc, char **argv)
 	}
 	build_specials();
 	verdict_hash = calloc(corpus.n, sizeof(*verdict_hash));
-	samples = calloc(SAMPLES_MAX, sizeof(*samples));
-	if (verdict_hash == NULL || samples == NULL) {
+	if (verdict_hash == NULL) {
 		fprintf(stderr, "soak: out of memory\n");
 		return 1;
 	}
@@ -828,8 +690,14 @@ main(int argc, char **argv)
 	}
 	mb_conn_close(&c);
 	if (o.pid != 0) {
-		cpu0 = proc_cpu_s(o.pid);
-		if (pthread_create(&stid, NULL, sampler, NULL) != 0)
+		watch.pid = o.pid;
+		watch.interval_ms = o.sample_ms;
+		watch.total = o.total;
+		watch.done = &done;
+		watch.margin_pct = o.margin_pct;
+		watch.margin_min_mb = o.margin_min_mb;
+		cpu0 = sw_cpu_s(o.pid);
+		if (sw_start(&watch) < 0)
 			o.pid = 0;
 	}
 	t0 = now_us();
@@ -842,10 +710,9 @@ main(int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	secs = (double)(now_us() - t0) / 1e6;
 	if (o.pid != 0) {
-		atomic_store(&stop_sampler, 1);
-		pthread_join(stid, NULL);
-		cpu1 = proc_cpu_s(o.pid);
-		dead = cpu1 < 0 || proc_rss_kb(o.pid) < 0;
+		sw_stop(&watch);
+		cpu1 = sw_cpu_s(o.pid);
+		dead = cpu1 < 0 || sw_rss_kb(o.pid) < 0;
 	}
 
 	fails = atomic_load(&n_fail);
@@ -872,7 +739,10 @@ main(int argc, char **argv)
 	if (o.pid != 0 && cpu1 >= 0)
 		printf("soak: milter_cpu_s=%.1f cpu_us_per_msg=%.0f\n",
 		    cpu1 - cpu0, (cpu1 - cpu0) * 1e6 / (double)o.total);
-	rss_grew = rss_verdict();
+	if (o.pid != 0)
+		rss_grew = sw_rss_verdict(&watch, o.rss_out);
+	else
+		printf("soak: rss=not sampled\n");
 	if (dead)
 		printf("soak: the milter process %d is gone\n", o.pid);
 	if (fails > 0 || sp_bad > 0 || dead || rss_grew) {
