@@ -307,6 +307,7 @@ typedef struct dmarc_dkim_input {
 	const char *domain;     /* d= */
 	const char *selector;   /* s= (reporting only; may be NULL) */
 	int pass;               /* the signature verified */
+	int temperror;          /* its key lookup failed temporarily */
 } dmarc_dkim_input;
 
 typedef enum { DMARC_SPF_MFROM = 0, DMARC_SPF_HELO } dmarc_spf_scope;
@@ -314,6 +315,7 @@ typedef enum { DMARC_SPF_MFROM = 0, DMARC_SPF_HELO } dmarc_spf_scope;
 typedef struct dmarc_input {
 	const dmarc_from *from;          /* author domains (dmarc_from_parse) */
 	int spf_pass;                    /* SPF result was pass */
+	int spf_temperror;               /* SPF result was temperror */
 	const char *spf_domain;          /* the domain SPF checked */
 	dmarc_spf_scope spf_scope;       /* HELO-scope passes never align */
 	const dmarc_dkim_input *dkim;

@@ -237,9 +237,16 @@ align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
 	for (i = 0; i < n; i++) {
 		if (out[i] != 2)
 			continue;
-		if (k || dmarc_walk_orgdomain(e->iwalks[i], iorg,
-		    sizeof(iorg)) < 0)
+		if (k)
 			out[i] = -1;
+		else if (dmarc_walk_orgdomain(e->iwalks[i], iorg,
+		    sizeof(iorg)) < 0)
+			/* An Organizational Domain is its name or an ancestor:
+			 * outside the author's one, an identifier cannot
+			 * align, whatever its own (failed) lookups would have
+			 * said - so a sender's broken DNS cannot turn a DMARC
+			 * fail into a temperror. */
+			out[i] = dmarc_domain_within(ids[i], aorg) ? -1 : 0;
 		else
 			out[i] = dmarc_aligned(author, aorg, ids[i], iorg,
 			    modes[i]);
@@ -390,8 +397,9 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 {
 	dmarc_walk aw;
 	const dmarc_fetch *f;
-	int at_author, unknown, al[1 + DMARC_MAX_DKIM];
-	int walked[1 + DMARC_MAX_DKIM];
+	int at_author, unknown, temp_aligned = 0, al[1 + DMARC_MAX_DKIM];
+	int walked[1 + DMARC_MAX_DKIM], is_temp[1 + DMARC_MAX_DKIM] = { 0 };
+	size_t npass;
 	const char *ids[1 + DMARC_MAX_DKIM] = { NULL };
 	dmarc_alignment modes[1 + DMARC_MAX_DKIM];
 	size_t i, nid = 1;
@@ -421,9 +429,12 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	}
 
 	/* Alignment: only an SPF pass in the MAIL FROM scope counts. */
-	if (in->spf_pass && in->spf_scope == DMARC_SPF_MFROM &&
-	    in->spf_domain != NULL && in->spf_domain[0] != '\0')
+	if ((in->spf_pass || in->spf_temperror) &&
+	    in->spf_scope == DMARC_SPF_MFROM &&
+	    in->spf_domain != NULL && in->spf_domain[0] != '\0') {
 		ids[0] = in->spf_domain;
+		is_temp[0] = !in->spf_pass;
+	}
 	modes[0] = f->rec.aspf;
 	for (i = 0; i < in->ndkim && nid < 1 + DMARC_MAX_DKIM; i++) {
 		if (!in->dkim[i].pass || in->dkim[i].domain == NULL ||
@@ -432,10 +443,27 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 		ids[nid] = in->dkim[i].domain;
 		modes[nid++] = f->rec.adkim;
 	}
+	npass = nid;
+	/* Identifiers whose check failed temporarily: if one of them
+	 * aligns, a retry might pass, so the result is temperror, not fail
+	 * (only when alignment is certain: see align_all). */
+	for (i = 0; i < in->ndkim && nid < 1 + DMARC_MAX_DKIM; i++) {
+		if (!in->dkim[i].temperror || in->dkim[i].domain == NULL ||
+		    in->dkim[i].domain[0] == '\0')
+			continue;
+		ids[nid] = in->dkim[i].domain;
+		is_temp[nid] = 1;
+		modes[nid++] = f->rec.adkim;
+	}
 	align_all(e, author, &aw, ids, modes, nid, al, walked);
-	res->spf_aligned = al[0] == 1;
-	unknown = al[0] < 0;
+	res->spf_aligned = al[0] == 1 && !is_temp[0];
+	unknown = al[0] < 0 && !is_temp[0];
+	temp_aligned = al[0] == 1 && is_temp[0];
 	for (i = 1; i < nid; i++) {
+		if (is_temp[i]) {
+			temp_aligned |= al[i] == 1;
+			continue;
+		}
 		unknown |= al[i] < 0;
 		if (al[i] == 1 && !res->dkim_aligned) {
 			res->dkim_aligned = 1;
@@ -452,7 +480,7 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 			res->org_domain[0] = '\0';
 	}
 
-	note_alignment(e, res, ids, modes, nid, al, walked);
+	note_alignment(e, res, ids, modes, npass, al, walked);
 	if (res->spf_aligned || res->dkim_aligned) {
 		res->result = DMARC_RESULT_PASS;
 		res->disposition = DMARC_P_NONE;
@@ -460,6 +488,13 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 		    &res->policy_tag);
 		say(res, "aligned %s pass for %s", res->dkim_aligned ? "DKIM" :
 		    "SPF", author);
+		return;
+	}
+	if (temp_aligned) {
+		res->result = DMARC_RESULT_TEMPERROR;
+		say(res, "no aligned pass for %s, but an aligned %s check "
+		    "failed temporarily", author, is_temp[0] && al[0] == 1 ?
+		    "SPF" : "DKIM");
 		return;
 	}
 	if (unknown) {

@@ -491,6 +491,7 @@ msg_run_dmarc(msg *m)
 	 * is evaluated as postmaster@helo). */
 	if (m->spf_done) {
 		in.spf_pass = m->spf_mf.code == SPF_PASS;
+		in.spf_temperror = m->spf_mf.code == SPF_TEMPERROR;
 		in.spf_domain = m->spf_mf.domain;
 		in.spf_scope = DMARC_SPF_MFROM;
 	}
@@ -503,6 +504,7 @@ msg_run_dmarc(msg *m)
 		din[n].domain = s->d;
 		din[n].selector = s->s;
 		din[n].pass = s->result == DKIM_PASS;
+		din[n].temperror = s->result == DKIM_TEMPERROR;
 		n++;
 	}
 	in.dkim = din;

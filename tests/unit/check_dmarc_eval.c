@@ -136,6 +136,44 @@ START_TEST(fail_reject_and_helo_spf)
 }
 END_TEST
 
+/* A temporary failure of an aligned identifier makes the result
+ * temperror (a retry may pass); an unaligned one never does - neither a
+ * DKIM temperror for another domain, nor a sender's broken _dmarc walk
+ * for its own d= (that would let any sender turn p=reject into a
+ * temperror). */
+START_TEST(temperror_only_when_aligned)
+{
+	fault("_dmarc.attacker.com", DNS_T_TXT);
+	author("example.com");
+	dk[0].domain = "example.com";
+	dk[0].temperror = 1;        /* aligned key lookup timed out */
+	in.ndkim = 1;
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
+	ck_assert(strstr(res.reason, "failed temporarily") != NULL);
+
+	dk[0].domain = "other.example"; /* unaligned: still a fail */
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(res.disposition, DMARC_P_REJECT);
+
+	memset(dk, 0, sizeof(dk));
+	in.ndkim = 0;
+	spf("example.com", 0, DMARC_SPF_MFROM);
+	in.spf_temperror = 1;       /* aligned SPF temperror */
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
+	ck_assert_int_eq(res.spf_aligned, 0);
+
+	in.spf_temperror = 0;
+	spf("attacker.com", 0, DMARC_SPF_MFROM);
+	dkim("attacker.com", 1);    /* passes, same TLD, its walk fails */
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(res.disposition, DMARC_P_REJECT);
+}
+END_TEST
+
 START_TEST(relaxed_vs_strict)
 {
 	author("sub.example.net");
@@ -235,17 +273,28 @@ START_TEST(tempfail)
 {
 	fault("_dmarc.example.com", DNS_T_TXT);
 	fault("_dmarc.news.example.org", DNS_T_TXT);
+	fault("_dmarc.x.mail.example.org", DNS_T_TXT);
 	author("example.com");
 	run();
 	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
 	ck_assert(strstr(res.reason, "injected fault") != NULL);
 
-	/* a failing org-domain walk of an identifier: temperror, not fail */
+	/* a failing org-domain walk of an identifier inside the author's
+	 * Organizational Domain: its alignment is unknown, temperror */
 	from.ndomains = 0;
 	author("mail.example.org");
-	dkim("news.example.org", 1);
+	dkim("x.mail.example.org", 1);
 	run();
 	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
+	ck_assert_str_eq(res.org_domain, "mail.example.org");
+
+	/* outside it (org domain mail.example.org): it cannot align,
+	 * whatever its failed walk would have said - a fail */
+	memset(dk, 0, sizeof(dk));
+	in.ndkim = 0;
+	dkim("news.example.org", 1);
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
 }
 END_TEST
 
@@ -389,6 +438,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, pass_strict_dkim);
 	tcase_add_test(tc, fail_reject_and_helo_spf);
+	tcase_add_test(tc, temperror_only_when_aligned);
 	tcase_add_test(tc, relaxed_vs_strict);
 	tcase_add_test(tc, subdomain_sp_and_np);
 	tcase_add_test(tc, np_existence_unknown);

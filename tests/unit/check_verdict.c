@@ -70,6 +70,8 @@ start(const char *const *kv)
 	ck_assert_msg(res != NULL, "resolver: %s", err);
 	ck_assert_int_eq(dns_resolver_add_fault(res, "_dmarc.temp.example",
 	    DNS_T_TXT, DNS_TEMPFAIL), 0);
+	ck_assert_int_eq(dns_resolver_add_fault(res, "spftemp.example",
+	    DNS_T_TXT, DNS_TEMPFAIL), 0);
 	env = msg_env_new(&cfg, res, err, sizeof(err));
 	ck_assert_msg(env != NULL, "env: %s", err);
 	env->sample = fixed_sample;
@@ -262,6 +264,30 @@ START_TEST(temperror_by_setting)
 	ck_assert_str_eq(v->smtp_rcode, "451");
 	ck_assert_msg(strncmp(v->smtp_xcode, "4.7.", 4) == 0, "%s",
 	    v->smtp_xcode);
+}
+END_TEST
+
+/* A temporary SPF failure of the aligned identifier, no DKIM: DMARC is
+ * temperror, so even p=reject with dmarc_enforce gives the temperror
+ * action (accept with the header saying so, or 451), never a 550. */
+START_TEST(temperror_never_rejects)
+{
+	static const char *const enf[] = { "dmarc_enforce=yes", NULL };
+	static const char *const enf_tf[] = { "dmarc_enforce=yes",
+	    "on_dns_temperror=tempfail", NULL };
+	const msg_verdict *v;
+
+	start(enf);
+	v = run(GOOD_IP, "<a@spftemp.example>", "From: a@spftemp.example\r\n");
+	ck_assert_int_eq(v->spf->code, SPF_TEMPERROR);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_TEMPERROR);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_msg(has(v, "dmarc=temperror"), "%s", v->auth_results);
+	teardown();
+	start(enf_tf);
+	v = run(GOOD_IP, "<a@spftemp.example>", "From: a@spftemp.example\r\n");
+	ck_assert_int_eq(v->action, MSG_TEMPFAIL);
+	ck_assert_str_eq(v->smtp_rcode, "451");
 }
 END_TEST
 
@@ -566,6 +592,7 @@ suite(void)
 	tcase_add_test(tc, quarantine_action);
 	tcase_add_test(tc, none_without_record);
 	tcase_add_test(tc, temperror_by_setting);
+	tcase_add_test(tc, temperror_never_rejects);
 	tcase_add_test(tc, no_or_bad_from_is_permerror);
 	tcase_add_test(tc, regression_stray_angle_bracket);
 	tcase_add_test(tc, strict_vs_relaxed);
