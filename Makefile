@@ -5,6 +5,9 @@
 #   make sanitize    the same tests, built with ASan + UBSan (in build-san/)
 #   make fuzz        build the libFuzzer targets with clang and run each briefly
 #   make bench       benchmarks (figures, not pass/fail)
+#   make soak        soak test: 100,000 hostile milter dialogues, RSS flat
+#                    (contrib/milterbench/soak.sh; SOAK_VALGRIND=1: small run
+#                    under valgrind)
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make deps        apt-get install the build and test dependencies (Debian 12, root)
 #
@@ -62,7 +65,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 
-.PHONY: all deps check tests sanitize fuzz fuzz-build bench install clean valgrind
+.PHONY: all deps check tests sanitize fuzz fuzz-build bench soak install clean valgrind
 
 all: authmilter
 
@@ -134,6 +137,9 @@ fuzz: fuzz-build
 
 bench: $(BIN) $(BENCH_BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+soak: $(BIN)
+	@BUILD=$(BUILD) sh contrib/milterbench/soak.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \

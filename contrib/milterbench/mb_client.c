@@ -189,6 +189,18 @@ fail:
 }
 
 void
+mb_conn_drop(mb_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	mp_buf_free(&c->out);
+	free(c->in);
+	c->in = NULL;
+	c->incap = 0;
+}
+
+void
 mb_conn_close(mb_conn *c)
 {
 	if (c->fd >= 0) {
@@ -314,17 +326,49 @@ await(mb_conn *c, int noreply, int eom, mb_hdrs *h, mb_result *res)
 	case STEP_ERR: goto fail; \
 	} } while (0)
 
+/* The cut point is reached: abort (RSET) or drop the connection. */
+static int
+cut_here(mb_conn *c, const mb_cut *cut, mb_result *res)
+{
+	if (cut->kind == MB_CUT_DROP) {
+		(void)flush_out(c);	/* the peer may have gone already */
+		mb_conn_drop(c);
+		return 1;
+	}
+	if (mp_enc_packet(&c->out, SMFIC_ABORT, NULL, 0) < 0 ||
+	    flush_out(c) < 0) {
+		res->error = "abort: write to milter failed";
+		mb_conn_close(c);
+		return -1;
+	}
+	c->mid_session = 1;
+	return 1;
+}
+
 int
 mb_conn_message(mb_conn *c, const mb_message *m, mb_hdrs *h, mb_result *res)
+{
+	return mb_conn_message_cut(c, m, h, res, NULL) < 0 ? -1 : 0;
+}
+
+int
+mb_conn_message_cut(mb_conn *c, const mb_message *m, mb_hdrs *h,
+    mb_result *res, const mb_cut *cut)
 {
 	const char *cmac[8], *mmac[8], *s[2], *v;
 	char rcpt[1024], from[1024], client[256];
 	uint32_t p = c->prot;
-	size_t i, n, off;
+	size_t i, n, off, body_end = m->body_len;
 	int in_msg = 0, skip = 0;
 
 	mb_result_reset(res);
 	c->reusable = 0;
+	if (c->mid_session) {
+		/* after SMFIC_ABORT: same SMTP session, next transaction */
+		c->mid_session = 0;
+		c->sessions++;
+		goto mail;
+	}
 	if (c->sessions++ > 0)
 		QUEUE(mp_enc_packet(&c->out, SMFIC_QUIT_NC, NULL, 0));
 	snprintf(client, sizeof(client), "[%s] [%s]", m->client_ip,
@@ -346,6 +390,7 @@ mb_conn_message(mb_conn *c, const mb_message *m, mb_hdrs *h, mb_result *res)
 		QUEUE(mp_enc_strings(&c->out, SMFIC_HELO, s, 1));
 		STEP(p & SMFIP_NR_HELO, 0);
 	}
+mail:
 	in_msg = 1;
 	n = 0;
 	mmac[n++] = "i"; mmac[n++] = m->id;
@@ -376,12 +421,14 @@ mb_conn_message(mb_conn *c, const mb_message *m, mb_hdrs *h, mb_result *res)
 		STEP(p & SMFIP_NR_DATA, 0);
 	}
 	for (i = 0; i < h->n && !(p & SMFIP_NOHDRS); i++) {
+		if (cut != NULL && i == cut->headers)
+			return cut_here(c, cut, res);
 		v = h->h[i].value;
 		if (!(p & SMFIP_HDR_LEADSPC))
 			while (*v == ' ' || *v == '\t')
 				v++;
 		if (mp_enc_header(&c->out, h->h[i].name, v) < 0) {
-			res->error = "header longer than MP_DATA_MAX";
+			res->error = "header longer than the packet limit";
 			goto fail;
 		}
 		STEP(p & SMFIP_NR_HDR, 0);
@@ -390,14 +437,24 @@ mb_conn_message(mb_conn *c, const mb_message *m, mb_hdrs *h, mb_result *res)
 		QUEUE(mp_enc_packet(&c->out, SMFIC_EOH, NULL, 0));
 		STEP(p & SMFIP_NR_EOH, 0);
 	}
-	for (off = 0; off < m->body_len && !(p & SMFIP_NOBODY) && !skip;
+	if (cut != NULL && cut->headers != SIZE_MAX)
+		return cut_here(c, cut, res);	/* all headers sent, no EOH */
+	if (cut != NULL && cut->headers == SIZE_MAX && cut->body < body_end)
+		body_end = cut->body;
+	for (off = 0; off < body_end && !(p & SMFIP_NOBODY) && !skip;
 	    off += n) {
-		n = m->body_len - off;
+		n = body_end - off;
 		if (n > MP_CHUNK_MAX)
 			n = MP_CHUNK_MAX;
 		QUEUE(mp_enc_packet(&c->out, SMFIC_BODY, m->body + off, n));
 		STEP(p & SMFIP_NR_BODY, 0);
+		if (c->out.len >= MB_FLUSH_BYTES && flush_out(c) < 0) {
+			res->error = "write to milter failed (connection closed?)";
+			goto fail;
+		}
 	}
+	if (cut != NULL && cut->headers == SIZE_MAX && !skip)
+		return cut_here(c, cut, res);
 	QUEUE(mp_enc_packet(&c->out, SMFIC_BODYEOB, NULL, 0));
 	if (await(c, 0, 1, h, res) != STEP_END)
 		goto fail;

@@ -16,6 +16,9 @@
  *	void	mb_conn_close(mb_conn *c);
  *	int	mb_conn_message(mb_conn *c, const mb_message *m, mb_hdrs *h,
  *		    mb_result *r);
+ *	int	mb_conn_message_cut(mb_conn *c, const mb_message *m, mb_hdrs *h,
+ *		    mb_result *r, const mb_cut *cut);
+ *	void	mb_conn_drop(mb_conn *c);
  *	void	mb_result_reset(mb_result *r);
  *	void	mb_result_free(mb_result *r);
  *
@@ -42,6 +45,19 @@
  *	milter sees them). Returns 0 when the dialogue completed (r->action
  *	names the final reply), -1 on a protocol or I/O failure (r->error
  *	says why; the connection is then closed and must be reopened).
+ *	Body packets are written whenever MB_FLUSH_BYTES are pending, so a
+ *	huge message never sits in memory twice.
+ *
+ *	mb_conn_message_cut() is the same dialogue cut short as cut says
+ *	(NULL = not cut): after cut->headers headers (SIZE_MAX = all), or
+ *	else after cut->body bytes of the body (the chunk at the cut is
+ *	shortened; >= the body length cuts just before end of message). Then
+ *	MB_CUT_ABORT sends SMFIC_ABORT (an SMTP RSET: the connection stays
+ *	open and the next message on it starts at MAIL, as Postfix does),
+ *	MB_CUT_DROP closes the socket without a word (a crashed or cut-off
+ *	MTA). It returns 1 when the cut happened (r->action stays 0), 0 when
+ *	a final reply came before the cut point, -1 on failure as above.
+ *	mb_conn_drop() closes the connection without SMFIC_QUIT.
  */
 #ifndef MB_CLIENT_H
 #define MB_CLIENT_H
@@ -53,6 +69,15 @@
 #include "contrib/milterbench/milterproto.h"
 
 #define MB_MODS_MAX	64	/* modifications kept per message (report) */
+#define MB_FLUSH_BYTES	(1024 * 1024)	/* body bytes queued before a write */
+
+enum { MB_CUT_ABORT = 1, MB_CUT_DROP = 2 };
+
+typedef struct mb_cut {
+	int kind;		/* MB_CUT_ABORT or MB_CUT_DROP */
+	size_t headers;		/* headers sent before the cut; SIZE_MAX = all */
+	size_t body;		/* else body bytes sent before the cut */
+} mb_cut;
 
 typedef struct mb_conn {
 	int fd;
@@ -60,6 +85,7 @@ typedef struct mb_conn {
 	uint32_t acts;		/* negotiated SMFIF_* actions */
 	unsigned long sessions;	/* SMTP sessions run on this connection */
 	int reusable;		/* libmilter state allows SMFIC_QUIT_NC now */
+	int mid_session;	/* after an abort: next message starts at MAIL */
 	mp_buf out;		/* pending packets */
 	unsigned char *in;	/* last reply's data */
 	size_t incap;
@@ -87,6 +113,9 @@ int mb_conn_open(mb_conn *c, const char *spec, int timeout_s, char *err,
 void mb_conn_close(mb_conn *c);
 int mb_conn_message(mb_conn *c, const mb_message *m, mb_hdrs *h,
     mb_result *r);
+int mb_conn_message_cut(mb_conn *c, const mb_message *m, mb_hdrs *h,
+    mb_result *r, const mb_cut *cut);
+void mb_conn_drop(mb_conn *c);
 void mb_result_reset(mb_result *r);
 void mb_result_free(mb_result *r);
 

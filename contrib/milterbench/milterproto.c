@@ -14,6 +14,7 @@ mp_buf_init(mp_buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->max = MP_DATA_MAX;
 }
 
 void
@@ -21,6 +22,15 @@ mp_buf_free(mp_buf *b)
 {
 	free(b->data);
 	mp_buf_init(b);
+}
+
+int
+mp_buf_set_max(mp_buf *b, size_t max)
+{
+	if (max == 0 || max > MP_DATA_ABS_MAX)
+		return -1;
+	b->max = max;
+	return 0;
 }
 
 static int
@@ -96,7 +106,7 @@ pkt_end(mp_buf *b, size_t off)
 {
 	size_t n = b->len - off - 4;	/* command byte + data */
 
-	if (n - 1 > MP_DATA_MAX) {
+	if (n - 1 > b->max) {
 		b->len = off;
 		return -1;
 	}
@@ -109,7 +119,7 @@ mp_enc_packet(mp_buf *b, int cmd, const void *data, size_t len)
 {
 	size_t off;
 
-	if (len > MP_DATA_MAX || pkt_begin(b, cmd, &off) < 0)
+	if (len > b->max || pkt_begin(b, cmd, &off) < 0)
 		return -1;
 	if (pkt_add(b, data, len) < 0) {
 		b->len = off;

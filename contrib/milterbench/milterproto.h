@@ -12,6 +12,7 @@
  *
  *	void	mp_buf_init(mp_buf *b);
  *	void	mp_buf_free(mp_buf *b);
+ *	int	mp_buf_set_max(mp_buf *b, size_t max);
  *	int	mp_enc_packet(mp_buf *b, int cmd, const void *data, size_t len);
  *	int	mp_enc_optneg(mp_buf *b, uint32_t ver, uint32_t act, uint32_t prot);
  *	int	mp_enc_macros(mp_buf *b, int for_cmd, const char *const *nv, size_t n);
@@ -31,7 +32,14 @@
  *
  *	mp_enc_*() append one packet to an mp_buf (growing it) and return 0,
  *	or -1 when memory runs out or a field cannot be encoded (a string
- *	with an embedded NUL cannot occur; data over MP_DATA_MAX is refused).
+ *	with an embedded NUL cannot occur; data over the buffer's limit,
+ *	MP_DATA_MAX unless raised, is refused and leaves no bytes).
+ *
+ *	mp_buf_set_max() sets the largest packet data the buffer encodes
+ *	(the peer's limit, e.g. MP_MDS_1M for a milter that called
+ *	smfi_setmaxdatasize; a soak test raises it past the peer's limit on
+ *	purpose). It returns 0, or -1 when max is 0 or over MP_DATA_ABS_MAX.
+ *	mp_buf_init() and mp_buf_free() reset it to MP_DATA_MAX.
  *	mp_enc_macros() takes n name/value pairs in nv[0..2n-1].
  *	mp_enc_strings() sends n NUL-terminated strings (HELO, MAIL, RCPT).
  *
@@ -57,11 +65,14 @@
 #define MP_CHUNK_MAX	65535		/* MILTER_CHUNK_SIZE: body chunk limit */
 #define MP_DATA_MAX	65535		/* MILTER_MAX_DATA_SIZE: default packet limit */
 #define MP_REPLY_MAX	(1024 * 1024)	/* SMFIP_MDS_1M: largest reply we accept */
+#define MP_MDS_1M	(1024 * 1024 - 1)	/* MILTER_MDS_1M, mfdef.h */
+#define MP_DATA_ABS_MAX	(16 * 1024 * 1024)	/* mp_buf_set_max bound (ours) */
 
 typedef struct mp_buf {
 	unsigned char *data;
 	size_t len;
 	size_t cap;
+	size_t max;		/* largest packet data encoded (mp_buf_set_max) */
 } mp_buf;
 
 typedef struct mp_reply {
@@ -75,6 +86,7 @@ typedef struct mp_reply {
 
 void mp_buf_init(mp_buf *b);
 void mp_buf_free(mp_buf *b);
+int mp_buf_set_max(mp_buf *b, size_t max);
 int mp_enc_packet(mp_buf *b, int cmd, const void *data, size_t len);
 int mp_enc_optneg(mp_buf *b, uint32_t ver, uint32_t act, uint32_t prot);
 int mp_enc_macros(mp_buf *b, int for_cmd, const char *const *nv, size_t n);

@@ -85,6 +85,43 @@ START_TEST(test_header_body_limits)
 }
 END_TEST
 
+/* A peer with a raised limit (smfi_setmaxdatasize 1 MB) takes bigger
+ * packets: mp_buf_set_max moves the bound exactly, and is bounded itself. */
+START_TEST(test_raised_packet_limit)
+{
+	size_t vlen = MP_MDS_1M - 3;	/* "X" NUL value NUL = MP_MDS_1M */
+	char *big = malloc(vlen + 2);
+	mp_buf b;
+
+	memset(big, 'v', vlen + 1);
+	big[vlen] = '\0';
+	mp_buf_init(&b);
+	ck_assert_uint_eq(b.max, MP_DATA_MAX);
+	ck_assert_int_eq(mp_enc_header(&b, "X", big), -1);
+	ck_assert_int_eq(mp_buf_set_max(&b, MP_MDS_1M), 0);
+	ck_assert_int_eq(mp_enc_header(&b, "X", big), 0);
+	ck_assert_uint_eq(b.len, MP_HDR_LEN + MP_MDS_1M);
+	/* length field = command byte + data = 0x00100000 */
+	ck_assert_uint_eq(b.data[0], 0x00);
+	ck_assert_uint_eq(b.data[1], 0x10);
+	ck_assert_uint_eq(b.data[2], 0x00);
+	ck_assert_uint_eq(b.data[3], 0x00);
+	ck_assert_uint_eq(b.data[4], SMFIC_HEADER);
+	ck_assert_uint_eq(b.data[b.len - 1], 0);
+	b.len = 0;
+	big[vlen] = 'v';
+	big[vlen + 1] = '\0';		/* one byte over */
+	ck_assert_int_eq(mp_enc_header(&b, "X", big), -1);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(mp_buf_set_max(&b, 0), -1);
+	ck_assert_int_eq(mp_buf_set_max(&b, MP_DATA_ABS_MAX + 1), -1);
+	ck_assert_uint_eq(b.max, MP_MDS_1M);
+	mp_buf_free(&b);
+	ck_assert_uint_eq(b.max, MP_DATA_MAX);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_decode_replies)
 {
 	static const unsigned char ins[] = "\0\0\0\x01" "Authentication-Results\0"
@@ -214,6 +251,7 @@ main(void)
 	tcase_add_test(tc, test_optneg);
 	tcase_add_test(tc, test_connect_and_macros);
 	tcase_add_test(tc, test_header_body_limits);
+	tcase_add_test(tc, test_raised_packet_limit);
 	tcase_add_test(tc, test_decode_replies);
 	tcase_add_test(tc, test_decode_malformed);
 	tcase_add_test(tc, test_split_message);
