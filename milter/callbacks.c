@@ -38,6 +38,9 @@ typedef struct conn {
 /* Stages where the MTA need not wait for our reply (the milter protocol
  * v6 "no reply" flags): header, end of headers and body never decide
  * anything, so the MTA streams them without a round trip each. */
+/* Header text in the one log line per message (log_msg keeps 2 KB). */
+#define CB_LOG_HEADER_MAX 1400
+
 #define CB_NOREPLY_STAGES (SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
 /* What a header/eoh/body callback returns once it is done. */
@@ -334,9 +337,11 @@ log_verdict(const conn *c, const msg_verdict *v)
 	const char *p;
 	int space = 0;
 
-	sb_init_max(&line, 4096);
+	/* the header part is cut (marked "...") so that the line, which
+	 * log_msg() bounds, always ends with the action */
+	sb_init_max(&line, CB_LOG_HEADER_MAX);
 	for (p = v->auth_results != NULL ? v->auth_results : " no header";
-	    *p != '\0'; p++) {
+	    *p != '\0' && !line.failed; p++) {
 		if (*p == '\r' || *p == '\n' || *p == '\t' || *p == ' ') {
 			space = 1;
 			continue;
@@ -346,8 +351,8 @@ log_verdict(const conn *c, const msg_verdict *v)
 		space = 0;
 		sb_putc(&line, *p);
 	}
-	log_msg(LOG_INFO, c->qid, "%s; action=%s (%s)", line.s,
-	    msg_action_name(v->action), v->reason);
+	log_msg(LOG_INFO, c->qid, "%s%s; action=%s (%s)", line.s,
+	    line.failed ? " ..." : "", msg_action_name(v->action), v->reason);
 	sb_free(&line);
 }
 
