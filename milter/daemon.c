@@ -282,11 +282,22 @@ static void
 report_ready(void)
 {
 	if (ready_fd >= 0) {
+		int fd;
+
 		if (write(ready_fd, "R", 1) != 1) {
 			/* the starter is gone: nothing to tell */
 		}
 		close(ready_fd);
 		ready_fd = -1;
+		/* start-up errors went to the starter's stderr as well; from
+		 * now on the daemon logs to syslog only */
+		log_open("authmilter", 0, 1);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
 	}
 }
 
@@ -320,11 +331,12 @@ detach(void)
 		_exit(0);
 	if (chdir("/") != 0)
 		return -1;
+	/* stderr stays the starter's until the daemon serves (report_ready):
+	 * a start-up error after the fork is shown where it was started */
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
@@ -361,7 +373,9 @@ drop_privileges(const am_config *cfg)
 		return 0;
 	pw = getpwnam(cfg->user);
 	if (pw == NULL) {
-		log_msg(LOG_ERR, NULL, "user '%s': no such user", cfg->user);
+		log_msg(LOG_ERR, NULL, "user '%s': no such user (create it: "
+		    "useradd --system %s; or choose one with -u or user =)",
+		    cfg->user, cfg->user);
 		return -1;
 	}
 	gid = pw->pw_gid;
@@ -544,10 +558,7 @@ cmd_run(int argc, char **argv)
 			    "OK\n", o.config_path);
 		return CLI_EXIT_OK;
 	}
-	if (!o.foreground)
-		log_open("authmilter", 0, 1);
-	else
-		log_open("authmilter", 1, 1);
+	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
 	if (setup_socket(&cfg) < 0)
 		goto fail;
 	if (o.foreground && strcmp(cfg.pidfile, config_default("pidfile")) == 0)

@@ -77,6 +77,10 @@ echo "ok   config errors name file:line; -n checks"
 id amtest >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin amtest ||
     fail "useradd amtest"
 getent group amtestsock >/dev/null 2>&1 || groupadd --system amtestsock || fail "groupadd"
+# the run-as user must read the zone wherever the checkout lives (a home
+# directory may be closed to it): a copy in the test's own directory
+cp "$ZONE" "$T/zone" && chmod 644 "$T/zone"
+ZONE=$T/zone
 SOCK=$T/run/am.sock
 cat > "$T/priv.conf" <<CONF
 socket = unix:$SOCK
