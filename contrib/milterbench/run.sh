@@ -143,7 +143,10 @@ if [ -x "$AUTHMILTER" ] && "$AUTHMILTER" run --help >/dev/null 2>&1; then
 	    2> "$RUN/authmilter.log" & PIDS="$PIDS $!"
 	AM_PID=$!
 fi
-for s in opendkim opendmarc ${AM_PID:+authmilter}; do
+# the libmilter floor: a filter that does no work (nullmilter.c)
+"$WORK/nullmilter" "unix:$RUN/nullmilter.sock" & PIDS="$PIDS $!"
+NULL_PID=$!
+for s in opendkim opendmarc nullmilter ${AM_PID:+authmilter}; do
 	i=0
 	until [ -S "$RUN/$s.sock" ]; do
 		i=$((i + 1)); [ $i -lt 100 ] || die "$s did not create its socket"
@@ -163,6 +166,7 @@ FLOOR=$("$WORK/cryptofloor" "$CORPUS/sigs.tsv" | sed 's/.*floor_us_per_msg=//')
 "$MB" -s "unix:$RUN/opendkim.sock" -s "unix:$RUN/opendmarc.sock" -d "$CORPUS" \
     -n 200 -c 4 >/dev/null
 [ -n "$AM_PID" ] && "$MB" -s "unix:$RUN/authmilter.sock" -d "$CORPUS" -n 200 -c 4 >/dev/null
+"$MB" -s "unix:$RUN/nullmilter.sock" -d "$CORPUS" -n 200 -c 4 >/dev/null
 
 ROWS=$RUN/rows
 : > "$ROWS"
@@ -191,6 +195,7 @@ measure() {
 	done
 }
 measure opendkim+opendmarc "$DKIM_PID $DMARC_PID" opendkim opendmarc
+measure null-milter "$NULL_PID" nullmilter
 [ -n "$AM_PID" ] && measure authmilter "$AM_PID" authmilter
 SENT=$(( 200 + MB_MESSAGES * $(echo $MB_CONCURRENCY | wc -w) ))
 DNS_CPU=$(( $(cpu "$UNBOUND_PID") * 1000000 / HZ / SENT ))
@@ -204,12 +209,13 @@ printf '%-19s %4s %8s %8s %8s %6s %8s %-11s %s\n' subject conc msgs/s p50_ms \
 awk -F '\t' -v floor="$FLOOR" '
 	{ printf "%-19s %4s %8s %8s %8s %6s %8s %-11s %s\n", $1, $2, $3, $4, $5,
 	    $6, $7, "(" $8 ")", $9 }
-	$1 != "authmilter" { ref[$2] = $7; refrate[$2] = $3 }
+	$1 == "opendkim+opendmarc" { ref[$2] = $7; refrate[$2] = $3 }
+	$1 == "null-milter" { nul[$2] = $7 }
 	$1 == "authmilter" { am[$2] = $7; amrate[$2] = $3; n[++k] = $2 }
 	END { for (i = 1; i <= k; i++) { c = n[i]
-		printf "authmilter c=%s: CPU/msg %.2fx opendkim+opendmarc, %.1fx the crypto floor; msgs/s %.2fx\n",
+		printf "authmilter c=%s: CPU/msg %.2fx opendkim+opendmarc, %.1fx the crypto floor; msgs/s %.2fx; %d us/msg above the libmilter floor (null milter %d us)\n",
 		    c, am[c] / (ref[c] ? ref[c] : 1), am[c] / (floor ? floor : 1),
-		    amrate[c] / (refrate[c] ? refrate[c] : 1) } }' "$ROWS"
+		    amrate[c] / (refrate[c] ? refrate[c] : 1), am[c] - nul[c], nul[c] } }' "$ROWS"
 echo "(unbound, the incumbents' DNS server, not counted above: $DNS_CPU us/msg of the $SENT sent)"
 
 echo
