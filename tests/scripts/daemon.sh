@@ -192,7 +192,10 @@ echo "ok   2020 SIGHUPs under load: $(reloads) reloads, no message lost, still s
 # --- SIGTERM drains a message in flight --------------------------------------------
 mt slow two.test > "$T/slow.out" 2>&1 &
 SLOW=$!
-sleep 1.5
+# SIGTERM once the message is really in flight (body sent, end not yet)
+for i in $(seq 1 100); do grep -q "SLOW1 in flight" "$T/slow.out" && break; sleep 0.1; done
+grep -q "SLOW1 in flight" "$T/slow.out" || fail "the slow message did not start"
+sleep 0.2
 kill -TERM "$AM"
 wait "$SLOW"
 st=$?
