@@ -435,7 +435,8 @@ reload(const daemon_opts *o)
 		return;
 	}
 	runtime_install(rt);
-	log_msg(LOG_NOTICE, NULL, "configuration reloaded");
+	log_msg(LOG_NOTICE, NULL, "configuration reloaded (%u message(s) in "
+	    "flight finish on the previous one)", runtime_active_messages());
 }
 
 static int
@@ -475,19 +476,24 @@ run_loop(const daemon_opts *o, void (*ready)(void))
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
 		unsigned char sig;
 
+		int hup = 0;
+
 		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
 			break;
+		/* take every queued signal first: any number of HUPs make
+		 * one reload, and a TERM behind them is not kept waiting */
 		while (read(sigpipe_fds[0], &sig, 1) == 1) {
-			if (sig == SIGHUP && !stopping) {
-				reload(o);
-			} else if (sig == SIGTERM || sig == SIGINT) {
+			if (sig == SIGHUP)
+				hup = 1;
+			else if (sig == SIGTERM || sig == SIGINT)
 				stopping = 1;
-			} else if (sig == 0) {
+			else if (sig == 0)
 				returned = 1; /* libmilter returned */
-			}
 		}
 		if (stopping || returned)
 			break;
+		if (hup)
+			reload(o);
 	}
 	if (stopping) {
 		/* libmilter's smfi_stop() also stops serving connections in
