@@ -26,6 +26,7 @@
 # on the same port mail passes again. Both daemons must still be alive at
 # the end, with a bounded peak RSS. Missing tools fail the test.
 set -u
+. "$(pwd)/tests/lib/nsd.sh"  # nsd_serve
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
 PY=/usr/bin/python3
@@ -112,36 +113,7 @@ sed 's/"v=DMARC1; p=reject"/"v=DMARC1; p=none"/' "$T/bogus.example.zone.signed" 
     mv "$T/z" "$T/bogus.example.zone.signed"
 grep -q '"v=DMARC1; p=none"' "$T/bogus.example.zone.signed" ||
     fail "could not tamper with the signed DMARC record"
-cat > "$T/nsd.conf" <<EOF
-server:
-    ip-address: 127.0.0.1@$NSD_PORT
-    port: $NSD_PORT
-    username: ""
-    chroot: ""
-    zonesdir: "$T"
-    database: ""
-    zonelistfile: "$T/zone.list"
-    xfrdfile: "$T/xfrd.state"
-    xfrdir: "$T"
-    pidfile: "$T/nsd.pid"
-    logfile: "$T/nsd.log"
-    server-count: 1
-    verbosity: 1
-remote-control:
-    control-enable: no
-zone:
-    name: "bogus.example"
-    zonefile: "bogus.example.zone.signed"
-EOF
-nsd -d -c "$T/nsd.conf" > "$T/nsd.out" 2>&1 &
-NSD_PID=$!
-i=0
-until drill -p "$NSD_PORT" @127.0.0.1 bogus.example SOA 2>/dev/null | grep -q 'rcode: NOERROR'; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && fail "nsd did not come up: $(cat "$T/nsd.out")"
-	kill -0 "$NSD_PID" 2>/dev/null || fail "nsd exited: $(cat "$T/nsd.out")"
-	sleep 0.1
-done
+nsd_serve "$T" "$NSD_PORT" bogus.example bogus.example
 
 cat > "$T/unbound.conf" <<EOF
 server:

@@ -13,6 +13,7 @@
 # zones at that port and the DS records as trust anchors. nsd is killed at
 # exit whatever happens. Missing tools fail the test: CI installs them.
 set -u
+. "$(pwd)/tests/lib/nsd.sh"  # nsd_serve
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 PY=/usr/bin/python3
 
@@ -86,39 +87,7 @@ sed 's/192\.0\.2\.1$/192.0.2.99/' "$T/tampered.example.zone.signed" > "$T/t" &&
 grep -q '192\.0\.2\.99$' "$T/tampered.example.zone.signed" ||
     fail "could not tamper with the signed zone"
 
-{
-	cat <<EOF
-server:
-    ip-address: 127.0.0.1@$PORT
-    port: $PORT
-    username: ""
-    chroot: ""
-    zonesdir: "$T"
-    database: ""
-    zonelistfile: "$T/zone.list"
-    xfrdfile: "$T/xfrd.state"
-    xfrdir: "$T"
-    pidfile: "$T/nsd.pid"
-    logfile: "$T/nsd.log"
-    server-count: 1
-    verbosity: 1
-remote-control:
-    control-enable: no
-EOF
-	for z in sec.example child.sec.example tampered.example expired.example; do
-		printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone.signed"\n' "$z" "$z"
-	done
-} > "$T/nsd.conf"
-
-nsd -d -c "$T/nsd.conf" > "$T/nsd.out" 2>&1 &
-NSD_PID=$!
-i=0
-until drill -p "$PORT" @127.0.0.1 sec.example SOA 2>/dev/null | grep -q 'rcode: NOERROR'; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && fail "nsd did not come up on port $PORT: $(cat "$T/nsd.out")"
-	kill -0 "$NSD_PID" 2>/dev/null || fail "nsd exited: $(cat "$T/nsd.out")"
-	sleep 0.1
-done
+nsd_serve "$T" "$PORT" sec.example sec.example child.sec.example tampered.example expired.example
 
 {
 	cat <<EOF
