@@ -19,7 +19,8 @@
 #   tests/unit/check_*.c          -> one Check program each
 #   tests/conformance/conf_*.c    -> one conformance runner each
 #   tests/scripts/*.sh            -> script tests (get $AUTHMILTER, $BUILD)
-#   tests/fuzz/fuzz_*.c           -> one libFuzzer target each
+#   tests/fuzz/fuzz_*.c           -> one libFuzzer target each, and a replay
+#                                    of its corpus in make check (replay.c)
 #   bench/ lives in tests/bench/  -> benchmark programs (bench_*.c)
 
 CC       ?= cc
@@ -64,6 +65,7 @@ BIN      := $(BUILD)/authmilter
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
+REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRC))
 
 .PHONY: all deps check tests sanitize fuzz fuzz-build bench soak install clean valgrind
 
@@ -103,7 +105,14 @@ $(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(APPLIB) $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
 
-tests: $(BIN) $(UNIT_BIN) $(CONF_BIN)
+# The fuzz corpora replayed without libFuzzer (tests/fuzz/replay.c).
+$(REPLAY_BIN): $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(APPLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(APPLIB) \
+	    $(LIB) $(MILTER_LIBS) $(LDLIBS)
+
+tests: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN)
 
 check: tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/run.sh

@@ -5,7 +5,8 @@
 #
 # Runs, in order: the Check unit programs (build/tests/check_*), the
 # conformance runners (build/tests/conf_*, given $SHARED/conformance; each
-# says itself when it skips), and the script tests (tests/scripts/*.sh, with
+# says itself when it skips), the fuzz corpora replays (build/tests/
+# replay_*, over tests/fuzz/corpus/fuzz_*), and the script tests (tests/scripts/*.sh, with
 # AUTHMILTER, BUILD and SHARED in the environment). A program passes when it
 # exits 0. The last line is "total: N passed, N failed"; the exit status is
 # non-zero when anything failed. VALGRIND=1 runs the C programs under
@@ -43,6 +44,11 @@ done
 for t in "$BUILD"/tests/conf_*; do
 	[ -x "$t" ] || continue
 	run "$(basename "$t")" $wrap "$t" "$SHARED/conformance"
+done
+for t in "$BUILD"/tests/replay_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	run "$name" $wrap "$t" "tests/fuzz/corpus/fuzz_${name#replay_}"
 done
 for t in tests/scripts/*.sh; do
 	[ -f "$t" ] || continue
