@@ -333,6 +333,9 @@ typedef struct dmarc_options {
 					    DKIM pass) domains whose mail
 					    gets no disposition */
 	size_t ntrusted;
+	int exempt_source;               /* the caller found the client in
+					    an exempt network: no disposition
+					    (override local_policy) */
 	int reject_multi_from;           /* several author domains: reject */
 	int honor_mailing_list;          /* in->mailing_list overrides */
 	/* RFC 7489 pct sampling: a number in [0,100) per message; NULL

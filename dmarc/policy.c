@@ -153,6 +153,10 @@ dmarc_apply_overrides(const dmarc_input *in, const dmarc_options *opt,
 		ov = DMARC_OVERRIDE_LOCAL_POLICY;
 		who = res->from_domain;
 	}
+	if (ov == DMARC_OVERRIDE_NONE && opt->exempt_source) {
+		ov = DMARC_OVERRIDE_LOCAL_POLICY;
+		who = "exempt source network";
+	}
 	if (ov == DMARC_OVERRIDE_NONE && in->spf_pass &&
 	    in->spf_scope == DMARC_SPF_MFROM &&
 	    in_list(in->spf_domain, opt->trusted_forwarders, opt->ntrusted)) {

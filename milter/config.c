@@ -121,6 +121,10 @@ static const config_key keys[] = {
 	{ "dmarc_trusted_forwarders", CFG_LIST, FIELD(dmarc_trusted_forwarders),
 	  FIELD(ndmarc_trusted_forwarders), 0, CONFIG_MAX_LIST, NULL, "",
 	  "Authenticated forwarder domains whose mail gets no disposition (trusted_forwarder).", NULL },
+	{ "dmarc_exempt_networks", CFG_LIST, FIELD(dmarc_exempt_networks),
+	  FIELD(ndmarc_exempt_networks), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Client networks (CIDR) whose DMARC failures get no disposition: checked, "
+	  "reported and recorded with override local_policy.", check_cidr },
 	/* -- daemon and operations (milter issue) -- */
 
 	/* -- history store and reports (reports issue) -- */

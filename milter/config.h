@@ -116,6 +116,8 @@ typedef struct am_config {
 	size_t ndmarc_exempt_domains;
 	char *dmarc_trusted_forwarders[CONFIG_MAX_LIST];
 	size_t ndmarc_trusted_forwarders;
+	char *dmarc_exempt_networks[CONFIG_MAX_LIST];
+	size_t ndmarc_exempt_networks;
 
 	/* -- daemon and operations (milter issue) -- */
 

@@ -49,6 +49,15 @@ msg_env_new(const am_config *cfg, dns_resolver *r, char *err, size_t errlen)
 		}
 	}
 	env->ntrusted = i;
+	for (i = 0; i < cfg->ndmarc_exempt_networks && i < CONFIG_MAX_LIST; i++) {
+		if (ipaddr_parse_cidr(cfg->dmarc_exempt_networks[i],
+		    &env->exempt[i], &env->exempt_prefix[i]) < 0) {
+			snprintf(err, errlen, "dmarc_exempt_networks: '%s' is "
+			    "not a network", cfg->dmarc_exempt_networks[i]);
+			goto fail;
+		}
+	}
+	env->nexempt = i;
 	if (cfg->dmarc_mode == CONFIG_DMARC_RFC7489) {
 		char why[256];
 
@@ -184,6 +193,7 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 	copy_str(m->ip, sizeof(m->ip), ip);
 	copy_str(m->hostname, sizeof(m->hostname), hostname);
 	m->trusted = 0;
+	m->exempt_source = 0;
 	m->have_ip = ipaddr_parse(m->ip, &a) == 0;
 	if (m->have_ip) {
 		ipaddr_unmap(&a);
@@ -191,6 +201,10 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 			if (ipaddr_match(&a, &m->env->trusted[i],
 			    m->env->trusted_prefix[i]))
 				m->trusted = 1;
+		for (i = 0; i < m->env->nexempt; i++)
+			if (ipaddr_match(&a, &m->env->exempt[i],
+			    m->env->exempt_prefix[i]))
+				m->exempt_source = 1;
 	}
 }
 
@@ -518,6 +532,7 @@ msg_run_dmarc(msg *m)
 	    (const char *const *)cfg->dmarc_trusted_forwarders;
 	opt.ntrusted = cfg->ndmarc_trusted_forwarders;
 	opt.reject_multi_from = (int)cfg->dmarc_reject_multi_from;
+	opt.exempt_source = m->exempt_source;
 	opt.sample = m->env->sample;
 	opt.sample_arg = m->env->sample_arg;
 	dmarc_evaluate_with(&lk, &in, &opt, &m->dmarc);

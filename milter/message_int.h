@@ -24,6 +24,9 @@ struct msg_env {
 	ipaddr trusted[CONFIG_MAX_LIST];
 	unsigned trusted_prefix[CONFIG_MAX_LIST];
 	size_t ntrusted;
+	ipaddr exempt[CONFIG_MAX_LIST];       /* dmarc_exempt_networks */
+	unsigned exempt_prefix[CONFIG_MAX_LIST];
+	size_t nexempt;
 	int64_t now;                          /* tests: fixed clock; 0 = real */
 	unsigned (*sample)(void *arg);        /* tests: fixed pct sampling */
 	void *sample_arg;
@@ -43,6 +46,7 @@ struct msg {
 	char ip[64];
 	int have_ip;
 	int trusted;
+	int exempt_source;                     /* in dmarc_exempt_networks */
 	char hostname[MSG_NAME_MAX];
 	char helo[MSG_NAME_MAX];
 	/* the message */

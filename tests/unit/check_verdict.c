@@ -215,6 +215,28 @@ START_TEST(fail_reject_enforced_or_not)
 }
 END_TEST
 
+/* dmarc_exempt_networks: the client is checked and reported as usual,
+ * but a failure gets no disposition (override local_policy). */
+START_TEST(exempt_network_local_policy)
+{
+	static const char *const ex[] = { "dmarc_enforce=yes",
+	    "dmarc_exempt_networks=198.51.100.0/24", NULL };
+	const msg_verdict *v;
+
+	start(ex);
+	v = run(BAD_IP, "<a@example.com>", "From: alice@example.com\r\n");
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->dmarc->override, DMARC_OVERRIDE_LOCAL_POLICY);
+	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_NONE);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_int_eq(v->skipped, 0);
+	ck_assert_msg(has(v, "override=local_policy"), "%s", v->auth_results);
+	/* outside the network the same message is rejected */
+	v = run("203.0.113.9", "<a@example.com>", "From: alice@example.com\r\n");
+	ck_assert_int_eq(v->action, MSG_REJECT);
+}
+END_TEST
+
 START_TEST(quarantine_action)
 {
 	static const char *const q[] = { "dmarc_enforce=yes", NULL };
@@ -593,6 +615,7 @@ suite(void)
 	tcase_add_test(tc, none_without_record);
 	tcase_add_test(tc, temperror_by_setting);
 	tcase_add_test(tc, temperror_never_rejects);
+	tcase_add_test(tc, exempt_network_local_policy);
 	tcase_add_test(tc, no_or_bad_from_is_permerror);
 	tcase_add_test(tc, regression_stray_angle_bracket);
 	tcase_add_test(tc, strict_vs_relaxed);
