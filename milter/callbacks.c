@@ -269,7 +269,7 @@ milter_value(const char *value, strbuf *out)
 static sfsistat
 apply_verdict(SMFICTX *ctx, conn *c, const msg_verdict *v)
 {
-	strbuf val;
+	strbuf val, ins;
 	size_t i;
 	int failed = 0;
 
@@ -278,6 +278,14 @@ apply_verdict(SMFICTX *ctx, conn *c, const msg_verdict *v)
 		    (int)v->remove[i - 1], NULL) != MI_SUCCESS)
 			failed = 1;
 	sb_init(&val);
+	sb_init(&ins);
+	if (v->quarantine_header != NULL) {
+		if (milter_value(v->quarantine_header, &val) < 0 ||
+		    sb_printf(&ins, " %s", val.s) < 0 ||
+		    smfi_insheader(ctx, 0, MSG_QUARANTINE_HEADER, ins.s) !=
+		    MI_SUCCESS)
+			failed = 1;
+	}
 	if (v->received_spf != NULL) {
 		if (milter_value(v->received_spf, &val) < 0 ||
 		    smfi_insheader(ctx, 0, "Received-SPF", val.s) != MI_SUCCESS)
@@ -290,6 +298,7 @@ apply_verdict(SMFICTX *ctx, conn *c, const msg_verdict *v)
 			failed = 1;
 	}
 	sb_free(&val);
+	sb_free(&ins);
 	if (failed) {
 		/* The verdict cannot be recorded in the message: never pass
 		 * it on silently without its header. */

@@ -280,6 +280,9 @@ verdict_json(const msg_verdict *v)
 		json_object_set_new(act, "smtp_text", json_string(json_clean(
 		    v->smtp_text, buf, sizeof(buf))));
 	}
+	if (v->quarantine_header != NULL)
+		json_object_set_new(act, "quarantine_header", json_string(
+		    json_clean(v->quarantine_header, buf, sizeof(buf))));
 	if (v->action == MSG_QUARANTINE)
 		json_object_set_new(act, "quarantine_reason", json_string(
 		    json_clean(v->quarantine_reason, buf, sizeof(buf))));
@@ -467,6 +470,9 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 		} else {
 			if (o->explain)
 				print_explain(m, v, t);
+			if (v->quarantine_header != NULL)
+				printf("%s: %s\n", MSG_QUARANTINE_HEADER,
+				    v->quarantine_header);
 			if (v->received_spf != NULL)
 				printf("Received-SPF:%s\n", v->received_spf);
 			if (v->auth_results != NULL)

@@ -19,7 +19,8 @@
 static const char *const action_words[] = { "accept", "tempfail", "reject", NULL };
 static const char *const skipped_words[] = { "none", "header", NULL };
 static const char *const dmarc_mode_words[] = { "rfc9989", "rfc7489", NULL };
-static const char *const quarantine_words[] = { "quarantine", "accept", NULL };
+static const char *const quarantine_words[] = { "quarantine", "accept",
+    "header", NULL };
 static const char *const qfull_words[] = { "drop", "wait", NULL };
 static const char *const report_format_words[] = { "xml", "xml7489", "json", NULL };
 static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
@@ -111,7 +112,9 @@ static const config_key keys[] = {
 	  "no", "Act on p=reject (550 5.7.1) and p=quarantine; no: only report in the header.", NULL },
 	{ "quarantine_action", CFG_ENUM, FIELD(quarantine_action), NOCOUNT, 0, 0,
 	  quarantine_words, "quarantine",
-	  "With dmarc_enforce, what p=quarantine does: quarantine (the MTA's hold queue) or accept.", NULL },
+	  "With dmarc_enforce, what p=quarantine does: quarantine (the MTA's hold "
+	  "queue), header (deliver with an X-Authmilter-Quarantine header for a "
+	  "filter rule) or accept.", NULL },
 	{ "dmarc_reject_multi_from", CFG_BOOL, FIELD(dmarc_reject_multi_from),
 	  NOCOUNT, 0, 1, NULL, "no",
 	  "Reject a message whose From names several domains (else the strictest policy applies).", NULL },

@@ -73,6 +73,7 @@ typedef enum {
 } msg_action;
 
 #define MSG_MAX_AR_REMOVE 32    /* forged AR headers removed per message */
+#define MSG_QUARANTINE_HEADER "X-Authmilter-Quarantine"
 
 typedef struct msg_verdict {
 	msg_action action;
@@ -80,6 +81,8 @@ typedef struct msg_verdict {
 	char smtp_xcode[8];          /* "5.7.1" */
 	char smtp_text[256];         /* "DMARC policy of example.com: reject" */
 	char quarantine_reason[256];
+	const char *quarantine_header; /* value of MSG_QUARANTINE_HEADER to
+					  add (quarantine_action = header) */
 	const char *auth_results;    /* the AR header value, folded with CRLF WSP
 					(TAB; SP inside a quoted reason), without the field name */
 	const char *received_spf;    /* Received-SPF value, or NULL */

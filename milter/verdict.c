@@ -158,6 +158,18 @@ decide_action(msg *m)
 			    "quarantine: %s", d->reason);
 			return;
 		}
+		if (d->disposition == DMARC_P_QUARANTINE &&
+		    cfg->quarantine_action == CONFIG_QUARANTINE_HEADER) {
+			v->action = MSG_ACCEPT;
+			str_fmt(v->quarantine_reason,
+			    sizeof(v->quarantine_reason), "DMARC policy of %s: "
+			    "quarantine", d->policy_domain[0] ?
+			    d->policy_domain : d->from_domain);
+			v->quarantine_header = v->quarantine_reason;
+			str_fmt(v->reason, sizeof(v->reason), "DMARC "
+			    "quarantine (header): %s", d->reason);
+			return;
+		}
 	}
 	if (cfg->spf_reject_fail && m->spf_done && m->mail_from[0] != '\0' &&
 	    m->spf_mf.code == SPF_FAIL) {

@@ -242,6 +242,8 @@ START_TEST(quarantine_action)
 	static const char *const q[] = { "dmarc_enforce=yes", NULL };
 	static const char *const acc[] = { "dmarc_enforce=yes",
 	    "quarantine_action=accept", NULL };
+	static const char *const hdr[] = { "dmarc_enforce=yes",
+	    "quarantine_action=header", NULL };
 	const msg_verdict *v;
 
 	start(q);
@@ -249,10 +251,19 @@ START_TEST(quarantine_action)
 	ck_assert_int_eq(v->dmarc->disposition, DMARC_P_QUARANTINE);
 	ck_assert_int_eq(v->action, MSG_QUARANTINE);
 	ck_assert(strstr(v->quarantine_reason, "q.example") != NULL);
+	ck_assert_ptr_null(v->quarantine_header);
 	teardown();
 	start(acc);
 	v = run(BAD_IP, "<a@q.example>", "From: a@q.example\r\n");
 	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_ptr_null(v->quarantine_header);
+	teardown();
+	start(hdr);
+	v = run(BAD_IP, "<a@q.example>", "From: a@q.example\r\n");
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_ptr_nonnull(v->quarantine_header);
+	ck_assert_msg(strstr(v->quarantine_header, "q.example") != NULL, "%s",
+	    v->quarantine_header);
 }
 END_TEST
 
