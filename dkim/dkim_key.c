@@ -32,10 +32,10 @@ is_fws(int c)
 
 /*
  * Calls fn for each element of a colon-separated list (FWS trimmed);
- * stops and returns 1 when fn returns 1.
+ * stops and returns 1 when fn returns 1. Key h=/s=/t= and signature q=.
  */
-static int
-each_item(const char *v, size_t n, int (*fn)(void *, const char *, size_t),
+int
+dkim_each_item(const char *v, size_t n, int (*fn)(void *, const char *, size_t),
     void *arg)
 {
 	size_t k = 0;
@@ -109,7 +109,7 @@ tag_h(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 
 	(void)err;
 	(void)errlen;
-	each_item(v, n, hash_item, &mask);
+	dkim_each_item(v, n, hash_item, &mask);
 	kc->k->hashes = mask;
 	return 0;
 }
@@ -125,7 +125,7 @@ static int
 tag_s(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
 	(void)ctx;
-	if (!each_item(v, n, service_item, NULL))
+	if (!dkim_each_item(v, n, service_item, NULL))
 		return BAD("key is not for email (s=%.*s)", (int)(n > 32 ? 32 : n), v);
 	return 0;
 }
@@ -149,7 +149,7 @@ tag_t(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 
 	(void)err;
 	(void)errlen;
-	each_item(v, n, flag_item, kc->k);
+	dkim_each_item(v, n, flag_item, kc->k);
 	return 0;
 }
 

@@ -80,4 +80,9 @@ int dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len,
 void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
     const dkim_key *k);
 
+/* Each element of a colon-separated tag value (FWS trimmed) to fn; 1 as
+ * soon as fn returns 1, else 0 (RFC 6376 3.6.1 h=, s=, t=; 3.5 q=). */
+int dkim_each_item(const char *v, size_t n,
+    int (*fn)(void *, const char *, size_t), void *arg);
+
 #endif

@@ -2,6 +2,7 @@
  * dkim/dkim_sig.c - DKIM-Signature parsing, one function per tag
  * (RFC 6376 3.5; see dkim_sig.h).
  */
+#include "dkim/dkim_key.h"
 #include "dkim/dkim_sig.h"
 
 #include <stdio.h>
@@ -306,26 +307,18 @@ tag_l(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 }
 
 static int
+is_dns_txt(void *arg, const char *item, size_t len)
+{
+	(void)arg;
+	return eq_ci(item, len, "dns/txt");
+}
+
+static int
 tag_q(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
-	size_t k = 0;
-
 	(void)ctx;
-	while (k < n) {
-		size_t st, en;
-
-		while (k < n && is_fws((unsigned char)v[k]))
-			k++;
-		st = k;
-		while (k < n && v[k] != ':')
-			k++;
-		en = k;
-		while (en > st && is_fws((unsigned char)v[en - 1]))
-			en--;
-		if (eq_ci(v + st, en - st, "dns/txt"))
-			return 0;
-		k++;
-	}
+	if (dkim_each_item(v, n, is_dns_txt, NULL))
+		return 0;
 	return BAD("q= lists no supported query method (dns/txt)");
 }
 
