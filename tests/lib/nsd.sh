@@ -3,6 +3,9 @@
 # Sourced, not run (tests/lib/ is not searched for tests). The caller
 # defines fail().
 #
+#   free_udp_port
+#       prints a UDP port on 127.0.0.1 that is free now.
+#
 #   nsd_serve DIR PORT PROBE ZONE...
 #       writes DIR/nsd.conf serving each ZONE from DIR/ZONE.zone.signed on
 #       127.0.0.1:PORT, starts nsd in the foreground in the background
@@ -46,4 +49,11 @@ NSDEOF
 		kill -0 "$NSD_PID" 2>/dev/null || fail "nsd exited: $(cat "$_dir/nsd.out")"
 		sleep 0.1
 	done
+}
+
+free_udp_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }

@@ -43,10 +43,7 @@ fail() {
 	exit 1
 }
 
-PORT=$($PY -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])') || fail "no free port"
+PORT=$(free_udp_port) || fail "no free port"
 
 # the silent server: a bound UDP socket nobody reads
 $PY -c 'import socket, sys, time

@@ -98,10 +98,7 @@ start_server() {
 start_server
 
 # --- nsd with the signed, tampered zone -----------------------------------
-NSD_PORT=$($PY -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])') || fail "no free port"
+NSD_PORT=$(free_udp_port) || fail "no free port"
 (cd "$T" && ldns-keygen -a ECDSAP256SHA256 -k bogus.example > bogus.keyname) ||
     fail "ldns-keygen"
 key=$(cat "$T/bogus.keyname")
