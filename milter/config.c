@@ -138,6 +138,11 @@ static const config_key keys[] = {
 	{ "history_queue_size", CFG_UINT, FIELD(history_queue_size), NOCOUNT, 1,
 	  1000000, NULL, "10000",
 	  "Records waiting for the history writer thread; past it see history_queue_full.", NULL },
+	{ "history_queue_bytes", CFG_UINT, FIELD(history_queue_bytes), NOCOUNT,
+	  65536, 1024u * 1024 * 1024, NULL, "8388608",
+	  "Bytes the waiting records may take (each is kept in its actual size, "
+	  "~300 bytes for a typical message, at most ~6 KB); past it see "
+	  "history_queue_full.", NULL },
 	{ "history_batch_size", CFG_UINT, FIELD(history_batch_size), NOCOUNT, 1,
 	  100000, NULL, "500",
 	  "Records written per transaction; a crash loses at most the queue and one batch.", NULL },
