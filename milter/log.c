@@ -1,28 +1,84 @@
 /*
  * milter/log.c - syslog and stderr logging with the queue id first
  * (contract in log.h).
+ *
+ * Two details a mail administrator would otherwise meet as noise or cost:
+ * under systemd (stderr is the journal: $JOURNAL_STREAM names its device
+ * and inode) a foreground daemon logs to syslog only, or the journal would
+ * hold every line twice; and when there is no syslog socket, glibc's
+ * syslog() tries to connect again on every call (socket, connect, close:
+ * per message), so syslog is skipped until the socket appears, looked for
+ * at most every LOG_SYSLOG_RECHECK seconds.
  */
 #include "milter/log.h"
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#define LOG_SYSLOG_SOCKET "/dev/log"   /* glibc's _PATH_LOG */
+#define LOG_SYSLOG_RECHECK 10          /* seconds between looks for it */
 
 static int log_stderr = 1;
 static int log_syslog;
 static int log_debug;
 static const char *log_ident = "authmilter";
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic long syslog_next_look;   /* 0: the socket was there */
+
+/* Is stderr the systemd journal ($JOURNAL_STREAM is "DEVICE:INODE")? */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* May syslog() be called now? Not while the syslog socket is missing. */
+static int
+syslog_present(void)
+{
+	long next = atomic_load_explicit(&syslog_next_look,
+	    memory_order_relaxed);
+	struct stat st;
+	time_t now;
+
+	if (next == 0)
+		return 1;
+	now = time(NULL);
+	if ((long)now < next)
+		return 0;
+	if (stat(LOG_SYSLOG_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		atomic_store(&syslog_next_look, 0);
+		return 1;
+	}
+	atomic_store(&syslog_next_look, (long)now + LOG_SYSLOG_RECHECK);
+	return 0;
+}
 
 void
 log_open(const char *ident, int to_stderr, int to_syslog)
 {
 	log_ident = ident;
+	if (to_stderr && to_syslog && stderr_is_journal())
+		to_stderr = 0;  /* the journal gets the syslog lines anyway */
 	log_stderr = to_stderr;
 	log_syslog = to_syslog;
-	if (to_syslog)
+	if (to_syslog) {
+		atomic_store(&syslog_next_look, 1); /* look at the next line */
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	}
 }
 
 void
@@ -55,7 +111,7 @@ log_msg(int prio, const char *qid, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (log_syslog) {
+	if (log_syslog && syslog_present()) {
 		if (qid != NULL && *qid != '\0')
 			syslog(prio, "%s: %s", qid, text);
 		else

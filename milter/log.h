@@ -12,6 +12,12 @@
  *   macro {i}) is known the line starts with "QID: ", as Postfix's own lines
  *   do, so an operator can grep one message's story across both logs.
  *   LOG_DEBUG lines are dropped unless log_set_debug(1). Thread-safe.
+ *
+ *   log_open() sends lines to syslog (facility mail) and/or stderr. When
+ *   both are asked for and stderr is the systemd journal ($JOURNAL_STREAM),
+ *   lines go to syslog only (the journal collects syslog too: no doubled
+ *   lines). While no syslog socket exists, syslog is skipped (looked for
+ *   again every few seconds) instead of failing a connect per line.
  */
 #ifndef AUTHMILTER_LOG_H
 #define AUTHMILTER_LOG_H
