@@ -293,8 +293,10 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Give fd to an idle thread, or to a new one. Called with the lock. */
-static void
+/* Give fd to an idle thread (returns 1: signal srv->work once the lock
+ * is released, so the thread does not wake into a held lock), or to a new
+ * one (returns 0). Called with the lock. */
+static int
 hand_over(mserver *srv, int fd)
 {
 	pthread_attr_t attr;
@@ -305,8 +307,7 @@ hand_over(mserver *srv, int fd)
 	if (srv->qlen < srv->nidle) {
 		srv->queue[(srv->qhead + srv->qlen) % MSERVER_MAX_CONNS] = fd;
 		srv->qlen++;
-		pthread_cond_signal(&srv->work);
-		return;
+		return 1;
 	}
 	wa = malloc(sizeof(*wa));
 	pthread_attr_init(&attr);
@@ -325,6 +326,7 @@ hand_over(mserver *srv, int fd)
 		srv->nthreads++;
 	}
 	pthread_attr_destroy(&attr);
+	return 0;
 }
 
 static void *
@@ -332,7 +334,7 @@ acceptor(void *arg)
 {
 	mserver *srv = arg;
 	struct timeval tv = { MSERVER_IDLE_SECONDS, 0 };
-	int fd;
+	int fd, wake;
 
 	for (;;) {
 		fd = accept4(srv->lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -370,8 +372,10 @@ acceptor(void *arg)
 			close(fd);
 			break;
 		}
-		hand_over(srv, fd);
+		wake = hand_over(srv, fd);
 		pthread_mutex_unlock(&srv->lock);
+		if (wake)
+			pthread_cond_signal(&srv->work);
 	}
 	return NULL;
 }
