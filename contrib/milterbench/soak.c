@@ -25,9 +25,9 @@
  * signed corpus message: a body of -B MB (50), -H extra headers (10,000),
  * -G copies of its DKIM-Signature (1,000; the milter verifies its
  * dkim_max_signatures and must report the rest as policy), one header field
- * whose packet is exactly the 1 MB libmilter limit (MILTER_MDS_1M, which
- * authmilter sets with smfi_setmaxdatasize), and one a byte over it: that
- * one must lose its connection (libmilter drops it), and a corpus message
+ * whose packet is exactly the 1 MB packet limit (MILTER_MDS_1M, libmilter's
+ * largest; authmilter's engine: MPROTO_DATA_MAX), and one a byte over it:
+ * that one must lose its connection (the milter drops it), and a message
  * sent right after on a new connection must get its verdict.
  *
  * Memory: with -P, VmRSS of that process is sampled every -i ms (200) with

@@ -4,7 +4,7 @@
 # in-process with --dns-zone: no root, no network), sends it SOAK_MESSAGES
 # messages with the soak client (contrib/milterbench/soak.c: random aborts,
 # connections dropped mid-body, a 50 MB body, 10,000 headers, 1,000 DKIM
-# signatures, 1 MB header fields at and over libmilter's packet limit),
+# signatures, 1 MB header fields at and over the 1 MB packet limit),
 # samples the daemon's VmRSS and CPU, then stops it with SIGTERM.
 #
 #   BUILD=build sh contrib/milterbench/soak.sh
@@ -25,7 +25,7 @@
 # names another (a folder in gencorpus.py's layout: tests/scripts/
 # soak_smoke.sh uses a few messages in tests/fixtures/soak).
 # "Possibly lost" blocks under valgrind are listed, not failed: they are the
-# thread-local storage of threads still running at exit (libmilter's).
+# thread-local storage of threads still running at exit.
 set -eu
 BUILD=${BUILD:-build}
 SOAK_VALGRIND=${SOAK_VALGRIND:-0}
