@@ -182,6 +182,18 @@ void dns_query_free(dns_query *q);
 dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type type);
 void dns_answer_free(dns_answer *a);
 
+/* Cache-only attempts, per thread: between dns_cache_only_begin(r) and
+ * dns_cache_only_end(), a query the in-process cache (or the fault table)
+ * cannot answer is not sent: it is answered DNS_TEMPFAIL "not in the
+ * cache" at once and counted, and dns_cache_only_end() returns the count.
+ * An attempt with no miss got exactly the answers a normal evaluation
+ * would have got, so its result stands; otherwise the caller discards it
+ * and evaluates normally (the SPF pool runs cached senders inline, with no
+ * thread hand-off). When r traces, every query is a miss, so a trace
+ * never sees an attempt. Attempts do not nest. */
+void dns_cache_only_begin(const dns_resolver *r);
+unsigned dns_cache_only_end(void);
+
 int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
 
 /* Monotonic milliseconds, the clock of every deadline. */

@@ -355,6 +355,34 @@ fault_answer(const dns_resolver *r, const uint8_t *key, size_t keylen)
 	return NULL;
 }
 
+/* The cache-only attempt of this thread (dns_cache_only_begin). */
+static _Thread_local int cache_only;       /* 0 off, 1 on, 2 all misses */
+static _Thread_local unsigned cache_only_misses;
+
+void
+dns_cache_only_begin(const dns_resolver *r)
+{
+	cache_only = r->trace != NULL ? 2 : 1;
+	cache_only_misses = 0;
+}
+
+unsigned
+dns_cache_only_end(void)
+{
+	cache_only = 0;
+	return cache_only_misses;
+}
+
+static dns_query *
+cache_only_miss(dns_query *q)
+{
+	cache_only_misses++;
+	q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,
+	    "not in the cache (cache-only attempt)");
+	q->done = 1;
+	return q;
+}
+
 dns_query *
 dns_query_start(dns_resolver *r, const char *name, dns_type type)
 {
@@ -369,6 +397,8 @@ dns_query_start(dns_resolver *r, const char *name, dns_type type)
 		return &oom_query;
 	q->r = r;
 	q->type = type;
+	if (cache_only == 2)
+		return cache_only_miss(q);
 	q->start_ms = dns_now_ms();
 	if (r->trace != NULL)
 		q->trace_name = strdup(name);
@@ -391,6 +421,8 @@ dns_query_start(dns_resolver *r, const char *name, dns_type type)
 	if (r->cache != NULL && (q->answer = dns_cache_get(r->cache, q->key,
 	    q->keylen, q->start_ms)) != NULL)
 		goto done;
+	if (cache_only)
+		return cache_only_miss(q);
 	dns_wire_to_query(wire, wlen, text, sizeof(text));
 	if (pthread_cond_init(&q->cv, &r->cattr) != 0) {
 		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,

@@ -2,10 +2,13 @@
  * milter/spf_pool.c - worker threads for SPF evaluations (contract in
  * spf_pool.h). One mutex and two condition variables: `work` wakes
  * workers, `done` wakes waiters (broadcast; waiters re-check their job).
+ * spf_pool_submit() first tries the job inline as a cache-only attempt
+ * (dns_cache_only_begin): with every answer cached it is done at once.
  */
 #include "milter/spf_pool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@ struct spf_pool {
 	int stopping;
 	unsigned nthreads;
 	pthread_t *threads;
+	_Atomic unsigned long inline_runs;   /* jobs done in spf_pool_submit */
 };
 
 static void
@@ -133,6 +137,19 @@ spf_pool_submit(spf_pool *p, const spf_request *req)
 	j->req.helo = j->helo;
 	j->req.mail_from = j->mail_from;
 	j->req.receiver = req->receiver != NULL ? j->receiver : NULL;
+	/* A sender whose records are all in the DNS cache is evaluated here
+	 * and now: no hand-off to a worker, no wake-up. Any cache miss
+	 * discards the attempt and the job goes to the workers. */
+	dns_cache_only_begin(p->r);
+	run_job(p, j);
+	if (dns_cache_only_end() == 0) {
+		j->state = SPF_JOB_DONE;
+		p->inline_runs++;
+		return j;
+	}
+	memset(&j->mailfrom, 0, sizeof(j->mailfrom));
+	memset(&j->helo_result, 0, sizeof(j->helo_result));
+	j->decisive = NULL;
 	j->state = SPF_JOB_QUEUED;
 	pthread_mutex_lock(&p->mu);
 	if (p->tail != NULL)
@@ -178,6 +195,12 @@ spf_pool_wait(spf_pool *p, spf_job *j)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 	return j;
+}
+
+unsigned long
+spf_pool_inline_runs(spf_pool *p)
+{
+	return atomic_load(&p->inline_runs);
 }
 
 void

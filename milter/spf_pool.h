@@ -7,13 +7,19 @@
  *   spf_job  *spf_pool_submit(spf_pool *p, const spf_request *req);
  *   const spf_job *spf_pool_wait(spf_pool *p, spf_job *j);
  *   void      spf_pool_release(spf_pool *p, spf_job *j);
+ *   unsigned long spf_pool_inline_runs(spf_pool *p);
  *
  * DESCRIPTION
  *   SPF starts when MAIL FROM arrives, but the milter must answer MAIL FROM
  *   at once: spf_pool_submit() queues the evaluation (both identities, the
- *   strings copied) for one of `threads` workers and returns. Jobs are
- *   linked into the queue, so submitting never fails for lack of room;
- *   NULL means memory ran out (the caller then evaluates inline).
+ *   strings copied) for one of `threads` workers and returns. First,
+ *   though, it runs the job itself as a cache-only attempt
+ *   (dns_cache_only_begin): when every DNS answer the evaluation needs is
+ *   in the resolver's cache, the job comes back done, with the result a
+ *   worker would have computed and no thread hand-off
+ *   (spf_pool_inline_runs() counts those). Jobs are linked into the queue,
+ *   so submitting never fails for lack of room; NULL means memory ran out
+ *   (the caller then evaluates inline).
  *   spf_pool_wait() returns the finished job; a job still queued is taken
  *   back and run by the caller itself, so waiting never depends on a
  *   worker being free. spf_pool_release() frees a job in any state: a
@@ -52,5 +58,6 @@ void spf_pool_free(spf_pool *p);
 spf_job *spf_pool_submit(spf_pool *p, const spf_request *req);
 const spf_job *spf_pool_wait(spf_pool *p, spf_job *j);
 void spf_pool_release(spf_pool *p, spf_job *j);
+unsigned long spf_pool_inline_runs(spf_pool *p);
 
 #endif

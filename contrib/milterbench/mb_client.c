@@ -101,19 +101,39 @@ flush_out(mb_conn *c)
 	return 0;
 }
 
+/* len bytes from the connection, through its read buffer. */
 static int
-read_full(int fd, unsigned char *p, size_t len)
+read_full(mb_conn *c, unsigned char *p, size_t len)
 {
 	ssize_t n;
+	size_t take;
 
 	while (len > 0) {
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
+		if (c->roff == c->rlen) {
+			c->roff = c->rlen = 0;
+			if (len >= sizeof(c->rbuf)) {
+				/* a large packet body: straight into place */
+				n = read(c->fd, p, len);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0)
+					return -1;
+				p += n;
+				len -= (size_t)n;
+				continue;
+			}
+			n = read(c->fd, c->rbuf, sizeof(c->rbuf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return -1;
+			c->rlen = (size_t)n;
+		}
+		take = c->rlen - c->roff < len ? c->rlen - c->roff : len;
+		memcpy(p, c->rbuf + c->roff, take);
+		c->roff += take;
+		p += take;
+		len -= take;
 	}
 	return 0;
 }
@@ -129,7 +149,7 @@ read_reply(mb_conn *c, mp_reply *r, const char **why)
 		*why = "write to milter failed (connection closed?)";
 		return -1;
 	}
-	if (read_full(c->fd, head, sizeof(head)) < 0) {
+	if (read_full(c, head, sizeof(head)) < 0) {
 		*why = "milter closed the connection or timed out";
 		return -1;
 	}
@@ -143,7 +163,7 @@ read_reply(mb_conn *c, mp_reply *r, const char **why)
 		c->in = p;
 		c->incap = len + 1;
 	}
-	if (len > 0 && read_full(c->fd, c->in, len) < 0) {
+	if (len > 0 && read_full(c, c->in, len) < 0) {
 		*why = "milter closed the connection inside a packet";
 		return -1;
 	}

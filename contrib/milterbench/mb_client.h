@@ -79,6 +79,11 @@ typedef struct mb_cut {
 	size_t body;		/* else body bytes sent before the cut */
 } mb_cut;
 
+/* Replies are read in blocks of this size and decoded from the buffer: the
+ * client shares the CPUs with the milter it measures, so it spends one
+ * read per burst of reply packets, not two per packet. */
+#define MB_READ_BUF 4096
+
 typedef struct mb_conn {
 	int fd;
 	uint32_t prot;		/* negotiated SMFIP_* flags */
@@ -89,6 +94,8 @@ typedef struct mb_conn {
 	mp_buf out;		/* pending packets */
 	unsigned char *in;	/* last reply's data */
 	size_t incap;
+	unsigned char rbuf[MB_READ_BUF];	/* bytes read, not yet decoded */
+	size_t roff, rlen;
 } mb_conn;
 
 typedef struct mb_mod {

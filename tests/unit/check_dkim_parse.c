@@ -83,6 +83,73 @@ START_TEST(base64_strict)
 }
 END_TEST
 
+/* The decoder against a reference encoder: every length 0..48 of a
+ * pseudo-random byte string round-trips; every octet outside the alphabet,
+ * '=' and FWS is refused wherever it stands. */
+static size_t
+ref_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char al[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned long v = (unsigned long)in[i] << 16 |
+		    (unsigned long)in[i + 1] << 8 | in[i + 2];
+
+		out[o++] = al[v >> 18 & 63];
+		out[o++] = al[v >> 12 & 63];
+		out[o++] = al[v >> 6 & 63];
+		out[o++] = al[v & 63];
+	}
+	if (n - i == 1) {
+		out[o++] = al[in[i] >> 2];
+		out[o++] = al[(in[i] & 3) << 4];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (n - i == 2) {
+		out[o++] = al[in[i] >> 2];
+		out[o++] = al[(in[i] & 3) << 4 | in[i + 1] >> 4];
+		out[o++] = al[(in[i + 1] & 15) << 2];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+START_TEST(base64_reference)
+{
+	unsigned char in[48], out[64];
+	char enc[80];
+	unsigned x = 12345, len, c;
+	size_t n, elen;
+
+	for (len = 0; len <= sizeof(in); len++) {
+		for (n = 0; n < len; n++) {
+			x = x * 1103515245u + 12345u;
+			in[n] = (unsigned char)(x >> 16);
+		}
+		elen = ref_encode(in, len, enc);
+		ck_assert_int_eq(base64_decode(enc, elen, out, sizeof(out), &n), 0);
+		ck_assert_uint_eq(n, len);
+		ck_assert(memcmp(in, out, len) == 0);
+	}
+	for (c = 0; c < 256; c++) {
+		char bad[5] = "aGk=";
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		    c == ' ' || c == '\t' || c == '\r' || c == '\n';
+
+		bad[1] = (char)c;
+		if (c == '=')
+			continue;
+		ck_assert_int_eq(base64_decode(bad, 4, out, sizeof(out), &n),
+		    ok && c != ' ' && c != '\t' && c != '\r' && c != '\n' ?
+		    0 : -1);
+	}
+}
+END_TEST
+
 #define GOOD "v=1; a=rsa-sha256; d=example.com; s=sel; h=From:To; bh=AAAA; b=AAAA"
 
 static int
@@ -410,6 +477,7 @@ main(void)
 	tcase_add_test(tc, taglist_basic);
 	tcase_add_test(tc, taglist_errors);
 	tcase_add_test(tc, base64_strict);
+	tcase_add_test(tc, base64_reference);
 	tcase_add_test(tc, sig_good);
 	tcase_add_test(tc, sig_errors);
 	tcase_add_test(tc, sig_strip_b);
