@@ -30,14 +30,18 @@
  *   least 1024 bits (RFC 8301 3.2), rsa-sha1 refused (RFC 8301 3.1), 300 s
  *   of clock skew for t= and x=, now = time(), key lookups given the
  *   resolver's timeout from end of headers, a short l= reported but not a
- *   failure. dkim_verifier_new() copies the options (NULL = defaults); the
+ *   failure, a header block of up to 1 MB (max_header_bytes: each field
+ *   counted as name + value + 3, as on the wire; any number of fields
+ *   within it; at most 64 MB). dkim_verifier_new() copies the options (NULL = defaults); the
  *   resolver may be NULL (every key lookup is then a temperror) and must
  *   outlive the verifier. Returns NULL only when memory runs out.
  *
  *   dkim_header() takes one header field in message order: its name and
  *   its raw value, i.e. the text after the colon including the leading
  *   whitespace and folding line breaks (CRLF or bare LF; stored as CRLF).
- *   No trailing line break. dkim_eoh() ends the header block: signatures
+ *   No trailing line break. Once the fields passed max_header_bytes, no
+ *   signature of the message is evaluated: each is `policy` ("header
+ *   block over N bytes"). dkim_eoh() ends the header block: signatures
  *   are parsed and key lookups start. dkim_body() takes body octets with
  *   CRLF line endings, split anywhere. dkim_eom() waits for the keys (until
  *   the deadline) and computes the results. The calls must come in this
@@ -45,7 +49,8 @@
  *   (dkim_eom() then still produces results, temperror where needed).
  *
  *   After dkim_eom(), dkim_count() signatures (0: the message is unsigned,
- *   "dkim=none") have results, in header order, via dkim_result_at().
+ *   "dkim=none"; at most 1,000, the later ones are not listed) have
+ *   results, in header order, via dkim_result_at().
  *   Strings in a result are NUL-terminated and live as long as the
  *   verifier. dkim_result_name() gives the RFC 8601 word for a result.
  *
@@ -62,7 +67,7 @@
  *
  *   Results (RFC 8601 2.7.1): pass; fail (signature or body hash did not
  *   verify); neutral (unused here); policy (not evaluated by local policy:
- *   over max_signatures, header block over the size bound); temperror
+ *   over max_signatures, header block over max_header_bytes); temperror
  *   (key lookup failed or timed out); permerror (syntax, unusable or
  *   missing key, expired, rsa-sha1, small key, ...). `reason` says which.
  */
@@ -78,6 +83,9 @@
 #define DKIM_DEFAULT_MIN_RSA_BITS 1024   /* RFC 8301 3.2 */
 #define DKIM_DEFAULT_CLOCK_SKEW 300
 #define DKIM_DEFAULT_KEYCACHE_SLOTS 1024
+/* Header block kept (name + value + 3 octets per field; local policy,
+ * RFC 5322 2.1.1 bounds only lines): the milter's max_header_bytes. */
+#define DKIM_DEFAULT_MAX_HEADER_BYTES (1024 * 1024)
 
 /* Sizes of the reported strings (RFC 1035 2.3.4 names; RFC 5321 4.5.3.1.1 local-part). */
 #define DKIM_MAX_DOMAIN 255
@@ -105,6 +113,7 @@ typedef struct dkim_options {
 	int64_t deadline_ms;      /* absolute dns_now_ms() deadline; 0 = none */
 	int fail_short_l;         /* l= shorter than the body -> fail */
 	dkim_keycache *keycache;  /* parsed keys shared by verifiers; NULL none */
+	size_t max_header_bytes;  /* header block bound; 0 = the default */
 } dkim_options;
 
 typedef struct dkim_sigresult {

@@ -11,25 +11,21 @@
 
 #include "dkim/dkim.h"
 #include "dkim/dkim_canon.h"
+#include "dkim/dkim_hdrs.h"
 #include "dkim/dkim_key.h"
 #include "dkim/dkim_sig.h"
 #include "util/strbuf.h"
 
 /*
- * Bounds on what is kept per message (local policy: RFC 5322 2.1.1 bounds
- * only line length, 998 octets). Beyond them signatures are `policy`.
+ * Bounds on what is evaluated per message (local policy). The header
+ * block is bounded in bytes by options.max_header_bytes (dkim_hdrs.h).
  */
-#define DKIM_MAX_HEADER_FIELDS 1000
-#define DKIM_MAX_HEADER_BYTES (1024 * 1024)
 #define DKIM_MAX_EVALUATED 64          /* cap on options.max_signatures */
+#define DKIM_MAX_LISTED 1000           /* signatures with a result; the rest
+                                          are counted but not listed */
 #define DKIM_MAX_KEY_RECORDS 4         /* TXT records tried per key name */
 
 enum { DKIM_ST_HEADERS, DKIM_ST_BODY, DKIM_ST_DONE };
-
-typedef struct dkim_hdr {
-	size_t noff, nlen, voff, vlen;  /* offsets into the arena */
-	int is_sig;
-} dkim_hdr;
 
 typedef struct dkim_bodyhash {
 	int relaxed;
@@ -60,10 +56,8 @@ struct dkim_verifier {
 	dns_resolver *r;
 	int state;
 	int oom;
-	int overflow;         /* header bounds passed */
-	strbuf arena;         /* header names and values */
-	dkim_hdr *hdrs;
-	size_t nhdrs, hcap;
+	dkim_hstore hs;       /* the header block */
+	size_t nsig_over;     /* DKIM-Signature fields past its bound */
 	dkim_sigresult *results;
 	size_t nresults;
 	dkim_sigstate *sigs;  /* the evaluated ones */

@@ -3,10 +3,11 @@
  * set-up at end of headers, shared body hashes, key lookups and results
  * (see dkim.h for the contract).
  *
- * Flow: dkim_header() stores fields (bounded); dkim_eoh() parses the
- * DKIM-Signature fields (the first max_signatures; the rest are `policy`),
- * hashes each signature's canonical header data, starts every key lookup,
- * and creates one body hasher per distinct (body canon, hash, l=);
+ * Flow: dkim_header() stores fields (dkim_hdrs.c, bounded in bytes);
+ * dkim_eoh() parses the DKIM-Signature fields (the first max_signatures;
+ * the rest are `policy`), indexes the fields their h= lists name, hashes
+ * each signature's canonical header data, starts every key lookup, and
+ * creates one body hasher per distinct (body canon, hash, l=);
  * dkim_body() feeds the hashers; dkim_eom() finishes the body hashes,
  * waits for the keys and decides (dkim_result.c).
  */
@@ -63,8 +64,12 @@ dkim_verifier_new(dns_resolver *r, const dkim_options *o)
 		v->opt.max_signatures = DKIM_DEFAULT_MAX_SIGNATURES;
 	if (v->opt.max_signatures > DKIM_MAX_EVALUATED)
 		v->opt.max_signatures = DKIM_MAX_EVALUATED;
+	if (v->opt.max_header_bytes == 0)
+		v->opt.max_header_bytes = DKIM_DEFAULT_MAX_HEADER_BYTES;
+	if (v->opt.max_header_bytes > DKIM_MAX_HEADER_BYTES_LIMIT)
+		v->opt.max_header_bytes = DKIM_MAX_HEADER_BYTES_LIMIT;
 	v->r = r;
-	sb_init_max(&v->arena, DKIM_MAX_HEADER_BYTES);
+	dkim_hs_init(&v->hs, v->opt.max_header_bytes);
 	return v;
 }
 
@@ -81,70 +86,24 @@ dkim_verifier_free(dkim_verifier *v)
 		EVP_MD_CTX_free(v->bh[k].md);
 	free(v->sigs);
 	free(v->results);
-	free(v->hdrs);
-	sb_free(&v->arena);
+	dkim_hs_free(&v->hs);
 	free(v);
-}
-
-static int
-name_is(const char *n, size_t len, const char *lit)
-{
-	while (len > 0 && (n[len - 1] == ' ' || n[len - 1] == '\t'))
-		len--;
-	return strlen(lit) == len && strncasecmp(n, lit, len) == 0;
 }
 
 int
 dkim_header(dkim_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen)
 {
-	dkim_hdr *h;
-	size_t k, before = v->arena.len;
-
 	if (v->state != DKIM_ST_HEADERS)
 		return -1;
-	if (v->overflow)
-		return 0;
-	if (v->nhdrs >= DKIM_MAX_HEADER_FIELDS) {
-		v->overflow = 1;
-		return 0;
+	switch (dkim_hs_add(&v->hs, name, namelen, value, valuelen)) {
+	case -1:
+		return v->oom = 1, -1;
+	case 1:  /* past the bound: only counted, to be reported */
+		if (dkim_hs_name_is_sig(name, namelen))
+			v->nsig_over++;
+		break;
 	}
-	if (v->nhdrs == v->hcap) {
-		size_t ncap = v->hcap ? v->hcap * 2 : 32;
-		dkim_hdr *nh = realloc(v->hdrs, ncap * sizeof(*nh));
-
-		if (nh == NULL)
-			return v->oom = 1, -1;
-		v->hdrs = nh;
-		v->hcap = ncap;
-	}
-	h = &v->hdrs[v->nhdrs];
-	h->noff = v->arena.len;
-	h->nlen = namelen;
-	sb_append(&v->arena, name, namelen);
-	h->voff = v->arena.len;
-	/* line breaks to CRLF: bare LF gets a CR (copied in runs) */
-	for (k = 0; k < valuelen;) {
-		const char *lf = memchr(value + k, '\n', valuelen - k);
-		size_t e = lf != NULL ? (size_t)(lf - value) : valuelen;
-
-		sb_append(&v->arena, value + k, e - k);
-		if (lf == NULL)
-			break;
-		if (e == 0 || value[e - 1] != '\r')
-			sb_putc(&v->arena, '\r');
-		sb_putc(&v->arena, '\n');
-		k = e + 1;
-	}
-	h->vlen = v->arena.len - h->voff;
-	if (v->arena.failed) {
-		sb_truncate(&v->arena, before);
-		v->arena.failed = 0;
-		v->overflow = 1;
-		return 0;
-	}
-	h->is_sig = name_is(name, namelen, "DKIM-Signature");
-	v->nhdrs++;
 	return 0;
 }
 
@@ -172,42 +131,37 @@ copy_reporting(dkim_sigresult *r, const dkim_sig *sig)
  * b= emptied and no trailing CRLF.
  */
 static int
-hash_headers(dkim_verifier *v, dkim_sigstate *st)
+hash_headers(dkim_verifier *v, dkim_hsel *sel, dkim_sigstate *st)
 {
 	strbuf buf, stripped;
-	unsigned char used[DKIM_MAX_HEADER_FIELDS];
 	const dkim_sig *sig = &st->sig;
-	const dkim_hdr *sh = &v->hdrs[st->hdr];
-	const char *a = v->arena.s;
-	size_t j, k;
+	const char *sn, *sv;
+	size_t j, k, snl, svl;
 	int rc = -1;
 	unsigned int dl = 0;
 	EVP_MD_CTX *mc;
 
-	memset(used, 0, v->nhdrs);
-	sb_init_max(&buf, DKIM_MAX_HEADER_BYTES * 2);
-	sb_init_max(&stripped, DKIM_MAX_HEADER_BYTES);
+	/* each field is used once: at most the arena, plus ':' and CRLF each */
+	sb_init_max(&buf, v->hs.arena.len * 2 + DKIM_MAX_SIGNED_HEADERS * 4);
+	sb_init_max(&stripped, v->hs.arena.len);
+	dkim_hsel_begin(sel);
 	for (j = 0; j < sig->nh; j++) {
-		for (k = v->nhdrs; k > 0; k--) {
-			const dkim_hdr *h = &v->hdrs[k - 1];
-			size_t nl = h->nlen;
+		size_t nl, vl;
+		const char *n, *val;
 
-			while (nl > 0 && (a[h->noff + nl - 1] == ' ' ||
-			    a[h->noff + nl - 1] == '\t'))
-				nl--;
-			if (!used[k - 1] && nl == sig->h[j].n &&
-			    strncasecmp(a + h->noff, sig->h[j].p, nl) == 0) {
-				used[k - 1] = 1;
-				dkim_canon_header(&buf, sig->hdr_relaxed, a + h->noff,
-				    h->nlen, a + h->voff, h->vlen, 1);
-				break;
-			}
-		}
+		k = dkim_hsel_next(sel, sig->h[j].p, sig->h[j].n);
+		if (k == DKIM_HSEL_NONE)
+			continue;  /* absent (or used up): contributes nothing */
+		n = dkim_hs_name(&v->hs, k, &nl);
+		val = dkim_hs_value(&v->hs, k, &vl);
+		dkim_canon_header(&buf, sig->hdr_relaxed, n, nl, val, vl, 1);
 	}
-	if (dkim_sig_strip_b(a + sh->voff, sh->vlen, &stripped) < 0)
+	sn = dkim_hs_name(&v->hs, st->hdr, &snl);
+	sv = dkim_hs_value(&v->hs, st->hdr, &svl);
+	if (dkim_sig_strip_b(sv, svl, &stripped) < 0)
 		goto out;
-	dkim_canon_header(&buf, sig->hdr_relaxed, a + sh->noff, sh->nlen,
-	    stripped.s, stripped.len, 0);
+	dkim_canon_header(&buf, sig->hdr_relaxed, sn, snl, stripped.s,
+	    stripped.len, 0);
 	if (buf.failed)
 		goto out;
 	mc = EVP_MD_CTX_new();
@@ -313,27 +267,42 @@ precheck(dkim_verifier *v, dkim_sigstate *st, dkim_sigresult *r)
 	return 0;
 }
 
-static void
-setup_signature(dkim_verifier *v, size_t hdr, dkim_sigstate *st,
+/* Parse and the checks that need no key; 0 when the signature goes on. */
+static int
+parse_signature(dkim_verifier *v, size_t hdr, dkim_sigstate *st,
     dkim_sigresult *r)
 {
-	const dkim_hdr *h = &v->hdrs[hdr];
-	char err[DKIM_MAX_REASON], name[DKIM_MAX_DOMAIN * 2 + 16];
-	int n;
+	char err[DKIM_MAX_REASON];
+	const char *val;
+	size_t vl;
 
 	st->hdr = hdr;
 	st->bh = -1;
 	st->done = 1;
-	if (dkim_sig_parse(&st->sig, v->arena.s + h->voff, h->vlen, err,
-	    sizeof(err)) < 0) {
+	val = dkim_hs_value(&v->hs, hdr, &vl);
+	if (dkim_sig_parse(&st->sig, val, vl, err, sizeof(err)) < 0) {
 		copy_reporting(r, &st->sig);
 		set_result(r, DKIM_PERMERROR, err);
-		return;
+		return -1;
 	}
 	copy_reporting(r, &st->sig);
 	if (precheck(v, st, r) < 0)
-		return;
-	if (hash_headers(v, st) < 0 || (st->bh = body_hasher(v, &st->sig)) < 0) {
+		return -1;
+	st->done = 0;
+	return 0;
+}
+
+/* Header hash, body hasher and key lookup of a parsed signature. */
+static void
+start_signature(dkim_verifier *v, dkim_hsel *sel, dkim_sigstate *st,
+    dkim_sigresult *r)
+{
+	char name[DKIM_MAX_DOMAIN * 2 + 16];
+	int n;
+
+	st->done = 1;
+	if (sel == NULL || hash_headers(v, sel, st) < 0 ||
+	    (st->bh = body_hasher(v, &st->sig)) < 0) {
 		set_result(r, DKIM_TEMPERROR, "out of memory");
 		return;
 	}
@@ -351,51 +320,93 @@ setup_signature(dkim_verifier *v, size_t hdr, dkim_sigstate *st,
 	st->done = 0;
 }
 
+/* Hash headers and start lookups for every signature that parsed: the
+ * fields their h= lists name are indexed once for all of them. */
+static void
+start_signatures(dkim_verifier *v)
+{
+	dkim_hsel sel, *selp = NULL;
+	size_t k, j, nnames = 0;
+
+	for (k = 0; k < v->nsigs; k++)
+		if (!v->sigs[k].done)
+			nnames += v->sigs[k].sig.nh;
+	if (nnames == 0)
+		return;
+	if (dkim_hsel_init(&sel, nnames) == 0) {
+		selp = &sel;
+		for (k = 0; k < v->nsigs && selp != NULL; k++)
+			for (j = 0; !v->sigs[k].done && j < v->sigs[k].sig.nh; j++)
+				if (dkim_hsel_add(&sel, v->sigs[k].sig.h[j].p,
+				    v->sigs[k].sig.h[j].n) < 0)
+					selp = NULL;
+		if (selp != NULL && dkim_hsel_scan(&sel, &v->hs) < 0)
+			selp = NULL;
+	}
+	for (k = 0; k < v->nsigs; k++)
+		if (!v->sigs[k].done)
+			start_signature(v, selp, &v->sigs[k],
+			    &v->results[v->sigs[k].result]);
+	dkim_hsel_free(&sel);
+}
+
 int
 dkim_eoh(dkim_verifier *v)
 {
-	size_t k, nsig = 0, ev = 0;
+	size_t k, nsig = 0, ev = 0, listed;
 
 	if (v->state != DKIM_ST_HEADERS)
 		return -1;
 	v->state = DKIM_ST_BODY;
-	for (k = 0; k < v->nhdrs; k++)
-		nsig += v->hdrs[k].is_sig;
+	for (k = 0; k < v->hs.n; k++)
+		nsig += dkim_hs_is_sig(&v->hs, k);
+	nsig += v->nsig_over;
 	if (nsig == 0)
 		return 0;
-	v->results = calloc(nsig, sizeof(*v->results));
-	v->sigs = calloc(nsig < v->opt.max_signatures ? nsig :
+	listed = nsig < DKIM_MAX_LISTED ? nsig : DKIM_MAX_LISTED;
+	v->results = calloc(listed, sizeof(*v->results));
+	v->sigs = calloc(listed < v->opt.max_signatures ? listed :
 	    v->opt.max_signatures, sizeof(*v->sigs));
 	if (v->results == NULL || v->sigs == NULL) {
 		v->oom = 1;
 		return -1;
 	}
-	v->nresults = nsig;
+	v->nresults = listed;
 	if (v->opt.deadline_ms != 0)
 		v->deadline = v->opt.deadline_ms;
 	else
 		v->deadline = dns_now_ms() + (v->opt.key_timeout_ms != 0 ?
 		    v->opt.key_timeout_ms : (v->r != NULL ?
 		    dns_resolver_timeout_ms(v->r) : 0));
-	for (k = 0, nsig = 0; k < v->nhdrs; k++) {
+	for (k = 0, nsig = 0; k < v->hs.n + v->nsig_over && nsig < listed; k++) {
 		dkim_sigresult *r;
 
-		if (!v->hdrs[k].is_sig)
+		if (k < v->hs.n && !dkim_hs_is_sig(&v->hs, k))
 			continue;
 		r = &v->results[nsig++];
 		r->key_sec = DNS_SEC_INSECURE;
-		if (v->overflow) {
-			set_result(r, DKIM_POLICY, "header block over the size "
-			    "limit: not evaluated");
+		if (v->hs.overflow) {
+			if (k < v->hs.n) {
+				dkim_sig tmp;
+				char err[DKIM_MAX_REASON];
+				size_t vl;
+				const char *val = dkim_hs_value(&v->hs, k, &vl);
+
+				(void)dkim_sig_parse(&tmp, val, vl, err, sizeof(err));
+				copy_reporting(r, &tmp);
+			}
+			dkim_reason(r->reason, sizeof(r->reason), "header block "
+			    "over %zu bytes: not evaluated", v->hs.max);
+			r->result = DKIM_POLICY;
 			continue;
 		}
 		if (ev >= v->opt.max_signatures) {
 			dkim_sig tmp;
 			char err[DKIM_MAX_REASON];
-			const dkim_hdr *h = &v->hdrs[k];
+			size_t vl;
+			const char *val = dkim_hs_value(&v->hs, k, &vl);
 
-			(void)dkim_sig_parse(&tmp, v->arena.s + h->voff, h->vlen,
-			    err, sizeof(err));
+			(void)dkim_sig_parse(&tmp, val, vl, err, sizeof(err));
 			copy_reporting(r, &tmp);
 			dkim_reason(r->reason, sizeof(r->reason), "more than %u "
 			    "signatures: not evaluated", v->opt.max_signatures);
@@ -403,10 +414,11 @@ dkim_eoh(dkim_verifier *v)
 			continue;
 		}
 		v->sigs[ev].result = nsig - 1;
-		setup_signature(v, k, &v->sigs[ev], r);
+		(void)parse_signature(v, k, &v->sigs[ev], r);
 		ev++;
 	}
 	v->nsigs = ev;
+	start_signatures(v);
 	return 0;
 }
 

@@ -16,6 +16,11 @@
  *   size_t report_dkim_next(const char **p, report_dkim_view *out);
  *   int  report_ip_expand(const char *ip, char *out, size_t outlen);
  *
+ *   Packed records (report_pack.c)
+ *   report_packed *report_record_pack(const report_record *r);
+ *   size_t report_packed_size(const report_packed *p);
+ *   void report_record_unpack(const report_packed *p, report_record *out);
+ *
  *   Documents (report_xml.c, report_json.c)
  *   report_writer *report_writer_new(report_format fmt,
  *            const report_meta *meta, const report_record *policy,
@@ -50,6 +55,12 @@
  *   "domain selector result" triples separated by single spaces (names
  *   with blanks or controls are stored with those octets replaced by '?').
  *   report_dkim_next() walks that list (returns 0 at the end).
+ *
+ *   report_record_pack() copies a record into one malloc'd block of its
+ *   actual size (the caller frees it with free(); NULL when memory ran
+ *   out): a report_record is ~6 KB of fixed arrays, a typical message's
+ *   packs into ~300 octets. report_packed_size() is the block's size,
+ *   report_record_unpack() gives the record back exactly.
  *
  *   A report_writer streams one report: metadata, policy_published (from
  *   the policy record: the latest one seen in the period, RFC 9990 2.1.3
@@ -119,6 +130,8 @@ typedef struct report_record {
 	char rua[REPORT_URIS_BUF], ruf[REPORT_URIS_BUF];
 } report_record;
 
+typedef struct report_packed report_packed;
+
 typedef struct report_dkim_in {
 	const char *domain;
 	const char *selector;
@@ -149,6 +162,9 @@ int report_record_build(report_record *out, const report_input *in,
     char *why, size_t whylen);
 size_t report_dkim_next(const char **p, report_dkim_view *out);
 int report_ip_expand(const char *ip, char *out, size_t outlen);
+report_packed *report_record_pack(const report_record *r);
+size_t report_packed_size(const report_packed *p);
+void report_record_unpack(const report_packed *p, report_record *out);
 
 typedef struct report_meta {
 	const char *org_name;

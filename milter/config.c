@@ -86,7 +86,8 @@ static const config_key keys[] = {
 	  "auth=pass or none) or none (no header).", NULL },
 	{ "max_header_bytes", CFG_UINT, FIELD(max_header_bytes), NOCOUNT, 4096,
 	  64u * 1024 * 1024, NULL, "1048576",
-	  "Header bytes kept per message; past it DKIM and DMARC give a policy/permerror result.", NULL },
+	  "Header bytes kept per message (each field counted as name + value + 3, "
+	  "any number of fields); past it DKIM and DMARC give a policy/permerror result.", NULL },
 	{ "spf_threads", CFG_UINT, FIELD(spf_threads), NOCOUNT, 1, 1024, NULL,
 	  "16", "Threads that evaluate SPF while the message is being received.", NULL },
 	{ "spf_reject_fail", CFG_BOOL, FIELD(spf_reject_fail), NOCOUNT, 0, 1, NULL,
@@ -137,6 +138,11 @@ static const config_key keys[] = {
 	{ "history_queue_size", CFG_UINT, FIELD(history_queue_size), NOCOUNT, 1,
 	  1000000, NULL, "10000",
 	  "Records waiting for the history writer thread; past it see history_queue_full.", NULL },
+	{ "history_queue_bytes", CFG_UINT, FIELD(history_queue_bytes), NOCOUNT,
+	  65536, 1024u * 1024 * 1024, NULL, "8388608",
+	  "Bytes the waiting records may take (each is kept in its actual size, "
+	  "~300 bytes for a typical message, at most ~6 KB); past it see "
+	  "history_queue_full.", NULL },
 	{ "history_batch_size", CFG_UINT, FIELD(history_batch_size), NOCOUNT, 1,
 	  100000, NULL, "500",
 	  "Records written per transaction; a crash loses at most the queue and one batch.", NULL },

@@ -124,6 +124,7 @@ typedef struct am_config {
 	/* -- history store and reports (reports issue) -- */
 	char *history;                /* SQLite path or postgresql:// URI; "" off */
 	unsigned history_queue_size;
+	unsigned history_queue_bytes;
 	unsigned history_batch_size;
 	unsigned history_queue_full;  /* CONFIG_QFULL_* */
 	unsigned history_queue_wait_ms;

@@ -1,7 +1,7 @@
 /*
  * milter/history_writer.c - the writer thread of the history store: a
- * bounded queue of records, batched transactions, drop-or-wait when
- * full, flush on stop. Also the one place that turns a verdict into a
+ * queue of packed records bounded in records and in bytes, batched
+ * transactions, drop-or-wait when full, flush on stop. Also the one place that turns a verdict into a
  * report record. Contract in history_writer.h.
  */
 #include "milter/history_writer.h"
@@ -22,8 +22,9 @@ struct history_writer {
 	pthread_mutex_t mu;
 	pthread_cond_t nonempty, room;
 	pthread_t thread;
-	report_record **ring;
+	report_packed **ring;
 	size_t cap, head, len;
+	size_t bytes, max_bytes;  /* packed records queued, and their bound */
 	size_t batch;
 	unsigned full_mode, wait_ms;
 	int stopping;
@@ -41,7 +42,8 @@ log_drop(uint64_t n)
 		p *= 10;
 	if (p == n)
 		log_msg(LOG_WARNING, NULL, "history: queue full, %llu record(s) "
-		    "dropped so far (history_queue_size, history_queue_full)",
+		    "dropped so far (history_queue_size, history_queue_bytes, "
+		    "history_queue_full)",
 		    (unsigned long long)n);
 }
 
@@ -62,6 +64,14 @@ store(history_writer *w, report_record **batch, size_t n)
 {
 	char why[512];
 
+	if (batch == NULL) {
+		log_msg(LOG_ERR, NULL, "history: out of memory; %zu record(s) "
+		    "lost", n);
+		pthread_mutex_lock(&w->mu);
+		w->st.failed += n;
+		pthread_mutex_unlock(&w->mu);
+		return;
+	}
 	if (w->h == NULL) {
 		w->h = history_open(w->spec, why, sizeof(why));
 		if (w->h == NULL) {
@@ -93,7 +103,8 @@ static void *
 writer_main(void *arg)
 {
 	history_writer *w = arg;
-	report_record **batch = calloc(w->batch, sizeof(*batch));
+	report_packed **batch = calloc(w->batch, sizeof(*batch));
+	report_record *recs, **ptrs;
 	size_t n, i;
 
 	for (;;) {
@@ -108,6 +119,7 @@ writer_main(void *arg)
 			batch[n] = w->ring[w->head];
 			w->head = (w->head + 1) % w->cap;
 			w->len--;
+			w->bytes -= report_packed_size(batch[n]);
 		}
 		pthread_cond_broadcast(&w->room);
 		pthread_mutex_unlock(&w->mu);
@@ -115,7 +127,16 @@ writer_main(void *arg)
 			log_msg(LOG_ERR, NULL, "history: out of memory");
 			break;
 		}
-		store(w, batch, n);
+		/* unpacked only for the transaction: n full records at most */
+		recs = malloc(n * sizeof(*recs));
+		ptrs = malloc(n * sizeof(*ptrs));
+		for (i = 0; i < n && recs != NULL && ptrs != NULL; i++) {
+			report_record_unpack(batch[i], &recs[i]);
+			ptrs[i] = &recs[i];
+		}
+		store(w, recs != NULL && ptrs != NULL ? ptrs : NULL, n);
+		free(recs);
+		free(ptrs);
 		for (i = 0; i < n; i++)
 			free(batch[i]);
 		if (w->h == NULL) {
@@ -139,6 +160,8 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	w->cap = cfg->history_queue_size ? cfg->history_queue_size : 1;
+	w->max_bytes = cfg->history_queue_bytes ? cfg->history_queue_bytes :
+	    SIZE_MAX;
 	w->batch = cfg->history_batch_size ? cfg->history_batch_size : 1;
 	w->full_mode = cfg->history_queue_full;
 	w->wait_ms = cfg->history_queue_wait_ms;
@@ -170,30 +193,43 @@ fail:
 	return NULL;
 }
 
+/* No room for a record of sz octets (under w->mu). */
+static int
+queue_full(const history_writer *w, size_t sz)
+{
+	return w->len == w->cap || sz > w->max_bytes - w->bytes;
+}
+
 int
 history_writer_submit(history_writer *w, report_record *rec)
 {
 	struct timespec ts;
 	uint64_t dropped;
+	report_packed *p = report_record_pack(rec);
+	size_t sz = p != NULL ? report_packed_size(p) : 0;
 
+	free(rec);
 	pthread_mutex_lock(&w->mu);
-	if (w->len == w->cap && w->full_mode == CONFIG_QFULL_WAIT &&
-	    !w->stopping) {
+	if (p != NULL && queue_full(w, sz) &&
+	    w->full_mode == CONFIG_QFULL_WAIT && !w->stopping) {
 		deadline_in(&ts, w->wait_ms);
-		while (w->len == w->cap && !w->stopping)
+		while (queue_full(w, sz) && !w->stopping)
 			if (pthread_cond_timedwait(&w->room, &w->mu, &ts) ==
 			    ETIMEDOUT)
 				break;
 	}
-	if (w->len == w->cap || w->stopping) {
+	if (p == NULL || queue_full(w, sz) || w->stopping) {
 		dropped = ++w->st.dropped;
 		pthread_mutex_unlock(&w->mu);
-		free(rec);
+		free(p);
 		log_drop(dropped);
 		return -1;
 	}
-	w->ring[(w->head + w->len) % w->cap] = rec;
+	w->ring[(w->head + w->len) % w->cap] = p;
 	w->len++;
+	w->bytes += sz;
+	if (w->bytes > w->st.peak_bytes)
+		w->st.peak_bytes = w->bytes;
 	w->st.queued++;
 	pthread_cond_signal(&w->nonempty);
 	pthread_mutex_unlock(&w->mu);

@@ -17,10 +17,15 @@
  * DESCRIPTION
  *   history_writer_start() opens the store named by cfg->history (errors
  *   are reported now, at start or reload) and starts the thread. Records
- *   go through a bounded queue (history_queue_size); the thread takes up
- *   to history_batch_size at once and stores them in one transaction.
- *   history_writer_submit() takes ownership of a malloc'd record and
- *   never blocks on the database: when the queue is full the record is
+ *   go through a queue bounded in records (history_queue_size) and in
+ *   bytes (history_queue_bytes), each queued as one block of its actual
+ *   size (report_record_pack: ~300 octets for a typical message instead
+ *   of the ~6 KB report_record); the thread takes up to
+ *   history_batch_size at once, unpacks them and stores them in one
+ *   transaction. Memory: the queue's bytes plus one batch unpacked.
+ *   history_writer_submit() takes ownership of a malloc'd record (packs
+ *   and frees it) and never blocks on the database: when the queue is
+ *   full (either bound) the record is
  *   dropped (history_queue_full = drop), or the caller waits at most
  *   history_queue_wait ms for room (= wait) and then drops it; drops are
  *   counted and logged (the first, then every power of ten). It returns
@@ -55,6 +60,7 @@ typedef struct history_stats {
 	uint64_t dropped;    /* queue full */
 	uint64_t failed;     /* lost in a failed transaction */
 	uint64_t batches;    /* transactions committed */
+	size_t peak_bytes;   /* most packed-record bytes queued at once */
 } history_stats;
 
 history_writer *history_writer_start(const am_config *cfg, char *err,

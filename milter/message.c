@@ -304,6 +304,7 @@ start_dkim(msg *m)
 	o.fail_short_l = (int)cfg->dkim_fail_short_l;
 	o.now = m->env->now;
 	o.keycache = m->env->keycache;
+	o.max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
 	m->dkim = dkim_verifier_new(m->env->r, &o);
 	if (m->dkim == NULL) {
 		fail(m, "out of memory starting DKIM");

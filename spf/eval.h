@@ -25,15 +25,48 @@
 
 #include <stdint.h>
 
+#include "spf/record.h"
 #include "spf/spf.h"
 #include "util/ipaddr.h"
 
 /*
  * One evaluation (one identity): everything check_host() needs, on the
- * caller's stack. identity.c fills the inputs, eval.c does the rest.
+ * caller's stack. identity.c fills the inputs, eval.c (the driver) and
+ * eval_dns.c (lookups and the mechanisms that query DNS) do the rest.
  *
  *   spf_code spf_eval_run(spf_eval *ev, const char *domain, spf_result *out);
  *   int      spf_domain_valid(const char *d, char *why, size_t whylen);
+ *
+ * Between eval.c and eval_dns.c (nothing else uses these):
+ *
+ *   void spf_setr(spf_eval *ev, const char *fmt, ...);
+ *   void spf_copy(char *dst, size_t dstlen, const char *s, size_t n);
+ *   const dns_answer *spf_ev_lookup(spf_eval *ev, dns_query **qp,
+ *            const char *name, dns_type t);
+ *   int  spf_ev_deadline_passed(spf_eval *ev);
+ *   int  spf_ev_void(spf_eval *ev, const char *what, const char *name);
+ *   int  spf_ev_temp(spf_eval *ev, const char *what, const char *name,
+ *            const dns_answer *a);
+ *   const char *spf_ev_validated_name(void *arg);
+ *   int  spf_mech_a(spf_eval *ev, const spf_term *t, const char *name,
+ *            dns_type at);
+ *   int  spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name,
+ *            dns_type at);
+ *   int  spf_mech_ptr(spf_eval *ev, const char *name);
+ *   int  spf_mech_exists(spf_eval *ev, const char *name);
+ *
+ * spf_setr() sets ev->reason (cut to SPF_REASON_MAX); spf_copy()
+ * copies n octets and a NUL, cut to dstlen. spf_ev_lookup() starts a
+ * query (freed by the caller with dns_query_free(*qp)) and waits for it
+ * until the lookup timeout or the evaluation's deadline, whichever comes
+ * first, counting its DNSSEC state. spf_ev_void() counts a void lookup
+ * (SPF_M_PERM with the reason set past SPF_MAX_VOID_LOOKUPS, else
+ * SPF_M_NOMATCH); spf_ev_temp() sets a temperror reason and returns
+ * SPF_M_TEMP. spf_ev_validated_name() is the %{p} callback of the macro
+ * expander (arg: the spf_eval; ev->pdomain the preferred domain). The
+ * mechanisms return an SPF_M_* outcome for the target name given
+ * (already expanded; at: A or AAAA by the client's family), with
+ * ev->reason set on errors.
  */
 typedef struct spf_eval {
 	dns_resolver *r;
@@ -62,7 +95,27 @@ typedef struct spf_eval {
 	const char *pdomain;       /* <domain> the %{p} asker prefers */
 } spf_eval;
 
+/* Outcome of one mechanism. */
+enum { SPF_M_NOMATCH = 0, SPF_M_MATCH = 1, SPF_M_TEMP = -1, SPF_M_PERM = -2 };
+
 spf_code spf_eval_run(spf_eval *ev, const char *domain, spf_result *out);
 int spf_domain_valid(const char *d, char *why, size_t whylen);
+
+void spf_setr(spf_eval *ev, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void spf_copy(char *dst, size_t dstlen, const char *s, size_t n);
+const dns_answer *spf_ev_lookup(spf_eval *ev, dns_query **qp,
+    const char *name, dns_type t);
+int spf_ev_deadline_passed(spf_eval *ev);
+int spf_ev_void(spf_eval *ev, const char *what, const char *name);
+int spf_ev_temp(spf_eval *ev, const char *what, const char *name,
+    const dns_answer *a);
+const char *spf_ev_validated_name(void *arg);
+int spf_mech_a(spf_eval *ev, const spf_term *t, const char *name,
+    dns_type at);
+int spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name,
+    dns_type at);
+int spf_mech_ptr(spf_eval *ev, const char *name);
+int spf_mech_exists(spf_eval *ev, const char *name);
 
 #endif

@@ -42,6 +42,8 @@ sb_reserve(strbuf *sb, size_t extra)
 	ncap = sb->cap ? sb->cap : 64;
 	while (ncap < need)
 		ncap *= 2;
+	if (sb->max != 0 && ncap > sb->max + 1)
+		ncap = sb->max + 1;  /* never allocate past the cap */
 	p = realloc(sb->cap ? sb->s : NULL, ncap);
 	if (p == NULL)
 		return sb->failed = 1, -1;

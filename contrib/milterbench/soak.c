@@ -22,9 +22,11 @@
  *   discard. The verdict of a corpus message must be the same every time
  *   it is sent (a hash of action, reply text and header edits).
  * Special messages, twice (at 15% and 60% of the run), built from the first
- * signed corpus message: a body of -B MB (50), -H extra headers (10,000),
- * -G copies of its DKIM-Signature (1,000; the milter verifies its
- * dkim_max_signatures and must report the rest as policy), one header field
+ * signed corpus message: a body of -B MB (50), -H extra headers (10,000;
+ * the signature must still pass), -G copies of its DKIM-Signature (1,000;
+ * the milter verifies its dkim_max_signatures, which must pass, and must
+ * report the rest as policy), a header block over max_header_bytes (1 MB)
+ * in 100-octet fields (dkim=policy, never pass), one header field
  * whose packet is exactly the 1 MB packet limit (MILTER_MDS_1M, libmilter's
  * largest; authmilter's engine: MPROTO_DATA_MAX), and one a byte over it:
  * that one must lose its connection (the milter drops it), and a message
@@ -66,18 +68,19 @@
 #define LINE_LEN	76		/* filler body line (RFC 5322 2.1.1: 78) */
 
 enum special {
-	SP_BIG_BODY, SP_MANY_HDRS, SP_MANY_SIGS, SP_SIGS_CAP, SP_HDR_UNDER,
+	SP_BIG_BODY, SP_MANY_HDRS, SP_MANY_SIGS, SP_HDR_BLOCK, SP_HDR_UNDER,
 	SP_HDR_OVER, SP_COUNT
 };
 static const char *const sp_name[SP_COUNT] = {
 	"big-body", "many-headers", "many-signatures",
-	"signatures-within-field-cap", "header-1M-at-limit",
+	"header-block-over-bound", "header-1M-at-limit",
 	"header-1M-over-limit",
 };
-/* authmilter's DKIM verifier evaluates at most this many header fields
- * (dkim/dkim_int.h DKIM_MAX_HEADER_FIELDS); past it every signature is
- * "policy". SP_SIGS_CAP stays within it, so dkim_max_signatures decides. */
-#define DKIM_FIELDS_CAP	1000
+/* authmilter's header block bound (max_header_bytes, default 1 MB; fields
+ * counted as name + value + 3): past it every signature is "policy".
+ * SP_HDR_BLOCK passes it with small fields. */
+#define HDR_BLOCK_BOUND	(1024 * 1024)
+#define HDR_FILLER_LEN	100
 static const double sp_round[] = { 0.15, 0.60 };
 #define SP_ROUNDS	(sizeof(sp_round) / sizeof(sp_round[0]))
 
@@ -276,13 +279,19 @@ build_specials(void)
 	clone_base(m, "soak-many-signatures", (size_t)o.nsigs);
 	for (i = 1; i < (size_t)o.nsigs; i++)
 		add_hdr(m, "DKIM-Signature", xstrdup(m->hdrs[sig].value));
-	/* as many as fit within the verifier's field cap */
-	m = &sp_msg[SP_SIGS_CAP];
-	n = DKIM_FIELDS_CAP - corpus.msgs[base_idx].nhdrs;
-	clone_base(m, "soak-signatures-within-field-cap", n);
-	for (i = 1; i <= n; i++)
-		add_hdr(m, "DKIM-Signature", xstrdup(m->hdrs[sig].value));
-	/* one field at libmilter's 1 MB packet limit, one a byte over it */
+	/* a header block past the bound in small fields */
+	m = &sp_msg[SP_HDR_BLOCK];
+	n = HDR_BLOCK_BOUND / HDR_FILLER_LEN + 1;
+	clone_base(m, "soak-header-block-over-bound", n);
+	for (i = 0; i < n; i++) {
+		char *v = xmalloc(HDR_FILLER_LEN + 1);
+
+		memset(v, 'f', HDR_FILLER_LEN);
+		v[0] = ' ';
+		v[HDR_FILLER_LEN] = '\0';
+		add_hdr(m, "X-Soak-Block", v);
+	}
+	/* one field at the 1 MB packet limit, one a byte over it */
 	m = &sp_msg[SP_HDR_UNDER];
 	clone_base(m, "soak-header-at-limit", 1);
 	big_header(m, MP_MDS_1M);
@@ -478,7 +487,7 @@ deliver_special(mb_conn *c, long seq, int k)
 	pthread_mutex_lock(&sp[k].lock);
 	sp[k].sent++;
 	if (k == SP_HDR_OVER) {
-		/* must be refused: libmilter closes the connection */
+		/* must be refused: the milter closes the connection */
 		ok = !ok && r.action == 0;
 		snprintf(sp[k].outcome, sizeof(sp[k].outcome), "%s",
 		    r.action == 0 ? (why ? why : "?") : "got a verdict");
@@ -487,15 +496,23 @@ deliver_special(mb_conn *c, long seq, int k)
 		set_outcome(sp[k].outcome, sizeof(sp[k].outcome),
 		    r.action ? mp_reply_name(r.action) : (why ? why : "?"),
 		    ar ? ar->value : r.text);
-		if (ok && (k == SP_MANY_SIGS || k == SP_SIGS_CAP) &&
+		if (ok && (k == SP_MANY_SIGS || k == SP_HDR_BLOCK ||
+		    k == SP_HDR_UNDER) &&
 		    (ar == NULL || strstr(ar->value, "dkim=policy") == NULL)) {
 			ok = 0;
-			why = "no dkim=policy for the signatures over the cap";
+			why = k == SP_MANY_SIGS ? "no dkim=policy for the signatures "
+			    "over dkim_max_signatures" : "no dkim=policy for a header "
+			    "block over max_header_bytes";
 		}
-		if (ok && k == SP_SIGS_CAP &&
-		    strstr(ar->value, "dkim=pass") == NULL) {
+		if (ok && (k == SP_MANY_SIGS || k == SP_MANY_HDRS) &&
+		    (ar == NULL || strstr(ar->value, "dkim=pass") == NULL)) {
 			ok = 0;
-			why = "no dkim=pass for the signatures under the cap";
+			why = "no dkim=pass for the signatures evaluated";
+		}
+		if (ok && (k == SP_HDR_BLOCK || k == SP_HDR_UNDER) &&
+		    strstr(ar->value, "dkim=pass") != NULL) {
+			ok = 0;
+			why = "dkim=pass for a header block over max_header_bytes";
 		}
 	}
 	if (ok)

@@ -4,7 +4,8 @@
 # in-process with --dns-zone: no root, no network), sends it SOAK_MESSAGES
 # messages with the soak client (contrib/milterbench/soak.c: random aborts,
 # connections dropped mid-body, a 50 MB body, 10,000 headers, 1,000 DKIM
-# signatures, 1 MB header fields at and over the 1 MB packet limit),
+# signatures, a header block over max_header_bytes in small fields, 1 MB
+# header fields at and over the 1 MB packet limit),
 # samples the daemon's VmRSS and CPU, then stops it with SIGTERM.
 #
 #   BUILD=build sh contrib/milterbench/soak.sh

@@ -4,8 +4,9 @@
 # also run against the sanitizer build in make sanitize: 400 messages from
 # tests/fixtures/soak, 15% aborted (RSET then the next message on the same
 # connection, or QUIT), 10% dropped mid-body, and the special messages (a
-# 4 MB body instead of 50 MB, 10,000 headers, 1,000 signatures, 1 MB
-# header fields at and over libmilter's limit), twice. Every message sent
+# 4 MB body instead of 50 MB, 10,000 headers, 1,000 signatures, a header
+# block over max_header_bytes in small fields, 1 MB header fields at and
+# over libmilter's limit), twice. Every message sent
 # whole must get its verdict, the daemon must log no error and exit 0 on
 # SIGTERM. RSS is not judged here (too short a run: soak.c says skipped).
 set -eu

@@ -324,7 +324,7 @@ START_TEST(header_canon)
 }
 END_TEST
 
-/* 1,000 signatures: 8 evaluated (temperror: no resolver), the rest policy */
+/* many signatures: 8 evaluated (temperror: no resolver), the rest policy */
 START_TEST(signature_limit)
 {
 	dkim_verifier *v = dkim_verifier_new(NULL, NULL);
@@ -340,9 +340,26 @@ START_TEST(signature_limit)
 	ck_assert_int_eq(dkim_eoh(v), 0);
 	ck_assert_int_eq(dkim_body(v, "hi\r\n", 4), 0);
 	ck_assert_int_eq(dkim_eom(v), 0);
-	/* the From header was over the field bound: all are policy */
+	/* 1,001 fields (120 KB) are all kept: 8 evaluated, the rest policy */
 	ck_assert_uint_eq(dkim_count(v), 1000);
-	ck_assert_int_eq(dkim_result_at(v, 0)->result, DKIM_POLICY);
+	ck_assert_int_eq(dkim_result_at(v, 0)->result, DKIM_TEMPERROR);
+	ck_assert_int_eq(dkim_result_at(v, 7)->result, DKIM_TEMPERROR);
+	ck_assert_int_eq(dkim_result_at(v, 8)->result, DKIM_POLICY);
+	ck_assert_int_eq(dkim_result_at(v, 999)->result, DKIM_POLICY);
+	ck_assert(strstr(dkim_result_at(v, 999)->reason, "more than 8") != NULL);
+	dkim_verifier_free(v);
+
+	/* 1,500: the first 1,000 are listed (DKIM_MAX_LISTED) */
+	v = dkim_verifier_new(NULL, NULL);
+	for (k = 0; k < 1500; k++)
+		dkim_header(v, "DKIM-Signature", 14, sig, strlen(sig));
+	dkim_header(v, "From", 4, " a@example.com", 14);
+	dkim_eoh(v);
+	dkim_eom(v);
+	ck_assert_uint_eq(dkim_count(v), 1000);
+	ck_assert_int_eq(dkim_result_at(v, 0)->result, DKIM_TEMPERROR);
+	ck_assert_int_eq(dkim_result_at(v, 999)->result, DKIM_POLICY);
+	ck_assert_ptr_null(dkim_result_at(v, 1000));
 	dkim_verifier_free(v);
 
 	v = dkim_verifier_new(NULL, NULL);

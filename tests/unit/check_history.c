@@ -1,11 +1,15 @@
 /*
  * tests/unit/check_history.c - the history writer over a real SQLite
  * store: clean shutdown loses nothing, a full queue drops and counts,
- * kill -9 during a write burst loses at most the queue plus one batch;
- * and the record builder (IPv6 expansion for RFC 7489, DKIM priority).
+ * kill -9 during a write burst loses at most the queue plus one batch,
+ * the queue's byte bound holds (writer stalled on a locked database);
+ * packed records (exact round trip, typical size); and the record
+ * builder (IPv6 expansion for RFC 7489, DKIM priority).
  */
 #include <check.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -171,6 +175,127 @@ START_TEST(kill9_loses_at_most_queue_plus_batch)
 }
 END_TEST
 
+/* A record as one of the benchmark corpus's messages makes it. */
+static void
+typical(report_record *r)
+{
+	dmarc_result d;
+	report_dkim_in dk[1] = { { "d16.example", "s16", "pass" } };
+	report_input in;
+	char why[128];
+
+	memset(&d, 0, sizeof(d));
+	memset(&in, 0, sizeof(in));
+	d.have_record = 1;
+	snprintf(d.policy_domain, sizeof(d.policy_domain), "d16.example");
+	snprintf(d.from_domain, sizeof(d.from_domain), "d16.example");
+	snprintf(d.org_domain, sizeof(d.org_domain), "d16.example");
+	d.result = DMARC_RESULT_PASS;
+	d.record.p = DMARC_P_QUARANTINE;
+	d.policy = DMARC_P_QUARANTINE;
+	d.record.nrua = 1;
+	snprintf(d.record.rua[0].uri, sizeof(d.record.rua[0].uri),
+	    "mailto:dmarc-reports@d16.example");
+	in.time = 1795873462;
+	in.source_ip = "198.51.100.16";
+	in.envelope_from = "bounce-1234@d16.example";
+	in.envelope_to = "user@bench.test";
+	in.spf_domain = "d16.example";
+	in.spf_result = "pass";
+	in.dkim = dk;
+	in.ndkim = 1;
+	in.dmarc = &d;
+	in.applied = 1;
+	ck_assert_int_eq(report_record_build(r, &in, why, sizeof(why)), 0);
+}
+
+/* Every field full: the largest record there is. */
+static void
+fill(report_record *r, int c)
+{
+	memset(r, 0, sizeof(*r));
+	memset(r, c, sizeof(*r));
+	r->time = 1000 + c;
+	r->dkim_aligned = 1;
+	r->spf_aligned = 0;
+#define Z(f) (r->f[sizeof(r->f) - 1] = '\0')
+	Z(source_ip); Z(header_from); Z(envelope_from); Z(envelope_to);
+	Z(policy_domain); Z(org_domain); Z(spf_domain); Z(spf_scope);
+	Z(spf_result); Z(dkim); Z(dmarc_result); Z(disposition); Z(reasons);
+	Z(discovery); Z(p); Z(sp); Z(np); Z(adkim); Z(aspf); Z(testing);
+	Z(psd); Z(fo); Z(rua); Z(ruf);
+#undef Z
+}
+
+START_TEST(packed_records)
+{
+	report_record r, back;
+	report_packed *p;
+
+	typical(&r);
+	ck_assert_ptr_nonnull(p = report_record_pack(&r));
+	fprintf(stderr, "check_history: a typical record is %zu bytes, packed "
+	    "%zu\n", sizeof(r), report_packed_size(p));
+	ck_assert_uint_lt(report_packed_size(p), 512);
+	report_record_unpack(p, &back);
+	ck_assert_int_eq(memcmp(&r, &back, sizeof(r)), 0);
+	ck_assert_str_eq(back.rua, "mailto:dmarc-reports@d16.example");
+	free(p);
+	/* full fields survive; the block stays within the record's size */
+	fill(&r, 'x');
+	ck_assert_ptr_nonnull(p = report_record_pack(&r));
+	ck_assert_uint_le(report_packed_size(p), sizeof(r) + 64);
+	memset(&back, 0, sizeof(back));
+	report_record_unpack(p, &back);
+	ck_assert_str_eq(back.dkim, r.dkim);
+	ck_assert_str_eq(back.ruf, r.ruf);
+	ck_assert_str_eq(back.psd, r.psd);
+	ck_assert(back.time == 1000 + 'x' && back.dkim_aligned == 1);
+	free(p);
+}
+END_TEST
+
+/* The writer is stalled on a locked database: the queue fills up to its
+ * byte bound (64 KB, ~15 full records, far below 10,000 records) and
+ * then drops; once the lock goes, what was queued is stored. */
+START_TEST(queue_bytes_bound_holds)
+{
+	am_config cfg;
+	history_writer *w;
+	history_stats st;
+	sqlite3 *db;
+	char err[256];
+	int i, dropped = 0;
+
+	config(&cfg, 10000, 1, CONFIG_QFULL_DROP);
+	cfg.history_queue_bytes = 65536;
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < 300; i++) {
+		report_record *r = malloc(sizeof(*r));
+
+		ck_assert_ptr_nonnull(r);
+		fill(r, 'a' + i % 26);
+		if (history_writer_submit(w, r) < 0)
+			dropped++;
+	}
+	history_writer_stats(w, &st);
+	ck_assert_int_gt(dropped, 250);
+	ck_assert_uint_eq(st.dropped, (uint64_t)dropped);
+	ck_assert_uint_eq(st.queued + st.dropped, 300);
+	ck_assert_uint_le(st.peak_bytes, 65536);
+	ck_assert_uint_gt(st.peak_bytes, 65536 - sizeof(report_record) - 64);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	history_writer_stop(w);
+	ck_assert_uint_eq(stored(), 300 - (uint64_t)dropped);
+	config_free(&cfg);
+}
+END_TEST
+
 START_TEST(ipv6_full_form)
 {
 	char out[REPORT_IP_BUF];
@@ -238,6 +363,8 @@ main(void)
 	tcase_add_test(tc, clean_stop_flushes);
 	tcase_add_test(tc, full_queue_drops);
 	tcase_add_test(tc, kill9_loses_at_most_queue_plus_batch);
+	tcase_add_test(tc, packed_records);
+	tcase_add_test(tc, queue_bytes_bound_holds);
 	tcase_add_test(tc, ipv6_full_form);
 	tcase_add_test(tc, dkim_priority_and_no_policy);
 	suite_add_tcase(s, tc);
