@@ -35,7 +35,6 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
-MILTER_LIBS  := $(shell pkg-config --libs milter 2>/dev/null || echo -lmilter)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -91,26 +90,26 @@ $(TLIB): $(TLIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(APPLIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLIB) $(LIB) $(LDLIBS)
 
 $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
 $(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(LDLIBS)
 
 $(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(MILTER_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(LDLIBS)
 
 # The fuzz corpora replayed without libFuzzer (tests/fuzz/replay.c).
 $(REPLAY_BIN): $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
     $(BUILD)/obj/tests/fuzz/replay.o $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(APPLIB) \
-	    $(LIB) $(MILTER_LIBS) $(LDLIBS)
+	    $(LIB) $(LDLIBS)
 
 tests: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN)
 
@@ -138,7 +137,7 @@ fuzz-build:
 	  clang -std=c11 -O1 -g -I. -D_GNU_SOURCE $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
 	    $(FUZZ_BUILD)/libauthmilter-app.a $(FUZZ_BUILD)/libauthmilter.a \
-	    $(MILTER_LIBS) $(PKG_LIBS) -pthread || exit 1; \
+	    $(PKG_LIBS) -pthread || exit 1; \
 	done
 
 fuzz: fuzz-build

@@ -1,7 +1,8 @@
 /*
- * milter/callbacks.c - the libmilter callbacks: translate the milter
- * dialogue into msg_* calls (message.h) and the verdict into milter
- * actions. Nothing is decided here; message.c decides.
+ * milter/callbacks.c - authmilter's milter handler (msession.h): translate
+ * the milter dialogue into msg_* calls (message.h) and the verdict into
+ * milter actions. Nothing is decided here; message.c decides, and the
+ * protocol engine (mproto, msession, mserver) knows nothing of messages.
  *
  * Per connection: the runtime acquired at connect (so a reload never
  * changes settings under a message) and one msg. Actions at end of
@@ -12,12 +13,9 @@
  */
 #include "milter/callbacks.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "milter/history_writer.h"
 #include "milter/log.h"
@@ -32,38 +30,32 @@ typedef struct conn {
 	char ip[64];              /* for the history store */
 	char mail_from[512];
 	char rcpt[512];           /* the first recipient */
-	unsigned long nr;         /* SMFIP_NR_* negotiated: no reply sent */
 } conn;
 
-/* Stages where the MTA need not wait for our reply (the milter protocol
- * v6 "no reply" flags): header, end of headers and body never decide
- * anything, so the MTA streams them without a round trip each. */
 /* Header text in the one log line per message (log_msg keeps 2 KB). */
 #define CB_LOG_HEADER_MAX 1400
 
-#define CB_NOREPLY_STAGES (SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
-
-/* What a header/eoh/body callback returns once it is done. */
-static sfsistat
-cont(const conn *c, unsigned long stage)
-{
-	return c != NULL && (c->nr & stage) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-}
+/* Stages where the MTA need not wait for our reply (the milter protocol
+ * v6 "no reply" flags): header, end of headers and body never decide
+ * anything, so the MTA streams them without a round trip each. The
+ * engine sends no reply for them once negotiated. */
+#define CB_NOREPLY_STAGES (MPP_NR_HDR | MPP_NR_EOH | MPP_NR_BODY)
+#define CB_ACTIONS (MPF_ADDHDRS | MPF_CHGHDRS | MPF_QUARANTINE)
 
 static conn *
-get_conn(SMFICTX *ctx)
+get_conn(msession *ctx)
 {
-	return smfi_getpriv(ctx);
+	return msession_priv(ctx);
 }
 
 static void
-refresh_qid(SMFICTX *ctx, conn *c)
+refresh_qid(msession *ctx, conn *c)
 {
 	const char *qid;
 
 	if (c->qid[0] != '\0')
 		return; /* a message keeps its queue id */
-	qid = smfi_getsymval(ctx, "{i}");
+	qid = msession_getsymval(ctx, "{i}");
 	if (qid != NULL && *qid != '\0' && strcmp(qid, c->qid) != 0) {
 		snprintf(c->qid, sizeof(c->qid), "%s", qid);
 		msg_set_queue_id(c->m, c->qid);
@@ -82,66 +74,37 @@ end_message(conn *c)
 	c->qid[0] = '\0';
 }
 
-static sfsistat
-cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-    unsigned long f2, unsigned long f3, unsigned long *pf0,
-    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+static mstat
+cb_negotiate(msession *ctx, uint32_t f0, uint32_t f1, uint32_t *pf0,
+    uint32_t *pf1)
 {
-	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
-	conn *c = get_conn(ctx);
-
-	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL)
-		smfi_setpriv(ctx, c);
-	(void)f2;
-	(void)f3;
-	if ((f0 & want) != want)
+	(void)ctx;
+	if ((f0 & CB_ACTIONS) != CB_ACTIONS)
 		log_msg(LOG_WARNING, NULL, "the MTA does not offer every action "
-		    "authmilter uses (offered 0x%lx, wanted 0x%lx)", f0, want);
-	*pf0 = f0 & want;
+		    "authmilter uses (offered 0x%lx, wanted 0x%lx)",
+		    (unsigned long)f0, (unsigned long)CB_ACTIONS);
+	*pf0 = CB_ACTIONS;
 	/* Header values with their leading space (exact bytes for DKIM);
 	 * no unknown commands, no DATA step. */
-	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-	    (c != NULL ? CB_NOREPLY_STAGES : 0));
-	if (c != NULL)
-		c->nr = *pf1 & CB_NOREPLY_STAGES;
-	if (!(f1 & SMFIP_HDR_LEADSPC))
+	*pf1 = MPP_HDR_LEADSPC | MPP_NOUNKNOWN | MPP_NODATA | CB_NOREPLY_STAGES;
+	if (!(f1 & MPP_HDR_LEADSPC))
 		log_msg(LOG_WARNING, NULL, "the MTA cannot pass header values "
 		    "with their leading space: simple-canonicalized DKIM "
 		    "signatures may fail");
-	*pf2 = 0;
-	*pf3 = 0;
-	return SMFIS_CONTINUE;
+	return MS_CONTINUE;
 }
 
-static void
-addr_text(const struct sockaddr *sa, char *out, size_t outlen)
+static mstat
+cb_connect(msession *ctx, const mproto_connect *ci)
 {
-	snprintf(out, outlen, "%s", "");
-	if (sa == NULL)
-		return;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outlen);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)outlen);
-	}
-}
-
-static sfsistat
-cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
-{
-	conn *c = get_conn(ctx);   /* made at negotiation, if there was one */
-	char ip[INET6_ADDRSTRLEN + 1];
+	conn *c = get_conn(ctx);   /* a session after QUIT_NC: none yet */
 
 	if (c == NULL)
 		c = calloc(1, sizeof(*c));
 	if (runtime_draining()) {
 		free(c);
-		smfi_setpriv(ctx, NULL);
-		return SMFIS_TEMPFAIL; /* stopping: the MTA retries later */
+		msession_set_priv(ctx, NULL);
+		return MS_TEMPFAIL; /* stopping: the MTA retries later */
 	}
 	if (c == NULL)
 		goto fail;
@@ -151,50 +114,50 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	c->m = msg_new(c->rt->env);
 	if (c->m == NULL)
 		goto fail;
-	smfi_setpriv(ctx, c);
-	addr_text((const struct sockaddr *)hostaddr, ip, sizeof(ip));
-	msg_connect(c->m, ip, hostname);
-	snprintf(c->ip, sizeof(c->ip), "%s", ip);
-	return SMFIS_CONTINUE;
+	msession_set_priv(ctx, c);
+	msg_connect(c->m, ci->ip, ci->host);
+	snprintf(c->ip, sizeof(c->ip), "%s", ci->ip);
+	return MS_CONTINUE;
 fail:
 	log_msg(LOG_ERR, NULL, "cannot set up a connection: out of memory");
 	if (c != NULL) {
 		runtime_release(c->rt);
 		free(c);
 	}
-	smfi_setpriv(ctx, NULL);
-	return SMFIS_TEMPFAIL;
+	msession_set_priv(ctx, NULL);
+	return MS_TEMPFAIL;
 }
 
-static sfsistat
-cb_helo(SMFICTX *ctx, char *helo)
+static mstat
+cb_helo(msession *ctx, const char *helo)
 {
 	conn *c = get_conn(ctx);
 
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	msg_helo(c->m, helo);
-	return SMFIS_CONTINUE;
+	return MS_CONTINUE;
 }
 
-static sfsistat
-cb_envfrom(SMFICTX *ctx, char **argv)
+static mstat
+cb_envfrom(msession *ctx, const char **argv, size_t argc)
 {
 	conn *c = get_conn(ctx);
 	const char *auth;
 
+	(void)argc; /* argv[0] is the address; ESMTP parameters unused */
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	end_message(c); /* a new transaction on the same connection */
 	if (runtime_draining()) {
-		smfi_setreply(ctx, "451", "4.3.2", "authmilter is restarting, "
-		    "try again later");
-		return SMFIS_TEMPFAIL;
+		(void)msession_setreply(ctx, "451", "4.3.2", "authmilter is "
+		    "restarting, try again later");
+		return MS_TEMPFAIL;
 	}
 	c->in_message = 1;
 	runtime_message_begin();
 	refresh_qid(ctx, c);
-	auth = smfi_getsymval(ctx, "{auth_authen}");
+	auth = msession_getsymval(ctx, "{auth_authen}");
 	if (auth != NULL && *auth != '\0')
 		msg_set_auth(c->m, auth);
 	snprintf(c->mail_from, sizeof(c->mail_from), "%s",
@@ -202,58 +165,61 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	c->rcpt[0] = '\0';
 	if (msg_mail_from(c->m, argv[0] != NULL ? argv[0] : "") < 0)
 		log_msg(LOG_ERR, c->qid, "MAIL FROM: evaluation cannot start");
-	return SMFIS_CONTINUE;
+	return MS_CONTINUE;
 }
 
-static sfsistat
-cb_envrcpt(SMFICTX *ctx, char **argv)
+static mstat
+cb_envrcpt(msession *ctx, const char **argv, size_t argc)
 {
 	conn *c = get_conn(ctx);
 
+	(void)argc;
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	if (c->rcpt[0] == '\0' && argv[0] != NULL)
 		snprintf(c->rcpt, sizeof(c->rcpt), "%s", argv[0]);
 	(void)msg_rcpt(c->m, argv[0] != NULL ? argv[0] : "");
-	return SMFIS_CONTINUE;
+	return MS_CONTINUE;
 }
 
-static sfsistat
-cb_header(SMFICTX *ctx, char *name, char *value)
+static mstat
+cb_header(msession *ctx, const char *name, const char *value,
+    size_t vlen)
 {
 	conn *c = get_conn(ctx);
 
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
-	(void)msg_header(c->m, name, value, strlen(value));
-	return cont(c, SMFIP_NR_HDR);
+	(void)msg_header(c->m, name, value, vlen);
+	return MS_CONTINUE;
 }
 
-static sfsistat
-cb_eoh(SMFICTX *ctx)
+static mstat
+cb_eoh(msession *ctx)
 {
 	conn *c = get_conn(ctx);
 
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	(void)msg_eoh(c->m);
-	return cont(c, SMFIP_NR_EOH);
+	return MS_CONTINUE;
 }
 
-static sfsistat
-cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
+static mstat
+cb_body(msession *ctx, const unsigned char *data, size_t len)
 {
 	conn *c = get_conn(ctx);
 
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	(void)msg_body(c->m, data, len);
-	return cont(c, SMFIP_NR_BODY);
+	return MS_CONTINUE;
 }
 
-/* libmilter header values fold with "\n": drop the CRs of "\r\n\t". */
+/* Header values we send fold with "\n" (as libmilter filters do; the MTA
+ * writes its own line ends): drop the CRs of "\r\n\t". */
 static int
 milter_value(const char *value, strbuf *out)
 {
@@ -266,35 +232,35 @@ milter_value(const char *value, strbuf *out)
 	return out->failed ? -1 : 0;
 }
 
-static sfsistat
-apply_verdict(SMFICTX *ctx, conn *c, const msg_verdict *v)
+static mstat
+apply_verdict(msession *ctx, conn *c, const msg_verdict *v)
 {
 	strbuf val, ins;
 	size_t i;
 	int failed = 0;
 
 	for (i = v->nremove; i > 0; i--)
-		if (smfi_chgheader(ctx, "Authentication-Results",
-		    (int)v->remove[i - 1], NULL) != MI_SUCCESS)
+		if (msession_chgheader(ctx, (uint32_t)v->remove[i - 1],
+		    "Authentication-Results", NULL) < 0)
 			failed = 1;
 	sb_init(&val);
 	sb_init(&ins);
 	if (v->quarantine_header != NULL) {
 		if (milter_value(v->quarantine_header, &val) < 0 ||
 		    sb_printf(&ins, " %s", val.s) < 0 ||
-		    smfi_insheader(ctx, 0, MSG_QUARANTINE_HEADER, ins.s) !=
-		    MI_SUCCESS)
+		    msession_insheader(ctx, 0, MSG_QUARANTINE_HEADER,
+		    ins.s) < 0)
 			failed = 1;
 	}
 	if (v->received_spf != NULL) {
 		if (milter_value(v->received_spf, &val) < 0 ||
-		    smfi_insheader(ctx, 0, "Received-SPF", val.s) != MI_SUCCESS)
+		    msession_insheader(ctx, 0, "Received-SPF", val.s) < 0)
 			failed = 1;
 	}
 	if (v->auth_results != NULL) {
 		if (milter_value(v->auth_results, &val) < 0 ||
-		    smfi_insheader(ctx, 0, "Authentication-Results",
-		    val.s) != MI_SUCCESS)
+		    msession_insheader(ctx, 0, "Authentication-Results",
+		    val.s) < 0)
 			failed = 1;
 	}
 	sb_free(&val);
@@ -306,34 +272,33 @@ apply_verdict(SMFICTX *ctx, conn *c, const msg_verdict *v)
 		    "applying on_internal_error");
 		switch (c->rt->cfg.on_internal_error) {
 		case CONFIG_ACTION_ACCEPT:
-			return SMFIS_ACCEPT;
+			return MS_ACCEPT;
 		case CONFIG_ACTION_REJECT:
-			smfi_setreply(ctx, "550", "5.7.0",
+			(void)msession_setreply(ctx, "550", "5.7.0",
 			    "authentication check failed");
-			return SMFIS_REJECT;
+			return MS_REJECT;
 		default:
-			smfi_setreply(ctx, "451", "4.7.0",
+			(void)msession_setreply(ctx, "451", "4.7.0",
 			    "authentication check failed, try again later");
-			return SMFIS_TEMPFAIL;
+			return MS_TEMPFAIL;
 		}
 	}
 	switch (v->action) {
 	case MSG_QUARANTINE:
-		if (smfi_quarantine(ctx, (char *)v->quarantine_reason) !=
-		    MI_SUCCESS)
+		if (msession_quarantine(ctx, v->quarantine_reason) < 0)
 			log_msg(LOG_WARNING, c->qid, "quarantine refused by "
 			    "the MTA");
-		return SMFIS_ACCEPT;
+		return MS_ACCEPT;
 	case MSG_REJECT:
-		smfi_setreply(ctx, (char *)v->smtp_rcode, (char *)v->smtp_xcode,
-		    (char *)v->smtp_text);
-		return SMFIS_REJECT;
+		(void)msession_setreply(ctx, v->smtp_rcode, v->smtp_xcode,
+		    v->smtp_text);
+		return MS_REJECT;
 	case MSG_TEMPFAIL:
-		smfi_setreply(ctx, (char *)v->smtp_rcode, (char *)v->smtp_xcode,
-		    (char *)v->smtp_text);
-		return SMFIS_TEMPFAIL;
+		(void)msession_setreply(ctx, v->smtp_rcode, v->smtp_xcode,
+		    v->smtp_text);
+		return MS_TEMPFAIL;
 	default:
-		return SMFIS_ACCEPT;
+		return MS_ACCEPT;
 	}
 }
 
@@ -384,15 +349,15 @@ record_history(conn *c, const msg_verdict *v)
 	(void)history_writer_submit(c->rt->history, rec);
 }
 
-static sfsistat
-cb_eom(SMFICTX *ctx)
+static mstat
+cb_eom(msession *ctx)
 {
 	conn *c = get_conn(ctx);
 	const msg_verdict *v;
-	sfsistat rc;
+	mstat rc;
 
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	v = msg_eom(c->m);
 	rc = apply_verdict(ctx, c, v);
@@ -402,47 +367,45 @@ cb_eom(SMFICTX *ctx)
 	return rc;
 }
 
-static sfsistat
-cb_abort(SMFICTX *ctx)
+static void
+cb_abort(msession *ctx)
 {
 	conn *c = get_conn(ctx);
 
 	if (c != NULL)
 		end_message(c);
-	return SMFIS_CONTINUE;
 }
 
-static sfsistat
-cb_close(SMFICTX *ctx)
+static void
+cb_close(msession *ctx)
 {
 	conn *c = get_conn(ctx);
 
 	if (c == NULL)
-		return SMFIS_CONTINUE;
+		return;
 	end_message(c);
 	msg_free(c->m);
 	runtime_release(c->rt);
 	free(c);
-	smfi_setpriv(ctx, NULL);
-	return SMFIS_CONTINUE;
+	msession_set_priv(ctx, NULL);
 }
 
-void
-callbacks_fill(struct smfiDesc *d)
+static const mhandler handler = {
+	.negotiate = cb_negotiate,
+	.connect = cb_connect,
+	.helo = cb_helo,
+	.envfrom = cb_envfrom,
+	.envrcpt = cb_envrcpt,
+	.header = cb_header,
+	.eoh = cb_eoh,
+	.body = cb_body,
+	.eom = cb_eom,
+	.abort = cb_abort,
+	.close = cb_close,
+};
+
+const mhandler *
+callbacks_handler(void)
 {
-	memset(d, 0, sizeof(*d));
-	d->xxfi_name = "authmilter";
-	d->xxfi_version = SMFI_VERSION;
-	d->xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
-	d->xxfi_connect = cb_connect;
-	d->xxfi_helo = cb_helo;
-	d->xxfi_envfrom = cb_envfrom;
-	d->xxfi_envrcpt = cb_envrcpt;
-	d->xxfi_header = cb_header;
-	d->xxfi_eoh = cb_eoh;
-	d->xxfi_body = cb_body;
-	d->xxfi_eom = cb_eom;
-	d->xxfi_abort = cb_abort;
-	d->xxfi_close = cb_close;
-	d->xxfi_negotiate = cb_negotiate;
+	return &handler;
 }

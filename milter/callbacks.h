@@ -1,19 +1,22 @@
 /*
- * milter/callbacks.h - the libmilter callback table.
+ * milter/callbacks.h - authmilter's milter handler.
  *
  * SYNOPSIS
- *   void callbacks_fill(struct smfiDesc *d);
+ *   const mhandler *callbacks_handler(void);
  *
  * DESCRIPTION
- *   Fills d with authmilter's callbacks (connect ... close, negotiate) and
- *   the actions it may take (add and change headers, quarantine). The
- *   callbacks use the runtime installed with runtime_install().
+ *   The handler table (msession.h) the milter server (mserver.h) runs for
+ *   every connection: negotiation (the actions authmilter uses: add and
+ *   change headers, quarantine; header values with their leading space,
+ *   no reply for header, end of header and body), connect ... end of
+ *   message, abort, close. The callbacks use the runtime installed with
+ *   runtime_install().
  */
 #ifndef AUTHMILTER_CALLBACKS_H
 #define AUTHMILTER_CALLBACKS_H
 
-#include <libmilter/mfapi.h>
+#include "milter/msession.h"
 
-void callbacks_fill(struct smfiDesc *d);
+const mhandler *callbacks_handler(void);
 
 #endif

@@ -2,29 +2,22 @@
  * milter/daemon.c - `authmilter [run]`: the milter daemon.
  *
  * Start-up order, each step failing loudly (file and line for the config):
- *   read the config, apply flags -> (-n: check and stop) -> register with
- *   libmilter, bind the socket (as root), set its mode and group -> detach
+ *   read the config, apply flags -> (-n: check and stop) -> bind the milter
+ *   socket (as root; mserver.h), set its mode, group and owner -> detach
  *   (unless -f) and write the pidfile -> drop privileges -> build the
  *   runtime (resolver threads start only now, after fork and setuid) ->
- *   run libmilter on its own thread.
+ *   start the milter server's threads and serve.
  *
- * Signals: libmilter starts a signal thread that sigwait()s for SIGHUP,
- * SIGTERM and SIGINT and stops the milter on the first one, so a SIGHUP
- * meant as "reload" would stop the daemon. The kernel hands a process
- * signal to any thread that does not block it, and a thread inside
- * sigwait() counts as not blocking it: whenever the main thread cannot
- * take the signal (it is running its handler, which blocks that signal, or
- * has one pending), libmilter's thread would win. Hoping the main thread
- * always wins is not a design, so this file defines sigwait() itself: the
- * dynamic linker binds libmilter's call (the only sigwait() caller in the
- * process; checked with nm -D on every linked library) to it, and the
- * libmilter thread parks there for good with the signals still blocked.
- * The signals then reach only threads that leave them unblocked, where
+ * The milter protocol is authmilter's own engine (mproto.h, msession.h,
+ * mserver.h); callbacks.c is its handler. Its threads block every signal,
+ * so SIGHUP, SIGTERM and SIGINT reach the main thread only, where
  * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
  * config (and the PSL, with the runtime) - a broken file is logged and the
- * old settings stay. SIGTERM/SIGINT: new connections and new messages get
- * a tempfail, messages in flight finish (up to DAEMON_DRAIN_SECONDS), then
- * libmilter is stopped and the process exits 0.
+ * old settings stay; any number of queued HUPs make one reload.
+ * SIGTERM/SIGINT: new connections and new messages get a tempfail,
+ * messages in flight finish (up to DAEMON_DRAIN_SECONDS), then the server
+ * stops (listener closed, unix socket removed, remaining connections shut
+ * down, threads joined within a bound) and the process exits 0.
  * tests/scripts/daemon.sh sends HUP storms under load to check it.
  *
  * Files: the unix socket's and the pidfile's directory is created (as
@@ -38,7 +31,6 @@
 #include <getopt.h>
 #include <grp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,12 +42,12 @@
 #include "milter/callbacks.h"
 #include "milter/config.h"
 #include "milter/log.h"
+#include "milter/mserver.h"
+#include "milter/msocket.h"
 #include "milter/runtime.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
-/* libmilter refuses packets over 64 KB unless told (notes/libmilter.md);
- * Postfix passes headers up to header_size_limit (100 KB) in one packet. */
-#define DAEMON_MILTER_MAX_DATA 1048575
+#define DAEMON_STOP_GRACE 1           /* then for the server's own count */
 
 typedef struct daemon_opts {
 	const char *config_path;
@@ -67,17 +59,7 @@ typedef struct daemon_opts {
 } daemon_opts;
 
 static int sigpipe_fds[2] = { -1, -1 };
-
-/* Replaces the C library's sigwait() for libmilter's signal thread (see the
- * top of this file): park, signals still blocked, never take one. */
-int
-sigwait(const sigset_t *set, int *sig)
-{
-	(void)set;
-	(void)sig;
-	for (;;)
-		pause();
-}
+static mserver *server;
 
 static void
 on_signal(int sig)
@@ -173,24 +155,6 @@ read_config(const daemon_opts *o, am_config *cfg, char *err, size_t errlen)
 	    o->cov.n, err, errlen);
 }
 
-static int
-socket_is_unix(const char *spec, const char **path)
-{
-	if (strncmp(spec, "unix:", 5) == 0) {
-		*path = spec + 5;
-		return 1;
-	}
-	if (strncmp(spec, "local:", 6) == 0) {
-		*path = spec + 6;
-		return 1;
-	}
-	if (spec[0] == '/') {
-		*path = spec;
-		return 1;
-	}
-	return 0;
-}
-
 /* Create the directory of path (one level) when missing, owned by the
  * run-as user, so /run/authmilter works without an init script. */
 static int
@@ -225,29 +189,26 @@ make_parent_dir(const char *path, const am_config *cfg)
 static int
 setup_socket(const am_config *cfg)
 {
-	struct smfiDesc desc;
+	msocket_addr probe;
 	const char *path;
+	char err[512];
 
-	callbacks_fill(&desc);
-	if (smfi_register(desc) != MI_SUCCESS) {
-		log_msg(LOG_ERR, NULL, "smfi_register failed");
+	if (msocket_parse(cfg->socket, &probe, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, NULL, "%s", err);
 		return -1;
 	}
-	if (smfi_setconn(cfg->socket) != MI_SUCCESS) {
-		log_msg(LOG_ERR, NULL, "socket '%s': not a milter socket "
-		    "specification", cfg->socket);
+	if (probe.family == AF_UNIX && make_parent_dir(probe.path, cfg) < 0)
+		return -1;
+	server = mserver_new(callbacks_handler(), NULL);
+	if (server == NULL) {
+		log_msg(LOG_ERR, NULL, "out of memory");
 		return -1;
 	}
-	smfi_setmaxdatasize(DAEMON_MILTER_MAX_DATA);
-	if (socket_is_unix(cfg->socket, &path) &&
-	    make_parent_dir(path, cfg) < 0)
-		return -1;
-	if (smfi_opensocket(1) != MI_SUCCESS) {
-		log_msg(LOG_ERR, NULL, "socket '%s': cannot listen (in use, "
-		    "or the directory is missing or not writable)", cfg->socket);
+	if (mserver_listen(server, cfg->socket, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, NULL, "%s", err);
 		return -1;
 	}
-	if (socket_is_unix(cfg->socket, &path)) {
+	if ((path = mserver_unix_path(server)) != NULL) {
 		if (chmod(path, (mode_t)cfg->socket_mode) != 0) {
 			log_msg(LOG_ERR, NULL, "chmod %s: %s", path, strerror(errno));
 			return -1;
@@ -406,16 +367,6 @@ drop_privileges(const am_config *cfg)
 	return 0;
 }
 
-static void *
-milter_thread(void *arg)
-{
-	int *rc = arg;
-
-	*rc = smfi_main();
-	on_signal(0); /* wake the main thread: libmilter has stopped */
-	return NULL;
-}
-
 static void
 reload(const daemon_opts *o)
 {
@@ -442,11 +393,9 @@ reload(const daemon_opts *o)
 static int
 run_loop(const daemon_opts *o, void (*ready)(void))
 {
-	pthread_t tid;
-	sigset_t block, old;
 	struct sigaction sa;
-	static int milter_rc = MI_FAILURE; /* the milter thread may outlive us */
-	int stopping = 0, returned = 0;
+	char err[512];
+	int stopping = 0, waited;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
@@ -458,27 +407,19 @@ run_loop(const daemon_opts *o, void (*ready)(void))
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		log_msg(LOG_ERR, NULL, "cannot start the milter thread");
+	if (mserver_start(server, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, NULL, "%s", err);
 		return -1;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	log_msg(LOG_NOTICE, NULL, "ready");
 	ready();
 
-	for (;;) {
+	while (!stopping) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
 		unsigned char sig;
-
 		int hup = 0;
 
-		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
 		 * one reload, and a TERM behind them is not kept waiting */
@@ -487,46 +428,25 @@ run_loop(const daemon_opts *o, void (*ready)(void))
 				hup = 1;
 			else if (sig == SIGTERM || sig == SIGINT)
 				stopping = 1;
-			else if (sig == 0)
-				returned = 1; /* libmilter returned */
 		}
-		if (stopping || returned)
-			break;
-		if (hup)
+		if (hup && !stopping)
 			reload(o);
 	}
-	if (stopping) {
-		/* libmilter's smfi_stop() also stops serving connections in
-		 * flight (its worker pool stops polling them), so first
-		 * refuse new work (runtime_set_draining: connect and MAIL
-		 * FROM get a tempfail), let the messages in flight end, and
-		 * only then stop libmilter. */
-		int waited = 0;
-
-		log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
-		    "in flight", runtime_active_messages());
-		runtime_set_draining();
-		while (runtime_active_messages() > 0 &&
-		    waited < DAEMON_DRAIN_SECONDS * 10) {
-			usleep(100000);
-			waited++;
-		}
-		if (runtime_active_messages() > 0)
-			log_msg(LOG_WARNING, NULL, "exiting with %u message(s) "
-			    "unfinished (the MTA applies milter_default_action)",
-			    runtime_active_messages());
-		smfi_stop();
-		/* libmilter returns within its poll interval; bounded wait */
-		for (waited = 0; !returned && waited < 50; waited++) {
-			struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
-			unsigned char sig;
-
-			(void)poll(&p, 1, 100);
-			while (read(sigpipe_fds[0], &sig, 1) == 1)
-				if (sig == 0)
-					returned = 1;
-		}
-	}
+	/* refuse new work (runtime_set_draining: connect and MAIL FROM get a
+	 * tempfail), let the messages in flight end, then stop the server */
+	log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
+	    "in flight", runtime_active_messages());
+	runtime_set_draining();
+	for (waited = 0; runtime_active_messages() > 0 &&
+	    waited < DAEMON_DRAIN_SECONDS * 10; waited++)
+		usleep(100000);
+	if (runtime_active_messages() > 0)
+		log_msg(LOG_WARNING, NULL, "exiting with %u message(s) "
+		    "unfinished (the MTA applies milter_default_action)",
+		    runtime_active_messages());
+	mserver_stop(server, DAEMON_STOP_GRACE);
+	mserver_free(server);
+	server = NULL;
 	return 0;
 }
 
@@ -549,7 +469,14 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	if (o.check_only) {
+		msocket_addr probe;
+
 		/* Build everything that can be built without side effects. */
+		if (msocket_parse(cfg.socket, &probe, err, sizeof(err)) < 0) {
+			log_msg(LOG_ERR, NULL, "%s", err);
+			config_free(&cfg);
+			return CLI_EXIT_FAILURE;
+		}
 		rt = runtime_build(&cfg, err, sizeof(err));
 		if (rt == NULL) {
 			log_msg(LOG_ERR, NULL, "%s", err);

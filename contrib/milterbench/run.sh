@@ -15,7 +15,9 @@
 # forwards to 127.0.0.1 via Nameservers) and opendmarc (SPFSelfValidate) listen on unix
 # sockets, and milterbench sends the corpus through the chain
 # opendkim -> opendmarc at each concurrency. authmilter (when $BUILD/authmilter
-# has the "run" subcommand) is measured the same way, alone.
+# has the "run" subcommand) is measured the same way, alone, and so are two
+# do-nothing filters: null-milter (libmilter, nullmilter.c) and native-null
+# (authmilter's own milter engine, nativenull.c), the protocol floors.
 #
 # Environment: MB_MESSAGES (2000), MB_SEED (1), MB_CONCURRENCY ("1 8 32"),
 # MB_PER_CONN (cap on SMTP sessions per milter connection, 0 = none; a
@@ -146,7 +148,11 @@ fi
 # the libmilter floor: a filter that does no work (nullmilter.c)
 "$WORK/nullmilter" "unix:$RUN/nullmilter.sock" & PIDS="$PIDS $!"
 NULL_PID=$!
-for s in opendkim opendmarc nullmilter ${AM_PID:+authmilter}; do
+# the same do-nothing filter on authmilter's own milter engine (nativenull.c)
+"$WORK/nativenull" "unix:$RUN/nativenull.sock" 2> "$RUN/nativenull.log" &
+PIDS="$PIDS $!"
+NATIVE_PID=$!
+for s in opendkim opendmarc nullmilter nativenull ${AM_PID:+authmilter}; do
 	i=0
 	until [ -S "$RUN/$s.sock" ]; do
 		i=$((i + 1)); [ $i -lt 100 ] || die "$s did not create its socket"
@@ -167,6 +173,7 @@ FLOOR=$("$WORK/cryptofloor" "$CORPUS/sigs.tsv" | sed 's/.*floor_us_per_msg=//')
     -n 200 -c 4 >/dev/null
 [ -n "$AM_PID" ] && "$MB" -s "unix:$RUN/authmilter.sock" -d "$CORPUS" -n 200 -c 4 >/dev/null
 "$MB" -s "unix:$RUN/nullmilter.sock" -d "$CORPUS" -n 200 -c 4 >/dev/null
+"$MB" -s "unix:$RUN/nativenull.sock" -d "$CORPUS" -n 200 -c 4 >/dev/null
 
 ROWS=$RUN/rows
 : > "$ROWS"
@@ -196,6 +203,7 @@ measure() {
 }
 measure opendkim+opendmarc "$DKIM_PID $DMARC_PID" opendkim opendmarc
 measure null-milter "$NULL_PID" nullmilter
+measure native-null "$NATIVE_PID" nativenull
 [ -n "$AM_PID" ] && measure authmilter "$AM_PID" authmilter
 SENT=$(( 200 + MB_MESSAGES * $(echo $MB_CONCURRENCY | wc -w) ))
 DNS_CPU=$(( $(cpu "$UNBOUND_PID") * 1000000 / HZ / SENT ))
@@ -211,11 +219,13 @@ awk -F '\t' -v floor="$FLOOR" '
 	    $6, $7, "(" $8 ")", $9 }
 	$1 == "opendkim+opendmarc" { ref[$2] = $7; refrate[$2] = $3 }
 	$1 == "null-milter" { nul[$2] = $7 }
+	$1 == "native-null" { nat[$2] = $7 }
 	$1 == "authmilter" { am[$2] = $7; amrate[$2] = $3; n[++k] = $2 }
 	END { for (i = 1; i <= k; i++) { c = n[i]
-		printf "authmilter c=%s: CPU/msg %.2fx opendkim+opendmarc, %.1fx the crypto floor; msgs/s %.2fx; %d us/msg above the libmilter floor (null milter %d us)\n",
+		printf "authmilter c=%s: CPU/msg %.2fx opendkim+opendmarc, %.1fx the crypto floor; msgs/s %.2fx; %d us/msg above its engine floor (native-null %d us; libmilter floor, null-milter: %d us)\n",
 		    c, am[c] / (ref[c] ? ref[c] : 1), am[c] / (floor ? floor : 1),
-		    amrate[c] / (refrate[c] ? refrate[c] : 1), am[c] - nul[c], nul[c] } }' "$ROWS"
+		    amrate[c] / (refrate[c] ? refrate[c] : 1), am[c] - nat[c],
+		    nat[c], nul[c] } }' "$ROWS"
 echo "(unbound, the incumbents' DNS server, not counted above: $DNS_CPU us/msg of the $SENT sent)"
 
 echo

@@ -27,9 +27,9 @@
  * the milter verifies its dkim_max_signatures, which must pass, and must
  * report the rest as policy), a header block over max_header_bytes (1 MB)
  * in 100-octet fields (dkim=policy, never pass), one header field
- * whose packet is exactly the 1 MB libmilter limit (MILTER_MDS_1M, which
- * authmilter sets with smfi_setmaxdatasize), and one a byte over it: that
- * one must lose its connection (libmilter drops it), and a corpus message
+ * whose packet is exactly the 1 MB packet limit (MILTER_MDS_1M, libmilter's
+ * largest; authmilter's engine: MPROTO_DATA_MAX), and one a byte over it:
+ * that one must lose its connection (the milter drops it), and a message
  * sent right after on a new connection must get its verdict.
  *
  * Memory: with -P, VmRSS of that process is sampled every -i ms (200) with
@@ -291,7 +291,7 @@ build_specials(void)
 		v[HDR_FILLER_LEN] = '\0';
 		add_hdr(m, "X-Soak-Block", v);
 	}
-	/* one field at libmilter's 1 MB packet limit, one a byte over it */
+	/* one field at the 1 MB packet limit, one a byte over it */
 	m = &sp_msg[SP_HDR_UNDER];
 	clone_base(m, "soak-header-at-limit", 1);
 	big_header(m, MP_MDS_1M);
@@ -487,7 +487,7 @@ deliver_special(mb_conn *c, long seq, int k)
 	pthread_mutex_lock(&sp[k].lock);
 	sp[k].sent++;
 	if (k == SP_HDR_OVER) {
-		/* must be refused: libmilter closes the connection */
+		/* must be refused: the milter closes the connection */
 		ok = !ok && r.action == 0;
 		snprintf(sp[k].outcome, sizeof(sp[k].outcome), "%s",
 		    r.action == 0 ? (why ? why : "?") : "got a verdict");

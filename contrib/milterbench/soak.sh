@@ -5,7 +5,7 @@
 # messages with the soak client (contrib/milterbench/soak.c: random aborts,
 # connections dropped mid-body, a 50 MB body, 10,000 headers, 1,000 DKIM
 # signatures, a header block over max_header_bytes in small fields, 1 MB
-# header fields at and over libmilter's packet limit),
+# header fields at and over the 1 MB packet limit),
 # samples the daemon's VmRSS and CPU, then stops it with SIGTERM.
 #
 #   BUILD=build sh contrib/milterbench/soak.sh
@@ -26,7 +26,7 @@
 # names another (a folder in gencorpus.py's layout: tests/scripts/
 # soak_smoke.sh uses a few messages in tests/fixtures/soak).
 # "Possibly lost" blocks under valgrind are listed, not failed: they are the
-# thread-local storage of threads still running at exit (libmilter's).
+# thread-local storage of threads still running at exit.
 set -eu
 BUILD=${BUILD:-build}
 SOAK_VALGRIND=${SOAK_VALGRIND:-0}

@@ -1,0 +1,75 @@
+/*
+ * contrib/milterbench/nativenull.c - the floor of authmilter's own milter
+ * engine (milter/mserver.h, msession.h, mproto.h): a handler that does no
+ * work. It negotiates what authmilter negotiates (header values with their
+ * leading space, no reply for header / end of header / body), ignores
+ * every step, and at end of message inserts one short
+ * Authentication-Results field and accepts, as authmilter's last step
+ * does - the same work as nullmilter.c, which measures libmilter. What the
+ * benchmark measures for it (row "native-null") is the engine's cost.
+ * Linked with the app library; not part of the authmilter binary.
+ *
+ *   nativenull SOCKET        (unix:PATH or inet:PORT@HOST; SIGTERM stops it)
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include "milter/log.h"
+#include "milter/mserver.h"
+
+#define NR_STAGES (MPP_NR_HDR | MPP_NR_EOH | MPP_NR_BODY)
+
+static mstat
+nn_negotiate(msession *s, uint32_t f0, uint32_t f1, uint32_t *pf0,
+    uint32_t *pf1)
+{
+	(void)s;
+	(void)f0;
+	(void)f1;
+	*pf0 = MPF_ADDHDRS | MPF_CHGHDRS | MPF_QUARANTINE;
+	*pf1 = MPP_HDR_LEADSPC | MPP_NOUNKNOWN | MPP_NODATA | NR_STAGES;
+	return MS_CONTINUE;
+}
+
+static mstat
+nn_eom(msession *s)
+{
+	(void)msession_insheader(s, 0, "Authentication-Results",
+	    " null.test; none");
+	return MS_ACCEPT;
+}
+
+static const mhandler nn_handler = {
+	.negotiate = nn_negotiate,
+	.eom = nn_eom,
+};
+
+int
+main(int argc, char **argv)
+{
+	mserver *srv;
+	sigset_t set;
+	char err[512];
+	int sig;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: nativenull SOCKET\n");
+		return 2;
+	}
+	log_open("nativenull", 1, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((srv = mserver_new(&nn_handler, NULL)) == NULL ||
+	    mserver_listen(srv, argv[1], err, sizeof(err)) < 0 ||
+	    mserver_start(srv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nativenull: %s\n", srv ? err : "out of memory");
+		return 1;
+	}
+	(void)sigwait(&set, &sig);
+	mserver_stop(srv, 1);
+	mserver_free(srv);
+	return 0;
+}
