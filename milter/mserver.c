@@ -2,11 +2,12 @@
  * milter/mserver.c - accept thread, connection thread pool and the
  * per-connection read/decode/reply loop (contract in mserver.h).
  *
- * Threads: one accept thread; connection threads, each serving one
- * connection at a time and then waiting (work condition) for the next
- * one handed over by the accept thread, up to MSERVER_THREAD_IDLE_SECONDS.
- * Shared state (the hand-over queue, the connection list, counters) is
- * under srv->lock. The list lets mserver_stop() shut down a connection's
+ * Threads: a pool in which every idle thread blocks in accept() on the
+ * listener itself and serves what it accepts (no accept thread, no
+ * hand-over: measured, the hand-over cost a futex wake and a thread
+ * switch per connection, and Postfix opens a connection per SMTP
+ * session). Shared state (the connection list, counters) is under
+ * srv->lock. The list lets mserver_stop() shut down a connection's
  * socket; a thread takes its connection off the list before close(), so
  * stop never touches a descriptor number that was reused.
  */
@@ -38,15 +39,14 @@ struct mserver {
 	void *hctx;
 	msocket_addr addr;
 	int lfd;
-	pthread_t acceptor;
 	int started;
 	pthread_mutex_t lock;
-	pthread_cond_t work;		/* a connection queued, or stopping */
-	pthread_cond_t room;		/* a connection ended (cap) */
-	pthread_cond_t gone;		/* a connection thread exited */
-	int queue[MSERVER_MAX_CONNS];	/* accepted, waiting for a thread */
-	unsigned qhead, qlen;
-	unsigned nthreads, nidle, nconns;
+	pthread_cond_t gone;		/* a pool thread exited */
+	unsigned nthreads;		/* pool threads */
+	unsigned naccepting;		/* of them, in accept() */
+	unsigned nconns;		/* connections being served */
+	unsigned long created;		/* threads ever started */
+	time_t accept_err_logged;
 	int at_cap_logged;
 	int stopping;
 	mconn *conns;			/* being served */
@@ -63,8 +63,6 @@ mserver_new(const mhandler *h, void *hctx)
 	srv->hctx = hctx;
 	srv->lfd = -1;
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_cond_init(&srv->work, NULL);
-	pthread_cond_init(&srv->room, NULL);
 	pthread_cond_init(&srv->gone, NULL);
 	return srv;
 }
@@ -157,7 +155,7 @@ serve(mserver *srv, mconn *c, rbuf *b)
 			rc = msession_packet(&s, &pkt, &why);
 			if (rc == MSESSION_ERROR) {
 				log_packet_error(&pkt, why);
-				goto done;
+				goto flush_done;
 			}
 			if (rc == MSESSION_QUIT) {
 				(void)flush_out(c->fd, msession_out(&s));
@@ -166,7 +164,7 @@ serve(mserver *srv, mconn *c, rbuf *b)
 		}
 		if (rc < 0) {
 			log_packet_error(&pkt, why);
-			goto done;
+			goto flush_done;
 		}
 		if (msession_out(&s)->len > 0 &&
 		    flush_out(c->fd, msession_out(&s)) < 0) {
@@ -212,6 +210,10 @@ serve(mserver *srv, mconn *c, rbuf *b)
 		}
 		end += (size_t)n;
 	}
+flush_done:
+	/* replies to the good packets before the bad one still go out, as
+	 * libmilter sends them */
+	(void)flush_out(c->fd, msession_out(&s));
 done:
 	msession_free(&s);
 	atomic_store(&c->busy, 0);
@@ -240,52 +242,121 @@ list_del(mserver *srv, mconn *c)
 		c->next->prev = c->prev;
 }
 
-typedef struct worker_arg {
-	mserver *srv;
-	int fd;
-} worker_arg;
+static void *worker(void *arg);
 
+/* One more thread in accept(); called with the lock. 0, or -1 (logged). */
+static int
+spawn(mserver *srv)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	sigset_t all, old;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);	/* signals: caller's threads */
+	rc = pthread_create(&tid, &attr, worker, srv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		log_msg(LOG_ERR, NULL, "cannot start a milter connection "
+		    "thread (%u running): %s", srv->nthreads, strerror(rc));
+		return -1;
+	}
+	srv->nthreads++;
+	srv->created++;
+	srv->naccepting++;	/* on its way to accept(): counted already */
+	return 0;
+}
+
+/*
+ * A pool thread: accept a connection itself, serve it, accept the next
+ * (leader/follower: the kernel wakes one of the threads blocked in
+ * accept(), so a connection needs no hand-over between threads). Before
+ * serving, a thread that leaves no other thread in accept() starts one,
+ * up to MSERVER_MAX_CONNS. The listener's receive timeout
+ * (MSERVER_THREAD_IDLE_SECONDS) ends accept() with EAGAIN: the thread
+ * exits unless it is the last one accepting.
+ */
 static void *
 worker(void *arg)
 {
-	worker_arg *wa = arg;
-	mserver *srv = wa->srv;
-	mconn c;
+	mserver *srv = arg;
+	struct timeval tv = { MSERVER_IDLE_SECONDS, 0 };
 	rbuf b = { NULL, 0 };
-	struct timespec until;
-	int fd = wa->fd;
+	mconn c;
+	int fd, err, counted = 1;	/* spawn() counted it as accepting */
 
-	free(wa);
 	atomic_init(&c.busy, 0);
-	if (rbuf_fit(&b, MSERVER_RBUF) < 0)
-		log_msg(LOG_ERR, NULL, "milter connection: out of memory");
 	pthread_mutex_lock(&srv->lock);
-	for (;;) {
+	while (!srv->stopping) {
+		if (!counted)
+			srv->naccepting++;
+		counted = 0;
+		pthread_mutex_unlock(&srv->lock);
+		fd = accept4(srv->lfd, NULL, NULL, SOCK_CLOEXEC);
+		err = errno;
+		pthread_mutex_lock(&srv->lock);
+		srv->naccepting--;
+		if (srv->stopping) {
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (fd < 0) {
+			if (err == EAGAIN || err == EWOULDBLOCK) {
+				if (srv->naccepting > 0)
+					break;	/* idle, and not the last */
+				continue;
+			}
+			if (err != EINTR && err != ECONNABORTED) {
+				/* EMFILE and the like: say so every 10 s */
+				time_t now = time(NULL);
+
+				if (now - srv->accept_err_logged >= 10) {
+					log_msg(LOG_WARNING, NULL, "milter "
+					    "socket: accept: %s", strerror(err));
+					srv->accept_err_logged = now;
+				}
+				pthread_mutex_unlock(&srv->lock);
+				usleep(100000);
+				pthread_mutex_lock(&srv->lock);
+			}
+			continue;
+		}
+		srv->nconns++;
+		if (srv->naccepting == 0) {
+			if (srv->nthreads < MSERVER_MAX_CONNS)
+				(void)spawn(srv);
+			else if (!srv->at_cap_logged) {
+				log_msg(LOG_WARNING, NULL, "%d milter "
+				    "connections: the limit (MSERVER_MAX_CONNS); "
+				    "new connections wait until one ends",
+				    MSERVER_MAX_CONNS);
+				srv->at_cap_logged = 1;
+			}
+		}
 		c.fd = fd;
 		list_add(srv, &c);
 		pthread_mutex_unlock(&srv->lock);
-		if (b.p != NULL)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (b.p != NULL || rbuf_fit(&b, MSERVER_RBUF) == 0)
 			serve(srv, &c, &b);
+		else
+			log_msg(LOG_ERR, NULL, "milter connection: out of "
+			    "memory; closed");
 		pthread_mutex_lock(&srv->lock);
 		list_del(srv, &c);
 		close(fd);
 		srv->nconns--;
-		pthread_cond_signal(&srv->room);
-		/* wait for the next connection */
-		srv->nidle++;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += MSERVER_THREAD_IDLE_SECONDS;
-		while (srv->qlen == 0 && !srv->stopping && b.p != NULL)
-			if (pthread_cond_timedwait(&srv->work, &srv->lock,
-			    &until) == ETIMEDOUT)
-				break;
-		srv->nidle--;
-		if (srv->qlen == 0 || b.p == NULL)
-			break;
-		fd = srv->queue[srv->qhead];
-		srv->qhead = (srv->qhead + 1) % MSERVER_MAX_CONNS;
-		srv->qlen--;
+		if (srv->nconns < MSERVER_MAX_CONNS / 2)
+			srv->at_cap_logged = 0;
 	}
+	if (counted)
+		srv->naccepting--;	/* stopped before its first accept() */
 	srv->nthreads--;
 	pthread_cond_broadcast(&srv->gone);
 	pthread_mutex_unlock(&srv->lock);
@@ -293,114 +364,41 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Give fd to an idle thread (returns 1: signal srv->work once the lock
- * is released, so the thread does not wake into a held lock), or to a new
- * one (returns 0). Called with the lock. */
-static int
-hand_over(mserver *srv, int fd)
-{
-	pthread_attr_t attr;
-	pthread_t tid;
-	worker_arg *wa;
-
-	srv->nconns++;
-	if (srv->qlen < srv->nidle) {
-		srv->queue[(srv->qhead + srv->qlen) % MSERVER_MAX_CONNS] = fd;
-		srv->qlen++;
-		return 1;
-	}
-	wa = malloc(sizeof(*wa));
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (wa != NULL) {
-		wa->srv = srv;
-		wa->fd = fd;
-	}
-	if (wa == NULL || pthread_create(&tid, &attr, worker, wa) != 0) {
-		log_msg(LOG_ERR, NULL, "cannot start a milter connection "
-		    "thread (%u running): connection closed", srv->nthreads);
-		free(wa);
-		close(fd);
-		srv->nconns--;
-	} else {
-		srv->nthreads++;
-	}
-	pthread_attr_destroy(&attr);
-	return 0;
-}
-
-static void *
-acceptor(void *arg)
-{
-	mserver *srv = arg;
-	struct timeval tv = { MSERVER_IDLE_SECONDS, 0 };
-	int fd, wake;
-
-	for (;;) {
-		fd = accept4(srv->lfd, NULL, NULL, SOCK_CLOEXEC);
-		pthread_mutex_lock(&srv->lock);
-		if (srv->stopping) {
-			pthread_mutex_unlock(&srv->lock);
-			if (fd >= 0)
-				close(fd);
-			break;
-		}
-		pthread_mutex_unlock(&srv->lock);
-		if (fd < 0) {
-			if (errno != EINTR && errno != ECONNABORTED) {
-				log_msg(LOG_WARNING, NULL, "milter socket: "
-				    "accept: %s", strerror(errno));
-				usleep(100000);	/* EMFILE and the like */
-			}
-			continue;
-		}
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		pthread_mutex_lock(&srv->lock);
-		if (srv->nconns >= MSERVER_MAX_CONNS && !srv->at_cap_logged) {
-			log_msg(LOG_WARNING, NULL, "%d milter connections: the "
-			    "limit (MSERVER_MAX_CONNS); new connections wait "
-			    "until one ends", MSERVER_MAX_CONNS);
-			srv->at_cap_logged = 1;
-		}
-		while (srv->nconns >= MSERVER_MAX_CONNS && !srv->stopping)
-			pthread_cond_wait(&srv->room, &srv->lock);
-		if (srv->nconns < MSERVER_MAX_CONNS / 2)
-			srv->at_cap_logged = 0;
-		if (srv->stopping) {
-			pthread_mutex_unlock(&srv->lock);
-			close(fd);
-			break;
-		}
-		wake = hand_over(srv, fd);
-		pthread_mutex_unlock(&srv->lock);
-		if (wake)
-			pthread_cond_signal(&srv->work);
-	}
-	return NULL;
-}
-
 int
 mserver_start(mserver *srv, char *err, size_t errlen)
 {
-	sigset_t all, old;
+	struct timeval idle = { MSERVER_THREAD_IDLE_SECONDS, 0 };
 	int rc;
 
 	if (srv->lfd < 0) {
 		snprintf(err, errlen, "milter server: not listening");
 		return -1;
 	}
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&srv->acceptor, NULL, acceptor, srv);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* accept() in a pool thread returns EAGAIN after this long idle */
+	(void)setsockopt(srv->lfd, SOL_SOCKET, SO_RCVTIMEO, &idle,
+	    sizeof(idle));
+	pthread_mutex_lock(&srv->lock);
+	rc = spawn(srv);
+	pthread_mutex_unlock(&srv->lock);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot start the milter accept thread: "
-		    "%s", strerror(rc));
+		snprintf(err, errlen, "cannot start the milter threads");
 		return -1;
 	}
 	srv->started = 1;
 	return 0;
+}
+
+unsigned
+mserver_threads(mserver *srv, unsigned long *created)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&srv->lock);
+	n = srv->nthreads;
+	if (created != NULL)
+		*created = srv->created;
+	pthread_mutex_unlock(&srv->lock);
+	return n;
 }
 
 static unsigned
@@ -429,14 +427,11 @@ mserver_stop(mserver *srv, int grace_seconds)
 		return;
 	}
 	srv->stopping = 1;
-	pthread_cond_broadcast(&srv->room);
 	pthread_mutex_unlock(&srv->lock);
 	if (srv->lfd >= 0) {
-		(void)shutdown(srv->lfd, SHUT_RDWR);	/* wakes accept() */
-		if (srv->started)
-			pthread_join(srv->acceptor, NULL);
-		close(srv->lfd);
-		srv->lfd = -1;
+		/* wakes every thread in accept(); the descriptor is closed
+		 * only once no thread can still be in accept() on it */
+		(void)shutdown(srv->lfd, SHUT_RDWR);
 		msocket_remove(&srv->addr);
 	}
 	for (waited = 0; waited < grace_seconds * 10 && busy_conns(srv) > 0;
@@ -445,13 +440,6 @@ mserver_stop(mserver *srv, int grace_seconds)
 	pthread_mutex_lock(&srv->lock);
 	for (c = srv->conns; c != NULL; c = c->next)
 		(void)shutdown(c->fd, SHUT_RDWR);
-	while (srv->qlen > 0) {		/* accepted, never served */
-		close(srv->queue[srv->qhead]);
-		srv->qhead = (srv->qhead + 1) % MSERVER_MAX_CONNS;
-		srv->qlen--;
-		srv->nconns--;
-	}
-	pthread_cond_broadcast(&srv->work);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += MSERVER_JOIN_SECONDS;
 	while (srv->nthreads > 0)
@@ -461,6 +449,10 @@ mserver_stop(mserver *srv, int grace_seconds)
 	if (srv->nthreads > 0)
 		log_msg(LOG_WARNING, NULL, "%u milter connection thread(s) "
 		    "still busy at exit", srv->nthreads);
+	else if (srv->lfd >= 0) {
+		close(srv->lfd);
+		srv->lfd = -1;
+	}
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -478,8 +470,6 @@ mserver_free(mserver *srv)
 	if (left > 0)
 		return;	/* threads still use it: left to the process exit */
 	pthread_mutex_destroy(&srv->lock);
-	pthread_cond_destroy(&srv->work);
-	pthread_cond_destroy(&srv->room);
 	pthread_cond_destroy(&srv->gone);
 	free(srv);
 }
