@@ -217,15 +217,29 @@ printf '%-19s %4s %8s %8s %8s %6s %8s %-11s %s\n' subject conc msgs/s p50_ms \
 awk -F '\t' -v floor="$FLOOR" '
 	{ printf "%-19s %4s %8s %8s %8s %6s %8s %-11s %s\n", $1, $2, $3, $4, $5,
 	    $6, $7, "(" $8 ")", $9 }
-	$1 == "opendkim+opendmarc" { ref[$2] = $7; refrate[$2] = $3 }
+	$1 == "opendkim+opendmarc" { ref[$2] = $7; refrate[$2] = $3; ref99[$2] = $5
+		split($9, r, "+"); refrss[$2] = r[1] }
 	$1 == "null-milter" { nul[$2] = $7 }
-	$1 == "native-null" { nat[$2] = $7 }
-	$1 == "authmilter" { am[$2] = $7; amrate[$2] = $3; n[++k] = $2 }
+	$1 == "native-null" { nat[$2] = $7; nat99[$2] = $5 }
+	$1 == "authmilter" { am[$2] = $7; amrate[$2] = $3; am99[$2] = $5
+		amrss[$2] = $9; n[++k] = $2 }
+	function verdict(ok) { return ok ? "met" : "NOT met" }
 	END { for (i = 1; i <= k; i++) { c = n[i]
 		printf "authmilter c=%s: CPU/msg %.2fx opendkim+opendmarc, %.1fx the crypto floor; msgs/s %.2fx; %d us/msg above its engine floor (native-null %d us; libmilter floor, null-milter: %d us)\n",
 		    c, am[c] / (ref[c] ? ref[c] : 1), am[c] / (floor ? floor : 1),
 		    amrate[c] / (refrate[c] ? refrate[c] : 1), am[c] - nat[c],
-		    nat[c], nul[c] } }' "$ROWS"
+		    nat[c], nul[c] }
+	    print "targets (each from this run):"
+	    for (i = 1; i <= k; i++) { c = n[i]
+		cr = am[c] / (ref[c] ? ref[c] : 1); fr = am[c] / (floor ? floor : 1)
+		printf "  c=%-2s CPU/msg <= 0.10x the pair: %.3fx %s; <= 3x the crypto floor: %.2fx %s; peak RSS below opendkim: %s vs %s MB %s\n",
+		    c, cr, verdict(cr <= 0.10), fr, verdict(fr <= 3.0), amrss[c],
+		    refrss[c], verdict(amrss[c] + 0 < refrss[c] + 0) }
+	    for (i = 1; i <= k; i++) if (n[i] == 32) {
+		pr = am99[32] / (ref99[32] ? ref99[32] : 1)
+		printf "  c=32 p99 <= 0.10x the pair: %.3fx %s (%s vs %s ms; the engine floor native-null: %s ms = %.2fx)\n",
+		    pr, verdict(pr <= 0.10), am99[32], ref99[32], nat99[32],
+		    nat99[32] / (ref99[32] ? ref99[32] : 1) } }' "$ROWS"
 echo "(unbound, the incumbents' DNS server, not counted above: $DNS_CPU us/msg of the $SENT sent)"
 
 echo
