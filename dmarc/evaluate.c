@@ -23,6 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/zalloc.h"
+
 typedef struct entry {
 	char name[DMARC_DOMAIN_BUF];
 	int done;
@@ -85,7 +87,7 @@ cache_start(eval *e, const char *name)
 	if (en != NULL)
 		return en;
 	if (e->n == DMARC_MAX_QUERIES ||
-	    (en = calloc(1, sizeof(*en))) == NULL)
+	    (en = zalloc(sizeof(*en))) == NULL)
 		return NULL;
 	e->cache[e->n++] = en;
 	snprintf(en->name, sizeof(en->name), "%s", name);

@@ -57,8 +57,9 @@ box_new(size_t nrec, size_t nlens, size_t nchars, char **chars,
 	    nchars > (size_t)-1 / 4)
 		return NULL;
 	size += nrec * sizeof(dns_record) + nlens * sizeof(uint16_t) + nchars;
-	if ((b = calloc(1, size)) == NULL)
+	if ((b = malloc(size)) == NULL)  /* not calloc: see dns_query_start */
 		return NULL;
+	explicit_bzero(b, size);	/* memset would become calloc */
 	b->size = size;
 	p = (char *)(b + 1);
 	b->a.rcode = -1;

@@ -25,6 +25,7 @@
 #include "milter/ar_parse.h"
 #include "milter/message_int.h"
 #include "util/ipaddr.h"
+#include "util/zalloc.h"
 
 /* ---- the shared environment ---- */
 
@@ -436,7 +437,7 @@ static void *
 lk_start(void *ctx, const char *name, dns_type type)
 {
 	msg *m = ctx;
-	lk_query *lq = calloc(1, sizeof(*lq));
+	lk_query *lq = zalloc(sizeof(*lq));
 	size_t i;
 
 	if (lq == NULL)

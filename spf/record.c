@@ -8,12 +8,14 @@
  */
 #include "spf/record.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "spf/macro.h"
+#include "util/zalloc.h"
 
 #define SPF_VERSION "v=spf1"
 #define SPF_VERSION_LEN 6
@@ -354,7 +356,8 @@ spf_record_parse(const char *txt, size_t len, spf_record *rec, char *err,
 		if (txt[i] == ' ')
 			maxterms++;
 	if (maxterms > 0) {
-		rec->terms = calloc(maxterms, sizeof(*rec->terms));
+		rec->terms = maxterms <= SIZE_MAX / sizeof(*rec->terms) ?
+		    zalloc(maxterms * sizeof(*rec->terms)) : NULL;
 		if (rec->terms == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return -2;

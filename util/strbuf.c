@@ -26,7 +26,11 @@ sb_init_max(strbuf *sb, size_t max)
 	sb->failed = 0;
 }
 
-static int
+static /* Up to this size a buffer grows by malloc + copy (glibc's thread cache
+ * holds blocks up to 1032 bytes). */
+#define SB_SMALL 1024
+
+int
 sb_reserve(strbuf *sb, size_t extra)
 {
 	size_t need, ncap;
@@ -44,11 +48,24 @@ sb_reserve(strbuf *sb, size_t extra)
 		ncap *= 2;
 	if (sb->max != 0 && ncap > sb->max + 1)
 		ncap = sb->max + 1;  /* never allocate past the cap */
-	p = realloc(sb->cap ? sb->s : NULL, ncap);
-	if (p == NULL)
-		return sb->failed = 1, -1;
-	if (sb->cap == 0)
-		p[0] = '\0';
+	if (ncap <= SB_SMALL) {
+		/* malloc + copy, not realloc: glibc's realloc always takes the
+		 * arena lock, malloc and free of small blocks use the thread's
+		 * cache (util/zalloc.h says why that matters here) */
+		if ((p = malloc(ncap)) == NULL)
+			return sb->failed = 1, -1;
+		if (sb->cap) {
+			memcpy(p, sb->s, sb->len + 1);
+			free(sb->s);
+		} else
+			p[0] = '\0';
+	} else {
+		p = realloc(sb->cap ? sb->s : NULL, ncap);
+		if (p == NULL)
+			return sb->failed = 1, -1;
+		if (sb->cap == 0)
+			p[0] = '\0';
+	}
 	sb->s = p;
 	sb->cap = ncap;
 	return 0;
