@@ -2,7 +2,7 @@
  * contrib/milterbench/nativenull.c - the floor of authmilter's own milter
  * engine (milter/mserver.h, msession.h, mproto.h): a handler that does no
  * work. It negotiates what authmilter negotiates (header values with their
- * leading space, no reply for header / end of header / body), ignores
+ * leading space, no reply for any step before end of message), ignores
  * every step, and at end of message inserts one short
  * Authentication-Results field and accepts, as authmilter's last step
  * does - the same work as nullmilter.c, which measures libmilter. What the
@@ -17,7 +17,8 @@
 #include "milter/log.h"
 #include "milter/mserver.h"
 
-#define NR_STAGES (MPP_NR_HDR | MPP_NR_EOH | MPP_NR_BODY)
+#define NR_STAGES (MPP_NR_CONN | MPP_NR_HELO | MPP_NR_MAIL | MPP_NR_RCPT | \
+    MPP_NR_HDR | MPP_NR_EOH | MPP_NR_BODY)
 
 static mstat
 nn_negotiate(msession *s, uint32_t f0, uint32_t f1, uint32_t *pf0,

@@ -1,7 +1,7 @@
 /*
  * contrib/milterbench/nullmilter.c - the libmilter floor: a filter that
  * does no work. It negotiates what authmilter negotiates (header values
- * with their leading space, no reply for header / end of header / body),
+ * with their leading space, no reply for any step before end of message),
  * ignores every callback, and at end of message inserts one short
  * Authentication-Results field and accepts, as authmilter's last step
  * does. What the benchmark measures for it is the cost of libmilter and
@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NR_STAGES (SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define NR_STAGES (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
+    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
 static sfsistat
 nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
@@ -37,6 +38,32 @@ nm_header(SMFICTX *ctx, char *name, char *value)
 	(void)ctx;
 	(void)name;
 	(void)value;
+	return SMFIS_NOREPLY;
+}
+
+/* connect, HELO, MAIL and RCPT: no reply negotiated, so none is sent */
+static sfsistat
+nm_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+	(void)ctx;
+	(void)host;
+	(void)addr;
+	return SMFIS_NOREPLY;
+}
+
+static sfsistat
+nm_args(SMFICTX *ctx, char **argv)
+{
+	(void)ctx;
+	(void)argv;
+	return SMFIS_NOREPLY;
+}
+
+static sfsistat
+nm_helo(SMFICTX *ctx, char *helo)
+{
+	(void)ctx;
+	(void)helo;
 	return SMFIS_NOREPLY;
 }
 
@@ -77,6 +104,10 @@ main(int argc, char **argv)
 	d.xxfi_version = SMFI_VERSION;
 	d.xxfi_flags = SMFIF_ADDHDRS;
 	d.xxfi_negotiate = nm_negotiate;
+	d.xxfi_connect = nm_connect;
+	d.xxfi_helo = nm_helo;
+	d.xxfi_envfrom = nm_args;
+	d.xxfi_envrcpt = nm_args;
 	d.xxfi_header = nm_header;
 	d.xxfi_eoh = nm_eoh;
 	d.xxfi_body = nm_body;
