@@ -12,22 +12,23 @@
  */
 #include "milter/log.h"
 
-#include <pthread.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LOG_SYSLOG_SOCKET "/dev/log"   /* glibc's _PATH_LOG */
 #define LOG_SYSLOG_RECHECK 10          /* seconds between looks for it */
+#define LOG_PREFIX_MAX 160             /* ident, level and queue id */
 
 static int log_stderr = 1;
 static int log_syslog;
 static int log_debug;
 static const char *log_ident = "authmilter";
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic long syslog_next_look;   /* 0: the socket was there */
 
 /* Is stderr the systemd journal ($JOURNAL_STREAM is "DEVICE:INODE")? */
@@ -118,10 +119,26 @@ log_msg(int prio, const char *qid, const char *fmt, ...)
 			syslog(prio, "%s", text);
 	}
 	if (log_stderr) {
-		pthread_mutex_lock(&log_lock);
-		fprintf(stderr, "%s: %s: %s%s%s\n", log_ident, prio_name(prio),
-		    qid != NULL && *qid ? qid : "", qid != NULL && *qid ? ": " : "",
-		    text);
-		pthread_mutex_unlock(&log_lock);
+		/* one write() per line, no lock and no stdio buffer: lines
+		 * from many threads never interleave (a regular file's offset
+		 * and a pipe write up to PIPE_BUF are updated atomically), and
+		 * a thread preempted while logging holds nobody up */
+		char line[sizeof(text) + LOG_PREFIX_MAX];
+		int n = snprintf(line, sizeof(line), "%s: %s: %s%s%s\n",
+		    log_ident, prio_name(prio), qid != NULL && *qid ? qid : "",
+		    qid != NULL && *qid ? ": " : "", text);
+		size_t len = n < 0 ? 0 : (size_t)n;
+		ssize_t w;
+
+		if (len >= sizeof(line)) {	/* cut: keep the newline */
+			len = sizeof(line) - 1;
+			line[len - 1] = '\n';
+		}
+		while (len > 0) {
+			w = write(2, line, len);
+			if (w < 0 && errno == EINTR)
+				continue;
+			break;	/* nowhere to report a failed log write */
+		}
 	}
 }
