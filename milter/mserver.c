@@ -244,7 +244,13 @@ list_del(mserver *srv, mconn *c)
 
 static void *worker(void *arg);
 
-/* One more thread in accept(); called with the lock. 0, or -1 (logged). */
+/*
+ * One more thread in accept(). Called WITHOUT the lock: thread creation
+ * (a stack to map) under it held up every other thread (measured: a
+ * cluster of slow messages each time the pool grew). The caller has
+ * already counted the thread (reserve_thread); on failure the counts are
+ * taken back. 0, or -1 (logged).
+ */
 static int
 spawn(mserver *srv)
 {
@@ -261,14 +267,26 @@ spawn(mserver *srv)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
+		pthread_mutex_lock(&srv->lock);
+		srv->nthreads--;
+		srv->naccepting--;
+		pthread_cond_broadcast(&srv->gone);
 		log_msg(LOG_ERR, NULL, "cannot start a milter connection "
 		    "thread (%u running): %s", srv->nthreads, strerror(rc));
+		pthread_mutex_unlock(&srv->lock);
 		return -1;
 	}
+	return 0;
+}
+
+/* Count a thread about to be spawned (with the lock): it is on its way
+ * to accept() from now on, so no other thread starts one for it. */
+static void
+reserve_thread(mserver *srv)
+{
 	srv->nthreads++;
 	srv->created++;
-	srv->naccepting++;	/* on its way to accept(): counted already */
-	return 0;
+	srv->naccepting++;
 }
 
 /*
@@ -287,7 +305,7 @@ worker(void *arg)
 	struct timeval tv = { MSERVER_IDLE_SECONDS, 0 };
 	rbuf b = { NULL, 0 };
 	mconn c;
-	int fd, err, counted = 1;	/* spawn() counted it as accepting */
+	int fd, err, grow, counted = 1;	/* counted as accepting already */
 
 	atomic_init(&c.busy, 0);
 	pthread_mutex_lock(&srv->lock);
@@ -327,10 +345,12 @@ worker(void *arg)
 			continue;
 		}
 		srv->nconns++;
+		grow = 0;
 		if (srv->naccepting == 0) {
-			if (srv->nthreads < MSERVER_MAX_CONNS)
-				(void)spawn(srv);
-			else if (!srv->at_cap_logged) {
+			if (srv->nthreads < MSERVER_MAX_CONNS) {
+				reserve_thread(srv);
+				grow = 1;
+			} else if (!srv->at_cap_logged) {
 				log_msg(LOG_WARNING, NULL, "%d milter "
 				    "connections: the limit (MSERVER_MAX_CONNS); "
 				    "new connections wait until one ends",
@@ -341,6 +361,8 @@ worker(void *arg)
 		c.fd = fd;
 		list_add(srv, &c);
 		pthread_mutex_unlock(&srv->lock);
+		if (grow)
+			(void)spawn(srv);
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		if (b.p != NULL || rbuf_fit(&b, MSERVER_RBUF) == 0)
@@ -378,8 +400,9 @@ mserver_start(mserver *srv, char *err, size_t errlen)
 	(void)setsockopt(srv->lfd, SOL_SOCKET, SO_RCVTIMEO, &idle,
 	    sizeof(idle));
 	pthread_mutex_lock(&srv->lock);
-	rc = spawn(srv);
+	reserve_thread(srv);
 	pthread_mutex_unlock(&srv->lock);
+	rc = spawn(srv);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the milter threads");
 		return -1;
