@@ -31,8 +31,11 @@ SHARED   ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 30
 
 PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 zlib
+# libpq and libxml2 are dlopen()ed when first needed (util/dynlib.h): their
+# headers are used, their libraries not linked (the daemon's RSS)
+PKGS_DLOPEN := libpq libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(PKGS_DLOPEN),$(PKGS)))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 

@@ -6,11 +6,56 @@
  */
 #include "dmarc/history.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
+
+#include "util/dynlib.h"
+
+/* libpq is loaded when a PostgreSQL history store is first opened
+ * (util/dynlib.h): a daemon on SQLite, or none, never maps it. */
+#define PQ_SONAME "libpq.so.5"
+#define PQ_FUNCS(X) \
+	X(PQconnectdb) \
+	X(PQstatus) \
+	X(PQerrorMessage) \
+	X(PQfinish) \
+	X(PQsetNoticeReceiver) \
+	X(PQexecParams) \
+	X(PQresultStatus) \
+	X(PQclear) \
+	X(PQntuples) \
+	X(PQnfields) \
+	X(PQgetisnull) \
+	X(PQgetvalue)
+
+#define PQ_SLOT(f) __typeof__(&f) f;
+#define PQ_NAME(f) #f,
+static struct {
+	PQ_FUNCS(PQ_SLOT)
+} pq;
+static const char *const pq_names[] = { PQ_FUNCS(PQ_NAME) };
+#define PQ_NFUNCS (sizeof(pq_names) / sizeof(pq_names[0]))
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static int pq_loaded;
+static char pq_error[256];
+
+static void
+pq_load(void)
+{
+	void *slots[PQ_NFUNCS];
+	size_t i = 0;
+
+	if (dynlib_load(PQ_SONAME, pq_names, slots, PQ_NFUNCS, pq_error,
+	    sizeof(pq_error)) < 0)
+		return;
+#define PQ_COPY(f) memcpy(&pq.f, &slots[i++], sizeof(pq.f));
+	PQ_FUNCS(PQ_COPY)
+	pq_loaded = 1;
+}
 
 #define PG_MAX_COLS 64
 #define PG_MAX_PARAMS 64
@@ -19,7 +64,7 @@ static void
 pg_close(void *p)
 {
 	if (p != NULL)
-		PQfinish(p);
+		pq.PQfinish(p);
 }
 
 static void
@@ -32,21 +77,28 @@ pg_quiet(void *arg, const PGresult *res)
 static void *
 pg_open(const char *spec, char *why, size_t whylen)
 {
-	PGconn *c = PQconnectdb(spec);
+	PGconn *c;
 	char *nl;
 
+	(void)pthread_once(&pq_once, pq_load);
+	if (!pq_loaded) {
+		snprintf(why, whylen, "postgresql: %s (install libpq5)",
+		    pq_error);
+		return NULL;
+	}
+	c = pq.PQconnectdb(spec);
 	if (c == NULL) {
 		snprintf(why, whylen, "postgresql: out of memory");
 		return NULL;
 	}
-	if (PQstatus(c) != CONNECTION_OK) {
-		snprintf(why, whylen, "postgresql: %s", PQerrorMessage(c));
+	if (pq.PQstatus(c) != CONNECTION_OK) {
+		snprintf(why, whylen, "postgresql: %s", pq.PQerrorMessage(c));
 		if ((nl = strchr(why, '\n')) != NULL)
 			*nl = '\0';
-		PQfinish(c);
+		pq.PQfinish(c);
 		return NULL;
 	}
-	PQsetNoticeReceiver(c, pg_quiet, NULL);
+	pq.PQsetNoticeReceiver(c, pg_quiet, NULL);
 	return c;
 }
 
@@ -64,30 +116,30 @@ pg_exec(void *p, const char *sql, const char *const *params, size_t n,
 		snprintf(why, whylen, "too many parameters");
 		return -1;
 	}
-	res = PQexecParams(c, sql, (int)n, NULL, params, NULL, NULL, 0);
-	st = res != NULL ? (int)PQresultStatus(res) : -1;
+	res = pq.PQexecParams(c, sql, (int)n, NULL, params, NULL, NULL, 0);
+	st = res != NULL ? (int)pq.PQresultStatus(res) : -1;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		snprintf(why, whylen, "postgresql: %s", PQerrorMessage(c));
+		snprintf(why, whylen, "postgresql: %s", pq.PQerrorMessage(c));
 		if ((nl = strchr(why, '\n')) != NULL)
 			*nl = '\0';
-		PQclear(res);
+		pq.PQclear(res);
 		return -1;
 	}
-	ntup = PQntuples(res);
-	ncols = PQnfields(res);
+	ntup = pq.PQntuples(res);
+	ncols = pq.PQnfields(res);
 	if (ncols > PG_MAX_COLS)
 		ncols = PG_MAX_COLS;
 	for (i = 0; i < ntup && row != NULL; i++) {
 		for (j = 0; j < ncols; j++)
-			vals[j] = PQgetisnull(res, i, j) ? "" :
-			    PQgetvalue(res, i, j);
+			vals[j] = pq.PQgetisnull(res, i, j) ? "" :
+			    pq.PQgetvalue(res, i, j);
 		if (row(arg, (size_t)ncols, vals) < 0) {
 			snprintf(why, whylen, "stopped by the caller");
 			ret = -1;
 			break;
 		}
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return ret;
 }
 

@@ -7,11 +7,58 @@
  */
 #include "dmarc/report_record.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xmlwriter.h>
+
+#include "util/dynlib.h"
+
+/* libxml2 is loaded when the first XML report is written (util/dynlib.h):
+ * the milter daemon, which links this file, never maps it. */
+#define XML_SONAME "libxml2.so.2"
+#define XML_FUNCS(X) \
+	X(xmlBufferCreate) \
+	X(xmlBufferFree) \
+	X(xmlBufferContent) \
+	X(xmlBufferLength) \
+	X(xmlNewTextWriterMemory) \
+	X(xmlFreeTextWriter) \
+	X(xmlTextWriterSetIndent) \
+	X(xmlTextWriterSetIndentString) \
+	X(xmlTextWriterStartDocument) \
+	X(xmlTextWriterEndDocument) \
+	X(xmlTextWriterStartElement) \
+	X(xmlTextWriterStartElementNS) \
+	X(xmlTextWriterEndElement) \
+	X(xmlTextWriterWriteElement)
+
+#define XML_SLOT(f) __typeof__(&f) f;
+#define XML_NAME(f) #f,
+static struct {
+	XML_FUNCS(XML_SLOT)
+} xml;
+static const char *const xml_names[] = { XML_FUNCS(XML_NAME) };
+#define XML_NFUNCS (sizeof(xml_names) / sizeof(xml_names[0]))
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static int xml_loaded;
+static char xml_error[256];
+
+static void
+xml_load(void)
+{
+	void *slots[XML_NFUNCS];
+	size_t i = 0;
+
+	if (dynlib_load(XML_SONAME, xml_names, slots, XML_NFUNCS, xml_error,
+	    sizeof(xml_error)) < 0)
+		return;
+#define XML_COPY(f) memcpy(&xml.f, &slots[i++], sizeof(xml.f));
+	XML_FUNCS(XML_COPY)
+	xml_loaded = 1;
+}
 
 #define RFC9990_NS "urn:ietf:params:xml:ns:dmarc-2.0"
 
@@ -26,7 +73,7 @@ struct report_writer {
 static void
 el(report_writer *rw, const char *name, const char *value)
 {
-	if (xmlTextWriterWriteElement(rw->w, BAD_CAST name,
+	if (xml.xmlTextWriterWriteElement(rw->w, BAD_CAST name,
 	    BAD_CAST (value != NULL ? value : "")) < 0)
 		rw->failed = 1;
 }
@@ -34,14 +81,14 @@ el(report_writer *rw, const char *name, const char *value)
 static void
 open_el(report_writer *rw, const char *name)
 {
-	if (xmlTextWriterStartElement(rw->w, BAD_CAST name) < 0)
+	if (xml.xmlTextWriterStartElement(rw->w, BAD_CAST name) < 0)
 		rw->failed = 1;
 }
 
 static void
 close_el(report_writer *rw)
 {
-	if (xmlTextWriterEndElement(rw->w) < 0)
+	if (xml.xmlTextWriterEndElement(rw->w) < 0)
 		rw->failed = 1;
 }
 
@@ -214,19 +261,26 @@ report_writer_new(report_format fmt, const report_meta *meta,
 		free(rw);
 		return NULL;
 	}
-	rw->buf = xmlBufferCreate();
-	rw->w = rw->buf != NULL ? xmlNewTextWriterMemory(rw->buf, 0) : NULL;
+	(void)pthread_once(&xml_once, xml_load);
+	if (!xml_loaded) {
+		snprintf(why, whylen, "XML reports: %s (install libxml2)",
+		    xml_error);
+		report_writer_free(rw);
+		return NULL;
+	}
+	rw->buf = xml.xmlBufferCreate();
+	rw->w = rw->buf != NULL ? xml.xmlNewTextWriterMemory(rw->buf, 0) : NULL;
 	if (rw->w == NULL) {
 		snprintf(why, whylen, "libxml2: cannot create a writer");
 		report_writer_free(rw);
 		return NULL;
 	}
-	xmlTextWriterSetIndent(rw->w, 1);
-	xmlTextWriterSetIndentString(rw->w, BAD_CAST "  ");
-	if (xmlTextWriterStartDocument(rw->w, "1.0", "UTF-8", NULL) < 0)
+	xml.xmlTextWriterSetIndent(rw->w, 1);
+	xml.xmlTextWriterSetIndentString(rw->w, BAD_CAST "  ");
+	if (xml.xmlTextWriterStartDocument(rw->w, "1.0", "UTF-8", NULL) < 0)
 		rw->failed = 1;
 	if (fmt == REPORT_XML) {
-		if (xmlTextWriterStartElementNS(rw->w, NULL, BAD_CAST "feedback",
+		if (xml.xmlTextWriterStartElementNS(rw->w, NULL, BAD_CAST "feedback",
 		    BAD_CAST RFC9990_NS) < 0)
 			rw->failed = 1;
 	} else {
@@ -257,14 +311,14 @@ report_writer_finish(report_writer *rw, strbuf *out)
 {
 	if (rw->json != NULL)
 		return report_json_finish(rw->json, out);
-	if (xmlTextWriterEndDocument(rw->w) < 0)
+	if (xml.xmlTextWriterEndDocument(rw->w) < 0)
 		rw->failed = 1;
-	xmlFreeTextWriter(rw->w); /* flushes into buf */
+	xml.xmlFreeTextWriter(rw->w); /* flushes into buf */
 	rw->w = NULL;
 	if (rw->failed)
 		return -1;
-	return sb_append(out, xmlBufferContent(rw->buf),
-	    (size_t)xmlBufferLength(rw->buf));
+	return sb_append(out, xml.xmlBufferContent(rw->buf),
+	    (size_t)xml.xmlBufferLength(rw->buf));
 }
 
 void
@@ -275,8 +329,8 @@ report_writer_free(report_writer *rw)
 	if (rw->json != NULL)
 		report_json_free(rw->json);
 	if (rw->w != NULL)
-		xmlFreeTextWriter(rw->w);
+		xml.xmlFreeTextWriter(rw->w);
 	if (rw->buf != NULL)
-		xmlBufferFree(rw->buf);
+		xml.xmlBufferFree(rw->buf);
 	free(rw);
 }

@@ -9,7 +9,8 @@
 #     after detaching still gives exit 1 to the starter
 #   - SIGHUP reloads (the next message carries the new authserv-id); a
 #     broken file on reload is logged and the old settings stay
-#   - no thread waits in sigwait() and the binary does not link libmilter
+#   - no thread waits in sigwait() and the binary does not link libmilter;
+#     libpq and libxml2 are not mapped (loaded only when first needed)
 #     (whose signal thread stopped the milter on a SIGHUP); SIGHUP storms under load (miltertest clients running) never stop the
 #     daemon and never fail a message
 #   - SIGTERM lets a message in flight finish, then exits 0
@@ -161,6 +162,11 @@ for t in /proc/"$AM"/task/*; do
 done
 if ldd "$AUTHMILTER" | grep -q libmilter; then
 	fail "the daemon links libmilter: $(ldd "$AUTHMILTER" | grep libmilter)"
+fi
+# libpq and libxml2 are loaded on first use (util/dynlib.h): a running
+# daemon without a PostgreSQL store has neither mapped
+if grep -qE 'libpq|libxml2' /proc/"$AM"/maps; then
+	fail "the daemon mapped libpq or libxml2 without needing them"
 fi
 conf two.test
 rm -f "$T"/load.*
