@@ -433,8 +433,9 @@ run_loop(const daemon_opts *o, void (*ready)(void))
 		if (hup && !stopping)
 			reload(o);
 	}
-	/* refuse new work (runtime_set_draining: connect and MAIL FROM get a
-	 * tempfail), let the messages in flight end, then stop the server */
+	/* refuse new work (runtime_set_draining: a new connection or MAIL
+	 * FROM gets a tempfail, which the engine gives at end of message),
+	 * let the messages in flight end, then stop the server */
 	log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
 	    "in flight", runtime_active_messages());
 	runtime_set_draining();
