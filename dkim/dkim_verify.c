@@ -125,6 +125,20 @@ copy_reporting(dkim_sigresult *r, const dkim_sig *sig)
 	snprintf(r->i, sizeof(r->i), "%s", sig->i);
 }
 
+/* The reporting fields (d=, s=, ...) of signature field k, which is not
+ * evaluated: parsed only to say whose it was. */
+static void
+report_unevaluated(const dkim_verifier *v, size_t k, dkim_sigresult *r)
+{
+	dkim_sig tmp;
+	char err[DKIM_MAX_REASON];
+	size_t vl;
+	const char *val = dkim_hs_value(&v->hs, k, &vl);
+
+	(void)dkim_sig_parse(&tmp, val, vl, err, sizeof(err));
+	copy_reporting(r, &tmp);
+}
+
 /*
  * 3.7: hash of the selected header fields (bottom-up for repeated names,
  * absent ones contribute nothing) then the signature field itself with
@@ -386,28 +400,15 @@ dkim_eoh(dkim_verifier *v)
 		r = &v->results[nsig++];
 		r->key_sec = DNS_SEC_INSECURE;
 		if (v->hs.overflow) {
-			if (k < v->hs.n) {
-				dkim_sig tmp;
-				char err[DKIM_MAX_REASON];
-				size_t vl;
-				const char *val = dkim_hs_value(&v->hs, k, &vl);
-
-				(void)dkim_sig_parse(&tmp, val, vl, err, sizeof(err));
-				copy_reporting(r, &tmp);
-			}
+			if (k < v->hs.n)
+				report_unevaluated(v, k, r);
 			dkim_reason(r->reason, sizeof(r->reason), "header block "
 			    "over %zu bytes: not evaluated", v->hs.max);
 			r->result = DKIM_POLICY;
 			continue;
 		}
 		if (ev >= v->opt.max_signatures) {
-			dkim_sig tmp;
-			char err[DKIM_MAX_REASON];
-			size_t vl;
-			const char *val = dkim_hs_value(&v->hs, k, &vl);
-
-			(void)dkim_sig_parse(&tmp, val, vl, err, sizeof(err));
-			copy_reporting(r, &tmp);
+			report_unevaluated(v, k, r);
 			dkim_reason(r->reason, sizeof(r->reason), "more than %u "
 			    "signatures: not evaluated", v->opt.max_signatures);
 			r->result = DKIM_POLICY;

@@ -32,30 +32,7 @@
 	X(PQgetisnull) \
 	X(PQgetvalue)
 
-#define PQ_SLOT(f) __typeof__(&f) f;
-#define PQ_NAME(f) #f,
-static struct {
-	PQ_FUNCS(PQ_SLOT)
-} pq;
-static const char *const pq_names[] = { PQ_FUNCS(PQ_NAME) };
-#define PQ_NFUNCS (sizeof(pq_names) / sizeof(pq_names[0]))
-static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
-static int pq_loaded;
-static char pq_error[256];
-
-static void
-pq_load(void)
-{
-	void *slots[PQ_NFUNCS];
-	size_t i = 0;
-
-	if (dynlib_load(PQ_SONAME, pq_names, slots, PQ_NFUNCS, pq_error,
-	    sizeof(pq_error)) < 0)
-		return;
-#define PQ_COPY(f) memcpy(&pq.f, &slots[i++], sizeof(pq.f));
-	PQ_FUNCS(PQ_COPY)
-	pq_loaded = 1;
-}
+DYNLIB_TABLE(pq, PQ_SONAME, PQ_FUNCS)
 
 #define PG_MAX_COLS 64
 #define PG_MAX_PARAMS 64
@@ -78,12 +55,11 @@ static void *
 pg_open(const char *spec, char *why, size_t whylen)
 {
 	PGconn *c;
-	char *nl;
+	char *nl, lib_err[256];
 
-	(void)pthread_once(&pq_once, pq_load);
-	if (!pq_loaded) {
+	if (pq_ready(lib_err, sizeof(lib_err)) < 0) {
 		snprintf(why, whylen, "postgresql: %s (install libpq5)",
-		    pq_error);
+		    lib_err);
 		return NULL;
 	}
 	c = pq.PQconnectdb(spec);

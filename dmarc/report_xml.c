@@ -35,30 +35,7 @@
 	X(xmlTextWriterEndElement) \
 	X(xmlTextWriterWriteElement)
 
-#define XML_SLOT(f) __typeof__(&f) f;
-#define XML_NAME(f) #f,
-static struct {
-	XML_FUNCS(XML_SLOT)
-} xml;
-static const char *const xml_names[] = { XML_FUNCS(XML_NAME) };
-#define XML_NFUNCS (sizeof(xml_names) / sizeof(xml_names[0]))
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-static int xml_loaded;
-static char xml_error[256];
-
-static void
-xml_load(void)
-{
-	void *slots[XML_NFUNCS];
-	size_t i = 0;
-
-	if (dynlib_load(XML_SONAME, xml_names, slots, XML_NFUNCS, xml_error,
-	    sizeof(xml_error)) < 0)
-		return;
-#define XML_COPY(f) memcpy(&xml.f, &slots[i++], sizeof(xml.f));
-	XML_FUNCS(XML_COPY)
-	xml_loaded = 1;
-}
+DYNLIB_TABLE(xml, XML_SONAME, XML_FUNCS)
 
 #define RFC9990_NS "urn:ietf:params:xml:ns:dmarc-2.0"
 
@@ -241,6 +218,7 @@ report_writer_new(report_format fmt, const report_meta *meta,
     const report_record *pol, char *why, size_t whylen)
 {
 	report_writer *rw = calloc(1, sizeof(*rw));
+	char lib_err[256];
 
 	if (rw == NULL) {
 		snprintf(why, whylen, "out of memory");
@@ -261,10 +239,9 @@ report_writer_new(report_format fmt, const report_meta *meta,
 		free(rw);
 		return NULL;
 	}
-	(void)pthread_once(&xml_once, xml_load);
-	if (!xml_loaded) {
+	if (xml_ready(lib_err, sizeof(lib_err)) < 0) {
 		snprintf(why, whylen, "XML reports: %s (install libxml2)",
-		    xml_error);
+		    lib_err);
 		report_writer_free(rw);
 		return NULL;
 	}
