@@ -62,8 +62,13 @@ struct dkim_verifier {
 	size_t nresults;
 	dkim_sigstate *sigs;  /* the evaluated ones */
 	size_t nsigs;
-	dkim_bodyhash bh[DKIM_MAX_EVALUATED];
-	size_t nbh;
+	dkim_bodyhash *bh;    /* one per distinct (canon, hash, l=); made at
+	                       * end of headers for as many as may be
+	                       * evaluated (never moved: the canonicalizers
+	                       * point into it). Not an array of
+	                       * DKIM_MAX_EVALUATED in the struct: 4 KB each,
+	                       * 275 KB zeroed per message for the 1 or 2 used */
+	size_t nbh, bhcap;
 	int64_t deadline;     /* dns_now_ms() deadline of the key lookups */
 };
 

@@ -84,6 +84,7 @@ dkim_verifier_free(dkim_verifier *v)
 		dns_query_free(v->sigs[k].q);
 	for (k = 0; k < v->nbh; k++)
 		EVP_MD_CTX_free(v->bh[k].md);
+	free(v->bh);
 	free(v->sigs);
 	free(v->results);
 	dkim_hs_free(&v->hs);
@@ -222,7 +223,7 @@ body_hasher(dkim_verifier *v, const dkim_sig *sig)
 		if (v->bh[k].relaxed == sig->body_relaxed &&
 		    v->bh[k].mdtype == md && v->bh[k].limit == limit)
 			return (int)k;
-	if (v->nbh >= DKIM_MAX_EVALUATED)
+	if (v->nbh >= v->bhcap)
 		return -1;
 	bh = &v->bh[v->nbh];
 	memset(bh, 0, sizeof(*bh));
@@ -379,9 +380,11 @@ dkim_eoh(dkim_verifier *v)
 		return 0;
 	listed = nsig < DKIM_MAX_LISTED ? nsig : DKIM_MAX_LISTED;
 	v->results = calloc(listed, sizeof(*v->results));
-	v->sigs = calloc(listed < v->opt.max_signatures ? listed :
-	    v->opt.max_signatures, sizeof(*v->sigs));
-	if (v->results == NULL || v->sigs == NULL) {
+	v->bhcap = listed < v->opt.max_signatures ? listed :
+	    v->opt.max_signatures;
+	v->sigs = calloc(v->bhcap, sizeof(*v->sigs));
+	v->bh = calloc(v->bhcap, sizeof(*v->bh));
+	if (v->results == NULL || v->sigs == NULL || v->bh == NULL) {
 		v->oom = 1;
 		return -1;
 	}
