@@ -521,6 +521,8 @@ eval_case(json_t *c, json_t *zone, json_t *spfent, dmarc_result *res)
 	json_t *d;
 	size_t i;
 
+	memset(dk, 0, sizeof(dk));  /* every field, temperror included */
+
 	snprintf(from.domains[0], sizeof(from.domains[0]), "%s",
 	    jstr(c, "header_from"));
 	snprintf(q, sizeof(q), "_dmarc.%s", from.domains[0]);
