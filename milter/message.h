@@ -67,7 +67,7 @@
 
 typedef enum {
 	MSG_ACCEPT,      /* deliver (with our headers added) */
-	MSG_QUARANTINE,  /* deliver to quarantine (smfi_quarantine) */
+	MSG_QUARANTINE,  /* deliver to quarantine (the milter quarantine action) */
 	MSG_REJECT,      /* 5xx */
 	MSG_TEMPFAIL,    /* 4xx */
 } msg_action;
@@ -87,7 +87,7 @@ typedef struct msg_verdict {
 					(TAB; SP inside a quoted reason), without the field name */
 	const char *received_spf;    /* Received-SPF value, or NULL */
 	/* Indexes (1-based, among the Authentication-Results fields, as
-	 * smfi_chgheader counts them) of fields claiming our authserv-id. */
+	 * the milter change-header action counts them) of fields claiming our authserv-id. */
 	size_t nremove;
 	unsigned remove[MSG_MAX_AR_REMOVE];
 	int skipped;                 /* trusted network / authenticated */
