@@ -87,7 +87,8 @@ typedef struct msg_verdict {
 					(TAB; SP inside a quoted reason), without the field name */
 	const char *received_spf;    /* Received-SPF value, or NULL */
 	/* Indexes (1-based, among the Authentication-Results fields, as
-	 * the milter change-header action counts them) of fields claiming our authserv-id. */
+	 * the milter change-header action counts them) of fields claiming
+	 * our authserv-id. */
 	size_t nremove;
 	unsigned remove[MSG_MAX_AR_REMOVE];
 	int skipped;                 /* trusted network / authenticated */
