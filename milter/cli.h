@@ -56,6 +56,15 @@ enum {
 	{ "dns-timeout", required_argument, NULL, CLI_OPT_DNS_TIMEOUT }, \
 	{ "dns-trust-anchor", required_argument, NULL, CLI_OPT_DNS_TRUST_ANCHOR }
 
+/* The case labels of every DNS option, for a getopt switch that hands
+ * them to cli_override_dns() or cli_dns_option(). */
+#define CLI_DNS_OPTION_CASES \
+	case CLI_OPT_DNS_ZONE: \
+	case CLI_OPT_DNS_CONF: \
+	case CLI_OPT_DNS_TIMEOUT: \
+	case CLI_OPT_DNS_TRUST_ANCHOR: \
+	case CLI_OPT_DNS_FORWARD
+
 int cli_dns_option(int id, const char *arg, dns_config *cfg);
 
 /* Config keys set by command-line flags, applied after the config file

@@ -140,11 +140,7 @@ parse_args(int argc, char **argv, check_opts *o)
 		case O_EXPLAIN: o->explain = 1; break;
 		case O_RECORD: o->record = 1; break;
 		case O_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
-		case CLI_OPT_DNS_ZONE:
-		case CLI_OPT_DNS_CONF:
-		case CLI_OPT_DNS_TIMEOUT:
-		case CLI_OPT_DNS_TRUST_ANCHOR:
-		case CLI_OPT_DNS_FORWARD:
+		CLI_DNS_OPTION_CASES:
 			rc = cli_override_dns(&o->cov, ch, optarg);
 			break;
 		case 'h':

@@ -137,11 +137,7 @@ parse_args(int argc, char **argv, report_opts *o)
 		case O_OUT: o->out_dir = optarg; break;
 		case O_SEND: o->send = 1; break;
 		case O_DRY: o->dry_run = 1; break;
-		case CLI_OPT_DNS_ZONE:
-		case CLI_OPT_DNS_CONF:
-		case CLI_OPT_DNS_TIMEOUT:
-		case CLI_OPT_DNS_TRUST_ANCHOR:
-		case CLI_OPT_DNS_FORWARD:
+		CLI_DNS_OPTION_CASES:
 			rc = cli_override_dns(&o->cov, ch, optarg);
 			break;
 		case 'h':

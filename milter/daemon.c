@@ -121,11 +121,7 @@ parse_args(int argc, char **argv, daemon_opts *o)
 		case OPT_AUTHSERV: rc = cli_override(&o->cov, "authserv_id", optarg); break;
 		case OPT_PIDFILE: rc = cli_override(&o->cov, "pidfile", optarg); break;
 		case OPT_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
-		case CLI_OPT_DNS_ZONE:
-		case CLI_OPT_DNS_CONF:
-		case CLI_OPT_DNS_TIMEOUT:
-		case CLI_OPT_DNS_TRUST_ANCHOR:
-		case CLI_OPT_DNS_FORWARD:
+		CLI_DNS_OPTION_CASES:
 			rc = cli_override_dns(&o->cov, ch, optarg);
 			break;
 		case 'h':
