@@ -2,11 +2,11 @@
  * milter/daemon.c - `authmilter [run]`: the milter daemon.
  *
  * Start-up order, each step failing loudly (file and line for the config):
- *   read the config, apply flags -> (-n: check and stop) -> bind the milter
- *   socket (as root; mserver.h), set its mode, group and owner -> detach
- *   (unless -f) and write the pidfile -> drop privileges -> build the
- *   runtime (resolver threads start only now, after fork and setuid) ->
- *   start the milter server's threads and serve.
+ *   read the config, apply flags -> (-n: check and stop) -> look up the
+ *   run-as user and group -> bind the milter socket (as root; mserver.h)
+ *   with its mode and group -> detach (unless -f) and write the pidfile ->
+ *   drop privileges -> build the runtime (resolver threads start only now,
+ *   after fork and setuid) -> start the milter server's threads and serve.
  *
  * The milter protocol is authmilter's own engine (mproto.h, msession.h,
  * mserver.h); callbacks.c is its handler. Its threads block every signal,
@@ -20,9 +20,16 @@
  * down, threads joined within a bound) and the process exits 0.
  * tests/scripts/daemon.sh sends HUP storms under load to check it.
  *
- * Files: the unix socket's and the pidfile's directory is created (as
- * root, owned by the run-as user) when missing. In the foreground the
- * pidfile is written only when configured away from its default.
+ * Files created as root (the unix socket, the pidfile) go only in
+ * directories only root can write (util/safefile.h: checked up to "/";
+ * made root-owned 0755 when missing; otherwise the daemon refuses to
+ * start, saying why), are made without following links (bind(); O_EXCL|
+ * O_NOFOLLOW, or a stale regular file of root's with one link), and get
+ * their mode and group when made (umask and effective gid at bind();
+ * fchmod), never by path afterwards: setup_socket(), write_pidfile().
+ * Neither is removed at exit once privileges are dropped (the directory
+ * is root's); the next start replaces them. In the foreground the pidfile
+ * is written only when configured away from its default.
  */
 #include "milter/cli.h"
 
@@ -37,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +54,7 @@
 #include "milter/mserver.h"
 #include "milter/msocket.h"
 #include "milter/runtime.h"
+#include "util/safefile.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
 #define DAEMON_STOP_GRACE 1           /* then for the server's own count */
@@ -152,83 +161,166 @@ read_config(const daemon_opts *o, am_config *cfg, char *err, size_t errlen)
 	    o->cov.n, err, errlen);
 }
 
-/* Create the directory of path (one level) when missing, owned by the
- * run-as user, so /run/authmilter works without an init script. */
-static int
-make_parent_dir(const char *path, const am_config *cfg)
-{
-	char dir[1024];
-	char *slash;
-	struct stat st;
+/* Who the daemon runs as: with drop (started as root, `user` set) the
+ * user and group it becomes, else who it is now. */
+typedef struct daemon_ids {
+	int drop;
+	uid_t uid;
+	gid_t gid;
+	char name[256];
+} daemon_ids;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+static int
+resolve_ids(const am_config *cfg, daemon_ids *ids)
+{
+	struct passwd *pw;
+
+	memset(ids, 0, sizeof(*ids));
+	ids->uid = geteuid();
+	ids->gid = getegid();
+	if (geteuid() != 0 || cfg->user[0] == '\0')
 		return 0;
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (stat(dir, &st) == 0)
-		return 0;
-	if (mkdir(dir, 0755) != 0) {
-		log_msg(LOG_ERR, NULL, "mkdir %s: %s", dir, strerror(errno));
+	pw = getpwnam(cfg->user);
+	if (pw == NULL) {
+		log_msg(LOG_ERR, NULL, "user '%s': no such user (create it: "
+		    "useradd --system %s; or choose one with -u or user =)",
+		    cfg->user, cfg->user);
 		return -1;
 	}
-	if (cfg->user[0] != '\0' && geteuid() == 0) {
-		struct passwd *pw = getpwnam(cfg->user);
+	ids->drop = 1;
+	ids->uid = pw->pw_uid;
+	ids->gid = pw->pw_gid;
+	snprintf(ids->name, sizeof(ids->name), "%s", pw->pw_name);
+	if (cfg->group[0] != '\0') {
+		struct group *gr = getgrnam(cfg->group);
 
-		if (pw != NULL && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
-			log_msg(LOG_WARNING, NULL, "chown %s: %s", dir,
-			    strerror(errno));
+		if (gr == NULL) {
+			log_msg(LOG_ERR, NULL, "group '%s': no such group",
+			    cfg->group);
+			return -1;
+		}
+		ids->gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/*
+ * The unix socket is made by bind() with its final mode and group: the
+ * umask is set from socket_mode and, as root, the effective gid to the
+ * socket's group (socket_group, or the daemon's group) for the call, so
+ * no chmod or chown by path follows bind(). Its directory is root's only
+ * (safefile.h; created root-owned 0755 when missing); an old socket there
+ * is replaced by the listener (msocket.h: only a socket, never a link).
+ * Afterwards the file at the path must be the socket in the checked
+ * directory, with that mode and group, else the daemon refuses to start.
+ */
+static int
+check_socket(int dfd, const char *name, const char *path, mode_t mode,
+    gid_t gid)
+{
+	struct stat st, pst;
+	struct group *gr;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    lstat(path, &pst) != 0 || !S_ISSOCK(st.st_mode) ||
+	    st.st_dev != pst.st_dev || st.st_ino != pst.st_ino ||
+	    st.st_uid != geteuid()) {
+		log_msg(LOG_ERR, NULL, "socket %s: not the socket just bound "
+		    "in its checked directory (the path changed?)", path);
+		return -1;
+	}
+	if ((st.st_mode & 07777) != mode) {
+		log_msg(LOG_ERR, NULL, "socket %s: mode %04o, want socket_mode "
+		    "%04o (a default ACL on its directory?)", path,
+		    (unsigned)(st.st_mode & 07777), (unsigned)mode);
+		return -1;
+	}
+	if (st.st_gid != gid) {
+		gr = getgrgid(st.st_gid);
+		log_msg(LOG_ERR, NULL, "socket %s: group %s, want gid %lu (a "
+		    "set-group-ID directory?)", path, gr != NULL ? gr->gr_name :
+		    "?", (unsigned long)gid);
+		return -1;
 	}
 	return 0;
 }
 
 static int
-setup_socket(const am_config *cfg)
+setup_socket(const am_config *cfg, const daemon_ids *ids)
 {
 	msocket_addr probe;
-	const char *path;
-	char err[512];
+	const char *name = NULL;
+	char err[1024];
+	mode_t mode = (mode_t)cfg->socket_mode, old_mask = 0;
+	gid_t gid = ids->gid, saved_gid = getegid();
+	int dfd = -1, rc = -1, lrc, switched = 0;
 
 	if (msocket_parse(cfg->socket, &probe, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return -1;
 	}
-	if (probe.family == AF_UNIX && make_parent_dir(probe.path, cfg) < 0)
-		return -1;
-	server = mserver_new(callbacks_handler(), NULL);
-	if (server == NULL) {
-		log_msg(LOG_ERR, NULL, "out of memory");
-		return -1;
-	}
-	if (mserver_listen(server, cfg->socket, err, sizeof(err)) < 0) {
-		log_msg(LOG_ERR, NULL, "%s", err);
-		return -1;
-	}
-	if ((path = mserver_unix_path(server)) != NULL) {
-		if (chmod(path, (mode_t)cfg->socket_mode) != 0) {
-			log_msg(LOG_ERR, NULL, "chmod %s: %s", path, strerror(errno));
-			return -1;
-		}
+	if (probe.family == AF_UNIX) {
 		if (cfg->socket_group[0] != '\0') {
 			struct group *gr = getgrnam(cfg->socket_group);
 
-			if (gr == NULL || chown(path, (uid_t)-1, gr->gr_gid) != 0) {
-				log_msg(LOG_ERR, NULL, "socket group '%s': %s",
-				    cfg->socket_group, gr == NULL ?
-				    "no such group" : strerror(errno));
+			if (gr == NULL) {
+				log_msg(LOG_ERR, NULL, "socket group '%s': no "
+				    "such group", cfg->socket_group);
 				return -1;
 			}
+			gid = gr->gr_gid;
 		}
-		if (cfg->user[0] != '\0' && geteuid() == 0) {
-			struct passwd *pw = getpwnam(cfg->user);
-
-			if (pw != NULL && chown(path, pw->pw_uid, (gid_t)-1) != 0)
-				log_msg(LOG_WARNING, NULL, "chown %s: %s", path,
+		dfd = safefile_open_dir(probe.path, 1, &name, err, sizeof(err));
+		if (dfd < 0) {
+			log_msg(LOG_ERR, NULL, "socket %s: %s", probe.path, err);
+			return -1;
+		}
+		if (geteuid() == 0 && gid != saved_gid) {
+			if (setegid(gid) != 0) {
+				log_msg(LOG_ERR, NULL, "socket group: setegid "
+				    "%lu: %s", (unsigned long)gid,
 				    strerror(errno));
+				goto out;
+			}
+			switched = 1;
+		}
+		old_mask = umask(~mode & 0777);
+	}
+	server = mserver_new(callbacks_handler(), NULL);
+	if (server == NULL)
+		snprintf(err, sizeof(err), "out of memory");
+	lrc = server != NULL ? mserver_listen(server, cfg->socket, err,
+	    sizeof(err)) : -1;
+	if (probe.family == AF_UNIX) {
+		umask(old_mask);
+		if (switched && setegid(saved_gid) != 0) {
+			log_msg(LOG_ERR, NULL, "setegid %lu: %s",
+			    (unsigned long)saved_gid, strerror(errno));
+			goto out;
 		}
 	}
-	return 0;
+	if (lrc < 0) {
+		log_msg(LOG_ERR, NULL, "%s", err);
+		goto out;
+	}
+	if (probe.family == AF_UNIX) {
+		/* not root: the group is set on the file just made (no
+		 * privilege to gain: it is the daemon's own file, a group
+		 * it is in, and no link is followed) */
+		if (geteuid() != 0 && gid != getegid() &&
+		    fchownat(dfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+			log_msg(LOG_ERR, NULL, "socket group '%s': %s",
+			    cfg->socket_group, strerror(errno));
+			goto out;
+		}
+		if (check_socket(dfd, name, probe.path, mode, gid) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
 }
 
 /* The daemon tells the process that started it when it is serving (one
@@ -301,62 +393,86 @@ detach(void)
 	return 0;
 }
 
+/*
+ * The pid file: created as root (root-owned, mode 0644) in a directory
+ * only root can write, never through a link (safefile.h); a stale file
+ * from an earlier run is reused only when it is a regular file of root's
+ * with one link. The daemon keeps it open read-only and holds an exclusive
+ * flock(2) on it while it runs: a second daemon with the same pid file
+ * refuses to start, and a pid file nobody holds locked is stale. It is not
+ * removed at exit: the daemon then runs as its user, which cannot write
+ * the directory (as Postfix leaves master.pid); the lock goes with the
+ * process, and the next start replaces the file.
+ */
+static int pidfile_fd = -1;	/* held for its lock, never read */
+
 static int
 write_pidfile(const am_config *cfg)
 {
-	FILE *fp;
+	const char *name;
+	char err[1024], buf[32];
+	struct stat wst, rst;
+	int dfd, wfd = -1, rfd = -1, n, rc = -1;
 
 	if (cfg->pidfile[0] == '\0')
 		return 0;
-	if (make_parent_dir(cfg->pidfile, cfg) < 0)
-		return -1;
-	fp = fopen(cfg->pidfile, "w");
-	if (fp == NULL) {
-		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile,
-		    strerror(errno));
+	dfd = safefile_open_dir(cfg->pidfile, 1, &name, err, sizeof(err));
+	if (dfd < 0) {
+		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile, err);
 		return -1;
 	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	fclose(fp);
-	return 0;
+	wfd = safefile_create(dfd, name, cfg->pidfile, 0644, err, sizeof(err));
+	if (wfd < 0) {
+		log_msg(LOG_ERR, NULL, "pidfile %s", err);
+		goto out;
+	}
+	/* the lock is held on a read-only descriptor: the daemon keeps no
+	 * way to write a root-owned file once it has dropped privileges */
+	rfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (rfd < 0 || fstat(wfd, &wst) != 0 || fstat(rfd, &rst) != 0 ||
+	    wst.st_dev != rst.st_dev || wst.st_ino != rst.st_ino) {
+		log_msg(LOG_ERR, NULL, "pidfile %s: changed while it was "
+		    "opened", cfg->pidfile);
+		goto out;
+	}
+	if (flock(rfd, LOCK_EX | LOCK_NB) != 0) {
+		n = (int)pread(rfd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		log_msg(LOG_ERR, NULL, "pidfile %s: locked by a running "
+		    "authmilter (pid %s)", cfg->pidfile, buf[0] ? buf : "?");
+		goto out;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(wfd, 0) != 0 || write(wfd, buf, (size_t)n) != n) {
+		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile,
+		    strerror(errno));
+		goto out;
+	}
+	pidfile_fd = rfd;
+	rfd = -1;
+	rc = 0;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	if (wfd >= 0)
+		close(wfd);
+	close(dfd);
+	return rc;
 }
 
 static int
-drop_privileges(const am_config *cfg)
+drop_privileges(const daemon_ids *ids)
 {
-	struct passwd *pw;
-	gid_t gid;
-
-	if (geteuid() != 0 || cfg->user[0] == '\0')
+	if (!ids->drop)
 		return 0;
-	pw = getpwnam(cfg->user);
-	if (pw == NULL) {
-		log_msg(LOG_ERR, NULL, "user '%s': no such user (create it: "
-		    "useradd --system %s; or choose one with -u or user =)",
-		    cfg->user, cfg->user);
-		return -1;
-	}
-	gid = pw->pw_gid;
-	if (cfg->group[0] != '\0') {
-		struct group *gr = getgrnam(cfg->group);
-
-		if (gr == NULL) {
-			log_msg(LOG_ERR, NULL, "group '%s': no such group",
-			    cfg->group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	if (cfg->pidfile[0] != '\0' && chown(cfg->pidfile, pw->pw_uid, gid) != 0)
-		log_msg(LOG_WARNING, NULL, "chown %s: %s", cfg->pidfile,
-		    strerror(errno));
-	if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		log_msg(LOG_ERR, NULL, "cannot become %s: %s", cfg->user,
+	if (initgroups(ids->name, ids->gid) != 0 || setgid(ids->gid) != 0 ||
+	    setuid(ids->uid) != 0) {
+		log_msg(LOG_ERR, NULL, "cannot become %s: %s", ids->name,
 		    strerror(errno));
 		return -1;
 	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
+	if (ids->uid != 0 && setuid(0) == 0) {
 		log_msg(LOG_ERR, NULL, "privileges could be regained after "
 		    "dropping them; refusing to run");
 		return -1;
@@ -474,9 +590,10 @@ int
 cmd_run(int argc, char **argv)
 {
 	daemon_opts o;
+	daemon_ids ids;
 	am_config cfg;
 	runtime *rt;
-	char err[512], cfg_pidfile[1024];
+	char err[512];
 	int rc;
 
 	rc = parse_args(argc, argv, &o);
@@ -513,7 +630,7 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
-	if (setup_socket(&cfg) < 0)
+	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
 		goto fail;
 	if (o.foreground && strcmp(cfg.pidfile, config_default("pidfile")) == 0)
 		cfg.pidfile[0] = '\0'; /* -f: only an explicit pidfile */
@@ -521,23 +638,17 @@ cmd_run(int argc, char **argv)
 		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
 		goto fail;
 	}
-	if (write_pidfile(&cfg) < 0 || drop_privileges(&cfg) < 0)
+	if (write_pidfile(&cfg) < 0 || drop_privileges(&ids) < 0)
 		goto fail;
-	snprintf(cfg_pidfile, sizeof(cfg_pidfile), "%s", cfg.pidfile);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);
-		if (cfg_pidfile[0] != '\0')
-			(void)unlink(cfg_pidfile);
 		return CLI_EXIT_FAILURE;
 	}
 	runtime_install(rt);
 	rc = run_loop(&o, report_ready);
 	runtime_shutdown();
-	if (cfg_pidfile[0] != '\0' && unlink(cfg_pidfile) != 0)
-		log_msg(LOG_WARNING, NULL, "cannot remove %s: %s (its directory "
-		    "must be writable by the run-as user)", cfg_pidfile,
-		    strerror(errno));
+	/* the pid file stays (write_pidfile); its lock ends with us */
 	log_msg(LOG_NOTICE, NULL, "stopped");
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 fail:

@@ -120,7 +120,11 @@ msocket_parse(const char *spec, msocket_addr *a, char *err, size_t errlen)
 	return -1;
 }
 
-/* An old socket file at the path: removed, unless a milter answers. */
+/* An old socket file at the path: removed, unless a milter answers. Only
+ * a socket is removed; a link is never followed (lstat, and unlink acts
+ * on the name itself). Whoever can write the directory could still swap
+ * the name between the two calls: a privileged caller keeps the socket in
+ * a directory only it can write (daemon.c, util/safefile.h). */
 static int
 clear_path(msocket_addr *a, char *err, size_t errlen)
 {
@@ -129,9 +133,14 @@ clear_path(msocket_addr *a, char *err, size_t errlen)
 
 	if (lstat(a->path, &st) != 0)
 		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "socket %s: the name is a symbolic link: "
+		    "not followed, left untouched; remove it", a->path);
+		return -1;
+	}
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen, "socket %s: the file exists and is not a "
-		    "socket", a->path);
+		    "socket: left untouched", a->path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -178,7 +187,8 @@ msocket_listen(msocket_addr *a, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	if (a->family == AF_UNIX && stat(a->path, &st) == 0) {
+	if (a->family == AF_UNIX && lstat(a->path, &st) == 0 &&
+	    S_ISSOCK(st.st_mode)) {
 		a->dev = st.st_dev;
 		a->ino = st.st_ino;
 		a->made = 1;
@@ -193,7 +203,9 @@ msocket_remove(const msocket_addr *a)
 
 	if (a->family != AF_UNIX || !a->made)
 		return;
-	if (stat(a->path, &st) == 0 && st.st_dev == a->dev &&
-	    st.st_ino == a->ino)
-		(void)unlink(a->path);	/* as the run-as user: may be refused */
+	/* as the run-as user: refused in a directory only root can write
+	 * (the socket then stays, and is replaced at the next start) */
+	if (lstat(a->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == a->dev && st.st_ino == a->ino)
+		(void)unlink(a->path);
 }

@@ -21,10 +21,17 @@
  *	msocket_listen() binds and listens (SOMAXCONN backlog, close-on-exec;
  *	SO_REUSEADDR for TCP). For a unix socket an existing socket file is
  *	removed first unless a live milter answers on it (then: "in use");
- *	any other kind of file there is an error. It records the file's
- *	identity and returns the descriptor, or -1 with a message.
+ *	any other kind of file there, a symbolic link included (never
+ *	followed), is an error and is left untouched. The file is made by
+ *	bind() with the caller's umask and effective gid (daemon.c sets them
+ *	for socket_mode and the socket's group: no chmod/chown by path after
+ *	bind). It records the file's identity and returns the descriptor, or
+ *	-1 with a message. The directory is the caller's business: as root,
+ *	keep it one only root can write (util/safefile.h).
  *	msocket_remove() unlinks the unix socket file if it is still the one
  *	msocket_listen() made (as libmilter did at exit); nothing for TCP.
+ *	After a privilege drop the directory refuses it: the socket stays and
+ *	the next msocket_listen() replaces it.
  */
 #ifndef AUTHMILTER_MSOCKET_H
 #define AUTHMILTER_MSOCKET_H
