@@ -34,6 +34,8 @@ locked() { ! flock -n "$1" true; }
 cleanup() {
 	[ -n "$AM" ] && kill "$AM" 2>/dev/null
 	[ -f "$T/run/am.pid" ] && locked "$T/run/am.pid" && kill "$(cat "$T/run/am.pid")" 2>/dev/null
+	# the detached daemon, if still ours (its command line names $T)
+	[ -n "${P:-}" ] && grep -qF "$T/" "/proc/$P/cmdline" 2>/dev/null && kill "$P" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
