@@ -337,7 +337,7 @@ note_ar_field(msg *m, const char *value, size_t len)
 	m->nar++;
 	if (!ar_claims_authserv_id(value, len, m->env->cfg->authserv_id))
 		return;
-	need = (m->nar + 7) / 8;
+	need = ((size_t)m->nar + 7) / 8;
 	if (need > m->ar_remove_size) {
 		size_t sz = m->ar_remove_size ? m->ar_remove_size : 64;
 		unsigned char *p;

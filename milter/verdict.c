@@ -144,8 +144,11 @@ decide_bad_from(msg *m)
 		set_reply(v, MSG_TEMPFAIL, "451", "4.7.1", text);
 		return 1;
 	case CONFIG_BADFROM_QUARANTINE:
-		if (cfg->quarantine_action == CONFIG_QUARANTINE_ACCEPT)
-			break;
+		if (cfg->quarantine_action == CONFIG_QUARANTINE_ACCEPT) {
+			str_fmt(v->reason, sizeof(v->reason), "bad_from_action "
+			    "quarantine, quarantine_action accept: %s", d->reason);
+			return 0;
+		}
 		str_fmt(v->quarantine_reason, sizeof(v->quarantine_reason),
 		    "From header field not valid: %s", m->from_why);
 		if (cfg->quarantine_action == CONFIG_QUARANTINE_HEADER) {
