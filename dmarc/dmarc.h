@@ -72,7 +72,12 @@
  *   stray ">", a second address after a mailbox, an unclosed bracket) is
  *   DMARC_FROM_SYNTAX: the message cannot be attributed, no guess is made.
  *   Several From fields give DMARC_FROM_MULTIPLE with the domains of all
- *   of them kept in out (the caller may still evaluate them).
+ *   of them kept in out (for policy discovery and reports: RFC 9989 4.4
+ *   allows no Identifier Alignment for a repeated From, so no caller may
+ *   let it pass). Values longer than DMARC_FROM_MAX_LEN together give
+ *   DMARC_FROM_TOO_LONG; a ninth distinct domain DMARC_FROM_TOO_MANY with
+ *   the first DMARC_MAX_AUTHORS kept in out. Every status but
+ *   DMARC_FROM_OK means the author cannot be determined.
  *
  *   The tree walk (RFC 9989 4.10) is a state machine without I/O:
  *   dmarc_walk_init() computes the at most DMARC_WALK_MAX names,
@@ -219,6 +224,7 @@ typedef enum {
 	DMARC_FROM_NO_ADDRESS,   /* no mailbox (display name only, empty group) */
 	DMARC_FROM_BAD_DOMAIN,   /* empty, literal, too long, not a host name, bad IDN */
 	DMARC_FROM_TOO_MANY,     /* more than DMARC_MAX_AUTHORS domains */
+	DMARC_FROM_TOO_LONG,     /* From values over DMARC_FROM_MAX_LEN */
 } dmarc_from_status;
 
 typedef struct dmarc_from {

@@ -264,8 +264,12 @@ add_domain(parser *ps, const char *d, size_t n)
 			break;
 	if (k == ps->out->ndomains) {
 		if (k == DMARC_MAX_AUTHORS) {
+			char msg[64];
+
 			idn2_free(ascii);
-			return fail(ps, DMARC_FROM_TOO_MANY, "too many author domains");
+			snprintf(msg, sizeof(msg), "more than %u author domains",
+			    (unsigned)DMARC_MAX_AUTHORS);
+			return fail(ps, DMARC_FROM_TOO_MANY, msg);
 		}
 		memcpy(ps->out->domains[k], name, n + 1);
 		ps->out->ndomains++;
@@ -471,11 +475,20 @@ dmarc_from_parse(const char *const *values, const size_t *lens,
 	for (i = 0; i < nvalues; i++) {
 		size_t n = lens != NULL ? lens[i] :
 		    (values[i] != NULL ? strlen(values[i]) : 0);
-		total += n;
-		if (values[i] == NULL || total > DMARC_FROM_MAX_LEN) {
-			fail(&ps, DMARC_FROM_SYNTAX, "From header field too long");
+
+		if (values[i] == NULL) {
+			fail(&ps, DMARC_FROM_SYNTAX, "From header field missing");
 			return ps.st;
 		}
+		if (n > DMARC_FROM_MAX_LEN - total) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "From header field longer than "
+			    "%u octets (local limit)", (unsigned)DMARC_FROM_MAX_LEN);
+			fail(&ps, DMARC_FROM_TOO_LONG, msg);
+			return ps.st;
+		}
+		total += n;
 		parse_value(&ps, values[i], n);
 		if (ps.st != DMARC_FROM_OK)
 			return ps.st;
@@ -496,7 +509,7 @@ const char *
 dmarc_from_status_name(dmarc_from_status s)
 {
 	static const char *names[] = { "ok", "none", "multiple", "syntax",
-	    "no-address", "bad-domain", "too-many" };
+	    "no-address", "bad-domain", "too-many", "too-long" };
 
 	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }

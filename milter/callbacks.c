@@ -240,12 +240,15 @@ static mstat
 apply_verdict(msession *ctx, conn *c, const msg_verdict *v)
 {
 	strbuf val, ins;
-	size_t i;
+	unsigned i;
 	int failed = 0;
 
-	for (i = v->nremove; i > 0; i--)
-		if (msession_chgheader(ctx, (uint32_t)v->remove[i - 1],
-		    "Authentication-Results", NULL) < 0)
+	/* every forged field, streamed by index, highest first: the MTA
+	 * (Postfix, Sendmail) counts the n-th field of that name, so a
+	 * deletion never moves the index of one still to come */
+	for (i = v->nar; i > 0 && v->nremove > 0; i--)
+		if (msg_verdict_removes(v, i) && msession_chgheader(ctx,
+		    (uint32_t)i, "Authentication-Results", NULL) < 0)
 			failed = 1;
 	sb_init(&val);
 	sb_init(&ins);

@@ -238,6 +238,33 @@ header_json(const char *value)
 	return j;
 }
 
+/* The From as parsed: status, whether it is bad (RFC 9989 4.4: the
+ * author cannot be determined, DMARC never passes), why, and the author
+ * domains read (for a bad From: those read before the problem). */
+static json_t *
+from_json(const msg_verdict *v)
+{
+	json_t *o = json_object(), *doms = json_array();
+	char buf[512];
+	size_t i;
+
+	if (o == NULL || doms == NULL) {
+		json_decref(o);
+		json_decref(doms);
+		return NULL;
+	}
+	json_object_set_new(o, "status", json_string(
+	    dmarc_from_status_name(v->from_status)));
+	json_object_set_new(o, "bad_from", json_boolean(v->bad_from));
+	json_object_set_new(o, "reason", json_string(json_clean(
+	    v->from_reason != NULL ? v->from_reason : "", buf, sizeof(buf))));
+	for (i = 0; v->from != NULL && i < v->from->ndomains; i++)
+		json_array_append_new(doms, json_string(json_clean(
+		    v->from->domains[i], buf, sizeof(buf))));
+	json_object_set_new(o, "author_domains", doms);
+	return o;
+}
+
 static json_t *
 verdict_json(const msg_verdict *v)
 {
@@ -266,6 +293,8 @@ verdict_json(const msg_verdict *v)
 	json_object_set_new(o, "dkim", dk);
 	json_object_set_new(o, "dmarc", v->dmarc != NULL && !v->skipped ?
 	    json_dmarc(v->dmarc) : json_null());
+	json_object_set_new(o, "from", v->skipped ? json_null() :
+	    from_json(v));
 	json_object_set_new(o, "authentication_results",
 	    header_json(v->auth_results));
 	json_object_set_new(o, "received_spf", header_json(v->received_spf));
@@ -286,8 +315,9 @@ verdict_json(const msg_verdict *v)
 	    buf, sizeof(buf))));
 	json_object_set_new(act, "skipped", json_boolean(v->skipped));
 	json_object_set_new(o, "action", act);
-	for (i = 0; i < v->nremove; i++)
-		json_array_append_new(rm, json_integer(v->remove[i]));
+	for (i = 1; i <= v->nar && v->nremove > 0; i++)
+		if (msg_verdict_removes(v, (unsigned)i))
+			json_array_append_new(rm, json_integer((json_int_t)i));
 	json_object_set_new(o, "removed_authentication_results", rm);
 	return o;
 }
@@ -321,8 +351,9 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		    "signature verified");
 	if (d == NULL)
 		return;
-	printf("From: %s%s%s\n", dmarc_from_status_name(v->from_status),
-	    m->from_why[0] ? " - " : "", m->from_why);
+	printf("From: %s%s%s%s\n", dmarc_from_status_name(v->from_status),
+	    m->from_why[0] ? " - " : "", m->from_why, v->bad_from ?
+	    " (bad From: no alignment, RFC 9989 4.4; bad_from_action)" : "");
 	for (i = 0; v->from != NULL && i < v->from->ndomains; i++)
 		printf("  author domain: %s\n", v->from->domains[i]);
 	printf("DMARC policy: ");

@@ -21,6 +21,8 @@ static const char *const skipped_words[] = { "none", "header", NULL };
 static const char *const dmarc_mode_words[] = { "rfc9989", "rfc7489", NULL };
 static const char *const quarantine_words[] = { "quarantine", "accept",
     "header", NULL };
+static const char *const bad_from_words[] = { "auto", "reject", "quarantine",
+    "tempfail", "accept", NULL };
 static const char *const qfull_words[] = { "drop", "wait", NULL };
 static const char *const report_format_words[] = { "xml", "xml7489", "json", NULL };
 static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
@@ -87,7 +89,8 @@ static const config_key keys[] = {
 	{ "max_header_bytes", CFG_UINT, FIELD(max_header_bytes), NOCOUNT, 4096,
 	  64u * 1024 * 1024, NULL, "1048576",
 	  "Header bytes kept per message (each field counted as name + value + 3, "
-	  "any number of fields); past it DKIM and DMARC give a policy/permerror result.", NULL },
+	  "any number of fields); past it DKIM gives a policy result. The From "
+	  "field has its own bound (16384 octets) and is kept whatever this says.", NULL },
 	{ "spf_threads", CFG_UINT, FIELD(spf_threads), NOCOUNT, 1, 1024, NULL,
 	  "16", "Threads that evaluate SPF while the message is being received.", NULL },
 	{ "spf_reject_fail", CFG_BOOL, FIELD(spf_reject_fail), NOCOUNT, 0, 1, NULL,
@@ -119,6 +122,16 @@ static const config_key keys[] = {
 	{ "dmarc_reject_multi_from", CFG_BOOL, FIELD(dmarc_reject_multi_from),
 	  NOCOUNT, 0, 1, NULL, "no",
 	  "Reject a message whose From names several domains (else the strictest policy applies).", NULL },
+	{ "bad_from_action", CFG_ENUM, FIELD(bad_from_action), NOCOUNT, 0, 0,
+	  bad_from_words, "auto",
+	  "What a message gets when its author cannot be determined (RFC 9989 4.4: "
+	  "no From field, several (even naming one domain), one that does not parse, "
+	  "a domain literal, From text over 16384 octets, more than 8 author domains); "
+	  "its header always says dmarc=permerror with the reason, never pass. "
+	  "auto: reject with dmarc_enforce = yes (a sender cannot opt out of DMARC by "
+	  "breaking From), accept otherwise; reject: 550 5.7.1; quarantine: as a "
+	  "p=quarantine failure (quarantine_action); tempfail: 451 4.7.1; accept. "
+	  "Clients in dmarc_exempt_networks are accepted.", NULL },
 	{ "dmarc_exempt_domains", CFG_LIST, FIELD(dmarc_exempt_domains),
 	  FIELD(ndmarc_exempt_domains), 0, CONFIG_MAX_LIST, NULL, "",
 	  "Author domains whose DMARC failures get no disposition (local_policy).", NULL },

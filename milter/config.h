@@ -112,6 +112,7 @@ typedef struct am_config {
 	unsigned dmarc_enforce;       /* bool: act on p=reject/quarantine */
 	unsigned quarantine_action;   /* CONFIG_QUARANTINE_* */
 	unsigned dmarc_reject_multi_from; /* bool */
+	unsigned bad_from_action;     /* CONFIG_BADFROM_* */
 	char *dmarc_exempt_domains[CONFIG_MAX_LIST];
 	size_t ndmarc_exempt_domains;
 	char *dmarc_trusted_forwarders[CONFIG_MAX_LIST];
@@ -142,6 +143,10 @@ enum { CONFIG_SKIPPED_NONE, CONFIG_SKIPPED_HEADER };
 enum { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
 enum { CONFIG_QUARANTINE_QUARANTINE, CONFIG_QUARANTINE_ACCEPT,
     CONFIG_QUARANTINE_HEADER };
+
+/* bad_from_action; auto: reject with dmarc_enforce, else accept */
+enum { CONFIG_BADFROM_AUTO, CONFIG_BADFROM_REJECT, CONFIG_BADFROM_QUARANTINE,
+    CONFIG_BADFROM_TEMPFAIL, CONFIG_BADFROM_ACCEPT };
 
 enum {
 	CONFIG_ACTION_ACCEPT,   /* accept, with the AR header saying temperror */

@@ -304,10 +304,13 @@ history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
 	in.dkim = dk;
 	in.ndkim = n;
 	in.dmarc = v->dmarc;
-	/* the disposition was applied when it changed the action */
-	in.applied = cfg->dmarc_enforce && (v->dmarc->disposition ==
+	/* the disposition was applied when it changed the action; for a
+	 * bad From the bad From rule set it to what was done (reject,
+	 * quarantine, else none), with reason other (or local_policy) */
+	in.applied = v->bad_from || (cfg->dmarc_enforce &&
+	    (v->dmarc->disposition ==
 	    DMARC_P_REJECT ? v->action == MSG_REJECT :
 	    v->dmarc->disposition == DMARC_P_QUARANTINE ?
-	    v->action == MSG_QUARANTINE || v->action == MSG_REJECT : 1);
+	    v->action == MSG_QUARANTINE || v->action == MSG_REJECT : 1));
 	return report_record_build(out, &in, why, sizeof(why));
 }

@@ -41,7 +41,11 @@
  *   history_record_from_verdict() builds what the milter records for one
  *   message (the same for the daemon and `authmilter check --record`):
  *   returns -1 when there is nothing to report (message not checked, no
- *   DMARC policy record).
+ *   DMARC policy record). A bad From (v->bad_from) with a policy record
+ *   for one of its readable author domains is recorded with
+ *   dmarc_result permerror, DKIM and SPF not aligned, the disposition
+ *   done (reject, quarantine, else none) and reason other (local_policy
+ *   for an exempt network): doc/REPORTS.md.
  */
 #ifndef AUTHMILTER_HISTORY_WRITER_H
 #define AUTHMILTER_HISTORY_WRITER_H

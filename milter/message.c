@@ -3,8 +3,10 @@
  *
  * Timeline of one message and where its DNS work starts:
  *   MAIL FROM  SPF (both identities) queued on the SPF pool.
- *   headers    fed to the DKIM verifier; From values kept (bounded);
- *              Authentication-Results fields claiming our authserv-id noted.
+ *   headers    fed to the DKIM verifier; From values kept (their own bound,
+ *              MSG_MAX_FROM, whatever max_header_bytes says); every
+ *              Authentication-Results field claiming our authserv-id noted
+ *              in a bitmap (one bit per AR field, however many).
  *   EOH        DKIM key lookups start (dkim_eoh); From parsed and the
  *              _dmarc TXT lookups of every name of each author domain's tree
  *              walk started (prefetch), so they run while the body arrives.
@@ -16,6 +18,7 @@
 #include "milter/message.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +137,8 @@ msg_reset(msg *m)
 		free(m->from_val[i]);
 	m->nfrom = 0;
 	m->from_bytes = 0;
-	m->nfrom_dropped = 0;
+	m->nfrom_seen = 0;
+	m->from_too_long = 0;
 	m->state = MSG_ST_IDLE;
 	m->failed = 0;
 	m->fail_reason[0] = '\0';
@@ -144,9 +148,11 @@ msg_reset(msg *m)
 	m->have_mail_from = 0;
 	m->header_bytes = 0;
 	m->nheaders = 0;
-	m->over_limit = 0;
 	m->nar = 0;
 	m->nremove = 0;
+	free(m->ar_remove);
+	m->ar_remove = NULL;
+	m->ar_remove_size = 0;
 	m->nrcpt = 0;
 	m->spf_done = 0;
 	m->dmarc_done = 0;
@@ -314,6 +320,67 @@ start_dkim(msg *m)
 	return 0;
 }
 
+/* RFC 8601 5: every Authentication-Results field claiming our
+ * authserv-id is removed, however many. One bit per AR field seen (the
+ * i-th is bit i-1), grown by doubling: at most an octet per 8 AR fields
+ * of at least 26 octets each on the wire. */
+static void
+note_ar_field(msg *m, const char *value, size_t len)
+{
+	size_t need;
+
+	if (m->nar == UINT32_MAX) {
+		/* the milter protocol's index is 32-bit */
+		fail(m, "too many Authentication-Results fields");
+		return;
+	}
+	m->nar++;
+	if (!ar_claims_authserv_id(value, len, m->env->cfg->authserv_id))
+		return;
+	need = ((size_t)m->nar + 7) / 8;
+	if (need > m->ar_remove_size) {
+		size_t sz = m->ar_remove_size ? m->ar_remove_size : 64;
+		unsigned char *p;
+
+		while (sz < need)
+			sz *= 2;
+		if ((p = realloc(m->ar_remove, sz)) == NULL) {
+			fail(m, "out of memory noting a forged "
+			    "Authentication-Results field");
+			return;
+		}
+		memset(p + m->ar_remove_size, 0, sz - m->ar_remove_size);
+		m->ar_remove = p;
+		m->ar_remove_size = sz;
+	}
+	m->ar_remove[(m->nar - 1) / 8] |= (unsigned char)(1u << ((m->nar - 1) % 8));
+	m->nremove++;
+}
+
+/* Keep a From value: its own bound (MSG_MAX_FROM fields,
+ * DMARC_FROM_MAX_LEN octets), not max_header_bytes, so no amount of
+ * header text before it can hide it. A field past the bound is counted
+ * and makes the From bad at end of headers. */
+static void
+keep_from(msg *m, const char *value, size_t len)
+{
+	m->nfrom_seen++;
+	if (m->nfrom >= MSG_MAX_FROM)
+		return;
+	if (len > DMARC_FROM_MAX_LEN - m->from_bytes) {
+		m->from_too_long = 1;
+		return;
+	}
+	if ((m->from_val[m->nfrom] = malloc(len + 1)) == NULL) {
+		fail(m, "out of memory keeping From");
+		return;
+	}
+	memcpy(m->from_val[m->nfrom], value, len);
+	m->from_val[m->nfrom][len] = '\0';
+	m->from_len[m->nfrom++] = len;
+	m->from_bytes += len;
+}
+
 int
 msg_header(msg *m, const char *name, const char *value, size_t len)
 {
@@ -325,30 +392,13 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 		return -1;
 	m->state = MSG_ST_HEADERS;
 	m->nheaders++;
-	m->header_bytes += namelen + len + 3;
-	if (m->header_bytes > m->env->cfg->max_header_bytes)
-		m->over_limit = 1; /* nothing more is kept; DKIM bounds itself */
-	if (strcasecmp(name, "Authentication-Results") == 0) {
-		m->nar++;
-		if (ar_claims_authserv_id(value, len, m->env->cfg->authserv_id) &&
-		    m->nremove < MSG_MAX_AR_REMOVE)
-			m->remove[m->nremove++] = m->nar;
-	}
+	m->header_bytes += namelen + len + 3; /* DKIM bounds itself by it */
+	if (strcasecmp(name, "Authentication-Results") == 0)
+		note_ar_field(m, value, len);
 	if (msg_skipped(m))
-		return 0;
-	if (strcasecmp(name, "From") == 0) {
-		if (m->over_limit || m->nfrom >= MSG_MAX_FROM ||
-		    m->from_bytes + len > DMARC_FROM_MAX_LEN) {
-			m->nfrom_dropped++;
-		} else if ((m->from_val[m->nfrom] = malloc(len + 1)) != NULL) {
-			memcpy(m->from_val[m->nfrom], value, len);
-			m->from_val[m->nfrom][len] = '\0';
-			m->from_len[m->nfrom++] = len;
-			m->from_bytes += len;
-		} else {
-			fail(m, "out of memory keeping From");
-		}
-	}
+		return m->failed ? -1 : 0;
+	if (strcasecmp(name, "From") == 0)
+		keep_from(m, value, len);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
 	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
@@ -405,10 +455,19 @@ msg_eoh(msg *m)
 		fail(m, "DKIM: end of headers out of order");
 	m->from_status = dmarc_from_parse((const char *const *)m->from_val,
 	    m->from_len, m->nfrom, &m->from, m->from_why, sizeof(m->from_why));
-	if (m->nfrom_dropped > 0 && m->from_status == DMARC_FROM_OK) {
+	/* fields not kept: the From is bad, whatever those kept say */
+	if (m->from_too_long && (m->from_status == DMARC_FROM_OK ||
+	    m->from_status == DMARC_FROM_MULTIPLE ||
+	    m->from_status == DMARC_FROM_NONE)) {
+		m->from_status = DMARC_FROM_TOO_LONG;
+		snprintf(m->from_why, sizeof(m->from_why), "From header field "
+		    "longer than %u octets (local limit)",
+		    (unsigned)DMARC_FROM_MAX_LEN);
+	} else if (m->from_status == DMARC_FROM_MULTIPLE ||
+	    (m->nfrom_seen > m->nfrom && m->from_status == DMARC_FROM_OK)) {
 		m->from_status = DMARC_FROM_MULTIPLE;
-		snprintf(m->from_why, sizeof(m->from_why),
-		    "more From header fields than can be examined");
+		snprintf(m->from_why, sizeof(m->from_why), "%zu From header "
+		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
 	}
 	prefetch_dmarc(m);
 	return m->failed ? -1 : 0;
@@ -567,8 +626,10 @@ msg_eom(msg *m)
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 		    i < MSG_MAX_DKIM_SHOWN; i++)
 			m->dkimres[m->ndkim++] = dkim_result_at(m->dkim, i);
-		if (m->from_status == DMARC_FROM_OK ||
-		    m->from_status == DMARC_FROM_MULTIPLE)
+		/* a bad From (any status but ok) still has its readable
+		 * domains' policies discovered, for the header and reports;
+		 * verdict.c makes the result permerror */
+		if (m->from.ndomains > 0)
 			msg_run_dmarc(m);
 	}
 	msg_decide(m);

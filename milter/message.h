@@ -32,6 +32,7 @@
  *   int   msg_body(msg *m, const void *data, size_t len);
  *   const msg_verdict *msg_eom(msg *m);
  *   const char *msg_action_name(msg_action a);
+ *   int   msg_verdict_removes(const msg_verdict *v, unsigned idx);
  *   extern const msgparse_events msg_parse_events;
  *
  * DESCRIPTION
@@ -52,6 +53,16 @@
  *
  *   msg_eom() waits (bounded by the DNS deadlines) for every lookup and
  *   returns the verdict, valid until msg_reset()/msg_free().
+ *
+ *   The From field has its own bound (MSG_MAX_FROM fields and
+ *   DMARC_FROM_MAX_LEN octets), outside max_header_bytes. A message whose
+ *   author cannot be determined - no From, several From fields (even
+ *   naming one domain), one that does not parse, a domain literal, a
+ *   field or fields past that bound, more than DMARC_MAX_AUTHORS author
+ *   domains - is a "bad From" (v->bad_from, RFC 9989 4.4): dmarc=permerror
+ *   with the reason in the header, never pass, and bad_from_action
+ *   decides. Every Authentication-Results field claiming our authserv-id
+ *   is marked for removal, however many (msg_verdict_removes()).
  */
 #ifndef AUTHMILTER_MESSAGE_H
 #define AUTHMILTER_MESSAGE_H
@@ -72,7 +83,6 @@ typedef enum {
 	MSG_TEMPFAIL,    /* 4xx */
 } msg_action;
 
-#define MSG_MAX_AR_REMOVE 32    /* forged AR headers removed per message */
 #define MSG_QUARANTINE_HEADER "X-Authmilter-Quarantine"
 
 typedef struct msg_verdict {
@@ -86,11 +96,13 @@ typedef struct msg_verdict {
 	const char *auth_results;    /* the AR header value, folded with CRLF WSP
 					(TAB; SP inside a quoted reason), without the field name */
 	const char *received_spf;    /* Received-SPF value, or NULL */
-	/* Indexes (1-based, among the Authentication-Results fields, as
-	 * the milter change-header action counts them) of fields claiming
-	 * our authserv-id. */
-	size_t nremove;
-	unsigned remove[MSG_MAX_AR_REMOVE];
+	/* The Authentication-Results fields claiming our authserv-id, all
+	 * of them: msg_verdict_removes(v, i) for i in 1..nar (1-based among
+	 * the AR fields, as the milter change-header action counts them). */
+	unsigned nar;                /* AR fields in the message */
+	size_t nremove;              /* of them to remove */
+	const unsigned char *remove_map; /* bit i-1 set: remove the i-th */
+	size_t remove_map_size;      /* octets */
 	int skipped;                 /* trusted network / authenticated */
 
 	/* What was found, for logs, JSON and the history store. */
@@ -102,6 +114,11 @@ typedef struct msg_verdict {
 	const dmarc_result *dmarc;
 	const dmarc_from *from;
 	dmarc_from_status from_status;
+	/* RFC 9989 4.4: the author cannot be determined (from_status is not
+	 * ok: no From, several, unparsable, over a bound): dmarc=permerror,
+	 * never pass, and bad_from_action decides. */
+	int bad_from;
+	const char *from_reason;     /* why the From is bad ("" when not) */
 	char reason[256];            /* one line: why this action */
 } msg_verdict;
 
@@ -129,6 +146,10 @@ const msg_verdict *msg_eom(msg *m);
 
 /* "accept", "quarantine", "reject", "tempfail" */
 const char *msg_action_name(msg_action a);
+
+/* 1 when the idx-th Authentication-Results field (1-based) claims our
+ * authserv-id and is to be removed. */
+int msg_verdict_removes(const msg_verdict *v, unsigned idx);
 
 /* msgparse events that feed the msg given as their argument (whole
  * messages: `authmilter check`, tests): mp_init(&p, &msg_parse_events, m, max) */

@@ -10,7 +10,11 @@
 #include "util/ipaddr.h"
 #include "util/strbuf.h"
 
-#define MSG_MAX_FROM 8          /* From fields examined (RFC 5322 3.6: one) */
+/* From fields kept, outside max_header_bytes (RFC 5322 3.6 allows one;
+ * more are kept only to name their domains in reports): at most this many
+ * fields and DMARC_FROM_MAX_LEN octets together. A field past either
+ * bound makes the From bad (msg_eoh), never absent. */
+#define MSG_MAX_FROM 8
 #define MSG_MAX_PREFETCH 32     /* _dmarc lookups started at end of headers */
 #define MSG_MAX_DKIM_SHOWN 64   /* signatures listed in the header */
 #define MSG_NAME_MAX 256        /* a host name, RFC 1035 2.3.4, with NUL */
@@ -59,13 +63,14 @@ struct msg {
 	int have_mail_from;
 	unsigned nrcpt;
 	size_t nheaders, header_bytes;
-	int over_limit;
 	unsigned nar;                          /* AR fields seen so far */
-	size_t nremove;
-	unsigned remove[MSG_MAX_AR_REMOVE];
+	size_t nremove;                        /* of them claiming our id */
+	unsigned char *ar_remove;              /* bit i-1: remove the i-th */
+	size_t ar_remove_size;                 /* octets allocated */
 	char *from_val[MSG_MAX_FROM];
 	size_t from_len[MSG_MAX_FROM];
-	size_t nfrom, from_bytes, nfrom_dropped;
+	size_t nfrom, from_bytes, nfrom_seen;
+	int from_too_long;                     /* a From past DMARC_FROM_MAX_LEN */
 	/* work in flight */
 	spf_job *spf_job;
 	dkim_verifier *dkim;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/scripts/check_cli.sh - `authmilter check` output: the --json fields
 # the README documents (checked with python3 json), --explain's answer to
-# "why did DMARC fail" (DNS answers, alignment mode, org domains), exit
-# codes (0 for any completed verdict, 2 for bad usage).
+# "why did DMARC fail" (DNS answers, alignment mode, org domains), a bad
+# From (header, JSON, bad_from_action, history record and report row),
+# exit codes (0 for any completed verdict, 2 for bad usage).
 set -eu
 : "${AUTHMILTER:?}"
 PY=/usr/bin/python3
@@ -58,6 +59,81 @@ rc=$?
 set -e
 [ $rc -eq 0 ] || fail "reject verdict exit $rc"
 grep -q "action: reject 550 5.7.1" "$T/out.txt" || fail "reject line"
+# A bad From (RFC 9989 4.4): a repeated From naming one domain, from the
+# authorised IP (it passed DMARC before): dmarc=permerror with the reason
+# in the header, the JSON and the history; rejected under dmarc_enforce
+# (bad_from_action = auto), accepted without it, and bad_from_action wins.
+BADFROM='From: a@example.com\r\nFrom: a@example.com\r\nSubject: t\r\n\r\nx\r\n'
+out=$(printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com --set dmarc_enforce=yes --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+f = j["from"]
+assert f["status"] == "multiple" and f["bad_from"] is True, f
+assert f["reason"] == "2 From header fields (RFC 5322 3.6 allows one)", f
+assert f["author_domains"] == ["example.com"], f
+d = j["dmarc"]
+assert d["result"] == "permerror", d
+assert d["reason"].startswith("bad From (multiple): "), d
+assert d["spf_aligned"] is False and d["dkim_aligned"] is False, d
+assert d["disposition"] == "reject" and d["override"] == "other", d
+a = j["action"]
+assert (a["action"], a["smtp_code"], a["smtp_xcode"]) == ("reject", "550", "5.7.1"), a
+assert "From header field not valid" in a["smtp_text"], a
+assert a["reason"].startswith("bad_from_action: bad From (multiple)"), a
+ar = j["authentication_results"]
+assert "dmarc=permerror" in ar and "dmarc=pass" not in ar, ar
+assert "reason=\"bad From (multiple): 2 From header fields" in ar, ar
+' || fail "bad From --json: $out"
+out=$(printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 192.0.2.1 --mail-from a@example.com --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["from"] == {"status": "ok", "bad_from": False, "reason": "",
+    "author_domains": ["example.com"]}, j["from"]
+' || fail "good From --json: $out"
+printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com > "$T/out.txt"
+grep -q "^action: accept" "$T/out.txt" || fail "bad From without dmarc_enforce: $(cat "$T/out.txt")"
+for a in "reject:reject 550 5.7.1" "tempfail:tempfail 451 4.7.1" \
+    "quarantine:quarantine" "accept:accept"; do
+	printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com \
+	    --set dmarc_enforce=yes --set "bad_from_action=${a%%:*}" > "$T/out.txt"
+	grep -q "^action: ${a#*:}" "$T/out.txt" ||
+	    fail "bad_from_action=${a%%:*}: $(cat "$T/out.txt")"
+done
+printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com --explain |
+    grep -q "^From: multiple - 2 From header fields .*(bad From" || fail "--explain bad From"
+echo "ok   bad From: header, JSON, actions"
+
+# the history record of a bad From, and the report row it makes
+printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com --rcpt b@example.org \
+    --set dmarc_enforce=yes --history "$T/h.db" --record --now 1800000100 >/dev/null ||
+    fail "check --record"
+"$AUTHMILTER" report -c /dev/null --history "$T/h.db" --from 1800000000 \
+    --to 1800086400 --domain example.com --format json > "$T/rep.json" ||
+    fail "report: $(cat "$T/rep.json")"
+$PY - "$T/rep.json" <<'PYEOF' || fail "bad From report row: $(cat "$T/rep.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["record"]
+assert len(r) == 1, r
+row = r[0]["row"]
+pe = row["policy_evaluated"]
+assert (row["count"], pe["disposition"], pe["dkim"], pe["spf"]) == \
+    (1, "reject", "fail", "fail"), row
+assert [x["type"] for x in pe["reason"]] == ["other"], pe
+assert r[0]["identifiers"]["header_from"] == "example.com", r[0]
+assert r[0]["auth_results"]["spf"]["result"] == "pass", r[0]
+PYEOF
+XSD=${SHARED:-../shared}/conformance/dmarc/reports/rfc9990-dmarc.xsd
+if [ -f "$XSD" ] && command -v xmllint >/dev/null 2>&1; then
+	"$AUTHMILTER" report -c /dev/null --history "$T/h.db" --from 1800000000 \
+	    --to 1800086400 --domain example.com --format xml > "$T/rep.xml" ||
+	    fail "report xml"
+	xmllint --noout --schema "$XSD" "$T/rep.xml" 2>"$T/lint" ||
+	    fail "bad From report XML: $(cat "$T/lint")"
+fi
+echo "ok   bad From: history record and report row"
+
 set +e
 run --ip 192.0.2.1 < /dev/null > /dev/null 2>&1
 rc=$?

@@ -14,7 +14,8 @@
 # Asserts: a signed message from an authorized IP is delivered with
 # spf/dkim/dmarc=pass in an AR header at the top; a DMARC p=reject failure
 # is refused with 550 5.7.1; forged AR headers with our authserv-id are
-# removed, others kept; a DNS timeout gives 451 4.7.x; a 20 MB message
+# removed, others kept (also 1,000 of them); a repeated From is refused
+# with 550 5.7.1 (bad From); a DNS timeout gives 451 4.7.x; a 20 MB message
 # passes and authmilter's peak RSS grows far less than 20 MB; XCLIENT
 # LOGIN= gives auth=pass smtp.auth=USER; a trusted network gets "none";
 # the log lines carry Postfix's queue id.
@@ -372,6 +373,40 @@ echo "big: ${size} bytes delivered; authmilter VmHWM ${before} kB -> ${after} kB
 case $ar in *dkim=pass*dmarc=pass*) ;; *) fail "big: $ar" ;; esac
 [ $((after - before)) -lt 4096 ] ||
     fail "big: VmHWM grew by $((after - before)) kB for a 20 MB message"
+
+# --- 7b. 1,000 forged AR headers: every one removed, ours at the top --------
+# (the first 32 only, before). Postfix counts the n-th field of a name, so
+# authmilter deletes from the highest index down; other.example's stay.
+ars=$($PY -c 'import sys
+for i in range(1, 1051):
+    if i % 21 == 0:
+        print("Authentication-Results: other.example; spf=pass (keep %d)" % i)
+    else:
+        print("Authentication-Results: %s; dmarc=pass header.from=example.com (%d)" % (sys.argv[1], i))' "$ASID")
+msg ar1000 carol@mail.example.com "$ars"
+r=$(send ar1000 192.0.2.10 mail.example.com carol@mail.example.com)
+case $r in 250*) ;; *) fail "ar1000: $r" ;; esac
+f=$(delivered ar1000) || fail "ar1000: not delivered"
+h=$(headers "$f")
+n=$(echo "$h" | grep -c "^Authentication-Results: $ASID;")
+[ "$n" = 1 ] || fail "ar1000: $n AR fields with our authserv-id, want 1 (ours)"
+k=$(echo "$h" | grep -c "^Authentication-Results: other.example; spf=pass (keep [0-9]*)$")
+[ "$k" = 50 ] || fail "ar1000: $k of the 50 other.example AR fields kept"
+[ "$(echo "$h" | grep "^Authentication-Results: other.example" |
+    sed 's/.*(keep \([0-9]*\))$/\1/' | tr '\n' ' ')" = \
+    "$($PY -c 'print(" ".join(str(i) for i in range(21, 1051, 21)) + " ")')" ] ||
+    fail "ar1000: the kept AR fields are not the other.example ones in order"
+case $(first_ar "$f") in "Authentication-Results: $ASID;"*dmarc=pass*) ;;
+	*) fail "ar1000: ours is not first: $(first_ar "$f")" ;; esac
+echo "ar1000: 1,000 forged AR fields removed, 50 others kept in order, ours first"
+
+# --- 7c. a bad From (RFC 9989 4.4): refused with dmarc_enforce -------------
+# a repeated From naming the authorised domain passed DMARC before
+msg badfrom alice@example.com "From: alice@example.com"
+r=$(send badfrom 192.0.2.10 mail.example.com alice@example.com)
+echo "badfrom: $r"
+case $r in "550 5.7.1"*"From header field not valid"*"2 From header fields"*) ;;
+	*) fail "repeated From: want 550 5.7.1 naming the From problem, got: $r" ;; esac
 
 # --- 8. logs: one line per message with Postfix's queue id --------------------
 qid=$(qid good)

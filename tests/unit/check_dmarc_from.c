@@ -197,10 +197,41 @@ START_TEST(hostile_lexing)
 	lens[0] = 16;
 	ck_assert_int_eq(dmarc_from_parse(vals, lens, 1, &out, why, sizeof(why)),
 	    DMARC_FROM_SYNTAX);
-	/* too many distinct domains */
+	/* too many distinct domains: its own status, the first ones kept */
 	ck_assert_int_eq(one("a@a.example, a@b.example, a@c.example, a@d.example, "
 	    "a@e.example, a@f.example, a@g.example, a@h.example, a@i.example"),
 	    DMARC_FROM_TOO_MANY);
+	ck_assert_uint_eq(out.ndomains, DMARC_MAX_AUTHORS);
+	ck_assert_str_eq(why, "more than 8 author domains");
+	ck_assert_str_eq(dmarc_from_status_name(DMARC_FROM_TOO_MANY), "too-many");
+}
+END_TEST
+
+/* Over DMARC_FROM_MAX_LEN, in one field or several: its own status
+ * (was "syntax"), whatever the text. */
+START_TEST(too_long)
+{
+	static char big[DMARC_FROM_MAX_LEN + 32];
+	const char *vals[2];
+	size_t lens[2];
+
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "a@example.com (", 15);
+	big[DMARC_FROM_MAX_LEN] = ')';
+	big[DMARC_FROM_MAX_LEN + 1] = '\0';
+	ck_assert_int_eq(one(big), DMARC_FROM_TOO_LONG);
+	ck_assert_msg(strstr(why, "16384") != NULL, "%s", why);
+	ck_assert_str_eq(dmarc_from_status_name(DMARC_FROM_TOO_LONG), "too-long");
+	big[DMARC_FROM_MAX_LEN - 1] = ')';
+	big[DMARC_FROM_MAX_LEN] = '\0';
+	expect1(big, "example.com");               /* exactly at the bound */
+	vals[0] = big;
+	vals[1] = "b@example.org";
+	lens[0] = DMARC_FROM_MAX_LEN - 10;
+	lens[1] = 13;
+	big[lens[0] - 1] = ')';
+	ck_assert_int_eq(dmarc_from_parse(vals, lens, 2, &out, why,
+	    sizeof(why)), DMARC_FROM_TOO_LONG);
 }
 END_TEST
 
@@ -222,6 +253,7 @@ main(void)
 	tcase_add_test(tc, idn);
 	tcase_add_test(tc, bad_domains_and_addresses);
 	tcase_add_test(tc, hostile_lexing);
+	tcase_add_test(tc, too_long);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
