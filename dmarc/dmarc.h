@@ -13,6 +13,14 @@
  *   dmarc_record_status dmarc_record_parse(const char *txt, size_t len,
  *       dmarc_mode mode, dmarc_record *rec, char *why, size_t whylen);
  *
+ *   Report URIs (uri.c)
+ *   int  dmarc_uri_parse(const char *s, size_t len, dmarc_uri *u,
+ *       char *why, size_t whylen);
+ *   int  dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb,
+ *       char *why, size_t whylen);
+ *   int  dmarc_mailbox_parse(const char *s, size_t len, dmarc_mailbox *mb,
+ *       char *why, size_t whylen);
+ *
  *   Author domains (from.c)
  *   dmarc_from_status dmarc_from_parse(const char *const *values,
  *       const size_t *lens, size_t nvalues, dmarc_from *out,
@@ -61,6 +69,19 @@
  *   record exists but no DMARC processing applies). rua/ruf take a comma
  *   list of URIs with an optional "!size[kmgt]" suffix. Values are
  *   case-insensitive; the first occurrence of a repeated tag wins.
+ *
+ *   dmarc_uri_parse() reads one URI of a rua/ruf list: an RFC 3986 URI
+ *   (scheme, then only URI octets, valid percent escapes, no ','), then
+ *   an optional "!" size; a mailto: URI must pass dmarc_mailto_parse().
+ *   dmarc_mailto_parse() takes a mailto: URI (without the !size) as a
+ *   report destination (RFC 9990, RFC 6068): the path, percent-decoded,
+ *   is exactly one RFC 5321 Mailbox (dmarc_mailbox_parse); a to=, cc= or
+ *   bcc= header field refuses the URI, other header fields are ignored.
+ *   dmarc_mailbox_parse() accepts Dot-string "@" Domain (RFC 5321 4.1.2)
+ *   in printable ASCII: no quoted local-part, no '%' or '!' in it (source
+ *   routes), no address literal, a fully qualified domain of LDH labels;
+ *   mb->addr is the mailbox with the domain lowercased, mb->domain the
+ *   domain. All three return 0, or -1 with why (never echoing the input).
  *
  *   dmarc_from_parse() takes every From header field value of a message
  *   (without the "From:" name; folded or not) and fills out with the
@@ -187,8 +208,23 @@ enum {
 typedef struct dmarc_uri {
 	char uri[DMARC_MAX_URI_LEN + 1]; /* without the !size suffix */
 	uint64_t max_size;               /* octets; 0 = no limit given */
-	int mailto;                      /* scheme is mailto with an addr-spec */
+	int mailto;                      /* a mailto: URI naming one mailbox */
 } dmarc_uri;
+
+/* A report destination: one RFC 5321 mailbox (RFC 5321 4.5.3.1.3: a path
+ * of 256 octets with its brackets leaves 254 for the mailbox). */
+#define DMARC_MAILBOX_MAX 254
+typedef struct dmarc_mailbox {
+	char addr[DMARC_MAILBOX_MAX + 1];   /* local@domain, domain lowercased */
+	char domain[DMARC_DOMAIN_BUF];      /* lowercased */
+} dmarc_mailbox;
+
+int dmarc_uri_parse(const char *s, size_t len, dmarc_uri *u, char *why,
+    size_t whylen);
+int dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb,
+    char *why, size_t whylen);
+int dmarc_mailbox_parse(const char *s, size_t len, dmarc_mailbox *mb,
+    char *why, size_t whylen);
 
 typedef struct dmarc_record {
 	dmarc_policy p, sp, np;     /* as published (UNSET if absent/invalid) */

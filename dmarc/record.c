@@ -252,67 +252,9 @@ tag_rf(dmarc_record *r, span v)
 	return 0;
 }
 
-/* One DMARC URI: URI (RFC 3986 scheme ":" rest, no blanks, commas or
- * "!"), then an optional "!" 1*DIGIT [k|m|g|t] size (RFC 7489 6.2). */
-static int
-parse_uri(span s, dmarc_uri *u)
-{
-	size_t i, end = s.n;
-	uint64_t size = 0, mult = 1;
-	const char *bang = memchr(s.p, '!', s.n);
-
-	if (s.n == 0)
-		return -1;
-	if (bang != NULL) {
-		span num = { bang + 1, (size_t)(s.p + s.n - bang - 1) };
-		if (num.n > 0) {
-			switch (num.p[num.n - 1] | 0x20) {
-			case 'k': mult = 1024ull; num.n--; break;
-			case 'm': mult = 1024ull * 1024; num.n--; break;
-			case 'g': mult = 1024ull * 1024 * 1024; num.n--; break;
-			case 't': mult = 1024ull * 1024 * 1024 * 1024; num.n--; break;
-			default: break;
-			}
-		}
-		if (parse_uint(num, UINT64_MAX / (1024ull * 1024 * 1024 * 1024),
-		    &size) < 0)
-			return -1;
-		end = (size_t)(bang - s.p);
-	}
-	if (end == 0 || end > DMARC_MAX_URI_LEN)
-		return -1;
-	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
-	if (!((s.p[0] | 0x20) >= 'a' && (s.p[0] | 0x20) <= 'z'))
-		return -1;
-	for (i = 1; i < end && s.p[i] != ':'; i++) {
-		char c = s.p[i];
-		if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
-		    !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.')
-			return -1;
-	}
-	if (i >= end - 1)
-		return -1; /* no ':' or nothing after it */
-	for (size_t j = i + 1; j < end; j++) {
-		unsigned char c = (unsigned char)s.p[j];
-		if (c <= 0x20 || c >= 0x7f || c == ',' || c == '<' ||
-		    c == '>' || c == '"')
-			return -1;
-	}
-	memcpy(u->uri, s.p, end);
-	u->uri[end] = '\0';
-	u->max_size = size * mult;
-	u->mailto = 0;
-	if (i == 6 && strncasecmp(s.p, "mailto", 6) == 0) {
-		const char *at = memchr(s.p + 7, '@', end - 7);
-		u->mailto = at != NULL && at > s.p + 7 && at < s.p + end - 1;
-		if (!u->mailto)
-			return -1;
-	}
-	return 0;
-}
-
 /* dmarc-urilist = dmarc-uri *(*WSP "," *WSP dmarc-uri): invalid URIs
- * are skipped; the list is valid when at least one URI is. */
+ * (dmarc_uri_parse, uri.c: a mailto: must name one mailbox) are skipped;
+ * the list is valid when at least one URI is. */
 static int
 parse_urilist(span v, dmarc_uri *list, size_t *n)
 {
@@ -324,7 +266,8 @@ parse_urilist(span v, dmarc_uri *list, size_t *n)
 		while (i < v.n && v.p[i] != ',')
 			i++, item.n++;
 		item = trim(item);
-		if (*n < DMARC_MAX_URIS && parse_uri(item, &list[*n]) == 0)
+		if (*n < DMARC_MAX_URIS && dmarc_uri_parse(item.p, item.n,
+		    &list[*n], NULL, 0) == 0)
 			(*n)++;
 		i++;
 	}

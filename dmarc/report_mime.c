@@ -47,11 +47,27 @@ report_gzip(const void *data, size_t len, strbuf *out)
 	return 0;
 }
 
+/* A name in a file name: not empty, no leading '.', no '/' or control. */
+static int
+name_ok(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || s[0] == '.')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s == '/' || (unsigned char)*s < ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 report_filename(const report_meta *meta, const char *policy_domain,
     report_format fmt, int gz, char *out, size_t outlen)
 {
-	int n = snprintf(out, outlen, "%s!%s!%lld!%lld.%s%s", meta->submitter,
+	int n;
+
+	if (!name_ok(meta->submitter) || !name_ok(policy_domain))
+		return -1;
+	n = snprintf(out, outlen, "%s!%s!%lld!%lld.%s%s", meta->submitter,
 	    policy_domain, (long long)meta->begin, (long long)meta->end,
 	    fmt == REPORT_JSON ? "json" : "xml", gz ? ".gz" : "");
 

@@ -264,6 +264,8 @@ report_record_build(report_record *out, const report_input *in, char *why,
 	}
 	uris(out->rua, sizeof(out->rua), rec->rua, rec->nrua);
 	uris(out->ruf, sizeof(out->ruf), rec->ruf, rec->nruf);
+	/* sender-chosen bytes never reach the store (report_clean.c) */
+	report_record_clean(out);
 	return 0;
 }
 

@@ -16,6 +16,11 @@
  *   size_t report_dkim_next(const char **p, report_dkim_view *out);
  *   int  report_ip_expand(const char *ip, char *out, size_t outlen);
  *
+ *   Clean values (report_clean.c)
+ *   size_t report_clean(char *dst, size_t size, const char *src, int token);
+ *   char *report_clean_dup(const char *src);
+ *   void report_record_clean(report_record *r);
+ *
  *   Packed records (report_pack.c)
  *   report_packed *report_record_pack(const report_record *r);
  *   size_t report_packed_size(const report_packed *p);
@@ -56,6 +61,23 @@
  *   with blanks or controls are stored with those octets replaced by '?').
  *   report_dkim_next() walks that list (returns 0 at the end).
  *
+ *   report_clean() copies src (NULL: "") into dst (size octets with the
+ *   NUL; may be src itself) as valid UTF-8 that XML 1.0 and JSON accept
+ *   and a reader sees as it is: every octet outside a valid RFC 3629
+ *   sequence, every C0/C1 control, DEL, U+FFFE and U+FFFF (and, when
+ *   token, the blank) becomes '?'; truncation never splits a character.
+ *   It returns the length written. report_clean_dup() is the same into a
+ *   malloc'd copy (NULL when memory ran out). report_record_clean() makes
+ *   every field of a record safe for every format: text fields cleaned
+ *   (domains and DKIM tokens without blanks), source_ip a canonical IPv4 or
+ *   IPv6 address or "" (unknown: written REPORT_IP_UNKNOWN), each word
+ *   field one its report element allows (an unknown result word becomes
+ *   "permerror", a disposition or policy word "none", alignment "r",
+ *   testing "n", fo "0", discovery ""), the DKIM list rebuilt from clean
+ *   triples. report_record_build() applies it to every record it builds;
+ *   the writers apply it to every row and policy they write, whatever the
+ *   store holds, and clean every metadata value.
+ *
  *   report_record_pack() copies a record into one malloc'd block of its
  *   actual size (the caller frees it with free(); NULL when memory ran
  *   out): a report_record is ~6 KB of fixed arrays, a typical message's
@@ -76,7 +98,8 @@
  *
  *   report_filename() builds the RFC 9990 3.2.1.1 attachment name
  *   receiver "!" policy-domain "!" begin "!" end "." ("xml" | "xml.gz";
- *   "json" | "json.gz" for JSON). report_mime() builds an RFC 5322 /
+ *   "json" | "json.gz" for JSON); -1 when a name is empty, starts with
+ *   '.' or holds '/' or a control (the name must stay in --out's DIR). report_mime() builds an RFC 5322 /
  *   RFC 2045 message: From, To, Date, Message-ID (<report-id>), the RFC
  *   9990 Subject "Report Domain: D Submitter: S Report-ID: <ID>", a
  *   text/plain part and the gzip'd report as application/gzip (JSON:
@@ -97,6 +120,10 @@
 #define REPORT_DKIM_BUF 2048      /* encoded DKIM triples kept per message */
 #define REPORT_URIS_BUF 1024      /* rua / ruf as published, comma-joined */
 #define REPORT_WORD_BUF 16        /* result and policy words */
+/* The source_ip written for a record without a valid address (an MTA
+ * that gave none, a unix-socket client): the unspecified IPv4 address,
+ * which both schemas accept (RFC 7489's IPAddress pattern needs one). */
+#define REPORT_IP_UNKNOWN "0.0.0.0"
 /* RFC 9990 2.1.3: "no more than 100 signatures for a given row". */
 #define REPORT_MAX_DKIM_ROW 100
 
@@ -160,6 +187,9 @@ typedef struct report_dkim_view {
 
 int report_record_build(report_record *out, const report_input *in,
     char *why, size_t whylen);
+size_t report_clean(char *dst, size_t size, const char *src, int token);
+char *report_clean_dup(const char *src);
+void report_record_clean(report_record *r);
 size_t report_dkim_next(const char **p, report_dkim_view *out);
 int report_ip_expand(const char *ip, char *out, size_t outlen);
 report_packed *report_record_pack(const report_record *r);

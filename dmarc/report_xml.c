@@ -47,12 +47,17 @@ struct report_writer {
 	int failed;
 };
 
+/* Every value goes through report_clean(): libxml2 writes the octets it
+ * is given, and one invalid UTF-8 octet makes the document ill-formed. */
 static void
 el(report_writer *rw, const char *name, const char *value)
 {
-	if (xml.xmlTextWriterWriteElement(rw->w, BAD_CAST name,
-	    BAD_CAST (value != NULL ? value : "")) < 0)
+	char *v = report_clean_dup(value);
+
+	if (v == NULL || xml.xmlTextWriterWriteElement(rw->w, BAD_CAST name,
+	    BAD_CAST v) < 0)
 		rw->failed = 1;
+	free(v);
 }
 
 static void
@@ -146,13 +151,23 @@ reason(report_writer *rw, const char *name)
 }
 
 static void
-row(report_writer *rw, const report_record *r, uint64_t count)
+row(report_writer *rw, const report_record *raw, uint64_t count)
 {
 	char ip[REPORT_IP_BUF], word[64];
 	const char *p;
 	report_dkim_view d;
 	size_t n = 0;
+	report_record *r = malloc(sizeof(*r));
 
+	if (r == NULL) {
+		rw->failed = 1;
+		return;
+	}
+	*r = *raw;
+	report_record_clean(r); /* whatever the store holds */
+	if (r->source_ip[0] == '\0')
+		snprintf(r->source_ip, sizeof(r->source_ip), "%s",
+		    REPORT_IP_UNKNOWN);
 	open_el(rw, "record");
 	open_el(rw, "row");
 	if (rw->fmt == REPORT_XML7489) {
@@ -211,6 +226,7 @@ row(report_writer *rw, const report_record *r, uint64_t count)
 	}
 	close_el(rw); /* auth_results */
 	close_el(rw); /* record */
+	free(r);
 }
 
 report_writer *
@@ -265,7 +281,18 @@ report_writer_new(report_format fmt, const report_meta *meta,
 	}
 	el(rw, "version", "1.0");
 	metadata(rw, meta);
-	policy(rw, pol);
+	{
+		report_record *p = malloc(sizeof(*p));
+
+		if (p == NULL) {
+			rw->failed = 1;
+		} else {
+			*p = *pol;
+			report_record_clean(p);
+			policy(rw, p);
+			free(p);
+		}
+	}
 	if (rw->failed) {
 		snprintf(why, whylen, "libxml2: cannot write the report head");
 		report_writer_free(rw);

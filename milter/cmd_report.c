@@ -10,11 +10,16 @@
  * YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, UTC, or Unix seconds). Without --out
  * or --send the reports go to stdout. --out writes each as DIR/<RFC 9990
  * file name>. --send mails each to every rua mailto: of its policy
- * through report_sendmail: an external destination is used only when
- * DNS confirms it (RFC 9990 4), a URI whose !size the message exceeds is
- * skipped and said, and every (report, destination) sent is recorded in
- * the store, so a rerun resends nothing and a failed send is retried by
- * the next run. --dry-run says what --send would do. --prune-before
+ * through report_sendmail: each stored URI is parsed again
+ * (dmarc_uri_parse, dmarc/uri.c: one RFC 5321 mailbox, else refused and
+ * said, as the store may hold rows written before that rule), an
+ * external destination is used only when DNS confirms its domain (RFC
+ * 9990 4), a URI whose !size the message exceeds is skipped and said,
+ * and every (report, destination) sent is recorded in the store, so a
+ * rerun resends nothing and a failed send is retried by the next run.
+ * The command gets "-f SENDER -- RECIPIENT" appended, one recipient per
+ * run; words that would let header text choose recipients (-t) or set
+ * the sender twice (-f, -r, --) refuse the run. --dry-run says what --send would do. --prune-before
  * deletes older records. Exit 0 when everything asked was done, 1 when a
  * store, DNS or sendmail operation failed, 2 on bad usage.
  */
@@ -39,6 +44,7 @@
 
 #define REPORT_MAX_DOMAINS 100000   /* policy domains per run */
 #define REPORT_MAX_ARGV 32          /* words of report_sendmail */
+#define REPORT_EXTRA_ARGV 4         /* -f SENDER -- RECIPIENT */
 #define REPORT_GENERATOR "authmilter 0.1.0"
 
 typedef struct report_opts {
@@ -203,28 +209,74 @@ typedef struct ctx {
 	dns_resolver *r;
 	report_format fmt;
 	char submitter[DMARC_DOMAIN_BUF], email[512], org_name[256];
+	char sender[DMARC_MAILBOX_MAX + 1];  /* the envelope sender (-f) */
 	int failures;
 } ctx;
 
-/* Runs report_sendmail with the message on its stdin; 0 when it exits 0. */
+/* Splits report_sendmail into words (in copy, which the caller frees);
+ * -1 with why when it is empty, too long, or holds a word that would let
+ * the message's header fields choose recipients or set the sender. */
 static int
-sendmail(const char *cmd, const strbuf *msg, char *why, size_t whylen)
+sendmail_words(const char *cmd, char **copy, char **argv, size_t *argc,
+    char *why, size_t whylen)
 {
-	char *copy = strdup(cmd), *argv[REPORT_MAX_ARGV + 1], *save = NULL, *w;
+	char *w, *save = NULL;
+
+	*argc = 0;
+	*copy = strdup(cmd != NULL ? cmd : "");
+	if (*copy == NULL)
+		return snprintf(why, whylen, "out of memory"), -1;
+	for (w = strtok_r(*copy, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (*argc == REPORT_MAX_ARGV)
+			return snprintf(why, whylen, "report_sendmail has more "
+			    "than %d words", REPORT_MAX_ARGV), -1;
+		if (*argc > 0 && w[0] == '-') {
+			/* options whose argument follows in the same word */
+			int arg = w[1] != '\0' && strchr("oOFBNRVXCLhpq",
+			    w[1]) != NULL;
+
+			if (strcmp(w, "--") == 0 || w[1] == 'f' || w[1] == 'r')
+				return snprintf(why, whylen, "report_sendmail "
+				    "must not set the sender or end the options "
+				    "('%.16s'): authmilter adds -f SENDER -- "
+				    "RECIPIENT (report_envelope_from)", w), -1;
+			if (!arg && strchr(w + 1, 't') != NULL)
+				return snprintf(why, whylen, "report_sendmail "
+				    "must not use -t (recipients read from header "
+				    "fields): authmilter passes each recipient as "
+				    "an argument"), -1;
+		}
+		argv[(*argc)++] = w;
+	}
+	if (*argc == 0)
+		return snprintf(why, whylen, "report_sendmail is empty"), -1;
+	return 0;
+}
+
+/* Runs report_sendmail -f sender -- rcpt with the message on its stdin;
+ * 0 when it exits 0. */
+static int
+sendmail(const char *cmd, const char *sender, const char *rcpt,
+    const strbuf *msg, char *why, size_t whylen)
+{
+	char *copy = NULL, *argv[REPORT_MAX_ARGV + REPORT_EXTRA_ARGV + 1];
 	size_t argc = 0, off = 0;
 	int fds[2], status;
 	pid_t pid;
 
-	if (copy == NULL)
-		return snprintf(why, whylen, "out of memory"), -1;
-	for (w = strtok_r(copy, " \t", &save); w != NULL && argc <
-	    REPORT_MAX_ARGV; w = strtok_r(NULL, " \t", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	if (argc == 0 || pipe(fds) < 0) {
+	if (sendmail_words(cmd, &copy, argv, &argc, why, whylen) < 0) {
 		free(copy);
-		return snprintf(why, whylen, "report_sendmail is empty or no "
-		    "pipe"), -1;
+		return -1;
+	}
+	argv[argc++] = (char *)"-f";
+	argv[argc++] = (char *)sender;
+	argv[argc++] = (char *)"--";
+	argv[argc++] = (char *)rcpt;
+	argv[argc] = NULL;
+	if (pipe(fds) < 0) {
+		free(copy);
+		return snprintf(why, whylen, "pipe: %s", strerror(errno)), -1;
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -272,36 +324,6 @@ sendmail(const char *cmd, const strbuf *msg, char *why, size_t whylen)
 	return 0;
 }
 
-static void
-lower(char *s)
-{
-	for (; *s != '\0'; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
-
-/* The host of a mailto: URI, lowercased; -1 when it has none. */
-static int
-mailto_addr(const char *uri, char *addr, size_t alen, char *host, size_t hlen)
-{
-	const char *at;
-	size_t n;
-
-	if (strncasecmp(uri, "mailto:", 7) != 0)
-		return -1;
-	uri += 7;
-	n = strcspn(uri, "?");
-	if (n == 0 || n >= alen)
-		return -1;
-	memcpy(addr, uri, n);
-	addr[n] = '\0';
-	at = strrchr(addr, '@');
-	if (at == NULL || at[1] == '\0' || strlen(at + 1) >= hlen)
-		return -1;
-	snprintf(host, hlen, "%s", at + 1);
-	lower(host);
-	return 0;
-}
-
 static int
 same_org(const char *host, const char *org)
 {
@@ -313,11 +335,12 @@ same_org(const char *host, const char *org)
 	    strcasecmp(host + hl - ol, org) == 0;
 }
 
-/* RFC 9990 4: 1 confirmed (addr may be replaced by an override with the
- * same host), 0 not, -1 temporary failure. */
+/* RFC 9990 4 (RFC 7489 7.1): host is the domain of the validated mailbox
+ * mb. 1 confirmed (mb may be replaced by an override rua on the same
+ * host), 0 not, -1 temporary failure. */
 static int
 verify_external(ctx *c, const char *policy_domain, const char *host,
-    char *addr, size_t alen, char *why, size_t whylen)
+    dmarc_mailbox *mb, char *why, size_t whylen)
 {
 	char name[DNS_MAX_NAME_LEN + 64];
 	dns_answer *a;
@@ -354,17 +377,17 @@ verify_external(ctx *c, const char *policy_domain, const char *host,
 			continue;
 		ok = 1;
 		for (k = 0; k < rec.nrua; k++) {
-			char oaddr[512], ohost[DMARC_DOMAIN_BUF];
+			dmarc_mailbox o;
 
-			if (mailto_addr(rec.rua[k].uri, oaddr, sizeof(oaddr),
-			    ohost, sizeof(ohost)) < 0 ||
-			    strcmp(ohost, host) != 0) {
+			if (dmarc_mailto_parse(rec.rua[k].uri,
+			    strlen(rec.rua[k].uri), &o, NULL, 0) < 0 ||
+			    strcmp(o.domain, host) != 0) {
 				/* RFC 9990 4: an override elsewhere voids both */
 				snprintf(why, whylen, "%s names another host", name);
 				dns_answer_free(a);
 				return 0;
 			}
-			snprintf(addr, alen, "%s", oaddr);
+			*mb = o;
 		}
 		break;
 	}
@@ -374,97 +397,102 @@ verify_external(ctx *c, const char *policy_domain, const char *host,
 	return ok;
 }
 
+/* One stored rua URI ("uri" or "uri!octets") to one report. */
 static void
-send_report(ctx *c, const report_record *pol, const report_meta *meta,
-    const strbuf *doc)
+send_one(ctx *c, const report_record *pol, const char *pd,
+    const report_meta *meta, const strbuf *doc, const char *uri)
+{
+	char shown[DMARC_MAX_URI_LEN + 32], why[512];
+	dmarc_uri u;
+	dmarc_mailbox mb;
+	report_mail m;
+	strbuf msg;
+	int v;
+
+	report_clean(shown, sizeof(shown), uri, 1); /* for the eyes only */
+	if (dmarc_uri_parse(uri, strlen(uri), &u, why, sizeof(why)) < 0) {
+		printf("%s: %s: refused (%s)\n", pd, shown, why);
+		return;
+	}
+	if (!u.mailto) {
+		printf("%s: %s: not a mailto: URI, skipped\n", pd, shown);
+		return;
+	}
+	if (dmarc_mailto_parse(u.uri, strlen(u.uri), &mb, why,
+	    sizeof(why)) < 0) { /* dmarc_uri_parse checked it: cannot be */
+		printf("%s: %s: refused (%s)\n", pd, shown, why);
+		return;
+	}
+	/* RFC 9990 4: checked on the domain the mail would really go to */
+	if (c->cfg->report_verify_external && !same_org(mb.domain,
+	    pol->org_domain[0] ? pol->org_domain : pol->policy_domain)) {
+		v = verify_external(c, pd, mb.domain, &mb, why, sizeof(why));
+		if (v <= 0) {
+			printf("%s: %s: external destination not confirmed "
+			    "(%s)%s\n", pd, shown, why, v < 0 ?
+			    "; retried next run" : "");
+			if (v < 0)
+				c->failures++;
+			return;
+		}
+	}
+	v = history_sent(c->h, meta->report_id, mb.addr, why, sizeof(why));
+	if (v != 0) {
+		if (v < 0) {
+			fprintf(stderr, "authmilter report: %s\n", why);
+			c->failures++;
+		} else {
+			printf("%s: already sent to %s\n", pd, mb.addr);
+		}
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.meta = meta;
+	m.policy_domain = pd;
+	m.to = mb.addr;
+	m.fmt = c->fmt;
+	m.doc = doc->s;
+	m.doclen = doc->len;
+	sb_init(&msg);
+	if (report_mime(&m, &msg, why, sizeof(why)) < 0) {
+		fprintf(stderr, "authmilter report: %s: %s\n", mb.addr, why);
+		c->failures++;
+	} else if (u.max_size != 0 && msg.len > u.max_size) {
+		/* RFC 9990 2.5: a URI whose limit is exceeded MUST NOT be used */
+		printf("%s: report of %zu octets exceeds the limit %" PRIu64
+		    " of %s, not sent\n", pd, msg.len, u.max_size, shown);
+	} else if (c->o->dry_run) {
+		printf("%s: would send %zu octets to %s (%s -f %s -- %s)\n",
+		    pd, msg.len, mb.addr, c->cfg->report_sendmail, c->sender,
+		    mb.addr);
+	} else if (sendmail(c->cfg->report_sendmail, c->sender, mb.addr, &msg,
+	    why, sizeof(why)) < 0) {
+		fprintf(stderr, "authmilter report: %s: sending to %s failed "
+		    "(%s); retried next run\n", pd, mb.addr, why);
+		c->failures++;
+	} else if (history_mark_sent(c->h, meta->report_id, mb.addr,
+	    (int64_t)time(NULL), why, sizeof(why)) < 0) {
+		fprintf(stderr, "authmilter report: sent to %s but not "
+		    "recorded: %s\n", mb.addr, why);
+		c->failures++;
+	} else {
+		printf("%s: sent to %s (%zu octets)\n", pd, mb.addr, msg.len);
+	}
+	sb_free(&msg);
+}
+
+static void
+send_report(ctx *c, const report_record *pol, const char *pd,
+    const report_meta *meta, const strbuf *doc)
 {
 	char list[REPORT_URIS_BUF], *uri, *save = NULL;
 
 	snprintf(list, sizeof(list), "%s", pol->rua);
 	if (list[0] == '\0')
-		printf("%s: no rua, nothing to send\n", pol->policy_domain);
+		printf("%s: no rua, nothing to send\n", pd);
 	for (uri = strtok_r(list, ",", &save); uri != NULL;
-	    uri = strtok_r(NULL, ",", &save)) {
-		char addr[512], host[DMARC_DOMAIN_BUF], why[512], *bang;
-		uint64_t limit = 0;
-		report_mail m;
-		strbuf msg;
-		int v;
-
-		bang = strrchr(uri, '!');
-		if (bang != NULL && bang[1] != '\0' &&
-		    strspn(bang + 1, "0123456789") == strlen(bang + 1)) {
-			limit = strtoull(bang + 1, NULL, 10);
-			*bang = '\0';
-		}
-		if (mailto_addr(uri, addr, sizeof(addr), host, sizeof(host)) < 0) {
-			printf("%s: %s: not a mailto: URI, skipped\n",
-			    pol->policy_domain, uri);
-			continue;
-		}
-		if (c->cfg->report_verify_external && !same_org(host,
-		    pol->org_domain[0] ? pol->org_domain : pol->policy_domain)) {
-			v = verify_external(c, pol->policy_domain, host, addr,
-			    sizeof(addr), why, sizeof(why));
-			if (v <= 0) {
-				printf("%s: %s: external destination not "
-				    "confirmed (%s)%s\n", pol->policy_domain, uri,
-				    why, v < 0 ? "; retried next run" : "");
-				if (v < 0)
-					c->failures++;
-				continue;
-			}
-		}
-		v = history_sent(c->h, meta->report_id, addr, why, sizeof(why));
-		if (v != 0) {
-			if (v < 0) {
-				fprintf(stderr, "authmilter report: %s\n", why);
-				c->failures++;
-			} else {
-				printf("%s: already sent to %s\n",
-				    pol->policy_domain, addr);
-			}
-			continue;
-		}
-		memset(&m, 0, sizeof(m));
-		m.meta = meta;
-		m.policy_domain = pol->policy_domain;
-		m.to = addr;
-		m.fmt = c->fmt;
-		m.doc = doc->s;
-		m.doclen = doc->len;
-		sb_init(&msg);
-		if (report_mime(&m, &msg, why, sizeof(why)) < 0) {
-			fprintf(stderr, "authmilter report: %s: %s\n", addr, why);
-			c->failures++;
-			sb_free(&msg);
-			continue;
-		}
-		if (limit != 0 && msg.len > limit) {
-			/* RFC 9990 2.5: a URI whose limit is exceeded MUST NOT be used */
-			printf("%s: report of %zu octets exceeds the limit %" PRIu64
-			    " of %s, not sent\n", pol->policy_domain, msg.len,
-			    limit, uri);
-		} else if (c->o->dry_run) {
-			printf("%s: would send %zu octets to %s\n",
-			    pol->policy_domain, msg.len, addr);
-		} else if (sendmail(c->cfg->report_sendmail, &msg, why,
-		    sizeof(why)) < 0) {
-			fprintf(stderr, "authmilter report: %s: sending to %s "
-			    "failed (%s); retried next run\n", pol->policy_domain,
-			    addr, why);
-			c->failures++;
-		} else if (history_mark_sent(c->h, meta->report_id, addr,
-		    (int64_t)time(NULL), why, sizeof(why)) < 0) {
-			fprintf(stderr, "authmilter report: sent to %s but not "
-			    "recorded: %s\n", addr, why);
-			c->failures++;
-		} else {
-			printf("%s: sent to %s (%zu octets)\n",
-			    pol->policy_domain, addr, msg.len);
-		}
-		sb_free(&msg);
-	}
+	    uri = strtok_r(NULL, ",", &save))
+		send_one(c, pol, pd, meta, doc, uri);
 }
 
 static int
@@ -497,6 +525,7 @@ one_report(ctx *c, const char *domain)
 {
 	report_record *pol = malloc(sizeof(*pol));
 	char rid[2 * DMARC_DOMAIN_BUF + 64], why[512], fname[2 * DMARC_DOMAIN_BUF + 64];
+	char pd[DMARC_DOMAIN_BUF];
 	report_meta meta;
 	report_writer *w = NULL;
 	strbuf doc;
@@ -504,12 +533,16 @@ one_report(ctx *c, const char *domain)
 	sb_init(&doc);
 	if (pol == NULL || history_policy(c->h, domain, c->o->from, c->o->to,
 	    pol, why, sizeof(why)) <= 0) {
-		fprintf(stderr, "authmilter report: %s: no policy\n", domain);
+		report_clean(pd, sizeof(pd), domain, 1);
+		fprintf(stderr, "authmilter report: %s: no policy\n", pd);
 		c->failures++;
 		goto out;
 	}
+	/* the store's name as shown, in file names and in the mail: the
+	 * raw one is only used to query the store */
+	report_clean(pd, sizeof(pd), domain, 1);
 	snprintf(rid, sizeof(rid), "%" PRId64 ".%" PRId64 ".%s@%s",
-	    c->o->from, c->o->to - 1, domain, c->submitter);
+	    c->o->from, c->o->to - 1, pd, c->submitter);
 	memset(&meta, 0, sizeof(meta));
 	meta.org_name = c->org_name;
 	meta.email = c->email;
@@ -522,21 +555,25 @@ one_report(ctx *c, const char *domain)
 	if (w == NULL || history_rows(c->h, domain, c->o->from, c->o->to,
 	    on_row, w, why, sizeof(why)) < 0 ||
 	    report_writer_finish(w, &doc) < 0) {
-		fprintf(stderr, "authmilter report: %s: %s\n", domain,
+		fprintf(stderr, "authmilter report: %s: %s\n", pd,
 		    w == NULL ? why : "cannot build the report");
 		c->failures++;
 		goto out;
 	}
 	if (c->o->out_dir != NULL) {
-		if (report_filename(&meta, domain, c->fmt, 0, fname,
-		    sizeof(fname)) < 0 || write_file(c->o->out_dir, fname,
-		    &doc) < 0)
+		if (report_filename(&meta, pd, c->fmt, 0, fname,
+		    sizeof(fname)) < 0) {
+			fprintf(stderr, "authmilter report: %s: no safe file "
+			    "name for this domain\n", pd);
 			c->failures++;
+		} else if (write_file(c->o->out_dir, fname, &doc) < 0) {
+			c->failures++;
+		}
 	} else if (!c->o->send) {
 		fwrite(doc.s, 1, doc.len, stdout);
 	}
 	if (c->o->send)
-		send_report(c, pol, &meta, &doc);
+		send_report(c, pol, pd, &meta, &doc);
 out:
 	report_writer_free(w);
 	sb_free(&doc);
@@ -563,6 +600,34 @@ identity(ctx *c)
 		    c->submitter);
 	snprintf(c->org_name, sizeof(c->org_name), "%s",
 	    c->cfg->report_org_name[0] ? c->cfg->report_org_name : c->submitter);
+}
+
+/* --send: the envelope sender is one mailbox and report_sendmail has no
+ * word that would let header text choose recipients; -1 said when not. */
+static int
+send_setup(ctx *c)
+{
+	const char *env = c->cfg->report_envelope_from[0] != '\0' ?
+	    c->cfg->report_envelope_from : c->email;
+	char *copy = NULL, *argv[REPORT_MAX_ARGV], why[256];
+	dmarc_mailbox mb;
+	size_t argc;
+	int rc;
+
+	if (dmarc_mailbox_parse(env, strlen(env), &mb, why, sizeof(why)) < 0) {
+		fprintf(stderr, "authmilter report: the envelope sender (%s) is "
+		    "not one mailbox: %s\n", c->cfg->report_envelope_from[0] ?
+		    "report_envelope_from" : "report_email or postmaster@"
+		    "submitter", why);
+		return -1;
+	}
+	snprintf(c->sender, sizeof(c->sender), "%s", mb.addr);
+	rc = sendmail_words(c->cfg->report_sendmail, &copy, argv, &argc, why,
+	    sizeof(why));
+	free(copy);
+	if (rc < 0)
+		fprintf(stderr, "authmilter report: %s\n", why);
+	return rc;
 }
 
 int
@@ -597,6 +662,10 @@ cmd_report(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	identity(&c);
+	if (o.send && o.have_from && send_setup(&c) < 0) {
+		config_free(&cfg);
+		return CLI_EXIT_FAILURE;
+	}
 	c.h = history_open(cfg.history, err, sizeof(err));
 	if (c.h == NULL) {
 		fprintf(stderr, "authmilter report: %s\n", err);

@@ -173,8 +173,13 @@ static const config_key keys[] = {
 	  "", "Receiver domain named in report file names and Subjects (\"\": the domain "
 	  "of report_email, else authserv_id).", NULL },
 	{ "report_sendmail", CFG_STRING, FIELD(report_sendmail), NOCOUNT, 0, 0, NULL,
-	  "/usr/sbin/sendmail -oi -t", "Command that sends a report message read on its stdin "
-	  "(words separated by blanks; no shell).", NULL },
+	  "/usr/sbin/sendmail -oi", "Command that sends a report message read on its stdin "
+	  "(words separated by blanks; no shell); authmilter appends -f SENDER -- RECIPIENT, "
+	  "one validated rua mailbox per run. -t, -f, -r and -- are refused: header text "
+	  "never chooses recipients.", NULL },
+	{ "report_envelope_from", CFG_STRING, FIELD(report_envelope_from), NOCOUNT, 0, 0,
+	  NULL, "", "Envelope sender (-f) of report messages, one RFC 5321 mailbox "
+	  "(\"\": report_email, else postmaster@ the submitter).", NULL },
 	{ "report_format", CFG_ENUM, FIELD(report_format), NOCOUNT, 0, 0,
 	  report_format_words, "xml",
 	  "Default format of `authmilter report`: xml (RFC 9990), xml7489 (RFC 7489) or json.", NULL },

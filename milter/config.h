@@ -133,6 +133,7 @@ typedef struct am_config {
 	char *report_email;
 	char *report_submitter;
 	char *report_sendmail;
+	char *report_envelope_from;
 	unsigned report_format;       /* report_format (dmarc/report_record.h) */
 	unsigned report_verify_external; /* bool */
 } am_config;

@@ -4,8 +4,10 @@
 # `authmilter report`: exact rows, counts and grouping (JSON), both XML
 # formats against their XSDs (xmllint, when $SHARED has them), sending
 # through a fake sendmail that captures the MIME (headers, file name,
-# gzip'd XML), external destination verification, !size limits, a failed
-# send retried by the next run, nothing sent twice, pruning.
+# gzip'd XML) and its argv (-oi -f SENDER -- RECIPIENT: never -t; a
+# report_sendmail with -t is refused), external destination
+# verification, !size limits, a failed send retried by the next run,
+# nothing sent twice, pruning. Hostile input: report_hostile.sh.
 # The store is SQLite in a temp dir, or $HISTORY_DB when set (history_pg.sh
 # runs this script against a real PostgreSQL server).
 set -u
@@ -84,19 +86,29 @@ for f in xml xml7489; do
 	fi
 done
 
-# Sending through a fake sendmail: it keeps each message; FAIL makes it fail.
+# Sending through a fake sendmail: it keeps each message and its argv (one
+# word a line); FAIL makes it fail.
 cat >"$T/sendmail" <<SHEOF
 #!/bin/sh
 [ -e "$T/FAIL" ] && exit 75
-n=\$(ls "$T/mail" | wc -l)
+n=\$(ls "$T/mail" | grep -c eml)
+printf '%s\n' "\$@" >"$T/mail/\$n.argv"
 cat >"$T/mail/\$n.eml"
 SHEOF
 chmod +x "$T/sendmail"
 mkdir "$T/mail"
 CONF=$T/report.conf
-printf 'report_sendmail = %s -oi -t\nreport_email = dmarc@mx.test\nreport_org_name = Test Org\n' "$T/sendmail" >"$CONF"
 send_run() { "$AUTHMILTER" report -c "$CONF" --dns-zone "$ZONE" --dns-trust-anchor "" \
     --history "$DB" --from $B --to $E --send "$@"; }
+
+# -t would let the report's header fields choose the recipients: refused
+for t in "-oi -t" "-ti" "-oi -f x@y.example" "-oi --"; do
+	printf 'report_sendmail = %s %s\nreport_email = dmarc@mx.test\n' "$T/sendmail" "$t" >"$CONF"
+	send_run >"$T/t" 2>&1 && fail "report_sendmail '$t' must be refused"
+	grep -q "report_sendmail must not" "$T/t" || fail "'$t': $(cat "$T/t")"
+done
+[ "$(ls "$T/mail" | wc -l)" = 0 ] || fail "mail sent with a refused report_sendmail"
+printf 'report_sendmail = %s -oi\nreport_email = dmarc@mx.test\nreport_org_name = Test Org\n' "$T/sendmail" >"$CONF"
 
 touch "$T/FAIL"
 send_run >"$T/run1" 2>&1 && fail "a failed sendmail must exit 1"
@@ -107,12 +119,12 @@ send_run --dry-run >"$T/dry" 2>&1 || fail "dry run: $(cat "$T/dry")"
 grep -q "would send" "$T/dry" || fail "dry run says nothing"
 [ "$(ls "$T/mail" | wc -l)" = 0 ] || fail "--dry-run sent mail"
 send_run >"$T/run2" 2>&1 || fail "send: $(cat "$T/run2")"
-[ "$(ls "$T/mail" | wc -l)" = 2 ] || fail "2 messages expected: $(cat "$T/run2")"
+[ "$(ls "$T/mail" | grep -c eml)" = 2 ] || fail "2 messages expected: $(cat "$T/run2")"
 grep -q "exceeds the limit 100 of mailto:small@example.com" "$T/run2" || fail "!size not reported"
 grep -q "x@unverified.example: external destination not confirmed" "$T/run2" ||
     fail "unverified destination: $(cat "$T/run2")"
 send_run >"$T/run3" 2>&1 || fail "rerun: $(cat "$T/run3")"
-[ "$(ls "$T/mail" | wc -l)" = 2 ] || fail "a rerun sent again"
+[ "$(ls "$T/mail" | grep -c eml)" = 2 ] || fail "a rerun sent again"
 [ "$(grep -c "already sent" "$T/run3")" = 2 ] || fail "rerun: $(cat "$T/run3")"
 echo "send: failed run retried, 2 sent, !size and unverified skipped, rerun sends nothing"
 
@@ -121,7 +133,12 @@ import email, gzip, os, re, sys
 d, b, e = sys.argv[1], sys.argv[2], sys.argv[3]
 tos = set()
 for f in sorted(os.listdir(d)):
+    if not f.endswith(".eml"):
+        continue
     m = email.message_from_bytes(open(os.path.join(d, f), "rb").read())
+    argv = open(os.path.join(d, f[:-4] + ".argv")).read().split("\n")[:-1]
+    # the recipient is an argument after "--", the To: field only shows it
+    assert argv == ["-oi", "-f", "dmarc@mx.test", "--", m["To"]], argv
     tos.add(m["To"])
     assert m["From"] == "dmarc@mx.test", m["From"]
     subj = re.sub(r"\s+", " ", m["Subject"])
@@ -136,7 +153,7 @@ for f in sorted(os.listdir(d)):
     assert '<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">' in xml
     assert "<count>3</count>" in xml and "<org_name>Test Org</org_name>" in xml
 assert tos == {"dmarc@example.com", "rua@reports.example.net"}, tos
-print("mime: headers, RFC 9990 subject and file name, gzip'd XML ok")
+print("mime: argv -oi -f dmarc@mx.test -- RCPT, headers, RFC 9990 subject and file name, gzip'd XML ok")
 PYEOF
 
 "$AUTHMILTER" report -c /dev/null --history "$DB" --prune-before $B >"$T/prune" ||
