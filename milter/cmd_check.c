@@ -289,6 +289,9 @@ verdict_json(const msg_verdict *v)
 	for (i = 0; i < v->nremove; i++)
 		json_array_append_new(rm, json_integer(v->remove[i]));
 	json_object_set_new(o, "removed_authentication_results", rm);
+	json_object_set_new(o, "dns", json_pack("{s:I,s:I,s:s?}", "queries",
+	    (json_int_t)v->dns_queries, "refused", (json_int_t)v->dns_refused,
+	    "limit", v->dns_limit));
 	return o;
 }
 

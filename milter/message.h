@@ -51,7 +51,11 @@
  *   internal-error action, never a silent accept.
  *
  *   msg_eom() waits (bounded by the DNS deadlines) for every lookup and
- *   returns the verdict, valid until msg_reset()/msg_free().
+ *   returns the verdict, valid until msg_reset()/msg_free(). Every lookup
+ *   of a message is bounded by one deadline (message_dns_timeout from
+ *   MAIL FROM, or from the first call) and one count (message_dns_queries);
+ *   a lookup past either is a temperror whose reason names the bound, and
+ *   the verdict says how many lookups were made and which bound was met.
  */
 #ifndef AUTHMILTER_MESSAGE_H
 #define AUTHMILTER_MESSAGE_H
@@ -103,6 +107,11 @@ typedef struct msg_verdict {
 	const dmarc_from *from;
 	dmarc_from_status from_status;
 	char reason[256];            /* one line: why this action */
+
+	/* The message's DNS budget (message_dns_timeout, message_dns_queries). */
+	unsigned dns_queries;        /* lookups sent for it */
+	unsigned dns_refused;        /* lookups the query budget refused */
+	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
 } msg_verdict;
 
 typedef struct msg_env msg_env;
