@@ -482,12 +482,15 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	if (np_test)
 		exists_start(e, author, xq);
 	align_all(e, author, &aw, ids, modes, nid, al, walked);
+	/* an identifier whose check failed temporarily counts when it
+	 * aligns or when its alignment is unknown (its walk failed too, e.g.
+	 * at a message's DNS deadline): a retry might pass either way */
 	res->spf_aligned = al[0] == 1 && !is_temp[0];
 	unknown = al[0] < 0 && !is_temp[0];
-	temp_aligned = al[0] == 1 && is_temp[0];
+	temp_aligned = al[0] != 0 && is_temp[0];
 	for (i = 1; i < nid; i++) {
 		if (is_temp[i]) {
-			temp_aligned |= al[i] == 1;
+			temp_aligned |= al[i] != 0;
 			continue;
 		}
 		unknown |= al[i] < 0;
@@ -524,7 +527,7 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	if (temp_aligned) {
 		res->result = DMARC_RESULT_TEMPERROR;
 		say(res, "no aligned pass for %s, but an aligned %s check "
-		    "failed temporarily", author, is_temp[0] && al[0] == 1 ?
+		    "failed temporarily", author, is_temp[0] && al[0] != 0 ?
 		    "SPF" : "DKIM");
 		return;
 	}

@@ -383,6 +383,22 @@ START_TEST(tempfail)
 	dkim("news.example.org", 1);
 	run();
 	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+
+	/* an SPF identifier inside it that failed temporarily, whose walk
+	 * failed as well (as at a message's DNS deadline): it may align and a
+	 * retry may pass - temperror, never a fail (a reject) */
+	memset(dk, 0, sizeof(dk));
+	in.ndkim = 0;
+	spf("x.mail.example.org", 0, DMARC_SPF_MFROM);
+	in.spf_temperror = 1;
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
+	ck_assert(strstr(res.reason, "failed temporarily") != NULL);
+	/* the same outside it: cannot align, a fail */
+	spf("news.example.org", 0, DMARC_SPF_MFROM);
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+	in.spf_temperror = 0;
 }
 END_TEST
 
