@@ -76,7 +76,8 @@ static const config_key keys[] = {
 	  "One deadline for all the DNS lookups of a message (SPF of MAIL FROM and "
 	  "HELO, DKIM keys, DMARC), in milliseconds from MAIL FROM; what is still "
 	  "unanswered then is temperror (on_dns_temperror). Lookups that start at "
-	  "end of message get at least dns_timeout (at most this) from then.", NULL },
+	  "end of headers or of message get at least dns_timeout (at most this) "
+	  "from then, so a client that sends slowly does not cut them short.", NULL },
 	{ "message_dns_queries", CFG_UINT, FIELD(message_dns_queries), NOCOUNT,
 	  1, 100000, NULL, "128",
 	  "DNS lookups one message may cause (answers from the cache are free); "

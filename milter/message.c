@@ -16,7 +16,9 @@
  * Every lookup of the message is started in its DNS budget (dns.h), made
  * when the message starts (MAIL FROM, or the first call of the CLI):
  * message_dns_timeout from then and message_dns_queries lookups, shared by
- * the SPF worker and this thread. DKIM keys and the _dmarc / np lookups of
+ * the SPF worker and this thread; lookups that start at end of headers or
+ * of message get at least dns_timeout from then (budget_stage). DKIM keys
+ * and the _dmarc / np lookups of
  * the author domains are reserved lookups (a sender's SPF or alignment
  * walks cannot use up what decides DMARC); SPF and the alignment walks of
  * other names are not. A lookup the budget refuses is a temperror naming
@@ -269,6 +271,21 @@ strip_angle(const char *addr, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* Lookups that start now (the keys and the DMARC policy at end of headers,
+ * DMARC alignment at end of message) get at least dns_timeout, at most
+ * message_dns_timeout, from now: a client that sends its message slowly
+ * must not leave them no time (nor turn them into temperror). The wait of
+ * one stage stays bounded by message_dns_timeout. */
+static void
+budget_stage(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+
+	dns_budget_extend(m->budget, cfg->dns_timeout_ms <
+	    cfg->message_dns_timeout_ms ? cfg->dns_timeout_ms :
+	    cfg->message_dns_timeout_ms);
+}
+
 /* The message's DNS budget, made when the message starts; -1 when memory
  * ran out (the message then fails: no lookup without a bound). */
 static int
@@ -445,6 +462,7 @@ msg_eoh(msg *m)
 		return 0;
 	if (start_budget(m) < 0)
 		return -1;
+	budget_stage(m);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
 	if (m->dkim != NULL && dkim_eoh(m->dkim) < 0)
@@ -623,12 +641,7 @@ msg_eom(msg *m)
 	    m->state == MSG_ST_IDLE)
 		(void)msg_eoh(m);
 	m->state = MSG_ST_DONE;
-	/* A client that sent the message slowly must not leave the lookups
-	 * that only start now (DMARC alignment, np) without time: they get at
-	 * least dns_timeout (at most message_dns_timeout) from here. */
-	dns_budget_extend(m->budget, m->env->cfg->dns_timeout_ms <
-	    m->env->cfg->message_dns_timeout_ms ? m->env->cfg->dns_timeout_ms :
-	    m->env->cfg->message_dns_timeout_ms);
+	budget_stage(m);
 	if (!msg_skipped(m)) {
 		if (m->spf_job != NULL) {
 			const spf_job *j = spf_pool_wait(m->env->pool,
