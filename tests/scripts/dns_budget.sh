@@ -18,7 +18,7 @@
 # 10 hosts (100 lookups per identity, within RFC 7208 4.6.4) and many.eml
 # 8 DKIM signatures with distinct selectors. With the default budget (128)
 # SPF stops with temperror naming the budget while the DKIM keys and the
-# DMARC policy (the reserve) are still looked up; with a budget of 12 the
+# DMARC policy (the reserve) are still looked up; with a budget of 8 the
 # keys and the DMARC lookups run out too; never more lookups than the
 # budget. forged.eml (From victim.example, p=reject) with the same
 # expensive envelope and a signature claiming the victim's domain is still
@@ -32,7 +32,7 @@ TIMEOUT=4000        # --dns-timeout: every slow answer comes well within it
 DEADLINE=1500       # message_dns_timeout of the deadline part
 MARGIN=3000         # ms allowed above it (a loaded 2-core machine)
 BUDGET=128          # message_dns_queries default
-SMALL=12            # a budget the DKIM keys and DMARC lookups exceed too
+SMALL=8             # less than the 8 keys + 2 _dmarc names alone
 
 for tool in miltertest opendkim-genkey; do
 	command -v "$tool" >/dev/null 2>&1 || {
@@ -274,14 +274,16 @@ ok "many, accept daemon: accepted, the header says spf=temperror dkim=pass dmarc
 # shellcheck disable=SC2086
 check many "tempfail 451 4.7.24" small $MANY --set on_dns_temperror=tempfail \
     --set message_dns_queries=$SMALL
+# which of the keys and the _dmarc names got the budget first depends on
+# when SPF ran; either way some of them cannot have
 expect small "
 spf['result'] == 'temperror' and helo['result'] == 'temperror'
 'message DNS query budget of $SMALL exhausted' in spf['reason']
-'temperror' in [d['result'] for d in dkim]
 all(d['result'] in ('pass', 'temperror') for d in dkim)
 all('query budget of $SMALL exhausted' in d['reason'] for d in dkim if d['result'] == 'temperror')
+any(d['result'] == 'temperror' for d in dkim) or 'query budget of $SMALL exhausted' in dmarc['reason']
 dmarc['result'] == 'temperror'
-dns['queries'] <= $SMALL and dns['refused'] >= 1
+dns['queries'] <= $SMALL and dns['refused'] >= 3
 "
 ok "many, budget $SMALL: 451 4.7.24; SPF, DKIM keys and DMARC stopped by it; $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["dns"])' "$T/small.json")"
 
