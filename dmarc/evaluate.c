@@ -122,7 +122,7 @@ cache_wait_all(eval *e)
 
 static const dmarc_fetch budget_fetch = {
 	.status = DMARC_FETCH_TEMPFAIL,
-	.why = "DNS query budget for this message exhausted (or out of memory)",
+	.why = "the DMARC evaluation's own query limit reached (or out of memory)",
 };
 
 /* Advance walks[i] until done or until it has made upto[i] steps. */

@@ -18,11 +18,10 @@
  * message_dns_timeout from then and message_dns_queries lookups, shared by
  * the SPF worker and this thread; lookups that start at end of headers or
  * of message get at least dns_timeout from then (budget_stage). DKIM keys
- * and the _dmarc / np lookups of
- * the author domains are reserved lookups (a sender's SPF or alignment
- * walks cannot use up what decides DMARC); SPF and the alignment walks of
- * other names are not. A lookup the budget refuses is a temperror naming
- * the bound.
+ * and the _dmarc / np lookups of the author domains are reserved lookups
+ * (a sender's SPF or alignment walks cannot use up what decides DMARC);
+ * SPF and the alignment walks of other names are not. A lookup the budget
+ * refuses is a temperror naming the bound.
  */
 #include "milter/message.h"
 
