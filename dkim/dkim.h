@@ -32,7 +32,11 @@
  *   resolver's timeout from end of headers, a short l= reported but not a
  *   failure, a header block of up to 1 MB (max_header_bytes: each field
  *   counted as name + value + 3, as on the wire; any number of fields
- *   within it; at most 64 MB). dkim_verifier_new() copies the options (NULL = defaults); the
+ *   within it; at most 64 MB), no DNS budget. With options.budget (dns.h)
+ *   every key lookup is started in it (with options.budget_flags) and
+ *   waited for no later than its deadline; a key the budget refuses is a
+ *   temperror whose reason names the bound. The budget must outlive the
+ *   verifier. dkim_verifier_new() copies the options (NULL = defaults); the
  *   resolver may be NULL (every key lookup is then a temperror) and must
  *   outlive the verifier. Returns NULL only when memory runs out.
  *
@@ -114,6 +118,8 @@ typedef struct dkim_options {
 	int fail_short_l;         /* l= shorter than the body -> fail */
 	dkim_keycache *keycache;  /* parsed keys shared by verifiers; NULL none */
 	size_t max_header_bytes;  /* header block bound; 0 = the default */
+	dns_budget *budget;       /* the message's DNS budget; NULL none */
+	int budget_flags;         /* dns_query_start_in() flags of key lookups */
 } dkim_options;
 
 typedef struct dkim_sigresult {

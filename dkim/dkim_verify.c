@@ -331,7 +331,8 @@ start_signature(dkim_verifier *v, dkim_hsel *sel, dkim_sigstate *st,
 		set_result(r, DKIM_PERMERROR, "key name is longer than 255 octets");
 		return;
 	}
-	st->q = dns_query_start(v->r, name, DNS_T_TXT);
+	st->q = dns_query_start_in(v->r, v->opt.budget, v->opt.budget_flags,
+	    name, DNS_T_TXT);
 	st->done = 0;
 }
 

@@ -122,7 +122,7 @@ cache_wait_all(eval *e)
 
 static const dmarc_fetch budget_fetch = {
 	.status = DMARC_FETCH_TEMPFAIL,
-	.why = "DNS query budget for this message exhausted (or out of memory)",
+	.why = "the DMARC evaluation's own query limit reached (or out of memory)",
 };
 
 /* Advance walks[i] until done or until it has made upto[i] steps. */
@@ -257,27 +257,44 @@ align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
 
 /* RFC 9989 3.2 "Non-existent Domains": the author domain does not exist
  * when A, AAAA and MX all answer NXDOMAIN or NODATA (the three queries
- * run together). 1 exists, 0 does not, -1 unknown. */
-static int
-author_exists(eval *e, const char *author)
+ * run together). exists_start() starts them, exists_finish() waits and
+ * gives 1 exists, 0 does not, -1 unknown (or only releases them, when
+ * the answer is not needed: wanted 0). They are started before the
+ * alignment walks, so that slow walks cannot use up a message's DNS
+ * deadline (the lookup backend may have one) before them. */
+static void
+exists_start(eval *e, const char *author, void *q[3])
 {
 	static const dns_type types[3] = { DNS_T_A, DNS_T_AAAA, DNS_T_MX };
-	void *q[3];
-	int64_t dl;
-	int i, exists = 0, unknown = 0;
+	int i;
 
 	for (i = 0; i < 3; i++) {
 		q[i] = e->lk->start(e->lk->ctx, author, types[i]);
 		e->queries++;
 	}
-	dl = deadline(e);
+}
+
+static int
+exists_finish(eval *e, void *q[3], int wanted)
+{
+	int64_t dl = deadline(e);
+	int i, exists = 0, unknown = 0;
+
 	for (i = 0; i < 3; i++) {
-		const dns_answer *a = e->lk->wait(e->lk->ctx, q[i], dl);
-		if (a == NULL || a->status == DNS_TEMPFAIL)
+		if (q[i] == NULL) {
 			unknown = 1;
-		else if (a->status == DNS_RECORDS)
-			exists = 1;
+			continue;
+		}
+		if (wanted) {
+			const dns_answer *a = e->lk->wait(e->lk->ctx, q[i], dl);
+
+			if (a == NULL || a->status == DNS_TEMPFAIL)
+				unknown = 1;
+			else if (a->status == DNS_RECORDS)
+				exists = 1;
+		}
 		e->lk->release(e->lk->ctx, q[i]);
+		q[i] = NULL;
 	}
 	return exists ? 1 : unknown ? -1 : 0;
 }
@@ -406,6 +423,8 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	dmarc_alignment modes[1 + DMARC_MAX_DKIM];
 	size_t i, nid = 1;
 	unsigned sample = 0;
+	void *xq[3] = { NULL, NULL, NULL };
+	int np_test;
 
 	memset(res, 0, sizeof(*res));
 	res->author_exists = -1;
@@ -457,13 +476,21 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 		is_temp[nid] = 1;
 		modes[nid++] = f->rec.adkim;
 	}
+	/* np applies only to a record found above the author domain */
+	np_test = !at_author && e->opt->mode == DMARC_MODE_RFC9989 &&
+	    f->rec.np != DMARC_P_UNSET;
+	if (np_test)
+		exists_start(e, author, xq);
 	align_all(e, author, &aw, ids, modes, nid, al, walked);
+	/* an identifier whose check failed temporarily counts when it
+	 * aligns or when its alignment is unknown (its walk failed too, e.g.
+	 * at a message's DNS deadline): a retry might pass either way */
 	res->spf_aligned = al[0] == 1 && !is_temp[0];
 	unknown = al[0] < 0 && !is_temp[0];
-	temp_aligned = al[0] == 1 && is_temp[0];
+	temp_aligned = al[0] != 0 && is_temp[0];
 	for (i = 1; i < nid; i++) {
 		if (is_temp[i]) {
-			temp_aligned |= al[i] == 1;
+			temp_aligned |= al[i] != 0;
 			continue;
 		}
 		unknown |= al[i] < 0;
@@ -483,6 +510,11 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	}
 
 	note_alignment(e, res, ids, modes, npass, al, walked);
+	if (!(res->spf_aligned || res->dkim_aligned) && !temp_aligned &&
+	    !unknown && np_test)
+		res->author_exists = exists_finish(e, xq, 1);
+	else if (np_test)
+		(void)exists_finish(e, xq, 0);
 	if (res->spf_aligned || res->dkim_aligned) {
 		res->result = DMARC_RESULT_PASS;
 		res->disposition = DMARC_P_NONE;
@@ -495,7 +527,7 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 	if (temp_aligned) {
 		res->result = DMARC_RESULT_TEMPERROR;
 		say(res, "no aligned pass for %s, but an aligned %s check "
-		    "failed temporarily", author, is_temp[0] && al[0] == 1 ?
+		    "failed temporarily", author, is_temp[0] && al[0] != 0 ?
 		    "SPF" : "DKIM");
 		return;
 	}
@@ -506,9 +538,6 @@ evaluate_author(eval *e, const char *author, const dmarc_input *in,
 		return;
 	}
 	res->result = DMARC_RESULT_FAIL;
-	if (!at_author && e->opt->mode == DMARC_MODE_RFC9989 &&
-	    f->rec.np != DMARC_P_UNSET)
-		res->author_exists = author_exists(e, author);
 	res->policy = dmarc_select_policy(&f->rec, at_author,
 	    res->author_exists, &res->policy_tag);
 	if (e->opt->mode == DMARC_MODE_RFC7489 && f->rec.pct < 100)

@@ -24,6 +24,13 @@
  *
  *   int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
  *
+ *   dns_budget *dns_budget_new(unsigned timeout_ms, unsigned max_queries,
+ *                              unsigned reserve);
+ *   dns_budget *dns_budget_hold(dns_budget *b);
+ *   void        dns_budget_release(dns_budget *b);
+ *   dns_query  *dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
+ *                                  const char *name, dns_type t);
+ *
  * DESCRIPTION
  *   Modes (dns_config): zone_file serves an RFC 1035 master file as the root
  *   zone through libunbound's auth-zone (tests, offline checks); unbound_conf
@@ -71,6 +78,33 @@
  *   DNS_RECORDS, table full, no memory).
  *
  *   All queries must be freed before dns_resolver_free().
+ *
+ *   A budget (dns_budget) is the DNS allowance of one message, shared by
+ *   every lookup made for it from any thread: one absolute deadline
+ *   (timeout_ms after dns_budget_new(); 0: none) and a count of lookups
+ *   (max_queries; 0: no limit). dns_query_start_in() starts a query in b
+ *   (b NULL: dns_query_start()). Answers that need no lookup - a bad name,
+ *   the fault table, a fresh cache entry - are given as usual and not
+ *   counted (cache hits are free, also past the deadline). Otherwise, past
+ *   the deadline the query is answered at once DNS_TEMPFAIL "message DNS
+ *   deadline of N ms reached"; when the count is used up, DNS_TEMPFAIL
+ *   "message DNS query budget of N exhausted" (nothing is sent either way);
+ *   else it is counted and sent. A query started without
+ *   DNS_BUDGET_RESERVED in flags may only use max_queries - reserve of the
+ *   count: the last `reserve` are kept for the lookups the caller marks
+ *   reserved. dns_query_wait() of a query started in a budget never waits
+ *   past the budget's deadline, and a wait that ends there answers
+ *   DNS_TEMPFAIL "message DNS deadline of N ms reached". A budget is
+ *   reference-counted: dns_budget_new() gives one reference,
+ *   dns_budget_hold() another (it returns b), dns_budget_release() drops
+ *   one and frees the budget with the last; each query holds one while it
+ *   exists. dns_budget_extend() moves the deadline to at least ms from
+ *   now; dns_budget_close() moves it to now (an abandoned message's
+ *   remaining lookups end at once). dns_budget_queries() counts the
+ *   lookups sent, dns_budget_refused() those refused by the count, and
+ *   dns_budget_why() writes which bound(s) a query met ("" when none; the
+ *   same words as the answers). dns_budget_new() returns NULL when memory
+ *   runs out.
  *
  *   dns_reverse_name() writes the PTR name of an address (af AF_INET with a
  *   struct in_addr, AF_INET6 with a struct in6_addr): "4.3.2.1.in-addr.arpa"
@@ -181,6 +215,25 @@ void dns_query_free(dns_query *q);
 
 dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type type);
 void dns_answer_free(dns_answer *a);
+
+/* A message's DNS budget: deadline and lookup count (see DESCRIPTION). */
+typedef struct dns_budget dns_budget;
+#define DNS_BUDGET_RESERVED 1   /* dns_query_start_in flag: may use the reserve */
+
+dns_budget *dns_budget_new(unsigned timeout_ms, unsigned max_queries,
+    unsigned reserve);
+dns_budget *dns_budget_hold(dns_budget *b);
+void dns_budget_release(dns_budget *b);
+void dns_budget_extend(dns_budget *b, unsigned ms);
+void dns_budget_close(dns_budget *b);
+int64_t dns_budget_deadline(const dns_budget *b);   /* 0: none */
+unsigned dns_budget_timeout_ms(const dns_budget *b);
+unsigned dns_budget_max(const dns_budget *b);
+unsigned dns_budget_queries(const dns_budget *b);
+unsigned dns_budget_refused(const dns_budget *b);
+const char *dns_budget_why(const dns_budget *b, char *buf, size_t len);
+dns_query *dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
+    const char *name, dns_type type);
 
 /* Cache-only attempts, per thread: between dns_cache_only_begin(r) and
  * dns_cache_only_end(), a query the in-process cache (or the fault table)

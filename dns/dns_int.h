@@ -60,6 +60,18 @@ dns_answer *dns_cache_get(dns_cache *c, const uint8_t *key, size_t keylen,
 void dns_cache_put(dns_cache *c, const uint8_t *key, size_t keylen,
     const dns_answer *a, int64_t now_ms);
 
+/* dns_budget.c: what dns_resolver.c asks of a budget. admit() decides
+ * whether a lookup may be sent now (0, counted) or not (-1, with the
+ * answer's reason in why); wait_deadline() is the earlier of deadline and
+ * the budget's, *at_budget set when it is the budget's; deadline_hit()
+ * records that a wait ended at the budget's deadline and writes the
+ * reason. */
+int dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
+    size_t whylen);
+int64_t dns_budget_wait_deadline(const dns_budget *b, int64_t deadline,
+    int *at_budget);
+void dns_budget_deadline_hit(dns_budget *b, char *why, size_t whylen);
+
 /* dns_setup.c */
 typedef struct dns_setup {
 	struct ub_ctx *ctx;

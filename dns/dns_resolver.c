@@ -19,6 +19,10 @@
  *   - dns_query_start() answers without libunbound when it can: a bad
  *     name, the fault table, or a fresh entry of the answer cache. Answers
  *     from libunbound are offered to the cache from the callback.
+ *   - A query started in a message's budget (dns_query_start_in) is
+ *     charged to it only when it would go to libunbound, after the cache;
+ *     the budget may refuse it (deadline passed, count used up). Its wait
+ *     ends at the budget's deadline at the latest (dns_budget.c).
  */
 #include "dns/dns_int.h"
 
@@ -71,6 +75,7 @@ struct dns_query {
 	int async_id;
 	dns_type type;
 	int64_t start_ms;
+	dns_budget *budget;          /* held while the query lives; or NULL */
 	pthread_cond_t cv;
 	dns_query *prev, *next;      /* r->inflight */
 	size_t keylen;
@@ -109,6 +114,7 @@ static void
 query_destroy(dns_query *q)
 {
 	free(q->trace_name);
+	dns_budget_release(q->budget);
 	if (q->cv_ready)
 		pthread_cond_destroy(&q->cv);
 	dns_answer_free(q->answer);
@@ -386,8 +392,15 @@ cache_only_miss(dns_query *q)
 dns_query *
 dns_query_start(dns_resolver *r, const char *name, dns_type type)
 {
+	return dns_query_start_in(r, NULL, 0, name, type);
+}
+
+dns_query *
+dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
+    const char *name, dns_type type)
+{
 	uint8_t wire[DNS_WIRE_MAX];
-	char text[DNS_TEXT_MAX];
+	char text[DNS_TEXT_MAX], bwhy[sizeof(((dns_answer *)0)->why)];
 	const char *why;
 	size_t wlen;
 	dns_query *q;
@@ -426,6 +439,15 @@ dns_query_start(dns_resolver *r, const char *name, dns_type type)
 		goto done;
 	if (cache_only)
 		return cache_only_miss(q);
+	if (b != NULL) {
+		if (dns_budget_admit(b, flags, q->start_ms, bwhy,
+		    sizeof(bwhy)) != 0) {
+			q->answer = dns_answer_status(DNS_TEMPFAIL,
+			    DNS_SEC_INSECURE, -1, "%s", bwhy);
+			goto done;
+		}
+		q->budget = dns_budget_hold(b);
+	}
 	dns_wire_to_query(wire, wlen, text, sizeof(text));
 	if (pthread_cond_init(&q->cv, &r->cattr) != 0) {
 		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,
@@ -471,11 +493,13 @@ dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg)
 	r->trace_arg = arg;
 }
 
-/* The deadline passed (r->mu held): cancel and answer "timed out". */
+/* The deadline passed (r->mu held): cancel and answer "timed out", or
+ * with the budget's reason when it was the budget's deadline. */
 static void
-query_timeout(dns_query *q)
+query_timeout(dns_query *q, int at_budget)
 {
 	dns_resolver *r = q->r;
+	char why[sizeof(((dns_answer *)0)->why)];
 	int rc;
 
 	pthread_mutex_unlock(&r->mu);
@@ -486,8 +510,15 @@ query_timeout(dns_query *q)
 	if (rc == 0)  /* cancelled: the callback never runs */
 		list_del(r, q);
 	/* else the callback is on its way and will drop its answer */
-	q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,
-	    "timed out after %lld ms", (long long)(dns_now_ms() - q->start_ms));
+	if (at_budget) {
+		dns_budget_deadline_hit(q->budget, why, sizeof(why));
+		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE,
+		    -1, "%s", why);
+	} else {
+		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE,
+		    -1, "timed out after %lld ms",
+		    (long long)(dns_now_ms() - q->start_ms));
+	}
 	q->done = 1;
 }
 
@@ -496,18 +527,26 @@ dns_query_wait(dns_query *q, int64_t deadline_ms)
 {
 	dns_resolver *r = q->r;
 	struct timespec ts;
+	int64_t dl;
+	int at_budget;
 
 	if (q == &oom_query)
 		return dns_answer_oom();
 	if (!q->cv_ready)
 		return traced(q);
-	ts.tv_sec = deadline_ms / 1000;
-	ts.tv_nsec = (long)(deadline_ms % 1000) * 1000000;
 	pthread_mutex_lock(&r->mu);
 	while (!q->done) {
+		/* the budget's deadline may move (dns_budget_extend) */
+		dl = dns_budget_wait_deadline(q->budget, deadline_ms,
+		    &at_budget);
+		ts.tv_sec = dl / 1000;
+		ts.tv_nsec = (long)(dl % 1000) * 1000000;
 		if (pthread_cond_timedwait(&q->cv, &r->mu, &ts) == ETIMEDOUT &&
 		    !q->done) {
-			query_timeout(q);
+			if (at_budget && dns_budget_deadline(q->budget) > dl &&
+			    dns_now_ms() < dns_budget_deadline(q->budget))
+				continue;  /* extended meanwhile */
+			query_timeout(q, at_budget);
 			break;
 		}
 	}

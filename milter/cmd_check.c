@@ -319,6 +319,9 @@ verdict_json(const msg_verdict *v)
 		if (msg_verdict_removes(v, (unsigned)i))
 			json_array_append_new(rm, json_integer((json_int_t)i));
 	json_object_set_new(o, "removed_authentication_results", rm);
+	json_object_set_new(o, "dns", json_pack("{s:I,s:I,s:s?}", "queries",
+	    (json_int_t)v->dns_queries, "refused", (json_int_t)v->dns_refused,
+	    "limit", v->dns_limit));
 	return o;
 }
 

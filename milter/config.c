@@ -73,6 +73,20 @@ static const config_key keys[] = {
 	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation).", NULL },
 	{ "dns_timeout", CFG_UINT, FIELD(dns_timeout_ms), NOCOUNT, 1, 600000, NULL,
 	  "5000", "Deadline of each DNS lookup, in milliseconds.", NULL },
+	{ "message_dns_timeout", CFG_UINT, FIELD(message_dns_timeout_ms), NOCOUNT,
+	  1, 600000, NULL, "30000",
+	  "One deadline for all the DNS lookups of a message (SPF of MAIL FROM and "
+	  "HELO, DKIM keys, DMARC), in milliseconds from MAIL FROM; what is still "
+	  "unanswered then is temperror (on_dns_temperror). Lookups that start at "
+	  "end of headers or of message get at least dns_timeout (at most this) "
+	  "from then, so a client that sends slowly does not cut them short.", NULL },
+	{ "message_dns_queries", CFG_UINT, FIELD(message_dns_queries), NOCOUNT,
+	  1, 100000, NULL, "128",
+	  "DNS lookups one message may cause (answers from the cache are free); "
+	  "past it each lookup is temperror (on_dns_temperror). The last "
+	  "dkim_max_signatures + 35 (at most half) are kept for DKIM keys and the "
+	  "author domain's DMARC policy, so SPF and DMARC alignment cannot use "
+	  "them up.", NULL },
 	{ "on_dns_temperror", CFG_ENUM, FIELD(on_dns_temperror), NOCOUNT, 0, 0,
 	  action_words, "accept",
 	  "What a message gets when a lookup it needs fails temporarily: accept "

@@ -85,6 +85,8 @@ typedef struct am_config {
 	char *dns_forward[CONFIG_MAX_LIST];
 	size_t ndns_forward;
 	unsigned dns_timeout_ms;
+	unsigned message_dns_timeout_ms; /* one deadline per message */
+	unsigned message_dns_queries; /* one lookup budget per message */
 	unsigned on_dns_temperror;    /* CONFIG_ACTION_* */
 
 	/* what is checked, and what is said about mail that is not */

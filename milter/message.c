@@ -14,6 +14,16 @@
  *   EOM        wait for SPF and the keys, run DMARC over the prefetched
  *              answers (dmarc_evaluate_with and a lookup that serves them),
  *              build the header(s) and decide the action (verdict.c).
+ *
+ * Every lookup of the message is started in its DNS budget (dns.h), made
+ * when the message starts (MAIL FROM, or the first call of the CLI):
+ * message_dns_timeout from then and message_dns_queries lookups, shared by
+ * the SPF worker and this thread; lookups that start at end of headers or
+ * of message get at least dns_timeout from then (budget_stage). DKIM keys
+ * and the _dmarc / np lookups of the author domains are reserved lookups
+ * (a sender's SPF or alignment walks cannot use up what decides DMARC);
+ * SPF and the alignment walks of other names are not. A lookup the budget
+ * refuses is a temperror naming the bound.
  */
 #include "milter/message.h"
 
@@ -127,12 +137,19 @@ msg_reset(msg *m)
 {
 	size_t i;
 
-	if (m->spf_job != NULL)
+	/* an SPF job still running keeps its hold on the budget: closing it
+	 * makes the rest of its lookups end at once */
+	if (m->spf_job != NULL) {
+		dns_budget_close(m->budget);
 		spf_pool_release(m->env->pool, m->spf_job);
+	}
 	m->spf_job = NULL;
 	dkim_verifier_free(m->dkim);
 	m->dkim = NULL;
 	free_prefetch(m);
+	dns_budget_release(m->budget);
+	m->budget = NULL;
+	m->dns_limit[0] = '\0';
 	for (i = 0; i < m->nfrom; i++)
 		free(m->from_val[i]);
 	m->nfrom = 0;
@@ -259,6 +276,42 @@ strip_angle(const char *addr, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* Lookups that start now (the keys and the DMARC policy at end of headers,
+ * DMARC alignment at end of message) get at least dns_timeout, at most
+ * message_dns_timeout, from now: a client that sends its message slowly
+ * must not leave them no time (nor turn them into temperror). The wait of
+ * one stage stays bounded by message_dns_timeout. */
+static void
+budget_stage(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+
+	dns_budget_extend(m->budget, cfg->dns_timeout_ms <
+	    cfg->message_dns_timeout_ms ? cfg->dns_timeout_ms :
+	    cfg->message_dns_timeout_ms);
+}
+
+/* The message's DNS budget, made when the message starts; -1 when memory
+ * ran out (the message then fails: no lookup without a bound). */
+static int
+start_budget(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+	unsigned reserve = MSG_DNS_RESERVE_BASE + cfg->dkim_max_signatures;
+
+	if (m->budget != NULL)
+		return 0;
+	if (reserve > cfg->message_dns_queries / 2)
+		reserve = cfg->message_dns_queries / 2;
+	m->budget = dns_budget_new(cfg->message_dns_timeout_ms,
+	    cfg->message_dns_queries, reserve);
+	if (m->budget == NULL) {
+		fail(m, "out of memory starting the DNS budget");
+		return -1;
+	}
+	return 0;
+}
+
 int
 msg_mail_from(msg *m, const char *addr)
 {
@@ -267,6 +320,8 @@ msg_mail_from(msg *m, const char *addr)
 	if (m->state != MSG_ST_IDLE)
 		msg_reset(m);
 	m->state = MSG_ST_ENVELOPE;
+	if (start_budget(m) < 0)
+		return -1;
 	strip_angle(addr, m->mail_from, sizeof(m->mail_from));
 	m->have_mail_from = 1;
 	if (msg_skipped(m))
@@ -281,6 +336,7 @@ msg_mail_from(msg *m, const char *addr)
 	req.helo = m->helo;
 	req.mail_from = m->mail_from;
 	req.receiver = m->env->cfg->authserv_id;
+	req.budget = m->budget;
 	m->spf_job = spf_pool_submit(m->env->pool, &req);
 	if (m->spf_job == NULL) {
 		fail(m, "out of memory starting SPF");
@@ -303,6 +359,8 @@ start_dkim(msg *m)
 	const am_config *cfg = m->env->cfg;
 	dkim_options o;
 
+	if (start_budget(m) < 0)
+		return -1;
 	dkim_options_init(&o);
 	o.max_signatures = cfg->dkim_max_signatures;
 	o.min_rsa_bits = cfg->dkim_min_rsa_bits;
@@ -312,6 +370,8 @@ start_dkim(msg *m)
 	o.now = m->env->now;
 	o.keycache = m->env->keycache;
 	o.max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
+	o.budget = m->budget;
+	o.budget_flags = DNS_BUDGET_RESERVED;
 	m->dkim = dkim_verifier_new(m->env->r, &o);
 	if (m->dkim == NULL) {
 		fail(m, "out of memory starting DKIM");
@@ -432,8 +492,8 @@ prefetch_dmarc(msg *m)
 			copy_str(m->pre[m->npre].name, sizeof(m->pre[0].name),
 			    qname);
 			m->pre[m->npre].type = DNS_T_TXT;
-			m->pre[m->npre].q = dns_query_start(m->env->r, qname,
-			    DNS_T_TXT);
+			m->pre[m->npre].q = dns_query_start_in(m->env->r,
+			    m->budget, DNS_BUDGET_RESERVED, qname, DNS_T_TXT);
 			m->npre++;
 		}
 	}
@@ -449,6 +509,9 @@ msg_eoh(msg *m)
 	m->state = MSG_ST_BODY;
 	if (msg_skipped(m))
 		return 0;
+	if (start_budget(m) < 0)
+		return -1;
+	budget_stage(m);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
 	if (m->dkim != NULL && dkim_eoh(m->dkim) < 0)
@@ -492,6 +555,32 @@ typedef struct lk_query {
 	int owned;   /* started here, freed on release */
 } lk_query;
 
+/* Is the lookup one that decides the author domains' policy (reserved in
+ * the budget): the np existence test (A, AAAA, MX of an author domain) or
+ * the _dmarc record of an author domain or one of its ancestors (the
+ * names of its tree walk)? The alignment walks of other names are not. */
+static int
+lk_reserved(const msg *m, const char *name, dns_type type)
+{
+	size_t d, nl, al;
+
+	if (type != DNS_T_TXT)
+		return 1;
+	if (strncasecmp(name, "_dmarc.", 7) != 0)
+		return 0;
+	name += 7;
+	nl = strlen(name);
+	for (d = 0; d < m->from.ndomains; d++) {
+		const char *a = m->from.domains[d];
+
+		al = strlen(a);
+		if (al >= nl && strcasecmp(a + al - nl, name) == 0 &&
+		    (al == nl || a[al - nl - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
 static void *
 lk_start(void *ctx, const char *name, dns_type type)
 {
@@ -508,7 +597,8 @@ lk_start(void *ctx, const char *name, dns_type type)
 			return lq;
 		}
 	}
-	lq->q = dns_query_start(m->env->r, name, type);
+	lq->q = dns_query_start_in(m->env->r, m->budget,
+	    lk_reserved(m, name, type) ? DNS_BUDGET_RESERVED : 0, name, type);
 	lq->owned = 1;
 	return lq;
 }
@@ -609,6 +699,7 @@ msg_eom(msg *m)
 	    m->state == MSG_ST_IDLE)
 		(void)msg_eoh(m);
 	m->state = MSG_ST_DONE;
+	budget_stage(m);
 	if (!msg_skipped(m)) {
 		if (m->spf_job != NULL) {
 			const spf_job *j = spf_pool_wait(m->env->pool,
@@ -632,6 +723,10 @@ msg_eom(msg *m)
 		if (m->from.ndomains > 0)
 			msg_run_dmarc(m);
 	}
+	(void)dns_budget_why(m->budget, m->dns_limit, sizeof(m->dns_limit));
 	msg_decide(m);
+	m->v.dns_queries = dns_budget_queries(m->budget);
+	m->v.dns_refused = dns_budget_refused(m->budget);
+	m->v.dns_limit = m->dns_limit[0] != '\0' ? m->dns_limit : NULL;
 	return &m->v;
 }

@@ -63,6 +63,12 @@
  *   with the reason in the header, never pass, and bad_from_action
  *   decides. Every Authentication-Results field claiming our authserv-id
  *   is marked for removal, however many (msg_verdict_removes()).
+ *
+ *   Every lookup of a message is bounded by one deadline
+ *   (message_dns_timeout from MAIL FROM, or from the first call) and one
+ *   count (message_dns_queries); a lookup past either is a temperror whose
+ *   reason names the bound, and the verdict says how many lookups were
+ *   made and which bound was met.
  */
 #ifndef AUTHMILTER_MESSAGE_H
 #define AUTHMILTER_MESSAGE_H
@@ -120,6 +126,11 @@ typedef struct msg_verdict {
 	int bad_from;
 	const char *from_reason;     /* why the From is bad ("" when not) */
 	char reason[256];            /* one line: why this action */
+
+	/* The message's DNS budget (message_dns_timeout, message_dns_queries). */
+	unsigned dns_queries;        /* lookups sent for it */
+	unsigned dns_refused;        /* lookups the query budget refused */
+	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
 } msg_verdict;
 
 typedef struct msg_env msg_env;

@@ -18,6 +18,12 @@
 #define MSG_MAX_PREFETCH 32     /* _dmarc lookups started at end of headers */
 #define MSG_MAX_DKIM_SHOWN 64   /* signatures listed in the header */
 #define MSG_NAME_MAX 256        /* a host name, RFC 1035 2.3.4, with NUL */
+/* Of the message's DNS query budget, kept for the lookups that decide the
+ * author domain's DMARC result and that a sender cannot multiply: the
+ * _dmarc names of the authors' walks (prefetched, MSG_MAX_PREFETCH), the
+ * np existence test (3) and the DKIM keys (dkim_max_signatures, added at
+ * run time); never more than half of the budget (local policy). */
+#define MSG_DNS_RESERVE_BASE (MSG_MAX_PREFETCH + 3)
 
 struct msg_env {
 	const am_config *cfg;
@@ -72,6 +78,8 @@ struct msg {
 	size_t nfrom, from_bytes, nfrom_seen;
 	int from_too_long;                     /* a From past DMARC_FROM_MAX_LEN */
 	/* work in flight */
+	dns_budget *budget;                    /* deadline + lookup count */
+	char dns_limit[128];                   /* the bound(s) it met, or "" */
 	spf_job *spf_job;
 	dkim_verifier *dkim;
 	msg_prefetch pre[MSG_MAX_PREFETCH];

@@ -27,6 +27,15 @@ struct spf_pool {
 	_Atomic unsigned long inline_runs;   /* jobs done in spf_pool_submit */
 };
 
+/* A job holds the message's DNS budget (if any) until it is freed: an
+ * orphan outlives its message. */
+static void
+job_free(spf_job *j)
+{
+	dns_budget_release(j->req.budget);
+	free(j);
+}
+
 static void
 run_job(spf_pool *p, spf_job *j)
 {
@@ -55,7 +64,7 @@ worker(void *arg)
 		pthread_mutex_lock(&p->mu);
 		j->state = SPF_JOB_DONE;
 		if (j->orphan)
-			free(j);
+			job_free(j);
 		else
 			pthread_cond_broadcast(&p->done);
 	}
@@ -137,6 +146,7 @@ spf_pool_submit(spf_pool *p, const spf_request *req)
 	j->req.helo = j->helo;
 	j->req.mail_from = j->mail_from;
 	j->req.receiver = req->receiver != NULL ? j->receiver : NULL;
+	j->req.budget = dns_budget_hold(req->budget);
 	/* A sender whose records are all in the DNS cache is evaluated here
 	 * and now: no hand-off to a worker, no wake-up. Any cache miss
 	 * discards the attempt and the job goes to the workers. */
@@ -217,5 +227,5 @@ spf_pool_release(spf_pool *p, spf_job *j)
 	if (j->state == SPF_JOB_QUEUED)
 		unqueue(p, j);
 	pthread_mutex_unlock(&p->mu);
-	free(j);
+	job_free(j);
 }

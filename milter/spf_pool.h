@@ -25,7 +25,8 @@
  *   worker being free. spf_pool_release() frees a job in any state: a
  *   running job is left to its worker, which frees it when done (an
  *   aborted message never waits for its SPF). spf_pool_free() stops the
- *   workers after the queue is empty.
+ *   workers after the queue is empty. A job holds a reference to the
+ *   request's DNS budget (req->budget) until it is freed.
  */
 #ifndef AUTHMILTER_SPF_POOL_H
 #define AUTHMILTER_SPF_POOL_H

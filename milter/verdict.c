@@ -293,7 +293,11 @@ decide_action(msg *m)
 		    m->spf_done && m->spf_mf.code == SPF_TEMPERROR ?
 		    "4.7.24" : "4.7.0", text);
 		str_fmt(v->reason, sizeof(v->reason), "DNS temporary "
-		    "failure (on_dns_temperror)");
+		    "failure (on_dns_temperror)%s%s", m->dns_limit[0] ?
+		    ": " : "", m->dns_limit);
+	} else if (temp && m->dns_limit[0] != '\0') {
+		str_fmt(v->reason, sizeof(v->reason), "dmarc=%s (%s)",
+		    dmarc_result_name(d->result), m->dns_limit);
 	}
 }
 

@@ -238,7 +238,8 @@ eval_term(spf_eval *ev, const char *domain, const spf_term *t)
 		return SPF_M_PERM;
 	}
 	if (spf_ev_deadline_passed(ev)) {
-		spf_setr(ev, "deadline passed before %.*s", (int)t->textlen, t->text);
+		spf_setr(ev, "%s before %.*s", ev->deadline_what,
+		    (int)t->textlen, t->text);
 		return SPF_M_TEMP;
 	}
 	rc = target_name(ev, domain, t->spec, t->speclen, name);
@@ -430,8 +431,8 @@ check_host(spf_eval *ev, const char *domain, int want_exp)
 		return SPF_PERMERROR;
 	}
 	if (spf_ev_deadline_passed(ev)) {
-		spf_setr(ev, "deadline passed before the SPF record of %s",
-		    domain);
+		spf_setr(ev, "%s before the SPF record of %s",
+		    ev->deadline_what, domain);
 		return SPF_TEMPERROR;
 	}
 	a = spf_ev_lookup(ev, &q, domain, DNS_T_TXT);

@@ -75,6 +75,8 @@ typedef struct spf_eval {
 	const char *receiver;      /* %{r} */
 	int64_t now;               /* %{t} */
 	int64_t deadline;          /* absolute, dns_now_ms() clock */
+	dns_budget *budget;        /* the message's, or NULL */
+	char deadline_what[64];    /* "deadline passed" or the budget's words */
 	char sender[SPF_SENDER_MAX];
 	char local[SPF_SENDER_MAX];
 	char sender_domain[DNS_MAX_NAME_LEN + 1];

@@ -49,7 +49,7 @@ spf_ev_lookup(spf_eval *ev, dns_query **qp, const char *name, dns_type t)
 {
 	const dns_answer *a;
 
-	*qp = dns_query_start(ev->r, name, t);
+	*qp = dns_query_start_in(ev->r, ev->budget, 0, name, t);
 	a = dns_query_wait(*qp, wait_deadline(ev));
 	note(ev, a);
 	return a;
@@ -79,8 +79,8 @@ spf_ev_temp(spf_eval *ev, const char *what, const char *name,
     const dns_answer *a)
 {
 	if (spf_ev_deadline_passed(ev))
-		spf_setr(ev, "deadline passed during %s lookup for %s", what,
-		    name);
+		spf_setr(ev, "%s during %s lookup for %s",
+		    ev->deadline_what, what, name);
 	else
 		spf_setr(ev, "%s lookup for %s: %s", what, name, why(a));
 	return SPF_M_TEMP;
@@ -131,7 +131,8 @@ validate_ptr(spf_eval *ev, const char *filter, char (*out)[DNS_MAX_NAME_LEN + 1]
 			continue;
 		if (filter == NULL || in_domain(a->records[j].u.ptr, filter)) {
 			names[n] = a->records[j].u.ptr;
-			qs[n] = dns_query_start(ev->r, names[n], t);
+			qs[n] = dns_query_start_in(ev->r, ev->budget, 0,
+			    names[n], t);
 			n++;
 		} else {
 			n++;  /* counts toward the first 10, needs no lookup */
@@ -253,7 +254,8 @@ spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name, dns_type at)
 		if (a->records[i].type != DNS_T_MX ||
 		    a->records[i].u.mx.host[0] == '\0')
 			continue;
-		qs[n++] = dns_query_start(ev->r, a->records[i].u.mx.host, at);
+		qs[n++] = dns_query_start_in(ev->r, ev->budget, 0,
+		    a->records[i].u.mx.host, at);
 	}
 	for (i = 0; i < n; i++) {
 		const dns_answer *aa = dns_query_wait(qs[i], wait_deadline(ev));

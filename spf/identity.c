@@ -35,6 +35,17 @@ setup(spf_eval *ev, dns_resolver *r, const spf_request *req,
 	ev->now = req->now ? req->now : (int64_t)time(NULL);
 	ev->deadline = req->deadline_ms ? req->deadline_ms :
 	    dns_now_ms() + SPF_DEFAULT_DEADLINE_MS;
+	ev->budget = req->budget;
+	snprintf(ev->deadline_what, sizeof(ev->deadline_what),
+	    "deadline passed");
+	if (dns_budget_deadline(req->budget) != 0 &&
+	    dns_budget_deadline(req->budget) <= ev->deadline) {
+		/* the message's deadline is the binding one */
+		ev->deadline = dns_budget_deadline(req->budget);
+		snprintf(ev->deadline_what, sizeof(ev->deadline_what),
+		    "message DNS deadline of %u ms reached",
+		    dns_budget_timeout_ms(req->budget));
+	}
 	if (req->ip == NULL || ipaddr_parse(req->ip, &ev->ip) != 0) {
 		out->code = SPF_PERMERROR;
 		snprintf(out->reason, sizeof(out->reason),
@@ -116,14 +127,16 @@ const spf_result *
 spf_check(dns_resolver *r, const spf_request *req, spf_result *mailfrom,
     spf_result *helo)
 {
-	spf_check_helo(r, req, helo);
 	if (req->mail_from == NULL || req->mail_from[0] == '\0') {
 		/* the same check_host(ip, helo, postmaster@helo): no need to
 		 * ask DNS twice */
+		spf_check_helo(r, req, helo);
 		*mailfrom = *helo;
 		mailfrom->identity = SPF_ID_MAILFROM;
 		return helo;
 	}
+	/* MAIL FROM first: DMARC uses it, HELO must not starve it */
 	spf_check_mailfrom(r, req, mailfrom);
+	spf_check_helo(r, req, helo);
 	return mailfrom;
 }

@@ -33,11 +33,18 @@
  *     deadline_ms  absolute dns_now_ms() deadline for the whole
  *                  evaluation; 0: now + SPF_DEFAULT_DEADLINE_MS. Past it the
  *                  result is temperror and no call blocks beyond it.
+ *     budget       the message's DNS budget (dns.h) or NULL: every lookup
+ *                  is started in it (not reserved), and its deadline, when
+ *                  earlier, is the evaluation's. A lookup it refuses is a
+ *                  temperror whose reason names the bound ("message DNS
+ *                  query budget of 128 exhausted").
  *
  *   spf_check_mailfrom() evaluates the MAIL FROM identity, spf_check_helo()
  *   the HELO identity (result none when helo is not a usable domain name).
  *   spf_check() does both and returns the one that decides: MAIL FROM's,
- *   unless the sender is null (then HELO's). Both results are always
+ *   unless the sender is null (then HELO's). MAIL FROM is evaluated first:
+ *   it is the identity DMARC uses, so with a shared budget an expensive
+ *   HELO domain cannot use up the time or the lookups it needs. Both results are always
  *   filled in, whatever happens (a resource failure is a temperror).
  *
  *   spf_result (fixed buffers, no ownership):
@@ -96,6 +103,7 @@ typedef struct spf_request {
 	const char *receiver;
 	int64_t now;
 	int64_t deadline_ms;
+	dns_budget *budget;
 } spf_request;
 
 typedef struct spf_result {

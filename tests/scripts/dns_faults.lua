@@ -5,6 +5,8 @@
 -- sender), qid (queue id macro), file (the message: one header field a
 -- line, unfolded, a blank line, the body), and code, xcode, text: the
 -- SMTP reply expected if the milter asks for one ("" when none is).
+-- Optional: pause, seconds to wait after RCPT TO (the work started at MAIL
+-- FROM runs meanwhile, as while an SMTP client sends DATA).
 -- Prints "reply=R" (accept, tempfail, reject, or the SMTP reply requested,
 -- as "451 4.7.0" when it is code, xcode and text), then "ar=" and our
 -- Authentication-Results value ("" when none was inserted). Errors in the dialogue are Lua errors
@@ -25,6 +27,9 @@ check(mt.helo(conn, helo) == nil, "helo")
 check(mt.macro(conn, SMFIC_MAIL, "i", qid) == nil, "macro")
 check(mt.mailfrom(conn, "<" .. from .. ">") == nil, "mailfrom")
 check(mt.rcptto(conn, "<bob@example.org>") == nil, "rcptto")
+if pause ~= nil and pause ~= "" then
+	mt.sleep(tonumber(pause))
+end
 
 local f = io.open(file, "r")
 check(f ~= nil, "cannot open " .. file)

@@ -18,6 +18,9 @@
 #   malformed  a TXT answer whose character-string length runs past rdlength
 #   flood      UDP: TC set; TCP: a 65535 length prefix then 100 KB of junk
 #   die        the server exits at once, unanswered ("killed mid-run")
+# "delays": {"suffix": ms} (optional) answers every name equal to or under
+# suffix (the longest match) after ms milliseconds, without holding up the
+# answers to other queries: a slow but working server.
 # Any answer too big for the client's UDP size (EDNS, else 512) goes out
 # empty with TC set, as real servers do. Every query is logged to LOG as
 # "udp|tcp NAME TYPE" (lowercase, no trailing dot) before it is answered.
@@ -27,6 +30,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 import dns.flags
 import dns.message
@@ -43,6 +47,7 @@ TTL = 300
 data = json.load(open(sys.argv[1]))
 TXT = {k.lower().rstrip("."): v for k, v in data.get("txt", {}).items()}
 FAULTS = {k.lower().rstrip("."): v for k, v in data.get("faults", {}).items()}
+DELAYS = {k.lower().rstrip("."): v for k, v in data.get("delays", {}).items()}
 EXISTS = set()
 for n in list(TXT) + list(FAULTS):
     labels = n.split(".")
@@ -67,6 +72,15 @@ def soa(resp):
     rr = dns.rrset.from_text(".", TTL, "IN", "SOA",
                              "ns.invalid. hostmaster.invalid. 1 3600 600 86400 60")
     resp.authority.append(rr)
+
+
+def delay_of(name):
+    """Seconds to wait before answering name (0: at once)."""
+    best, ms = -1, 0
+    for suffix, d in DELAYS.items():
+        if (name == suffix or name.endswith("." + suffix)) and len(suffix) > best:
+            best, ms = len(suffix), d
+    return ms / 1000.0
 
 
 def answer(query, name, qtype, tcp):
@@ -141,7 +155,11 @@ def udp_loop(s):
         try:
             out = answer(q, name, qtype, False)
             if isinstance(out, bytes):
-                s.sendto(out, peer)
+                d = delay_of(name)
+                if d > 0:
+                    threading.Timer(d, s.sendto, (out, peer)).start()
+                else:
+                    s.sendto(out, peer)
         except Exception as e:  # keep serving; the test sees the error
             print("udp %s: %r" % (name, e), file=sys.stderr, flush=True)
 
@@ -170,6 +188,8 @@ def tcp_conn(c):
             if q is None:
                 return
             out = answer(q, name, qtype, True)
+            if delay_of(name) > 0:
+                time.sleep(delay_of(name))
             if out is None:
                 held = True  # timeout: keep the connection, say nothing
                 continue

@@ -226,6 +226,94 @@ START_TEST(np_existence_unknown)
 }
 END_TEST
 
+/* Lookups started, in order, through a dmarc_lookup over r. */
+typedef struct startlog {
+	char names[32][DNS_MAX_NAME_LEN + 8];
+	dns_type types[32];
+	size_t n;
+} startlog;
+
+static void *
+sl_start(void *ctx, const char *name, dns_type type)
+{
+	startlog *sl = ctx;
+
+	if (sl->n < 32) {
+		snprintf(sl->names[sl->n], sizeof(sl->names[0]), "%s", name);
+		sl->types[sl->n++] = type;
+	}
+	return dns_query_start(r, name, type);
+}
+
+static const dns_answer *
+sl_wait(void *ctx, void *q, int64_t deadline_ms)
+{
+	(void)ctx;
+	return dns_query_wait(q, deadline_ms);
+}
+
+static void
+sl_release(void *ctx, void *q)
+{
+	(void)ctx;
+	dns_query_free(q);
+}
+
+static int64_t
+sl_now(void *ctx)
+{
+	(void)ctx;
+	return dns_now_ms();
+}
+
+static size_t
+sl_index(const startlog *sl, const char *name, dns_type t)
+{
+	size_t i;
+
+	for (i = 0; i < sl->n; i++)
+		if (sl->types[i] == t && strcmp(sl->names[i], name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+/* The np existence test (A, AAAA, MX of the author domain) starts before
+ * the alignment walks of the identifiers, so that slow walks (a sender's
+ * own DNS) cannot use up a message's DNS deadline before it and leave np
+ * unapplied. */
+START_TEST(np_lookups_before_alignment_walks)
+{
+	startlog sl;
+	dmarc_lookup lk = { sl_start, sl_wait, sl_release, sl_now, &sl, 0 };
+	size_t np, walk;
+
+	memset(&sl, 0, sizeof(sl));
+	author("ghost.npfirst.example");        /* NXDOMAIN */
+	dkim("mail.elsewhere.example", 1);      /* same TLD: walked */
+	ck_assert_int_eq(dmarc_evaluate_with(&lk, &in, &opt, &res), 0);
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(res.author_exists, 0);
+	ck_assert_str_eq(res.policy_tag, "np");
+	ck_assert_int_eq(res.disposition, DMARC_P_REJECT);
+	np = sl_index(&sl, "ghost.npfirst.example", DNS_T_A);
+	walk = sl_index(&sl, "_dmarc.mail.elsewhere.example", DNS_T_TXT);
+	ck_assert_msg(np != (size_t)-1 && walk != (size_t)-1,
+	    "np %zu, walk %zu", np, walk);
+	ck_assert_msg(np < walk, "np lookup started %zu, alignment walk %zu",
+	    np, walk);
+	ck_assert_uint_eq(res.queries, sl.n);
+
+	/* when DMARC passes, the existence answers are not waited for */
+	memset(&sl, 0, sizeof(sl));
+	memset(dk, 0, sizeof(dk));
+	in.ndkim = 0;
+	dkim("ghost.npfirst.example", 1);
+	ck_assert_int_eq(dmarc_evaluate_with(&lk, &in, &opt, &res), 0);
+	ck_assert_int_eq(res.result, DMARC_RESULT_PASS);
+	ck_assert_int_eq(res.author_exists, -1);
+}
+END_TEST
+
 START_TEST(testing_mode)
 {
 	author("t.example");
@@ -295,6 +383,22 @@ START_TEST(tempfail)
 	dkim("news.example.org", 1);
 	run();
 	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+
+	/* an SPF identifier inside it that failed temporarily, whose walk
+	 * failed as well (as at a message's DNS deadline): it may align and a
+	 * retry may pass - temperror, never a fail (a reject) */
+	memset(dk, 0, sizeof(dk));
+	in.ndkim = 0;
+	spf("x.mail.example.org", 0, DMARC_SPF_MFROM);
+	in.spf_temperror = 1;
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
+	ck_assert(strstr(res.reason, "failed temporarily") != NULL);
+	/* the same outside it: cannot align, a fail */
+	spf("news.example.org", 0, DMARC_SPF_MFROM);
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+	in.spf_temperror = 0;
 }
 END_TEST
 
@@ -442,6 +546,7 @@ main(void)
 	tcase_add_test(tc, relaxed_vs_strict);
 	tcase_add_test(tc, subdomain_sp_and_np);
 	tcase_add_test(tc, np_existence_unknown);
+	tcase_add_test(tc, np_lookups_before_alignment_walks);
 	tcase_add_test(tc, testing_mode);
 	tcase_add_test(tc, psd_policy);
 	tcase_add_test(tc, several_records_and_none);

@@ -1,0 +1,205 @@
+/*
+ * dns/dns_budget.c - a message's DNS budget: one absolute deadline and one
+ * count of lookups, shared by the threads that look up for that message
+ * (contract in dns.h; what dns_resolver.c uses in dns_int.h).
+ *
+ * Lock-free: the deadline, the count and the reference count are atomics,
+ * so an SPF worker thread and the milter thread charge the same budget
+ * without a mutex. The count never passes its limit (compare-and-swap),
+ * so max_queries is a hard bound on the lookups sent; refusals are
+ * counted apart. Knows nothing above dns/: the caller decides which
+ * lookups are reserved (DNS_BUDGET_RESERVED).
+ */
+#include "dns/dns_int.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Which bounds a budget met (hit). */
+#define HIT_DEADLINE 1u
+#define HIT_QUERIES 2u
+#define HIT_CLOSED 4u
+
+struct dns_budget {
+	_Atomic int64_t deadline;     /* dns_now_ms() clock; 0: none */
+	unsigned timeout_ms;          /* as given, for the reasons */
+	unsigned max;                 /* 0: no limit */
+	unsigned reserve;             /* kept for DNS_BUDGET_RESERVED */
+	atomic_uint used;             /* lookups sent */
+	atomic_uint refused;          /* lookups refused by the count */
+	atomic_uint hit;              /* HIT_* */
+	atomic_uint refs;
+};
+
+dns_budget *
+dns_budget_new(unsigned timeout_ms, unsigned max_queries, unsigned reserve)
+{
+	dns_budget *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	b->timeout_ms = timeout_ms;
+	atomic_init(&b->deadline, timeout_ms ? dns_now_ms() +
+	    (int64_t)timeout_ms : 0);
+	b->max = max_queries;
+	b->reserve = reserve < max_queries ? reserve : 0;
+	atomic_init(&b->used, 0);
+	atomic_init(&b->refused, 0);
+	atomic_init(&b->hit, 0);
+	atomic_init(&b->refs, 1);
+	return b;
+}
+
+dns_budget *
+dns_budget_hold(dns_budget *b)
+{
+	if (b != NULL)
+		atomic_fetch_add(&b->refs, 1);
+	return b;
+}
+
+void
+dns_budget_release(dns_budget *b)
+{
+	if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1)
+		free(b);
+}
+
+void
+dns_budget_extend(dns_budget *b, unsigned ms)
+{
+	int64_t want, cur;
+
+	if (b == NULL || (cur = atomic_load(&b->deadline)) == 0)
+		return;
+	want = dns_now_ms() + (int64_t)ms;
+	while (cur != 0 && cur < want &&
+	    !atomic_compare_exchange_weak(&b->deadline, &cur, want))
+		;
+}
+
+void
+dns_budget_close(dns_budget *b)
+{
+	if (b == NULL)
+		return;
+	atomic_fetch_or(&b->hit, HIT_CLOSED);
+	atomic_store(&b->deadline, dns_now_ms());
+}
+
+int64_t
+dns_budget_deadline(const dns_budget *b)
+{
+	return b != NULL ? atomic_load(&b->deadline) : 0;
+}
+
+unsigned
+dns_budget_timeout_ms(const dns_budget *b)
+{
+	return b != NULL ? b->timeout_ms : 0;
+}
+
+unsigned
+dns_budget_max(const dns_budget *b)
+{
+	return b != NULL ? b->max : 0;
+}
+
+unsigned
+dns_budget_queries(const dns_budget *b)
+{
+	return b != NULL ? atomic_load(&b->used) : 0;
+}
+
+unsigned
+dns_budget_refused(const dns_budget *b)
+{
+	return b != NULL ? atomic_load(&b->refused) : 0;
+}
+
+/* The reason of a lookup stopped by the deadline. */
+static void
+deadline_why(const dns_budget *b, char *why, size_t whylen)
+{
+	if (atomic_load(&b->hit) & HIT_CLOSED)
+		snprintf(why, whylen, "message ended: its DNS lookups were "
+		    "stopped");
+	else
+		snprintf(why, whylen, "message DNS deadline of %u ms reached",
+		    b->timeout_ms);
+}
+
+const char *
+dns_budget_why(const dns_budget *b, char *buf, size_t len)
+{
+	unsigned hit = b != NULL ? atomic_load(&b->hit) : 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (hit & HIT_QUERIES)
+		snprintf(buf, len, "message DNS query budget of %u exhausted",
+		    b->max);
+	if (hit & HIT_DEADLINE) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "%smessage DNS deadline of %u ms "
+		    "reached", n ? "; " : "", b->timeout_ms);
+	}
+	return buf;
+}
+
+int
+dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
+    size_t whylen)
+{
+	int64_t dl = atomic_load(&b->deadline);
+	unsigned cur, limit;
+
+	if (dl != 0 && now >= dl) {
+		if (!(atomic_load(&b->hit) & HIT_CLOSED))
+			atomic_fetch_or(&b->hit, HIT_DEADLINE);
+		deadline_why(b, why, whylen);
+		return -1;
+	}
+	if (b->max == 0) {
+		atomic_fetch_add(&b->used, 1);
+		return 0;
+	}
+	limit = (flags & DNS_BUDGET_RESERVED) ? b->max : b->max - b->reserve;
+	cur = atomic_load(&b->used);
+	do {
+		if (cur >= limit) {
+			atomic_fetch_add(&b->refused, 1);
+			atomic_fetch_or(&b->hit, HIT_QUERIES);
+			snprintf(why, whylen, "message DNS query budget of %u "
+			    "exhausted", b->max);
+			return -1;
+		}
+	} while (!atomic_compare_exchange_weak(&b->used, &cur, cur + 1));
+	return 0;
+}
+
+int64_t
+dns_budget_wait_deadline(const dns_budget *b, int64_t deadline,
+    int *at_budget)
+{
+	int64_t dl = b != NULL ? atomic_load(&b->deadline) : 0;
+
+	*at_budget = 0;
+	if (dl != 0 && dl <= deadline) {
+		*at_budget = 1;
+		return dl;
+	}
+	return deadline;
+}
+
+void
+dns_budget_deadline_hit(dns_budget *b, char *why, size_t whylen)
+{
+	if (!(atomic_load(&b->hit) & HIT_CLOSED))
+		atomic_fetch_or(&b->hit, HIT_DEADLINE);
+	deadline_why(b, why, whylen);
+}
