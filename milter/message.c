@@ -395,7 +395,10 @@ note_ar_field(msg *m, const char *value, size_t len)
 		return;
 	}
 	m->nar++;
-	if (!ar_claims_authserv_id(value, len, m->env->cfg->authserv_id))
+	/* value NULL: a field too big to be read, so it may claim our
+	 * authserv-id: it goes */
+	if (value != NULL &&
+	    !ar_claims_authserv_id(value, len, m->env->cfg->authserv_id))
 		return;
 	need = ((size_t)m->nar + 7) / 8;
 	if (need > m->ar_remove_size) {
@@ -464,6 +467,34 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
 	    len) < 0)
 		fail(m, "DKIM: header out of order or out of memory");
+	return m->failed ? -1 : 0;
+}
+
+int
+msg_header_skipped(msg *m, const char *name, size_t len)
+{
+	size_t namelen = strlen(name);
+
+	if (m->state == MSG_ST_IDLE)
+		m->state = MSG_ST_ENVELOPE;
+	if (m->state != MSG_ST_ENVELOPE && m->state != MSG_ST_HEADERS)
+		return -1;
+	m->state = MSG_ST_HEADERS;
+	m->nheaders++;
+	m->header_bytes += namelen + len + 3;
+	if (strcasecmp(name, "Authentication-Results") == 0)
+		note_ar_field(m, NULL, 0);
+	if (msg_skipped(m))
+		return m->failed ? -1 : 0;
+	if (strcasecmp(name, "From") == 0) {
+		/* a From that cannot be read: a bad From (too long) */
+		m->nfrom_seen++;
+		m->from_too_long = 1;
+	}
+	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
+		return -1;
+	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
+		fail(m, "DKIM: header out of order");
 	return m->failed ? -1 : 0;
 }
 
