@@ -8,7 +8,7 @@ milter_engine.sh; needs $AUTHMILTER). Each check says what it shows:
   leadspc    header values without their leading space for an MTA that
              adds one itself (no SMFIP_HDR_LEADSPC), with it otherwise
   oversized  a header field over the negotiated packet bound is skipped:
-             the message gets a verdict (a From field: tempfail), the
+             the message gets a verdict (a From field: a bad From, rejected with bad_from_action = reject), the
              connection stays and the next message passes
   sent       the log line names the action the MTA was given (tempfail
              when the MTA refused our header), not the verdict's
@@ -268,12 +268,12 @@ def check_oversized(d):
     c.close()
     log = d.text()
     ok = (cmd == b"a" and ar is not None and cmd2 == b"y" and
-          data2.startswith(b"451") and cmd3 == b"a" and
+          data2.startswith(b"550") and cmd3 == b"a" and
           ar_value(mods3) is not None and cmd4 == b"a" and
           ar_value(mods4) is not None and cmd5 == b"a" and
           re.search(r"BIG1: header field Subject of 307\d+ bytes is over",
                     log) is not None and
-          re.search(r"BIG2: .*action=tempfail", log) is not None)
+          re.search(r"BIG2: .*bad From.*action=reject", log) is not None)
     report(ok, "oversized", "with 256 KB packets: 300 KB Subject: %r, 300 KB "
            "From: %r %r, next message: %r; with 1 MB: 1.5 MB Subject: %r, "
            "next: %r; each on one connection" %
@@ -410,6 +410,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="milter_engine.")
     nconn, max_header = 16, 256 * 1024
     d = Daemon(tmp, "am", "max_connections = %d\nmax_header_bytes = %d\n"
+               "bad_from_action = reject\n"
                % (nconn + 8, max_header), ["--dns-zone", ZONE])
     try:
         for name, fn in (("mds", check_mds), ("leadspc", check_leadspc),
