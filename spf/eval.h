@@ -20,6 +20,12 @@
 /* include/redirect nesting: bounded by SPF_MAX_DNS_TERMS, plus the
  * top-level record. */
 #define SPF_MAX_DEPTH (SPF_MAX_DNS_TERMS + 1)
+/* Terms in all the records one evaluation parses (the top-level record,
+ * its includes and redirects; local limit, RFC 7208 sets none): with
+ * SPF_MAX_RECORD_TERMS per record, the terms of one evaluation never take
+ * more than 4096 * sizeof(spf_term) (288 KB on x86-64), whatever the 11
+ * records hold. Past it: permerror. */
+#define SPF_MAX_EVAL_TERMS 4096
 /* 4.3 / 7.3: a domain name to query is at most 253 octets (no final dot). */
 #define SPF_MAX_DOMAIN_LEN 253
 
@@ -80,6 +86,7 @@ typedef struct spf_eval {
 	char sender_domain[DNS_MAX_NAME_LEN + 1];
 
 	unsigned lookups, voids;
+	size_t terms;              /* parsed so far, SPF_MAX_EVAL_TERMS */
 	unsigned nanswers, nsecure;
 	int bogus;
 	int depth;
