@@ -21,11 +21,11 @@
  * top-level record. */
 #define SPF_MAX_DEPTH (SPF_MAX_DNS_TERMS + 1)
 /* Terms in all the records one evaluation parses (the top-level record,
- * its includes and redirects; local limit, RFC 7208 sets none): with
- * SPF_MAX_RECORD_TERMS per record, the terms of one evaluation never take
- * more than 4096 * sizeof(spf_term) (288 KB on x86-64), whatever the 11
- * records hold. Past it: permerror. */
-#define SPF_MAX_EVAL_TERMS 4096
+ * its includes and redirects; local limit, RFC 7208 sets none): the
+ * terms of one evaluation never take more than 8192 * sizeof(spf_term)
+ * (576 KB on x86-64), whatever the 11 records hold (two records of the
+ * largest size SPF_MAX_RECORD_TERMS allows). Past it: permerror. */
+#define SPF_MAX_EVAL_TERMS 8192
 /* 4.3 / 7.3: a domain name to query is at most 253 octets (no final dot). */
 #define SPF_MAX_DOMAIN_LEN 253
 

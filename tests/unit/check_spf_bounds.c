@@ -212,7 +212,7 @@ START_TEST(spaces_cost_nothing)
 }
 END_TEST
 
-/* SPF_MAX_RECORD_TERMS (1024) terms parse; more is a permerror naming the
+/* SPF_MAX_RECORD_TERMS (4096) terms parse; more is a permerror naming the
  * limit, refused before anything is allocated for them. */
 START_TEST(terms_per_record)
 {
@@ -223,17 +223,17 @@ START_TEST(terms_per_record)
 
 	allocator_init();
 	sb_init(&sb);
-	record_of(&sb, "v=spf1", "ip4:192.0.2.1", 1024, 0, "");
+	record_of(&sb, "v=spf1", "ip4:192.0.2.1", 4096, 0, "");
 	ck_assert_int_eq(spf_record_parse(sb.s, sb.len, &rec, err,
 	    sizeof(err)), 0);
-	ck_assert_uint_eq(rec.nterms, 1024);
+	ck_assert_uint_eq(rec.nterms, 4096);
 	spf_record_free(&rec);
 	record_of(&sb, "v=spf1", "a", 30000, 0, " -all");
 	base = peak_start();
 	ck_assert_int_eq(spf_record_parse(sb.s, sb.len, &rec, err,
 	    sizeof(err)), -1);
 	grown = atomic_load(&peak) - base;
-	ck_assert_msg(strstr(err, "more than 1024 terms") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "more than 4096 terms") != NULL, "%s", err);
 	ck_assert_msg(grown <= 1024, "refusing took %ld bytes", grown);
 	sb_free(&sb);
 }
@@ -289,26 +289,26 @@ setup(void)
 		record_of(&sb, head, "", 0, SPACES, " -all");
 		txt_line(fp, name, &sb);
 	}
-	/* tm0 -> ... -> tm4: 1,000 terms each, 5,000 in all */
-	for (i = 0; i <= 4; i++) {
+	/* tm0 -> tm1 -> tm2: 3,000 terms each, 9,000 in all */
+	for (i = 0; i <= 2; i++) {
 		snprintf(name, sizeof(name), "tm%d.example.", i);
-		if (i < 4)
+		if (i < 2)
 			snprintf(head, sizeof(head), "v=spf1 include:tm%d.example",
 			    i + 1);
 		else
 			snprintf(head, sizeof(head), "v=spf1 ip4:192.0.2.1");
-		record_of(&sb, head, "ip4:10.0.0.1", 999, 0, " -all");
+		record_of(&sb, head, "ip4:10.0.0.1", 2998, 0, " -all");
 		txt_line(fp, name, &sb);
 	}
-	/* tk0 -> ... -> tk3: 1,000 terms each, 4,000 in all: evaluated */
-	for (i = 0; i <= 3; i++) {
+	/* tk0 -> tk1: 4,000 terms each, 8,000 in all: evaluated */
+	for (i = 0; i <= 1; i++) {
 		snprintf(name, sizeof(name), "tk%d.example.", i);
-		if (i < 3)
+		if (i < 1)
 			snprintf(head, sizeof(head), "v=spf1 include:tk%d.example",
 			    i + 1);
 		else
 			snprintf(head, sizeof(head), "v=spf1 ip4:192.0.2.1");
-		record_of(&sb, head, "ip4:10.0.0.1", 998, 0, " -all");
+		record_of(&sb, head, "ip4:10.0.0.1", 3998, 0, " -all");
 		txt_line(fp, name, &sb);
 	}
 	/* ma0 -> ... -> ma10: 20,000 one-letter terms each */
@@ -334,7 +334,7 @@ setup(void)
 			    name);
 	}
 	/* one record of more than SPF_MAX_RECORD_TERMS terms */
-	record_of(&sb, "v=spf1", "ip4:10.0.0.1", 1100, 0, " ip4:192.0.2.1 -all");
+	record_of(&sb, "v=spf1", "ip4:10.0.0.1", 4200, 0, " ip4:192.0.2.1 -all");
 	txt_line(fp, "many.example.", &sb);
 	/* a large legitimate record: 400 networks, the sender's the last */
 	sb_reset(&sb);
@@ -397,14 +397,15 @@ START_TEST(nested_spaces_memory)
 }
 END_TEST
 
-/* More than SPF_MAX_EVAL_TERMS (4096) terms over the records of one evaluation:
- * permerror, and the allocation stays within that many terms. */
+/* More than SPF_MAX_EVAL_TERMS (8192) terms over the records of one
+ * evaluation: permerror, and the allocation stays within that many terms;
+ * 8,000 evaluate. A record of more than SPF_MAX_RECORD_TERMS: permerror. */
 START_TEST(terms_per_evaluation)
 {
 	spf_result r;
 	long base, grown;
 
-	check("tk0.example", &r);  /* 4,000 terms: evaluated */
+	check("tk0.example", &r);  /* 8,000 terms: evaluated */
 	ck_assert_msg(r.code == SPF_PASS, "%s: %s", spf_code_name(r.code),
 	    r.reason);
 	check("tm0.example", &r);
@@ -414,13 +415,13 @@ START_TEST(terms_per_evaluation)
 	fprintf(stderr, "terms_per_evaluation: peak %ld bytes\n", grown);
 	ck_assert_msg(r.code == SPF_PERMERROR, "%s: %s", spf_code_name(r.code),
 	    r.reason);
-	ck_assert_msg(strstr(r.reason, "more than 4096 terms") != NULL, "%s",
+	ck_assert_msg(strstr(r.reason, "more than 8192 terms") != NULL, "%s",
 	    r.reason);
 	ck_assert_msg(grown < 1024 * 1024, "peak %ld bytes", grown);
 	check("many.example", &r);
 	ck_assert_msg(r.code == SPF_PERMERROR, "%s: %s", spf_code_name(r.code),
 	    r.reason);
-	ck_assert_msg(strstr(r.reason, "more than 1024 terms") != NULL, "%s",
+	ck_assert_msg(strstr(r.reason, "more than 4096 terms") != NULL, "%s",
 	    r.reason);
 }
 END_TEST
@@ -442,7 +443,7 @@ START_TEST(nested_terms_memory)
 	fprintf(stderr, "nested_terms_memory: peak %ld bytes\n", grown);
 	ck_assert_msg(r.code == SPF_PERMERROR, "%s: %s", spf_code_name(r.code),
 	    r.reason);
-	ck_assert_msg(strstr(r.reason, "more than 1024 terms") != NULL, "%s",
+	ck_assert_msg(strstr(r.reason, "more than 4096 terms") != NULL, "%s",
 	    r.reason);
 	ck_assert_msg(grown < 256 * 1024, "peak %ld bytes", grown);
 }
