@@ -157,8 +157,8 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	Suite *s = suite_create("hash");
-	TCase *tc = tcase_create("all");
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	int nf;
 
@@ -168,6 +168,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	self_path = realpath("/proc/self/exe", NULL);
+	s = suite_create("hash");
+	tc = tcase_create("all");
 	tcase_add_test(tc, reference_vectors);
 	tcase_add_test(tc, case_folding);
 	tcase_add_test(tc, spread);
