@@ -77,9 +77,9 @@
  *   verification costs about the square of the size) or whose public
  *   exponent is over DKIM_MAX_RSA_EXP_BITS (33) bits is not used: `policy`
  *   ("RSA key 8192 bits > 4096 (local limit)"). Each verification then
- *   costs at most 4 to 6 times one with the usual 2048-bit key (a
- *   3072-bit key with a 3071-bit exponent cost 180 to 300 times;
- *   tests/bench/bench_dkim_keys.c).
+ *   costs at most 5 to 10 times one with the usual 2048-bit key, about
+ *   twice one with a 4096-bit key and e = 65537 (a 3072-bit key with a
+ *   3071-bit exponent cost 190 to 360 times; bench_dkim_keys).
  *
  *   Results (RFC 8601 2.7.1): pass; fail (signature or body hash did not
  *   verify); neutral (unused here); policy (not evaluated by local policy:
