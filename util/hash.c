@@ -26,27 +26,45 @@
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static unsigned char process_key[16];
 
-static uint64_t
-load64(const unsigned char *p, size_t n, int fold)
+/* Little-endian 64-bit word of n <= 8 octets (the tail zero-filled). */
+static inline uint64_t
+load64(const unsigned char *p, size_t n)
 {
 	uint64_t w = 0;
-	size_t k;
 
-	for (k = 0; k < n; k++) {
-		unsigned char c = p[k];
-
-		if (fold && c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		w |= (uint64_t)c << (8 * k);
+	if (n == 8) {
+		memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		return w;
 	}
+	while (n-- > 0)
+		w |= (uint64_t)p[n] << (8 * n);
 	return w;
+}
+
+/*
+ * ASCII capitals of all 8 octets to small letters at once: an octet
+ * under 0x80 gets 0x20 added when it lies in 'A'..'Z' (each lane's sum
+ * stays below 0x100, so no carry crosses into the next).
+ */
+static inline uint64_t
+fold64(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t low7 = w & (0x7f * ones);
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+	uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * ones;
+
+	return w | ((ge_a & ~gt_z & ~w & (0x80 * ones)) >> 2);
 }
 
 static uint64_t
 siphash24(const unsigned char key[16], const unsigned char *p, size_t n,
     int fold)
 {
-	uint64_t k0 = load64(key, 8, 0), k1 = load64(key + 8, 8, 0);
+	uint64_t k0 = load64(key, 8), k1 = load64(key + 8, 8);
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
 	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
 	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
@@ -55,14 +73,18 @@ siphash24(const unsigned char key[16], const unsigned char *p, size_t n,
 	size_t k, whole = n & ~(size_t)7;
 
 	for (k = 0; k < whole; k += 8) {
-		m = load64(p + k, 8, fold);
+		m = load64(p + k, 8);
+		if (fold)
+			m = fold64(m);
 		v3 ^= m;
 		SIPROUND(v0, v1, v2, v3);
 		SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
-	m = (n > whole ? load64(p + whole, n - whole, fold) : 0) |
-	    (uint64_t)(n & 0xff) << 56;
+	m = n > whole ? load64(p + whole, n - whole) : 0;
+	if (fold)
+		m = fold64(m);
+	m |= (uint64_t)(n & 0xff) << 56;
 	v3 ^= m;
 	SIPROUND(v0, v1, v2, v3);
 	SIPROUND(v0, v1, v2, v3);

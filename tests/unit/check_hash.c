@@ -69,6 +69,22 @@ START_TEST(case_folding)
 	/* '@' '[' and '`' '{' sit next to the capitals and small letters */
 	ck_assert(hash_keyed_lower("@", 1) != hash_keyed_lower("`", 1));
 	ck_assert(hash_keyed_lower("[", 1) != hash_keyed_lower("{", 1));
+	/* every octet, in a whole word and in the tail: only A-Z fold */
+	for (i = 0; i < 256; i++) {
+		static const size_t pos[] = { 0, 7, 8, 12 };
+
+		for (k = 0; k < 4; k++) {
+			char a[13], b[13];
+
+			memset(a, 'x', sizeof(a));
+			a[pos[k]] = (char)i;
+			memcpy(b, a, sizeof(b));
+			if (i >= 'A' && i <= 'Z')
+				b[pos[k]] = (char)(i + 32);
+			ck_assert_msg(hash_keyed_lower(a, 13) == hash_keyed(b, 13),
+			    "octet %zu at %zu", i, pos[k]);
+		}
+	}
 }
 END_TEST
 
