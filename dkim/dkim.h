@@ -106,8 +106,8 @@
 /*
  * Largest RSA public exponent used, in bits (local policy; RFC 8017 lets
  * e be anything up to n - 1, and a verification costs about one modular
- * multiplication per bit of e: a 3071-bit e made one verification 300
- * times dearer). 33 bits is BoringSSL's bound (kMaxExponentBits; e up to
+ * multiplication per bit of e: a 3072-bit key with a 3071-bit e cost 190
+ * to 360 verifications of a 2048-bit key). 33 bits is BoringSSL's bound (kMaxExponentBits; e up to
  * 2^32 + 1), Go refuses more than 31 bits and OpenSSL more than 64 for
  * moduli over 3072 bits (OPENSSL_RSA_MAX_PUBEXP_BITS); published DKIM keys
  * use 65537 (17 bits), rarely 3.

@@ -304,9 +304,10 @@ dkim_key_parse(dkim_key *k, const char *txt, size_t len, char *err,
 		if (k->pkey == NULL)
 			return BAD("key p= is not an RSA public key");
 		k->bits = (unsigned)EVP_PKEY_get_bits(k->pkey);
-		if (EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
+		if (EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E,
+		    &e) != 1) {
 			ERR_clear_error();
-			return BAD("key p=: the RSA public exponent cannot be read");
+			return BAD("key p=: the RSA exponent cannot be read");
 		}
 		k->e_bits = (unsigned)BN_num_bits(e);
 		BN_free(e);

@@ -10,8 +10,8 @@
  * record is a different text (a miss). Direct-mapped: the slot is a hash
  * of the text, a new key replaces the slot's old one. The texts come from
  * senders' DNS: the hash is keyed (util/hash.h), so no one can pick
- * records that share a popular key's slot and keep evicting it. One mutex guards the
- * table; EVP_PKEY is reference-counted, and each key is made ready for
+ * records that share a popular key's slot and keep evicting it. One
+ * mutex guards the table; EVP_PKEY is reference-counted, and each key is made ready for
  * verification (provider export) before it is shared, after which threads
  * only read it.
  */

@@ -175,11 +175,12 @@ cmd_dkim(int argc, char **argv)
 		case OPT_MAXBITS:
 			errno = 0;
 			opt.max_rsa_bits = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || opt.max_rsa_bits < 1024 ||
+			if (errno || end == optarg || *end ||
+			    opt.max_rsa_bits < 1024 ||
 			    opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT) {
 				fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
-				    "'%s' is not a number from 1024 to %d\n", optarg,
-				    DKIM_MAX_RSA_BITS_LIMIT);
+				    "'%s' is not a number from 1024 to %d\n",
+				    optarg, DKIM_MAX_RSA_BITS_LIMIT);
 				return CLI_EXIT_USAGE;
 			}
 			break;

@@ -423,7 +423,8 @@ too_many_terms(spf_eval *ev, const char *domain, const char *txt, size_t len)
 	}
 	if (n > SPF_MAX_EVAL_TERMS - ev->terms) {
 		spf_setr(ev, "more than %d terms in the SPF records of this "
-		    "evaluation (local limit), at %s", SPF_MAX_EVAL_TERMS, domain);
+		    "evaluation (local limit), at %s", SPF_MAX_EVAL_TERMS,
+		    domain);
 		return 1;
 	}
 	ev->terms += n;

@@ -23,12 +23,13 @@
  *   spf_record_parse() parses the whole record (RFC 7208 4.6.1, 12 ABNF)
  *   into terms that point into txt (which must outlive rec), allocating
  *   one spf_term per term there is (never per SP); a record of more than
- *   SPF_MAX_RECORD_TERMS terms is -1 before anything is allocated. Any syntax
- *   error anywhere, an unknown mechanism, a repeated redirect= or exp=, a
- *   bad CIDR length or IP network, or a domain-spec that does not end in a
- *   toplabel or macro (7.1) is -1 with err naming the term; unknown
- *   modifiers are kept (syntax-checked) and otherwise ignored. Returns 0 on
- *   success, -1 on a syntax error (permerror), -2 when out of memory.
+ *   SPF_MAX_RECORD_TERMS terms is -1 before anything is allocated. Any
+ *   syntax error anywhere, an unknown mechanism, a repeated redirect= or
+ *   exp=, a bad CIDR length or IP network, or a domain-spec that does not
+ *   end in a toplabel or macro (7.1) is -1 with err naming the term;
+ *   unknown modifiers are kept (syntax-checked) and otherwise ignored.
+ *   Returns 0 on success, -1 on a syntax error or too many terms
+ *   (permerror), -2 when out of memory.
  */
 #ifndef AUTHMILTER_SPF_RECORD_H
 #define AUTHMILTER_SPF_RECORD_H

@@ -13,8 +13,9 @@
  * worst message a sender can make of each key: 8 signatures
  * (dkim_max_signatures' default) whose key name holds 4 records
  * (DKIM_MAX_KEY_RECORDS) of that key, each signature's b= altered (right
- * length, wrong value), so every record is tried. Figures, not pass/fail; exit status 1 only when a
- * normal key does not pass. BENCH_SECONDS sets the time per case (1).
+ * length, wrong value), so every record is tried. Figures, not
+ * pass/fail; exit status 1 only when a normal key does not pass.
+ * BENCH_SECONDS sets the time per case (1).
  */
 #include <stdio.h>
 #include <stdlib.h>
