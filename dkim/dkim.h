@@ -29,7 +29,8 @@
  *
  * DESCRIPTION
  *   dkim_options_init() sets the defaults: 8 signatures, RSA keys of at
- *   least 1024 bits (RFC 8301 3.2), rsa-sha1 refused (RFC 8301 3.1), 300 s
+ *   least 1024 bits (RFC 8301 3.2) and at most 4096 (max_rsa_bits, see
+ *   below), rsa-sha1 refused (RFC 8301 3.1), 300 s
  *   of clock skew for t= and x=, now = time(), key lookups given the
  *   resolver's timeout from end of headers, a short l= reported but not a
  *   failure, a header block of up to 1 MB (max_header_bytes: each field
@@ -74,9 +75,25 @@
  *   keys). NULL when memory runs out. dkim_keycache_free() frees it once
  *   no verifier uses it.
  *
+ *   Work per message, whatever the sender publishes: at most
+ *   max_signatures signatures are evaluated, each trying at most 4 key
+ *   records, and the public-key verifications of one message are at most
+ *   max(max_signatures, 4) in all (DKIM_MAX_KEY_RECORDS; key records
+ *   shared by signatures or found in the key cache count each time they
+ *   verify); a signature past that is `policy` ("more than 8 key
+ *   verifications in the message"). An RSA key whose modulus is over
+ *   max_rsa_bits (RFC 8301 3.2: verifiers must handle 1024 to 4096; a
+ *   verification costs about the square of the size) or whose public
+ *   exponent is over DKIM_MAX_RSA_EXP_BITS (33) bits is not used: `policy`
+ *   ("RSA key 8192 bits > 4096 (local limit)"). Each verification then
+ *   costs at most 5 to 10 times one with the usual 2048-bit key, about
+ *   twice one with a 4096-bit key and e = 65537 (a 3072-bit key with a
+ *   3071-bit exponent cost 190 to 360 times; bench_dkim_keys).
+ *
  *   Results (RFC 8601 2.7.1): pass; fail (signature or body hash did not
  *   verify); neutral (unused here); policy (not evaluated by local policy:
- *   over max_signatures, header block over max_header_bytes); temperror
+ *   over max_signatures, header block over max_header_bytes, key over
+ *   max_rsa_bits or DKIM_MAX_RSA_EXP_BITS, verifications used up); temperror
  *   (key lookup failed or timed out); permerror (syntax, unusable or
  *   missing key, expired, rsa-sha1, small key, ...). `reason` says which.
  */
@@ -90,6 +107,21 @@
 
 #define DKIM_DEFAULT_MAX_SIGNATURES 8
 #define DKIM_DEFAULT_MIN_RSA_BITS 1024   /* RFC 8301 3.2 */
+/* RFC 8301 3.2: verifiers MUST validate keys of 1024 to 4096 bits; larger
+ * ones are refused by default (local policy: cost grows with the square
+ * of the size, 16384 bits is OpenSSL's own limit). */
+#define DKIM_DEFAULT_MAX_RSA_BITS 4096
+#define DKIM_MAX_RSA_BITS_LIMIT 16384
+/*
+ * Largest RSA public exponent used, in bits (local policy; RFC 8017 lets
+ * e be anything up to n - 1, and a verification costs about one modular
+ * multiplication per bit of e: a 3072-bit key with a 3071-bit e cost 190
+ * to 360 verifications of a 2048-bit key). 33 bits is BoringSSL's bound (kMaxExponentBits; e up to
+ * 2^32 + 1), Go refuses more than 31 bits and OpenSSL more than 64 for
+ * moduli over 3072 bits (OPENSSL_RSA_MAX_PUBEXP_BITS); published DKIM keys
+ * use 65537 (17 bits), rarely 3.
+ */
+#define DKIM_MAX_RSA_EXP_BITS 33
 #define DKIM_DEFAULT_CLOCK_SKEW 300
 #define DKIM_DEFAULT_KEYCACHE_SLOTS 1024
 /* Header block kept (name + value + 3 octets per field; local policy,
@@ -115,6 +147,7 @@ typedef struct dkim_keycache dkim_keycache;
 typedef struct dkim_options {
 	unsigned max_signatures;  /* signatures evaluated; the rest -> policy */
 	unsigned min_rsa_bits;    /* smaller RSA keys -> permerror */
+	unsigned max_rsa_bits;    /* larger RSA keys -> policy; 0 = 4096 */
 	int allow_sha1;           /* accept rsa-sha1 (RFC 8301 forbids it) */
 	unsigned clock_skew;      /* seconds tolerated on t= and x= */
 	int64_t now;              /* Unix time of verification; 0 = time() */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 #define DKIM_HF_SIG 0x80000000u
 #define HNODE_NONE UINT32_MAX
 
@@ -155,32 +157,27 @@ dkim_hs_is_sig(const dkim_hstore *hs, size_t k)
 	return (hs->f[k].nlen & DKIM_HF_SIG) != 0;
 }
 
-/* FNV-1a over the ASCII-lowercased name */
+/*
+ * The names are the sender's (every field name of the message is looked
+ * up): a keyed hash (util/hash.h), so no one can pick names that share a
+ * slot and make each lookup walk the whole table.
+ */
 static size_t
 name_hash(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)p[k];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
+	return (size_t)hash_keyed_lower(p, n);
 }
 
 /* The slot holding this name, or the free slot where it belongs. */
 static dkim_hsel_slot *
-find_slot(const dkim_hsel *s, const char *p, size_t n)
+find_slot(dkim_hsel *s, const char *p, size_t n)
 {
 	size_t i = name_hash(p, n) & (s->nslots - 1);
 
 	for (;;) {
 		dkim_hsel_slot *sl = &s->slot[i];
 
+		s->probes++;
 		if (sl->p == NULL || (sl->n == n && name_eq(sl->p, p, n)))
 			return sl;
 		i = (i + 1) & (s->nslots - 1);

@@ -47,7 +47,9 @@
  *   while the selector is used), then dkim_hsel_scan() links the fields
  *   of those names bottom-up in one pass over the store (one hash of each
  *   field name; memory: a table of 2 * maxnames slots and 8 octets per
- *   field whose name is registered). Per signature: dkim_hsel_begin(),
+ *   field whose name is registered). The hash is keyed (util/hash.h):
+ *   names picked to share a slot cannot make lookups walk the table;
+ *   s->probes counts the slots looked at. Per signature: dkim_hsel_begin(),
  *   then dkim_hsel_next() per h= name returns a field index, or
  *   DKIM_HSEL_NONE. Names compare ASCII case-insensitively, field names
  *   without trailing WSP. The init, add and scan calls return 0, or -1
@@ -91,6 +93,7 @@ typedef struct dkim_hsel {
 	dkim_hnode *node;
 	size_t nnode, ncap;
 	unsigned gen;
+	size_t probes;        /* slots looked at by all lookups (tests) */
 } dkim_hsel;
 
 void dkim_hs_init(dkim_hstore *hs, size_t max_bytes);

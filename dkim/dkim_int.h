@@ -24,6 +24,10 @@
 #define DKIM_MAX_LISTED 1000           /* signatures with a result; the rest
                                           are counted but not listed */
 #define DKIM_MAX_KEY_RECORDS 4         /* TXT records tried per key name */
+/* Public-key verifications per message: max_signatures, but at least
+ * DKIM_MAX_KEY_RECORDS so one signature can try all its records. */
+#define DKIM_VERIFY_BUDGET(o) ((o)->max_signatures > DKIM_MAX_KEY_RECORDS ? \
+	(o)->max_signatures : DKIM_MAX_KEY_RECORDS)
 
 enum { DKIM_ST_HEADERS, DKIM_ST_BODY, DKIM_ST_DONE };
 
@@ -71,6 +75,8 @@ struct dkim_verifier {
 	                       * 275 KB zeroed per message for the 1 or 2 used */
 	size_t nbh, bhcap;
 	int64_t deadline;     /* dns_now_ms() deadline of the key lookups */
+	unsigned verifies;    /* public-key verifications made (the budget is
+	                       * DKIM_VERIFY_BUDGET) */
 };
 
 void dkim_reason(char *dst, size_t n, const char *fmt, ...)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -296,10 +298,19 @@ dkim_key_parse(dkim_key *k, const char *txt, size_t len, char *err,
 		return BAD("key p= is not valid base64 (or over %d octets)",
 		    DKIM_MAX_KEY_OCTETS);
 	if (k->type == DKIM_KEY_RSA) {
+		BIGNUM *e = NULL;
+
 		k->pkey = load_rsa(der, dlen);
 		if (k->pkey == NULL)
 			return BAD("key p= is not an RSA public key");
 		k->bits = (unsigned)EVP_PKEY_get_bits(k->pkey);
+		if (EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E,
+		    &e) != 1) {
+			ERR_clear_error();
+			return BAD("key p=: the RSA exponent cannot be read");
+		}
+		k->e_bits = (unsigned)BN_num_bits(e);
+		BN_free(e);
 	} else {
 		if (dlen != 32)
 			return BAD("key p= is not a 32-octet Ed25519 key (RFC 8463)");

@@ -27,8 +27,10 @@ void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
  *   revoked). g= and n= are ignored (RFC 6376 removed g= semantics; 3.6.1
  *   says unknown tags are ignored). p= is loaded as SubjectPublicKeyInfo
  *   or PKCS#1 RSAPublicKey for k=rsa, as the raw 32-octet key for
- *   k=ed25519 (RFC 8463 4.2). Returns 0 (k->revoked may be set; k->pkey is
- *   then NULL), or -1 with the reason in err. dkim_key_clear() frees.
+ *   k=ed25519 (RFC 8463 4.2); k->bits is the key size (the RSA modulus)
+ *   and k->e_bits the RSA public exponent's, for the verifier's limits.
+ *   Returns 0 (k->revoked may be set; k->pkey is then NULL), or -1 with
+ *   the reason in err. dkim_key_clear() frees.
  *
  *   dkim_key_verify() checks sig over the canonicalized header hash:
  *   RSA PKCS#1 v1.5 with the algorithm's digest, or Ed25519 over the
@@ -65,6 +67,7 @@ typedef struct dkim_key {
 	int strict;         /* t=s */
 	int revoked;        /* p= empty */
 	unsigned bits;
+	unsigned e_bits;    /* RSA public exponent's size; 0 for Ed25519 */
 	EVP_PKEY *pkey;
 } dkim_key;
 

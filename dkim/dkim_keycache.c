@@ -8,8 +8,10 @@
  * it) to the parsed dkim_key. Parsing is a pure function of that text, so
  * a hit gives exactly what a parse would: no TTL is needed, and a changed
  * record is a different text (a miss). Direct-mapped: the slot is a hash
- * of the text, a new key replaces the slot's old one. One mutex guards the
- * table; EVP_PKEY is reference-counted, and each key is made ready for
+ * of the text, a new key replaces the slot's old one. The texts come from
+ * senders' DNS: the hash is keyed (util/hash.h), so no one can pick
+ * records that share a popular key's slot and keep evicting it. One
+ * mutex guards the table; EVP_PKEY is reference-counted, and each key is made ready for
  * verification (provider export) before it is shared, after which threads
  * only read it.
  */
@@ -22,6 +24,7 @@
 #include <openssl/rsa.h>
 
 #include "dkim/dkim.h"
+#include "util/hash.h"
 
 #define DKIM_KEYCACHE_MAX_SLOTS 65536
 #define DKIM_KEYCACHE_MAX_TEXT 4096   /* longer records are not cached */
@@ -38,17 +41,6 @@ struct dkim_keycache {
 	size_t nslots;
 	slot *slots;
 };
-
-static uint64_t
-fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t k;
-
-	for (k = 0; k < n; k++)
-		h = (h ^ (unsigned char)s[k]) * 0x100000001b3ULL;
-	return h;
-}
 
 dkim_keycache *
 dkim_keycache_new(size_t slots)
@@ -96,7 +88,7 @@ dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len, dkim_key *k)
 
 	if (c == NULL || len > DKIM_KEYCACHE_MAX_TEXT)
 		return 0;
-	h = fnv1a(txt, len);
+	h = hash_keyed(txt, len);
 	s = &c->slots[h % c->nslots];
 	pthread_mutex_lock(&c->lock);
 	if (s->text != NULL && s->hash == h && s->len == len &&
@@ -132,7 +124,7 @@ dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
 		free(copy);
 		return;
 	}
-	h = fnv1a(txt, len);
+	h = hash_keyed(txt, len);
 	s = &c->slots[h % c->nslots];
 	pthread_mutex_lock(&c->lock);
 	old = *s;

@@ -80,12 +80,34 @@ try_record(dkim_verifier *v, dkim_sigstate *st, const char *txt, size_t len,
 		    key.bits, v->opt.min_rsa_bits);
 		goto out;
 	}
+	/* local limits on the work a key makes (dkim.h): policy */
+	if (key.type == DKIM_KEY_RSA && key.bits > v->opt.max_rsa_bits) {
+		o->res = DKIM_POLICY;
+		dkim_reason(o->reason, sizeof(o->reason), "RSA key %u bits > %u "
+		    "(local limit)", key.bits, v->opt.max_rsa_bits);
+		goto out;
+	}
+	if (key.type == DKIM_KEY_RSA && key.e_bits > DKIM_MAX_RSA_EXP_BITS) {
+		o->res = DKIM_POLICY;
+		dkim_reason(o->reason, sizeof(o->reason), "RSA public exponent "
+		    "of %u bits > %d (local limit)", key.e_bits,
+		    DKIM_MAX_RSA_EXP_BITS);
+		goto out;
+	}
 	if (bh->failed || bh->dlen != sig->bhlen ||
 	    memcmp(bh->digest, sig->bh, bh->dlen) != 0) {
 		o->res = DKIM_FAIL;
 		dkim_reason(o->reason, sizeof(o->reason), "body hash did not verify");
 		goto out;
 	}
+	if (v->verifies >= DKIM_VERIFY_BUDGET(&v->opt)) {
+		o->res = DKIM_POLICY;
+		dkim_reason(o->reason, sizeof(o->reason), "more than %u key "
+		    "verifications in the message: not evaluated",
+		    DKIM_VERIFY_BUDGET(&v->opt));
+		goto out;
+	}
+	v->verifies++;
 	if (!dkim_key_verify(&key, sig->alg, st->hhash, st->hhlen, sig->b,
 	    sig->blen)) {
 		o->res = DKIM_FAIL;

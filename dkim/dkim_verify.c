@@ -36,6 +36,7 @@ dkim_options_init(dkim_options *o)
 	memset(o, 0, sizeof(*o));
 	o->max_signatures = DKIM_DEFAULT_MAX_SIGNATURES;
 	o->min_rsa_bits = DKIM_DEFAULT_MIN_RSA_BITS;
+	o->max_rsa_bits = DKIM_DEFAULT_MAX_RSA_BITS;
 	o->clock_skew = DKIM_DEFAULT_CLOCK_SKEW;
 }
 
@@ -64,6 +65,10 @@ dkim_verifier_new(dns_resolver *r, const dkim_options *o)
 		v->opt.max_signatures = DKIM_DEFAULT_MAX_SIGNATURES;
 	if (v->opt.max_signatures > DKIM_MAX_EVALUATED)
 		v->opt.max_signatures = DKIM_MAX_EVALUATED;
+	if (v->opt.max_rsa_bits == 0)
+		v->opt.max_rsa_bits = DKIM_DEFAULT_MAX_RSA_BITS;
+	if (v->opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT)
+		v->opt.max_rsa_bits = DKIM_MAX_RSA_BITS_LIMIT;
 	if (v->opt.max_header_bytes == 0)
 		v->opt.max_header_bytes = DKIM_DEFAULT_MAX_HEADER_BYTES;
 	if (v->opt.max_header_bytes > DKIM_MAX_HEADER_BYTES_LIMIT)

@@ -14,6 +14,7 @@
  *   so threads hitting different names rarely contend.
  */
 #include "dns/dns_int.h"
+#include "util/hash.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,15 +48,15 @@ struct dns_cache {
 	shard s[DNS_CACHE_SHARDS];
 };
 
+/* Keys are names the sender picks (SPF includes, DKIM selectors, ...):
+ * keyed (util/hash.h), so no one can fill one hash chain. The shard is
+ * taken from the top bits, the bucket from the low ones (with both from
+ * the low bits, a shard used 1 bucket in DNS_CACHE_SHARDS). */
+#define SHARD_OF(h) (((h) >> 24) % DNS_CACHE_SHARDS)
 static uint32_t
 key_hash(const uint8_t *k, size_t n)
 {
-	uint32_t h = 2166136261u;  /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ k[i]) * 16777619u;
-	return h;
+	return (uint32_t)hash_keyed(k, n);
 }
 
 dns_cache *
@@ -163,7 +164,7 @@ dns_answer *
 dns_cache_get(dns_cache *c, const uint8_t *key, size_t keylen, int64_t now_ms)
 {
 	uint32_t h = key_hash(key, keylen);
-	shard *s = &c->s[h % DNS_CACHE_SHARDS];
+	shard *s = &c->s[SHARD_OF(h)];
 	dns_answer *copy = NULL;
 	centry *e, *stale = NULL;
 
@@ -197,7 +198,7 @@ dns_cache_put(dns_cache *c, const uint8_t *key, size_t keylen,
     const dns_answer *a, int64_t now_ms)
 {
 	uint32_t h = key_hash(key, keylen), ttl = a->ttl;
-	shard *s = &c->s[h % DNS_CACHE_SHARDS];
+	shard *s = &c->s[SHARD_OF(h)];
 	centry *e, *old, *victims = NULL;
 
 	if (a->ttl == 0 || a->sec == DNS_SEC_BOGUS ||

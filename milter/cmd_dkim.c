@@ -4,7 +4,7 @@
  * through the message splitter (milter/msgparse.h) into the verifier.
  *
  *   authmilter dkim [--json] [--now EPOCH] [--allow-sha1] [--min-rsa-bits N]
- *                   [DNS flags] < message.eml
+ *                   [--max-rsa-bits N] [DNS flags] < message.eml
  *
  * Prints one line per signature in Authentication-Results style
  * ("dkim=pass header.d=... header.s=... header.a=... header.b=... (reason)"),
@@ -27,17 +27,19 @@
 #include "dkim/dkim.h"
 #include "milter/dkim_msg.h"
 
-enum { OPT_JSON = 1, OPT_NOW, OPT_SHA1, OPT_MINBITS, OPT_HELP };
+enum { OPT_JSON = 1, OPT_NOW, OPT_SHA1, OPT_MINBITS, OPT_MAXBITS, OPT_HELP };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: authmilter dkim [--json] [--now EPOCH] [--allow-sha1]\n"
-	    "           [--min-rsa-bits N] [DNS options] < message\n\n"
+	    "           [--min-rsa-bits N] [--max-rsa-bits N] [DNS options]\n"
+	    "           < message\n\n"
 	    "  --json            one JSON object per signature\n"
 	    "  --now EPOCH       verify as of this Unix time (t=, x=)\n"
 	    "  --allow-sha1      accept rsa-sha1 (RFC 8301 forbids it)\n"
-	    "  --min-rsa-bits N  smallest RSA key accepted (default 1024)\n\n%s",
+	    "  --min-rsa-bits N  smallest RSA key accepted (default 1024)\n"
+	    "  --max-rsa-bits N  largest RSA key used (default 4096)\n\n%s",
 	    cli_dns_usage());
 }
 
@@ -129,6 +131,7 @@ cmd_dkim(int argc, char **argv)
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "allow-sha1", no_argument, NULL, OPT_SHA1 },
 		{ "min-rsa-bits", required_argument, NULL, OPT_MINBITS },
+		{ "max-rsa-bits", required_argument, NULL, OPT_MAXBITS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -166,6 +169,18 @@ cmd_dkim(int argc, char **argv)
 			if (errno || end == optarg || *end || opt.min_rsa_bits > 16384) {
 				fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "
 				    "'%s' is not a number up to 16384\n", optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case OPT_MAXBITS:
+			errno = 0;
+			opt.max_rsa_bits = (unsigned)strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end ||
+			    opt.max_rsa_bits < 1024 ||
+			    opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT) {
+				fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
+				    "'%s' is not a number from 1024 to %d\n",
+				    optarg, DKIM_MAX_RSA_BITS_LIMIT);
 				return CLI_EXIT_USAGE;
 			}
 			break;

@@ -112,9 +112,14 @@ static const config_key keys[] = {
 	{ "received_spf", CFG_BOOL, FIELD(received_spf), NOCOUNT, 0, 1, NULL,
 	  "no", "Also add a Received-SPF header (RFC 7208 9.1).", NULL },
 	{ "dkim_max_signatures", CFG_UINT, FIELD(dkim_max_signatures), NOCOUNT, 1,
-	  1000, NULL, "8", "DKIM signatures verified per message; the rest are reported as policy.", NULL },
+	  1000, NULL, "8", "DKIM signatures verified per message, and public-key "
+	  "verifications (at least 4); the rest are reported as policy.", NULL },
 	{ "dkim_min_rsa_bits", CFG_UINT, FIELD(dkim_min_rsa_bits), NOCOUNT, 512,
 	  16384, NULL, "1024", "Smallest RSA key accepted (RFC 8301 3.2 sets 1024).", NULL },
+	{ "dkim_max_rsa_bits", CFG_UINT, FIELD(dkim_max_rsa_bits), NOCOUNT, 1024,
+	  16384, NULL, "4096",
+	  "Largest RSA key used (RFC 8301 3.2: verifiers handle up to 4096); a "
+	  "larger key gives dkim=policy.", NULL },
 	{ "dkim_allow_sha1", CFG_BOOL, FIELD(dkim_allow_sha1), NOCOUNT, 0, 1, NULL,
 	  "no", "Let rsa-sha1 signatures pass (RFC 8301 forbids it).", NULL },
 	{ "dkim_clock_skew", CFG_UINT, FIELD(dkim_clock_skew), NOCOUNT, 0, 86400,

@@ -104,6 +104,7 @@ typedef struct am_config {
 	/* DKIM */
 	unsigned dkim_max_signatures;
 	unsigned dkim_min_rsa_bits;
+	unsigned dkim_max_rsa_bits;
 	unsigned dkim_allow_sha1;     /* bool */
 	unsigned dkim_clock_skew;
 	unsigned dkim_fail_short_l;   /* bool */

@@ -364,6 +364,7 @@ start_dkim(msg *m)
 	dkim_options_init(&o);
 	o.max_signatures = cfg->dkim_max_signatures;
 	o.min_rsa_bits = cfg->dkim_min_rsa_bits;
+	o.max_rsa_bits = cfg->dkim_max_rsa_bits;
 	o.allow_sha1 = (int)cfg->dkim_allow_sha1;
 	o.clock_skew = cfg->dkim_clock_skew;
 	o.fail_short_l = (int)cfg->dkim_fail_short_l;

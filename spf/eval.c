@@ -410,10 +410,32 @@ check_record(spf_eval *ev, const char *domain, const spf_record *rec,
 	return SPF_NEUTRAL;
 }
 
+/* The term limits (eval.h, record.h), checked before the record is
+ * parsed; 1 with the reason set when over one. */
+static int
+too_many_terms(spf_eval *ev, const char *domain, const char *txt, size_t len)
+{
+	size_t n = spf_record_count_terms(txt, len);
+
+	if (n > SPF_MAX_RECORD_TERMS) {
+		spf_setr(ev, "the SPF record of %s has more than %d terms (%zu; "
+		    "local limit)", domain, SPF_MAX_RECORD_TERMS, n);
+		return 1;
+	}
+	if (n > SPF_MAX_EVAL_TERMS - ev->terms) {
+		spf_setr(ev, "more than %d terms in the SPF records of this "
+		    "evaluation (local limit), at %s", SPF_MAX_EVAL_TERMS,
+		    domain);
+		return 1;
+	}
+	ev->terms += n;
+	return 0;
+}
+
 static spf_code
 check_host(spf_eval *ev, const char *domain, int want_exp)
 {
-	char whybuf[200], err[200];
+	char whybuf[200], err[200], *text;
 	const char *txt = NULL;
 	size_t len = 0;
 	dns_query *q;
@@ -458,16 +480,31 @@ check_host(spf_eval *ev, const char *domain, int want_exp)
 		dns_query_free(q);
 		return SPF_PERMERROR;
 	}
-	switch (spf_record_parse(txt, len, &rec, err, sizeof(err))) {
+	if (too_many_terms(ev, domain, txt, len)) {
+		dns_query_free(q);
+		return SPF_PERMERROR;
+	}
+	/* Only the record is kept while its terms (and the includes below
+	 * it) are evaluated: the rest of the answer, which may hold any
+	 * number of other TXT records, goes now. */
+	text = malloc(len);
+	if (text != NULL)
+		memcpy(text, txt, len);
+	dns_query_free(q);
+	if (text == NULL) {
+		spf_setr(ev, "out of memory parsing the record of %s", domain);
+		return SPF_TEMPERROR;
+	}
+	switch (spf_record_parse(text, len, &rec, err, sizeof(err))) {
 	case 0:
 		break;
 	case -2:
 		spf_setr(ev, "out of memory parsing the record of %s", domain);
-		dns_query_free(q);
+		free(text);
 		return SPF_TEMPERROR;
 	default:
 		spf_setr(ev, "syntax error in the SPF record of %s: %s", domain, err);
-		dns_query_free(q);
+		free(text);
 		return SPF_PERMERROR;
 	}
 	spf_copy(ev->stack[ev->depth], sizeof(ev->stack[0]), domain,
@@ -476,7 +513,7 @@ check_host(spf_eval *ev, const char *domain, int want_exp)
 	c = check_record(ev, domain, &rec, want_exp);
 	ev->depth--;
 	spf_record_free(&rec);
-	dns_query_free(q);
+	free(text);
 	return c;
 }
 

@@ -20,6 +20,12 @@
 /* include/redirect nesting: bounded by SPF_MAX_DNS_TERMS, plus the
  * top-level record. */
 #define SPF_MAX_DEPTH (SPF_MAX_DNS_TERMS + 1)
+/* Terms in all the records one evaluation parses (the top-level record,
+ * its includes and redirects; local limit, RFC 7208 sets none): the
+ * terms of one evaluation never take more than 8192 * sizeof(spf_term)
+ * (576 KB on x86-64), whatever the 11 records hold (two records of the
+ * largest size SPF_MAX_RECORD_TERMS allows). Past it: permerror. */
+#define SPF_MAX_EVAL_TERMS 8192
 /* 4.3 / 7.3: a domain name to query is at most 253 octets (no final dot). */
 #define SPF_MAX_DOMAIN_LEN 253
 
@@ -82,6 +88,7 @@ typedef struct spf_eval {
 	char sender_domain[DNS_MAX_NAME_LEN + 1];
 
 	unsigned lookups, voids;
+	size_t terms;              /* parsed so far, SPF_MAX_EVAL_TERMS */
 	unsigned nanswers, nsecure;
 	int bogus;
 	int depth;

@@ -339,25 +339,37 @@ parse_modifier(spf_term *t, spf_record *rec, char *err, size_t errlen)
 	return 1;
 }
 
+size_t
+spf_record_count_terms(const char *txt, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = SPF_VERSION_LEN; i < len; i++)
+		if (txt[i] != ' ' && txt[i - 1] == ' ')
+			n++;
+	return n;
+}
+
 int
 spf_record_parse(const char *txt, size_t len, spf_record *rec, char *err,
     size_t errlen)
 {
-	size_t i, maxterms;
+	size_t i, nterms;
 
 	memset(rec, 0, sizeof(*rec));
 	if (!spf_record_is_spf(txt, len)) {
 		snprintf(err, errlen, "not an SPF record");
 		return -1;
 	}
-	/* every term needs at least one SP before it */
-	maxterms = 0;
-	for (i = SPF_VERSION_LEN; i < len; i++)
-		if (txt[i] == ' ')
-			maxterms++;
-	if (maxterms > 0) {
-		rec->terms = maxterms <= SIZE_MAX / sizeof(*rec->terms) ?
-		    zalloc(maxterms * sizeof(*rec->terms)) : NULL;
+	/* one spf_term per term, not per SP: 64 KB of spaces cost nothing */
+	nterms = spf_record_count_terms(txt, len);
+	if (nterms > SPF_MAX_RECORD_TERMS) {
+		snprintf(err, errlen, "more than %d terms (%zu; local limit)",
+		    SPF_MAX_RECORD_TERMS, nterms);
+		return -1;
+	}
+	if (nterms > 0) {
+		rec->terms = zalloc(nterms * sizeof(*rec->terms));
 		if (rec->terms == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return -2;

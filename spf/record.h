@@ -4,6 +4,7 @@
  * SYNOPSIS
  *   int  spf_record_is_spf(const char *txt, size_t len);
  *   int  spf_record_select(const dns_answer *a, const char **txt, size_t *len);
+ *   size_t spf_record_count_terms(const char *txt, size_t len);
  *   int  spf_record_parse(const char *txt, size_t len, spf_record *rec,
  *                         char *err, size_t errlen);
  *   void spf_record_free(spf_record *rec);
@@ -16,13 +17,19 @@
  *   answer: it returns the number of SPF records (0: none; >1: permerror
  *   per 4.5) and, when exactly one, points txt/len at it.
  *
+ *   spf_record_count_terms() counts the terms of a record (runs of
+ *   non-SP octets after the version; a record of spaces has none).
+ *
  *   spf_record_parse() parses the whole record (RFC 7208 4.6.1, 12 ABNF)
- *   into terms that point into txt (which must outlive rec): any syntax
- *   error anywhere, an unknown mechanism, a repeated redirect= or exp=, a
- *   bad CIDR length or IP network, or a domain-spec that does not end in a
- *   toplabel or macro (7.1) is -1 with err naming the term; unknown
- *   modifiers are kept (syntax-checked) and otherwise ignored. Returns 0 on
- *   success, -1 on a syntax error (permerror), -2 when out of memory.
+ *   into terms that point into txt (which must outlive rec), allocating
+ *   one spf_term per term there is (never per SP); a record of more than
+ *   SPF_MAX_RECORD_TERMS terms is -1 before anything is allocated. Any
+ *   syntax error anywhere, an unknown mechanism, a repeated redirect= or
+ *   exp=, a bad CIDR length or IP network, or a domain-spec that does not
+ *   end in a toplabel or macro (7.1) is -1 with err naming the term;
+ *   unknown modifiers are kept (syntax-checked) and otherwise ignored.
+ *   Returns 0 on success, -1 on a syntax error or too many terms
+ *   (permerror), -2 when out of memory.
  */
 #ifndef AUTHMILTER_SPF_RECORD_H
 #define AUTHMILTER_SPF_RECORD_H
@@ -31,6 +38,15 @@
 
 #include "dns/dns.h"
 #include "util/ipaddr.h"
+
+/*
+ * Terms in one record (local limit: RFC 7208 sets none, but its 4.6.4
+ * bounds the DNS terms to 10). A record filling a whole DNS message with
+ * ip4: networks has about 3,650 terms, and it evaluates; 64 KB of
+ * one-letter terms (32,000) does not. Each term costs an spf_term (72
+ * octets on x86-64) while the record is evaluated.
+ */
+#define SPF_MAX_RECORD_TERMS 4096
 
 typedef enum {
 	SPF_T_ALL,
@@ -68,6 +84,7 @@ typedef struct spf_record {
 
 int spf_record_is_spf(const char *txt, size_t len);
 int spf_record_select(const dns_answer *a, const char **txt, size_t *len);
+size_t spf_record_count_terms(const char *txt, size_t len);
 int spf_record_parse(const char *txt, size_t len, spf_record *rec,
     char *err, size_t errlen);
 void spf_record_free(spf_record *rec);

@@ -65,6 +65,17 @@
  *                  "too many DNS lookups (11 > 10, RFC 7208 4.6.4)".
  *   Strings too long for their buffer are truncated (still NUL-terminated).
  *
+ *   Work and memory, whatever the sender publishes (local limits beside
+ *   RFC 7208 4.6.4): at most 4096 terms in one record and 8192 in all the
+ *   records of one evaluation (its includes and redirects); past either
+ *   the result is permerror ("the SPF record of example.com has more than
+ *   4096 terms ...", "more than 8192 terms in the SPF records of this
+ *   evaluation ..."). An evaluation holds only the SPF record text of each
+ *   record it is inside (at most 11, each within one DNS message: 704 KB)
+ *   and the terms (an spf_term each, 72 octets on x86-64, never one per
+ *   space: 576 KB): about 1.3 MB at most, whatever the answers held
+ *   besides.
+ *
  *   spf_code_name() gives the RFC 7208 / RFC 8601 name ("pass", ...);
  *   spf_code_from_name() is its inverse (case-insensitive; 0 ok, -1 unknown).
  */

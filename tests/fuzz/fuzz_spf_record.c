@@ -2,7 +2,9 @@
  * tests/fuzz/fuzz_spf_record.c - libFuzzer target: SPF record selection and
  * parsing (spf/record.c) on arbitrary bytes, with "v=spf1 " forced in
  * front half of the time so the term parser is reached. Every term a
- * successful parse returns must lie inside the input.
+ * successful parse returns must lie inside the input, and a parse gives
+ * exactly the terms spf_record_count_terms() counts, never more than
+ * SPF_MAX_RECORD_TERMS.
  */
 #include "spf/record.h"
 
@@ -22,6 +24,9 @@ one(const char *txt, size_t len)
 	(void)spf_record_is_spf(txt, len);
 	if (spf_record_parse(txt, len, &rec, err, sizeof(err)) != 0)
 		return;
+	if (rec.nterms > SPF_MAX_RECORD_TERMS ||
+	    rec.nterms != spf_record_count_terms(txt, len))
+		abort();
 	for (i = 0; i < rec.nterms; i++) {
 		const spf_term *t = &rec.terms[i];
 

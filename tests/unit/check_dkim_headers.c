@@ -226,6 +226,69 @@ START_TEST(selection_matches_plain_scan)
 }
 END_TEST
 
+static uint32_t
+fnv1a32_lower(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)p[k];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+/*
+ * Names chosen to share one slot of the selector's table under FNV-1a
+ * (its unkeyed hash until issue 11), found by trying names as a sender
+ * can: 1,024 of them in h= (8 signatures of 128), 20,480 header fields
+ * named with 1,024 others. Unkeyed, every field's lookup walked the
+ * whole cluster (about 1,000 slots each); keyed, a few.
+ */
+START_TEST(selection_resists_chosen_names)
+{
+	enum { NNAMES = 1024, NFIELDS = 20480, SLOTS = 2048 };
+	static char names[2 * NNAMES][16];
+	dkim_hstore hs;
+	dkim_hsel sel;
+	unsigned long tried = 0;
+	size_t k, found = 0, lookups;
+
+	while (found < 2 * NNAMES) {
+		int n = snprintf(names[found], sizeof(names[0]), "X-%lx", tried++);
+
+		if ((fnv1a32_lower(names[found], (size_t)n) & (SLOTS - 1)) == 0)
+			found++;
+	}
+	ck_assert_int_eq(dkim_hsel_init(&sel, NNAMES), 0);
+	ck_assert_uint_eq(sel.nslots, SLOTS);
+	for (k = 0; k < NNAMES; k++)
+		ck_assert_int_eq(dkim_hsel_add(&sel, names[k],
+		    strlen(names[k])), 0);
+	dkim_hs_init(&hs, 1024 * 1024);
+	for (k = 0; k < NFIELDS; k++) {
+		const char *n = names[NNAMES + k % NNAMES];
+
+		ck_assert_int_eq(dkim_hs_add(&hs, n, strlen(n), " v", 2), 0);
+	}
+	sel.probes = 0;
+	ck_assert_int_eq(dkim_hsel_scan(&sel, &hs), 0);
+	dkim_hsel_begin(&sel);
+	for (k = 0; k < NNAMES; k++)
+		ck_assert_uint_eq(dkim_hsel_next(&sel, names[k],
+		    strlen(names[k])), DKIM_HSEL_NONE);
+	lookups = NFIELDS + NNAMES;
+	ck_assert_msg(sel.probes < 8 * lookups, "%zu slots looked at for %zu "
+	    "lookups", sel.probes, lookups);
+	dkim_hsel_free(&sel);
+	dkim_hs_free(&hs);
+}
+END_TEST
+
 /* A real signature with 10,000 unsigned fields around its signed ones. */
 START_TEST(signature_passes_with_10000_fields)
 {
@@ -298,6 +361,7 @@ main(void)
 	tcase_add_test(tc, field_count_is_not_bounded);
 	tcase_add_test(tc, memory_bounded_by_bytes);
 	tcase_add_test(tc, selection_matches_plain_scan);
+	tcase_add_test(tc, selection_resists_chosen_names);
 	tcase_add_test(tc, signature_passes_with_10000_fields);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

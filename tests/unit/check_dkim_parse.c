@@ -331,6 +331,7 @@ START_TEST(key_rsa_encodings)
 		rsa_record(pk, spki, &rec);
 		ck_assert_int_eq(dkim_key_parse(&k, rec.s, rec.len, err, 160), 0);
 		ck_assert_uint_eq(k.bits, 2048);
+		ck_assert_uint_eq(k.e_bits, 17);  /* 65537 */
 		ck_assert_int_eq(EVP_PKEY_eq(k.pkey, ref), 1);
 		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig, 32,
 		    sig, sl), 1);

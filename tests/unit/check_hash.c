@@ -1,0 +1,200 @@
+/*
+ * tests/unit/check_hash.c - util/hash: SipHash-2-4 against the reference
+ * vectors, case folding, the spread of names an attacker picked to collide
+ * under FNV-1a (the DKIM header selector's old hash), and a key that is
+ * not the same from one process to the next.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/hash.h"
+
+/* SipHash-2-4 of 00 01 02 ... (len octets) under key 00 01 ... 0f, from
+ * the reference implementation's vectors.h (output octets as printed). */
+static const struct {
+	size_t len;
+	unsigned char out[8];
+} vectors[] = {
+	{ 0, { 0x31, 0x0e, 0x0e, 0xdd, 0x47, 0xdb, 0x6f, 0x72 } },
+	{ 1, { 0xfd, 0x67, 0xdc, 0x93, 0xc5, 0x39, 0xf8, 0x74 } },
+	{ 7, { 0x37, 0xd1, 0x01, 0x8b, 0xf5, 0x00, 0x02, 0xab } },
+	{ 8, { 0x62, 0x24, 0x93, 0x9a, 0x79, 0xf5, 0xf5, 0x93 } },
+	{ 15, { 0xe5, 0x45, 0xbe, 0x49, 0x61, 0xca, 0x29, 0xa1 } },
+	{ 16, { 0xdb, 0x9b, 0xc2, 0x57, 0x7f, 0xcc, 0x2a, 0x3f } },
+	{ 63, { 0x72, 0x45, 0x06, 0xeb, 0x4c, 0x32, 0x8a, 0x95 } },
+};
+
+START_TEST(reference_vectors)
+{
+	unsigned char key[16], msg[64];
+	size_t i, k;
+
+	for (k = 0; k < 16; k++)
+		key[k] = (unsigned char)k;
+	for (k = 0; k < 64; k++)
+		msg[k] = (unsigned char)k;
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		uint64_t want = 0, got = hash_siphash24(key, msg, vectors[i].len);
+
+		for (k = 0; k < 8; k++)
+			want |= (uint64_t)vectors[i].out[k] << (8 * k);
+		ck_assert_msg(got == want, "length %zu: %016llx, want %016llx",
+		    vectors[i].len, (unsigned long long)got,
+		    (unsigned long long)want);
+	}
+}
+END_TEST
+
+START_TEST(case_folding)
+{
+	static const char *const names[] = { "Content-Type", "DKIM-Signature",
+	    "X-A", "", "from", "Received-SPF: with @[]^_` around Z" };
+	size_t i, k;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char low[64];
+		size_t n = strlen(names[i]);
+
+		for (k = 0; k <= n; k++)
+			low[k] = names[i][k] >= 'A' && names[i][k] <= 'Z' ?
+			    (char)(names[i][k] + 32) : names[i][k];
+		ck_assert(hash_keyed_lower(names[i], n) == hash_keyed(low, n));
+		ck_assert(hash_keyed_lower(low, n) == hash_keyed(low, n));
+		if (strcmp(low, names[i]) != 0)
+			ck_assert(hash_keyed(names[i], n) != hash_keyed(low, n));
+	}
+	/* '@' '[' and '`' '{' sit next to the capitals and small letters */
+	ck_assert(hash_keyed_lower("@", 1) != hash_keyed_lower("`", 1));
+	ck_assert(hash_keyed_lower("[", 1) != hash_keyed_lower("{", 1));
+	/* every octet, in a whole word and in the tail: only A-Z fold */
+	for (i = 0; i < 256; i++) {
+		static const size_t pos[] = { 0, 7, 8, 12 };
+
+		for (k = 0; k < 4; k++) {
+			char a[13], b[13];
+
+			memset(a, 'x', sizeof(a));
+			a[pos[k]] = (char)i;
+			memcpy(b, a, sizeof(b));
+			if (i >= 'A' && i <= 'Z')
+				b[pos[k]] = (char)(i + 32);
+			ck_assert_msg(hash_keyed_lower(a, 13) == hash_keyed(b, 13),
+			    "octet %zu at %zu", i, pos[k]);
+		}
+	}
+}
+END_TEST
+
+static uint32_t
+fnv1a32(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		h = (h ^ (unsigned char)p[k]) * 16777619u;
+	return h;
+}
+
+/*
+ * 2,000 header names that all share one FNV-1a slot of a 1,024-slot
+ * table (found by trying names, as an attacker would): under the keyed
+ * hash they spread as any names do, the fullest slot holding a handful.
+ * And 100,000 ordinary names fill 1,024 slots evenly (chi-square).
+ */
+START_TEST(spread)
+{
+	enum { SLOTS = 1024, BAD = 2000, GOOD = 100000 };
+	static unsigned load[SLOTS];
+	char name[32];
+	unsigned long tried = 0;
+	unsigned found = 0, most = 0, k;
+	double chi = 0, mean = (double)GOOD / SLOTS;
+
+	memset(load, 0, sizeof(load));
+	while (found < BAD) {
+		int n = snprintf(name, sizeof(name), "X-%lx", tried++);
+
+		if ((fnv1a32(name, (size_t)n) & (SLOTS - 1)) != 0)
+			continue;
+		found++;
+		load[hash_keyed_lower(name, (size_t)n) & (SLOTS - 1)]++;
+	}
+	for (k = 0; k < SLOTS; k++)
+		if (load[k] > most)
+			most = load[k];
+	/* about 2 per slot; 16 in any slot has odds below 1e-6 */
+	ck_assert_msg(most < 16, "%u FNV-colliding names in one slot", most);
+	memset(load, 0, sizeof(load));
+	for (k = 0; k < GOOD; k++) {
+		int n = snprintf(name, sizeof(name), "Received-%u", k);
+
+		load[hash_keyed(name, (size_t)n) & (SLOTS - 1)]++;
+	}
+	for (k = 0; k < SLOTS; k++)
+		chi += (load[k] - mean) * (load[k] - mean) / mean;
+	/* 1,023 degrees of freedom: mean 1023, sd 45; 1,300 is over 6 sd */
+	ck_assert_msg(chi < 1300, "chi-square %.0f", chi);
+}
+END_TEST
+
+static char *self_path;
+
+/* hash_keyed("authmilter") as printed by a new process of this program */
+static unsigned long long
+child_hash(void)
+{
+	char cmd[512], line[64];
+	FILE *p;
+	unsigned long long h = 0;
+
+	snprintf(cmd, sizeof(cmd), "'%s' --print-hash", self_path);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_int_eq(sscanf(line, "%llx", &h), 1);
+	return h;
+}
+
+/* Each process draws its own key: the same name hashes differently. */
+START_TEST(key_differs_between_processes)
+{
+	unsigned long long a = child_hash(), b = child_hash();
+
+	ck_assert_msg(a != b, "two processes hashed alike: %016llx", a);
+	ck_assert(hash_keyed("authmilter", 10) == hash_keyed("authmilter", 10));
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s;
+	TCase *tc;
+	SRunner *sr;
+	int nf;
+
+	if (argc == 2 && strcmp(argv[1], "--print-hash") == 0) {
+		printf("%016llx\n", (unsigned long long)hash_keyed("authmilter",
+		    10));
+		return 0;
+	}
+	self_path = realpath("/proc/self/exe", NULL);
+	s = suite_create("hash");
+	tc = tcase_create("all");
+	tcase_add_test(tc, reference_vectors);
+	tcase_add_test(tc, case_folding);
+	tcase_add_test(tc, spread);
+	tcase_add_test(tc, key_differs_between_processes);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	free(self_path);
+	return nf == 0 ? 0 : 1;
+}
