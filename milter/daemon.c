@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <malloc.h>
 #include <poll.h>
@@ -617,6 +618,40 @@ limit_malloc_arenas(void)
 	    (n < 64 ? n : 64) : DAEMON_MIN_ARENAS));
 }
 
+/*
+ * -n: would the socket's and the pid file's directories be accepted at
+ * start (safefile_open_dir without creating)? A directory that does not
+ * exist yet is made at start (root-owned) and passes here; one that
+ * exists is checked as the start checks it, so a configuration that -n
+ * calls OK is not refused at start for its directories.
+ */
+static int
+check_file_dir(const char *what, const char *path)
+{
+	const char *name, *slash = strrchr(path, '/');
+	char dir[PATH_MAX], err[1024];
+	struct stat st;
+	int dfd;
+
+	if (slash != NULL && slash != path) {
+		if ((size_t)(slash - path) >= sizeof(dir)) {
+			log_msg(LOG_ERR, NULL, "%s %s: path too long", what, path);
+			return -1;
+		}
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		if (stat(dir, &st) != 0 && errno == ENOENT)
+			return 0;
+	}
+	dfd = safefile_open_dir(path, 0, &name, err, sizeof(err));
+	if (dfd < 0) {
+		log_msg(LOG_ERR, NULL, "%s %s: %s", what, path, err);
+		return -1;
+	}
+	(void)close(dfd);
+	return 0;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
@@ -644,6 +679,13 @@ cmd_run(int argc, char **argv)
 		/* Build everything that can be built without side effects. */
 		if (msocket_parse(cfg.socket, &probe, err, sizeof(err)) < 0) {
 			log_msg(LOG_ERR, NULL, "%s", err);
+			config_free(&cfg);
+			return CLI_EXIT_FAILURE;
+		}
+		if ((probe.family == AF_UNIX &&
+		    check_file_dir("socket", probe.path) < 0) ||
+		    (cfg.pidfile[0] != '\0' &&
+		    check_file_dir("pidfile", cfg.pidfile) < 0)) {
 			config_free(&cfg);
 			return CLI_EXIT_FAILURE;
 		}

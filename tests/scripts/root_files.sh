@@ -9,7 +9,8 @@
 #     checks are for): a symlink or a hard link in place of the pid file, a
 #     symlink in place of the socket, a FIFO as pid file: refused, root's
 #     file untouched, no hang
-#   - directories: group-writable, world-writable sticky (/tmp-like), one
+#   - directories (at start, and by authmilter -n): group-writable,
+#     world-writable sticky (/tmp-like), one
 #     inside a directory amtest owns, a path through a link amtest can
 #     change: refused, naming the directory and who can write it; a missing
 #     one is made root-owned 0755 (whatever the starter's umask)
@@ -165,6 +166,13 @@ mkdir -m 775 "$T/grpw" && chgrp amtestsock "$T/grpw"
 conf grpw "$T/grpw/am.sock" ""
 refused "socket directory writable by a group" grpw \
     "directory $T/grpw is writable by group amtestsock (mode 0775)"
+# authmilter -n checks the directories as the start does
+if "$AUTHMILTER" -n -c "$T/grpw.conf" > "$T/n.log" 2>&1; then
+	bad "-n calls a socket directory writable by a group OK"
+fi
+grep -qF "directory $T/grpw is writable by group amtestsock" "$T/n.log" ||
+    bad "-n does not name the group-writable directory: $(cat "$T/n.log")"
+echo "ok   -n: refuses the group-writable socket directory too"
 mkdir -m 1777 "$T/tmpish"
 conf tmpish "$T/ok/am.sock" "$T/tmpish/am.pid"
 refused "pid file in a world-writable sticky directory" tmpish \
@@ -187,6 +195,9 @@ okdir
 SOCK=$T/new/am.sock PID=$T/new/am.pid
 conf good "$SOCK" "$PID" 'socket_group = ""
 '
+"$AUTHMILTER" -n -c "$T/good.conf" > "$T/n.log" 2>&1 ||
+    bad "-n refuses a configuration whose directories do not exist yet: $(cat "$T/n.log")"
+[ ! -e "$T/new" ] || bad "-n created $T/new"
 (umask 077; start good) || bad "start in a new directory: exit $?: $(cat "$T/am.log")"
 [ "$(stat -c '%U:%G %a' "$T/new")" = "root:root 755" ] ||
     bad "new directory: $(stat -c '%U:%G %a' "$T/new"), want root:root 755"
