@@ -151,6 +151,9 @@ valgrind: tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) VALGRIND=1 sh tests/run.sh
 
 # libFuzzer: the library is rebuilt with clang and coverage in build-fuzz/.
+# fuzz_milter (whole milter dialogues) serves tests/fixtures/fuzz/
+# milter.zone, found from the current directory or the program's.
+# doc/HACKING.md "Fuzzing" has a campaign's command lines.
 FUZZ_BUILD := build-fuzz
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 # _FORTIFY_SOURCE off here too, as in make sanitize (see FORTIFY above).
