@@ -85,6 +85,29 @@ RECORDS = [
     ("_dmarc.psd.", "TXT", txt("v=DMARC1; p=reject; psd=y")),
     ("a.b.c.d.e.psd.", "TXT", txt("v=spf1 -all")),
     ("_dmarc.c.d.e.psd.", "TXT", txt("v=DMARC1; p=quarantine; psd=n")),
+    "; SPF mechanisms and macros, an explanation, the limits",
+    ("spf.example.", "TXT", txt("v=spf1 a/24 mx/24//64 ptr:example.com ip4:203.0.113.0/28 "
+                                "exists:%{ir}.%{v}.%{h}._e.spf.example include:inc.spf.example "
+                                "-all exp=exp.spf.example")),
+    ("spf.example.", "MX", "10 mail.example.com."),
+    ("spf.example.", "MX", "20 mx.example.com."),
+    ("spf.example.", "A", "198.51.100.10"),
+    ("exp.spf.example.", "TXT", txt("%{s} may not send for %{d} from %{i} (%{c} %{r} %{t} %{p})")),
+    ("inc.spf.example.", "TXT", txt("v=spf1 ip6:2001:db8:2::/48 ?all")),
+    ("*.x.spf.example._e.spf.example.", "A", "127.0.0.2"),
+    ("spfperm.example.", "TXT", txt("v=spf1 include:nothing.example -all")),
+    ("spfvoid.example.", "TXT", txt("v=spf1 a:v1.example a:v2.example a:v3.example mx:v4.example -all")),
+    ("spfloop.example.", "TXT", txt("v=spf1 redirect=spfloop.example")),
+    ("spfmany.example.", "TXT", txt("v=spf1 " + " ".join("a:h%d.example" % i for i in range(12))
+                                    + " -all")),
+    ("_dmarc.spf.example.", "TXT", txt("v=DMARC1; p=reject; aspf=r; adkim=r; ri=3600")),
+    "; DKIM key records with the less common tags",
+    ("email._domainkey.example.com.", "TXT", txt("v=DKIM1; k=rsa; h=sha256; s=email; t=s; "
+                                                  "n=notes; p=" + rsa_pub)),
+    ("other._domainkey.example.com.", "TXT", txt("v=DKIM2; k=foo; p=" + rsa_pub)),
+    ("multi._domainkey.example.com.", "TXT", txt("v=DKIM1; p=" + rsa_pub)),
+    ("multi._domainkey.example.com.", "TXT", txt("v=DKIM1; k=ed25519; p=" + ed_pub)),
+    ("broken._domainkey.example.com.", "TXT", txt("v=DKIM1; k=rsa; p=%%%invalid base64")),
     "; broken records: permerror paths",
     ("bad.example.", "TXT", txt("v=spf1 ip4:300.1.1.1 -all")),
     ("bad.example.", "TXT", txt("v=spf1 -all")),
@@ -302,6 +325,20 @@ def build_seeds():
          + headers([(b"From", b" a@example.net"), (b"Subject", b" x")]) + b"N"
          + b"B" + s("line one\r\nline two\r\n") + b"X" + b"B" + b"\x00\x03" + b"\r\n."
          + b"E" + b"W\x00\x05" + raw_packet("Q"))
+    # SPF: mechanisms, macros, explanation, void lookups, loops, the 10 limit
+    for dom, ip in (("spf.example", "203.0.113.99"), ("spf.example", "198.51.100.10"),
+                    ("spfperm.example", "192.0.2.9"), ("spfvoid.example", "192.0.2.9"),
+                    ("spfloop.example", "192.0.2.9"), ("spfmany.example", "192.0.2.9")):
+        seed("spf-%s-%s" % (dom.split(".")[0], ip.split(".")[-1]),
+             setup("rfc7489" if ip.endswith("99") else "default")
+             + connect("h.%s" % dom, ip, "x.%s" % dom if ip.endswith("10") else None)
+             + mail("<u.ser+tag@%s>" % dom)
+             + text(message("u@%s" % dom, "spf " + dom)) + b"Q")
+    # DKIM: key records with odd tags, several keys, a broken one, a reload
+    for sel in ("email", "other", "multi", "broken", "test", "short"):
+        m = sign(message(alice, "key " + sel), sel.encode(), b"example.com")
+        seed("dkim-key-%s" % sel, setup("accept") + connect() + mail("<alice@example.com>")
+             + text(m) + b"Z\x01" + b"Q")
     # raw mode: the whole dialogue as bytes
     seed("raw-pass", setup(raw=True) + raw_dialogue(rsa_msg))
     seed("raw-nolead", setup("accept", "nolead", raw=True)
