@@ -71,5 +71,7 @@ if command -v strip >/dev/null 2>&1; then
 	strip -o "$T/authmilter.stripped" "$AUTHMILTER" || bad "strip failed"
 	check "$T/authmilter.stripped" "stripped copy"
 fi
-[ "$rc" = 0 ] && echo "PASS: hardening (PIE, full RELRO, NX stack, stack protector, fortify)"
+fort=", fortify"
+[ "$want_fortify" = yes ] || fort=""
+[ "$rc" = 0 ] && echo "PASS: hardening (PIE, full RELRO, NX stack, stack protector$fort)"
 exit "$rc"
