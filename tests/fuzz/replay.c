@@ -6,7 +6,8 @@
  * compiler. Linked with one tests/fuzz/fuzz_NAME.c into
  * $(BUILD)/tests/replay_NAME; argv[1..] are corpus directories. A target
  * that crashes or aborts fails the program; the last line is
- * "replay_NAME: N passed, 0 failed".
+ * "replay_NAME: N passed, 0 failed". A target's LLVMFuzzerInitialize(),
+ * when it has one, runs first, as libFuzzer runs it.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 #define REPLAY_MAX_INPUT (1024 * 1024)
 
@@ -48,6 +50,8 @@ main(int argc, char **argv)
 	unsigned long done = 0;
 	int i;
 
+	if (LLVMFuzzerInitialize != NULL)
+		(void)LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++) {
 		DIR *d = opendir(argv[i]);
 		struct dirent *e;
