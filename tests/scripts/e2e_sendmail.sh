@@ -9,18 +9,22 @@
 # mirror), later runs reuse it. The chroot is never written to: the test's
 # /etc/mail, queue, mailboxes and /run are bind-mounted over it.
 #
-# The test itself (tests/e2e/sendmail_run.sh) runs in private namespaces (unshare --net --mount --uts
-# --pid): an isolated loopback network with the client addresses on it, a
+# The test itself (tests/e2e/sendmail_run.sh) runs in private namespaces
+# (unshare --net --mount --uts --pid): an isolated loopback network with
+# the client addresses on it, a
 # private mount table (nothing stays mounted), and a PID namespace whose end
 # kills every process started in it. Sendmail (in the chroot, logging to a
 # /dev/log listener since it logs to syslog only) listens on three ports,
-# each with its own authmilter (the host's binary, DNS from a zone file made
-# here, or from a resolver that never answers):
+# each with its own authmilter (the build's binary, run outside the chroot
+# in the same network namespace: no libraries to copy, sanitizer builds
+# run as they are), DNS from a zone file made here or from a resolver that
+# never answers:
 #   25    authmilter #1, the fixture zone, dmarc_enforce = yes; the milter
 #         as contrib/sendmail/authmilter.mc defines it (F=T, T= set)
 #   2525  authmilter #2, DNS silent, dns_timeout 1.5 s, tempfail
-#   2526  authmilter #3, DNS silent, dns_timeout 14 s, accept (temperror);
-#         Sendmail's default milter timeouts (no T=: R is 10 s)
+#   2526  authmilter #3, DNS silent (about 17 s before it gives up),
+#         accept (temperror); Sendmail's default milter timeouts (no T=:
+#         R is 10 s)
 # Mail is delivered to a local mailbox (mail.local).
 # Asserts: a signed message from an authorized IP is delivered with
 # spf/dkim/dmarc=pass in an AR header at the top; a DMARC p=reject failure
