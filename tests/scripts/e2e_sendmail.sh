@@ -11,9 +11,9 @@
 #
 # The test itself (tests/e2e/sendmail_run.sh) runs in private namespaces
 # (unshare --net --mount --uts --pid): an isolated loopback network with
-# the client addresses on it, a
-# private mount table (nothing stays mounted), and a PID namespace whose end
-# kills every process started in it. Sendmail (in the chroot, logging to a
+# the client addresses on it, a private mount table (nothing stays
+# mounted), and a PID namespace whose end kills every process started in
+# it. Sendmail (in the chroot, logging to a
 # /dev/log listener since it logs to syslog only) listens on three ports,
 # each with its own authmilter (the build's binary, run outside the chroot
 # in the same network namespace: no libraries to copy, sanitizer builds
