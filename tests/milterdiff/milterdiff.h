@@ -7,11 +7,12 @@
  *	reference implementation (df_libmilter.c), and on authmilter's
  *	engine, mserver/msession with an mhandler (df_engine.c). Each runs in
  *	a child process on its own unix socket. The same scripted MTA-side
- *	sessions (df_script.c: negotiation as Postfix and Sendmail offer it,
- *	macros per stage, messages, verdicts, abort, QUIT_NC, malformed and
- *	oversized packets) are sent to both (df_run.c), which records what
- *	comes back; the test compares the two records and checks each
- *	difference against its table of expected differences.
+ *	sessions (df_sessions.c, built with df_mta.c: negotiation as Postfix
+ *	and Sendmail offer it, macros per stage, messages, verdicts, abort,
+ *	QUIT_NC, malformed and oversized packets) are sent to both
+ *	(df_run.c), which records what comes back; the test compares the two
+ *	records and checks each difference against its table of expected
+ *	differences.
  *
  * SYNOPSIS
  *	#include "tests/milterdiff/milterdiff.h"
@@ -33,7 +34,7 @@
  *	int	df_libmilter_main(const char *path, const df_profile *p);
  *	int	df_engine_main(const char *path, const df_profile *p);
  *
- *	Scripts (df_script.c) and running them (df_run.c):
+ *	Scripts and running them (df_run.c):
  *	void	df_script_init(df_script *s), df_script_free(df_script *s);
  *	int	df_run(const char *path, const df_script *s, int timeout_ms,
  *		    df_record *r);
