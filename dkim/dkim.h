@@ -14,6 +14,8 @@
  *   dkim_verifier *dkim_verifier_new(dns_resolver *r, const dkim_options *o);
  *   int  dkim_header(dkim_verifier *v, const char *name, size_t namelen,
  *            const char *value, size_t valuelen);
+ *   int  dkim_header_skipped(dkim_verifier *v, const char *name,
+ *            size_t namelen);
  *   int  dkim_eoh(dkim_verifier *v);
  *   int  dkim_body(dkim_verifier *v, const void *p, size_t n);
  *   int  dkim_eom(dkim_verifier *v);
@@ -41,7 +43,10 @@
  *   whitespace and folding line breaks (CRLF or bare LF; stored as CRLF).
  *   No trailing line break. Once the fields passed max_header_bytes, no
  *   signature of the message is evaluated: each is `policy` ("header
- *   block over N bytes"). dkim_eoh() ends the header block: signatures
+ *   block over N bytes"). dkim_header_skipped() stands for a field the
+ *   caller could not pass (its transport refused it for its size): the
+ *   header block is then incomplete, so no signature is evaluated either
+ *   (`policy`, "a header field too big to be read"). dkim_eoh() ends the header block: signatures
  *   are parsed and key lookups start. dkim_body() takes body octets with
  *   CRLF line endings, split anywhere. dkim_eom() waits for the keys (until
  *   the deadline) and computes the results. The calls must come in this
@@ -137,6 +142,7 @@ void dkim_options_init(dkim_options *o);
 dkim_verifier *dkim_verifier_new(dns_resolver *r, const dkim_options *o);
 int dkim_header(dkim_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen);
+int dkim_header_skipped(dkim_verifier *v, const char *name, size_t namelen);
 int dkim_eoh(dkim_verifier *v);
 int dkim_body(dkim_verifier *v, const void *p, size_t n);
 int dkim_eom(dkim_verifier *v);

@@ -58,6 +58,7 @@ struct dkim_verifier {
 	int oom;
 	dkim_hstore hs;       /* the header block */
 	size_t nsig_over;     /* DKIM-Signature fields past its bound */
+	int skipped;          /* a field was not passed (dkim_header_skipped) */
 	dkim_sigresult *results;
 	size_t nresults;
 	dkim_sigstate *sigs;  /* the evaluated ones */

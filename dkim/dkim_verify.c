@@ -366,6 +366,18 @@ start_signatures(dkim_verifier *v)
 }
 
 int
+dkim_header_skipped(dkim_verifier *v, const char *name, size_t namelen)
+{
+	if (v->state != DKIM_ST_HEADERS)
+		return -1;
+	v->hs.overflow = 1;	/* every later field refused, as past the bound */
+	v->skipped = 1;
+	if (dkim_hs_name_is_sig(name, namelen))
+		v->nsig_over++;
+	return 0;
+}
+
+int
 dkim_eoh(dkim_verifier *v)
 {
 	size_t k, nsig = 0, ev = 0, listed;
@@ -405,8 +417,14 @@ dkim_eoh(dkim_verifier *v)
 		if (v->hs.overflow) {
 			if (k < v->hs.n)
 				report_unevaluated(v, k, r);
-			dkim_reason(r->reason, sizeof(r->reason), "header block "
-			    "over %zu bytes: not evaluated", v->hs.max);
+			if (v->skipped)
+				dkim_reason(r->reason, sizeof(r->reason), "a "
+				    "header field too big to be read: not "
+				    "evaluated");
+			else
+				dkim_reason(r->reason, sizeof(r->reason),
+				    "header block over %zu bytes: not "
+				    "evaluated", v->hs.max);
 			r->result = DKIM_POLICY;
 			continue;
 		}

@@ -13,6 +13,7 @@
  */
 #include "milter/callbacks.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ typedef struct conn {
 
 /* Header text in the one log line per message (log_msg keeps 2 KB). */
 #define CB_LOG_HEADER_MAX 1400
+/* A header field name quoted in a log line. */
+#define CB_LOG_NAME_MAX 64
 
 /* Stages where the MTA need not wait for our reply (the milter protocol
  * v6 "no reply" flags): every stage before end of message. Only end of
@@ -78,23 +81,29 @@ end_message(conn *c)
 	c->qid[0] = '\0';
 }
 
+/* Warnings about what the MTA offers: the same on every connection, so
+ * logged once per process. */
+static atomic_int warned_actions, warned_leadspc;
+
 static mstat
 cb_negotiate(msession *ctx, uint32_t f0, uint32_t f1, uint32_t *pf0,
     uint32_t *pf1)
 {
 	(void)ctx;
-	if ((f0 & CB_ACTIONS) != CB_ACTIONS)
+	if ((f0 & CB_ACTIONS) != CB_ACTIONS &&
+	    atomic_exchange(&warned_actions, 1) == 0)
 		log_msg(LOG_WARNING, NULL, "the MTA does not offer every action "
-		    "authmilter uses (offered 0x%lx, wanted 0x%lx)",
+		    "authmilter uses (offered 0x%lx, wanted 0x%lx; logged once)",
 		    (unsigned long)f0, (unsigned long)CB_ACTIONS);
 	*pf0 = CB_ACTIONS;
 	/* Header values with their leading space (exact bytes for DKIM);
 	 * no unknown commands, no DATA step. */
 	*pf1 = MPP_HDR_LEADSPC | MPP_NOUNKNOWN | MPP_NODATA | CB_NOREPLY_STAGES;
-	if (!(f1 & MPP_HDR_LEADSPC))
+	if (!(f1 & MPP_HDR_LEADSPC) &&
+	    atomic_exchange(&warned_leadspc, 1) == 0)
 		log_msg(LOG_WARNING, NULL, "the MTA cannot pass header values "
 		    "with their leading space: simple-canonicalized DKIM "
-		    "signatures may fail");
+		    "signatures may fail (logged once)");
 	return MS_CONTINUE;
 }
 
@@ -199,6 +208,29 @@ cb_header(msession *ctx, const char *name, const char *value,
 	return MS_CONTINUE;
 }
 
+/* A header field too big for the milter packet bound (msession.h): the
+ * message is over its header limit (message.h). */
+static mstat
+cb_header_skipped(msession *ctx, const char *name, size_t size)
+{
+	conn *c = get_conn(ctx);
+	char shown[CB_LOG_NAME_MAX + 1];
+	size_t i;
+
+	if (c == NULL)
+		return MS_TEMPFAIL;
+	refresh_qid(ctx, c);
+	for (i = 0; name[i] != '\0' && i < CB_LOG_NAME_MAX; i++)
+		shown[i] = name[i] > ' ' && name[i] < 0x7f ? name[i] : '?';
+	shown[i] = '\0';
+	log_msg(LOG_WARNING, c->qid, "header field %s%s of %zu bytes is over "
+	    "the milter packet limit of %zu bytes: not read, the message is "
+	    "over its header limit", shown, name[i] != '\0' ? "..." : "",
+	    size, msession_max_data(ctx));
+	(void)msg_header_skipped(c->m, name, size);
+	return MS_CONTINUE;
+}
+
 static mstat
 cb_eoh(msession *ctx)
 {
@@ -236,8 +268,14 @@ milter_value(const char *value, strbuf *out)
 	return out->failed ? -1 : 0;
 }
 
+/*
+ * The verdict to milter actions. *sent names what the MTA is told
+ * ("accept", "quarantine", "reject", "tempfail"), which differs from the
+ * verdict when the MTA refused a header change or the quarantine.
+ */
 static mstat
-apply_verdict(msession *ctx, conn *c, const msg_verdict *v)
+apply_verdict(msession *ctx, conn *c, const msg_verdict *v,
+    const char **sent)
 {
 	strbuf val, ins;
 	size_t i;
@@ -276,22 +314,28 @@ apply_verdict(msession *ctx, conn *c, const msg_verdict *v)
 		    "applying on_internal_error");
 		switch (c->rt->cfg.on_internal_error) {
 		case CONFIG_ACTION_ACCEPT:
+			*sent = "accept";
 			return MS_ACCEPT;
 		case CONFIG_ACTION_REJECT:
 			(void)msession_setreply(ctx, "550", "5.7.0",
 			    "authentication check failed");
+			*sent = "reject";
 			return MS_REJECT;
 		default:
 			(void)msession_setreply(ctx, "451", "4.7.0",
 			    "authentication check failed, try again later");
+			*sent = "tempfail";
 			return MS_TEMPFAIL;
 		}
 	}
+	*sent = msg_action_name(v->action);
 	switch (v->action) {
 	case MSG_QUARANTINE:
-		if (msession_quarantine(ctx, v->quarantine_reason) < 0)
+		if (msession_quarantine(ctx, v->quarantine_reason) < 0) {
 			log_msg(LOG_WARNING, c->qid, "quarantine refused by "
 			    "the MTA");
+			*sent = "accept";
+		}
 		return MS_ACCEPT;
 	case MSG_REJECT:
 		(void)msession_setreply(ctx, v->smtp_rcode, v->smtp_xcode,
@@ -307,10 +351,12 @@ apply_verdict(msession *ctx, conn *c, const msg_verdict *v)
 }
 
 
-/* One log line per message: the header unfolded, then the action. */
+/* One log line per message: the header unfolded, then the action the
+ * MTA was given (and the verdict's, when that was not applied). */
 static void
-log_verdict(const conn *c, const msg_verdict *v)
+log_verdict(const conn *c, const msg_verdict *v, const char *sent)
 {
+	const char *verdict = msg_action_name(v->action);
 	strbuf line;
 	const char *p;
 	int space = 0;
@@ -329,8 +375,13 @@ log_verdict(const conn *c, const msg_verdict *v)
 		space = 0;
 		sb_putc(&line, *p);
 	}
-	log_msg(LOG_INFO, c->qid, "%s%s; action=%s (%s)", line.s,
-	    line.failed ? " ..." : "", msg_action_name(v->action), v->reason);
+	if (strcmp(sent, verdict) == 0)
+		log_msg(LOG_INFO, c->qid, "%s%s; action=%s (%s)", line.s,
+		    line.failed ? " ..." : "", sent, v->reason);
+	else
+		log_msg(LOG_INFO, c->qid, "%s%s; action=%s (not applied: %s, "
+		    "%s)", line.s, line.failed ? " ..." : "", sent, verdict,
+		    v->reason);
 	sb_free(&line);
 }
 
@@ -358,14 +409,15 @@ cb_eom(msession *ctx)
 {
 	conn *c = get_conn(ctx);
 	const msg_verdict *v;
+	const char *sent;
 	mstat rc;
 
 	if (c == NULL)
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	v = msg_eom(c->m);
-	rc = apply_verdict(ctx, c, v);
-	log_verdict(c, v);
+	rc = apply_verdict(ctx, c, v, &sent);
+	log_verdict(c, v, sent);
 	record_history(c, v);
 	end_message(c);
 	return rc;
@@ -406,6 +458,7 @@ static const mhandler handler = {
 	.eom = cb_eom,
 	.abort = cb_abort,
 	.close = cb_close,
+	.header_skipped = cb_header_skipped,
 };
 
 const mhandler *

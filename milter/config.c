@@ -130,6 +130,11 @@ static const config_key keys[] = {
 	  "Client networks (CIDR) whose DMARC failures get no disposition: checked, "
 	  "reported and recorded with override local_policy.", check_cidr },
 	/* -- daemon and operations (milter issue) -- */
+	{ "max_connections", CFG_UINT, FIELD(max_connections), NOCOUNT, 1, 65536,
+	  NULL, "256",
+	  "Milter connections served at once; more wait in the listen queue until "
+	  "one ends (logged). Each may hold about 2.4 MB + 3 x max_header_bytes "
+	  "(authmilter(8), Memory).", NULL },
 
 	/* -- history store and reports (reports issue) -- */
 	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",

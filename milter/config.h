@@ -120,6 +120,7 @@ typedef struct am_config {
 	size_t ndmarc_exempt_networks;
 
 	/* -- daemon and operations (milter issue) -- */
+	unsigned max_connections;     /* milter connections served at once */
 
 	/* -- history store and reports (reports issue) -- */
 	char *history;                /* SQLite path or postgresql:// URI; "" off */

@@ -49,6 +49,18 @@
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
 #define DAEMON_STOP_GRACE 1           /* then for the server's own count */
+/*
+ * Memory one milter connection may make the daemon hold (authmilter(8),
+ * Memory): the engine's read buffer (the 1 MB packet bound + 5, mserver.h),
+ * macros (64 KB, msession.h), replies and per-connection state: 1.2 MB;
+ * the DKIM verifier's results for up to 1,000 signatures (DKIM_MAX_LISTED
+ * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
+ * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs.h:
+ * arena and index, fields of 4 octets or more as the milter passes them).
+ * Measured in tests/scripts/milter_engine.py.
+ */
+#define DAEMON_CONN_FIXED_KB 2458
+#define DAEMON_HEADER_FACTOR 3
 
 typedef struct daemon_opts {
 	const char *config_path;
@@ -364,6 +376,20 @@ drop_privileges(const am_config *cfg)
 	return 0;
 }
 
+/* max_connections to the server, and the memory bound it makes. */
+static void
+apply_limits(unsigned max_conns, unsigned max_header_bytes)
+{
+	double per = DAEMON_CONN_FIXED_KB / 1024.0 +
+	    DAEMON_HEADER_FACTOR * (max_header_bytes / 1048576.0);
+
+	mserver_set_max_conns(server, max_conns);
+	log_msg(LOG_NOTICE, NULL, "at most %u milter connections at once "
+	    "(max_connections), each holding at most about %.1f MB (2.4 MB + "
+	    "%d x max_header_bytes): %.0f MB in all", max_conns, per,
+	    DAEMON_HEADER_FACTOR, per * max_conns);
+}
+
 static void
 reload(const daemon_opts *o)
 {
@@ -371,11 +397,15 @@ reload(const daemon_opts *o)
 	runtime *rt;
 	char err[512];
 
+	unsigned max_conns, max_header_bytes;
+
 	if (read_config(o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
 		    "configuration", err);
 		return;
 	}
+	max_conns = cfg.max_connections;
+	max_header_bytes = cfg.max_header_bytes;
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
@@ -383,6 +413,7 @@ reload(const daemon_opts *o)
 		return;
 	}
 	runtime_install(rt);
+	apply_limits(max_conns, max_header_bytes);
 	log_msg(LOG_NOTICE, NULL, "configuration reloaded (%u message(s) in "
 	    "flight finish on the previous one)", runtime_active_messages());
 }
@@ -477,6 +508,7 @@ cmd_run(int argc, char **argv)
 	am_config cfg;
 	runtime *rt;
 	char err[512], cfg_pidfile[1024];
+	unsigned max_conns, max_header_bytes;
 	int rc;
 
 	rc = parse_args(argc, argv, &o);
@@ -524,6 +556,8 @@ cmd_run(int argc, char **argv)
 	if (write_pidfile(&cfg) < 0 || drop_privileges(&cfg) < 0)
 		goto fail;
 	snprintf(cfg_pidfile, sizeof(cfg_pidfile), "%s", cfg.pidfile);
+	max_conns = cfg.max_connections;
+	max_header_bytes = cfg.max_header_bytes;
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);
@@ -532,6 +566,7 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	runtime_install(rt);
+	apply_limits(max_conns, max_header_bytes);
 	rc = run_loop(&o, report_ready);
 	runtime_shutdown();
 	if (cfg_pidfile[0] != '\0' && unlink(cfg_pidfile) != 0)

@@ -357,6 +357,36 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 	return m->failed ? -1 : 0;
 }
 
+int
+msg_header_skipped(msg *m, const char *name, size_t len)
+{
+	size_t namelen = strlen(name);
+
+	if (m->state == MSG_ST_IDLE)
+		m->state = MSG_ST_ENVELOPE;
+	if (m->state != MSG_ST_ENVELOPE && m->state != MSG_ST_HEADERS)
+		return -1;
+	m->state = MSG_ST_HEADERS;
+	m->nheaders++;
+	m->header_bytes += namelen + len + 3;
+	m->over_limit = 1;
+	if (strcasecmp(name, "Authentication-Results") == 0) {
+		/* unread, so it may claim our authserv-id: it goes */
+		m->nar++;
+		if (m->nremove < MSG_MAX_AR_REMOVE)
+			m->remove[m->nremove++] = m->nar;
+	}
+	if (msg_skipped(m))
+		return 0;
+	if (strcasecmp(name, "From") == 0)
+		fail(m, "a From field too big to be read");
+	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
+		return -1;
+	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
+		fail(m, "DKIM: header out of order");
+	return m->failed ? -1 : 0;
+}
+
 /* Start the _dmarc TXT lookups every author domain's walk may need. */
 static void
 prefetch_dmarc(msg *m)

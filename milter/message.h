@@ -28,6 +28,7 @@
  *   int   msg_mail_from(msg *m, const char *addr);
  *   int   msg_rcpt(msg *m, const char *addr);
  *   int   msg_header(msg *m, const char *name, const char *value, size_t len);
+ *   int   msg_header_skipped(msg *m, const char *name, size_t len);
  *   int   msg_eoh(msg *m);
  *   int   msg_body(msg *m, const void *data, size_t len);
  *   const msg_verdict *msg_eom(msg *m);
@@ -49,6 +50,14 @@
  *   is kept. Calls return 0, or -1 when the message can no longer be
  *   evaluated (memory, limits): msg_eom() then gives the configured
  *   internal-error action, never a silent accept.
+ *
+ *   msg_header_skipped() stands for a header field the MTA sent but that
+ *   was too big to be read (its value of len bytes is unknown): the
+ *   message is over its header limit (its DKIM signatures are `policy`),
+ *   an Authentication-Results field of that size is removed whatever it
+ *   claims (its authserv-id was not read), and a From field makes the
+ *   message fail: its author is unknown, so it gets the internal-error
+ *   action, never a DMARC result.
  *
  *   msg_eom() waits (bounded by the DNS deadlines) for every lookup and
  *   returns the verdict, valid until msg_reset()/msg_free().
@@ -123,6 +132,7 @@ void msg_set_auth(msg *m, const char *user);
 int msg_mail_from(msg *m, const char *addr);
 int msg_rcpt(msg *m, const char *addr);
 int msg_header(msg *m, const char *name, const char *value, size_t len);
+int msg_header_skipped(msg *m, const char *name, size_t len);
 int msg_eoh(msg *m);
 int msg_body(msg *m, const void *data, size_t len);
 const msg_verdict *msg_eom(msg *m);

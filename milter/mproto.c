@@ -28,8 +28,8 @@ put32(unsigned char *p, uint32_t v)
 }
 
 int
-mproto_frame(const unsigned char *buf, size_t len, mproto_pkt *pkt,
-    size_t *used, const char **why)
+mproto_frame_max(const unsigned char *buf, size_t len, size_t max,
+    mproto_pkt *pkt, size_t *used, const char **why)
 {
 	uint32_t n;
 
@@ -47,15 +47,56 @@ mproto_frame(const unsigned char *buf, size_t len, mproto_pkt *pkt,
 	pkt->len = (size_t)n - 1;
 	if (len > MPROTO_LEN_BYTES)
 		pkt->cmd = buf[MPROTO_LEN_BYTES];
-	if (pkt->len > MPROTO_DATA_MAX) {
+	if (max > MPROTO_DATA_MAX)
+		max = MPROTO_DATA_MAX;
+	if (pkt->len > max) {
 		*why = "packet longer than the limit";
-		return -1;
+		return len < MPROTO_HDR_LEN ? 0 : MPROTO_FRAME_BIG;
 	}
 	*used = MPROTO_HDR_LEN + pkt->len;
 	if (len < *used)
 		return 0;
 	pkt->data = buf + MPROTO_HDR_LEN;
 	return 1;
+}
+
+int
+mproto_frame(const unsigned char *buf, size_t len, mproto_pkt *pkt,
+    size_t *used, const char **why)
+{
+	int rc = mproto_frame_max(buf, len, MPROTO_DATA_MAX, pkt, used, why);
+
+	/* over the limit: refused from the length alone */
+	if (rc == MPROTO_FRAME_BIG || (rc == 0 && pkt->len > MPROTO_DATA_MAX))
+		return -1;
+	return rc;
+}
+
+void
+mproto_skip_start(mproto_skip *k, const mproto_pkt *pkt)
+{
+	k->cmd = pkt->cmd;
+	k->size = pkt->len;
+	k->left = pkt->len;
+	k->kept = 0;
+	k->done = pkt->len == 0;
+}
+
+size_t
+mproto_skip_feed(mproto_skip *k, const unsigned char *buf, size_t len)
+{
+	size_t n = len < k->left ? len : k->left, keep;
+
+	if (k->kept < MPROTO_SKIP_KEEP) {
+		keep = MPROTO_SKIP_KEEP - k->kept;
+		if (keep > n)
+			keep = n;
+		memcpy(k->keep + k->kept, buf, keep);
+		k->kept += keep;
+	}
+	k->left -= n;
+	k->done = k->left == 0;
+	return n;
 }
 
 int

@@ -10,6 +10,12 @@
  *
  *	int	mproto_frame(const unsigned char *buf, size_t len,
  *		    mproto_pkt *pkt, size_t *used, const char **why);
+ *	int	mproto_frame_max(const unsigned char *buf, size_t len,
+ *		    size_t max, mproto_pkt *pkt, size_t *used,
+ *		    const char **why);
+ *	void	mproto_skip_start(mproto_skip *k, const mproto_pkt *pkt);
+ *	size_t	mproto_skip_feed(mproto_skip *k, const unsigned char *buf,
+ *		    size_t len);
  *	int	mproto_dec_optneg(const mproto_pkt *p, mproto_optneg *o,
  *		    const char **why);
  *	int	mproto_dec_macro(const mproto_pkt *p, int *stage,
@@ -56,6 +62,18 @@
  *	the length is 0 (no command byte) or the data is longer than
  *	MPROTO_DATA_MAX (pkt->cmd and pkt->len then hold the command and the
  *	declared data length, for the log line).
+ *
+ *	mproto_frame_max() is the same with the data bound max (at most
+ *	MPROTO_DATA_MAX; what the MTA negotiated), except that a packet
+ *	longer than max is not an error: as soon as its head is there it
+ *	returns MPROTO_FRAME_BIG with pkt->cmd and pkt->len (the declared
+ *	data length) and *used = MPROTO_HDR_LEN (the head only; data NULL),
+ *	so the caller can skip it without holding it: mproto_skip_start()
+ *	then mproto_skip_feed() with the bytes that follow, which consumes
+ *	(returns) at most what is left of the packet's data, keeps its first
+ *	MPROTO_SKIP_KEEP bytes in k->keep (k->kept of them) and sets k->done
+ *	once all k->size bytes went by. Memory: the skip state, whatever the
+ *	declared length (up to 4 GB).
  *
  *	The decoders check one packet's data and return 0, or -1 with *why
  *	(a field not NUL-terminated, too short, an unknown family, an
@@ -115,6 +133,14 @@
  * may raise it); body chunks are at most MILTER_CHUNK_SIZE (64 KB - 1).
  */
 #define MPROTO_DATA_MAX		(1024 * 1024 - 1)
+/* The sizes an MTA may offer (SMFIP_MDS_*, mfdef.h MILTER_MDS_*). */
+#define MPROTO_MDS_256K		(256 * 1024 - 1)
+#define MPROTO_MDS_1M		(1024 * 1024 - 1)
+/* Bytes kept of a packet skipped for its size (mproto_skip): a header
+ * field's name and NUL (RFC 5322 2.1.1 bounds a line to 998 octets). */
+#define MPROTO_SKIP_KEEP	1024
+/* mproto_frame_max(): a packet over the bound, to skip. */
+#define MPROTO_FRAME_BIG	2
 /* smfi_setreply(3): libmilter's MAXREPLYLEN for "rcode xcode text". */
 #define MPROTO_REPLY_MAX	980
 /* Addresses as text: INET6_ADDRSTRLEN (46) and room; a unix path: sun_path. */
@@ -216,6 +242,15 @@ typedef struct mproto_connect {
 	const char *path;		/* 'L': the socket path; else "" */
 } mproto_connect;
 
+typedef struct mproto_skip {
+	int cmd;			/* the skipped packet's command */
+	size_t size;			/* its declared data length */
+	size_t left;			/* data bytes still to come */
+	size_t kept;			/* bytes in keep */
+	int done;
+	unsigned char keep[MPROTO_SKIP_KEEP];
+} mproto_skip;
+
 typedef struct mproto_buf {
 	unsigned char *data;
 	size_t len;
@@ -224,6 +259,10 @@ typedef struct mproto_buf {
 
 int mproto_frame(const unsigned char *buf, size_t len, mproto_pkt *pkt,
     size_t *used, const char **why);
+int mproto_frame_max(const unsigned char *buf, size_t len, size_t max,
+    mproto_pkt *pkt, size_t *used, const char **why);
+void mproto_skip_start(mproto_skip *k, const mproto_pkt *pkt);
+size_t mproto_skip_feed(mproto_skip *k, const unsigned char *buf, size_t len);
 int mproto_dec_optneg(const mproto_pkt *p, mproto_optneg *o,
     const char **why);
 int mproto_dec_macro(const mproto_pkt *p, int *stage, const char **pairs,

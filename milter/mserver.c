@@ -9,7 +9,10 @@
  * session). Shared state (the connection list, counters) is under
  * srv->lock. The list lets mserver_stop() shut down a connection's
  * socket; a thread takes its connection off the list before close(), so
- * stop never touches a descriptor number that was reused.
+ * stop never touches a descriptor number that was reused. One more
+ * thread, the ticker, sends SMFIR_PROGRESS to connections whose end of
+ * message runs long (under srv->lock, then the connection's wlock, which
+ * its serving thread takes around end of message).
  */
 #include "milter/mserver.h"
 
@@ -31,6 +34,10 @@
 typedef struct mconn {
 	int fd;
 	atomic_int busy;		/* a message in flight */
+	/* progress (the ticker) against the final reply: under wlock */
+	pthread_mutex_t wlock;
+	int64_t eom_since;		/* ms; 0: not in end of message */
+	int64_t progress_at;		/* ms: eom start or the last progress */
 	struct mconn *prev, *next;
 } mconn;
 
@@ -42,6 +49,11 @@ struct mserver {
 	int started;
 	pthread_mutex_t lock;
 	pthread_cond_t gone;		/* a pool thread exited */
+	pthread_cond_t tick;		/* wakes the ticker to stop */
+	pthread_t ticker;		/* sends SMFIR_PROGRESS */
+	int ticker_started, ticker_stop;
+	unsigned max_conns;		/* mserver_set_max_conns() */
+	unsigned progress_ms;		/* mserver_set_progress() */
 	unsigned nthreads;		/* pool threads */
 	unsigned naccepting;		/* of them, in accept() */
 	unsigned nconns;		/* connections being served */
@@ -62,9 +74,28 @@ mserver_new(const mhandler *h, void *hctx)
 	srv->h = h;
 	srv->hctx = hctx;
 	srv->lfd = -1;
+	srv->max_conns = MSERVER_MAX_CONNS;
+	srv->progress_ms = MSERVER_PROGRESS_MS;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->gone, NULL);
+	pthread_cond_init(&srv->tick, NULL);
 	return srv;
+}
+
+void
+mserver_set_max_conns(mserver *srv, unsigned n)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->max_conns = n > 0 ? n : 1;
+	pthread_mutex_unlock(&srv->lock);
+}
+
+void
+mserver_set_progress(mserver *srv, unsigned ms)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->progress_ms = ms;
+	pthread_mutex_unlock(&srv->lock);
 }
 
 int
@@ -122,19 +153,57 @@ rbuf_fit(rbuf *b, size_t need)
 	return 0;
 }
 
-static void
-log_packet_error(const mproto_pkt *pkt, const char *why)
+static int64_t
+now_ms(void)
 {
-	if (pkt->len > MPROTO_DATA_MAX)
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+log_packet_error(const mproto_pkt *pkt, size_t max, const char *why)
+{
+	if (pkt->len > max)
 		log_msg(LOG_WARNING, NULL, "milter packet '%c' of %zu bytes is "
-		    "over the limit of %d bytes: closing the connection (the "
+		    "over the limit of %zu bytes: closing the connection (the "
 		    "MTA applies its milter_default_action)",
 		    pkt->cmd > 32 && pkt->cmd < 127 ? pkt->cmd : '?', pkt->len,
-		    MPROTO_DATA_MAX);
+		    max);
 	else
 		log_msg(LOG_WARNING, NULL, "milter protocol error: %s (command "
 		    "'%c'): closing the connection", why,
 		    pkt->cmd > 32 && pkt->cmd < 127 ? pkt->cmd : '?');
+}
+
+/*
+ * End of message: the handler may wait (DNS) longer than the MTA's read
+ * timeout (Sendmail: 10 s by default, restarted only by a reply), so the
+ * ticker sends SMFIR_PROGRESS meanwhile. Replies still pending go out
+ * first, so a progress packet never overtakes them; the ticker sends only
+ * while eom_since is set, and it is cleared (under wlock) before the final
+ * reply is written, so none follows that reply.
+ */
+static int
+eom_packet(mconn *c, msession *s, const mproto_pkt *pkt, const char **why)
+{
+	int rc;
+
+	if (msession_out(s)->len > 0 && flush_out(c->fd, msession_out(s)) < 0) {
+		*why = NULL;
+		return MSESSION_QUIT;	/* the MTA is gone: nothing to say */
+	}
+	if (msession_version(s) >= MSERVER_PROGRESS_VERSION) {
+		pthread_mutex_lock(&c->wlock);
+		c->eom_since = c->progress_at = now_ms();
+		pthread_mutex_unlock(&c->wlock);
+	}
+	rc = msession_packet(s, pkt, why);
+	pthread_mutex_lock(&c->wlock);
+	c->eom_since = 0;
+	pthread_mutex_unlock(&c->wlock);
+	return rc;
 }
 
 static void
@@ -142,29 +211,66 @@ serve(mserver *srv, mconn *c, rbuf *b)
 {
 	msession s;
 	mproto_pkt pkt;
-	size_t start = 0, end = 0, used;
-	const char *why;
+	mproto_skip skip;
+	size_t start = 0, end = 0, used = MPROTO_HDR_LEN, max = MPROTO_DATA_MAX;
+	const char *why, *warn;
 	ssize_t n;
-	int rc;
+	int rc, skipping = 0, skipped;
 
 	msession_init(&s, srv->h, srv->hctx);
 	for (;;) {
-		while ((rc = mproto_frame(b->p + start, end - start, &pkt,
-		    &used, &why)) == 1) {
-			start += used;
-			rc = msession_packet(&s, &pkt, &why);
+		/* every complete packet in the buffer; a packet over the
+		 * negotiated bound is skipped as it arrives (mproto_skip) */
+		for (;;) {
+			skipped = skipping;
+			if (skipping) {
+				start += mproto_skip_feed(&skip, b->p + start,
+				    end - start);
+				if (!skip.done)
+					break;
+				skipping = 0;
+				rc = msession_oversized(&s, &skip, &why);
+			} else {
+				max = msession_max_data(&s);
+				rc = mproto_frame_max(b->p + start, end - start,
+				    max, &pkt, &used, &why);
+				if (rc == 0)
+					break;
+				if (rc == MPROTO_FRAME_BIG &&
+				    pkt.cmd == MPC_HEADER &&
+				    msession_version(&s) != 0) {
+					start += used;
+					mproto_skip_start(&skip, &pkt);
+					skipping = 1;
+					continue;
+				}
+				if (rc != 1) {
+					log_packet_error(&pkt, max, why);
+					goto flush_done;
+				}
+				start += used;
+				rc = pkt.cmd == MPC_BODYEOB ?
+				    eom_packet(c, &s, &pkt, &why) :
+				    msession_packet(&s, &pkt, &why);
+			}
+			if ((warn = msession_warning(&s)) != NULL)
+				log_msg(LOG_WARNING, NULL, "milter connection: "
+				    "%s", warn);
 			if (rc == MSESSION_ERROR) {
-				log_packet_error(&pkt, why);
+				if (skipped)
+					log_msg(LOG_WARNING, NULL, "milter packet "
+					    "'%c' of %zu bytes, over the limit: %s; "
+					    "closing the connection", skip.cmd > 32 &&
+					    skip.cmd < 127 ? skip.cmd : '?',
+					    skip.size, why);
+				else
+					log_packet_error(&pkt, max, why);
 				goto flush_done;
 			}
 			if (rc == MSESSION_QUIT) {
 				(void)flush_out(c->fd, msession_out(&s));
 				goto done;
 			}
-		}
-		if (rc < 0) {
-			log_packet_error(&pkt, why);
-			goto flush_done;
 		}
 		if (msession_out(&s)->len > 0 &&
 		    flush_out(c->fd, msession_out(&s)) < 0) {
@@ -189,7 +295,7 @@ serve(mserver *srv, mconn *c, rbuf *b)
 			end -= start;
 			start = 0;
 		}
-		if (rbuf_fit(b, used) < 0) {
+		if (!skipping && rbuf_fit(b, used) < 0) {
 			log_msg(LOG_WARNING, NULL, "milter packet of %zu bytes: "
 			    "out of memory; closing the connection", used);
 			goto done;
@@ -307,7 +413,9 @@ worker(void *arg)
 	mconn c;
 	int fd, err, grow, counted = 1;	/* counted as accepting already */
 
+	memset(&c, 0, sizeof(c));
 	atomic_init(&c.busy, 0);
+	pthread_mutex_init(&c.wlock, NULL);
 	pthread_mutex_lock(&srv->lock);
 	while (!srv->stopping) {
 		if (!counted)
@@ -347,14 +455,14 @@ worker(void *arg)
 		srv->nconns++;
 		grow = 0;
 		if (srv->naccepting == 0) {
-			if (srv->nthreads < MSERVER_MAX_CONNS) {
+			if (srv->nthreads < srv->max_conns) {
 				reserve_thread(srv);
 				grow = 1;
 			} else if (!srv->at_cap_logged) {
-				log_msg(LOG_WARNING, NULL, "%d milter "
-				    "connections: the limit (MSERVER_MAX_CONNS); "
+				log_msg(LOG_WARNING, NULL, "%u milter "
+				    "connections: the limit (max_connections); "
 				    "new connections wait until one ends",
-				    MSERVER_MAX_CONNS);
+				    srv->max_conns);
 				srv->at_cap_logged = 1;
 			}
 		}
@@ -374,7 +482,7 @@ worker(void *arg)
 		list_del(srv, &c);
 		close(fd);
 		srv->nconns--;
-		if (srv->nconns < MSERVER_MAX_CONNS / 2)
+		if (srv->nconns < srv->max_conns / 2)
 			srv->at_cap_logged = 0;
 	}
 	if (counted)
@@ -382,7 +490,68 @@ worker(void *arg)
 	srv->nthreads--;
 	pthread_cond_broadcast(&srv->gone);
 	pthread_mutex_unlock(&srv->lock);
+	pthread_mutex_destroy(&c.wlock);
 	free(b.p);
+	return NULL;
+}
+
+/* Progress to every connection whose end of message has run for
+ * progress_ms since it began or since the last progress (mserver.h). */
+static void
+send_progress(mserver *srv)
+{
+	static const unsigned char p[MPROTO_HDR_LEN] = { 0, 0, 0, 1,
+	    MPR_PROGRESS };
+	int64_t now = now_ms();
+	mconn *c;
+
+	for (c = srv->conns; c != NULL; c = c->next) {
+		pthread_mutex_lock(&c->wlock);
+		if (c->eom_since != 0 &&
+		    now - c->progress_at >= (int64_t)srv->progress_ms) {
+			/* never blocks: a full socket buffer means the MTA
+			 * is not reading, and then it needs no progress; a
+			 * packet cut short would break the stream, so that
+			 * connection ends (the MTA applies its default) */
+			ssize_t n = send(c->fd, p, sizeof(p), MSG_NOSIGNAL |
+			    MSG_DONTWAIT);
+
+			if (n > 0 && n < (ssize_t)sizeof(p)) {
+				log_msg(LOG_WARNING, NULL, "milter progress: "
+				    "short write; closing the connection");
+				(void)shutdown(c->fd, SHUT_RDWR);
+			} else if (n < 0) {
+				log_msg(LOG_DEBUG, NULL, "milter progress: %s",
+				    strerror(errno));
+			}
+			c->progress_at = now;
+		}
+		pthread_mutex_unlock(&c->wlock);
+	}
+}
+
+/* The ticker: looks for long ends of message a few times per interval. */
+static void *
+ticker(void *arg)
+{
+	mserver *srv = arg;
+	struct timespec until;
+	unsigned step;
+
+	pthread_mutex_lock(&srv->lock);
+	while (!srv->ticker_stop) {
+		step = srv->progress_ms / MSERVER_PROGRESS_STEPS;
+		if (step < MSERVER_TICK_MIN_MS)
+			step = MSERVER_TICK_MIN_MS;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(step % 1000) * 1000000L;
+		until.tv_sec += step / 1000 + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		(void)pthread_cond_timedwait(&srv->tick, &srv->lock, &until);
+		if (!srv->ticker_stop && srv->progress_ms > 0)
+			send_progress(srv);
+	}
+	pthread_mutex_unlock(&srv->lock);
 	return NULL;
 }
 
@@ -390,6 +559,7 @@ int
 mserver_start(mserver *srv, char *err, size_t errlen)
 {
 	struct timeval idle = { MSERVER_THREAD_IDLE_SECONDS, 0 };
+	sigset_t all, old;
 	int rc;
 
 	if (srv->lfd < 0) {
@@ -408,6 +578,14 @@ mserver_start(mserver *srv, char *err, size_t errlen)
 		return -1;
 	}
 	srv->started = 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);	/* signals: caller's threads */
+	if (pthread_create(&srv->ticker, NULL, ticker, srv) == 0)
+		srv->ticker_started = 1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!srv->ticker_started)
+		log_msg(LOG_ERR, NULL, "cannot start the milter progress "
+		    "thread: no SMFIR_PROGRESS during long ends of message");
 	return 0;
 }
 
@@ -461,6 +639,14 @@ mserver_stop(mserver *srv, int grace_seconds)
 	    waited++)
 		usleep(100000);
 	pthread_mutex_lock(&srv->lock);
+	srv->ticker_stop = 1;
+	pthread_cond_broadcast(&srv->tick);
+	pthread_mutex_unlock(&srv->lock);
+	if (srv->ticker_started) {
+		pthread_join(srv->ticker, NULL);
+		srv->ticker_started = 0;
+	}
+	pthread_mutex_lock(&srv->lock);
 	for (c = srv->conns; c != NULL; c = c->next)
 		(void)shutdown(c->fd, SHUT_RDWR);
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -494,5 +680,6 @@ mserver_free(mserver *srv)
 		return;	/* threads still use it: left to the process exit */
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->gone);
+	pthread_cond_destroy(&srv->tick);
 	free(srv);
 }

@@ -18,7 +18,29 @@ msession_init(msession *s, const mhandler *h, void *hctx)
 	memset(s, 0, sizeof(*s));
 	s->h = h;
 	s->hctx = hctx;
+	s->max_data = MPROTO_DATA_MAX;
 	mproto_buf_init(&s->out);
+}
+
+size_t
+msession_max_data(const msession *s)
+{
+	return s->max_data;
+}
+
+uint32_t
+msession_version(const msession *s)
+{
+	return s->version;
+}
+
+const char *
+msession_warning(msession *s)
+{
+	const char *w = s->warning;
+
+	s->warning = NULL;
+	return w;
 }
 
 mproto_buf *
@@ -68,6 +90,19 @@ stage_of(int cmd)
 	}
 }
 
+/* A stage's macros are gone; a big buffer is freed (its bytes count
+ * against MSESSION_MACROS_MAX as long as it is held). */
+static void
+drop_macros(ms_macros *m)
+{
+	m->len = 0;
+	if (m->cap > MSESSION_MACRO_KEEP) {
+		free(m->buf);
+		m->buf = NULL;
+		m->cap = 0;
+	}
+}
+
 /* The macros of the stages after 'stage' are gone (libmilter). */
 static void
 clear_macros_after(msession *s, int stage)
@@ -75,20 +110,45 @@ clear_macros_after(msession *s, int stage)
 	int i;
 
 	for (i = stage + 1; i < MS_STAGE_COUNT; i++)
-		s->mac[i].len = 0;
+		drop_macros(&s->mac[i]);
 }
 
+/* Replace a stage's macros, the buffers of all stages holding at most
+ * MSESSION_MACROS_MAX bytes together (else the stage gets none). */
 static int
 set_macros(msession *s, int stage, const char *pairs, size_t len)
 {
 	ms_macros *m = &s->mac[stage];
+	size_t others = 0, need;
 	char *p;
+	int i;
 
-	if (len > m->cap) {
-		if ((p = realloc(m->buf, len)) == NULL)
+	for (i = 0; i < MS_STAGE_COUNT; i++)
+		if (i != stage)
+			others += s->mac[i].cap;
+	need = len > m->cap || m->cap - len > MSESSION_MACRO_KEEP ? len :
+	    m->cap;
+	if (others + need > MSESSION_MACROS_MAX) {
+		m->len = 0;
+		free(m->buf);
+		m->buf = NULL;
+		m->cap = 0;
+		if (!s->macros_warned) {
+			s->macros_warned = 1;
+			s->warning = "macros over the connection's limit of "
+			    "64 KB: that stage's macros dropped";
+		}
+		return 0;
+	}
+	if (need != m->cap) {
+		if (need == 0) {
+			free(m->buf);
+			p = NULL;
+		} else if ((p = realloc(m->buf, need)) == NULL) {
 			return -1;
+		}
 		m->buf = p;
-		m->cap = len;
+		m->cap = need;
 	}
 	if (len > 0)
 		memcpy(m->buf, pairs, len);
@@ -110,6 +170,17 @@ msession_getsymval(const msession *s, const char *name)
 }
 
 /* ---- what the handler may do ---- */
+
+/* A header value as the MTA takes it: without SMFIP_HDR_LEADSPC it adds
+ * the space after the colon itself, so ours goes (msession.h). */
+static const char *
+mta_value(const msession *s, const char *value)
+{
+	if (value != NULL && value[0] == ' ' && value[1] != '\0' &&
+	    (s->protocol & MPP_HDR_LEADSPC) == 0)
+		return value + 1;
+	return value;
+}
 
 int
 msession_setreply(msession *s, const char *rcode, const char *xcode,
@@ -134,7 +205,7 @@ msession_addheader(msession *s, const char *name, const char *value)
 {
 	if (!may(s, MPF_ADDHDRS))
 		return -1;
-	return mproto_enc_addheader(&s->out, name, value);
+	return mproto_enc_addheader(&s->out, name, mta_value(s, value));
 }
 
 int
@@ -143,7 +214,8 @@ msession_insheader(msession *s, uint32_t index, const char *name,
 {
 	if (!may(s, MPF_ADDHDRS))
 		return -1;
-	return mproto_enc_insheader(&s->out, index, name, value);
+	return mproto_enc_insheader(&s->out, index, name, mta_value(s,
+	    value));
 }
 
 int
@@ -152,7 +224,8 @@ msession_chgheader(msession *s, uint32_t index, const char *name,
 {
 	if (!may(s, MPF_CHGHDRS))
 		return -1;
-	return mproto_enc_chgheader(&s->out, index, name, value);
+	return mproto_enc_chgheader(&s->out, index, name, mta_value(s,
+	    value));
 }
 
 int
@@ -301,10 +374,20 @@ negotiate(msession *s, const mproto_pkt *p, const char **why)
 	}
 	s->negotiated = 1;
 	s->opened = 1;
+	s->version = o.version < MPROTO_VERSION ? o.version : MPROTO_VERSION;
 	s->actions = act & o.actions;
-	s->protocol = (prot & o.protocol) | (o.protocol & MPP_MDS_1M);
-	if (mproto_enc_optneg(&s->out, o.version < MPROTO_VERSION ?
-	    o.version : MPROTO_VERSION, s->actions, s->protocol) < 0) {
+	s->protocol = prot & o.protocol & ~(MPP_MDS_256K | MPP_MDS_1M);
+	/* the packet size the MTA offered, echoed as libmilter does; the
+	 * larger when it offers both */
+	if (o.protocol & MPP_MDS_1M) {
+		s->protocol |= MPP_MDS_1M;
+		s->max_data = MPROTO_MDS_1M;
+	} else if (o.protocol & MPP_MDS_256K) {
+		s->protocol |= MPP_MDS_256K;
+		s->max_data = MPROTO_MDS_256K;
+	}
+	if (mproto_enc_optneg(&s->out, s->version, s->actions,
+	    s->protocol) < 0) {
 		*why = "out of memory";
 		return -1;
 	}
@@ -436,6 +519,40 @@ on_message_step(msession *s, const mproto_pkt *p, const char **why)
 		break;
 	}
 	return finish(s, r, nr, SC_MSG);
+}
+
+int
+msession_oversized(msession *s, const mproto_skip *k, const char **why)
+{
+	char name[MPROTO_SKIP_KEEP + 1];
+	size_t n;
+	mstat r;
+	int rc;
+
+	*why = NULL;
+	if (k->cmd != MPC_HEADER || !s->negotiated) {
+		*why = "packet longer than the limit";
+		return MSESSION_ERROR;
+	}
+	n = strnlen((const char *)k->keep, k->kept);
+	if (n == 0) {
+		*why = "header: empty name";
+		return MSESSION_ERROR;
+	}
+	memcpy(name, k->keep, n);
+	name[n] = '\0';
+	if (s->conn_v.cmd != 0 || s->msg_v.cmd != 0) {
+		rc = reply_again(s, MPP_NR_HDR, 1);
+	} else {
+		r = s->h->header_skipped != NULL ?
+		    s->h->header_skipped(s, name, k->size) : MS_TEMPFAIL;
+		rc = finish(s, r, MPP_NR_HDR, SC_MSG);
+	}
+	if (rc < 0) {
+		*why = "out of memory";
+		return MSESSION_ERROR;
+	}
+	return MSESSION_OK;
 }
 
 static int

@@ -14,6 +14,15 @@
  *	void	msession_free(msession *s);
  *	int	msession_in_message(const msession *s);
  *	mproto_buf *msession_out(msession *s);
+size_t msession_max_data(const msession *s);
+uint32_t msession_version(const msession *s);
+int msession_oversized(msession *s, const mproto_skip *k, const char **why);
+const char *msession_warning(msession *s);
+ *	size_t	msession_max_data(const msession *s);
+ *	uint32_t msession_version(const msession *s);
+ *	int	msession_oversized(msession *s, const mproto_skip *k,
+ *		    const char **why);
+ *	const char *msession_warning(msession *s);
  *
  *	Inside handler callbacks:
  *	void	*msession_priv(const msession *s);
@@ -37,7 +46,13 @@
  *	step (SMFIP_NR_*): the handler never needs to know. negotiate() gets
  *	the MTA's offered actions and protocol flags and says what it wants;
  *	the session keeps only what was offered and adds SMFIP_MDS_1M when
- *	the MTA offers it (we accept 1 MB packets, mproto.h). connect() gets
+ *	the MTA offers it, else SMFIP_MDS_256K when offered (as libmilter
+ *	built with _FFR_MDS_NEGOTIATE does); msession_max_data() is then the
+ *	packet data bound the caller frames with (mproto_frame_max): 256 KB
+ *	with SMFIP_MDS_256K, else 1 MB (Postfix negotiates no size and sends
+ *	a header field up to its header_size_limit in one packet; so does
+ *	every MTA before negotiation). msession_version() is the version
+ *	agreed (0 before negotiation). connect() gets
  *	the decoded connect packet (mproto_connect). abort() is called when
  *	the MTA aborts a message (SMFIC_ABORT) and at the end of a connection
  *	in the middle of one; close() when a session ends (QUIT, QUIT_NC, a
@@ -63,7 +78,20 @@
  *	(connect, HELO, MAIL, RCPT, DATA, end of header, end of message;
  *	others are ignored); each command drops the macros of the stages
  *	after its own, as libmilter does; msession_getsymval() looks in the
- *	current stage and then the earlier ones (smfi_getsymval(3)).
+ *	current stage and then the earlier ones (smfi_getsymval(3)). The
+ *	macros of all stages together hold at most MSESSION_MACROS_MAX bytes
+ *	(buffers counted): a stage whose macros would pass it gets none, and
+ *	msession_warning() says so once.
+ *
+ *	A header packet over the bound (MPROTO_FRAME_BIG) after negotiation
+ *	is skipped by the caller (mproto_skip) and then given to
+ *	msession_oversized(); any other is a protocol error. A header field
+ *	(SMFIC_HEADER) is answered as any header: header_skipped() gets its
+ *	name (from the bytes kept, cut at MPROTO_SKIP_KEEP) and its size;
+ *	without that callback the message gets TEMPFAIL (a header the filter
+ *	never saw must not pass as checked). A field with an empty name, or
+ *	any other command over the bound, is a protocol error (MSESSION_ERROR
+ *	with *why, as msession_packet()).
  *
  *	msession_packet() handles one packet (mproto_frame) and appends the
  *	replies due to msession_out(), which the caller writes and empties.
@@ -79,10 +107,18 @@
  *
  *	During eom() only: msession_addheader/insheader/chgheader/quarantine
  *	append modifications (sent before the final reply, in one write);
- *	they return -1 when the action was not negotiated (SMFIF_ADDHDRS,
+ *	values are given as they follow the colon, with their leading space
+ *	(as with SMFIP_HDR_LEADSPC); when the MTA did not agree to take them
+ *	verbatim (it adds a space itself: Sendmail 8.13, Postfix with
+ *	milter_protocol 4 or less) one leading space is dropped (not from a
+ *	change to " ", which would become a deletion). They
+ *	return -1 when the action was not negotiated (SMFIF_ADDHDRS,
  *	SMFIF_CHGHDRS, SMFIF_QUARANTINE), a field is refused (mproto.h) or
  *	memory runs out. msession_setreply() returns -1 on a reply mproto.h
  *	refuses (the reply then stays unset).
+ *
+ *	msession_warning() returns a note for the log once (a static string,
+ *	or NULL): something dropped without failing the dialogue.
  */
 #ifndef AUTHMILTER_MSESSION_H
 #define AUTHMILTER_MSESSION_H
@@ -95,6 +131,13 @@
 /* Argument strings kept from MAIL and RCPT (the address and ESMTP
  * parameters); more are ignored. Postfix sends a handful. */
 #define MSESSION_ARGV_MAX	64
+/* The macros of all stages of a connection, in bytes (local limit:
+ * Postfix and Sendmail send a few hundred bytes per stage; without it 7
+ * stages of up to 1 MB each could be held). */
+#define MSESSION_MACROS_MAX	(64 * 1024)
+/* A stage's emptied buffer up to this size is kept for the next message;
+ * a larger one is freed. */
+#define MSESSION_MACRO_KEEP	1024
 
 typedef enum mstat {
 	MS_CONTINUE = 0,
@@ -129,6 +172,7 @@ typedef struct mhandler {
 	mstat (*eom)(msession *s);
 	void (*abort)(msession *s);
 	void (*close)(msession *s);
+	mstat (*header_skipped)(msession *s, const char *name, size_t size);
 } mhandler;
 
 typedef struct ms_macros {
@@ -149,6 +193,10 @@ struct msession {
 	void *priv;		/* the handler's, per session */
 	mproto_buf out;
 	int negotiated;
+	uint32_t version;	/* the protocol version agreed */
+	size_t max_data;	/* packet data bound (mproto_frame_max) */
+	const char *warning;	/* msession_warning() */
+	int macros_warned;
 	uint32_t actions;	/* negotiated SMFIF_* */
 	uint32_t protocol;	/* negotiated SMFIP_* */
 	int opened;		/* close() is due */
@@ -167,6 +215,10 @@ void msession_end(msession *s);
 void msession_free(msession *s);
 int msession_in_message(const msession *s);
 mproto_buf *msession_out(msession *s);
+size_t msession_max_data(const msession *s);
+uint32_t msession_version(const msession *s);
+int msession_oversized(msession *s, const mproto_skip *k, const char **why);
+const char *msession_warning(msession *s);
 
 void *msession_priv(const msession *s);
 void msession_set_priv(msession *s, void *priv);

@@ -29,8 +29,9 @@
  * in 100-octet fields (dkim=policy, never pass), one header field
  * whose packet is exactly the 1 MB packet limit (MILTER_MDS_1M, libmilter's
  * largest; authmilter's engine: MPROTO_DATA_MAX), and one a byte over it:
- * that one must lose its connection (the milter drops it), and a message
- * sent right after on a new connection must get its verdict.
+ * authmilter skips that one (its message gets a verdict with dkim=policy,
+ * never pass) and keeps the connection: a message sent right after on the
+ * same connection must get its verdict.
  *
  * Memory: with -P, VmRSS of that process is sampled every -i ms (200) with
  * the number of messages done. RSS is flat when, by progress through the
@@ -486,18 +487,13 @@ deliver_special(mb_conn *c, long seq, int k)
 	ok = send_whole(c, m, &r, &why) == 0;
 	pthread_mutex_lock(&sp[k].lock);
 	sp[k].sent++;
-	if (k == SP_HDR_OVER) {
-		/* must be refused: the milter closes the connection */
-		ok = !ok && r.action == 0;
-		snprintf(sp[k].outcome, sizeof(sp[k].outcome), "%s",
-		    r.action == 0 ? (why ? why : "?") : "got a verdict");
-	} else {
+	{
 		ar = find_ar(&r);
 		set_outcome(sp[k].outcome, sizeof(sp[k].outcome),
 		    r.action ? mp_reply_name(r.action) : (why ? why : "?"),
 		    ar ? ar->value : r.text);
 		if (ok && (k == SP_MANY_SIGS || k == SP_HDR_BLOCK ||
-		    k == SP_HDR_UNDER) &&
+		    k == SP_HDR_UNDER || k == SP_HDR_OVER) &&
 		    (ar == NULL || strstr(ar->value, "dkim=policy") == NULL)) {
 			ok = 0;
 			why = k == SP_MANY_SIGS ? "no dkim=policy for the signatures "
@@ -509,8 +505,8 @@ deliver_special(mb_conn *c, long seq, int k)
 			ok = 0;
 			why = "no dkim=pass for the signatures evaluated";
 		}
-		if (ok && (k == SP_HDR_BLOCK || k == SP_HDR_UNDER) &&
-		    strstr(ar->value, "dkim=pass") != NULL) {
+		if (ok && (k == SP_HDR_BLOCK || k == SP_HDR_UNDER ||
+		    k == SP_HDR_OVER) && strstr(ar->value, "dkim=pass") != NULL) {
 			ok = 0;
 			why = "dkim=pass for a header block over max_header_bytes";
 		}
@@ -521,10 +517,17 @@ deliver_special(mb_conn *c, long seq, int k)
 		sp[k].bad++;
 	pthread_mutex_unlock(&sp[k].lock);
 	if (!ok)
-		report_failure(seq, m, why ? why : "over-limit header got a verdict");
+		report_failure(seq, m, why ? why : "no verdict");
 	mb_result_free(&r);
 	if (k == SP_HDR_OVER) {
-		/* the milter must serve the next message as usual */
+		/* the milter must serve the next message as usual, on the
+		 * same connection (authmilter's engine takes QUIT_NC and a
+		 * new session after any final reply) */
+		if (c->fd < 0)
+			report_failure(seq, m, "connection lost after the "
+			    "over-limit header field");
+		else
+			c->reusable = 1;
 		m = &corpus.msgs[(size_t)seq % corpus.n];
 		if (send_whole(c, m, &r, &why) < 0)
 			report_failure(seq, m, why);

@@ -2,13 +2,17 @@
  * tests/fuzz/fuzz_mproto.c - libFuzzer target: the milter protocol engine's
  * pure part (milter/mproto.c, milter/msession.c) on arbitrary MTA bytes.
  * Input: byte 0 picks a read size (1-64), byte 1 the protocol flags the
- * "MTA" offers; a fixed option negotiation is played first, then the rest
- * is the MTA's byte stream. Every framed packet also goes through every
- * command decoder. The stream runs twice through a session with a handler
- * that records its calls, looks macros up, sets reply codes and inserts a
- * header at end of message: once whole, once arriving in reads of the
- * picked size as mserver.c buffers them. Both runs must end the same way,
- * with the same calls and the same reply bytes (abort otherwise).
+ * "MTA" offers (bits 0-1) and the packet bound (bit 7 set: 64 << bits
+ * 4-6 bytes, else the negotiated one); a fixed option negotiation is
+ * played first, then the rest is the MTA's byte stream. Every framed
+ * packet also goes through every command decoder. A header packet over
+ * the bound is skipped as mserver.c does (mproto_skip, then
+ * msession_oversized). The stream runs twice through a session with a
+ * handler that records its calls, looks macros up, sets reply codes and
+ * inserts a header at end of message: once whole, once arriving in reads
+ * of the picked size as mserver.c buffers them. Both runs must end the
+ * same way, with the same calls, warnings and reply bytes (abort
+ * otherwise).
  */
 #include "milter/msession.h"
 
@@ -138,9 +142,18 @@ f_close(msession *s)
 	note('Z', NULL);
 }
 
+static mstat
+f_header_skipped(msession *s, const char *name, size_t size)
+{
+	(void)s;
+	note('S', name);
+	sb_printf(trace, "%zu", size);
+	return size % 3 == 0 ? MS_TEMPFAIL : MS_CONTINUE;
+}
+
 static const mhandler fh = {
 	f_negotiate, f_connect, f_helo, f_envfrom, f_envrcpt, NULL, f_header,
-	f_eoh, f_body, f_eom, f_abort, f_close,
+	f_eoh, f_body, f_eom, f_abort, f_close, f_header_skipped,
 };
 
 /* Every decoder on one packet: a defined result, nothing else. */
@@ -171,16 +184,17 @@ typedef struct run {
 /* The stream in reads of 'chunk' bytes, buffered and framed as mserver.c
  * does; chunk 0 = all at once. */
 static void
-play(const unsigned char *in, size_t len, uint32_t prot, size_t chunk,
-    int decode, run *r)
+play(const unsigned char *in, size_t len, uint32_t prot, size_t max,
+    size_t chunk, int decode, run *r)
 {
 	static const unsigned char optneg_head[] = { 0, 0, 0, 13, 'O' };
 	unsigned char neg[17], *buf;
 	msession s;
 	mproto_pkt p;
-	size_t have = 0, off = 0, used, n;
-	const char *why;
-	int rc;
+	mproto_skip k;
+	size_t have = 0, off = 0, used, n, bound;
+	const char *why, *warn;
+	int rc, skipping = 0;
 
 	sb_init(&r->calls);
 	sb_init(&r->out);
@@ -204,19 +218,46 @@ play(const unsigned char *in, size_t len, uint32_t prot, size_t chunk,
 		memcpy(buf + have, in + off, n);
 		have += n;
 		off += n;
-		while ((rc = mproto_frame(buf, have, &p, &used, &why)) == 1) {
-			if (decode)
-				decode_all(&p);
-			rc = msession_packet(&s, &p, &why);
-			memmove(buf, buf + used, have - used);
-			have -= used;
+		for (;;) {
+			if (skipping) {
+				used = mproto_skip_feed(&k, buf, have);
+				memmove(buf, buf + used, have - used);
+				have -= used;
+				if (!k.done)
+					break;
+				skipping = 0;
+				rc = msession_oversized(&s, &k, &why);
+			} else {
+				bound = msession_max_data(&s);
+				rc = mproto_frame_max(buf, have, max < bound ? max :
+				    bound, &p, &used, &why);
+				if (rc == 0)
+					break;
+				if (rc == MPROTO_FRAME_BIG && p.cmd == MPC_HEADER &&
+				    msession_version(&s) != 0) {
+					memmove(buf, buf + used, have - used);
+					have -= used;
+					mproto_skip_start(&k, &p);
+					skipping = 1;
+					continue;
+				}
+				if (rc != 1) {
+					r->end = -1;
+					break;
+				}
+				if (decode)
+					decode_all(&p);
+				rc = msession_packet(&s, &p, &why);
+				memmove(buf, buf + used, have - used);
+				have -= used;
+			}
+			if ((warn = msession_warning(&s)) != NULL)
+				note('W', warn);
 			if (rc != MSESSION_OK) {
 				r->end = rc == MSESSION_QUIT ? 1 : -1;
 				break;
 			}
 		}
-		if (rc < 0)
-			r->end = -1;
 		if (msession_out(&s)->len > 0)
 			sb_append(&r->out, msession_out(&s)->data,
 			    msession_out(&s)->len);
@@ -233,15 +274,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		0x1fffff, 0x1fffff & ~0xc0080u, 0x3f, 0x201fffff
 	};
 	run whole, part;
-	size_t chunk;
+	size_t chunk, max;
 	uint32_t prot;
 
 	if (size < 2)
 		return 0;
 	chunk = (size_t)data[0] % 64 + 1;
 	prot = prots[data[1] % 4];
-	play(data + 2, size - 2, prot, 0, 1, &whole);
-	play(data + 2, size - 2, prot, chunk, 0, &part);
+	max = data[1] & 0x80 ? (size_t)64 << ((data[1] >> 4) & 7) :
+	    MPROTO_DATA_MAX;
+	play(data + 2, size - 2, prot, max, 0, 1, &whole);
+	play(data + 2, size - 2, prot, max, chunk, 0, &part);
 	if (whole.end != part.end || whole.calls.failed || part.calls.failed ||
 	    whole.calls.len != part.calls.len || whole.out.len != part.out.len ||
 	    (whole.calls.len > 0 && memcmp(whole.calls.s, part.calls.s,

@@ -99,6 +99,73 @@ START_TEST(test_frame_limits)
 }
 END_TEST
 
+/* A packet over the bound given: reported from its head, then skipped
+ * in pieces, keeping its first bytes. */
+START_TEST(test_frame_big_skip)
+{
+	unsigned char in[5 + 300];
+	mproto_pkt p;
+	mproto_skip k;
+	size_t used, n, off;
+	const char *why = NULL;
+
+	memset(in, 'v', sizeof(in));
+	in[0] = 0;
+	in[1] = 0;
+	in[2] = 301 >> 8;
+	in[3] = 301 & 0xff;
+	in[4] = 'L';
+	memcpy(in + 5, "Subject\0", 8);
+	/* within the bound: an ordinary packet, once whole */
+	ck_assert_int_eq(mproto_frame_max(in, 100, 300, &p, &used, &why), 0);
+	ck_assert_uint_eq(used, 305);
+	ck_assert_int_eq(mproto_frame_max(in, sizeof(in), 300, &p, &used,
+	    &why), 1);
+	/* over it: MPROTO_FRAME_BIG once the head is there */
+	ck_assert_int_eq(mproto_frame_max(in, 4, 200, &p, &used, &why), 0);
+	ck_assert_int_eq(mproto_frame_max(in, 5, 200, &p, &used, &why),
+	    MPROTO_FRAME_BIG);
+	ck_assert_uint_eq(used, 5);
+	ck_assert_uint_eq(p.len, 300);
+	ck_assert_int_eq(p.cmd, 'L');
+	/* the bound never passes MPROTO_DATA_MAX */
+	{
+		static const unsigned char head[5] = { 0, 0x20, 0, 0x01, 'L' };
+		mproto_pkt q;
+
+		ck_assert_int_eq(mproto_frame_max(head, 5, (size_t)-1, &q,
+		    &used, &why), MPROTO_FRAME_BIG);
+		ck_assert_uint_eq(q.len, 0x200000);
+	}
+	mproto_skip_start(&k, &p);
+	ck_assert(!k.done);
+	for (off = 5; off < sizeof(in); off += n) {
+		n = mproto_skip_feed(&k, in + off, off + 7 < sizeof(in) ? 7 :
+		    sizeof(in) - off);
+		ck_assert_uint_gt(n, 0);
+	}
+	ck_assert(k.done);
+	ck_assert_uint_eq(k.size, 300);
+	ck_assert_uint_eq(k.kept, 300);
+	ck_assert_str_eq((const char *)k.keep, "Subject");
+	/* it takes no byte past the packet, and keeps MPROTO_SKIP_KEEP */
+	p.len = 5000;
+	mproto_skip_start(&k, &p);
+	{
+		unsigned char big[6000];
+
+		memset(big, 'x', sizeof(big));
+		ck_assert_uint_eq(mproto_skip_feed(&k, big, sizeof(big)), 5000);
+	}
+	ck_assert(k.done);
+	ck_assert_uint_eq(k.kept, MPROTO_SKIP_KEEP);
+	/* an empty packet is done at once */
+	p.len = 0;
+	mproto_skip_start(&k, &p);
+	ck_assert(k.done);
+}
+END_TEST
+
 START_TEST(test_optneg)
 {
 	static const unsigned char in[] = {
@@ -447,6 +514,7 @@ main(void)
 
 	tcase_add_test(tc, test_frame_truncated);
 	tcase_add_test(tc, test_frame_limits);
+	tcase_add_test(tc, test_frame_big_skip);
 	tcase_add_test(tc, test_optneg);
 	tcase_add_test(tc, test_macros);
 	tcase_add_test(tc, test_connect);

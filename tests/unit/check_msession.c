@@ -5,7 +5,11 @@
  * negotiation (versions, masks, SMFIP_MDS_1M), which callbacks run with
  * what, no replies for the steps negotiated "no reply", modifications and
  * the final reply in one buffer, reply codes, verdicts that end a message
- * or a session, macros by stage, QUIT_NC, ABORT, and protocol errors.
+ * or a session, macros by stage, QUIT_NC, ABORT, and protocol errors;
+ * the packet size echoed as offered (SMFIP_MDS_256K / _1M) with the read
+ * bound following it, the macros' bound per connection, header values
+ * without their leading space for an MTA that adds one, and a header
+ * field over the packet bound given to header_skipped() (or a tempfail).
  */
 #include "contrib/milterbench/milterproto.c"
 
@@ -153,9 +157,28 @@ h_close(msession *s)
 	called('Z');
 }
 
+static char skipped_name[MPROTO_SKIP_KEEP + 1];
+static size_t skipped_size;
+
+static mstat
+h_header_skipped(msession *s, const char *name, size_t size)
+{
+	(void)s;
+	called('S');
+	snprintf(skipped_name, sizeof(skipped_name), "%s", name);
+	skipped_size = size;
+	return MS_CONTINUE;
+}
+
 static const mhandler handler = {
 	h_negotiate, h_connect, h_helo, h_envfrom, h_envrcpt, NULL,
-	h_header, h_eoh, h_body, h_eom, h_abort, h_close,
+	h_header, h_eoh, h_body, h_eom, h_abort, h_close, h_header_skipped,
+};
+
+/* The same without header_skipped(). */
+static const mhandler handler_noskip = {
+	h_negotiate, h_connect, h_helo, h_envfrom, h_envrcpt, NULL,
+	h_header, h_eoh, h_body, h_eom, h_abort, h_close, NULL,
 };
 
 static void
@@ -492,6 +515,189 @@ START_TEST(test_errors)
 }
 END_TEST
 
+
+/* The packet size the MTA offers is echoed (the larger of two), as
+ * libmilter does, and the read bound follows it. */
+START_TEST(test_packet_size)
+{
+	msession s;
+	mp_buf m;
+
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT | SMFIP_MDS_256K);
+	ck_assert_str_eq(sent(&s), "O");
+	ck_assert_uint_eq(rr[0].protocol & (SMFIP_MDS_256K | SMFIP_MDS_1M),
+	    SMFIP_MDS_256K);
+	ck_assert_uint_eq(msession_max_data(&s), 256 * 1024 - 1);
+	msession_free(&s);
+	mp_buf_free(&m);
+
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT | SMFIP_MDS_256K |
+	    SMFIP_MDS_1M);
+	ck_assert_str_eq(sent(&s), "O");
+	ck_assert_uint_eq(rr[0].protocol & (SMFIP_MDS_256K | SMFIP_MDS_1M),
+	    SMFIP_MDS_1M);
+	ck_assert_uint_eq(msession_max_data(&s), 1024 * 1024 - 1);
+	msession_free(&s);
+	mp_buf_free(&m);
+
+	/* none offered (Postfix): none echoed; a header field up to 1 MB
+	 * is still read, as Postfix sends up to its header_size_limit */
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+	ck_assert_str_eq(sent(&s), "O");
+	ck_assert_uint_eq(rr[0].protocol & (SMFIP_MDS_256K | SMFIP_MDS_1M), 0);
+	ck_assert_uint_eq(msession_max_data(&s), 1024 * 1024 - 1);
+	ck_assert_uint_eq(msession_version(&s), 6);
+	msession_free(&s);
+	mp_buf_free(&m);
+}
+END_TEST
+
+/* Macros of every stage, each as big as a packet may be: the session
+ * holds at most MSESSION_MACROS_MAX bytes of them. */
+START_TEST(test_macros_bounded)
+{
+	static const int stages[] = { SMFIC_CONNECT, SMFIC_HELO, SMFIC_MAIL,
+	    SMFIC_RCPT, SMFIC_DATA, SMFIC_EOH, SMFIC_BODYEOB };
+	char *big = malloc(60 * 1024);
+	const char *nv[4];
+	msession s;
+	mp_buf m;
+	size_t held, i;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', 60 * 1024 - 1);
+	big[60 * 1024 - 1] = '\0';
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT | SMFIP_MDS_1M);
+	(void)sent(&s);
+	ck_assert_ptr_null(msession_warning(&s));
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		nv[0] = "{big}";
+		nv[1] = big;
+		nv[2] = "j";
+		nv[3] = "mx.test";
+		ck_assert_int_eq(mp_buf_set_max(&m, MP_MDS_1M), 0);
+		ck_assert_int_eq(mp_enc_macros(&m, stages[i], nv, 2), 0);
+		ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	}
+	for (held = 0, i = 0; i < MS_STAGE_COUNT; i++)
+		held += s.mac[i].cap;
+	ck_assert_uint_le(held, MSESSION_MACROS_MAX);
+	/* the first stage's fit; the later ones were dropped, said once */
+	ck_assert_str_eq(msession_getsymval(&s, "j"), "mx.test");
+	ck_assert_ptr_nonnull(msession_warning(&s));
+	ck_assert_ptr_null(msession_warning(&s));
+	/* small macros still work for the stages after a new command */
+	envelope(&m, "QID7");
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	ck_assert_str_eq(seen_qid, "QID7");
+	for (held = 0, i = 0; i < MS_STAGE_COUNT; i++)
+		held += s.mac[i].cap;
+	ck_assert_uint_le(held, MSESSION_MACROS_MAX);
+	msession_free(&s);
+	mp_buf_free(&m);
+	free(big);
+}
+END_TEST
+
+/* An MTA that does not take header values verbatim adds the space after
+ * the colon itself: ours is dropped, so there is no double space. */
+START_TEST(test_header_leading_space)
+{
+	msession s;
+	mp_buf m;
+
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT & ~SMFIP_HDR_LEADSPC);
+	ck_assert_str_eq(sent(&s), "O");
+	ck_assert_uint_eq(rr[0].protocol & SMFIP_HDR_LEADSPC, 0);
+	envelope(&m, "Q");
+	content(&m);
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	ck_assert_str_eq(sent(&s), "ccccmiqa");
+	ck_assert_str_eq(rr[5].name, "Authentication-Results");
+	ck_assert_str_eq(rr[5].value, "t.test; spf=pass");
+	ck_assert_str_eq(rr[4].value, "");	/* a deletion stays one */
+	msession_free(&s);
+	mp_buf_free(&m);
+	/* verbatim (SMFIP_HDR_LEADSPC): as given */
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+	ck_assert_str_eq(sent(&s), "O");
+	ck_assert_uint_ne(rr[0].protocol & SMFIP_HDR_LEADSPC, 0);
+	envelope(&m, "Q");
+	content(&m);
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	ck_assert_str_eq(sent(&s), "ccccmiqa");
+	ck_assert_str_eq(rr[5].value, " t.test; spf=pass");
+	msession_free(&s);
+	mp_buf_free(&m);
+}
+END_TEST
+
+static void
+skip_of(mproto_skip *k, int cmd, const char *bytes, size_t kept, size_t size)
+{
+	memset(k, 0, sizeof(*k));
+	k->cmd = cmd;
+	k->size = size;
+	k->kept = kept;
+	k->done = 1;
+	memcpy(k->keep, bytes, kept);
+}
+
+/* A header field over the packet bound (skipped by the caller): the
+ * handler hears of it, the message and the connection go on. */
+START_TEST(test_oversized_header)
+{
+	mproto_skip k;
+	msession s;
+	mp_buf m;
+	const char *why;
+
+	start(&s, &m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+	envelope(&m, "Q");
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	skip_of(&k, SMFIC_HEADER, "Subject\0xxxxx", 13, 2000000);
+	ck_assert_int_eq(msession_oversized(&s, &k, &why), MSESSION_OK);
+	ck_assert_str_eq(skipped_name, "Subject");
+	ck_assert_uint_eq(skipped_size, 2000000);
+	content(&m);
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	/* no reply to the skipped header (no reply to headers) */
+	ck_assert_str_eq(sent(&s), "Occccmiqa");
+	ck_assert_str_eq(calls, "OCHMRSLLNBE");
+	/* a name longer than the bytes kept is cut there */
+	envelope(&m, "Q2");
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	memset(k.keep, 'N', sizeof(k.keep));
+	k.kept = sizeof(k.keep);
+	ck_assert_int_eq(msession_oversized(&s, &k, &why), MSESSION_OK);
+	ck_assert_uint_eq(strlen(skipped_name), MPROTO_SKIP_KEEP);
+	/* an empty name, or a command other than a header: errors */
+	skip_of(&k, SMFIC_HEADER, "\0x", 2, 3000000);
+	ck_assert_int_eq(msession_oversized(&s, &k, &why), MSESSION_ERROR);
+	ck_assert_ptr_nonnull(why);
+	skip_of(&k, SMFIC_BODY, "abc", 3, 3000000);
+	ck_assert_int_eq(msession_oversized(&s, &k, &why), MSESSION_ERROR);
+	msession_free(&s);
+	mp_buf_free(&m);
+
+	/* a handler without header_skipped(): the message gets TEMPFAIL */
+	reset();
+	msession_init(&s, &handler_noskip, NULL);
+	mp_buf_init(&m);
+	ck_assert_int_eq(mp_enc_optneg(&m, 6, SMFI_CURR_ACTS, SMFI_CURR_PROT),
+	    0);
+	envelope(&m, "Q");
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	skip_of(&k, SMFIC_HEADER, "From\0", 5, 2000000);
+	ck_assert_int_eq(msession_oversized(&s, &k, &why), MSESSION_OK);
+	content(&m);
+	ck_assert_int_eq(feed(&s, &m), MSESSION_OK);
+	ck_assert_str_eq(sent(&s), "Occcct");
+	msession_free(&s);
+	mp_buf_free(&m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -507,6 +713,10 @@ main(void)
 	tcase_add_test(tc, test_session_verdicts);
 	tcase_add_test(tc, test_actions_not_offered);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_packet_size);
+	tcase_add_test(tc, test_macros_bounded);
+	tcase_add_test(tc, test_header_leading_space);
+	tcase_add_test(tc, test_oversized_header);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -612,6 +612,63 @@ START_TEST(hostile_values_stay_in_header)
 }
 END_TEST
 
+/* A header field the MTA sent but that was too big to be read (the milter
+ * engine skipped it, msg_header_skipped): the message is over its header
+ * limit, so a signature that verifies otherwise is `policy` and DMARC
+ * cannot pass on it; a From field of that kind fails the message
+ * (internal-error action, tempfail by default); an Authentication-Results
+ * field of that kind is removed whatever it claims. */
+static const msg_verdict *
+run_skipped(const char *ip, const char *name, const char *file)
+{
+	char path[256], *buf = malloc(65536);
+	msgparse p;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), FIX "%s", file);
+	fp = fopen(path, "rb");
+	ck_assert_msg(fp != NULL, "%s", path);
+	n = fread(buf, 1, 65536, fp);
+	fclose(fp);
+	msg_connect(m, ip, "client.example");
+	msg_helo(m, "mail.example.com");
+	msg_mail_from(m, "<x@example.com>");
+	msg_rcpt(m, "<bob@example.org>");
+	(void)msg_header_skipped(m, name, 2 * 1024 * 1024);
+	mp_init(&p, &msg_parse_events, m, cfg.max_header_bytes);
+	(void)mp_push(&p, buf, n);
+	(void)mp_finish(&p);
+	mp_free(&p);
+	free(buf);
+	return msg_eom(m);
+}
+
+START_TEST(header_too_big_to_read)
+{
+	const msg_verdict *v;
+
+	start(NULL);
+	/* the same message passes on its signature alone (see above) */
+	v = run_skipped(BAD_IP, "X-Big", "dkim-example-com.eml");
+	ck_assert_msg(has(v, "dkim=policy"), "%s", v->auth_results);
+	ck_assert(has(v, "too big to be read"));
+	ck_assert(!has(v, "dkim=pass"));
+	ck_assert(v->dmarc->result != DMARC_RESULT_PASS);
+	assert_header_sane(v);
+	msg_reset(m);
+	v = run_skipped(GOOD_IP, "From", "dkim-example-com.eml");
+	ck_assert_int_eq(v->action, MSG_TEMPFAIL);
+	ck_assert_msg(strstr(v->reason, "From field too big") != NULL, "%s",
+	    v->reason);
+	msg_reset(m);
+	v = run_skipped(GOOD_IP, "Authentication-Results",
+	    "dkim-example-com.eml");
+	ck_assert_uint_eq(v->nremove, 1);
+	ck_assert_uint_eq(v->remove[0], 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -640,6 +697,7 @@ suite(void)
 	tcase_add_test(tc, spf_reject_fail_and_received_spf);
 	tcase_add_test(tc, regression_ar_injection);
 	tcase_add_test(tc, hostile_values_stay_in_header);
+	tcase_add_test(tc, header_too_big_to_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
