@@ -18,7 +18,10 @@
  *	body	a chunk containing "BODY-REJECT": reject the message
  *	eom	inserts X-Diff-Top at index 0, changes the first X-Change,
  *		deletes the second X-Delete, quarantines when asked, then adds
- *		X-Diff: everything it saw (below); the verdict comes from the
+ *		X-Diff: everything it saw (below); header values are given as
+ *		they follow the colon, with their leading space (the engine's
+ *		contract, msession.h; the libmilter adapter drops the space
+ *		where the MTA adds one itself); the verdict comes from the
  *		Subject: "eom-reject" 554 5.7.1, "eom-tempfail" tempfail,
  *		"eom-discard" discard, else accept
  *	abort	counts, and forgets the message
@@ -291,12 +294,12 @@ df_eom(df_conn *c, const df_api *a, void *ctx)
 	if (c == NULL)
 		return DF_CONTINUE;
 	probe(c->mtrace, sizeof(c->mtrace), a, ctx, 'E', names);
-	r1 = a->insheader(ctx, 0, "X-Diff-Top", "inserted at index 0");
-	r2 = a->chgheader(ctx, 1, "X-Change", "changed");
+	r1 = a->insheader(ctx, 0, "X-Diff-Top", " inserted at index 0");
+	r2 = a->chgheader(ctx, 1, "X-Change", " changed");
 	r3 = a->chgheader(ctx, 2, "X-Delete", NULL);
 	if (c->quarantine[0] != '\0')
 		r4 = a->quarantine(ctx, c->quarantine);
-	if (snprintf(sum, sizeof(sum), "host=%s fam=%c addr=%s port=%u "
+	if (snprintf(sum, sizeof(sum), " host=%s fam=%c addr=%s port=%u "
 	    "helo=%s msg=%u aborts=%u from=%s argc=%u rcpts=%u hdrs=%u "
 	    "body=%zu chunks=%u subj=%s mods=%d,%d,%d,%d%s%s", c->host, c->family, c->addr, c->port, c->helo[0] ? c->helo : "-",
 	    c->msgs, c->aborts, c->from[0] ? c->from : "-", c->argc, c->rcpts,

@@ -3,7 +3,10 @@
  * libmilter, the reference implementation (milterdiff.h). Written as a
  * libmilter filter is: xxfi_negotiate answers f0 & wanted and f1 & wanted
  * (libmilter offers the SMFIP_NR_* bits as fakeable), a step whose reply
- * was negotiated away answers SMFIS_NOREPLY when it continues,
+ * was negotiated away answers SMFIS_NOREPLY when it continues, a header
+ * value loses its leading space when the MTA did not agree to take values
+ * verbatim (SMFIP_HDR_LEADSPC: without it the MTA adds the space itself;
+ * not from a change to " ", which would become a deletion),
  * smfi_setmaxdatasize(DF_MAXDATA) as authmilter did when it was built on
  * libmilter. The only code of the tree that links libmilter, and only in
  * this test (the authmilter binary never does).
@@ -17,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
@@ -31,6 +35,60 @@ static const df_profile *lm_profile;
  * (libmilter offers every SMFIP_NR_* bit to xxfi_negotiate as fakeable,
  * and fakes a continue where the MTA does not know the bit). */
 static unsigned long lm_nr;
+
+/*
+ * Whether each connection's MTA takes header values verbatim, by context
+ * (libmilter may run one connection's callbacks on different threads, and
+ * has no callback after the last close to free a per-connection struct):
+ * set at negotiation, a slot reused round robin. A slot is only read by
+ * the connection that set it, while its context lives.
+ */
+#define LM_SLOTS 64
+static struct {
+	SMFICTX *ctx;
+	int leadspc;
+} lm_slots[LM_SLOTS];
+static unsigned lm_next;
+static pthread_mutex_t lm_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+lm_set_leadspc(SMFICTX *ctx, int on)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&lm_lock);
+	for (i = 0; i < LM_SLOTS && lm_slots[i].ctx != ctx; i++)
+		;
+	if (i == LM_SLOTS)
+		i = lm_next++ % LM_SLOTS;
+	lm_slots[i].ctx = ctx;
+	lm_slots[i].leadspc = on;
+	pthread_mutex_unlock(&lm_lock);
+}
+
+static int
+lm_leadspc(SMFICTX *ctx)
+{
+	unsigned i;
+	int on = 0;
+
+	pthread_mutex_lock(&lm_lock);
+	for (i = 0; i < LM_SLOTS; i++)
+		if (lm_slots[i].ctx == ctx)
+			on = lm_slots[i].leadspc;
+	pthread_mutex_unlock(&lm_lock);
+	return on;
+}
+
+/* The value as the MTA wants it (see the top of the file). */
+static char *
+lm_value(void *ctx, const char *value)
+{
+	if (value != NULL && value[0] == ' ' && value[1] != '\0' &&
+	    !lm_leadspc(ctx))
+		value++;
+	return (char *)value;
+}
 
 static const char *
 lm_getsymval(void *ctx, const char *name)
@@ -48,19 +106,19 @@ lm_setreply(void *ctx, const char *rcode, const char *xcode,
 static int
 lm_addheader(void *ctx, const char *name, const char *value)
 {
-	return smfi_addheader(ctx, (char *)name, (char *)value);
+	return smfi_addheader(ctx, (char *)name, lm_value(ctx, value));
 }
 
 static int
 lm_insheader(void *ctx, int index, const char *name, const char *value)
 {
-	return smfi_insheader(ctx, index, (char *)name, (char *)value);
+	return smfi_insheader(ctx, index, (char *)name, lm_value(ctx, value));
 }
 
 static int
 lm_chgheader(void *ctx, int index, const char *name, const char *value)
 {
-	return smfi_chgheader(ctx, (char *)name, index, (char *)value);
+	return smfi_chgheader(ctx, (char *)name, index, lm_value(ctx, value));
 }
 
 static int
@@ -97,11 +155,11 @@ lm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	(void)ctx;
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & lm_profile->actions;
 	*pf1 = f1 & lm_profile->protocol;
+	lm_set_leadspc(ctx, (*pf1 & SMFIP_HDR_LEADSPC) != 0);
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;

@@ -411,6 +411,9 @@ put_xdiff_delta(char *out, size_t len, size_t *o, const char *mine,
 	int first = 1;
 
 	put(out, len, o, "addheader(X-Diff: ");
+	if ((mine[0] == ' ') != (other[0] == ' '))
+		put(out, len, o, "%s", mine[0] == ' ' ? "\" ...\" " :
+		    "\"...\" ");	/* the leading space differs */
 	while (*p != '\0') {
 		size_t n = strcspn(p, " ");
 
@@ -482,6 +485,8 @@ put_packets(char *out, size_t len, size_t *o, const df_event *e,
 			put_str(out, len, o, rep.name, 40);
 			if (rep.cmd == SMFIR_CHGHEADER && rep.value[0] == '\0')
 				put(out, len, o, ": <delete>");
+			else if (!verbose && rep.value[0] == ' ')
+				put(out, len, o, ": \" ...\"");	/* leading space */
 			else if (verbose) {
 				put(out, len, o, ": ");
 				put_str(out, len, o, rep.value, 100);
