@@ -120,6 +120,10 @@ $(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(APPLIB) $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
+# The differential test runs a libmilter filter beside the engine: the only
+# program that links libmilter (the authmilter binary never does).
+$(BUILD)/tests/check_milter_diff: LDLIBS += -lmilter
+
 $(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(LDLIBS)
