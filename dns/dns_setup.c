@@ -262,8 +262,18 @@ dns_setup_ctx(dns_setup *s, const dns_config *cfg, int supply_apex,
 	}
 	/*
 	 * Dead servers fail fast: no round trip is assumed longer than half
-	 * the deadline, and a server marked down is probed again soon. A
-	 * --dns-conf file may override these; our deadline is the guarantee.
+	 * the deadline (infra-cache-max-rtt), so a server that keeps missing
+	 * it is soon marked down, and lookups only it can answer fail at
+	 * once (SERVFAIL) instead of each waiting out the deadline.
+	 * libunbound 1.17 holds it down for infra-host-ttl (60 s here, 900 s
+	 * by its default); then the next lookup goes to it as the one probe,
+	 * and lookups made while the probe is out still fail at once
+	 * (services/cache/infra.c keeps the down RTT when the entry is
+	 * reused); an answer to the probe makes the server usable again.
+	 * infra-keep-probing only acts on RTTs of 12 s or more
+	 * (PROBE_MAXRTO), i.e. with a --dns-conf that raises
+	 * infra-cache-max-rtt. A --dns-conf file may override all of these;
+	 * our deadline is the guarantee.
 	 */
 	snprintf(rtt, sizeof(rtt), "%u", timeout / 2 < 500 ? 500 :
 	    timeout / 2 > 120000 ? 120000 : timeout / 2);
