@@ -369,7 +369,6 @@ check_replies(dlg *d, int cmd)
 	int final = 0, have_ar = 0;
 
 	d->ndel = 0;
-
 	while (off < o->len) {
 		if (mproto_frame(o->data + off, o->len - off, &p, &used,
 		    &why) != 1)
