@@ -30,6 +30,11 @@
  *                      space dropped unless negotiated, as MTAs do), EOH,
  *                      its body in BODY packets of the set size
  *   F n name\0 value\0 the HEADER repeated 8 * (n % 128) + 1 times
+ *   G n name\0 head\0 piece\0 tail\0
+ *                      one HEADER whose value is head, piece repeated
+ *                      64 * n + 1 times, tail (at most FZ_MAX_FIELD octets:
+ *                      long From or Authentication-Results fields from a
+ *                      short input)
  *   X c hi lo data     one raw packet: command c, (hi << 8 | lo) data bytes
  *   W hi lo data       raw bytes into the MTA's stream, unframed
  *   Z v                a reload: configuration v % 4 becomes current (the
@@ -48,7 +53,12 @@
  * Authentication-Results parses back (milter/ar_parse.c) with our
  * authserv-id; and a message accepted at end of message always carries it
  * ("whenever the message is accepted it carries our header", verdict.c;
- * the variants never configure an accept without it).
+ * the variants never configure an accept without it). At end of message
+ * tests/fuzz/milter_oracle.h also checks, from the header fields the
+ * harness sent: that exactly the Authentication-Results fields with our
+ * authserv-id are deleted, and that DMARC fails closed with
+ * dmarc_enforce = yes (a bad From, or a From whose author domains all
+ * publish p=reject, is not accepted without dmarc=pass).
  *
  * The zone: $FUZZ_MILTER_ZONE, else tests/fixtures/fuzz/milter.zone from
  * the current directory or from up to three directories above the
@@ -109,6 +119,10 @@ static const char *const variants[NVARIANTS][16] = {
 static runtime *rts[NVARIANTS];
 static int current = -1;
 
+#include "tests/fuzz/milter_oracle.h"
+
+static om_variant ovs[NVARIANTS];
+
 /* The MTA's option negotiation: version, actions, protocol. */
 static const uint32_t offers[4][3] = {
 	{ 6, 0x1ff, 0x001fffff },                       /* Postfix 3 */
@@ -126,6 +140,9 @@ typedef struct dlg {
 	size_t chunk;         /* body packet size of the T op */
 	unsigned char *pkt;   /* the packet being built */
 	size_t plen, pcap;
+	om_state om;          /* what the harness sent (milter_oracle.h) */
+	uint32_t *del;        /* Authentication-Results deletions of a reply */
+	size_t ndel, delcap;
 } dlg;
 
 static void die(const char *what, const unsigned char *d, size_t n)
@@ -236,8 +253,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	log_open("fuzz_milter", getenv("FUZZ_MILTER_LOG") != NULL, 0);
-	for (i = 0; i < NVARIANTS; i++)
+	if (getenv("FUZZ_MILTER_STATS") != NULL)
+		atexit(om_print_stats);
+	for (i = 0; i < NVARIANTS; i++) {
 		rts[i] = build_variant(zone, variants[i]);
+		om_setup(&ovs[i], variants[i]);
+	}
 	return 0;
 }
 
@@ -342,11 +363,12 @@ static void
 check_replies(dlg *d, int cmd)
 {
 	mproto_buf *o = msession_out(&d->s);
-	const char *name, *value, *why;
+	const char *name, *value, *why, *our_ar = NULL;
 	mproto_pkt p;
 	size_t off = 0, used;
 	int final = 0, have_ar = 0;
 
+	d->ndel = 0;
 	while (off < o->len) {
 		if (mproto_frame(o->data + off, o->len - off, &p, &used,
 		    &why) != 1)
@@ -363,6 +385,7 @@ check_replies(dlg *d, int cmd)
 				check_value(name, value);
 				check_ar(value);
 				have_ar = 1;
+				our_ar = value;
 			} else if (strcmp(name, "Received-SPF") == 0 ||
 			    strcmp(name, MSG_QUARANTINE_HEADER) == 0)
 				check_value(name, value);
@@ -378,6 +401,16 @@ check_replies(dlg *d, int cmd)
 				die("change-header other than deleting an "
 				    "Authentication-Results field", p.data,
 				    p.len);
+			if (d->ndel == d->delcap) {
+				size_t cap = d->delcap ? d->delcap * 2 : 64;
+				uint32_t *x = realloc(d->del, cap * sizeof(*x));
+
+				if (x == NULL)
+					abort();
+				d->del = x;
+				d->delcap = cap;
+			}
+			d->del[d->ndel++] = get32(p.data);
 			break;
 		case MPR_ACCEPT:
 		case MPR_CONTINUE:
@@ -401,6 +434,11 @@ check_replies(dlg *d, int cmd)
 	    final == MPR_CONTINUE) && !have_ar)
 		die("a message accepted without our Authentication-Results",
 		    NULL, 0);
+	if (cmd == MPC_BODYEOB) {
+		om_reply r = { final, our_ar, d->del, d->ndel };
+
+		om_eom(&d->om, ovs, &r);
+	}
 	o->len = 0;
 }
 
@@ -439,6 +477,7 @@ feed(dlg *d, const void *bytes, size_t n)
 			d->closed = 1;	/* the server logs and closes */
 			break;
 		}
+		om_packet(&d->om, ovs, current, &p);
 		rc = msession_packet(&d->s, &p, &why);
 		check_replies(d, p.cmd);
 		memmove(d->buf, d->buf + used, d->have - used);
@@ -676,6 +715,36 @@ op_repeat(dlg *d, cursor *c)
 }
 
 static void
+op_grow(dlg *d, cursor *c)
+{
+	int k = take_byte(c);
+	size_t nlen, hlen, plen, tlen, i, times, vlen;
+	const char *name, *head, *piece, *tail;
+	char *v;
+
+	if (k < 0)
+		return;
+	name = take_str(c, &nlen);
+	head = take_str(c, &hlen);
+	piece = take_str(c, &plen);
+	tail = take_str(c, &tlen);
+	times = 64 * (size_t)k + 1;
+	if ((v = malloc(FZ_MAX_FIELD)) == NULL)
+		abort();
+	vlen = hlen < FZ_MAX_FIELD ? hlen : FZ_MAX_FIELD;
+	memcpy(v, head, vlen);
+	for (i = 0; i < times && plen > 0 &&
+	    vlen + plen + tlen <= FZ_MAX_FIELD; i++, vlen += plen)
+		memcpy(v + vlen, piece, plen);
+	if (vlen + tlen <= FZ_MAX_FIELD) {
+		memcpy(v + vlen, tail, tlen);
+		vlen += tlen;
+	}
+	send_header(d, name, nlen, v, vlen);
+	free(v);
+}
+
+static void
 op_raw(dlg *d, cursor *c, int packet)
 {
 	int cmd = packet ? take_byte(c) : 0, hi = take_byte(c),
@@ -739,6 +808,7 @@ structured(dlg *d, cursor *c)
 			break;
 		case 'T': op_text(d, c); break;
 		case 'F': op_repeat(d, c); break;
+		case 'G': op_grow(d, c); break;
 		case 'X': op_raw(d, c, 1); break;
 		case 'W': op_raw(d, c, 0); break;
 		case 'Z':
@@ -793,7 +863,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		structured(&d, &c);
 
 	msession_free(&d.s);	/* the connection's end */
+	om_free(&d.om);
 	free(d.buf);
 	free(d.pkt);
+	free(d.del);
 	return 0;
 }

@@ -117,6 +117,14 @@ RECORDS = [
     ("cname.example.", "CNAME", "example.com."),
     ("_dmarc.cname.example.", "CNAME", "_dmarc.example.com."),
     "; tempfail.example: its TXT and _dmarc TXT time out (injected by fuzz_milter.c)",
+    "; reject.example: p=reject for it and every subdomain (sp, np), SPF -all and no",
+    "; DKIM key, so no message from it can pass DMARC: fuzz_milter.c never lets",
+    "; one be accepted (tests/fuzz/milter_oracle.h)",
+    ("reject.example.", "TXT", txt("v=spf1 -all")),
+    ("reject.example.", "A", "192.0.2.200"),
+    ("www.reject.example.", "A", "192.0.2.201"),
+    ("_dmarc.reject.example.", "TXT", txt("v=DMARC1; p=reject; sp=reject; np=reject; "
+                                        "adkim=r; aspf=r")),
 ]
 
 
@@ -190,6 +198,24 @@ def mail(frm, rcpt="<bob@example.net>", qid="4ZfuzzQ1", auth=None, args="SIZE=10
 
 def text(msg):
     return b"T" + s(msg) + b"E"
+
+
+def grow(name, n, head, piece, tail=""):
+    """G op: one header field, head + piece * (64 * n + 1) + tail."""
+    return b"G" + bytes([n]) + s(name) + s(head) + s(piece) + s(tail)
+
+
+def fields_of(msg):
+    """A message's header fields as (name, value) and its body."""
+    head, _, body = msg.partition(b"\r\n\r\n")
+    out = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and out:
+            out[-1] = (out[-1][0], out[-1][1] + b"\r\n" + line)
+        else:
+            n, _, v = line.partition(b":")
+            out.append((n, v))
+    return out, body
 
 
 def headers(pairs):
@@ -339,10 +365,98 @@ def build_seeds():
         m = sign(message(alice, "key " + sel), sel.encode(), b"example.com")
         seed("dkim-key-%s" % sel, setup("accept") + connect() + mail("<alice@example.com>")
              + text(m) + b"Z\x01" + b"Q")
+    more_seeds(alice, rsa_msg)
     # raw mode: the whole dialogue as bytes
     seed("raw-pass", setup(raw=True) + raw_dialogue(rsa_msg))
     seed("raw-nolead", setup("accept", "nolead", raw=True)
          + raw_dialogue(org_msg, ip="198.51.100.4", frm="<dave@example.org>"))
+
+
+def more_seeds(alice, rsa_msg):
+    """Seeds of the fail-closed properties (tests/fuzz/milter_oracle.h):
+    forged and broken From fields naming p=reject domains, forged
+    Authentication-Results fields in accepted messages."""
+    evil = connect("evil.example", "203.0.113.9")
+    # forged reject.example (no key, SPF -all: never accepted), three
+    # configurations, a nonexistent subdomain (np=reject) among them
+    seed("reject-forged", setup() + evil + mail("<x@evil.example>")
+         + text(message("Rex <rex@reject.example>", "forged reject")) + b"Q")
+    seed("reject-forged-accept", setup("accept") + evil + mail("<rex@reject.example>")
+         + text(message("rex@reject.example, Nx <n@nx.reject.example>", "np")) + b"Q")
+    seed("reject-forged-rfc7489", setup("rfc7489") + evil + mail("<>")
+         + text(message("w@www.reject.example", "sp")) + b"Q")
+    # forged example.com from an unauthorised address where a temporary
+    # DNS failure would be accepted (on_dns_temperror default)
+    seed("fail-spoof-accept", setup("accept") + evil + mail("<x@evil.example>")
+         + text(message(alice, "spoof")) + b"Q")
+    # ... with signatures whose key lookups cannot be made (a selector
+    # with a 64-octet label, an empty one, one with a space)
+    probe = message(alice, "dkim probes", extra="".join(
+        "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=%s; h=from; "
+        "bh=AAAA; b=AAAA\n" % sel for sel in ("a" * 64, "", "x y", "x..y")))
+    seed("dkim-selector-probe", setup("accept") + evil + mail("<x@evil.example>")
+         + text(probe) + b"Q")
+    # ... SPF of the author domain with a HELO the exists: macro cannot
+    # make a name of (a 70-octet label)
+    seed("spf-helo-probe", setup("accept") + connect("h.spf.example", "203.0.113.99",
+                                                     "x" * 70 + ".spf.example")
+         + mail("<u@spf.example>") + text(message("u@spf.example", "spf probe")) + b"Q")
+    # broken From fields naming example.com, the signature of example.com
+    # passing: a bad From, rejected whatever DKIM says (RFC 9989 4.4)
+    def bad(name, frm, variant="default", extra="", signed=True):
+        m = message(frm, "bad from " + name, extra=extra)
+        if signed:
+            m = sign(m, b"rsa", b"example.com")
+        seed("badfrom-" + name, setup(variant) + connect() + mail("<alice@example.com>")
+             + text(m) + b"Q")
+    bad("repeated-same", alice, extra="From: Alice <alice@example.com>\n")
+    bad("repeated-evil", alice, "accept", extra="From: eve@evil.example\n")
+    bad("nine-domains", ", ".join(["alice@example.com"] + ["u@d%d.example" % i
+                                                           for i in range(8)]))
+    bad("literal", "Alice <alice@[192.0.2.1]>")
+    bad("literal-second", "alice@example.com, b@[192.0.2.1]", "accept")
+    bad("unterminated-comment", "Alice <alice@example.com> (unterminated")
+    bad("unterminated-quote", "\"Alice <alice@example.com>")
+    bad("nested-33", "Alice " + "(" * 33 + "deep" + ")" * 33 + " <alice@example.com>")
+    bad("over-16k", "Alice <alice@example.com> (" + "x" * 16500 + ")")
+    nofrom = crlf("To: bob@example.net\nSubject: no From\n\nHello.\n")
+    seed("badfrom-none", setup() + evil + mail("<x@evil.example>") + text(nofrom) + b"Q")
+    # a From over 16 KB from a short input (G op), in header packets
+    fields, body = fields_of(rsa_msg)
+    seed("badfrom-over-16k-grow", setup("accept") + connect() + mail("<alice@example.com>")
+         + headers([(n, v) for n, v in fields if n.lower() != b"from"])
+         + grow("From", 4, " Alice <alice@example.com> (", "x" * 64, ")")
+         + b"N" + b"B" + s(body) + b"E" + b"Q")
+    # forged Authentication-Results in messages that are accepted: every
+    # field naming our authserv-id goes (1,001 by the F op, others in
+    # every form RFC 8601 2.2 allows), the others stay
+    ar = "".join("Authentication-Results:%s\n" % v for v in (
+        " mx.fuzz.test; dmarc=pass header.from=example.com",
+        " other.example; spf=pass smtp.mailfrom=example.com",
+        " (c (nested)) MX.Fuzz.Test (x); none",
+        " \"mx.fuzz.test\"; spf=pass",
+        " mx.fuzz.test.example; spf=pass",
+        " mx.fuzz.testing; spf=pass",
+        " mx.fuzz.test 1; none",
+        "\n\tmx.fuzz.test;\n\tspf=pass",
+        " x.mx.fuzz.test; none",
+        " \"mx.fuzz.test \"; none",
+        " ; none"))
+    ar += "authentication-results: mx.fuzz.test; none\n"
+    many = (b"F\x7d" + s("Authentication-Results") + s(" mx.fuzz.test; dmarc=pass")
+            + b"F\x03" + s("Authentication-Results") + s(" other.example; none"))
+    seed("forged-ar-trusted-1001", setup() + connect("internal", "10.1.2.3")
+         + mail("<alice@example.com>") + many
+         + text(message(alice, "trusted", extra=ar)) + b"Q")
+    seed("forged-ar-pass", setup("accept") + connect() + mail("<alice@example.com>")
+         + b"F\x05" + s("Authentication-Results") + s(" mx.fuzz.test; none")
+         + text(sign(message(alice, "ar pass", extra=ar), b"rsa", b"example.com")) + b"Q")
+    # past max_header_bytes (4096 in this configuration), a 20 KB field
+    seed("forged-ar-late", setup("lenient") + connect("relay.example", "198.51.100.20")
+         + mail("<a@example.net>") + b"F\x08" + s("Received") + s(" from x by y; " + "z" * 60)
+         + grow("Authentication-Results", 5, " (" , "c" * 64, ") mx.fuzz.test; none")
+         + grow("Authentication-Results", 5, " other.example (", "c" * 64, "); none")
+         + text(message("a@example.net", "late ar", extra=ar)) + b"Q")
 
 
 def main():
