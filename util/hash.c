@@ -26,22 +26,47 @@
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static unsigned char process_key[16];
 
-/* Little-endian 64-bit word of n <= 8 octets (the tail zero-filled). */
+/* Little-endian 64-bit word of 8 octets. */
 static inline uint64_t
-load64(const unsigned char *p, size_t n)
+load64(const unsigned char *p)
 {
-	uint64_t w = 0;
+	uint64_t w;
 
-	if (n == 8) {
-		memcpy(&w, p, 8);
+	memcpy(&w, p, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		w = __builtin_bswap64(w);
+	w = __builtin_bswap64(w);
 #endif
-		return w;
-	}
-	while (n-- > 0)
-		w |= (uint64_t)p[n] << (8 * n);
 	return w;
+}
+
+static inline uint32_t
+load32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
+}
+
+/*
+ * Little-endian word of the last n < 8 octets, zero-filled, without a
+ * loop: from 4 octets on, two 4-octet loads that overlap (an octet read
+ * twice lands at its own place both times, so OR keeps it); under 4,
+ * the first, middle and last octets (again overlapping for n < 3).
+ */
+static inline uint64_t
+load_tail(const unsigned char *p, size_t n)
+{
+	if (n >= 4)
+		return (uint64_t)load32(p) |
+		    (uint64_t)load32(p + n - 4) << (8 * (n - 4));
+	if (n == 0)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+	    (uint64_t)p[n - 1] << (8 * (n - 1));
 }
 
 /*
@@ -60,11 +85,13 @@ fold64(uint64_t w)
 	return w | ((ge_a & ~gt_z & ~w & (0x80 * ones)) >> 2);
 }
 
-static uint64_t
+/* Inlined into each caller, so fold is a constant there: no test of it
+ * per word. */
+static inline __attribute__((always_inline)) uint64_t
 siphash24(const unsigned char key[16], const unsigned char *p, size_t n,
     int fold)
 {
-	uint64_t k0 = load64(key, 8), k1 = load64(key + 8, 8);
+	uint64_t k0 = load64(key), k1 = load64(key + 8);
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
 	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
 	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
@@ -73,7 +100,7 @@ siphash24(const unsigned char key[16], const unsigned char *p, size_t n,
 	size_t k, whole = n & ~(size_t)7;
 
 	for (k = 0; k < whole; k += 8) {
-		m = load64(p + k, 8);
+		m = load64(p + k);
 		if (fold)
 			m = fold64(m);
 		v3 ^= m;
@@ -81,7 +108,7 @@ siphash24(const unsigned char key[16], const unsigned char *p, size_t n,
 		SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
-	m = n > whole ? load64(p + whole, n - whole) : 0;
+	m = load_tail(p + whole, n - whole);
 	if (fold)
 		m = fold64(m);
 	m |= (uint64_t)(n & 0xff) << 56;

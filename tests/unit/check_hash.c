@@ -20,30 +20,44 @@ static const struct {
 } vectors[] = {
 	{ 0, { 0x31, 0x0e, 0x0e, 0xdd, 0x47, 0xdb, 0x6f, 0x72 } },
 	{ 1, { 0xfd, 0x67, 0xdc, 0x93, 0xc5, 0x39, 0xf8, 0x74 } },
+	{ 2, { 0x5a, 0x4f, 0xa9, 0xd9, 0x09, 0x80, 0x6c, 0x0d } },
+	{ 3, { 0x2d, 0x7e, 0xfb, 0xd7, 0x96, 0x66, 0x67, 0x85 } },
+	{ 4, { 0xb7, 0x87, 0x71, 0x27, 0xe0, 0x94, 0x27, 0xcf } },
+	{ 5, { 0x8d, 0xa6, 0x99, 0xcd, 0x64, 0x55, 0x76, 0x18 } },
+	{ 6, { 0xce, 0xe3, 0xfe, 0x58, 0x6e, 0x46, 0xc9, 0xcb } },
 	{ 7, { 0x37, 0xd1, 0x01, 0x8b, 0xf5, 0x00, 0x02, 0xab } },
 	{ 8, { 0x62, 0x24, 0x93, 0x9a, 0x79, 0xf5, 0xf5, 0x93 } },
+	{ 12, { 0xfb, 0xe5, 0x0e, 0x86, 0xbc, 0x8f, 0x1e, 0x75 } },
 	{ 15, { 0xe5, 0x45, 0xbe, 0x49, 0x61, 0xca, 0x29, 0xa1 } },
 	{ 16, { 0xdb, 0x9b, 0xc2, 0x57, 0x7f, 0xcc, 0x2a, 0x3f } },
 	{ 63, { 0x72, 0x45, 0x06, 0xeb, 0x4c, 0x32, 0x8a, 0x95 } },
 };
 
+/* Every tail length (0-7 octets after the whole words: hash.c loads
+ * them with overlapping reads), at every alignment of the input. */
 START_TEST(reference_vectors)
 {
-	unsigned char key[16], msg[64];
-	size_t i, k;
+	unsigned char key[16], buf[64 + 8];
+	size_t i, k, off;
 
 	for (k = 0; k < 16; k++)
 		key[k] = (unsigned char)k;
-	for (k = 0; k < 64; k++)
-		msg[k] = (unsigned char)k;
-	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		uint64_t want = 0, got = hash_siphash24(key, msg, vectors[i].len);
+	for (off = 0; off < 8; off++) {
+		const unsigned char *msg = buf + off;
 
-		for (k = 0; k < 8; k++)
-			want |= (uint64_t)vectors[i].out[k] << (8 * k);
-		ck_assert_msg(got == want, "length %zu: %016llx, want %016llx",
-		    vectors[i].len, (unsigned long long)got,
-		    (unsigned long long)want);
+		memset(buf, 0xa5, sizeof(buf));
+		for (k = 0; k < 64; k++)
+			buf[off + k] = (unsigned char)k;
+		for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+			uint64_t want = 0;
+			uint64_t got = hash_siphash24(key, msg, vectors[i].len);
+
+			for (k = 0; k < 8; k++)
+				want |= (uint64_t)vectors[i].out[k] << (8 * k);
+			ck_assert_msg(got == want, "length %zu at offset %zu: "
+			    "%016llx, want %016llx", vectors[i].len, off,
+			    (unsigned long long)got, (unsigned long long)want);
+		}
 	}
 }
 END_TEST
@@ -69,6 +83,33 @@ START_TEST(case_folding)
 	/* '@' '[' and '`' '{' sit next to the capitals and small letters */
 	ck_assert(hash_keyed_lower("@", 1) != hash_keyed_lower("`", 1));
 	ck_assert(hash_keyed_lower("[", 1) != hash_keyed_lower("{", 1));
+	/* the capitals and their neighbours at every place of every length
+	 * up to 3 words: each tail length folds in the right octet only */
+	for (i = 1; i <= 24; i++) {
+		static const unsigned char edge[] = { 'A', 'Z', '@', '[', '`',
+		    '{', 'a', 'z', 0xc1, 0xda, 0x00, 0xff };
+
+		for (k = 0; k < i; k++) {
+			size_t e;
+
+			for (e = 0; e < sizeof(edge); e++) {
+				char a[24], b[24];
+
+				memset(a, '-', sizeof(a));
+				a[k] = (char)edge[e];
+				memcpy(b, a, sizeof(b));
+				if (edge[e] >= 'A' && edge[e] <= 'Z')
+					b[k] = (char)(edge[e] + 32);
+				ck_assert_msg(hash_keyed_lower(a, i) ==
+				    hash_keyed(b, i), "octet %02x at %zu of %zu",
+				    edge[e], k, i);
+				ck_assert_msg(edge[e] < 'A' || edge[e] > 'Z' ||
+				    hash_keyed(a, i) != hash_keyed(b, i),
+				    "case ignored by hash_keyed at %zu of %zu",
+				    k, i);
+			}
+		}
+	}
 	/* every octet, in a whole word and in the tail: only A-Z fold */
 	for (i = 0; i < 256; i++) {
 		static const size_t pos[] = { 0, 7, 8, 12 };
