@@ -467,6 +467,84 @@ START_TEST(key_cache)
 }
 END_TEST
 
+/*
+ * Two keys in use that share a set both stay cached; a third evicts the
+ * one used least recently; a text put twice (two threads that missed it
+ * at once) takes one slot. With 2 slots (one set) the hash cannot spread
+ * the texts. A direct-mapped cache of 2 slots passes a round only when
+ * the hash puts the first two texts apart and the third on the first
+ * (1 in 4): each round has texts of its own, so 20 rounds pass it with
+ * odds of 1 in 10^12.
+ */
+START_TEST(key_cache_sets)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(1024);
+	strbuf rec[3];
+	dkim_key k, p;
+	char err[160];
+	int t, round;
+
+	ck_assert_ptr_nonnull(pk);
+	for (t = 0; t < 3; t++)
+		sb_init(&rec[t]);
+	for (round = 0; round < 20; round++) {
+		dkim_keycache *c = dkim_keycache_new(2);
+
+		ck_assert_ptr_nonnull(c);
+		for (t = 0; t < 3; t++) {
+			rsa_record(pk, 1, &rec[t]);
+			sb_printf(&rec[t], "; n=%d-%d", round, t);
+		}
+		for (t = 0; t < 2; t++) {
+			ck_assert_int_eq(dkim_key_parse(&p, rec[t].s, rec[t].len,
+			    err, 160), 0);
+			dkim_keycache_put(c, rec[t].s, rec[t].len, &p);
+			if (t == 0)  /* the same text again */
+				dkim_keycache_put(c, rec[t].s, rec[t].len, &p);
+			dkim_key_clear(&p);
+		}
+		for (t = 0; t < 2; t++) {
+			ck_assert_msg(dkim_keycache_get(c, rec[t].s, rec[t].len,
+			    &k) == 1, "round %d: text %d evicted", round, t);
+			dkim_key_clear(&k);
+		}
+		/* 1 was used last: a third text evicts 0 */
+		ck_assert_int_eq(dkim_key_parse(&p, rec[2].s, rec[2].len, err,
+		    160), 0);
+		dkim_keycache_put(c, rec[2].s, rec[2].len, &p);
+		dkim_key_clear(&p);
+		ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len, &k),
+		    0);
+		for (t = 1; t < 3; t++) {
+			ck_assert_int_eq(dkim_keycache_get(c, rec[t].s,
+			    rec[t].len, &k), 1);
+			dkim_key_clear(&k);
+		}
+		dkim_keycache_free(c);
+	}
+	/* one slot: each put replaces the last (the hammer above) */
+	{
+		dkim_keycache *c = dkim_keycache_new(1);
+
+		for (t = 0; t < 2; t++) {
+			ck_assert_int_eq(dkim_key_parse(&p, rec[t].s, rec[t].len,
+			    err, 160), 0);
+			dkim_keycache_put(c, rec[t].s, rec[t].len, &p);
+			dkim_key_clear(&p);
+		}
+		ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len, &k),
+		    0);
+		ck_assert_int_eq(dkim_keycache_get(c, rec[1].s, rec[1].len, &k),
+		    1);
+		dkim_key_clear(&k);
+		dkim_keycache_free(c);
+	}
+	for (t = 0; t < 3; t++)
+		sb_free(&rec[t]);
+	EVP_PKEY_free(pk);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -485,6 +563,7 @@ main(void)
 	tcase_add_test(tc, key_records);
 	tcase_add_test(tc, key_rsa_encodings);
 	tcase_add_test(tc, key_cache);
+	tcase_add_test(tc, key_cache_sets);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
