@@ -496,8 +496,8 @@ START_TEST(key_cache_sets)
 			sb_printf(&rec[t], "; n=%d-%d", round, t);
 		}
 		for (t = 0; t < 2; t++) {
-			ck_assert_int_eq(dkim_key_parse(&p, rec[t].s, rec[t].len,
-			    err, 160), 0);
+			ck_assert_int_eq(dkim_key_parse(&p, rec[t].s,
+			    rec[t].len, err, 160), 0);
 			dkim_keycache_put(c, rec[t].s, rec[t].len, &p);
 			if (t == 0)  /* the same text again */
 				dkim_keycache_put(c, rec[t].s, rec[t].len, &p);
@@ -527,8 +527,8 @@ START_TEST(key_cache_sets)
 		dkim_keycache *c = dkim_keycache_new(1);
 
 		for (t = 0; t < 2; t++) {
-			ck_assert_int_eq(dkim_key_parse(&p, rec[t].s, rec[t].len,
-			    err, 160), 0);
+			ck_assert_int_eq(dkim_key_parse(&p, rec[t].s,
+			    rec[t].len, err, 160), 0);
 			dkim_keycache_put(c, rec[t].s, rec[t].len, &p);
 			dkim_key_clear(&p);
 		}

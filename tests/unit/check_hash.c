@@ -101,8 +101,8 @@ START_TEST(case_folding)
 				if (edge[e] >= 'A' && edge[e] <= 'Z')
 					b[k] = (char)(edge[e] + 32);
 				ck_assert_msg(hash_keyed_lower(a, i) ==
-				    hash_keyed(b, i), "octet %02x at %zu of %zu",
-				    edge[e], k, i);
+				    hash_keyed(b, i), "octet %02x at %zu of "
+				    "%zu", edge[e], k, i);
 				ck_assert_msg(edge[e] < 'A' || edge[e] > 'Z' ||
 				    hash_keyed(a, i) != hash_keyed(b, i),
 				    "case ignored by hash_keyed at %zu of %zu",
