@@ -14,10 +14,6 @@
  *	void	msession_free(msession *s);
  *	int	msession_in_message(const msession *s);
  *	mproto_buf *msession_out(msession *s);
-size_t msession_max_data(const msession *s);
-uint32_t msession_version(const msession *s);
-int msession_oversized(msession *s, const mproto_skip *k, const char **why);
-const char *msession_warning(msession *s);
  *	size_t	msession_max_data(const msession *s);
  *	uint32_t msession_version(const msession *s);
  *	int	msession_oversized(msession *s, const mproto_skip *k,
