@@ -68,6 +68,7 @@ mserver *
 mserver_new(const mhandler *h, void *hctx)
 {
 	mserver *srv = calloc(1, sizeof(*srv));
+	pthread_condattr_t ca;
 
 	if (srv == NULL)
 		return NULL;
@@ -78,7 +79,12 @@ mserver_new(const mhandler *h, void *hctx)
 	srv->progress_ms = MSERVER_PROGRESS_MS;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->gone, NULL);
-	pthread_cond_init(&srv->tick, NULL);
+	/* the ticker's waits: on the monotonic clock, so a step back of the
+	 * wall clock cannot hold progress back */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&srv->tick, &ca);
+	pthread_condattr_destroy(&ca);
 	return srv;
 }
 
@@ -95,6 +101,7 @@ mserver_set_progress(mserver *srv, unsigned ms)
 {
 	pthread_mutex_lock(&srv->lock);
 	srv->progress_ms = ms;
+	pthread_cond_broadcast(&srv->tick);	/* the ticker takes it now */
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -540,10 +547,16 @@ ticker(void *arg)
 
 	pthread_mutex_lock(&srv->lock);
 	while (!srv->ticker_stop) {
+		if (srv->progress_ms == 0) {
+			/* no progress: asleep until mserver_set_progress()
+			 * or stop, rather than awake every tick for nothing */
+			(void)pthread_cond_wait(&srv->tick, &srv->lock);
+			continue;
+		}
 		step = srv->progress_ms / MSERVER_PROGRESS_STEPS;
 		if (step < MSERVER_TICK_MIN_MS)
 			step = MSERVER_TICK_MIN_MS;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += (long)(step % 1000) * 1000000L;
 		until.tv_sec += step / 1000 + until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;

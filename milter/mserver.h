@@ -42,8 +42,10 @@
  *
  *	While the handler's eom() runs (protocol version 4 and later), a
  *	ticker thread sends SMFIR_PROGRESS every progress_ms (default
- *	MSERVER_PROGRESS_MS; mserver_set_progress(), 0: never), checking
- *	MSERVER_PROGRESS_STEPS times per interval, so an MTA's read timeout
+ *	MSERVER_PROGRESS_MS; mserver_set_progress(), 0: never, the ticker
+ *	then sleeps), checking MSERVER_PROGRESS_STEPS times per interval (on
+ *	the monotonic clock: one wake-up a second by default), so an MTA's
+ *	read timeout
  *	at end of message (Sendmail: 10 s unless T=R: says otherwise) does
  *	not run out while the handler waits. Progress never follows the
  *	final reply and never overtakes a reply due before it.

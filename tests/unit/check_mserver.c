@@ -386,6 +386,34 @@ START_TEST(progress_during_eom)
 }
 END_TEST
 
+/* Progress off (0): none, however long end of message runs; turned on
+ * again, the ticker (asleep meanwhile) sends it. */
+START_TEST(progress_off_and_on)
+{
+	mserver *srv = start();
+	int fd, r, progress = 0;
+
+	mserver_set_progress(srv, 0);
+	eom_sleep_ms = 600;
+	fd = dial();
+	put_optneg(fd, 6, 0x1fffff);
+	ck_assert_int_eq(get_reply(fd), 'O');
+	put_head(fd, 'E', 0);
+	ck_assert_int_eq(get_reply(fd), 'a');	/* no 'p' first */
+	mserver_set_progress(srv, 100);
+	eom_sleep_ms = 800;
+	put_head(fd, 'E', 0);
+	while ((r = get_reply(fd)) == 'p')
+		progress++;
+	ck_assert_int_eq(r, 'a');
+	ck_assert_int_ge(progress, 2);
+	quit(fd);
+	eom_sleep_ms = 0;
+	mserver_stop(srv, 1);
+	mserver_free(srv);
+}
+END_TEST
+
 /* Header fields over the packet bound are skipped (the connection stays
  * and the next message gets its verdict): 300 KB when the MTA negotiated
  * 256 KB packets, 1.5 MB when it negotiated none. Without a negotiated
@@ -473,6 +501,7 @@ suite(void)
 	tcase_add_test(tc, stop_ends_idle_connections);
 	tcase_add_test(tc, replies_before_protocol_error);
 	tcase_add_test(tc, progress_during_eom);
+	tcase_add_test(tc, progress_off_and_on);
 	tcase_add_test(tc, oversized_header_skipped);
 	tcase_add_test(tc, max_conns_wait);
 	suite_add_tcase(s, tc);
