@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <grp.h>
 #include <malloc.h>
 #include <poll.h>
@@ -620,35 +619,19 @@ limit_malloc_arenas(void)
 
 /*
  * -n: would the socket's and the pid file's directories be accepted at
- * start (safefile_open_dir without creating)? A directory that does not
- * exist yet is made at start (root-owned) and passes here; one that
- * exists is checked as the start checks it, so a configuration that -n
- * calls OK is not refused at start for its directories.
+ * start (safefile_check_dir: as safefile_open_dir with create, making
+ * nothing), so a configuration that -n calls OK is not refused at start
+ * for its directories.
  */
 static int
 check_file_dir(const char *what, const char *path)
 {
-	const char *name, *slash = strrchr(path, '/');
-	char dir[PATH_MAX], err[1024];
-	struct stat st;
-	int dfd;
+	char err[1024];
 
-	if (slash != NULL && slash != path) {
-		if ((size_t)(slash - path) >= sizeof(dir)) {
-			log_msg(LOG_ERR, NULL, "%s %s: path too long", what, path);
-			return -1;
-		}
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-		if (stat(dir, &st) != 0 && errno == ENOENT)
-			return 0;
-	}
-	dfd = safefile_open_dir(path, 0, &name, err, sizeof(err));
-	if (dfd < 0) {
+	if (safefile_check_dir(path, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s %s: %s", what, path, err);
 		return -1;
 	}
-	(void)close(dfd);
 	return 0;
 }
 

@@ -91,8 +91,14 @@ ancestor_name(const char *dir, int depth, char *buf, size_t len)
 	free(real);
 }
 
-int
-safefile_dir_ok(int dirfd, const char *dir, char *err, size_t errlen)
+/*
+ * safefile_dir_ok() from level0: dirfd is the directory dir (level 0), or,
+ * for a directory not made yet, its parent at (level 1: checked as the
+ * directories above one are, since the one to be made is the caller's).
+ */
+static int
+chain_ok(int dirfd, int level0, const char *dir, const char *at, char *err,
+    size_t errlen)
 {
 	struct stat st, up;
 	char why[256], name[PATH_MAX];
@@ -101,18 +107,34 @@ safefile_dir_ok(int dirfd, const char *dir, char *err, size_t errlen)
 	if (geteuid() != 0)
 		return 0;
 	if (fstat(dirfd, &st) != 0) {
-		snprintf(err, errlen, "directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (other_writer(&st, 0, why, sizeof(why)) != NULL) {
-		snprintf(err, errlen, "directory %s is %s: files created as root "
-		    "go only in a directory only root can write (make it "
-		    "root-owned and not group- or world-writable, or choose "
-		    "another)", dir, why);
+		snprintf(err, errlen, "directory %s: %s", at, strerror(errno));
 		return -1;
 	}
 	cur = dirfd;
-	for (depth = 1; depth <= SAFEFILE_MAX_DEPTH; depth++) {
+	for (depth = level0; ; depth++) {
+		if (other_writer(&st, depth > 0, why, sizeof(why)) != NULL) {
+			if (depth == 0) {
+				snprintf(err, errlen, "directory %s is %s: files "
+				    "created as root go only in a directory "
+				    "only root can write (make it root-owned "
+				    "and not group- or world-writable, or "
+				    "choose another)", dir, why);
+			} else {
+				ancestor_name(at, depth - level0, name,
+				    sizeof(name));
+				snprintf(err, errlen, "directory %s is inside %s, "
+				    "which is %s: whoever can write there can "
+				    "replace %s (files created as root need "
+				    "root-owned directories up to /)", dir, name,
+				    why, dir);
+			}
+			goto out;
+		}
+		if (depth >= SAFEFILE_MAX_DEPTH) {
+			snprintf(err, errlen, "directory %s: more than %d "
+			    "directories above it", dir, SAFEFILE_MAX_DEPTH);
+			goto out;
+		}
 		/* O_PATH: no read permission needed on the directories above */
 		next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (next < 0 || fstat(next, &up) != 0) {
@@ -129,21 +151,53 @@ safefile_dir_ok(int dirfd, const char *dir, char *err, size_t errlen)
 			rc = 0;		/* "/": its ".." is itself */
 			goto out;
 		}
-		if (other_writer(&up, 1, why, sizeof(why)) != NULL) {
-			ancestor_name(dir, depth, name, sizeof(name));
-			snprintf(err, errlen, "directory %s is inside %s, which is "
-			    "%s: whoever can write there can replace %s (files "
-			    "created as root need root-owned directories up to "
-			    "/)", dir, name, why, dir);
-			goto out;
-		}
 		st = up;
 	}
-	snprintf(err, errlen, "directory %s: more than %d directories above it",
-	    dir, SAFEFILE_MAX_DEPTH);
 out:
 	if (cur != dirfd)
 		close(cur);
+	return rc;
+}
+
+int
+safefile_dir_ok(int dirfd, const char *dir, char *err, size_t errlen)
+{
+	return chain_ok(dirfd, 0, dir, dir, err, errlen);
+}
+
+/*
+ * A directory not there yet: its parent must exist, let the caller make it
+ * and pass as a directory above one does (chain_ok from level 1), so
+ * nothing is made where it would then be refused.
+ */
+static int
+parent_ok(const char *dir, char *err, size_t errlen)
+{
+	char parent[PATH_MAX];
+	size_t n = strlen(dir);
+	int fd, rc;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	while (n > 0 && dir[n - 1] != '/')
+		n--;
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 0)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		snprintf(parent, sizeof(parent), "%.*s", (int)n, dir);
+	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || faccessat(AT_FDCWD, parent, W_OK | X_OK,
+	    AT_EACCESS) != 0) {
+		snprintf(err, errlen, "directory %s is missing and cannot be "
+		    "made in %s: %s", dir, parent, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rc = chain_ok(fd, 1, dir, parent, err, errlen);
+	close(fd);
 	return rc;
 }
 
@@ -210,22 +264,20 @@ path_links_ok(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int
-safefile_open_dir(const char *path, int create, const char **name,
+/* path's directory into dir, *name its last component. */
+static int
+split_path(const char *path, char *dir, size_t dirlen, const char **name,
     char *err, size_t errlen)
 {
-	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	struct stat st;
-	int fd, made = 0;
 
 	if (slash == NULL) {
-		snprintf(dir, sizeof(dir), ".");
+		snprintf(dir, dirlen, ".");
 		*name = path;
 	} else {
 		size_t n = slash == path ? 1 : (size_t)(slash - path);
 
-		if (n >= sizeof(dir)) {
+		if (n >= dirlen) {
 			snprintf(err, errlen, "%s: path too long", path);
 			return -1;
 		}
@@ -238,9 +290,24 @@ safefile_open_dir(const char *path, int create, const char **name,
 		snprintf(err, errlen, "%s: no file name", path);
 		return -1;
 	}
-	if (path_links_ok(dir, err, errlen) < 0)
+	return 0;
+}
+
+int
+safefile_open_dir(const char *path, int create, const char **name,
+    char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd, made = 0;
+
+	if (split_path(path, dir, sizeof(dir), name, err, errlen) < 0 ||
+	    path_links_ok(dir, err, errlen) < 0)
 		return -1;
-	if (create) {
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (parent_ok(dir, err, errlen) < 0)
+			return -1;
 		if (mkdir(dir, SAFEFILE_DIR_MODE) == 0)
 			made = 1;
 		else if (errno != EEXIST) {
@@ -248,8 +315,8 @@ safefile_open_dir(const char *path, int create, const char **name,
 			    strerror(errno));
 			return -1;
 		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "directory %s: %s", dir, strerror(errno));
 		return -1;
@@ -262,6 +329,28 @@ safefile_open_dir(const char *path, int create, const char **name,
 		return -1;
 	}
 	return fd;
+}
+
+int
+safefile_check_dir(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *name;
+	int fd, rc;
+
+	if (split_path(path, dir, sizeof(dir), &name, err, errlen) < 0 ||
+	    path_links_ok(dir, err, errlen) < 0)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return parent_ok(dir, err, errlen);
+	if (fd < 0) {
+		snprintf(err, errlen, "directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	rc = safefile_dir_ok(fd, dir, err, errlen);
+	close(fd);
+	return rc;
 }
 
 int

@@ -6,6 +6,7 @@
  * SYNOPSIS
  *   int safefile_open_dir(const char *path, int create, const char **name,
  *                         char *err, size_t errlen);
+ *   int safefile_check_dir(const char *path, char *err, size_t errlen);
  *   int safefile_dir_ok(int dirfd, const char *dir, char *err, size_t errlen);
  *   int safefile_create(int dirfd, const char *name, const char *shown,
  *                       mode_t mode, char *err, size_t errlen);
@@ -18,14 +19,21 @@
  *
  *   safefile_open_dir() opens the directory of path (the text before its
  *   last '/'; "." when there is none) and sets *name to path's last
- *   component. With create, a missing directory is made first (one level:
- *   its parent must exist), owned by the caller, mode 0755 whatever the
- *   umask (a mail server must be able to reach a socket in it). The
- *   directory is then checked with safefile_dir_ok(). As root, the path
- *   to the directory must not climb through "..", and each symbolic link
- *   on it must sit in a directory that passes safefile_dir_ok() (else its
- *   owner could point it elsewhere). It returns the directory's
- *   descriptor (close-on-exec), or -1 with a message.
+ *   component. With create, a missing directory is made (one level: its
+ *   parent must exist, be writable by the caller and, as root, pass as a
+ *   directory above one does, checked before anything is made), owned by
+ *   the caller, mode 0755 whatever the umask (a mail server must be able
+ *   to reach a socket in it). The directory is then checked with
+ *   safefile_dir_ok(). As root, the path to the directory must not climb
+ *   through "..", and each symbolic link on it must sit in a directory
+ *   that passes safefile_dir_ok() (else its owner could point it
+ *   elsewhere). It returns the directory's descriptor (close-on-exec), or
+ *   -1 with a message.
+ *
+ *   safefile_check_dir() says what safefile_open_dir(path, 1, ...) would,
+ *   making and opening nothing (for a configuration check): 0 when the
+ *   directory passes, or is missing and could be made; else -1 with the
+ *   same message.
  *
  *   safefile_dir_ok() checks, when the process runs as root (euid 0), the
  *   opened directory and each directory above it (followed by "..", so the
@@ -66,6 +74,7 @@
 
 int safefile_open_dir(const char *path, int create, const char **name,
     char *err, size_t errlen);
+int safefile_check_dir(const char *path, char *err, size_t errlen);
 int safefile_dir_ok(int dirfd, const char *dir, char *err, size_t errlen);
 int safefile_create(int dirfd, const char *name, const char *shown,
     mode_t mode, char *err, size_t errlen);

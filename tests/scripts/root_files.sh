@@ -10,10 +10,11 @@
 #     symlink in place of the socket, a FIFO as pid file: refused, root's
 #     file untouched, no hang
 #   - directories (at start, and by authmilter -n): group-writable,
-#     world-writable sticky (/tmp-like), one
+#     world-writable sticky (/tmp-like), one (existing or missing)
 #     inside a directory amtest owns, a path through a link amtest can
-#     change: refused, naming the directory and who can write it; a missing
-#     one is made root-owned 0755 (whatever the starter's umask)
+#     change: refused, naming the directory and who can write it, nothing
+#     made; a missing one is made root-owned 0755 (whatever the starter's
+#     umask)
 #   - a restart replaces the stale pid file and socket the previous run
 #     left; a second daemon on the same pid file is refused (flock)
 #   - the socket gets socket_mode exactly (umask at bind) and its group:
@@ -185,6 +186,17 @@ conf inside "$T/userparent/run/am.sock" ""
 refused "socket directory inside a directory amtest owns" inside \
     "directory $T/userparent/run is inside $T/userparent, which is owned by amtest"
 rm -rf "$T/userparent/run"
+# missing, inside a directory amtest owns: -n refuses it as the start does,
+# and the start makes nothing there
+conf insidenew "$T/userparent/new/am.sock" ""
+if "$AUTHMILTER" -n -c "$T/insidenew.conf" > "$T/n.log" 2>&1; then
+	bad "-n calls a missing socket directory inside amtest's directory OK"
+fi
+grep -qF "directory $T/userparent/new is inside $T/userparent, which is owned by amtest" "$T/n.log" ||
+    bad "-n does not name amtest's directory: $(cat "$T/n.log")"
+refused "missing socket directory inside a directory amtest owns" insidenew \
+    "directory $T/userparent/new is inside $T/userparent, which is owned by amtest"
+[ -e "$T/userparent/new" ] && bad "root made $T/userparent/new in amtest's directory"
 as_amtest ln -s "$T/run" "$T/userparent/link"
 conf vialink "$T/ok/am.sock" "$T/userparent/link/am.pid"
 refused "pid file through a symlink amtest can change" vialink \

@@ -280,6 +280,55 @@ START_TEST(directory_rules_as_root)
 }
 END_TEST
 
+/* A missing directory: its parent is checked before anything is made
+ * (nothing is left where the start is refused), and safefile_check_dir()
+ * (authmilter -n) says what safefile_open_dir() with create would, making
+ * nothing. */
+START_TEST(missing_directory_checked_first)
+{
+	char err[1024], err2[1024], path[PATH_MAX];
+	struct stat st;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "check_safefile: missing directory cases skipped "
+		    "(need root)\n");
+		return;
+	}
+	mkdir_as("user", 0755, NOBODY, NOBODY);
+	mkdir_as("grpw", 0775, 0, NOBODY);
+	mkdir_as("sticky", 01777, 0, 0);
+	/* inside a directory another user owns: refused, nothing made */
+	ck_assert_int_eq(dir_check("user/new/x.pid", 1, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "which is owned by") != NULL, "%s", err);
+	path_of(path, sizeof(path), "user/new");
+	ck_assert_int_eq(lstat(path, &st), -1);
+	path_of(path, sizeof(path), "user/new/x.pid");
+	ck_assert_int_eq(safefile_check_dir(path, err2, sizeof(err2)), -1);
+	ck_assert_str_eq(err2, err);
+	/* its parent missing too: refused, as mkdir would be */
+	path_of(path, sizeof(path), "gone/new/x.pid");
+	ck_assert_int_eq(safefile_check_dir(path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "cannot be made") != NULL, "%s", err);
+	ck_assert_int_eq(dir_check("gone/new/x.pid", 1, err, sizeof(err)), -1);
+	/* an existing directory others can write: as at start */
+	path_of(path, sizeof(path), "grpw/x.pid");
+	ck_assert_int_eq(safefile_check_dir(path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by") != NULL, "%s", err);
+	/* in root's directory, or a sticky one: accepted, not made by the
+	 * check, then made */
+	path_of(path, sizeof(path), "new/x.pid");
+	ck_assert_int_eq(safefile_check_dir(path, err, sizeof(err)), 0);
+	path_of(path, sizeof(path), "sticky/new/x.pid");
+	ck_assert_int_eq(safefile_check_dir(path, err, sizeof(err)), 0);
+	path_of(path, sizeof(path), "new");
+	ck_assert_int_eq(lstat(path, &st), -1);
+	path_of(path, sizeof(path), "sticky/new");
+	ck_assert_int_eq(lstat(path, &st), -1);
+	ck_assert_int_eq(dir_check("new/x.pid", 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(dir_check("sticky/new/x.pid", 1, err, sizeof(err)), 0);
+}
+END_TEST
+
 /* Not root: nothing to protect, nothing refused (a child process drops to
  * nobody, so the test program itself keeps its rights). */
 START_TEST(not_root_nothing_refused)
@@ -329,6 +378,7 @@ main(void)
 	tcase_add_test(tc, stale_file_is_reused);
 	tcase_add_test(tc, stale_file_of_another_user_is_refused);
 	tcase_add_test(tc, directory_rules_as_root);
+	tcase_add_test(tc, missing_directory_checked_first);
 	tcase_add_test(tc, not_root_nothing_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
