@@ -103,6 +103,44 @@ START_TEST(signatures_past_bound_are_policy)
 }
 END_TEST
 
+/* A field the caller could not pass (dkim_header_skipped): the header
+ * block is incomplete, so no signature is evaluated, whether the field
+ * came after a signature or was itself one (counted: policy, never
+ * dkim=none); and only before the end of the headers. */
+START_TEST(skipped_field_is_policy)
+{
+	static const char *const why = "a header field too big to be read: "
+	    "not evaluated";
+	dkim_verifier *v;
+	size_t k;
+
+	v = verifier(0);
+	ck_assert_int_eq(dkim_header(v, "DKIM-Signature", 14, sig,
+	    strlen(sig)), 0);
+	ck_assert_int_eq(dkim_header_skipped(v, "X-Big", 5), 0);
+	ck_assert_int_eq(dkim_header(v, "From", 4, " a@example.com", 14), 0);
+	finish(v);
+	ck_assert_uint_eq(dkim_count(v), 1);
+	ck_assert_int_eq(dkim_result_at(v, 0)->result, DKIM_POLICY);
+	ck_assert_str_eq(dkim_result_at(v, 0)->d, "example.com");
+	ck_assert_str_eq(dkim_result_at(v, 0)->reason, why);
+	ck_assert_int_eq(dkim_header_skipped(v, "X-Late", 6), -1);
+	dkim_verifier_free(v);
+	/* the skipped fields are the signatures */
+	v = verifier(0);
+	ck_assert_int_eq(dkim_header_skipped(v, "DKIM-Signature", 14), 0);
+	ck_assert_int_eq(dkim_header_skipped(v, "dkim-signature ", 15), 0);
+	ck_assert_int_eq(dkim_header(v, "From", 4, " a@example.com", 14), 0);
+	finish(v);
+	ck_assert_uint_eq(dkim_count(v), 2);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(dkim_result_at(v, k)->result, DKIM_POLICY);
+		ck_assert_str_eq(dkim_result_at(v, k)->reason, why);
+	}
+	dkim_verifier_free(v);
+}
+END_TEST
+
 /* 50,000 fields of 20 octets (1 MB): all kept, the signature evaluated. */
 START_TEST(field_count_is_not_bounded)
 {
@@ -358,6 +396,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bound_counts_wire_bytes);
 	tcase_add_test(tc, signatures_past_bound_are_policy);
+	tcase_add_test(tc, skipped_field_is_policy);
 	tcase_add_test(tc, field_count_is_not_bounded);
 	tcase_add_test(tc, memory_bounded_by_bytes);
 	tcase_add_test(tc, selection_matches_plain_scan);
