@@ -150,6 +150,32 @@ START_TEST(rsa_exponent_limit)
 }
 END_TEST
 
+/* A refused key stays refused when it comes from the key cache (the
+ * limits are checked on each use, not only when the key is parsed). */
+START_TEST(refused_keys_cached)
+{
+	dkim_options o;
+	dkim_keycache *kc = dkim_keycache_new(0);
+	int round;
+
+	ck_assert_ptr_nonnull(kc);
+	dkim_options_init(&o);
+	o.keycache = kc;
+	for (round = 0; round < 2; round++) {  /* cold, then warm */
+		expect(K4097, &o, DKIM_POLICY,
+		    "RSA key 4097 bits > 4096 (local limit)");
+		expect(KE3071, &o, DKIM_POLICY, NULL);
+	}
+	/* a larger max_rsa_bits takes the cached key, the exponent limit
+	 * still applies */
+	o.max_rsa_bits = 8192;
+	expect(K4097, &o, DKIM_PASS, NULL);
+	expect(KE3071, &o, DKIM_POLICY,
+	    "RSA public exponent of 3071 bits > 33 (local limit)");
+	dkim_keycache_free(kc);
+}
+END_TEST
+
 /*
  * Eight signatures whose key name holds four records (four keys), none
  * of which made them: each signature tries every record. The budget is
@@ -258,6 +284,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rsa_modulus_limit);
 	tcase_add_test(tc, rsa_exponent_limit);
+	tcase_add_test(tc, refused_keys_cached);
 	tcase_add_test(tc, verifications_per_message);
 	tcase_add_test(tc, shared_key_signatures_pass);
 	suite_add_tcase(s, tc);
