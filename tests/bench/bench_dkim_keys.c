@@ -28,6 +28,7 @@
 #include "dkim/dkim.h"
 #include "milter/dkim_msg.h"
 #include "tests/lib/dkimsign.h"
+#include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
 #define KEYDIR "tests/fixtures/dkim_keys/"
@@ -158,24 +159,22 @@ main(void)
 {
 	EVP_PKEY *k[NKEYS];
 	strbuf one[NKEYS], worst[NKEYS];
-	char zpath[] = "/tmp/bench_dkim_keys_XXXXXX", err[256], name[64];
+	char zpath[64], err[256], name[64];
 	char reason[DKIM_MAX_REASON];
 	double budget = 1, base = 0, base8 = 0;
 	size_t i, j, np;
-	dns_config cfg;
 	dns_resolver *res;
 	dkim_keycache *kc;
 	FILE *fp;
-	int fd, rc = 0;
+	int rc = 0;
 
 	if (getenv("BENCH_SECONDS") != NULL && atof(getenv("BENCH_SECONDS")) > 0)
 		budget = atof(getenv("BENCH_SECONDS"));
-	if ((fd = mkstemp(zpath)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+	if ((fp = testzone_create(zpath, sizeof(zpath), "bench_dkim_keys")) ==
+	    NULL) {
 		perror("bench_dkim_keys: zone");
 		return 1;
 	}
-	fprintf(fp, ". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n"
-	    ". 3600 IN NS ns.invalid.\n");
 	for (i = 0; i < NKEYS; i++) {
 		char path[128];
 
@@ -206,10 +205,7 @@ main(void)
 		spoil(&worst[i]);
 	}
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	if ((res = dns_resolver_new(&cfg, err, sizeof(err))) == NULL) {
+	if ((res = testzone_resolver(zpath, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_dkim_keys: resolver: %s\n", err);
 		return 1;
 	}

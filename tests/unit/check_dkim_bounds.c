@@ -16,6 +16,7 @@
 #include "dkim/dkim.h"
 #include "milter/dkim_msg.h"
 #include "tests/lib/dkimsign.h"
+#include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
 #define KEYDIR "tests/fixtures/dkim_keys/"
@@ -32,17 +33,11 @@ static void
 setup(void)
 {
 	char err[256], path[128], name[64];
-	dns_config cfg;
 	FILE *fp;
-	int i, fd;
+	int i;
 
-	snprintf(zpath, sizeof(zpath), "/tmp/check_dkim_bounds.XXXXXX");
-	fd = mkstemp(zpath);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
+	fp = testzone_create(zpath, sizeof(zpath), "check_dkim_bounds");
 	ck_assert_ptr_nonnull(fp);
-	fputs(". 300 IN SOA ns.test. host.test. 1 3600 600 86400 300\n"
-	    ". 300 IN NS ns.test.\n", fp);
 	for (i = 0; i < NKEYS; i++) {
 		if (i < KED0) {
 			snprintf(path, sizeof(path), KEYDIR "%s.pem", files[i]);
@@ -60,11 +55,7 @@ setup(void)
 			    key[i], NULL);
 	}
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	cfg.timeout_ms = 5000;
-	res = dns_resolver_new(&cfg, err, sizeof(err));
+	res = testzone_resolver(zpath, 5000, err, sizeof(err));
 	ck_assert_msg(res != NULL, "resolver: %s", err);
 }
 

@@ -23,6 +23,7 @@
 #include "dns/dns.h"
 #include "spf/record.h"
 #include "spf/spf.h"
+#include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
 /* ---- the counting allocator ---- */
@@ -319,19 +320,13 @@ static void
 setup(void)
 {
 	char err[256], name[64], head[96];
-	dns_config cfg;
 	strbuf sb;
 	FILE *fp;
-	int i, fd;
+	int i;
 
 	allocator_init();
-	snprintf(zpath, sizeof(zpath), "/tmp/check_spf_bounds.XXXXXX");
-	fd = mkstemp(zpath);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
+	fp = testzone_create(zpath, sizeof(zpath), "check_spf_bounds");
 	ck_assert_ptr_nonnull(fp);
-	fputs(". 300 IN SOA ns.test. host.test. 1 3600 600 86400 300\n"
-	    ". 300 IN NS ns.test.\n", fp);
 	sb_init(&sb);
 	/* sp0 -> sp1 -> ... -> sp10, each 60 KB of spaces */
 	for (i = 0; i <= CHAIN; i++) {
@@ -400,11 +395,7 @@ setup(void)
 	txt_line(fp, "big.example.", &sb);
 	sb_free(&sb);
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	cfg.timeout_ms = 5000;
-	res = dns_resolver_new(&cfg, err, sizeof(err));
+	res = testzone_resolver(zpath, 5000, err, sizeof(err));
 	ck_assert_msg(res != NULL, "resolver: %s", err);
 }
 
