@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -28,6 +27,7 @@
 
 #include "dkim/dkim.h"
 #include "milter/msgparse.h"
+#include "tests/lib/stopwatch.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
@@ -35,15 +35,6 @@
 #define ROUNDS 5
 #define MAX_FIELDS 16
 #define CHUNK 65536
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 b64(const unsigned char *p, size_t n, strbuf *out)
@@ -322,13 +313,13 @@ main(void)
 	tv = tf = tn = 0;
 	for (r = 0; r < rounds; r++)
 		for (k = 0; k < NMSG; k++) {
-			t0 = now_s();
+			t0 = stopwatch_now();
 			pass += verify(res, kcache, &msgs[k]);
-			t1 = now_s();
+			t1 = stopwatch_now();
 			floor_one(&msgs[k]);
-			t2 = now_s();
+			t2 = stopwatch_now();
 			pass += verify(res, NULL, &msgs[k]);
-			tn += now_s() - t2;
+			tn += stopwatch_now() - t2;
 			tv += t1 - t0;
 			tf += t2 - t1;
 		}
