@@ -16,6 +16,7 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_hdrs.h"
 #include "milter/dkim_msg.h"
+#include "tests/lib/fnvnames.h"
 #include "util/strbuf.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
@@ -264,22 +265,6 @@ START_TEST(selection_matches_plain_scan)
 }
 END_TEST
 
-static uint32_t
-fnv1a32_lower(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)p[k];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
-}
-
 /*
  * Names chosen to share one slot of the selector's table under FNV-1a
  * (its unkeyed hash until issue 11), found by trying names as a sender
@@ -290,18 +275,12 @@ fnv1a32_lower(const char *p, size_t n)
 START_TEST(selection_resists_chosen_names)
 {
 	enum { NNAMES = 1024, NFIELDS = 20480, SLOTS = 2048 };
-	static char names[2 * NNAMES][16];
+	static char names[2 * NNAMES][FNVNAMES_LEN];
 	dkim_hstore hs;
 	dkim_hsel sel;
-	unsigned long tried = 0;
-	size_t k, found = 0, lookups;
+	size_t k, lookups;
 
-	while (found < 2 * NNAMES) {
-		int n = snprintf(names[found], sizeof(names[0]), "X-%lx", tried++);
-
-		if ((fnv1a32_lower(names[found], (size_t)n) & (SLOTS - 1)) == 0)
-			found++;
-	}
+	fnvnames_make(names, 2 * NNAMES, SLOTS - 1);
 	ck_assert_int_eq(dkim_hsel_init(&sel, NNAMES), 0);
 	ck_assert_uint_eq(sel.nslots, SLOTS);
 	for (k = 0; k < NNAMES; k++)
