@@ -47,8 +47,7 @@ typedef struct slot {
 
 struct dkim_keycache {
 	pthread_mutex_t lock;
-	size_t nslots;        /* nsets * ways */
-	size_t nsets, ways;
+	size_t nsets, ways;   /* nsets * ways slots (an odd last one unused) */
 	uint64_t tick;
 	slot *slots;          /* set i: slots[i * ways .. (i + 1) * ways) */
 };
@@ -70,7 +69,6 @@ dkim_keycache_new(size_t slots)
 		free(c);
 		return NULL;
 	}
-	c->nslots = slots;
 	c->ways = slots < DKIM_KEYCACHE_WAYS ? slots : DKIM_KEYCACHE_WAYS;
 	c->nsets = slots / c->ways;  /* an odd last slot stays unused */
 	return c;
@@ -90,7 +88,7 @@ dkim_keycache_free(dkim_keycache *c)
 
 	if (c == NULL)
 		return;
-	for (k = 0; k < c->nslots; k++) {
+	for (k = 0; k < c->nsets * c->ways; k++) {
 		free(c->slots[k].text);
 		dkim_key_clear(&c->slots[k].key);
 	}

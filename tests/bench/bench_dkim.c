@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -28,21 +27,14 @@
 
 #include "dkim/dkim.h"
 #include "milter/msgparse.h"
+#include "tests/lib/stopwatch.h"
+#include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
 #define NMSG 60
 #define ROUNDS 5
 #define MAX_FIELDS 16
 #define CHUNK 65536
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 b64(const unsigned char *p, size_t n, strbuf *out)
@@ -284,9 +276,8 @@ main(void)
 	unsigned seed = 42;
 	size_t k, bytes = 0;
 	int r, rounds = ROUNDS, pass = 0;
-	char zpath[] = "/tmp/bench_dkim_zone_XXXXXX", err[256];
+	char zpath[64], err[256];
 	FILE *fp;
-	dns_config cfg;
 	dns_resolver *res;
 	double t0, t1, t2, tv, tf, tn, n;
 	dkim_keycache *kcache;
@@ -302,16 +293,15 @@ main(void)
 		sign_msg(&msgs[k], k % 10 == 9 ? ed : rsa, k % 10 == 9, &seed, len);
 		bytes += msgs[k].text.len;
 	}
-	fp = fdopen(mkstemp(zpath), "w");
-	fprintf(fp, ". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n"
-	    ". 3600 IN NS ns.invalid.\n");
+	if ((fp = testzone_create(zpath, sizeof(zpath), "bench_dkim")) ==
+	    NULL) {
+		perror("bench_dkim: zone");
+		return 1;
+	}
 	zone_key(fp, "rsa", rsa, 0);
 	zone_key(fp, "ed", ed, 1);
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	if ((res = dns_resolver_new(&cfg, err, sizeof(err))) == NULL) {
+	if ((res = testzone_resolver(zpath, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_dkim: resolver: %s\n", err);
 		return 1;
 	}
@@ -323,13 +313,13 @@ main(void)
 	tv = tf = tn = 0;
 	for (r = 0; r < rounds; r++)
 		for (k = 0; k < NMSG; k++) {
-			t0 = now_s();
+			t0 = stopwatch_now();
 			pass += verify(res, kcache, &msgs[k]);
-			t1 = now_s();
+			t1 = stopwatch_now();
 			floor_one(&msgs[k]);
-			t2 = now_s();
+			t2 = stopwatch_now();
 			pass += verify(res, NULL, &msgs[k]);
-			tn += now_s() - t2;
+			tn += stopwatch_now() - t2;
 			tv += t1 - t0;
 			tf += t2 - t1;
 		}

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rsa.h>
@@ -28,6 +27,8 @@
 #include "dkim/dkim.h"
 #include "milter/dkim_msg.h"
 #include "tests/lib/dkimsign.h"
+#include "tests/lib/stopwatch.h"
+#include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
 #define KEYDIR "tests/fixtures/dkim_keys/"
@@ -39,15 +40,6 @@ static const char *const keys[] = {
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 /* four texts of one key: a key name may hold several records */
 static const char *const variants[] = { NULL, "t=y; ", "h=sha256; ", "s=*; " };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* One base64 digit of each b= changed, near its top: a value of the
  * key's size that does not verify (OpenSSL refuses other lengths before
@@ -102,13 +94,13 @@ time_msg(dns_resolver *r, dkim_keycache *kc, const strbuf *msg, double budget)
 	char reason[DKIM_MAX_REASON];
 
 	for (b = 0; b < 10; b++) {
-		double t0 = now_s(), t;
+		double t0 = stopwatch_now(), t;
 		size_t n = 0;
 
 		do {
 			(void)verify(r, kc, msg, &np, reason, sizeof(reason));
 			n++;
-			t = now_s() - t0;
+			t = stopwatch_now() - t0;
 		} while (t < budget / 10 || n < 2);
 		if (b == 0 || t / (double)n < best)
 			best = t / (double)n;
@@ -138,13 +130,13 @@ time_evp(EVP_PKEY *k, double budget)
 		return 0;
 	}
 	for (b = 0; b < 10; b++) {
-		double t0 = now_s(), t;
+		double t0 = stopwatch_now(), t;
 		size_t n = 0;
 
 		do {
 			(void)EVP_PKEY_verify(pc, sig, slen, dig, 32);
 			n++;
-			t = now_s() - t0;
+			t = stopwatch_now() - t0;
 		} while (t < budget / 10 || n < 2);
 		if (b == 0 || t / (double)n < best)
 			best = t / (double)n;
@@ -158,24 +150,22 @@ main(void)
 {
 	EVP_PKEY *k[NKEYS];
 	strbuf one[NKEYS], worst[NKEYS];
-	char zpath[] = "/tmp/bench_dkim_keys_XXXXXX", err[256], name[64];
+	char zpath[64], err[256], name[64];
 	char reason[DKIM_MAX_REASON];
 	double budget = 1, base = 0, base8 = 0;
 	size_t i, j, np;
-	dns_config cfg;
 	dns_resolver *res;
 	dkim_keycache *kc;
 	FILE *fp;
-	int fd, rc = 0;
+	int rc = 0;
 
 	if (getenv("BENCH_SECONDS") != NULL && atof(getenv("BENCH_SECONDS")) > 0)
 		budget = atof(getenv("BENCH_SECONDS"));
-	if ((fd = mkstemp(zpath)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+	if ((fp = testzone_create(zpath, sizeof(zpath), "bench_dkim_keys")) ==
+	    NULL) {
 		perror("bench_dkim_keys: zone");
 		return 1;
 	}
-	fprintf(fp, ". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n"
-	    ". 3600 IN NS ns.invalid.\n");
 	for (i = 0; i < NKEYS; i++) {
 		char path[128];
 
@@ -206,10 +196,7 @@ main(void)
 		spoil(&worst[i]);
 	}
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	if ((res = dns_resolver_new(&cfg, err, sizeof(err))) == NULL) {
+	if ((res = testzone_resolver(zpath, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_dkim_keys: resolver: %s\n", err);
 		return 1;
 	}

@@ -16,6 +16,7 @@
 #include "dkim/dkim.h"
 #include "milter/dkim_msg.h"
 #include "tests/lib/dkimsign.h"
+#include "tests/lib/testzone.h"
 #include "util/strbuf.h"
 
 #define KEYDIR "tests/fixtures/dkim_keys/"
@@ -32,17 +33,11 @@ static void
 setup(void)
 {
 	char err[256], path[128], name[64];
-	dns_config cfg;
 	FILE *fp;
-	int i, fd;
+	int i;
 
-	snprintf(zpath, sizeof(zpath), "/tmp/check_dkim_bounds.XXXXXX");
-	fd = mkstemp(zpath);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
+	fp = testzone_create(zpath, sizeof(zpath), "check_dkim_bounds");
 	ck_assert_ptr_nonnull(fp);
-	fputs(". 300 IN SOA ns.test. host.test. 1 3600 600 86400 300\n"
-	    ". 300 IN NS ns.test.\n", fp);
 	for (i = 0; i < NKEYS; i++) {
 		if (i < KED0) {
 			snprintf(path, sizeof(path), KEYDIR "%s.pem", files[i]);
@@ -60,11 +55,7 @@ setup(void)
 			    key[i], NULL);
 	}
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	cfg.timeout_ms = 5000;
-	res = dns_resolver_new(&cfg, err, sizeof(err));
+	res = testzone_resolver(zpath, 5000, err, sizeof(err));
 	ck_assert_msg(res != NULL, "resolver: %s", err);
 }
 
@@ -147,6 +138,32 @@ START_TEST(rsa_exponent_limit)
 	v = verify_one(KE3071, &o);
 	ck_assert_uint_eq(dkim_result_at(v, 0)->key_bits, 3072);
 	dkim_verifier_free(v);
+}
+END_TEST
+
+/* A refused key stays refused when it comes from the key cache (the
+ * limits are checked on each use, not only when the key is parsed). */
+START_TEST(refused_keys_cached)
+{
+	dkim_options o;
+	dkim_keycache *kc = dkim_keycache_new(0);
+	int round;
+
+	ck_assert_ptr_nonnull(kc);
+	dkim_options_init(&o);
+	o.keycache = kc;
+	for (round = 0; round < 2; round++) {  /* cold, then warm */
+		expect(K4097, &o, DKIM_POLICY,
+		    "RSA key 4097 bits > 4096 (local limit)");
+		expect(KE3071, &o, DKIM_POLICY, NULL);
+	}
+	/* a larger max_rsa_bits takes the cached key, the exponent limit
+	 * still applies */
+	o.max_rsa_bits = 8192;
+	expect(K4097, &o, DKIM_PASS, NULL);
+	expect(KE3071, &o, DKIM_POLICY,
+	    "RSA public exponent of 3071 bits > 33 (local limit)");
+	dkim_keycache_free(kc);
 }
 END_TEST
 
@@ -258,6 +275,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rsa_modulus_limit);
 	tcase_add_test(tc, rsa_exponent_limit);
+	tcase_add_test(tc, refused_keys_cached);
 	tcase_add_test(tc, verifications_per_message);
 	tcase_add_test(tc, shared_key_signatures_pass);
 	suite_add_tcase(s, tc);

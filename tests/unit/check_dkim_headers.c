@@ -16,6 +16,7 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_hdrs.h"
 #include "milter/dkim_msg.h"
+#include "tests/lib/fnvnames.h"
 #include "util/strbuf.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
@@ -98,6 +99,44 @@ START_TEST(signatures_past_bound_are_policy)
 		ck_assert_int_eq(dkim_result_at(v, k)->result, DKIM_POLICY);
 		ck_assert_str_eq(dkim_result_at(v, k)->reason,
 		    "header block over 4096 bytes: not evaluated");
+	}
+	dkim_verifier_free(v);
+}
+END_TEST
+
+/* A field the caller could not pass (dkim_header_skipped): the header
+ * block is incomplete, so no signature is evaluated, whether the field
+ * came after a signature or was itself one (counted: policy, never
+ * dkim=none); and only before the end of the headers. */
+START_TEST(skipped_field_is_policy)
+{
+	static const char *const why = "a header field too big to be read: "
+	    "not evaluated";
+	dkim_verifier *v;
+	size_t k;
+
+	v = verifier(0);
+	ck_assert_int_eq(dkim_header(v, "DKIM-Signature", 14, sig,
+	    strlen(sig)), 0);
+	ck_assert_int_eq(dkim_header_skipped(v, "X-Big", 5), 0);
+	ck_assert_int_eq(dkim_header(v, "From", 4, " a@example.com", 14), 0);
+	finish(v);
+	ck_assert_uint_eq(dkim_count(v), 1);
+	ck_assert_int_eq(dkim_result_at(v, 0)->result, DKIM_POLICY);
+	ck_assert_str_eq(dkim_result_at(v, 0)->d, "example.com");
+	ck_assert_str_eq(dkim_result_at(v, 0)->reason, why);
+	ck_assert_int_eq(dkim_header_skipped(v, "X-Late", 6), -1);
+	dkim_verifier_free(v);
+	/* the skipped fields are the signatures */
+	v = verifier(0);
+	ck_assert_int_eq(dkim_header_skipped(v, "DKIM-Signature", 14), 0);
+	ck_assert_int_eq(dkim_header_skipped(v, "dkim-signature ", 15), 0);
+	ck_assert_int_eq(dkim_header(v, "From", 4, " a@example.com", 14), 0);
+	finish(v);
+	ck_assert_uint_eq(dkim_count(v), 2);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(dkim_result_at(v, k)->result, DKIM_POLICY);
+		ck_assert_str_eq(dkim_result_at(v, k)->reason, why);
 	}
 	dkim_verifier_free(v);
 }
@@ -226,22 +265,6 @@ START_TEST(selection_matches_plain_scan)
 }
 END_TEST
 
-static uint32_t
-fnv1a32_lower(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)p[k];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h = (h ^ c) * 16777619u;
-	}
-	return h;
-}
-
 /*
  * Names chosen to share one slot of the selector's table under FNV-1a
  * (its unkeyed hash until issue 11), found by trying names as a sender
@@ -252,18 +275,12 @@ fnv1a32_lower(const char *p, size_t n)
 START_TEST(selection_resists_chosen_names)
 {
 	enum { NNAMES = 1024, NFIELDS = 20480, SLOTS = 2048 };
-	static char names[2 * NNAMES][16];
+	static char names[2 * NNAMES][FNVNAMES_LEN];
 	dkim_hstore hs;
 	dkim_hsel sel;
-	unsigned long tried = 0;
-	size_t k, found = 0, lookups;
+	size_t k, lookups;
 
-	while (found < 2 * NNAMES) {
-		int n = snprintf(names[found], sizeof(names[0]), "X-%lx", tried++);
-
-		if ((fnv1a32_lower(names[found], (size_t)n) & (SLOTS - 1)) == 0)
-			found++;
-	}
+	fnvnames_make(names, 2 * NNAMES, SLOTS - 1);
 	ck_assert_int_eq(dkim_hsel_init(&sel, NNAMES), 0);
 	ck_assert_uint_eq(sel.nslots, SLOTS);
 	for (k = 0; k < NNAMES; k++)
@@ -358,6 +375,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bound_counts_wire_bytes);
 	tcase_add_test(tc, signatures_past_bound_are_policy);
+	tcase_add_test(tc, skipped_field_is_policy);
 	tcase_add_test(tc, field_count_is_not_bounded);
 	tcase_add_test(tc, memory_bounded_by_bytes);
 	tcase_add_test(tc, selection_matches_plain_scan);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/lib/fnvnames.h"
 #include "util/hash.h"
 
 /* SipHash-2-4 of 00 01 02 ... (len octets) under key 00 01 ... 0f, from
@@ -129,17 +130,6 @@ START_TEST(case_folding)
 }
 END_TEST
 
-static uint32_t
-fnv1a32(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t k;
-
-	for (k = 0; k < n; k++)
-		h = (h ^ (unsigned char)p[k]) * 16777619u;
-	return h;
-}
-
 /*
  * 2,000 header names that all share one FNV-1a slot of a 1,024-slot
  * table (found by trying names, as an attacker would): under the keyed
@@ -150,20 +140,15 @@ START_TEST(spread)
 {
 	enum { SLOTS = 1024, BAD = 2000, GOOD = 100000 };
 	static unsigned load[SLOTS];
+	static char bad[BAD][FNVNAMES_LEN];
 	char name[32];
-	unsigned long tried = 0;
-	unsigned found = 0, most = 0, k;
+	unsigned most = 0, k;
 	double chi = 0, mean = (double)GOOD / SLOTS;
 
 	memset(load, 0, sizeof(load));
-	while (found < BAD) {
-		int n = snprintf(name, sizeof(name), "X-%lx", tried++);
-
-		if ((fnv1a32(name, (size_t)n) & (SLOTS - 1)) != 0)
-			continue;
-		found++;
-		load[hash_keyed_lower(name, (size_t)n) & (SLOTS - 1)]++;
-	}
+	fnvnames_make(bad, BAD, SLOTS - 1);
+	for (k = 0; k < BAD; k++)
+		load[hash_keyed_lower(bad[k], strlen(bad[k])) & (SLOTS - 1)]++;
 	for (k = 0; k < SLOTS; k++)
 		if (load[k] > most)
 			most = load[k];

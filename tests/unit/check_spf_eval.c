@@ -12,10 +12,9 @@
 
 #include "dns/dns.h"
 #include "spf/spf.h"
+#include "tests/lib/testzone.h"
 
 static const char zone[] =
-    ". 300 IN SOA ns.test. host.test. 1 3600 600 86400 300\n"
-    ". 300 IN NS ns.test.\n"
     "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
     "ten.example. 300 IN TXT \"v=spf1 a:h.example a:h.example a:h.example "
     "a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
@@ -45,14 +44,10 @@ static void
 setup(void)
 {
 	char err[256];
-	dns_config cfg;
 	FILE *fp;
-	int i, fd;
+	int i;
 
-	snprintf(zpath, sizeof(zpath), "/tmp/check_spf_eval.XXXXXX");
-	fd = mkstemp(zpath);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
+	fp = testzone_create(zpath, sizeof(zpath), "check_spf_eval");
 	ck_assert_ptr_nonnull(fp);
 	fputs(zone, fp);
 	for (i = 1; i <= 11; i++) {
@@ -63,11 +58,7 @@ setup(void)
 		fprintf(fp, "m%d.example. 300 IN A 10.0.0.%d\n", i, i);
 	}
 	fclose(fp);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = zpath;
-	cfg.trust_anchor_file = "";
-	cfg.timeout_ms = 2000;
-	res = dns_resolver_new(&cfg, err, sizeof(err));
+	res = testzone_resolver(zpath, 2000, err, sizeof(err));
 	ck_assert_msg(res != NULL, "resolver: %s", err);
 	ck_assert_int_eq(dns_resolver_add_fault(res, "sf.example", DNS_T_TXT,
 	    DNS_TEMPFAIL), 0);
