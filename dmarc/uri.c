@@ -272,6 +272,7 @@ dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb, char *why,
 	char addr[DMARC_MAX_URI_LEN + 1], name[16];
 	const char *path, *end, *q, *h;
 	size_t i, alen, nlen;
+	dmarc_mailbox m;   /* *mb is filled only on success */
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
@@ -303,7 +304,7 @@ dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb, char *why,
 	if (memchr(addr, ',', alen) != NULL)
 		return refuse(why, whylen, "several addresses in the URI (one "
 		    "mailbox only)");
-	if (dmarc_mailbox_parse(addr, alen, mb, why, whylen) < 0)
+	if (dmarc_mailbox_parse(addr, alen, &m, why, whylen) < 0)
 		return -1;
 	/* hfields = "?" hfield *( "&" hfield ); hfield = hfname "=" hfvalue:
 	 * fields naming recipients refuse the URI, others are ignored (a
@@ -332,6 +333,7 @@ dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb, char *why,
 		}
 		h = amp;
 	}
+	*mb = m;
 	return 0;
 }
 
@@ -372,6 +374,7 @@ dmarc_uri_parse(const char *s, size_t len, dmarc_uri *u, char *why,
 	const char *bang;
 	size_t i, end = len;
 	uint64_t size = 0;
+	int mailto;
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
@@ -411,14 +414,14 @@ dmarc_uri_parse(const char *s, size_t len, dmarc_uri *u, char *why,
 			return refuse(why, whylen, "bad percent-encoding at "
 			    "offset %zu", i);
 	}
-	u->mailto = 0;
-	if (strncasecmp(s, "mailto:", 7) == 0) {
+	mailto = strncasecmp(s, "mailto:", 7) == 0;
+	if (mailto) {
 		dmarc_mailbox mb;
 
 		if (dmarc_mailto_parse(s, end, &mb, why, whylen) < 0)
 			return -1;
-		u->mailto = 1;
 	}
+	u->mailto = mailto;
 	memcpy(u->uri, s, end);
 	u->uri[end] = '\0';
 	u->max_size = size;
