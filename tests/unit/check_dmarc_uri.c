@@ -243,6 +243,22 @@ START_TEST(lists_in_a_record)
 	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
 	    DMARC_MODE_RFC9989, &r, w, sizeof(w)), DMARC_RECORD_UNUSABLE);
 	ck_assert_uint_eq(r.nrua, 0);
+	/* a refused rua never weakens a valid policy (fail closed): p and
+	 * sp stand, in both modes, with no rua left */
+	rec = "v=DMARC1; p=reject; sp=quarantine; "
+	    "rua=mailto:victim@other.example(@attacker.example,"
+	    "mailto:a@attacker.example?cc=victim@other.example";
+	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
+	    DMARC_MODE_RFC9989, &r, w, sizeof(w)), DMARC_RECORD_OK);
+	ck_assert_uint_eq(r.nrua, 0);
+	ck_assert(r.invalid & DMARC_TAG_RUA);
+	ck_assert_int_eq(r.p, DMARC_P_REJECT);
+	ck_assert_int_eq(r.sp, DMARC_P_QUARANTINE);
+	ck_assert(!r.p_implied);
+	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
+	    DMARC_MODE_RFC7489, &r, w, sizeof(w)), DMARC_RECORD_OK);
+	ck_assert_int_eq(r.p, DMARC_P_REJECT);
+	ck_assert_int_eq(r.sp, DMARC_P_QUARANTINE);
 	/* ruf follows the same rule */
 	rec = "v=DMARC1; p=none; ruf=mailto:a@b.example?bcc=c@d.example";
 	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
