@@ -165,13 +165,31 @@ clean_dkim(report_record *r)
 	r->dkim[len] = '\0';
 }
 
+/* A dotted quad inet_pton took is already canonical unless an octet has
+ * a leading zero (glibc and musl refuse those; not every inet_pton does). */
+static int
+v4_canonical(const char *ip)
+{
+	const char *p;
+
+	for (p = ip; *p != '\0'; p++)
+		if (*p == '0' && (p == ip || p[-1] == '.') && p[1] >= '0' &&
+		    p[1] <= '9')
+			return 0;
+	return 1;
+}
+
+/* The canonical text of an IPv4 or IPv6 address, else "". inet_ntop()
+ * costs ~1.8K instructions (it formats with sprintf): skipped for the
+ * usual IPv4 source, which is already canonical. */
 static void
 clean_ip(char *ip, size_t size)
 {
 	unsigned char bin[16];
 
 	if (inet_pton(AF_INET, ip, bin) == 1) {
-		if (inet_ntop(AF_INET, bin, ip, (socklen_t)size) != NULL)
+		if (v4_canonical(ip) ||
+		    inet_ntop(AF_INET, bin, ip, (socklen_t)size) != NULL)
 			return;
 	} else if (inet_pton(AF_INET6, ip, bin) == 1) {
 		if (inet_ntop(AF_INET6, bin, ip, (socklen_t)size) != NULL)

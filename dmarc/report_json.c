@@ -8,7 +8,6 @@
  */
 #include "dmarc/report_record.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,30 +19,16 @@ struct report_json {
 	int failed;
 };
 
-/* A JSON string of any value: Jansson refuses invalid UTF-8 (the set
- * then fails and the whole report with it), so every value is cleaned. */
+/* A metadata value as a JSON string: cleaned (report_clean.c), as
+ * Jansson refuses invalid UTF-8 and the whole report would fail. The
+ * records come cleaned by report_writer_* (report_xml.c). */
 static json_t *
-str(const char *s)
+text(const char *s)
 {
 	char *c = report_clean_dup(s);
 	json_t *v = c != NULL ? json_string(c) : NULL;
 
 	free(c);
-	return v;
-}
-
-static json_t *
-strn(const char *s, size_t n)
-{
-	char *c = malloc(n + 1);
-	json_t *v = NULL;
-
-	if (c != NULL) {
-		memcpy(c, s, n);
-		c[n] = '\0';
-		v = str(c);
-		free(c);
-	}
 	return v;
 }
 
@@ -55,19 +40,13 @@ set(report_json *j, json_t *obj, const char *key, json_t *v)
 }
 
 report_json *
-report_json_new(const report_meta *m, const report_record *raw)
+report_json_new(const report_meta *m, const report_record *p)
 {
 	report_json *j = calloc(1, sizeof(*j));
-	report_record *p = malloc(sizeof(*p));
 	json_t *meta, *range, *pol;
 
-	if (j == NULL || p == NULL) {
-		free(j);
-		free(p);
+	if (j == NULL)
 		return NULL;
-	}
-	*p = *raw;
-	report_record_clean(p); /* whatever the store holds */
 	j->root = json_object();
 	j->records = json_array();
 	meta = json_object();
@@ -79,33 +58,31 @@ report_json_new(const report_meta *m, const report_record *raw)
 		json_decref(range);
 		json_decref(pol);
 		report_json_free(j);
-		free(p);
 		return NULL;
 	}
-	set(j, j->root, "version", str("1.0"));
-	set(j, meta, "org_name", str(m->org_name));
-	set(j, meta, "email", str(m->email));
-	set(j, meta, "report_id", str(m->report_id));
+	set(j, j->root, "version", json_string("1.0"));
+	set(j, meta, "org_name", text(m->org_name));
+	set(j, meta, "email", text(m->email));
+	set(j, meta, "report_id", text(m->report_id));
 	set(j, range, "begin", json_integer(m->begin));
 	set(j, range, "end", json_integer(m->end));
 	set(j, meta, "date_range", range);
 	if (m->generator != NULL)
-		set(j, meta, "generator", str(m->generator));
+		set(j, meta, "generator", text(m->generator));
 	set(j, j->root, "report_metadata", meta);
-	set(j, pol, "domain", str(p->policy_domain));
-	set(j, pol, "p", str(p->p));
-	set(j, pol, "sp", str(p->sp));
-	set(j, pol, "np", str(p->np));
-	set(j, pol, "adkim", str(p->adkim));
-	set(j, pol, "aspf", str(p->aspf));
+	set(j, pol, "domain", json_string(p->policy_domain));
+	set(j, pol, "p", json_string(p->p));
+	set(j, pol, "sp", json_string(p->sp));
+	set(j, pol, "np", json_string(p->np));
+	set(j, pol, "adkim", json_string(p->adkim));
+	set(j, pol, "aspf", json_string(p->aspf));
 	if (p->discovery[0] != '\0')
-		set(j, pol, "discovery_method", str(p->discovery));
-	set(j, pol, "fo", str(p->fo));
-	set(j, pol, "testing", str(p->testing));
+		set(j, pol, "discovery_method", json_string(p->discovery));
+	set(j, pol, "fo", json_string(p->fo));
+	set(j, pol, "testing", json_string(p->testing));
 	set(j, j->root, "policy_published", pol);
 	json_incref(j->records);
 	set(j, j->root, "record", j->records);
-	free(p);
 	if (j->failed) {
 		report_json_free(j);
 		return NULL;
@@ -114,9 +91,8 @@ report_json_new(const report_meta *m, const report_record *raw)
 }
 
 int
-report_json_row(report_json *j, const report_record *raw, uint64_t count)
+report_json_row(report_json *j, const report_record *r, uint64_t count)
 {
-	report_record *r = malloc(sizeof(*r));
 	json_t *rec = json_object(), *row = json_object(), *pe = json_object();
 	json_t *ids = json_object(), *auth = json_object();
 	json_t *reasons = json_array(), *dkim = json_array(), *spf;
@@ -124,30 +100,24 @@ report_json_row(report_json *j, const report_record *raw, uint64_t count)
 	const char *p;
 	size_t n = 0;
 
-	if (r == NULL || rec == NULL || row == NULL || pe == NULL ||
-	    ids == NULL || auth == NULL || reasons == NULL || dkim == NULL) {
+	if (rec == NULL || row == NULL || pe == NULL || ids == NULL ||
+	    auth == NULL || reasons == NULL || dkim == NULL) {
 		json_decref(rec); json_decref(row); json_decref(pe);
 		json_decref(ids); json_decref(auth); json_decref(reasons);
 		json_decref(dkim);
-		free(r);
 		return -1;
 	}
-	*r = *raw;
-	report_record_clean(r); /* whatever the store holds */
-	if (r->source_ip[0] == '\0')
-		snprintf(r->source_ip, sizeof(r->source_ip), "%s",
-		    REPORT_IP_UNKNOWN);
-	set(j, row, "source_ip", str(r->source_ip));
+	set(j, row, "source_ip", json_string(r->source_ip));
 	set(j, row, "count", json_integer((json_int_t)count));
-	set(j, pe, "disposition", str(r->disposition));
-	set(j, pe, "dkim", str(r->dkim_aligned ? "pass" : "fail"));
-	set(j, pe, "spf", str(r->spf_aligned ? "pass" : "fail"));
+	set(j, pe, "disposition", json_string(r->disposition));
+	set(j, pe, "dkim", json_string(r->dkim_aligned ? "pass" : "fail"));
+	set(j, pe, "spf", json_string(r->spf_aligned ? "pass" : "fail"));
 	for (p = r->reasons; *p != '\0'; ) {
 		size_t l = strcspn(p, " ");
 		json_t *one = json_object();
 
 		if (one != NULL && l > 0) {
-			set(j, one, "type", strn(p, l));
+			set(j, one, "type", json_stringn(p, l));
 			if (json_array_append_new(reasons, one) < 0)
 				j->failed = 1;
 		} else {
@@ -160,10 +130,10 @@ report_json_row(report_json *j, const report_record *raw, uint64_t count)
 	set(j, pe, "reason", reasons);
 	set(j, row, "policy_evaluated", pe);
 	set(j, rec, "row", row);
-	set(j, ids, "header_from", str(r->header_from));
-	set(j, ids, "envelope_from", str(r->envelope_from));
+	set(j, ids, "header_from", json_string(r->header_from));
+	set(j, ids, "envelope_from", json_string(r->envelope_from));
 	if (r->envelope_to[0] != '\0')
-		set(j, ids, "envelope_to", str(r->envelope_to));
+		set(j, ids, "envelope_to", json_string(r->envelope_to));
 	set(j, rec, "identifiers", ids);
 	for (p = r->dkim; n < REPORT_MAX_DKIM_ROW && report_dkim_next(&p, &d);
 	    n++) {
@@ -173,9 +143,9 @@ report_json_row(report_json *j, const report_record *raw, uint64_t count)
 			j->failed = 1;
 			break;
 		}
-		set(j, one, "domain", str(d.domain));
-		set(j, one, "selector", str(d.selector));
-		set(j, one, "result", str(d.result));
+		set(j, one, "domain", json_string(d.domain));
+		set(j, one, "selector", json_string(d.selector));
+		set(j, one, "result", json_string(d.result));
 		if (json_array_append_new(dkim, one) < 0)
 			j->failed = 1;
 	}
@@ -183,16 +153,15 @@ report_json_row(report_json *j, const report_record *raw, uint64_t count)
 	if (r->spf_domain[0] != '\0') {
 		spf = json_object();
 		if (spf != NULL) {
-			set(j, spf, "domain", str(r->spf_domain));
-			set(j, spf, "scope", str(r->spf_scope));
-			set(j, spf, "result", str(r->spf_result));
+			set(j, spf, "domain", json_string(r->spf_domain));
+			set(j, spf, "scope", json_string(r->spf_scope));
+			set(j, spf, "result", json_string(r->spf_result));
 		}
 		set(j, auth, "spf", spf);
 	}
 	set(j, rec, "auth_results", auth);
 	if (json_array_append_new(j->records, rec) < 0)
 		j->failed = 1;
-	free(r);
 	return j->failed ? -1 : 0;
 }
 

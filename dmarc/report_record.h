@@ -216,7 +216,8 @@ void report_writer_free(report_writer *w);
 const char *report_format_name(report_format f);
 int report_format_from_name(const char *s, report_format *out);
 
-/* report_json.c (used through report_writer_*) */
+/* report_json.c (used through report_writer_*, which hands it cleaned
+ * records; it cleans the metadata) */
 typedef struct report_json report_json;
 report_json *report_json_new(const report_meta *meta,
     const report_record *policy);

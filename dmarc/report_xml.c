@@ -45,19 +45,45 @@ struct report_writer {
 	xmlTextWriterPtr w;
 	report_json *json;
 	int failed;
+	report_record rec;   /* the policy or row being written, cleaned */
 };
 
-/* Every value goes through report_clean(): libxml2 writes the octets it
- * is given, and one invalid UTF-8 octet makes the document ill-formed. */
+/* libxml2 writes the octets it is given, and one invalid UTF-8 octet
+ * makes the document ill-formed: every value written is clean, the
+ * policy and the rows through cleaned() (once, for both formats), the
+ * metadata through el_text(). */
 static void
 el(report_writer *rw, const char *name, const char *value)
 {
+	if (xml.xmlTextWriterWriteElement(rw->w, BAD_CAST name,
+	    BAD_CAST (value != NULL ? value : "")) < 0)
+		rw->failed = 1;
+}
+
+static void
+el_text(report_writer *rw, const char *name, const char *value)
+{
 	char *v = report_clean_dup(value);
 
-	if (v == NULL || xml.xmlTextWriterWriteElement(rw->w, BAD_CAST name,
-	    BAD_CAST v) < 0)
+	if (v == NULL)
 		rw->failed = 1;
+	else
+		el(rw, name, v);
 	free(v);
+}
+
+/* The record as every format may write it, whatever the store holds
+ * (report_clean.c); a source without a valid address is written as
+ * REPORT_IP_UNKNOWN. */
+static const report_record *
+cleaned(report_writer *rw, const report_record *r)
+{
+	rw->rec = *r;
+	report_record_clean(&rw->rec);
+	if (rw->rec.source_ip[0] == '\0')
+		snprintf(rw->rec.source_ip, sizeof(rw->rec.source_ip), "%s",
+		    REPORT_IP_UNKNOWN);
+	return &rw->rec;
 }
 
 static void
@@ -87,15 +113,15 @@ static void
 metadata(report_writer *rw, const report_meta *m)
 {
 	open_el(rw, "report_metadata");
-	el(rw, "org_name", m->org_name);
-	el(rw, "email", m->email);
-	el(rw, "report_id", m->report_id);
+	el_text(rw, "org_name", m->org_name);
+	el_text(rw, "email", m->email);
+	el_text(rw, "report_id", m->report_id);
 	open_el(rw, "date_range");
 	el_i64(rw, "begin", (long long)m->begin);
 	el_i64(rw, "end", (long long)m->end);
 	close_el(rw);
 	if (rw->fmt == REPORT_XML && m->generator != NULL)
-		el(rw, "generator", m->generator);
+		el_text(rw, "generator", m->generator);
 	close_el(rw);
 }
 
@@ -151,23 +177,13 @@ reason(report_writer *rw, const char *name)
 }
 
 static void
-row(report_writer *rw, const report_record *raw, uint64_t count)
+row(report_writer *rw, const report_record *r, uint64_t count)
 {
 	char ip[REPORT_IP_BUF], word[64];
 	const char *p;
 	report_dkim_view d;
 	size_t n = 0;
-	report_record *r = malloc(sizeof(*r));
 
-	if (r == NULL) {
-		rw->failed = 1;
-		return;
-	}
-	*r = *raw;
-	report_record_clean(r); /* whatever the store holds */
-	if (r->source_ip[0] == '\0')
-		snprintf(r->source_ip, sizeof(r->source_ip), "%s",
-		    REPORT_IP_UNKNOWN);
 	open_el(rw, "record");
 	open_el(rw, "row");
 	if (rw->fmt == REPORT_XML7489) {
@@ -226,7 +242,6 @@ row(report_writer *rw, const report_record *raw, uint64_t count)
 	}
 	close_el(rw); /* auth_results */
 	close_el(rw); /* record */
-	free(r);
 }
 
 report_writer *
@@ -242,7 +257,7 @@ report_writer_new(report_format fmt, const report_meta *meta,
 	}
 	rw->fmt = fmt;
 	if (fmt == REPORT_JSON) {
-		rw->json = report_json_new(meta, pol);
+		rw->json = report_json_new(meta, cleaned(rw, pol));
 		if (rw->json == NULL) {
 			snprintf(why, whylen, "out of memory");
 			free(rw);
@@ -281,18 +296,7 @@ report_writer_new(report_format fmt, const report_meta *meta,
 	}
 	el(rw, "version", "1.0");
 	metadata(rw, meta);
-	{
-		report_record *p = malloc(sizeof(*p));
-
-		if (p == NULL) {
-			rw->failed = 1;
-		} else {
-			*p = *pol;
-			report_record_clean(p);
-			policy(rw, p);
-			free(p);
-		}
-	}
+	policy(rw, cleaned(rw, pol));
 	if (rw->failed) {
 		snprintf(why, whylen, "libxml2: cannot write the report head");
 		report_writer_free(rw);
@@ -305,8 +309,8 @@ int
 report_writer_row(report_writer *rw, const report_record *r, uint64_t count)
 {
 	if (rw->json != NULL)
-		return report_json_row(rw->json, r, count);
-	row(rw, r, count);
+		return report_json_row(rw->json, cleaned(rw, r), count);
+	row(rw, cleaned(rw, r), count);
 	return rw->failed ? -1 : 0;
 }
 

@@ -80,20 +80,48 @@ hexval(int c)
 	return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
+/* The character classes of the grammars here, for the octets below 0x80
+ * (none above is in any): U an RFC 3986 2 URI character (unreserved,
+ * reserved or '%'), A RFC 5322 3.2.3 atext (RFC 5321 4.1.2 Atom), L a
+ * letter, digit or '-' (RFC 5321 4.1.2 Let-dig / Ldh-str). */
+enum { U = 1, A = 2, L = 4, UA = U | A, UAL = U | A | L };
+static const unsigned char char_class[128] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x00 controls */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x10 */
+	/* sp !   "  #   $   %   &   '   (  )  *   +   ,  -    .  / */
+	0,  UA, 0, UA, UA, UA, UA, UA, U, U, UA, UA, U, UAL, U, UA,
+	/* 0-9                                       :  ;  <  =   >  ? */
+	UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, U, U, 0, UA, 0, UA,
+	/* @  A-O */
+	U, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL,
+	UAL, UAL,
+	/* P-Z                                           [  \  ]  ^  _ */
+	UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, U, 0, U, A, UA,
+	/* `  a-o */
+	A, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL,
+	UAL, UAL,
+	/* p-z                                           {  |  }  ~   DEL */
+	UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, A, A, A, UA, 0,
+};
+
+static int
+in_class(int c, int cls)
+{
+	return c >= 0 && c < 0x80 && (char_class[c] & cls) != 0;
+}
+
 /* RFC 3986 2: unreserved / reserved / "%" (the octets a URI may hold). */
 static int
 uri_char(int c)
 {
-	return is_alpha(c) || is_digit(c) || (c != '\0' &&
-	    strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
+	return in_class(c, U);
 }
 
 /* RFC 5322 3.2.3 atext (RFC 5321 4.1.2 Atom). */
 static int
 atext(int c)
 {
-	return is_alpha(c) || is_digit(c) || (c != '\0' &&
-	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+	return in_class(c, A);
 }
 
 int
@@ -172,7 +200,7 @@ dmarc_mailbox_parse(const char *s, size_t len, dmarc_mailbox *mb, char *why,
 			nlabels++;
 			continue;
 		}
-		if (!is_alpha(c) && !is_digit(c) && c != '-')
+		if (!in_class(c, L))
 			return refuse(why, whylen, "octet 0x%02x at offset %zu is "
 			    "not allowed in a domain (RFC 5321 4.1.2)", c,
 			    llen + 1 + i);
@@ -244,6 +272,7 @@ dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb, char *why,
 	char addr[DMARC_MAX_URI_LEN + 1], name[16];
 	const char *path, *end, *q, *h;
 	size_t i, alen, nlen;
+	dmarc_mailbox m;   /* *mb is filled only on success */
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
@@ -275,7 +304,7 @@ dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb, char *why,
 	if (memchr(addr, ',', alen) != NULL)
 		return refuse(why, whylen, "several addresses in the URI (one "
 		    "mailbox only)");
-	if (dmarc_mailbox_parse(addr, alen, mb, why, whylen) < 0)
+	if (dmarc_mailbox_parse(addr, alen, &m, why, whylen) < 0)
 		return -1;
 	/* hfields = "?" hfield *( "&" hfield ); hfield = hfname "=" hfvalue:
 	 * fields naming recipients refuse the URI, others are ignored (a
@@ -304,6 +333,7 @@ dmarc_mailto_parse(const char *uri, size_t len, dmarc_mailbox *mb, char *why,
 		}
 		h = amp;
 	}
+	*mb = m;
 	return 0;
 }
 
@@ -344,6 +374,7 @@ dmarc_uri_parse(const char *s, size_t len, dmarc_uri *u, char *why,
 	const char *bang;
 	size_t i, end = len;
 	uint64_t size = 0;
+	int mailto;
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
@@ -383,14 +414,14 @@ dmarc_uri_parse(const char *s, size_t len, dmarc_uri *u, char *why,
 			return refuse(why, whylen, "bad percent-encoding at "
 			    "offset %zu", i);
 	}
-	u->mailto = 0;
-	if (strncasecmp(s, "mailto:", 7) == 0) {
+	mailto = strncasecmp(s, "mailto:", 7) == 0;
+	if (mailto) {
 		dmarc_mailbox mb;
 
 		if (dmarc_mailto_parse(s, end, &mb, why, whylen) < 0)
 			return -1;
-		u->mailto = 1;
 	}
+	u->mailto = mailto;
 	memcpy(u->uri, s, end);
 	u->uri[end] = '\0';
 	u->max_size = size;

@@ -25,7 +25,6 @@
  */
 #include "milter/cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -210,6 +209,10 @@ typedef struct ctx {
 	report_format fmt;
 	char submitter[DMARC_DOMAIN_BUF], email[512], org_name[256];
 	char sender[DMARC_MAILBOX_MAX + 1];  /* the envelope sender (-f) */
+	/* --send: report_sendmail split and checked once (send_setup), then
+	 * "-f" sender "--" recipient per run (sendmail) */
+	char *sm_copy, *sm_argv[REPORT_MAX_ARGV + REPORT_EXTRA_ARGV + 1];
+	size_t sm_argc;
 	int failures;
 } ctx;
 
@@ -254,35 +257,28 @@ sendmail_words(const char *cmd, char **copy, char **argv, size_t *argc,
 	return 0;
 }
 
-/* Runs report_sendmail -f sender -- rcpt with the message on its stdin;
- * 0 when it exits 0. */
+/* Runs report_sendmail -f sender -- rcpt (the words send_setup kept)
+ * with the message on its stdin; 0 when it exits 0. */
 static int
-sendmail(const char *cmd, const char *sender, const char *rcpt,
-    const strbuf *msg, char *why, size_t whylen)
+sendmail(ctx *c, const char *rcpt, const strbuf *msg, char *why,
+    size_t whylen)
 {
-	char *copy = NULL, *argv[REPORT_MAX_ARGV + REPORT_EXTRA_ARGV + 1];
-	size_t argc = 0, off = 0;
+	char **argv = c->sm_argv;
+	size_t argc = c->sm_argc, off = 0;
 	int fds[2], status;
 	pid_t pid;
 
-	if (sendmail_words(cmd, &copy, argv, &argc, why, whylen) < 0) {
-		free(copy);
-		return -1;
-	}
 	argv[argc++] = (char *)"-f";
-	argv[argc++] = (char *)sender;
+	argv[argc++] = c->sender;
 	argv[argc++] = (char *)"--";
 	argv[argc++] = (char *)rcpt;
 	argv[argc] = NULL;
-	if (pipe(fds) < 0) {
-		free(copy);
+	if (pipe(fds) < 0)
 		return snprintf(why, whylen, "pipe: %s", strerror(errno)), -1;
-	}
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		free(copy);
 		return snprintf(why, whylen, "fork: %s", strerror(errno)), -1;
 	}
 	if (pid == 0) {
@@ -311,16 +307,13 @@ sendmail(const char *cmd, const char *sender, const char *rcpt,
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, whylen, "%s exited with status %d", argv[0],
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		free(copy);
 		return -1;
 	}
 	if (off < msg->len) {
 		snprintf(why, whylen, "%s did not read the whole report "
 		    "(%zu of %zu bytes)", argv[0], off, msg->len);
-		free(copy);
 		return -1;
 	}
-	free(copy);
 	return 0;
 }
 
@@ -465,8 +458,7 @@ send_one(ctx *c, const report_record *pol, const char *pd,
 		printf("%s: would send %zu octets to %s (%s -f %s -- %s)\n",
 		    pd, msg.len, mb.addr, c->cfg->report_sendmail, c->sender,
 		    mb.addr);
-	} else if (sendmail(c->cfg->report_sendmail, c->sender, mb.addr, &msg,
-	    why, sizeof(why)) < 0) {
+	} else if (sendmail(c, mb.addr, &msg, why, sizeof(why)) < 0) {
 		fprintf(stderr, "authmilter report: %s: sending to %s failed "
 		    "(%s); retried next run\n", pd, mb.addr, why);
 		c->failures++;
@@ -531,16 +523,15 @@ one_report(ctx *c, const char *domain)
 	strbuf doc;
 
 	sb_init(&doc);
+	/* the store's name as shown, in file names and in the mail: the
+	 * raw one is only used to query the store */
+	report_clean(pd, sizeof(pd), domain, 1);
 	if (pol == NULL || history_policy(c->h, domain, c->o->from, c->o->to,
 	    pol, why, sizeof(why)) <= 0) {
-		report_clean(pd, sizeof(pd), domain, 1);
 		fprintf(stderr, "authmilter report: %s: no policy\n", pd);
 		c->failures++;
 		goto out;
 	}
-	/* the store's name as shown, in file names and in the mail: the
-	 * raw one is only used to query the store */
-	report_clean(pd, sizeof(pd), domain, 1);
 	snprintf(rid, sizeof(rid), "%" PRId64 ".%" PRId64 ".%s@%s",
 	    c->o->from, c->o->to - 1, pd, c->submitter);
 	memset(&meta, 0, sizeof(meta));
@@ -603,15 +594,15 @@ identity(ctx *c)
 }
 
 /* --send: the envelope sender is one mailbox and report_sendmail has no
- * word that would let header text choose recipients; -1 said when not. */
+ * word that would let header text choose recipients (its words kept in
+ * c for sendmail); -1 said when not. */
 static int
 send_setup(ctx *c)
 {
 	const char *env = c->cfg->report_envelope_from[0] != '\0' ?
 	    c->cfg->report_envelope_from : c->email;
-	char *copy = NULL, *argv[REPORT_MAX_ARGV], why[256];
+	char why[256];
 	dmarc_mailbox mb;
-	size_t argc;
 	int rc;
 
 	if (dmarc_mailbox_parse(env, strlen(env), &mb, why, sizeof(why)) < 0) {
@@ -622,9 +613,8 @@ send_setup(ctx *c)
 		return -1;
 	}
 	snprintf(c->sender, sizeof(c->sender), "%s", mb.addr);
-	rc = sendmail_words(c->cfg->report_sendmail, &copy, argv, &argc, why,
-	    sizeof(why));
-	free(copy);
+	rc = sendmail_words(c->cfg->report_sendmail, &c->sm_copy, c->sm_argv,
+	    &c->sm_argc, why, sizeof(why));
 	if (rc < 0)
 		fprintf(stderr, "authmilter report: %s\n", why);
 	return rc;
@@ -663,12 +653,14 @@ cmd_report(int argc, char **argv)
 	}
 	identity(&c);
 	if (o.send && o.have_from && send_setup(&c) < 0) {
+		free(c.sm_copy);
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
 	c.h = history_open(cfg.history, err, sizeof(err));
 	if (c.h == NULL) {
 		fprintf(stderr, "authmilter report: %s\n", err);
+		free(c.sm_copy);
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
@@ -698,6 +690,7 @@ cmd_report(int argc, char **argv)
 	history_close(c.h);
 	if (c.r != NULL)
 		dns_resolver_free(c.r);
+	free(c.sm_copy);
 	config_free(&cfg);
 	return c.failures ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -16,8 +16,10 @@
 #     encoded '@', cc=, an address literal) send nothing to it; a
 #     percent-encoded destination outside the org is verified on its real
 #     domain and decoded; a stored row of an older version holding the
-#     attack URI is refused with the reason; the fake sendmail records the
-#     exact argv (-oi -f SENDER -- RECIPIENT) and the To: field.
+#     attack URI is refused with the reason; an external destination whose
+#     _report._dmarc record names another host gets nothing (RFC 9990 4);
+#     the fake sendmail records the exact argv (-oi -f SENDER --
+#     RECIPIENT) and the To: field.
 # Each check that fails is listed; the exit status is 1 when any did.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
@@ -191,6 +193,7 @@ grep -q "no safe file name" "$T/esc.out" || fail "--out ../escape: $(cat "$T/esc
 # --- 2. report destinations ------------------------------------------
 rec 203.0.113.5 mx.attacker.example a@attacker.example b@dest.example attacker.example
 rec 203.0.113.5 mx.enc.example a@enc.example b@dest.example enc.example
+rec 203.0.113.5 mx.over.example a@over.example b@dest.example over.example
 cat >"$T/sendmail" <<SHEOF
 #!/bin/sh
 n=\$(ls "$T/mail" | grep -c eml)
@@ -207,6 +210,8 @@ grep -q "old.example: mailto:victim@other.example(@old.example: refused (more th
     fail "the stored attack URI is not refused with its reason: $(cat "$T/send.out")"
 grep -q "old.example: mailto:v@x.example?@old.example: refused (octet 0x01" "$T/send.out" ||
     fail "a stored URI with a control is not refused: $(cat "$T/send.out")"
+grep -q "over.example: mailto:rua@reports.example.net: external destination not confirmed (over.example._report._dmarc.reports.example.net names another host)" "$T/send.out" ||
+    fail "an override naming another host did not void the destination: $(cat "$T/send.out")"
 grep -qi victim "$T"/mail/* 2>/dev/null && fail "a report went to the victim: $(grep -il victim "$T"/mail/*)"
 $PY - "$T/mail" <<'PYEOF' || fail "sendmail argv / To:"
 import email, os, sys

@@ -20,20 +20,27 @@ mailto(const char *uri, dmarc_mailbox *mb)
 	return dmarc_mailto_parse(uri, strlen(uri), mb, why, sizeof(why));
 }
 
-/* uri is refused, with a reason holding want */
+/* uri is refused, with a reason holding want, and the outputs untouched */
 static void
 refused(const char *uri, const char *want)
 {
-	dmarc_mailbox mb;
-	dmarc_uri u;
+	dmarc_mailbox mb, untouched;
+	dmarc_uri u, u0;
 
+	memset(&untouched, 0x55, sizeof(untouched));
 	ck_assert_msg(mailto(uri, &mb) == -1, "%s accepted", uri);
+	ck_assert_msg(memcmp(&mb, &untouched, sizeof(mb)) == 0,
+	    "%s: mailbox filled on failure", uri);
 	ck_assert_msg(strstr(why, want) != NULL, "%s: '%s' lacks '%s'", uri,
 	    why, want);
 	ck_assert_msg(strstr(why, "victim") == NULL, "why echoes: %s", why);
+	memset(&u, 0x55, sizeof(u));
+	u0 = u;
 	ck_assert_int_eq(dmarc_uri_parse(uri, strlen(uri), &u, why,
 	    sizeof(why)), -1);
 	ck_assert(why[0] != '\0');
+	ck_assert_msg(memcmp(&u, &u0, sizeof(u)) == 0, "%s: uri filled on "
+	    "failure", uri);
 }
 
 static void
@@ -236,6 +243,22 @@ START_TEST(lists_in_a_record)
 	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
 	    DMARC_MODE_RFC9989, &r, w, sizeof(w)), DMARC_RECORD_UNUSABLE);
 	ck_assert_uint_eq(r.nrua, 0);
+	/* a refused rua never weakens a valid policy (fail closed): p and
+	 * sp stand, in both modes, with no rua left */
+	rec = "v=DMARC1; p=reject; sp=quarantine; "
+	    "rua=mailto:victim@other.example(@attacker.example,"
+	    "mailto:a@attacker.example?cc=victim@other.example";
+	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
+	    DMARC_MODE_RFC9989, &r, w, sizeof(w)), DMARC_RECORD_OK);
+	ck_assert_uint_eq(r.nrua, 0);
+	ck_assert(r.invalid & DMARC_TAG_RUA);
+	ck_assert_int_eq(r.p, DMARC_P_REJECT);
+	ck_assert_int_eq(r.sp, DMARC_P_QUARANTINE);
+	ck_assert(!r.p_implied);
+	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),
+	    DMARC_MODE_RFC7489, &r, w, sizeof(w)), DMARC_RECORD_OK);
+	ck_assert_int_eq(r.p, DMARC_P_REJECT);
+	ck_assert_int_eq(r.sp, DMARC_P_QUARANTINE);
 	/* ruf follows the same rule */
 	rec = "v=DMARC1; p=none; ruf=mailto:a@b.example?bcc=c@d.example";
 	ck_assert_int_eq(dmarc_record_parse(rec, strlen(rec),

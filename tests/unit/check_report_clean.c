@@ -14,43 +14,30 @@
 
 #include "dmarc/report_record.h"
 
-/* RFC 3629 UTF-8 with no C0/C1 control but TAB/LF/CR, no DEL, no U+FFFE/F */
+/* RFC 3629 UTF-8 with no C0/C1 control but TAB/LF/CR, no DEL, no U+FFFE/F.
+ * UTF-8 validity is Jansson's check (an implementation independent of
+ * report_clean.c's decoder, as in tests/fuzz/fuzz_report_clean.c); the
+ * characters refused are then octet patterns: C1 is C2 80..C2 9F, U+FFFE
+ * and U+FFFF are EF BF BE and EF BF BF (C2 and EF are lead octets only). */
 static int
 clean_text(const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0;
+	json_t *j = json_stringn(p, n);
+	size_t i;
 
-	while (i < n) {
-		unsigned c = s[i], cp, len, k;
-
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-			    c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
+	if (j == NULL)
+		return 0;
+	json_decref(j);
+	for (i = 0; i < n; i++) {
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r') || s[i] == 0x7f)
 			return 0;
-		if (i + len > n)
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] <= 0x9f)
 			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff)
+		if (s[i] == 0xef && i + 2 < n && s[i + 1] == 0xbf &&
+		    s[i + 2] >= 0xbe)
 			return 0;
-		i += len;
 	}
 	return 1;
 }
