@@ -9,12 +9,12 @@ set -u
 PY=/usr/bin/python3
 SEND="$PY $SRC/tests/e2e/smtp_send.py"
 . "$SRC/tests/lib/sendmail_chroot.sh"
+. "$SRC/tests/lib/common.sh"  # tail_logs, silent_udp, wait_tcp, hwm
+. "$SRC/tests/lib/e2e.sh"     # e2e_zone, msg, big_body
 
 fail() {
 	echo "FAIL: $*"
-	for f in "$T"/am1.log "$T"/am2.log "$T"/am3.log "$T"/maillog; do
-		[ -f "$f" ] && { echo "  -- $f"; tail -15 "$f" | sed 's/^/  /'; }
-	done
+	tail_logs 15 am1.log am2.log am3.log maillog
 	exit 1
 }
 
@@ -62,22 +62,8 @@ done
 [ -S "$ROOT/dev/log" ] || fail "no /dev/log listener"
 
 # --- DNS: the fixture zone and a resolver that never answers ----------------
-openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null || fail "openssl genrsa"
-PUB=$(openssl rsa -in "$T/dkim.pem" -pubout 2>/dev/null | grep -v '^-----' | tr -d '\n')
-[ -n "$PUB" ] || fail "no DKIM public key"
-PUBQ=$(echo "v=DKIM1; k=rsa; p=$PUB" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' ')
-cat > "$T/zone" <<EOF
-\$TTL 300
-example.com.                 TXT "v=spf1 ip4:192.0.2.0/24 -all"
-_dmarc.example.com.          TXT "v=DMARC1; p=reject"
-sel._domainkey.example.com.  TXT $PUBQ
-mail.example.com.            TXT "v=spf1 ip4:192.0.2.0/24 -all"
-mail.example.com.            A   192.0.2.10
-EOF
-$PY -c 'import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 5353))
-time.sleep(3600)' &
+e2e_zone
+silent_udp 3600
 # unknown-server-time-limit: libunbound's first wait for the silent server
 # (376 ms by default, doubled at each retry) gives up after about 11.6 s,
 # too close to Sendmail's 10 s; from 1128 ms it outlasts dns_timeout, which
@@ -89,7 +75,7 @@ server:
     unknown-server-time-limit: 1128
 forward-zone:
     name: "."
-    forward-addr: 127.0.0.1@5353
+    forward-addr: 127.0.0.1@$SILENT
 EOF
 
 # --- the three authmilters ----------------------------------------------------
@@ -103,31 +89,25 @@ dns_zone = $T/zone
 dmarc_enforce = yes
 trusted_networks = 127.0.0.0/8, 198.51.100.0/24
 EOF
-cat > "$T/am2.conf" <<EOF
-# authmilter #2: a resolver that never answers, tempfail after 1.5 s
-socket = inet:8892@127.0.0.1
+# silent_conf N DNS_TIMEOUT ON_DNS_TEMPERROR: authmilter #N on port 889N,
+# DNS from the resolver that never answers
+silent_conf() {
+	cat > "$T/am$1.conf" <<EOF
+socket = inet:889$1@127.0.0.1
 user = ""
 pidfile = ""
 authserv_id = $ASID
 dns_conf = $T/unbound.conf
 dns_trust_anchor = ""
-dns_timeout = 1500
-on_dns_temperror = tempfail
+dns_timeout = $2
+on_dns_temperror = $3
 trusted_networks = 127.0.0.0/8
 EOF
-cat > "$T/am3.conf" <<EOF
-# authmilter #3: a resolver that never answers (libunbound gives up after
-# about 17 s), accept (temperror)
-socket = inet:8893@127.0.0.1
-user = ""
-pidfile = ""
-authserv_id = $ASID
-dns_conf = $T/unbound.conf
-dns_trust_anchor = ""
-dns_timeout = 14000
-on_dns_temperror = accept
-trusted_networks = 127.0.0.0/8
-EOF
+}
+# #2: tempfail after 1.5 s
+silent_conf 2 1500 tempfail
+# #3: accept (temperror); libunbound gives up after about 17 s
+silent_conf 3 14000 accept
 # ASan's quarantine would hold every freed body chunk: off for the VmHWM check
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 export ASAN_OPTIONS
@@ -135,12 +115,8 @@ for n in 1 2 3; do
 	"$AUTHMILTER" -f -c "$T/am$n.conf" > "$T/am$n.log" 2>&1 &
 	eval "AM$n=\$!"
 done
-for i in $(seq 1 100); do
-	$PY -c 'import socket
-for p in (8891, 8892, 8893):
-    socket.create_connection(("127.0.0.1", p), 1).close()' 2>/dev/null && break
-	sleep 0.1
-done
+# (not listening after 10 s: the messages to it fail)
+wait_tcp 100 8891 8892 8893
 
 # --- Sendmail -----------------------------------------------------------------
 cat > "$T/etc-mail/sendmail.mc" <<'EOF'
@@ -174,31 +150,11 @@ chroot "$ROOT" sh -c 'cd /etc/mail && m4 sendmail.mc > sendmail.cf' \
 mkdir -p "$ROOT/run/sendmail/mta"
 chroot "$ROOT" /usr/sbin/sendmail -bd -q30m > "$T/sendmail.out" 2>&1 ||
     { cat "$T/sendmail.out"; fail "sendmail -bd"; }
-for i in $(seq 1 100); do
-	$PY -c 'import socket
-for p in (25, 2525, 2526):
-    socket.create_connection(("127.0.0.1", p), 1).close()' 2>/dev/null && break
-	sleep 0.1
-done
-[ "$i" -lt 100 ] || fail "sendmail does not listen"
+wait_tcp 100 25 2525 2526 || fail "sendmail does not listen"
 
-# --- helpers -------------------------------------------------------------------
-N=0
+# --- helpers (and msg, tests/lib/e2e.sh) ---------------------------------------
 SENT=0
 OUTCOMES=""
-# msg NAME FROM [EXTRA-HEADER-LINES]: write $T/NAME.eml with a unique Message-ID
-msg() {
-	N=$((N + 1))
-	{
-		printf 'From: %s\n' "$2"
-		printf 'To: bob@example.net\n'
-		printf 'Subject: e2e %s\n' "$1"
-		printf 'Date: Mon, 06 Jan 2025 10:00:00 +0000\n'
-		printf 'Message-ID: <%s.%s@e2e.test>\n' "$1" "$N"
-		[ -n "${3:-}" ] && printf '%s\n' "$3"
-		printf '\nHello from the end-to-end test (%s).\n' "$1"
-	} > "$T/$1.eml"
-}
 # send NAME PORT IP HELO MAILFROM [smtp_send options]: prints the final reply
 send() {
 	name=$1 port=$2 ip=$3 helo=$4 from=$5
@@ -314,16 +270,9 @@ echo "trusted: $ar"
 outcome trusted "250, delivered, AR none (trusted network)"
 
 # --- 6. 10 MB message: passes, memory bounded ---------------------------------
-hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 before=$(hwm "$AM1")
 msg big alice@example.com
-$PY -c 'import sys
-line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.,-+\n"
-with open(sys.argv[1], "ab") as f:
-    n = 0
-    while n < 10 * 1024 * 1024:
-        f.write(line)
-        n += len(line)' "$T/big.eml"
+big_body big 10
 r=$(send big 25 192.0.2.10 mail.example.com alice@example.com \
     --sign "example.com:sel:$T/dkim.pem")
 case $r in 250*) ;; *) fail "big: $r" ;; esac

@@ -13,25 +13,19 @@
 # python3-dkim. nsd and the silent socket are killed at exit. Missing tools
 # fail the test: CI installs them.
 set -u
-. "$(pwd)/tests/lib/nsd.sh"  # nsd_serve
+. "$(pwd)/tests/lib/common.sh"  # need_tools, stop_pids, tail_logs, silent_udp
+. "$(pwd)/tests/lib/nsd.sh"     # nsd_serve
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 PY=/usr/bin/python3
 
-for tool in nsd ldns-keygen ldns-signzone drill opendkim-genkey; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "FAIL: $tool is missing (apt-get install nsd ldnsutils opendkim-tools)"
-		exit 1
-	}
-done
+need_tools "apt-get install nsd ldnsutils opendkim-tools" \
+    nsd ldns-keygen ldns-signzone drill opendkim-genkey
 
 T=$(mktemp -d /tmp/dkim-dnssec.XXXXXX)
 NSD_PID=
 SILENT_PID=
 cleanup() {
-	for p in $NSD_PID $SILENT_PID; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	stop_pids $NSD_PID $SILENT_PID
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -39,19 +33,14 @@ trap 'exit 1' INT TERM HUP
 
 fail() {
 	echo "FAIL: $*"
-	[ -f "$T/nsd.log" ] && sed 's/^/  nsd: /' "$T/nsd.log" | tail -5
+	tail_logs 5 nsd.log
 	exit 1
 }
 
 PORT=$(free_udp_port) || fail "no free port"
 
-# the silent server: a bound UDP socket nobody reads
-$PY -c 'import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(300)' > "$T/silent.port" &
-SILENT_PID=$!
+# the silent server: a bound UDP socket nobody reads (port SILENT)
+silent_udp 300
 
 # the DKIM key: opendkim-genkey writes sel.private and the record sel.txt
 (cd "$T" && opendkim-genkey -b 2048 -s sel -d sec.example) ||
@@ -99,13 +88,6 @@ sys.exit(0 if n == 1 else 1)
 EOF
 
 nsd_serve "$T" "$PORT" sec.example sec.example tampered.example
-i=0
-until [ -s "$T/silent.port" ]; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && fail "the silent socket did not come up"
-	sleep 0.1
-done
-SILENT=$(cat "$T/silent.port")
 
 cat > "$T/unbound.conf" <<EOF
 server:

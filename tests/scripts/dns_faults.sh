@@ -29,7 +29,9 @@
 # DNS_FAULTS_PAUSE_MS (default 0): a pause before each fault check, to
 # replay the timing of a loaded machine (the checks then outlast the hold).
 set -u
-. "$(pwd)/tests/lib/nsd.sh"  # nsd_serve
+. "$(pwd)/tests/lib/common.sh"    # need_tools, stop_pids, tail_logs, now_ms, ok, hwm
+. "$(pwd)/tests/lib/dnsfault.sh"  # dnsfault_start, milter_run
+. "$(pwd)/tests/lib/nsd.sh"       # nsd_serve
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
 PY=/usr/bin/python3
@@ -39,12 +41,8 @@ MAX_RSS_KB=98304                # peak RSS of each daemon (~19 MB; ~44 MB under 
 HOLD_S=10                       # infra-host-ttl of the restart daemon
 PAUSE_MS=${DNS_FAULTS_PAUSE_MS:-0}
 
-for tool in miltertest nsd ldns-keygen ldns-signzone drill opendkim-genkey; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "FAIL: $tool is missing (apt-get install miltertest nsd ldnsutils opendkim-tools)"
-		exit 1
-	}
-done
+need_tools "apt-get install miltertest nsd ldnsutils opendkim-tools" \
+    miltertest nsd ldns-keygen ldns-signzone drill opendkim-genkey
 $PY -c 'import dns.message, dkim' 2>/dev/null || {
 	echo "FAIL: $PY lacks dnspython or dkim (apt-get install python3-dnspython python3-dkim)"
 	exit 1
@@ -57,10 +55,7 @@ AM_T=
 AM_A=
 AM_R=
 cleanup() {
-	for p in $SRV_PID $NSD_PID $AM_T $AM_A $AM_R; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	stop_pids $SRV_PID $NSD_PID $AM_T $AM_A $AM_R
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -68,14 +63,8 @@ trap 'exit 1' INT TERM HUP
 
 fail() {
 	echo "FAIL: $*"
-	for l in am-tempfail am-accept am-restart nsd; do
-		[ -f "$T/$l.log" ] && tail -5 "$T/$l.log" | sed "s/^/  $l: /"
-	done
+	tail_logs 5 am-tempfail.log am-accept.log am-restart.log nsd.log
 	exit 1
-}
-
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
 }
 
 # --- keys, records, messages --------------------------------------------
@@ -84,21 +73,7 @@ now_ms() {
 $PY "$SRC/tests/scripts/dns_faults_gen.py" "$T" || fail "generating the data"
 
 # --- the misbehaving server ----------------------------------------------
-start_server() {
-	rm -f "$T/port"
-	$PY "$SRC/tests/scripts/dns_faults_server.py" "$T/data.json" \
-	    "$T/queries.log" "$T/port" ${1:-} 2>>"$T/server.err" &
-	SRV_PID=$!
-	i=0
-	until [ -s "$T/port" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && fail "the DNS server did not start: $(cat "$T/server.err")"
-		kill -0 "$SRV_PID" 2>/dev/null || fail "the DNS server exited: $(cat "$T/server.err")"
-		sleep 0.05
-	done
-	PORT=$(cat "$T/port")
-}
-start_server
+dnsfault_start
 
 # --- nsd with the signed, tampered zone -----------------------------------
 NSD_PORT=$(free_udp_port) || fail "no free port"
@@ -154,20 +129,12 @@ alive() {
 	kill -0 "$AM_R" 2>/dev/null || fail "the restart daemon died ($*)"
 }
 
-# milter MODE QID FROM-DOMAIN: one message through daemon MODE; sets
-# REPLY, AR and MS (elapsed milliseconds). An SMTP reply is recognised
+# milter MODE QID FROM-DOMAIN: the message from FROM-DOMAIN through daemon
+# MODE (milter_run: sets REPLY, AR and MS). An SMTP reply is recognised
 # when it is $CODE $XCODE $TEXT (from `authmilter check`).
 CODE= XCODE= TEXT=
 milter() {
-	t0=$(now_ms)
-	out=$(miltertest -D "sock=unix:$T/$1.sock" -D "ip=192.0.2.10" \
-	    -D "helo=mx.$3" -D "from=alice@$3" -D "qid=$2" \
-	    -D "file=$T/msg/$3.eml" -D "code=$CODE" -D "xcode=$XCODE" \
-	    -D "text=$TEXT" -s "$SRC/tests/scripts/dns_faults.lua" 2>&1) ||
-	    fail "$2 ($1): miltertest: $out"
-	MS=$(($(now_ms) - t0))
-	REPLY=$(echo "$out" | sed -n 's/^reply=//p')
-	AR=$(echo "$out" | sed -n 's/^ar=//p')
+	milter_run "$1" "$2" "mx.$3" "alice@$3" "$3"
 }
 
 # ar_has AR RESULTS...: every method=result is in AR
@@ -181,12 +148,6 @@ ar_has() {
 		esac
 	done
 	return 0
-}
-
-checks=0
-ok() {
-	checks=$((checks + 1))
-	echo "ok   $*"
 }
 
 # cli DOMAIN WANT RESULTS...: `authmilter check --json` of the message from
@@ -289,7 +250,7 @@ for q in 1 2 3; do
 	alive "with the DNS server down"
 	ok "server down: restart daemon: accept, all temperror, in $MS ms"
 done
-start_server "$PORT"
+dnsfault_start "$PORT"
 back0=$(now_ms)
 # libunbound counts the hold in whole seconds from its last try of the
 # server, which was before the restart: by HOLD_END it has ended
@@ -363,7 +324,7 @@ server_back wait
 # --- the daemons are still up, memory bounded --------------------------------
 alive "at the end"
 for p in $AM_T $AM_A $AM_R; do
-	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$p/status")
+	hwm=$(hwm "$p")
 	[ -n "$hwm" ] && [ "$hwm" -le "$MAX_RSS_KB" ] ||
 	    fail "daemon $p peak RSS ${hwm:-?} kB over $MAX_RSS_KB kB"
 	ok "daemon $p alive, peak RSS $hwm kB"

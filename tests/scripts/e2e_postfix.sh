@@ -21,6 +21,8 @@
 # the log lines carry Postfix's queue id.
 # Runs as root (CI does); a missing postfix fails the test.
 set -u
+. "$(pwd)/tests/lib/common.sh"  # need_tools, stop_pids, tail_logs, silent_udp, wait_tcp, hwm
+. "$(pwd)/tests/lib/e2e.sh"     # e2e_zone, msg, big_body
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 PY=/usr/bin/python3
 SRC=$(pwd)
@@ -29,16 +31,11 @@ ASID=mx.e2e.test
 
 fail() {
 	echo "FAIL: $*"
-	for f in "$T"/am1.log "$T"/am2.log "$T"/postfix.log; do
-		[ -f "$f" ] && { echo "  -- $f"; tail -15 "$f" | sed 's/^/  /'; }
-	done
+	tail_logs 15 am1.log am2.log postfix.log
 	exit 1
 }
 
-for tool in postfix postconf smtp-sink openssl; do
-	command -v "$tool" >/dev/null 2>&1 ||
-	    { echo "FAIL: $tool is missing (apt-get install postfix openssl)"; exit 1; }
-done
+need_tools "apt-get install postfix openssl" postfix postconf smtp-sink openssl
 [ -x /usr/sbin/postfix ] || { echo "FAIL: postfix is missing"; exit 1; }
 if [ "$(id -u)" != 0 ]; then
 	echo "FAIL: the Postfix end-to-end test must run as root (CI does)"
@@ -52,12 +49,7 @@ chmod 755 "$T"
 PIDS=""
 cleanup() {
 	[ -f "$T/etc/main.cf" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
+	stop_pids $PIDS
 	# a master that did not stop (postfix stop failed) is killed by pid
 	if [ -f "$T/data/master.lock" ]; then
 		mp=$(tr -d ' ' < "$T/data/master.lock")
@@ -79,18 +71,7 @@ SINK_PORT=$(freeport SOCK_STREAM)
 [ "$SMTP_PORT" != "$SINK_PORT" ] || SINK_PORT=$(freeport SOCK_STREAM)
 
 # --- the DNS fixture: SPF, DKIM key, DMARC p=reject -------------------------
-openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null || fail "openssl genrsa"
-PUB=$(openssl rsa -in "$T/dkim.pem" -pubout 2>/dev/null | grep -v '^-----' | tr -d '\n')
-[ -n "$PUB" ] || fail "no DKIM public key"
-PUBQ=$(echo "v=DKIM1; k=rsa; p=$PUB" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' ')
-cat > "$T/zone" <<EOF
-\$TTL 300
-example.com.                 TXT "v=spf1 ip4:192.0.2.0/24 -all"
-_dmarc.example.com.          TXT "v=DMARC1; p=reject"
-sel._domainkey.example.com.  TXT $PUBQ
-mail.example.com.            TXT "v=spf1 ip4:192.0.2.0/24 -all"
-mail.example.com.            A   192.0.2.10
-EOF
+e2e_zone
 
 # --- the two milters ---------------------------------------------------------
 cat > "$T/am1.conf" <<EOF
@@ -108,18 +89,8 @@ skip_authenticated = yes
 skipped_header = header
 EOF
 # a UDP port that never answers: every lookup times out
-$PY -c 'import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(3600)' > "$T/silent.port" &
-PIDS="$PIDS $!"
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	[ -s "$T/silent.port" ] && break
-	sleep 0.2
-done
-SILENT=$(cat "$T/silent.port")
-[ -n "$SILENT" ] || fail "no silent UDP port"
+silent_udp 3600
+PIDS="$PIDS $SILENT_PID"
 cat > "$T/unbound.conf" <<EOF
 server:
     do-not-query-localhost: no
@@ -223,28 +194,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 postfix -c "$T/etc" check > "$T/check.log" 2>&1 || { cat "$T/check.log"; fail "postfix check"; }
 postfix -c "$T/etc" start > "$T/start.log" 2>&1 || { cat "$T/start.log"; fail "postfix start"; }
-for i in $(seq 1 50); do
-	$PY -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
-	    "$SMTP_PORT" 2>/dev/null && break
-	sleep 0.1
-done
+# (not listening after 5 s: the first message fails)
+wait_tcp 50 "$SMTP_PORT"
 
-# --- helpers -----------------------------------------------------------------
-N=0
-# msg NAME FROM [EXTRA-HEADER-LINES]: write $T/NAME.eml with a unique Message-ID
-msg() {
-	N=$((N + 1))
-	{
-		printf 'From: %s\n' "$2"
-		printf 'To: bob@example.net\n'
-		printf 'Subject: e2e %s\n' "$1"
-		printf 'Date: Mon, 06 Jan 2025 10:00:00 +0000\n'
-		printf 'Message-ID: <%s.%s@e2e.test>\n' "$1" "$N"
-		[ -n "${3:-}" ] && printf '%s\n' "$3"
-		printf '\nHello from the end-to-end test (%s).\n' "$1"
-	} > "$T/$1.eml"
-}
+# --- helpers (and msg, tests/lib/e2e.sh) -------------------------------------
 # send NAME IP HELO MAILFROM [smtp_send options]: prints the final reply
 send() {
 	name=$1 ip=$2 helo=$3 from=$4
@@ -351,16 +304,9 @@ echo "trusted: $ar"
     fail "trusted: want '$ASID; none', got: $ar"
 
 # --- 7. 20 MB message: passes, memory bounded ---------------------------------
-hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 before=$(hwm "$AM1")
 msg big alice@example.com
-$PY -c 'import sys
-line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.,-+\n"
-with open(sys.argv[1], "ab") as f:
-    n = 0
-    while n < 20 * 1024 * 1024:
-        f.write(line)
-        n += len(line)' "$T/big.eml"
+big_body big 20
 r=$(send big 192.0.2.10 mail.example.com alice@example.com \
     --sign "example.com:sel:$T/dkim.pem")
 case $r in 250*) ;; *) fail "big: $r" ;; esac

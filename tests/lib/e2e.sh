@@ -1,0 +1,58 @@
+# tests/lib/e2e.sh - the fixture and the messages of the end-to-end tests
+# behind a real MTA (tests/scripts/e2e_postfix.sh,
+# tests/e2e/sendmail_run.sh). Sourced, not run; uses $T (the test's temp
+# dir), $PY, and the caller's fail().
+#
+#   e2e_zone
+#       a 2048-bit RSA key in $T/dkim.pem and the zone file $T/zone:
+#       example.com and mail.example.com with SPF ip4:192.0.2.0/24 -all,
+#       the key as sel._domainkey.example.com, _dmarc.example.com p=reject,
+#       mail.example.com A 192.0.2.10.
+#
+#   msg NAME FROM [EXTRA-HEADER-LINES]
+#       writes $T/NAME.eml, From FROM to bob@example.net, with a unique
+#       Message-ID <NAME.N@e2e.test> (N counts the messages).
+#
+#   big_body NAME MB
+#       appends MB MiB of 66-byte lines to $T/NAME.eml.
+
+e2e_zone() {
+	openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null || fail "openssl genrsa"
+	_pub=$(openssl rsa -in "$T/dkim.pem" -pubout 2>/dev/null |
+	    grep -v '^-----' | tr -d '\n')
+	[ -n "$_pub" ] || fail "no DKIM public key"
+	_pubq=$(echo "v=DKIM1; k=rsa; p=$_pub" | fold -w 200 |
+	    sed 's/.*/"&"/' | tr '\n' ' ')
+	cat > "$T/zone" <<EOF
+\$TTL 300
+example.com.                 TXT "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.example.com.          TXT "v=DMARC1; p=reject"
+sel._domainkey.example.com.  TXT $_pubq
+mail.example.com.            TXT "v=spf1 ip4:192.0.2.0/24 -all"
+mail.example.com.            A   192.0.2.10
+EOF
+}
+
+N=0
+msg() {
+	N=$((N + 1))
+	{
+		printf 'From: %s\n' "$2"
+		printf 'To: bob@example.net\n'
+		printf 'Subject: e2e %s\n' "$1"
+		printf 'Date: Mon, 06 Jan 2025 10:00:00 +0000\n'
+		printf 'Message-ID: <%s.%s@e2e.test>\n' "$1" "$N"
+		[ -n "${3:-}" ] && printf '%s\n' "$3"
+		printf '\nHello from the end-to-end test (%s).\n' "$1"
+	} > "$T/$1.eml"
+}
+
+big_body() {
+	$PY -c 'import sys
+line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.,-+\n"
+with open(sys.argv[1], "ab") as f:
+    n = 0
+    while n < int(sys.argv[2]) * 1024 * 1024:
+        f.write(line)
+        n += len(line)' "$T/$1.eml" "$2"
+}
