@@ -14,6 +14,10 @@
 # the deadline; no lookup is sent after it (the server never sees the
 # rest of either chain); tempfail -> 451 4.7.24, accept -> the header says
 # temperror.
+# np: a sender whose own DNS (black.example) holds SPF until the deadline
+# cannot have the np existence test of a forged author (ghost.np.example,
+# p=none np=reject) refused: DMARC's lookups at end of message get a
+# stage of their own, np=reject applies (it was p=none and accepted).
 # Budget: budget.zone (--dns-zone) where each SPF record has 9 mx terms of
 # 10 hosts (100 lookups per identity, within RFC 7208 4.6.4) and many.eml
 # 8 DKIM signatures with distinct selectors. With the default budget (128)
@@ -175,6 +179,23 @@ for n in i2.slow.example h1.slow.example; do
 	    fail "slow: $n was queried after the deadline"
 done
 ok "slow: 451 4.7.24 in $MS ms (deadline $DEADLINE ms; the old code: 16.4 s, pass), spf, dkim, dmarc temperror naming the deadline, $(wc -l < "$T/queries.log") queries"
+
+# np decided after a sender's SPF held the end of message to the deadline
+# shellcheck disable=SC2086
+check np "reject 550 5.7.1" np --helo black.example \
+    --mail-from x@black.example --dns-conf "$T/unbound.conf" \
+    --dns-timeout $TIMEOUT --set message_dns_timeout=$DEADLINE \
+    --set dmarc_enforce=yes
+[ "$MS" -le $((2 * DEADLINE + MARGIN)) ] ||
+    fail "np: check took $MS ms (two stages of $DEADLINE ms + $MARGIN)"
+expect np "
+spf['result'] == 'temperror'
+'message DNS deadline of $DEADLINE ms reached' in spf['reason']
+dmarc['result'] == 'fail' and dmarc['policy_tag'] == 'np'
+dmarc['disposition'] == 'reject'
+'author domain does not exist' in dmarc['reason']
+"
+ok "np: 550 5.7.1 (np=reject) in $MS ms though SPF held the end of message to the deadline"
 
 # --- 2. the deadline in running daemons ---------------------------------------
 # start_daemon NAME ON_DNS_TEMPERROR DNS-FLAGS...: socket $T/NAME.sock,

@@ -15,6 +15,11 @@
 #   the message has one DKIM signature (key at sel._domainkey.slow.example)
 #   and _dmarc.slow.example says p=reject. Each lookup alone is fast enough;
 #   the old per-identity deadlines let one message take about 20 s.
+# np.eml: From x@ghost.np.example (no such name) and _dmarc.np.example
+#   says p=none np=reject; MAIL FROM and HELO are under black.example,
+#   whose answers come after 6 s, past any deadline of the test: SPF holds
+#   the end of message until the deadline, and only then does DMARC ask
+#   whether ghost.np.example exists.
 # many.eml: From alice@budget.example, MAIL FROM alice@mf.budget.example,
 #   HELO helo.budget.example. Each SPF record has 9 "mx" terms of 10 hosts
 #   each (100 lookups per identity, within RFC 7208 4.6.4), the message 8
@@ -77,8 +82,10 @@ chain("slow.example", "i")
 chain("hello.slow.example", "h")
 txt["sel._domainkey.slow.example"] = [DKIM]
 txt["_dmarc.slow.example"] = ["v=DMARC1; p=reject"]
+txt["_dmarc.np.example"] = ["v=DMARC1; p=none; np=reject"]
 json.dump({"txt": txt, "faults": {},
-           "delays": {"slow.example": 1000, "_domainkey.slow.example": 2500}},
+           "delays": {"slow.example": 1000, "_domainkey.slow.example": 2500,
+                      "black.example": 6000}},
           open(os.path.join(d, "data.json"), "w"))
 
 # --- the zone of many lookups ----------------------------------------------
@@ -114,6 +121,8 @@ open(os.path.join(d, "budget.zone"), "w").write("\n".join(z) + "\n")
 os.makedirs(os.path.join(d, "msg"), exist_ok=True)
 open(os.path.join(d, "msg", "slow.eml"), "wb").write(
     message("Alice <alice@slow.example>", "slow", [("slow.example", "sel")]))
+open(os.path.join(d, "msg", "np.eml"), "wb").write(
+    message("X <x@ghost.np.example>", "np", []))
 keys = [("keys.example", "s%d" % s) for s in range(1, SELECTORS + 1)]
 open(os.path.join(d, "msg", "many.eml"), "wb").write(
     message("Alice <alice@budget.example>", "many lookups", keys))
