@@ -28,6 +28,11 @@
 # expensive envelope and a signature claiming the victim's domain is still
 # rejected under dmarc_enforce with on_dns_temperror = accept: the budget
 # cannot be used to turn a DMARC fail into an accepted temperror.
+# multi.eml: a From naming a passing domain of the sender's (a0.example),
+# six that take 8 lookups each, then victim.example (p=reject): with a
+# budget of 40 the victim's policy lookups are refused; its temperror is
+# the message's DMARC result (on_dns_temperror decides), never the other
+# author's pass (dmarc=pass, accepted whatever on_dns_temperror said).
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
@@ -330,6 +335,25 @@ PAUSE=2 milter zone Z2 helo.forge.example alice@mf.forge.example forged1
 grep -q "Z2: .*dkim=permerror.*no key.*dmarc=fail" "$T/am-zone.log" ||
     fail "forged (zone daemon): $(grep Z2: "$T/am-zone.log")"
 ok "forged, accept daemon: 550 5.7.1 after SPF spent its share"
+
+# several authors: the victim's temperror is not hidden by another's pass
+MULTI="--helo helo.a0.example --mail-from x@a0.example
+    --dns-zone $T/budget.zone --set message_dns_queries=40"
+# shellcheck disable=SC2086
+check multi "reject 550 5.7.0" multi $MULTI --set on_dns_temperror=reject
+expect multi "
+dmarc['result'] == 'temperror' and dmarc['from_domain'] != 'a0.example'
+'message DNS query budget of 40 exhausted' in dmarc['reason']
+' dmarc=temperror ' in ar and ' dmarc=pass ' not in ar
+[d['result'] for d in dkim] == ['pass']
+"
+# shellcheck disable=SC2086
+check multi "accept" multi_accept $MULTI --set dmarc_enforce=yes
+expect multi_accept "
+dmarc['result'] == 'temperror' and ' dmarc=temperror ' in ar
+' dmarc=pass ' not in ar
+"
+ok "multi: the forged author's temperror decides (on_dns_temperror), not another author's pass"
 
 kill -0 "$AM_T" 2>/dev/null && kill -0 "$AM_A" 2>/dev/null &&
     kill -0 "$AM_Z" 2>/dev/null || fail "a daemon died"

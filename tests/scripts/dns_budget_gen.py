@@ -31,6 +31,9 @@
 #   key published: permerror).
 # many1.eml, forged1.eml: the same with one signature of keys.example
 #   (for miltertest, which overflows on very long headers).
+# multi.eml: From x@a0.example (p=none, the message signed by a0.example:
+#   DMARC passes for it), six authors of 8 labels that do not exist (8
+#   lookups each to walk), then ceo@victim.example (p=reject), last.
 import json
 import os
 import re
@@ -115,6 +118,8 @@ for s in range(1, SELECTORS + 1):
 z.append('_dmarc.budget.example. TXT "v=DMARC1; p=reject"')
 z.append('_dmarc.victim.example. TXT "v=DMARC1; p=reject"')
 z.append('victim.example. A 192.0.2.99')
+z.append('_dmarc.a0.example. TXT "v=DMARC1; p=none"')
+z.append("sel._domainkey.a0.example. TXT %s" % quoted(DKIM))
 open(os.path.join(d, "budget.zone"), "w").write("\n".join(z) + "\n")
 
 # --- the messages -------------------------------------------------------------
@@ -123,6 +128,10 @@ open(os.path.join(d, "msg", "slow.eml"), "wb").write(
     message("Alice <alice@slow.example>", "slow", [("slow.example", "sel")]))
 open(os.path.join(d, "msg", "np.eml"), "wb").write(
     message("X <x@ghost.np.example>", "np", []))
+open(os.path.join(d, "msg", "multi.eml"), "wb").write(
+    message(", ".join(["x@a0.example"] +
+                      ["x@l1.l2.l3.l4.l5.l6.d%d.t%d" % (i, i) for i in range(6)] +
+                      ["ceo@victim.example"]), "multi", [("a0.example", "sel")]))
 keys = [("keys.example", "s%d" % s) for s in range(1, SELECTORS + 1)]
 open(os.path.join(d, "msg", "many.eml"), "wb").write(
     message("Alice <alice@budget.example>", "many lookups", keys))
