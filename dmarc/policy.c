@@ -188,12 +188,15 @@ dmarc_apply_overrides(const dmarc_input *in, const dmarc_options *opt,
 	res->disposition = DMARC_P_NONE;
 }
 
+/* With the same disposition a temperror outranks a fail: its policy is
+ * unknown (it may be p=reject) and on_dns_temperror must decide it, where
+ * a fail with no disposition would be accepted as p=none. */
 static int
 result_rank(dmarc_result_code r)
 {
 	switch (r) {
-	case DMARC_RESULT_FAIL: return 5;
-	case DMARC_RESULT_TEMPERROR: return 4;
+	case DMARC_RESULT_TEMPERROR: return 5;
+	case DMARC_RESULT_FAIL: return 4;
 	case DMARC_RESULT_PERMERROR: return 3;
 	case DMARC_RESULT_NONE: return 2;
 	default: return 1;
@@ -204,8 +207,13 @@ result_rank(dmarc_result_code r)
 int
 dmarc_stricter(const dmarc_result *a, const dmarc_result *b)
 {
-	if (a->disposition != b->disposition)
-		return a->disposition > b->disposition;
+	/* unset (no policy known, or none applied) and p=none enforce the
+	 * same: the result decides between them */
+	int da = a->disposition == DMARC_P_UNSET ? DMARC_P_NONE : a->disposition;
+	int db = b->disposition == DMARC_P_UNSET ? DMARC_P_NONE : b->disposition;
+
+	if (da != db)
+		return da > db;
 	return result_rank(a->result) > result_rank(b->result);
 }
 

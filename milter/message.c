@@ -751,9 +751,15 @@ msg_eom(msg *m)
 			m->dkimres[m->ndkim++] = dkim_result_at(m->dkim, i);
 		/* a bad From (any status but ok) still has its readable
 		 * domains' policies discovered, for the header and reports;
-		 * verdict.c makes the result permerror */
-		if (m->from.ndomains > 0)
+		 * verdict.c makes the result permerror. DMARC's own lookups
+		 * (np existence, walks not prefetched) start only now: a
+		 * stage of their own, or a sender whose SPF or keys hold the
+		 * waits above up to the deadline has them refused (np=reject
+		 * not applied) */
+		if (m->from.ndomains > 0) {
+			budget_stage(m);
 			msg_run_dmarc(m);
+		}
 	}
 	(void)dns_budget_why(m->budget, m->dns_limit, sizeof(m->dns_limit));
 	msg_decide(m);

@@ -14,6 +14,10 @@
 # dmarc temperror naming the deadline; no lookup is sent after it (the server never sees the
 # rest of either chain); tempfail -> 451 4.7.24, accept -> the header says
 # temperror.
+# np: a sender whose own DNS (black.example) holds SPF until the deadline
+# cannot have the np existence test of a forged author (ghost.np.example,
+# p=none np=reject) refused: DMARC's lookups at end of message get a
+# stage of their own, np=reject applies (it was p=none and accepted).
 # Budget: budget.zone (--dns-zone) where each SPF record has 9 mx terms of
 # 10 hosts (100 lookups per identity, within RFC 7208 4.6.4) and many.eml
 # 8 DKIM signatures with distinct selectors. With the default budget (128)
@@ -24,6 +28,11 @@
 # expensive envelope and a signature claiming the victim's domain is still
 # rejected under dmarc_enforce with on_dns_temperror = accept: the budget
 # cannot be used to turn a DMARC fail into an accepted temperror.
+# multi.eml: a From naming a passing domain of the sender's (a0.example),
+# six that take 8 lookups each, then victim.example (p=reject): with a
+# budget of 40 the victim's policy lookups are refused; its temperror is
+# the message's DMARC result (on_dns_temperror decides), never the other
+# author's pass (dmarc=pass, accepted whatever on_dns_temperror said).
 set -u
 . "$(pwd)/tests/lib/common.sh"    # need_tools, stop_pids, tail_logs, now_ms, ok
 . "$(pwd)/tests/lib/dnsfault.sh"  # dnsfault_start, milter_run
@@ -148,6 +157,23 @@ for n in i2.slow.example h1.slow.example; do
 done
 ok "slow: 451 4.7.24 in $MS ms (deadline $DEADLINE ms; the old code: 16.4 s, pass), spf, dkim, dmarc temperror naming the deadline, $(wc -l < "$T/queries.log") queries"
 
+# np decided after a sender's SPF held the end of message to the deadline
+# shellcheck disable=SC2086
+check np "reject 550 5.7.1" np --helo black.example \
+    --mail-from x@black.example --dns-conf "$T/unbound.conf" \
+    --dns-timeout $TIMEOUT --set message_dns_timeout=$DEADLINE \
+    --set dmarc_enforce=yes
+[ "$MS" -le $((2 * DEADLINE + MARGIN)) ] ||
+    fail "np: check took $MS ms (two stages of $DEADLINE ms + $MARGIN)"
+expect np "
+spf['result'] == 'temperror'
+'message DNS deadline of $DEADLINE ms reached' in spf['reason']
+dmarc['result'] == 'fail' and dmarc['policy_tag'] == 'np'
+dmarc['disposition'] == 'reject'
+'author domain does not exist' in dmarc['reason']
+"
+ok "np: 550 5.7.1 (np=reject) in $MS ms though SPF held the end of message to the deadline"
+
 # --- 2. the deadline in running daemons ---------------------------------------
 # start_daemon NAME ON_DNS_TEMPERROR DNS-FLAGS...: socket $T/NAME.sock,
 # log $T/am-NAME.log; $EXTRA (a config line) is added when set
@@ -271,6 +297,25 @@ PAUSE=2 milter zone Z2 helo.forge.example alice@mf.forge.example forged1
 grep -q "Z2: .*dkim=permerror.*no key.*dmarc=fail" "$T/am-zone.log" ||
     fail "forged (zone daemon): $(grep Z2: "$T/am-zone.log")"
 ok "forged, accept daemon: 550 5.7.1 after SPF spent its share"
+
+# several authors: the victim's temperror is not hidden by another's pass
+MULTI="--helo helo.a0.example --mail-from x@a0.example
+    --dns-zone $T/budget.zone --set message_dns_queries=40"
+# shellcheck disable=SC2086
+check multi "reject 550 5.7.0" multi $MULTI --set on_dns_temperror=reject
+expect multi "
+dmarc['result'] == 'temperror' and dmarc['from_domain'] != 'a0.example'
+'message DNS query budget of 40 exhausted' in dmarc['reason']
+' dmarc=temperror ' in ar and ' dmarc=pass ' not in ar
+[d['result'] for d in dkim] == ['pass']
+"
+# shellcheck disable=SC2086
+check multi "accept" multi_accept $MULTI --set dmarc_enforce=yes
+expect multi_accept "
+dmarc['result'] == 'temperror' and ' dmarc=temperror ' in ar
+' dmarc=pass ' not in ar
+"
+ok "multi: the forged author's temperror decides (on_dns_temperror), not another author's pass"
 
 kill -0 "$AM_T" 2>/dev/null && kill -0 "$AM_A" 2>/dev/null &&
     kill -0 "$AM_Z" 2>/dev/null || fail "a daemon died"

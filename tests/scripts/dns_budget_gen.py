@@ -15,6 +15,11 @@
 #   the message has one DKIM signature (key at sel._domainkey.slow.example)
 #   and _dmarc.slow.example says p=reject. Each lookup alone is fast enough;
 #   the old per-identity deadlines let one message take about 20 s.
+# np.eml: From x@ghost.np.example (no such name) and _dmarc.np.example
+#   says p=none np=reject; MAIL FROM and HELO are under black.example,
+#   whose answers come after 6 s, past any deadline of the test: SPF holds
+#   the end of message until the deadline, and only then does DMARC ask
+#   whether ghost.np.example exists.
 # many.eml: From alice@budget.example, MAIL FROM alice@mf.budget.example,
 #   HELO helo.budget.example. Each SPF record has 9 "mx" terms of 10 hosts
 #   each (100 lookups per identity, within RFC 7208 4.6.4), the message 8
@@ -26,6 +31,9 @@
 #   key published: permerror).
 # many1.eml, forged1.eml: the same with one signature of keys.example
 #   (for miltertest, which overflows on very long headers).
+# multi.eml: From x@a0.example (p=none, the message signed by a0.example:
+#   DMARC passes for it), six authors of 8 labels that do not exist (8
+#   lookups each to walk), then ceo@victim.example (p=reject), last.
 import json
 import os
 import re
@@ -77,8 +85,10 @@ chain("slow.example", "i")
 chain("hello.slow.example", "h")
 txt["sel._domainkey.slow.example"] = [DKIM]
 txt["_dmarc.slow.example"] = ["v=DMARC1; p=reject"]
+txt["_dmarc.np.example"] = ["v=DMARC1; p=none; np=reject"]
 json.dump({"txt": txt, "faults": {},
-           "delays": {"slow.example": 1000, "_domainkey.slow.example": 2500}},
+           "delays": {"slow.example": 1000, "_domainkey.slow.example": 2500,
+                      "black.example": 6000}},
           open(os.path.join(d, "data.json"), "w"))
 
 # --- the zone of many lookups ----------------------------------------------
@@ -108,12 +118,20 @@ for s in range(1, SELECTORS + 1):
 z.append('_dmarc.budget.example. TXT "v=DMARC1; p=reject"')
 z.append('_dmarc.victim.example. TXT "v=DMARC1; p=reject"')
 z.append('victim.example. A 192.0.2.99')
+z.append('_dmarc.a0.example. TXT "v=DMARC1; p=none"')
+z.append("sel._domainkey.a0.example. TXT %s" % quoted(DKIM))
 open(os.path.join(d, "budget.zone"), "w").write("\n".join(z) + "\n")
 
 # --- the messages -------------------------------------------------------------
 os.makedirs(os.path.join(d, "msg"), exist_ok=True)
 open(os.path.join(d, "msg", "slow.eml"), "wb").write(
     message("Alice <alice@slow.example>", "slow", [("slow.example", "sel")]))
+open(os.path.join(d, "msg", "np.eml"), "wb").write(
+    message("X <x@ghost.np.example>", "np", []))
+open(os.path.join(d, "msg", "multi.eml"), "wb").write(
+    message(", ".join(["x@a0.example"] +
+                      ["x@l1.l2.l3.l4.l5.l6.d%d.t%d" % (i, i) for i in range(6)] +
+                      ["ceo@victim.example"]), "multi", [("a0.example", "sel")]))
 keys = [("keys.example", "s%d" % s) for s in range(1, SELECTORS + 1)]
 open(os.path.join(d, "msg", "many.eml"), "wb").write(
     message("Alice <alice@budget.example>", "many lookups", keys))

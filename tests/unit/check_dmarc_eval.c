@@ -447,6 +447,49 @@ START_TEST(several_authors_strictest)
 }
 END_TEST
 
+/* An author whose result is temperror (its policy unknown: it may be
+ * p=reject) is not hidden by another author's fail with no disposition:
+ * a sender who adds a p=none domain of its own to a forged From, and
+ * makes the forged domain's lookups fail (a message's DNS budget or
+ * deadline, the evaluator's own limit), had dmarc=fail p=none, an accept
+ * that on_dns_temperror never saw. */
+START_TEST(several_authors_temperror_not_hidden)
+{
+	fault("_dmarc.evil.example", DNS_T_TXT);
+	author("calm.example");   /* p=none: fail, no disposition */
+	author("evil.example");   /* policy unknown */
+	run();
+	ck_assert_msg(res.result == DMARC_RESULT_TEMPERROR, "%s", res.reason);
+	ck_assert_str_eq(res.from_domain, "evil.example");
+
+	/* the other order */
+	from.ndomains = 0;
+	author("evil.example");
+	author("calm.example");
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_TEMPERROR);
+
+	/* nor by another author's pass (it read dmarc=pass) */
+	from.ndomains = 0;
+	author("good.example");
+	author("evil.example");
+	dkim("good.example", 1);
+	run();
+	ck_assert_msg(res.result == DMARC_RESULT_TEMPERROR, "%s", res.reason);
+	ck_assert_str_eq(res.from_domain, "evil.example");
+	memset(dk, 0, sizeof(dk));
+	in.ndkim = 0;
+
+	/* a known disposition still comes first (p=reject fails) */
+	from.ndomains = 0;
+	author("evil.example");
+	author("example.com");
+	run();
+	ck_assert_int_eq(res.result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(res.disposition, DMARC_P_REJECT);
+}
+END_TEST
+
 START_TEST(overrides)
 {
 	const char *exempt[] = { "override.test" };
@@ -554,6 +597,7 @@ main(void)
 	tcase_add_test(tc, tempfail);
 	tcase_add_test(tc, walk_bounded_and_overlapping);
 	tcase_add_test(tc, several_authors_strictest);
+	tcase_add_test(tc, several_authors_temperror_not_hidden);
 	tcase_add_test(tc, overrides);
 	tcase_add_test(tc, rfc7489_mode);
 	tcase_add_test(tc, bad_input);
