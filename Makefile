@@ -11,17 +11,21 @@
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make deps        apt-get install the build and test dependencies (Debian 12, root)
 #
-# Sources are found by directory, so adding a file needs no edit here:
-#   util/ dns/ spf/ dkim/ dmarc/  -> libauthmilter.a (no milter code)
-#   milter/*.c                    -> libauthmilter-app.a + milter/main.c = the authmilter
-#                                    binary (daemon, subcommands, AR, config)
-#   tests/lib/*.c                 -> test support, linked into every test program
-#   tests/unit/check_*.c          -> one Check program each
-#   tests/conformance/conf_*.c    -> one conformance runner each
-#   tests/scripts/*.sh            -> script tests (get $AUTHMILTER, $BUILD)
-#   tests/fuzz/fuzz_*.c           -> one libFuzzer target each, and a replay
-#                                    of its corpus in make check (replay.c)
-#   bench/ lives in tests/bench/  -> benchmark programs (bench_*.c)
+# Sources are found by directory, so adding a file needs no edit here
+# (doc/HACKING.md has the map of folders and the arrows between them):
+#   util/ dns/ spf/ dkim/ dmarc/    -> libauthmilter.a: the libraries, and
+#   milter/ report/                    the milter protocol engine and the
+#                                      DMARC report side
+#   config/ message/ daemon/ cli/   -> libauthmilter-app.a + cli/main.c = the
+#                                      authmilter binary
+#   tests/lib/*.c                   -> test support, linked into every test program
+#   tests/FOLDER/check_*.c          -> one Check program each (FOLDER mirrors
+#                                      the source folder it tests)
+#   tests/conformance/conf_*.c      -> one conformance runner each
+#   tests/scripts/*.sh              -> script tests (get $AUTHMILTER, $BUILD)
+#   tests/fuzz/fuzz_*.c             -> one libFuzzer target each, and a replay
+#                                      of its corpus in make check (replay.c)
+#   tests/bench/bench_*.c           -> benchmark programs
 
 CC       ?= cc
 BUILD    ?= build
@@ -68,10 +72,12 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) $(HARDEN_CFLAGS) -pthread $(PKG_CFLAGS) \
 LDFLAGS  += $(HARDEN_LDFLAGS) -pthread $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
-LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c))
-APP_SRC    := $(sort $(filter-out milter/main.c,$(wildcard milter/*.c)))
+LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c \
+              milter/*.c report/*.c))
+APP_SRC    := $(sort $(filter-out cli/main.c,$(wildcard config/*.c message/*.c \
+              daemon/*.c cli/*.c)))
 TLIB_SRC   := $(sort $(wildcard tests/lib/*.c))
-UNIT_SRC   := $(sort $(wildcard tests/unit/check_*.c))
+UNIT_SRC   := $(sort $(wildcard tests/*/check_*.c))
 CONF_SRC   := $(sort $(wildcard tests/conformance/conf_*.c))
 BENCH_SRC  := $(sort $(wildcard tests/bench/bench_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -82,10 +88,10 @@ APP_OBJ  := $(call obj,$(APP_SRC))
 TLIB_OBJ := $(call obj,$(TLIB_SRC))
 LIB      := $(BUILD)/libauthmilter.a
 APPLIB   := $(BUILD)/libauthmilter-app.a
-MAIN_OBJ := $(call obj,milter/main.c)
+MAIN_OBJ := $(call obj,cli/main.c)
 TLIB     := $(BUILD)/libtestsupport.a
 BIN      := $(BUILD)/authmilter
-UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+UNIT_BIN := $(foreach f,$(UNIT_SRC),$(BUILD)/tests/$(basename $(notdir $(f))))
 CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRC))
@@ -116,9 +122,14 @@ $(TLIB): $(TLIB_OBJ)
 $(BIN): $(MAIN_OBJ) $(APPLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLIB) $(LIB) $(LDLIBS)
 
-$(UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB) $(APPLIB) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+# A unit program is named after its file (tests/FOLDER/check_NAME.c ->
+# $(BUILD)/tests/check_NAME): one rule per program, made from UNIT_SRC.
+define unit_rule
+$(BUILD)/tests/$(basename $(notdir $(1))): $(call obj,$(1)) $(TLIB) $(APPLIB) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(TLIB) $$(APPLIB) $$(LIB) $$(CHECK_LIBS) $$(LDLIBS)
+endef
+$(foreach f,$(UNIT_SRC),$(eval $(call unit_rule,$(f))))
 
 # The differential test runs a libmilter filter beside the engine: the only
 # program that links libmilter (the authmilter binary never does).

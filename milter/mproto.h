@@ -2,7 +2,7 @@
  * milter/mproto.h - the milter protocol (versions 2 to 6, as Postfix and
  * Sendmail speak it), filter side: framing, command decoding, reply
  * encoding. Pure: no I/O, no threads, no logging, so every function is
- * unit-tested byte for byte (tests/unit/check_mproto.c) and fuzzed
+ * unit-tested byte for byte (tests/milter/check_mproto.c) and fuzzed
  * (tests/fuzz/fuzz_mproto.c).
  *
  * SYNOPSIS

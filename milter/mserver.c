@@ -17,6 +17,7 @@
 #include "milter/mserver.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -26,9 +27,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
-#include "milter/log.h"
 #include "milter/msocket.h"
 
 typedef struct mconn {
@@ -62,6 +63,8 @@ struct mserver {
 	int at_cap_logged;
 	int stopping;
 	mconn *conns;			/* being served */
+	mserver_log_fn *log;		/* mserver_set_log(); NULL: none */
+	void *log_ctx;
 };
 
 mserver *
@@ -169,17 +172,40 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void
+mserver_set_log(mserver *srv, mserver_log_fn *fn, void *ctx)
+{
+	srv->log = fn;
+	srv->log_ctx = ctx;
+}
+
+/* One line to the caller's log hook (the engine never logs itself). */
+static void __attribute__((format(printf, 3, 4)))
+slog(mserver *srv, int prio, const char *fmt, ...)
+{
+	char line[MSERVER_LOG_LINE];
+	va_list ap;
+
+	if (srv->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	srv->log(srv->log_ctx, prio, line);
+}
+
 static void
-log_packet_error(const mproto_pkt *pkt, size_t max, const char *why)
+log_packet_error(mserver *srv, const mproto_pkt *pkt, size_t max,
+    const char *why)
 {
 	if (pkt->len > max)
-		log_msg(LOG_WARNING, NULL, "milter packet '%c' of %zu bytes is "
+		slog(srv, LOG_WARNING, "milter packet '%c' of %zu bytes is "
 		    "over the limit of %zu bytes: closing the connection (the "
 		    "MTA applies its milter_default_action)",
 		    pkt->cmd > 32 && pkt->cmd < 127 ? pkt->cmd : '?', pkt->len,
 		    max);
 	else
-		log_msg(LOG_WARNING, NULL, "milter protocol error: %s (command "
+		slog(srv, LOG_WARNING, "milter protocol error: %s (command "
 		    "'%c'): closing the connection", why,
 		    pkt->cmd > 32 && pkt->cmd < 127 ? pkt->cmd : '?');
 }
@@ -252,7 +278,7 @@ serve(mserver *srv, mconn *c, rbuf *b)
 					continue;
 				}
 				if (rc != 1) {
-					log_packet_error(&pkt, max, why);
+					log_packet_error(srv, &pkt, max, why);
 					goto flush_done;
 				}
 				start += used;
@@ -261,17 +287,17 @@ serve(mserver *srv, mconn *c, rbuf *b)
 				    msession_packet(&s, &pkt, &why);
 			}
 			if ((warn = msession_warning(&s)) != NULL)
-				log_msg(LOG_WARNING, NULL, "milter connection: "
+				slog(srv, LOG_WARNING, "milter connection: "
 				    "%s", warn);
 			if (rc == MSESSION_ERROR) {
 				if (skipped)
-					log_msg(LOG_WARNING, NULL, "milter packet "
+					slog(srv, LOG_WARNING, "milter packet "
 					    "'%c' of %zu bytes, over the limit: %s; "
 					    "closing the connection", skip.cmd > 32 &&
 					    skip.cmd < 127 ? skip.cmd : '?',
 					    skip.size, why);
 				else
-					log_packet_error(&pkt, max, why);
+					log_packet_error(srv, &pkt, max, why);
 				goto flush_done;
 			}
 			if (rc == MSESSION_QUIT) {
@@ -281,7 +307,7 @@ serve(mserver *srv, mconn *c, rbuf *b)
 		}
 		if (msession_out(&s)->len > 0 &&
 		    flush_out(c->fd, msession_out(&s)) < 0) {
-			log_msg(LOG_DEBUG, NULL, "milter connection: write: %s",
+			slog(srv, LOG_DEBUG, "milter connection: write: %s",
 			    strerror(errno));
 			goto done;
 		}
@@ -303,7 +329,7 @@ serve(mserver *srv, mconn *c, rbuf *b)
 			start = 0;
 		}
 		if (!skipping && rbuf_fit(b, used) < 0) {
-			log_msg(LOG_WARNING, NULL, "milter packet of %zu bytes: "
+			slog(srv, LOG_WARNING, "milter packet of %zu bytes: "
 			    "out of memory; closing the connection", used);
 			goto done;
 		}
@@ -314,10 +340,10 @@ serve(mserver *srv, mconn *c, rbuf *b)
 			goto done;	/* the MTA closed it */
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				log_msg(LOG_INFO, NULL, "milter connection idle "
+				slog(srv, LOG_INFO, "milter connection idle "
 				    "for %d s: closed", MSERVER_IDLE_SECONDS);
 			else
-				log_msg(LOG_DEBUG, NULL, "milter connection: "
+				slog(srv, LOG_DEBUG, "milter connection: "
 				    "read: %s", strerror(errno));
 			goto done;
 		}
@@ -384,7 +410,7 @@ spawn(mserver *srv)
 		srv->nthreads--;
 		srv->naccepting--;
 		pthread_cond_broadcast(&srv->gone);
-		log_msg(LOG_ERR, NULL, "cannot start a milter connection "
+		slog(srv, LOG_ERR, "cannot start a milter connection "
 		    "thread (%u running): %s", srv->nthreads, strerror(rc));
 		pthread_mutex_unlock(&srv->lock);
 		return -1;
@@ -449,7 +475,7 @@ worker(void *arg)
 				time_t now = time(NULL);
 
 				if (now - srv->accept_err_logged >= 10) {
-					log_msg(LOG_WARNING, NULL, "milter "
+					slog(srv, LOG_WARNING, "milter "
 					    "socket: accept: %s", strerror(err));
 					srv->accept_err_logged = now;
 				}
@@ -466,7 +492,7 @@ worker(void *arg)
 				reserve_thread(srv);
 				grow = 1;
 			} else if (!srv->at_cap_logged) {
-				log_msg(LOG_WARNING, NULL, "%u milter "
+				slog(srv, LOG_WARNING, "%u milter "
 				    "connections: the limit (max_connections); "
 				    "new connections wait until one ends",
 				    srv->max_conns);
@@ -483,7 +509,7 @@ worker(void *arg)
 		if (b.p != NULL || rbuf_fit(&b, MSERVER_RBUF) == 0)
 			serve(srv, &c, &b);
 		else
-			log_msg(LOG_ERR, NULL, "milter connection: out of "
+			slog(srv, LOG_ERR, "milter connection: out of "
 			    "memory; closed");
 		pthread_mutex_lock(&srv->lock);
 		list_del(srv, &c);
@@ -524,11 +550,11 @@ send_progress(mserver *srv)
 			    MSG_DONTWAIT);
 
 			if (n > 0 && n < (ssize_t)sizeof(p)) {
-				log_msg(LOG_WARNING, NULL, "milter progress: "
+				slog(srv, LOG_WARNING, "milter progress: "
 				    "short write; closing the connection");
 				(void)shutdown(c->fd, SHUT_RDWR);
 			} else if (n < 0) {
-				log_msg(LOG_DEBUG, NULL, "milter progress: %s",
+				slog(srv, LOG_DEBUG, "milter progress: %s",
 				    strerror(errno));
 			}
 			c->progress_at = now;
@@ -597,7 +623,7 @@ mserver_start(mserver *srv, char *err, size_t errlen)
 		srv->ticker_started = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!srv->ticker_started)
-		log_msg(LOG_ERR, NULL, "cannot start the milter progress "
+		slog(srv, LOG_ERR, "cannot start the milter progress "
 		    "thread: no SMFIR_PROGRESS during long ends of message");
 	return 0;
 }
@@ -669,7 +695,7 @@ mserver_stop(mserver *srv, int grace_seconds)
 		    ETIMEDOUT)
 			break;
 	if (srv->nthreads > 0)
-		log_msg(LOG_WARNING, NULL, "%u milter connection thread(s) "
+		slog(srv, LOG_WARNING, "%u milter connection thread(s) "
 		    "still busy at exit", srv->nthreads);
 	else if (srv->lfd >= 0) {
 		close(srv->lfd);

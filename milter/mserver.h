@@ -16,6 +16,7 @@
  *	void	mserver_stop(mserver *srv, int grace_seconds);
  *	void	mserver_free(mserver *srv);
  *	unsigned mserver_threads(mserver *srv, unsigned long *created);
+ *	void	mserver_set_log(mserver *srv, mserver_log_fn *fn, void *ctx);
  *
  * DESCRIPTION
  *	mserver_listen() parses spec (msocket.h) and binds the socket: call
@@ -66,7 +67,12 @@
  *	connections (their handlers see the end: abort, close) and waits up
  *	to MSERVER_JOIN_SECONDS for their threads (a warning says how many
  *	are left otherwise). mserver_free() stops (grace 0) if needed and
- *	frees. Logs through log.h; knows nothing of what the handler does.
+ *	frees. Knows nothing of what the handler does.
+ *
+ *	The engine never logs: what it would say (a packet over the bound,
+ *	a protocol error, the thread cap reached, ...) goes as one line at a
+ *	syslog priority (LOG_ERR ... LOG_DEBUG) to the hook given with
+ *	mserver_set_log(), before mserver_start() (none: nothing is said).
  */
 #ifndef AUTHMILTER_MSERVER_H
 #define AUTHMILTER_MSERVER_H
@@ -98,7 +104,11 @@
 /* At stop, how long connection threads get to finish after shutdown. */
 #define MSERVER_JOIN_SECONDS		5
 
+/* A log line from the engine, at most this long (cut there). */
+#define MSERVER_LOG_LINE		1024
+
 typedef struct mserver mserver;
+typedef void mserver_log_fn(void *ctx, int prio, const char *line);
 
 mserver *mserver_new(const mhandler *h, void *hctx);
 int mserver_listen(mserver *srv, const char *spec, char *err,
@@ -110,5 +120,6 @@ int mserver_start(mserver *srv, char *err, size_t errlen);
 void mserver_stop(mserver *srv, int grace_seconds);
 void mserver_free(mserver *srv);
 unsigned mserver_threads(mserver *srv, unsigned long *created);
+void mserver_set_log(mserver *srv, mserver_log_fn *fn, void *ctx);
 
 #endif

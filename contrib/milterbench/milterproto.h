@@ -5,7 +5,7 @@
  * SUMMARY
  *	Builds the packets an MTA (Postfix, Sendmail) sends to a milter and
  *	decodes the packets a milter sends back. Pure functions over memory,
- *	so they are unit-tested without a socket (tests/unit/check_milterbench.c).
+ *	so they are unit-tested without a socket (tests/contrib/check_milterbench.c).
  *
  * SYNOPSIS
  *	#include "contrib/milterbench/milterproto.h"

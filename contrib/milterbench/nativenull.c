@@ -7,14 +7,15 @@
  * Authentication-Results field and accepts, as authmilter's last step
  * does - the same work as nullmilter.c, which measures libmilter. What the
  * benchmark measures for it (row "native-null") is the engine's cost.
- * Linked with the app library; not part of the authmilter binary.
+ * Linked with the engine from libauthmilter.a alone (it needs nothing else
+ * of authmilter); not part of the authmilter binary.
  *
  *   nativenull SOCKET        (unix:PATH or inet:PORT@HOST; SIGTERM stops it)
  */
 #include <signal.h>
 #include <stdio.h>
+#include <syslog.h>
 
-#include "milter/log.h"
 #include "milter/mserver.h"
 
 #define NR_STAGES (MPP_NR_CONN | MPP_NR_HELO | MPP_NR_MAIL | MPP_NR_RCPT | \
@@ -40,6 +41,15 @@ nn_eom(msession *s)
 	return MS_ACCEPT;
 }
 
+/* The engine's log lines (it never logs itself): stderr, debug left out. */
+static void
+nn_log(void *ctx, int prio, const char *line)
+{
+	(void)ctx;
+	if (prio != LOG_DEBUG)
+		fprintf(stderr, "nativenull: %s\n", line);
+}
+
 static const mhandler nn_handler = {
 	.negotiate = nn_negotiate,
 	.eom = nn_eom,
@@ -57,13 +67,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: nativenull SOCKET\n");
 		return 2;
 	}
-	log_open("nativenull", 1, 0);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((srv = mserver_new(&nn_handler, NULL)) == NULL ||
+	if ((srv = mserver_new(&nn_handler, NULL)) != NULL)
+		mserver_set_log(srv, nn_log, NULL);
+	if (srv == NULL ||
 	    mserver_listen(srv, argv[1], err, sizeof(err)) < 0 ||
 	    mserver_start(srv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nativenull: %s\n", srv ? err : "out of memory");

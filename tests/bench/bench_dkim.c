@@ -26,7 +26,7 @@
 #include <openssl/x509.h>
 
 #include "dkim/dkim.h"
-#include "milter/msgparse.h"
+#include "message/msgparse.h"
 #include "tests/lib/stopwatch.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"

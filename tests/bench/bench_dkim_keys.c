@@ -25,7 +25,7 @@
 #include <openssl/rsa.h>
 
 #include "dkim/dkim.h"
-#include "milter/dkim_msg.h"
+#include "message/dkim_msg.h"
 #include "tests/lib/dkimsign.h"
 #include "tests/lib/stopwatch.h"
 #include "tests/lib/testzone.h"

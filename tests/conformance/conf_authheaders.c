@@ -1,7 +1,7 @@
 /*
  * tests/conformance/conf_authheaders.c - whole messages of the
  * authheaders (ValiMail authentication-headers) suite through the
- * milter's evaluation (milter/message.c, as `authmilter check` runs it),
+ * milter's evaluation (message/message.c, as `authmilter check` runs it),
  * with the suite's DNS map written out as a zone file for the real
  * resolver.
  *
@@ -23,10 +23,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "milter/ar_parse.h"
-#include "milter/config.h"
-#include "milter/message_int.h"
-#include "milter/msgparse.h"
+#include "message/ar_parse.h"
+#include "config/config.h"
+#include "message/message_int.h"
+#include "message/msgparse.h"
 
 static const struct deviation {
 	const char *id, *rfc, *why;

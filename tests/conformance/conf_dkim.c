@@ -23,7 +23,7 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_canon.h"
 #include "dkim/dkim_sig.h"
-#include "milter/dkim_msg.h"
+#include "message/dkim_msg.h"
 #include "util/base64.h"
 #include "util/strbuf.h"
 

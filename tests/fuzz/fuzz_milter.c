@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_milter.c - libFuzzer target: whole milter dialogues
- * through authmilter's own handler (milter/callbacks.c) and the message
+ * through authmilter's own handler (daemon/callbacks.c) and the message
  * evaluation behind it (milter/message*.c, verdict.c, SPF, DKIM, DMARC,
  * the Authentication-Results writer), with the real resolver serving
  * tests/fixtures/fuzz/milter.zone (zone-file mode, as the other tests).
@@ -25,7 +25,7 @@
  *   B data\0           BODY           E                 BODYEOB (checked)
  *   A                  ABORT          Q                 QUIT (the end)
  *   K                  QUIT_NC
- *   T text\0           a whole message (RFC 5322 text, milter/msgparse.c):
+ *   T text\0           a whole message (RFC 5322 text, message/msgparse.c):
  *                      its header fields as HEADER packets (the leading
  *                      space dropped unless negotiated, as MTAs do), EOH,
  *                      its body in BODY packets of the set size
@@ -50,7 +50,7 @@
  * Authentication-Results, Received-SPF or the quarantine header, their
  * values free of control characters and 8-bit bytes, folded only with
  * LF + SP/TAB (no empty line, no injected field); our
- * Authentication-Results parses back (milter/ar_parse.c) with our
+ * Authentication-Results parses back (message/ar_parse.c) with our
  * authserv-id; and a message accepted at end of message always carries it
  * ("whenever the message is accepted it carries our header", verdict.c;
  * the variants never configure an accept without it). At end of message
@@ -74,14 +74,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "milter/ar_parse.h"
-#include "milter/callbacks.h"
-#include "milter/config.h"
-#include "milter/log.h"
-#include "milter/message.h"
-#include "milter/msgparse.h"
+#include "message/ar_parse.h"
+#include "daemon/callbacks.h"
+#include "config/config.h"
+#include "daemon/log.h"
+#include "message/message.h"
+#include "message/msgparse.h"
 #include "milter/msession.h"
-#include "milter/runtime.h"
+#include "daemon/runtime.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

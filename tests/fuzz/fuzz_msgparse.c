@@ -3,7 +3,7 @@
  * arbitrary bytes. The first input byte picks a chunk size; the events of a
  * chunked run must equal those of a whole run (abort otherwise).
  */
-#include "milter/msgparse.h"
+#include "message/msgparse.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
 /*
  * tests/fuzz/fuzz_report_clean.c - libFuzzer target: report_clean()
- * (dmarc/report_clean.c) on arbitrary bytes into buffers of every size:
+ * (report/report_clean.c) on arbitrary bytes into buffers of every size:
  * the result is never longer than the input or the buffer, Jansson takes
  * it as a JSON string (its own UTF-8 check), it holds no C0/C1 control,
  * DEL, U+FFFE or U+FFFF, and cleaning it again changes nothing.
  */
-#include "dmarc/report_record.h"
+#include "report/report_record.h"
 
 #include <jansson.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/scripts/daemon.sh - the authmilter daemon's operational behaviour,
-# on the real binary, driven by miltertest (tests/milter/*.lua):
+# on the real binary, driven by miltertest (tests/daemon/lua/*.lua):
 #   - a config error names file and line; the daemon refuses to start
 #     (exit 1, no socket); `authmilter -n` checks a config (0 / 1)
 #   - as a daemon (no -f), as root: socket directory created root-owned
@@ -49,8 +49,8 @@ fail() {
 mt() {
 	s=$1 asid=$2
 	shift 2
-	miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/milter" -D "asid=$asid" \
-	    "$@" -s "$SRC/tests/milter/$s.lua"
+	miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "asid=$asid" \
+	    "$@" -s "$SRC/tests/daemon/lua/$s.lua"
 }
 
 # --- config errors and -n ------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/scripts/miltertest.sh - the milter protocol against a real
 # authmilter daemon, driven by miltertest (Debian package miltertest) with
-# the Lua scripts in tests/milter/: many messages on one connection, aborts,
+# the Lua scripts in tests/daemon/lua/: many messages on one connection, aborts,
 # connections dropped mid-body, messages without From, IPv6 and
 # unknown-family clients. (Header fields over 64 KB are sent by a real
 # Postfix in e2e_postfix.sh: miltertest itself crashes on them.) After the scripts the daemon must
@@ -37,8 +37,8 @@ ASID=mt.test
 AM=$!
 rc=0
 for s in many abort drop nofrom family; do
-	if miltertest -D "sock=unix:$T/am.sock" -D "dir=$SRC/tests/milter" \
-	    -D "asid=$ASID" -s "$SRC/tests/milter/$s.lua" > "$T/$s.out" 2>&1; then
+	if miltertest -D "sock=unix:$T/am.sock" -D "dir=$SRC/tests/daemon/lua" \
+	    -D "asid=$ASID" -s "$SRC/tests/daemon/lua/$s.lua" > "$T/$s.out" 2>&1; then
 		echo "ok   $s: $(tail -1 "$T/$s.out")"
 	else
 		echo "FAIL $s:"

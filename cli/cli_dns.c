@@ -1,0 +1,149 @@
+/*
+ * cli/cli_dns.c - the DNS flags shared by every subcommand and the daemon
+ * (see cli.h).
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+cli_dns_option(int id, const char *arg, dns_config *cfg)
+{
+	char *end;
+	unsigned long v;
+
+	switch (id) {
+	case CLI_OPT_DNS_ZONE:
+		cfg->zone_file = arg;
+		return 0;
+	case CLI_OPT_DNS_CONF:
+		cfg->unbound_conf = arg;
+		return 0;
+	case CLI_OPT_DNS_TRUST_ANCHOR:
+		cfg->trust_anchor_file = arg;
+		return 0;
+	case CLI_OPT_DNS_FORWARD:
+		if (cfg->nforwarders >= DNS_MAX_FORWARDERS) {
+			fprintf(stderr, "authmilter: at most %d --dns-forward\n",
+			    DNS_MAX_FORWARDERS);
+			return -1;
+		}
+		cfg->forwarders[cfg->nforwarders++] = arg;
+		return 0;
+	case CLI_OPT_DNS_TIMEOUT:
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || v == 0 || v > 600000) {
+			fprintf(stderr, "authmilter: --dns-timeout: '%s' is not "
+			    "a number of milliseconds from 1 to 600000\n", arg);
+			return -1;
+		}
+		cfg->timeout_ms = (unsigned)v;
+		return 0;
+	}
+	return -1;
+}
+
+dns_resolver *
+cli_dns_resolver(const dns_config *cfg)
+{
+	char err[512];
+	dns_resolver *r = dns_resolver_new(cfg, err, sizeof(err));
+
+	if (r == NULL)
+		fprintf(stderr, "authmilter: resolver: %s\n", err);
+	return r;
+}
+
+const char *
+cli_dns_usage(void)
+{
+	return
+	    "DNS options (all subcommands):\n"
+	    "  --dns-zone FILE         answer from this master file (served as the root zone)\n"
+	    "  --dns-forward ADDR[@PORT]  forward to this resolver (repeatable; still validates)\n"
+	    "  --dns-conf FILE         a libunbound config file (stubs, trust anchors, ...)\n"
+	    "  --dns-trust-anchor FILE DNSSEC root trust anchor (default " DNS_DEFAULT_TRUST_ANCHOR ")\n"
+	    "  --dns-timeout MS        per-lookup deadline (default 5000)\n";
+}
+
+int
+cli_override(cli_overrides *o, const char *key, const char *value)
+{
+	if (o->n >= CLI_MAX_OVERRIDES) {
+		fprintf(stderr, "authmilter: too many options\n");
+		return -1;
+	}
+	o->ov[o->n].key = key;
+	o->ov[o->n].value = value;
+	o->n++;
+	return 0;
+}
+
+int
+cli_override_dns(cli_overrides *o, int id, const char *arg)
+{
+	size_t flen;
+
+	switch (id) {
+	case CLI_OPT_DNS_ZONE:
+		return cli_override(o, "dns_zone", arg);
+	case CLI_OPT_DNS_CONF:
+		return cli_override(o, "dns_conf", arg);
+	case CLI_OPT_DNS_TIMEOUT:
+		return cli_override(o, "dns_timeout", arg);
+	case CLI_OPT_DNS_TRUST_ANCHOR:
+		return cli_override(o, "dns_trust_anchor", arg);
+	case CLI_OPT_DNS_FORWARD:
+		flen = strlen(o->forwarders);
+		if (flen + strlen(arg) + 2 > sizeof(o->forwarders)) {
+			fprintf(stderr, "authmilter: --dns-forward: too many\n");
+			return -1;
+		}
+		snprintf(o->forwarders + flen, sizeof(o->forwarders) - flen,
+		    "%s%s", flen ? "," : "", arg);
+		return 0;
+	}
+	return -1;
+}
+
+int
+cli_override_set(cli_overrides *o, const char *key_eq_value)
+{
+	const char *eq = strchr(key_eq_value, '=');
+	char *copy;
+
+	if (eq == NULL) {
+		fprintf(stderr, "authmilter: --set takes KEY=VALUE\n");
+		return -1;
+	}
+	if (o->nowned >= CLI_MAX_OVERRIDES ||
+	    (copy = strdup(key_eq_value)) == NULL) {
+		fprintf(stderr, "authmilter: too many --set\n");
+		return -1;
+	}
+	o->owned[o->nowned++] = copy;
+	copy[eq - key_eq_value] = '\0';
+	return cli_override(o, copy, copy + (eq - key_eq_value) + 1);
+}
+
+int
+cli_overrides_done(cli_overrides *o)
+{
+	if (o->forwarders[0] == '\0')
+		return 0;
+	return cli_override(o, "dns_forward", o->forwarders);
+}
+
+void
+cli_overrides_free(cli_overrides *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	o->nowned = 0;
+}

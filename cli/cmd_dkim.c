@@ -1,0 +1,228 @@
+/*
+ * cli/cmd_dkim.c - `authmilter dkim`: verify the DKIM signatures of a
+ * raw message read from stdin (LF or CRLF line endings), streamed
+ * through the message splitter (message/msgparse.h) into the verifier.
+ *
+ *   authmilter dkim [--json] [--now EPOCH] [--allow-sha1] [--min-rsa-bits N]
+ *                   [--max-rsa-bits N] [DNS flags] < message.eml
+ *
+ * Prints one line per signature in Authentication-Results style
+ * ("dkim=pass header.d=... header.s=... header.a=... header.b=... (reason)"),
+ * or "dkim=none" for an unsigned message; --json prints an array with one
+ * object per signature. Exit 0 when verification completed, 1 on an
+ * operational failure (resolver, input), 2 on bad usage.
+ */
+#include "cli/cli.h"
+#include "cli/json_out.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dkim/dkim.h"
+#include "message/dkim_msg.h"
+
+enum { OPT_JSON = 1, OPT_NOW, OPT_SHA1, OPT_MINBITS, OPT_MAXBITS, OPT_HELP };
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: authmilter dkim [--json] [--now EPOCH] [--allow-sha1]\n"
+	    "           [--min-rsa-bits N] [--max-rsa-bits N] [DNS options]\n"
+	    "           < message\n\n"
+	    "  --json            one JSON object per signature\n"
+	    "  --now EPOCH       verify as of this Unix time (t=, x=)\n"
+	    "  --allow-sha1      accept rsa-sha1 (RFC 8301 forbids it)\n"
+	    "  --min-rsa-bits N  smallest RSA key accepted (default 1024)\n"
+	    "  --max-rsa-bits N  largest RSA key used (default 4096)\n\n%s",
+	    cli_dns_usage());
+}
+
+/* Streams fp through the splitter into v; 0, or -1 with a message printed. */
+static int
+feed_stream(FILE *fp, dkim_verifier *v)
+{
+	char buf[65536];
+	size_t n;
+	msgparse p;
+	int rc = 0;
+
+	mp_init(&p, &dkim_msg_events, v, DKIM_MSG_MAX_FIELD);
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		rc = mp_push(&p, buf, n);
+	if (rc == 0 && ferror(fp)) {
+		fprintf(stderr, "authmilter: dkim: cannot read the message: "
+		    "%s\n", strerror(errno));
+		mp_free(&p);
+		return -1;
+	}
+	if (rc == 0)
+		rc = mp_finish(&p);
+	if (rc < 0)
+		fprintf(stderr, "authmilter: dkim: message: %s\n", p.error);
+	mp_free(&p);
+	return rc;
+}
+
+static void
+print_text(const dkim_verifier *v)
+{
+	size_t k, n = dkim_count(v);
+
+	if (n == 0) {
+		printf("dkim=none (no signature)\n");
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		const dkim_sigresult *r = dkim_result_at(v, k);
+
+		printf("dkim=%s", dkim_result_name(r->result));
+		if (r->d[0])
+			printf(" header.d=%s", r->d);
+		if (r->i[0])
+			printf(" header.i=%s", r->i);
+		if (r->s[0])
+			printf(" header.s=%s", r->s);
+		if (r->a[0])
+			printf(" header.a=%s", r->a);
+		if (r->b[0])
+			printf(" header.b=%s", r->b);
+		if (r->key_bits)
+			printf(" (%u-bit key%s%s)", r->key_bits,
+			    r->key_sec == DNS_SEC_SECURE ? ", DNSSEC" : "",
+			    r->testing ? ", testing" : "");
+		if (r->reason[0])
+			printf(" (%s)", r->reason);
+		printf("\n");
+	}
+}
+
+static int
+print_json(const dkim_verifier *v)
+{
+	json_t *arr = json_array();
+	size_t k, n = dkim_count(v);
+	char *s;
+
+	for (k = 0; k < n; k++) {
+		const dkim_sigresult *r = dkim_result_at(v, k);
+
+		json_array_append_new(arr, json_dkim(r));
+	}
+	s = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (s == NULL)
+		return -1;
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
+int
+cmd_dkim(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "allow-sha1", no_argument, NULL, OPT_SHA1 },
+		{ "min-rsa-bits", required_argument, NULL, OPT_MINBITS },
+		{ "max-rsa-bits", required_argument, NULL, OPT_MAXBITS },
+		{ "help", no_argument, NULL, OPT_HELP },
+		CLI_DNS_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	dns_config cfg;
+	dkim_options opt;
+	dns_resolver *r;
+	dkim_verifier *v;
+	int c, json = 0, rc = CLI_EXIT_OK;
+	char *end;
+
+	memset(&cfg, 0, sizeof(cfg));
+	dkim_options_init(&opt);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_NOW:
+			errno = 0;
+			opt.now = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || opt.now <= 0) {
+				fprintf(stderr, "authmilter: dkim: --now: '%s' is not "
+				    "a Unix time\n", optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case OPT_SHA1:
+			opt.allow_sha1 = 1;
+			break;
+		case OPT_MINBITS:
+			errno = 0;
+			opt.min_rsa_bits = (unsigned)strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || opt.min_rsa_bits > 16384) {
+				fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "
+				    "'%s' is not a number up to 16384\n", optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case OPT_MAXBITS:
+			errno = 0;
+			opt.max_rsa_bits = (unsigned)strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end ||
+			    opt.max_rsa_bits < 1024 ||
+			    opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT) {
+				fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
+				    "'%s' is not a number from 1024 to %d\n",
+				    optarg, DKIM_MAX_RSA_BITS_LIMIT);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			if (c >= CLI_DNS_OPT_BASE && c < CLI_DNS_OPT_END) {
+				if (cli_dns_option(c, optarg, &cfg) < 0)
+					return CLI_EXIT_USAGE;
+				break;
+			}
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if ((r = cli_dns_resolver(&cfg)) == NULL)
+		return CLI_EXIT_FAILURE;
+	if ((v = dkim_verifier_new(r, &opt)) == NULL) {
+		fprintf(stderr, "authmilter: dkim: out of memory\n");
+		dns_resolver_free(r);
+		return CLI_EXIT_FAILURE;
+	}
+	if (feed_stream(stdin, v) < 0) {
+		rc = CLI_EXIT_FAILURE;
+	} else if (dkim_eom(v) < 0) {
+		fprintf(stderr, "authmilter: dkim: out of memory\n");
+		rc = CLI_EXIT_FAILURE;
+	}
+	if (rc == CLI_EXIT_OK) {
+		if (json) {
+			if (print_json(v) < 0)
+				rc = CLI_EXIT_FAILURE;
+		} else {
+			print_text(v);
+		}
+	}
+	dkim_verifier_free(v);
+	dns_resolver_free(r);
+	return rc;
+}

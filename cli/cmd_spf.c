@@ -1,0 +1,164 @@
+/*
+ * cli/cmd_spf.c - `authmilter spf`: evaluate SPF (RFC 7208) for one SMTP
+ * transaction from the command line.
+ *
+ *   authmilter spf --ip IP --helo NAME --mail-from ADDR [--receiver NAME]
+ *                  [--json] [DNS flags]
+ *
+ * Prints one result line (spf=RESULT smtp.mailfrom=DOMAIN (reason)) or,
+ * with --json, an object with the deciding identity's result and a "helo"
+ * object with the HELO identity's. The deciding identity is MAIL FROM,
+ * unless the sender is null (then HELO). Exit codes as in cli.h: 0 an
+ * evaluation completed (whatever its result), 1 the resolver could not be
+ * built, 2 bad usage.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/json_out.h"
+#include "spf/spf.h"
+#include "util/ipaddr.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: authmilter spf --ip IP --helo NAME --mail-from ADDR "
+	    "[--receiver NAME] [--json] [DNS options]\n"
+	    "\n"
+	    "Evaluates SPF (RFC 7208) for the MAIL FROM and HELO identities.\n"
+	    "  --ip IP            the SMTP client address (IPv4 or IPv6)\n"
+	    "  --helo NAME        the HELO/EHLO name\n"
+	    "  --mail-from ADDR   the envelope sender; \"\" is the null sender\n"
+	    "                     (then the HELO identity decides)\n"
+	    "  --receiver NAME    this host's name, for %%{r} in explanations\n"
+	    "  --json             print a JSON object instead of a result line\n"
+	    "  -h, --help         this text\n"
+	    "\n%s", cli_dns_usage());
+}
+
+/* Printable ASCII copy (hostile names and records may hold any octet). */
+static const char *
+clean(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+
+static void
+print_line(const spf_result *r)
+{
+	const char *prop = r->identity == SPF_ID_HELO ? "smtp.helo" :
+	    "smtp.mailfrom";
+	char d[sizeof(r->domain)], re[sizeof(r->reason)];
+	char ex[sizeof(r->explanation)];
+
+	printf("spf=%s %s=%s (%s; %u lookup%s%s%s)", spf_code_name(r->code),
+	    prop, r->domain[0] ? clean(r->domain, d, sizeof(d)) : "(none)",
+	    clean(r->reason, re, sizeof(re)), r->lookups,
+	    r->lookups == 1 ? "" : "s",
+	    r->dnssec == DNS_SEC_INSECURE ? "" : "; dnssec ",
+	    r->dnssec == DNS_SEC_INSECURE ? "" : dns_sec_name(r->dnssec));
+	if (r->explanation[0])
+		printf(" explanation=\"%s\"",
+		    clean(r->explanation, ex, sizeof(ex)));
+	putchar('\n');
+}
+
+int
+cmd_spf(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "mail-from", required_argument, NULL, 'm' },
+		{ "receiver", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_DNS_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	dns_config cfg;
+	dns_resolver *res;
+	spf_request req;
+	spf_result mf, helo;
+	const spf_result *main_r;
+	ipaddr ip;
+	int c, json = 0, have_mf = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&req, 0, sizeof(req));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': req.ip = optarg; break;
+		case 'H': req.helo = optarg; break;
+		case 'm': req.mail_from = optarg; have_mf = 1; break;
+		case 'r': req.receiver = optarg; break;
+		case 'j': json = 1; break;
+		case 'h':
+			usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			if (c >= CLI_DNS_OPT_BASE && c < CLI_DNS_OPT_END) {
+				if (cli_dns_option(c, optarg, &cfg) != 0)
+					return CLI_EXIT_USAGE;
+				break;
+			}
+			fprintf(stderr, "authmilter: spf: unknown or incomplete "
+			    "option '%s'\n", argv[optind - 1]);
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind < argc || req.ip == NULL || req.helo == NULL || !have_mf) {
+		fprintf(stderr, "authmilter: spf: %s\n", optind < argc ?
+		    "unexpected argument" : "--ip, --helo and --mail-from are "
+		    "required");
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (ipaddr_parse(req.ip, &ip) != 0) {
+		fprintf(stderr, "authmilter: spf: --ip '%s' is not an IPv4 or "
+		    "IPv6 address\n", req.ip);
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	res = cli_dns_resolver(&cfg);
+	if (res == NULL)
+		return CLI_EXIT_FAILURE;
+	main_r = spf_check(res, &req, &mf, &helo);
+	dns_resolver_free(res);
+	if (json) {
+		json_t *o = json_spf(main_r), *h = json_spf(&helo);
+		char *s;
+
+		if (o == NULL || h == NULL || json_object_set_new(o, "helo", h)) {
+			fprintf(stderr, "authmilter: spf: out of memory\n");
+			json_decref(o);
+			return CLI_EXIT_FAILURE;
+		}
+		s = json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		json_decref(o);
+		if (s == NULL)
+			return CLI_EXIT_FAILURE;
+		printf("%s\n", s);
+		free(s);
+	} else {
+		print_line(main_r);
+		if (main_r != &helo)
+			print_line(&helo);
+	}
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,204 @@
+/*
+ * config/config.h - authmilter's configuration: one file, `key = value`.
+ *
+ * SUMMARY
+ *   The settings of the daemon and the subcommands, their defaults, and the
+ *   reader of /etc/authmilter.conf. Every key is one row of a table
+ *   (config.c) with its type, bounds and one line of documentation; the
+ *   man page, the example config and `authmilter config` come from the same
+ *   rows, and a test checks that they agree.
+ *
+ * SYNOPSIS
+ *   void config_init(am_config *cfg);
+ *   int  config_load(am_config *cfg, const char *path, char *err, size_t errlen);
+ *   int  config_set(am_config *cfg, const char *key, const char *value,
+ *                   char *err, size_t errlen);
+ *   void config_free(am_config *cfg);
+ *   void config_dns(const am_config *cfg, dns_config *out);
+ *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
+ *   const config_key *config_keys(size_t *n);
+const char *config_default(const char *key);
+void config_write_man(FILE *fp);
+ *   const char *config_default(const char *key);
+ *   void config_write_man(FILE *fp);
+
+typedef struct config_override {
+	const char *key;
+	const char *value;
+} config_override;
+
+int config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen);
+ *
+ * DESCRIPTION
+ *   config_init() sets every default. config_load() reads a file: blank
+ *   lines and lines whose first non-blank character is '#' are ignored;
+ *   other lines are `key = value` (white space around both trimmed; a value
+ *   may be "quoted"). An unknown key, a bad value, a repeated key or a line
+ *   without '=' is an error naming the file and line; then nothing of the
+ *   file is applied (cfg is left as it was), so a reload with a broken file
+ *   keeps the old settings. config_set() applies one key (command-line flags
+ *   use it, after the file). List keys (dns_forward, trusted_networks) take
+ *   values separated by commas or white space.
+ *   config_dns() fills a dns_config that points into cfg.
+ *   config_default() is a key's built-in default as text ("" for an
+ *   unknown key). config_write_man() prints every key as roff for
+ *   authmilter.conf(5): name, type, default and documentation (doc/
+ *   authmilter.conf.5 embeds this output; a test checks it is current).
+ *   config_write() prints every key with its current value (and its
+ *   documentation when with_docs), in the file's own syntax.
+ *   Strings in am_config are owned by it; config_free() releases them.
+ *
+ *   config_build() is what the daemon and the subcommands share: the
+ *   defaults, then the file (path; when not path_given a missing file is
+ *   not an error - the defaults stand), then the overrides (command-line
+ *   flags) in order, then derived defaults (authserv_id = the host name
+ *   when empty). On error cfg holds nothing to free.
+ */
+#ifndef AUTHMILTER_CONFIG_H
+#define AUTHMILTER_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "dns/dns.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/authmilter.conf"
+#define CONFIG_MAX_LINE 4096       /* longest line read from the file */
+#define CONFIG_MAX_LIST 64         /* longest list value (entries) */
+
+typedef struct am_config {
+	/* daemon */
+	char *socket;
+	unsigned socket_mode;
+	char *socket_group;
+	char *user;
+	char *group;
+	char *pidfile;
+	char *authserv_id;
+	unsigned on_internal_error;   /* CONFIG_ACTION_* */
+
+	/* DNS */
+	char *dns_zone;
+	char *dns_conf;
+	char *dns_trust_anchor;
+	char *dns_forward[CONFIG_MAX_LIST];
+	size_t ndns_forward;
+	unsigned dns_timeout_ms;
+	unsigned message_dns_timeout_ms; /* one deadline per message */
+	unsigned message_dns_queries; /* one lookup budget per message */
+	unsigned on_dns_temperror;    /* CONFIG_ACTION_* */
+
+	/* what is checked, and what is said about mail that is not */
+	char *trusted_networks[CONFIG_MAX_LIST];
+	size_t ntrusted_networks;
+	unsigned skip_authenticated;  /* bool */
+	unsigned skipped_header;      /* CONFIG_SKIPPED_* */
+	unsigned max_header_bytes;
+	unsigned spf_threads;
+
+	/* SPF */
+	unsigned spf_reject_fail;     /* bool */
+	unsigned received_spf;        /* bool */
+
+	/* DKIM */
+	unsigned dkim_max_signatures;
+	unsigned dkim_min_rsa_bits;
+	unsigned dkim_max_rsa_bits;
+	unsigned dkim_allow_sha1;     /* bool */
+	unsigned dkim_clock_skew;
+	unsigned dkim_fail_short_l;   /* bool */
+
+	/* DMARC */
+	unsigned dmarc_mode;          /* CONFIG_DMARC_RFC9989 / _RFC7489 */
+	char *psl_file;
+	unsigned dmarc_enforce;       /* bool: act on p=reject/quarantine */
+	unsigned quarantine_action;   /* CONFIG_QUARANTINE_* */
+	unsigned dmarc_reject_multi_from; /* bool */
+	unsigned bad_from_action;     /* CONFIG_BADFROM_* */
+	char *dmarc_exempt_domains[CONFIG_MAX_LIST];
+	size_t ndmarc_exempt_domains;
+	char *dmarc_trusted_forwarders[CONFIG_MAX_LIST];
+	size_t ndmarc_trusted_forwarders;
+	char *dmarc_exempt_networks[CONFIG_MAX_LIST];
+	size_t ndmarc_exempt_networks;
+
+	/* -- daemon and operations (milter issue) -- */
+	unsigned max_connections;     /* milter connections served at once */
+
+	/* -- history store and reports (reports issue) -- */
+	char *history;                /* SQLite path or postgresql:// URI; "" off */
+	unsigned history_queue_size;
+	unsigned history_queue_bytes;
+	unsigned history_batch_size;
+	unsigned history_queue_full;  /* CONFIG_QFULL_* */
+	unsigned history_queue_wait_ms;
+	char *report_org_name;
+	char *report_email;
+	char *report_submitter;
+	char *report_sendmail;
+	char *report_envelope_from;
+	unsigned report_format;       /* report_format (report/report_record.h) */
+	unsigned report_verify_external; /* bool */
+} am_config;
+
+enum { CONFIG_QFULL_DROP, CONFIG_QFULL_WAIT };
+
+enum { CONFIG_SKIPPED_NONE, CONFIG_SKIPPED_HEADER };
+enum { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
+enum { CONFIG_QUARANTINE_QUARANTINE, CONFIG_QUARANTINE_ACCEPT,
+    CONFIG_QUARANTINE_HEADER };
+
+/* bad_from_action; auto: reject with dmarc_enforce, else accept */
+enum { CONFIG_BADFROM_AUTO, CONFIG_BADFROM_REJECT, CONFIG_BADFROM_QUARANTINE,
+    CONFIG_BADFROM_TEMPFAIL, CONFIG_BADFROM_ACCEPT };
+
+enum {
+	CONFIG_ACTION_ACCEPT,   /* accept, with the AR header saying temperror */
+	CONFIG_ACTION_TEMPFAIL, /* 451 4.7.x */
+	CONFIG_ACTION_REJECT,   /* 550 5.7.x */
+};
+
+typedef enum {
+	CFG_STRING,   /* any text */
+	CFG_UINT,     /* decimal, within [min, max] */
+	CFG_OCTAL,    /* file mode, within [min, max] */
+	CFG_ENUM,     /* one of the words in `words` (index stored) */
+	CFG_LIST,     /* comma/space separated strings */
+	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 */
+} config_type;
+
+typedef struct config_key {
+	const char *name;
+	config_type type;
+	size_t offset;        /* of the field in am_config */
+	size_t count_offset;  /* CFG_LIST: of the size_t count */
+	unsigned long min, max;
+	const char *const *words; /* CFG_ENUM, NULL-terminated */
+	const char *default_value;
+	const char *doc;
+	/* optional: checks one value (each entry of a list); 0 ok, or -1
+	 * with a reason in err */
+	int (*check)(const char *value, char *err, size_t errlen);
+} config_key;
+
+void config_init(am_config *cfg);
+int config_load(am_config *cfg, const char *path, char *err, size_t errlen);
+int config_set(am_config *cfg, const char *key, const char *value,
+    char *err, size_t errlen);
+void config_free(am_config *cfg);
+void config_dns(const am_config *cfg, dns_config *out);
+void config_write(const am_config *cfg, FILE *fp, int with_docs);
+const config_key *config_keys(size_t *n);
+const char *config_default(const char *key);
+void config_write_man(FILE *fp);
+
+typedef struct config_override {
+	const char *key;
+	const char *value;
+} config_override;
+
+int config_build(am_config *cfg, const char *path, int path_given,
+    const config_override *ov, size_t nov, char *err, size_t errlen);
+
+#endif

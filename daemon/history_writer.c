@@ -1,0 +1,316 @@
+/*
+ * daemon/history_writer.c - the writer thread of the history store: a
+ * queue of packed records bounded in records and in bytes, batched
+ * transactions, drop-or-wait when full, flush on stop. Also the one place that turns a verdict into a
+ * report record. Contract in history_writer.h.
+ */
+#include "daemon/history_writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "report/history.h"
+#include "daemon/log.h"
+
+#define HW_RECONNECT_MS 1000    /* pause before reopening a failed store */
+
+struct history_writer {
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, room;
+	pthread_t thread;
+	report_packed **ring;
+	size_t cap, head, len;
+	size_t bytes, max_bytes;  /* packed records queued, and their bound */
+	size_t batch;
+	unsigned full_mode, wait_ms;
+	int stopping;
+	history *h;
+	char *spec;
+	history_stats st;
+};
+
+static void
+log_drop(uint64_t n)
+{
+	uint64_t p = 1;
+
+	while (p < n && p <= UINT64_MAX / 10)
+		p *= 10;
+	if (p == n)
+		log_msg(LOG_WARNING, NULL, "history: queue full, %llu record(s) "
+		    "dropped so far (history_queue_size, history_queue_bytes, "
+		    "history_queue_full)",
+		    (unsigned long long)n);
+}
+
+static void
+deadline_in(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void
+store(history_writer *w, report_record **batch, size_t n)
+{
+	char why[512];
+
+	if (batch == NULL) {
+		log_msg(LOG_ERR, NULL, "history: out of memory; %zu record(s) "
+		    "lost", n);
+		pthread_mutex_lock(&w->mu);
+		w->st.failed += n;
+		pthread_mutex_unlock(&w->mu);
+		return;
+	}
+	if (w->h == NULL) {
+		w->h = history_open(w->spec, why, sizeof(why));
+		if (w->h == NULL) {
+			log_msg(LOG_ERR, NULL, "history: %s; %zu record(s) lost",
+			    why, n);
+			pthread_mutex_lock(&w->mu);
+			w->st.failed += n;
+			pthread_mutex_unlock(&w->mu);
+			return;
+		}
+	}
+	if (history_append(w->h, (const report_record *const *)batch, n, why,
+	    sizeof(why)) < 0) {
+		log_msg(LOG_ERR, NULL, "history: %s; %zu record(s) lost", why, n);
+		history_close(w->h); /* reopen for the next batch */
+		w->h = NULL;
+		pthread_mutex_lock(&w->mu);
+		w->st.failed += n;
+		pthread_mutex_unlock(&w->mu);
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->st.written += n;
+	w->st.batches++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+writer_main(void *arg)
+{
+	history_writer *w = arg;
+	report_packed **batch = calloc(w->batch, sizeof(*batch));
+	report_record *recs, **ptrs;
+	size_t n, i;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (w->len == 0 && !w->stopping)
+			pthread_cond_wait(&w->nonempty, &w->mu);
+		if (w->len == 0 && w->stopping) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		for (n = 0; n < w->batch && w->len > 0 && batch != NULL; n++) {
+			batch[n] = w->ring[w->head];
+			w->head = (w->head + 1) % w->cap;
+			w->len--;
+			w->bytes -= report_packed_size(batch[n]);
+		}
+		pthread_cond_broadcast(&w->room);
+		pthread_mutex_unlock(&w->mu);
+		if (batch == NULL) { /* no memory for a batch: cannot go on */
+			log_msg(LOG_ERR, NULL, "history: out of memory");
+			break;
+		}
+		/* unpacked only for the transaction: n full records at most */
+		recs = malloc(n * sizeof(*recs));
+		ptrs = malloc(n * sizeof(*ptrs));
+		for (i = 0; i < n && recs != NULL && ptrs != NULL; i++) {
+			report_record_unpack(batch[i], &recs[i]);
+			ptrs[i] = &recs[i];
+		}
+		store(w, recs != NULL && ptrs != NULL ? ptrs : NULL, n);
+		free(recs);
+		free(ptrs);
+		for (i = 0; i < n; i++)
+			free(batch[i]);
+		if (w->h == NULL) {
+			struct timespec ts = { HW_RECONNECT_MS / 1000,
+			    (HW_RECONNECT_MS % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	free(batch);
+	return NULL;
+}
+
+history_writer *
+history_writer_start(const am_config *cfg, char *err, size_t errlen)
+{
+	history_writer *w = calloc(1, sizeof(*w));
+
+	if (w == NULL) {
+		snprintf(err, errlen, "history: out of memory");
+		return NULL;
+	}
+	w->cap = cfg->history_queue_size ? cfg->history_queue_size : 1;
+	w->max_bytes = cfg->history_queue_bytes ? cfg->history_queue_bytes :
+	    SIZE_MAX;
+	w->batch = cfg->history_batch_size ? cfg->history_batch_size : 1;
+	w->full_mode = cfg->history_queue_full;
+	w->wait_ms = cfg->history_queue_wait_ms;
+	w->ring = calloc(w->cap, sizeof(*w->ring));
+	w->spec = strdup(cfg->history);
+	if (w->ring == NULL || w->spec == NULL) {
+		snprintf(err, errlen, "history: out of memory");
+		goto fail;
+	}
+	w->h = history_open(cfg->history, err, errlen);
+	if (w->h == NULL)
+		goto fail;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->nonempty, NULL);
+	pthread_cond_init(&w->room, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		snprintf(err, errlen, "history: cannot start the writer thread");
+		history_close(w->h);
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->nonempty);
+		pthread_cond_destroy(&w->room);
+		goto fail;
+	}
+	return w;
+fail:
+	free(w->ring);
+	free(w->spec);
+	free(w);
+	return NULL;
+}
+
+/* No room for a record of sz octets (under w->mu). */
+static int
+queue_full(const history_writer *w, size_t sz)
+{
+	return w->len == w->cap || sz > w->max_bytes - w->bytes;
+}
+
+int
+history_writer_submit(history_writer *w, report_record *rec)
+{
+	struct timespec ts;
+	uint64_t dropped;
+	report_packed *p = report_record_pack(rec);
+	size_t sz = p != NULL ? report_packed_size(p) : 0;
+
+	free(rec);
+	pthread_mutex_lock(&w->mu);
+	if (p != NULL && queue_full(w, sz) &&
+	    w->full_mode == CONFIG_QFULL_WAIT && !w->stopping) {
+		deadline_in(&ts, w->wait_ms);
+		while (queue_full(w, sz) && !w->stopping)
+			if (pthread_cond_timedwait(&w->room, &w->mu, &ts) ==
+			    ETIMEDOUT)
+				break;
+	}
+	if (p == NULL || queue_full(w, sz) || w->stopping) {
+		dropped = ++w->st.dropped;
+		pthread_mutex_unlock(&w->mu);
+		free(p);
+		log_drop(dropped);
+		return -1;
+	}
+	w->ring[(w->head + w->len) % w->cap] = p;
+	w->len++;
+	w->bytes += sz;
+	if (w->bytes > w->st.peak_bytes)
+		w->st.peak_bytes = w->bytes;
+	w->st.queued++;
+	pthread_cond_signal(&w->nonempty);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+void
+history_writer_stats(history_writer *w, history_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	*out = w->st;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+history_writer_stop(history_writer *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_broadcast(&w->nonempty);
+	pthread_cond_broadcast(&w->room);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	for (i = 0; i < w->len; i++) /* only if the thread gave up */
+		free(w->ring[(w->head + i) % w->cap]);
+	if (w->st.dropped || w->st.failed)
+		log_msg(LOG_WARNING, NULL, "history: %llu record(s) written, "
+		    "%llu dropped (queue full), %llu lost (store errors)",
+		    (unsigned long long)w->st.written,
+		    (unsigned long long)w->st.dropped,
+		    (unsigned long long)w->st.failed);
+	history_close(w->h);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->nonempty);
+	pthread_cond_destroy(&w->room);
+	free(w->ring);
+	free(w->spec);
+	free(w);
+}
+
+int
+history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
+    const char *ip, const char *mail_from, const char *rcpt, int64_t now,
+    report_record *out)
+{
+	report_dkim_in dk[DMARC_MAX_DKIM];
+	report_input in;
+	char why[128];
+	size_t i, n = 0;
+
+	if (v == NULL || v->skipped || v->dmarc == NULL)
+		return -1;
+	for (i = 0; i < v->ndkim && n < DMARC_MAX_DKIM; i++, n++) {
+		dk[n].domain = v->dkim[i]->d;
+		dk[n].selector = v->dkim[i]->s;
+		dk[n].result = dkim_result_name(v->dkim[i]->result);
+	}
+	memset(&in, 0, sizeof(in));
+	in.time = now != 0 ? now : (int64_t)time(NULL);
+	in.source_ip = ip;
+	in.envelope_from = mail_from;
+	in.envelope_to = rcpt;
+	if (v->spf != NULL) {
+		in.spf_domain = v->spf->domain;
+		in.spf_helo = v->spf->identity == SPF_ID_HELO;
+		in.spf_result = spf_code_name(v->spf->code);
+	}
+	in.dkim = dk;
+	in.ndkim = n;
+	in.dmarc = v->dmarc;
+	/* the disposition was applied when it changed the action; for a
+	 * bad From the bad From rule set it to what was done (reject,
+	 * quarantine, else none), with reason other (or local_policy) */
+	in.applied = v->bad_from || (cfg->dmarc_enforce &&
+	    (v->dmarc->disposition ==
+	    DMARC_P_REJECT ? v->action == MSG_REJECT :
+	    v->dmarc->disposition == DMARC_P_QUARANTINE ?
+	    v->action == MSG_QUARANTINE || v->action == MSG_REJECT : 1));
+	return report_record_build(out, &in, why, sizeof(why));
+}

@@ -1,0 +1,61 @@
+/*
+ * daemon/runtime.h - the daemon's current settings and shared objects,
+ * swapped whole on reload.
+ *
+ * SYNOPSIS
+ *   runtime *runtime_build(am_config *cfg, char *err, size_t errlen);
+ *   void     runtime_install(runtime *rt);
+ *   runtime *runtime_acquire(void);
+ *   void     runtime_release(runtime *rt);
+ *   void     runtime_shutdown(void);
+ *
+ * DESCRIPTION
+ *   A runtime bundles one configuration with the resolver and msg_env
+ *   built from it. runtime_build() takes over cfg (its strings; the struct
+ *   is copied) and returns NULL with a reason if the resolver or the
+ *   environment cannot be built; cfg is then freed. runtime_install()
+ *   makes rt current. Each milter connection acquires the current runtime
+ *   when it opens and releases it when it closes, so a reload (SIGHUP)
+ *   affects new connections and never pulls settings from under a message
+ *   in flight; the old runtime is freed when its last user releases it.
+ *   runtime_shutdown() drops the current one (at exit). When the config
+ *   names a history store, the runtime owns its writer thread
+ *   (history_writer.h): built with it, flushed and stopped when the last
+ *   user releases it.
+ *
+ *   runtime_active_messages() counts messages between MAIL FROM and
+ *   their end, for a graceful stop (runtime_message_begin/end).
+ *   runtime_set_draining() marks the daemon as stopping (one way);
+ *   runtime_draining() tells the callbacks to refuse new connections and
+ *   messages with a tempfail while those in flight finish.
+ */
+#ifndef AUTHMILTER_RUNTIME_H
+#define AUTHMILTER_RUNTIME_H
+
+#include <stddef.h>
+
+#include "dns/dns.h"
+#include "config/config.h"
+#include "message/message.h"
+
+typedef struct runtime {
+	am_config cfg;
+	dns_resolver *resolver;
+	msg_env *env;
+	struct history_writer *history; /* NULL when no history is kept */
+	unsigned refs;
+} runtime;
+
+runtime *runtime_build(am_config *cfg, char *err, size_t errlen);
+void runtime_install(runtime *rt);
+runtime *runtime_acquire(void);
+void runtime_release(runtime *rt);
+void runtime_shutdown(void);
+
+void runtime_message_begin(void);
+void runtime_message_end(void);
+unsigned runtime_active_messages(void);
+void runtime_set_draining(void);
+int runtime_draining(void);
+
+#endif

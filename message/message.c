@@ -1,0 +1,770 @@
+/*
+ * message/message.c - one message's evaluation (contract in message.h).
+ *
+ * Timeline of one message and where its DNS work starts:
+ *   MAIL FROM  SPF (both identities) queued on the SPF pool.
+ *   headers    fed to the DKIM verifier; From values kept (their own bound,
+ *              MSG_MAX_FROM, whatever max_header_bytes says); every
+ *              Authentication-Results field claiming our authserv-id noted
+ *              in a bitmap (one bit per AR field, however many).
+ *   EOH        DKIM key lookups start (dkim_eoh); From parsed and the
+ *              _dmarc TXT lookups of every name of each author domain's tree
+ *              walk started (prefetch), so they run while the body arrives.
+ *   body       streamed to the DKIM verifier, never kept.
+ *   EOM        wait for SPF and the keys, run DMARC over the prefetched
+ *              answers (dmarc_evaluate_with and a lookup that serves them),
+ *              build the header(s) and decide the action (verdict.c).
+ *
+ * Every lookup of the message is started in its DNS budget (dns.h), made
+ * when the message starts (MAIL FROM, or the first call of the CLI):
+ * message_dns_timeout from then and message_dns_queries lookups, shared by
+ * the SPF worker and this thread; lookups that start at end of headers or
+ * of message get at least dns_timeout from then (budget_stage). DKIM keys
+ * and the _dmarc / np lookups of the author domains are reserved lookups
+ * (a sender's SPF or alignment walks cannot use up what decides DMARC);
+ * SPF and the alignment walks of other names are not. A lookup the budget
+ * refuses is a temperror naming the bound.
+ */
+#include "message/message.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "message/ar_parse.h"
+#include "message/message_int.h"
+#include "util/ipaddr.h"
+#include "util/zalloc.h"
+
+/* ---- the shared environment ---- */
+
+msg_env *
+msg_env_new(const am_config *cfg, dns_resolver *r, char *err, size_t errlen)
+{
+	msg_env *env = calloc(1, sizeof(*env));
+	size_t i;
+
+	if (env == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	env->cfg = cfg;
+	env->r = r;
+	for (i = 0; i < cfg->ntrusted_networks && i < CONFIG_MAX_LIST; i++) {
+		if (ipaddr_parse_cidr(cfg->trusted_networks[i],
+		    &env->trusted[i], &env->trusted_prefix[i]) < 0) {
+			snprintf(err, errlen, "trusted_networks: '%s' is not "
+			    "a network", cfg->trusted_networks[i]);
+			goto fail;
+		}
+	}
+	env->ntrusted = i;
+	for (i = 0; i < cfg->ndmarc_exempt_networks && i < CONFIG_MAX_LIST; i++) {
+		if (ipaddr_parse_cidr(cfg->dmarc_exempt_networks[i],
+		    &env->exempt[i], &env->exempt_prefix[i]) < 0) {
+			snprintf(err, errlen, "dmarc_exempt_networks: '%s' is "
+			    "not a network", cfg->dmarc_exempt_networks[i]);
+			goto fail;
+		}
+	}
+	env->nexempt = i;
+	if (cfg->dmarc_mode == CONFIG_DMARC_RFC7489) {
+		char why[256];
+
+		env->psl = dmarc_psl_load(cfg->psl_file, why, sizeof(why));
+		if (env->psl == NULL) {
+			snprintf(err, errlen, "psl_file: %s", why);
+			goto fail;
+		}
+	}
+	env->pool = spf_pool_new(r, cfg->spf_threads, err, errlen);
+	if (env->pool == NULL)
+		goto fail;
+	env->keycache = dkim_keycache_new(0);
+	if (env->keycache == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	return env;
+fail:
+	msg_env_free(env);
+	return NULL;
+}
+
+void
+msg_env_free(msg_env *env)
+{
+	if (env == NULL)
+		return;
+	spf_pool_free(env->pool);
+	dkim_keycache_free(env->keycache);
+	dmarc_psl_free(env->psl);
+	free(env);
+}
+
+/* ---- one connection's messages ---- */
+
+msg *
+msg_new(msg_env *env)
+{
+	msg *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->env = env;
+	sb_init(&m->ar);
+	sb_init(&m->rspf);
+	msg_reset(m);
+	return m;
+}
+
+static void
+free_prefetch(msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->npre; i++)
+		dns_query_free(m->pre[i].q);
+	m->npre = 0;
+}
+
+void
+msg_reset(msg *m)
+{
+	size_t i;
+
+	/* an SPF job still running keeps its hold on the budget: closing it
+	 * makes the rest of its lookups end at once */
+	if (m->spf_job != NULL) {
+		dns_budget_close(m->budget);
+		spf_pool_release(m->env->pool, m->spf_job);
+	}
+	m->spf_job = NULL;
+	dkim_verifier_free(m->dkim);
+	m->dkim = NULL;
+	free_prefetch(m);
+	dns_budget_release(m->budget);
+	m->budget = NULL;
+	m->dns_limit[0] = '\0';
+	for (i = 0; i < m->nfrom; i++)
+		free(m->from_val[i]);
+	m->nfrom = 0;
+	m->from_bytes = 0;
+	m->nfrom_seen = 0;
+	m->from_too_long = 0;
+	m->state = MSG_ST_IDLE;
+	m->failed = 0;
+	m->fail_reason[0] = '\0';
+	m->qid[0] = '\0';
+	m->auth_user[0] = '\0';
+	m->mail_from[0] = '\0';
+	m->have_mail_from = 0;
+	m->header_bytes = 0;
+	m->nheaders = 0;
+	m->nar = 0;
+	m->nremove = 0;
+	free(m->ar_remove);
+	m->ar_remove = NULL;
+	m->ar_remove_size = 0;
+	m->nrcpt = 0;
+	m->spf_done = 0;
+	m->dmarc_done = 0;
+	m->ndkim = 0;
+	memset(&m->dmarc, 0, sizeof(m->dmarc));
+	memset(&m->from, 0, sizeof(m->from));
+	m->from_status = DMARC_FROM_NONE;
+	m->from_why[0] = '\0';
+	memset(&m->v, 0, sizeof(m->v));
+	sb_reset(&m->ar);
+	sb_reset(&m->rspf);
+}
+
+void
+msg_free(msg *m)
+{
+	if (m == NULL)
+		return;
+	msg_reset(m);
+	sb_free(&m->ar);
+	sb_free(&m->rspf);
+	free(m);
+}
+
+static void
+fail(msg *m, const char *why)
+{
+	if (!m->failed)
+		snprintf(m->fail_reason, sizeof(m->fail_reason), "%s", why);
+	m->failed = 1;
+}
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+void
+msg_connect(msg *m, const char *ip, const char *hostname)
+{
+	ipaddr a;
+	size_t i;
+
+	copy_str(m->ip, sizeof(m->ip), ip);
+	copy_str(m->hostname, sizeof(m->hostname), hostname);
+	m->trusted = 0;
+	m->exempt_source = 0;
+	m->have_ip = ipaddr_parse(m->ip, &a) == 0;
+	if (m->have_ip) {
+		ipaddr_unmap(&a);
+		for (i = 0; i < m->env->ntrusted; i++)
+			if (ipaddr_match(&a, &m->env->trusted[i],
+			    m->env->trusted_prefix[i]))
+				m->trusted = 1;
+		for (i = 0; i < m->env->nexempt; i++)
+			if (ipaddr_match(&a, &m->env->exempt[i],
+			    m->env->exempt_prefix[i]))
+				m->exempt_source = 1;
+	}
+}
+
+void
+msg_helo(msg *m, const char *helo)
+{
+	copy_str(m->helo, sizeof(m->helo), helo);
+}
+
+void
+msg_set_queue_id(msg *m, const char *qid)
+{
+	copy_str(m->qid, sizeof(m->qid), qid);
+}
+
+void
+msg_set_auth(msg *m, const char *user)
+{
+	copy_str(m->auth_user, sizeof(m->auth_user), user);
+}
+
+int
+msg_skipped(const msg *m)
+{
+	return m->trusted || (m->auth_user[0] != '\0' &&
+	    m->env->cfg->skip_authenticated);
+}
+
+/* "<a@b>" or "a@b" -> a@b; "<>" -> "" */
+static void
+strip_angle(const char *addr, char *out, size_t outlen)
+{
+	size_t n;
+
+	while (*addr == ' ')
+		addr++;
+	n = strlen(addr);
+	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>') {
+		addr++;
+		n -= 2;
+	}
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, addr, n);
+	out[n] = '\0';
+}
+
+/* Lookups that start now (the keys and the DMARC policy at end of headers,
+ * DMARC alignment at end of message) get at least dns_timeout, at most
+ * message_dns_timeout, from now: a client that sends its message slowly
+ * must not leave them no time (nor turn them into temperror). The wait of
+ * one stage stays bounded by message_dns_timeout. */
+static void
+budget_stage(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+
+	dns_budget_extend(m->budget, cfg->dns_timeout_ms <
+	    cfg->message_dns_timeout_ms ? cfg->dns_timeout_ms :
+	    cfg->message_dns_timeout_ms);
+}
+
+/* The message's DNS budget, made when the message starts; -1 when memory
+ * ran out (the message then fails: no lookup without a bound). */
+static int
+start_budget(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+	unsigned reserve = MSG_DNS_RESERVE_BASE + cfg->dkim_max_signatures;
+
+	if (m->budget != NULL)
+		return 0;
+	if (reserve > cfg->message_dns_queries / 2)
+		reserve = cfg->message_dns_queries / 2;
+	m->budget = dns_budget_new(cfg->message_dns_timeout_ms,
+	    cfg->message_dns_queries, reserve);
+	if (m->budget == NULL) {
+		fail(m, "out of memory starting the DNS budget");
+		return -1;
+	}
+	return 0;
+}
+
+int
+msg_mail_from(msg *m, const char *addr)
+{
+	spf_request req;
+
+	if (m->state != MSG_ST_IDLE)
+		msg_reset(m);
+	m->state = MSG_ST_ENVELOPE;
+	if (start_budget(m) < 0)
+		return -1;
+	strip_angle(addr, m->mail_from, sizeof(m->mail_from));
+	m->have_mail_from = 1;
+	if (msg_skipped(m))
+		return 0;
+	if (!m->have_ip) {
+		/* no client address (unix socket, unknown family): SPF cannot
+		 * be evaluated; the verdict reports it */
+		return 0;
+	}
+	memset(&req, 0, sizeof(req));
+	req.ip = m->ip;
+	req.helo = m->helo;
+	req.mail_from = m->mail_from;
+	req.receiver = m->env->cfg->authserv_id;
+	req.budget = m->budget;
+	m->spf_job = spf_pool_submit(m->env->pool, &req);
+	if (m->spf_job == NULL) {
+		fail(m, "out of memory starting SPF");
+		return -1;
+	}
+	return 0;
+}
+
+int
+msg_rcpt(msg *m, const char *addr)
+{
+	(void)addr;
+	m->nrcpt++;
+	return 0;
+}
+
+static int
+start_dkim(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+	dkim_options o;
+
+	if (start_budget(m) < 0)
+		return -1;
+	dkim_options_init(&o);
+	o.max_signatures = cfg->dkim_max_signatures;
+	o.min_rsa_bits = cfg->dkim_min_rsa_bits;
+	o.max_rsa_bits = cfg->dkim_max_rsa_bits;
+	o.allow_sha1 = (int)cfg->dkim_allow_sha1;
+	o.clock_skew = cfg->dkim_clock_skew;
+	o.fail_short_l = (int)cfg->dkim_fail_short_l;
+	o.now = m->env->now;
+	o.keycache = m->env->keycache;
+	o.max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
+	o.budget = m->budget;
+	o.budget_flags = DNS_BUDGET_RESERVED;
+	m->dkim = dkim_verifier_new(m->env->r, &o);
+	if (m->dkim == NULL) {
+		fail(m, "out of memory starting DKIM");
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 8601 5: every Authentication-Results field claiming our
+ * authserv-id is removed, however many. One bit per AR field seen (the
+ * i-th is bit i-1), grown by doubling: at most an octet per 8 AR fields
+ * of at least 26 octets each on the wire. */
+static void
+note_ar_field(msg *m, const char *value, size_t len)
+{
+	size_t need;
+
+	if (m->nar == UINT32_MAX) {
+		/* the milter protocol's index is 32-bit */
+		fail(m, "too many Authentication-Results fields");
+		return;
+	}
+	m->nar++;
+	/* value NULL: a field too big to be read, so it may claim our
+	 * authserv-id: it goes */
+	if (value != NULL &&
+	    !ar_claims_authserv_id(value, len, m->env->cfg->authserv_id))
+		return;
+	need = ((size_t)m->nar + 7) / 8;
+	if (need > m->ar_remove_size) {
+		size_t sz = m->ar_remove_size ? m->ar_remove_size : 64;
+		unsigned char *p;
+
+		while (sz < need)
+			sz *= 2;
+		if ((p = realloc(m->ar_remove, sz)) == NULL) {
+			fail(m, "out of memory noting a forged "
+			    "Authentication-Results field");
+			return;
+		}
+		memset(p + m->ar_remove_size, 0, sz - m->ar_remove_size);
+		m->ar_remove = p;
+		m->ar_remove_size = sz;
+	}
+	m->ar_remove[(m->nar - 1) / 8] |= (unsigned char)(1u << ((m->nar - 1) % 8));
+	m->nremove++;
+}
+
+/* Keep a From value: its own bound (MSG_MAX_FROM fields,
+ * DMARC_FROM_MAX_LEN octets), not max_header_bytes, so no amount of
+ * header text before it can hide it. A field past the bound is counted
+ * and makes the From bad at end of headers. */
+static void
+keep_from(msg *m, const char *value, size_t len)
+{
+	m->nfrom_seen++;
+	if (m->nfrom >= MSG_MAX_FROM)
+		return;
+	if (len > DMARC_FROM_MAX_LEN - m->from_bytes) {
+		m->from_too_long = 1;
+		return;
+	}
+	if ((m->from_val[m->nfrom] = malloc(len + 1)) == NULL) {
+		fail(m, "out of memory keeping From");
+		return;
+	}
+	memcpy(m->from_val[m->nfrom], value, len);
+	m->from_val[m->nfrom][len] = '\0';
+	m->from_len[m->nfrom++] = len;
+	m->from_bytes += len;
+}
+
+int
+msg_header(msg *m, const char *name, const char *value, size_t len)
+{
+	size_t namelen = strlen(name);
+
+	if (m->state == MSG_ST_IDLE)
+		m->state = MSG_ST_ENVELOPE; /* headers without MAIL FROM (CLI) */
+	if (m->state != MSG_ST_ENVELOPE && m->state != MSG_ST_HEADERS)
+		return -1;
+	m->state = MSG_ST_HEADERS;
+	m->nheaders++;
+	m->header_bytes += namelen + len + 3; /* DKIM bounds itself by it */
+	if (strcasecmp(name, "Authentication-Results") == 0)
+		note_ar_field(m, value, len);
+	if (msg_skipped(m))
+		return m->failed ? -1 : 0;
+	if (strcasecmp(name, "From") == 0)
+		keep_from(m, value, len);
+	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
+		return -1;
+	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
+	    len) < 0)
+		fail(m, "DKIM: header out of order or out of memory");
+	return m->failed ? -1 : 0;
+}
+
+int
+msg_header_skipped(msg *m, const char *name, size_t len)
+{
+	size_t namelen = strlen(name);
+
+	if (m->state == MSG_ST_IDLE)
+		m->state = MSG_ST_ENVELOPE;
+	if (m->state != MSG_ST_ENVELOPE && m->state != MSG_ST_HEADERS)
+		return -1;
+	m->state = MSG_ST_HEADERS;
+	m->nheaders++;
+	m->header_bytes += namelen + len + 3;
+	if (strcasecmp(name, "Authentication-Results") == 0)
+		note_ar_field(m, NULL, 0);
+	if (msg_skipped(m))
+		return m->failed ? -1 : 0;
+	if (strcasecmp(name, "From") == 0) {
+		/* a From that cannot be read: a bad From (too long) */
+		m->nfrom_seen++;
+		m->from_too_long = 1;
+	}
+	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
+		return -1;
+	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
+		fail(m, "DKIM: header out of order");
+	return m->failed ? -1 : 0;
+}
+
+/* Start the _dmarc TXT lookups every author domain's walk may need. */
+static void
+prefetch_dmarc(msg *m)
+{
+	size_t d, i;
+
+	for (d = 0; d < m->from.ndomains; d++) {
+		dmarc_walk w;
+		size_t n = dmarc_walk_init(&w, m->from.domains[d]);
+
+		for (i = 0; i < n && m->npre < MSG_MAX_PREFETCH; i++) {
+			char qname[DNS_MAX_NAME_LEN + 8];
+			size_t k;
+			int dup = 0;
+
+			snprintf(qname, sizeof(qname), "_dmarc.%s", w.names[i]);
+			for (k = 0; k < m->npre; k++)
+				if (m->pre[k].type == DNS_T_TXT &&
+				    strcasecmp(m->pre[k].name, qname) == 0)
+					dup = 1;
+			if (dup)
+				continue;
+			copy_str(m->pre[m->npre].name, sizeof(m->pre[0].name),
+			    qname);
+			m->pre[m->npre].type = DNS_T_TXT;
+			m->pre[m->npre].q = dns_query_start_in(m->env->r,
+			    m->budget, DNS_BUDGET_RESERVED, qname, DNS_T_TXT);
+			m->npre++;
+		}
+	}
+}
+
+int
+msg_eoh(msg *m)
+{
+	if (m->state == MSG_ST_IDLE || m->state == MSG_ST_ENVELOPE)
+		m->state = MSG_ST_HEADERS;
+	if (m->state != MSG_ST_HEADERS)
+		return -1;
+	m->state = MSG_ST_BODY;
+	if (msg_skipped(m))
+		return 0;
+	if (start_budget(m) < 0)
+		return -1;
+	budget_stage(m);
+	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
+		return -1;
+	if (m->dkim != NULL && dkim_eoh(m->dkim) < 0)
+		fail(m, "DKIM: end of headers out of order");
+	m->from_status = dmarc_from_parse((const char *const *)m->from_val,
+	    m->from_len, m->nfrom, &m->from, m->from_why, sizeof(m->from_why));
+	/* fields not kept: the From is bad, whatever those kept say */
+	if (m->from_too_long && (m->from_status == DMARC_FROM_OK ||
+	    m->from_status == DMARC_FROM_MULTIPLE ||
+	    m->from_status == DMARC_FROM_NONE)) {
+		m->from_status = DMARC_FROM_TOO_LONG;
+		snprintf(m->from_why, sizeof(m->from_why), "From header field "
+		    "longer than %u octets (local limit)",
+		    (unsigned)DMARC_FROM_MAX_LEN);
+	} else if (m->from_status == DMARC_FROM_MULTIPLE ||
+	    (m->nfrom_seen > m->nfrom && m->from_status == DMARC_FROM_OK)) {
+		m->from_status = DMARC_FROM_MULTIPLE;
+		snprintf(m->from_why, sizeof(m->from_why), "%zu From header "
+		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
+	}
+	prefetch_dmarc(m);
+	return m->failed ? -1 : 0;
+}
+
+int
+msg_body(msg *m, const void *data, size_t len)
+{
+	if (m->state == MSG_ST_HEADERS && msg_eoh(m) < 0)
+		return -1;
+	if (m->state != MSG_ST_BODY)
+		return -1;
+	if (m->dkim != NULL && dkim_body(m->dkim, data, len) < 0)
+		fail(m, "DKIM: body out of order");
+	return m->failed ? -1 : 0;
+}
+
+/* ---- the lookup DMARC uses at EOM: prefetched answers first ---- */
+
+typedef struct lk_query {
+	dns_query *q;
+	int owned;   /* started here, freed on release */
+} lk_query;
+
+/* Is the lookup one that decides the author domains' policy (reserved in
+ * the budget): the np existence test (A, AAAA, MX of an author domain) or
+ * the _dmarc record of an author domain or one of its ancestors (the
+ * names of its tree walk)? The alignment walks of other names are not. */
+static int
+lk_reserved(const msg *m, const char *name, dns_type type)
+{
+	size_t d, nl, al;
+
+	if (type != DNS_T_TXT)
+		return 1;
+	if (strncasecmp(name, "_dmarc.", 7) != 0)
+		return 0;
+	name += 7;
+	nl = strlen(name);
+	for (d = 0; d < m->from.ndomains; d++) {
+		const char *a = m->from.domains[d];
+
+		al = strlen(a);
+		if (al >= nl && strcasecmp(a + al - nl, name) == 0 &&
+		    (al == nl || a[al - nl - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+static void *
+lk_start(void *ctx, const char *name, dns_type type)
+{
+	msg *m = ctx;
+	lk_query *lq = zalloc(sizeof(*lq));
+	size_t i;
+
+	if (lq == NULL)
+		return NULL;
+	for (i = 0; i < m->npre; i++) {
+		if (m->pre[i].type == type &&
+		    strcasecmp(m->pre[i].name, name) == 0) {
+			lq->q = m->pre[i].q;
+			return lq;
+		}
+	}
+	lq->q = dns_query_start_in(m->env->r, m->budget,
+	    lk_reserved(m, name, type) ? DNS_BUDGET_RESERVED : 0, name, type);
+	lq->owned = 1;
+	return lq;
+}
+
+static const dns_answer *
+lk_wait(void *ctx, void *q, int64_t deadline_ms)
+{
+	lk_query *lq = q;
+
+	(void)ctx;
+	if (lq == NULL)
+		return NULL;
+	return dns_query_wait(lq->q, deadline_ms);
+}
+
+static void
+lk_release(void *ctx, void *q)
+{
+	lk_query *lq = q;
+
+	(void)ctx;
+	if (lq == NULL)
+		return;
+	if (lq->owned)
+		dns_query_free(lq->q);
+	free(lq);
+}
+
+static int64_t
+lk_now(void *ctx)
+{
+	(void)ctx;
+	return dns_now_ms();
+}
+
+void
+msg_run_dmarc(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+	dmarc_lookup lk = { lk_start, lk_wait, lk_release, lk_now, m,
+	    dns_resolver_timeout_ms(m->env->r) };
+	dmarc_dkim_input din[DMARC_MAX_DKIM];
+	dmarc_input in;
+	dmarc_options opt;
+	size_t i, n = 0;
+
+	memset(&in, 0, sizeof(in));
+	memset(&opt, 0, sizeof(opt));
+	in.from = &m->from;
+	/* RFC 9989 3.1 (Authentication Mechanisms): DMARC uses the SPF
+	 * result of the MAIL FROM identity only, and defers to RFC 7208 2.4
+	 * for a null path: the MAIL FROM identity is then postmaster@<HELO>,
+	 * so the HELO domain is the SPF-authenticated identifier that is
+	 * aligned. spf_mf holds exactly that check (spf/spf.h: a null sender
+	 * is evaluated as postmaster@helo). */
+	if (m->spf_done) {
+		in.spf_pass = m->spf_mf.code == SPF_PASS;
+		in.spf_temperror = m->spf_mf.code == SPF_TEMPERROR;
+		in.spf_domain = m->spf_mf.domain;
+		in.spf_scope = DMARC_SPF_MFROM;
+	}
+	for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
+	    n < DMARC_MAX_DKIM; i++) {
+		const dkim_sigresult *s = dkim_result_at(m->dkim, i);
+
+		if (s->d[0] == '\0')
+			continue;
+		din[n].domain = s->d;
+		din[n].selector = s->s;
+		din[n].pass = s->result == DKIM_PASS;
+		din[n].temperror = s->result == DKIM_TEMPERROR;
+		n++;
+	}
+	in.dkim = din;
+	in.ndkim = n;
+	opt.mode = cfg->dmarc_mode == CONFIG_DMARC_RFC7489 ?
+	    DMARC_MODE_RFC7489 : DMARC_MODE_RFC9989;
+	opt.psl = m->env->psl;
+	opt.exempt = (const char *const *)cfg->dmarc_exempt_domains;
+	opt.nexempt = cfg->ndmarc_exempt_domains;
+	opt.trusted_forwarders =
+	    (const char *const *)cfg->dmarc_trusted_forwarders;
+	opt.ntrusted = cfg->ndmarc_trusted_forwarders;
+	opt.reject_multi_from = (int)cfg->dmarc_reject_multi_from;
+	opt.exempt_source = m->exempt_source;
+	opt.sample = m->env->sample;
+	opt.sample_arg = m->env->sample_arg;
+	dmarc_evaluate_with(&lk, &in, &opt, &m->dmarc);
+	m->dmarc_done = 1;
+}
+
+const msg_verdict *
+msg_eom(msg *m)
+{
+	size_t i;
+
+	if (m->state == MSG_ST_HEADERS || m->state == MSG_ST_ENVELOPE ||
+	    m->state == MSG_ST_IDLE)
+		(void)msg_eoh(m);
+	m->state = MSG_ST_DONE;
+	budget_stage(m);
+	if (!msg_skipped(m)) {
+		if (m->spf_job != NULL) {
+			const spf_job *j = spf_pool_wait(m->env->pool,
+			    m->spf_job);
+
+			m->spf_mf = j->mailfrom;
+			m->spf_helo = j->helo_result;
+			m->spf_done = 1;
+			spf_pool_release(m->env->pool, m->spf_job);
+			m->spf_job = NULL;
+		}
+		if (m->dkim != NULL && dkim_eom(m->dkim) < 0)
+			fail(m, "DKIM: end of message out of order");
+		m->ndkim = 0;
+		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
+		    i < MSG_MAX_DKIM_SHOWN; i++)
+			m->dkimres[m->ndkim++] = dkim_result_at(m->dkim, i);
+		/* a bad From (any status but ok) still has its readable
+		 * domains' policies discovered, for the header and reports;
+		 * verdict.c makes the result permerror. DMARC's own lookups
+		 * (np existence, walks not prefetched) start only now: a
+		 * stage of their own, or a sender whose SPF or keys hold the
+		 * waits above up to the deadline has them refused (np=reject
+		 * not applied) */
+		if (m->from.ndomains > 0) {
+			budget_stage(m);
+			msg_run_dmarc(m);
+		}
+	}
+	(void)dns_budget_why(m->budget, m->dns_limit, sizeof(m->dns_limit));
+	msg_decide(m);
+	m->v.dns_queries = dns_budget_queries(m->budget);
+	m->v.dns_refused = dns_budget_refused(m->budget);
+	m->v.dns_limit = m->dns_limit[0] != '\0' ? m->dns_limit : NULL;
+	return &m->v;
+}

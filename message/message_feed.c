@@ -1,0 +1,42 @@
+/*
+ * message/message_feed.c - drive a msg from a whole message: the msgparse
+ * events (message/msgparse.h) mapped onto msg_header/msg_eoh/msg_body, in
+ * the order and shape the milter callbacks use. `authmilter check`, the
+ * conformance runners and the tests feed messages through it.
+ */
+#include "message/message.h"
+
+#include <string.h>
+
+/* RFC 5322 2.1.1: a line, and so a field name, is at most 998 octets. */
+#define FEED_NAME_MAX 998
+
+static int
+feed_header(void *arg, const char *name, size_t namelen, const char *value,
+    size_t valuelen)
+{
+	char nm[FEED_NAME_MAX + 1];
+
+	if (namelen > FEED_NAME_MAX)
+		namelen = FEED_NAME_MAX;
+	memcpy(nm, name, namelen);
+	nm[namelen] = '\0';
+	(void)msg_header(arg, nm, value, valuelen);
+	return 0;
+}
+
+static int
+feed_eoh(void *arg)
+{
+	(void)msg_eoh(arg);
+	return 0;
+}
+
+static int
+feed_body(void *arg, const char *data, size_t len)
+{
+	(void)msg_body(arg, data, len);
+	return 0;
+}
+
+const msgparse_events msg_parse_events = { feed_header, feed_eoh, feed_body };

@@ -1,0 +1,105 @@
+/*
+ * message/message_int.h - the insides of message.c and verdict.c; not
+ * included from anywhere else.
+ */
+#ifndef AUTHMILTER_MESSAGE_INT_H
+#define AUTHMILTER_MESSAGE_INT_H
+
+#include "message/message.h"
+#include "message/spf_pool.h"
+#include "util/ipaddr.h"
+#include "util/strbuf.h"
+
+/* From fields kept, outside max_header_bytes (RFC 5322 3.6 allows one;
+ * more are kept only to name their domains in reports): at most this many
+ * fields and DMARC_FROM_MAX_LEN octets together. A field past either
+ * bound makes the From bad (msg_eoh), never absent. */
+#define MSG_MAX_FROM 8
+#define MSG_MAX_PREFETCH 32     /* _dmarc lookups started at end of headers */
+#define MSG_MAX_DKIM_SHOWN 64   /* signatures listed in the header */
+#define MSG_NAME_MAX 256        /* a host name, RFC 1035 2.3.4, with NUL */
+/* Of the message's DNS query budget, kept for the lookups that decide the
+ * author domain's DMARC result and that a sender cannot multiply: the
+ * _dmarc names of the authors' walks (prefetched, MSG_MAX_PREFETCH), the
+ * np existence test (3) and the DKIM keys (dkim_max_signatures, added at
+ * run time); never more than half of the budget (local policy). */
+#define MSG_DNS_RESERVE_BASE (MSG_MAX_PREFETCH + 3)
+
+struct msg_env {
+	const am_config *cfg;
+	dns_resolver *r;
+	dmarc_psl *psl;                       /* dmarc_mode = rfc7489 */
+	spf_pool *pool;
+	dkim_keycache *keycache;              /* parsed DKIM keys, shared */
+	ipaddr trusted[CONFIG_MAX_LIST];
+	unsigned trusted_prefix[CONFIG_MAX_LIST];
+	size_t ntrusted;
+	ipaddr exempt[CONFIG_MAX_LIST];       /* dmarc_exempt_networks */
+	unsigned exempt_prefix[CONFIG_MAX_LIST];
+	size_t nexempt;
+	int64_t now;                          /* tests: fixed clock; 0 = real */
+	unsigned (*sample)(void *arg);        /* tests: fixed pct sampling */
+	void *sample_arg;
+};
+
+enum { MSG_ST_IDLE, MSG_ST_ENVELOPE, MSG_ST_HEADERS, MSG_ST_BODY, MSG_ST_DONE };
+
+typedef struct msg_prefetch {
+	char name[DNS_MAX_NAME_LEN + 8];
+	dns_type type;
+	dns_query *q;
+} msg_prefetch;
+
+struct msg {
+	msg_env *env;
+	/* the connection */
+	char ip[64];
+	int have_ip;
+	int trusted;
+	int exempt_source;                     /* in dmarc_exempt_networks */
+	char hostname[MSG_NAME_MAX];
+	char helo[MSG_NAME_MAX];
+	/* the message */
+	int state;
+	int failed;
+	char fail_reason[128];
+	char qid[64];
+	char auth_user[MSG_NAME_MAX];
+	char mail_from[SPF_SENDER_MAX];
+	int have_mail_from;
+	unsigned nrcpt;
+	size_t nheaders, header_bytes;
+	unsigned nar;                          /* AR fields seen so far */
+	size_t nremove;                        /* of them claiming our id */
+	unsigned char *ar_remove;              /* bit i-1: remove the i-th */
+	size_t ar_remove_size;                 /* octets allocated */
+	char *from_val[MSG_MAX_FROM];
+	size_t from_len[MSG_MAX_FROM];
+	size_t nfrom, from_bytes, nfrom_seen;
+	int from_too_long;                     /* a From past DMARC_FROM_MAX_LEN */
+	/* work in flight */
+	dns_budget *budget;                    /* deadline + lookup count */
+	char dns_limit[128];                   /* the bound(s) it met, or "" */
+	spf_job *spf_job;
+	dkim_verifier *dkim;
+	msg_prefetch pre[MSG_MAX_PREFETCH];
+	size_t npre;
+	/* results */
+	int spf_done;
+	spf_result spf_mf, spf_helo;
+	const dkim_sigresult *dkimres[MSG_MAX_DKIM_SHOWN];
+	size_t ndkim;
+	dmarc_from from;
+	dmarc_from_status from_status;
+	char from_why[160];
+	dmarc_result dmarc;
+	int dmarc_done;
+	strbuf ar, rspf;
+	msg_verdict v;
+};
+
+int msg_skipped(const msg *m);
+void msg_run_dmarc(msg *m);
+void msg_decide(msg *m);           /* verdict.c */
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * message/spf_pool.c - worker threads for SPF evaluations (contract in
+ * spf_pool.h). One mutex and two condition variables: `work` wakes
+ * workers, `done` wakes waiters (broadcast; waiters re-check their job).
+ * spf_pool_submit() first tries the job inline as a cache-only attempt
+ * (dns_cache_only_begin): with every answer cached it is done at once.
+ */
+#include "message/spf_pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SPF_JOB_QUEUED, SPF_JOB_RUNNING, SPF_JOB_DONE };
+
+struct spf_pool {
+	dns_resolver *r;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	spf_job *head, *tail;
+	int stopping;
+	unsigned nthreads;
+	pthread_t *threads;
+	_Atomic unsigned long inline_runs;   /* jobs done in spf_pool_submit */
+};
+
+/* A job holds the message's DNS budget (if any) until it is freed: an
+ * orphan outlives its message. */
+static void
+job_free(spf_job *j)
+{
+	dns_budget_release(j->req.budget);
+	free(j);
+}
+
+static void
+run_job(spf_pool *p, spf_job *j)
+{
+	j->decisive = spf_check(p->r, &j->req, &j->mailfrom, &j->helo_result);
+}
+
+static void *
+worker(void *arg)
+{
+	spf_pool *p = arg;
+	spf_job *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->head == NULL && !p->stopping)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->head == NULL)
+			break;
+		j = p->head;
+		p->head = j->next;
+		if (p->head == NULL)
+			p->tail = NULL;
+		j->state = SPF_JOB_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+		run_job(p, j);
+		pthread_mutex_lock(&p->mu);
+		j->state = SPF_JOB_DONE;
+		if (j->orphan)
+			job_free(j);
+		else
+			pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+spf_pool *
+spf_pool_new(dns_resolver *r, unsigned threads, char *err, size_t errlen)
+{
+	spf_pool *p = calloc(1, sizeof(*p));
+	sigset_t all, old;
+	unsigned i;
+
+	if (p == NULL || (p->threads = calloc(threads, sizeof(pthread_t))) == NULL) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->r = r;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* workers take no signals */
+	for (i = 0; i < threads; i++) {
+		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
+			break;
+		p->nthreads++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (p->nthreads == 0) {
+		snprintf(err, errlen, "cannot start SPF worker threads");
+		spf_pool_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+spf_pool_free(spf_pool *p)
+{
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+	free(p->threads);
+	free(p);
+}
+
+static void
+copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+spf_job *
+spf_pool_submit(spf_pool *p, const spf_request *req)
+{
+	spf_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	copy(j->ip, sizeof(j->ip), req->ip);
+	copy(j->helo, sizeof(j->helo), req->helo);
+	copy(j->mail_from, sizeof(j->mail_from), req->mail_from);
+	copy(j->receiver, sizeof(j->receiver), req->receiver);
+	j->req = *req;
+	j->req.ip = j->ip;
+	j->req.helo = j->helo;
+	j->req.mail_from = j->mail_from;
+	j->req.receiver = req->receiver != NULL ? j->receiver : NULL;
+	j->req.budget = dns_budget_hold(req->budget);
+	/* A sender whose records are all in the DNS cache is evaluated here
+	 * and now: no hand-off to a worker, no wake-up. Any cache miss
+	 * discards the attempt and the job goes to the workers. */
+	dns_cache_only_begin(p->r);
+	run_job(p, j);
+	if (dns_cache_only_end() == 0) {
+		j->state = SPF_JOB_DONE;
+		p->inline_runs++;
+		return j;
+	}
+	memset(&j->mailfrom, 0, sizeof(j->mailfrom));
+	memset(&j->helo_result, 0, sizeof(j->helo_result));
+	j->decisive = NULL;
+	j->state = SPF_JOB_QUEUED;
+	pthread_mutex_lock(&p->mu);
+	if (p->tail != NULL)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	return j;
+}
+
+/* Unlink a queued job; the lock is held. */
+static void
+unqueue(spf_pool *p, spf_job *j)
+{
+	spf_job **pp, *prev = NULL;
+
+	for (pp = &p->head; *pp != NULL; prev = *pp, pp = &(*pp)->next) {
+		if (*pp == j) {
+			*pp = j->next;
+			if (p->tail == j)
+				p->tail = prev;
+			j->next = NULL;
+			return;
+		}
+	}
+}
+
+const spf_job *
+spf_pool_wait(spf_pool *p, spf_job *j)
+{
+	pthread_mutex_lock(&p->mu);
+	if (j->state == SPF_JOB_QUEUED) {
+		unqueue(p, j);
+		j->state = SPF_JOB_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+		run_job(p, j);
+		pthread_mutex_lock(&p->mu);
+		j->state = SPF_JOB_DONE;
+	}
+	while (j->state != SPF_JOB_DONE)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return j;
+}
+
+unsigned long
+spf_pool_inline_runs(spf_pool *p)
+{
+	return atomic_load(&p->inline_runs);
+}
+
+void
+spf_pool_release(spf_pool *p, spf_job *j)
+{
+	if (j == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (j->state == SPF_JOB_RUNNING) {
+		j->orphan = 1; /* its worker frees it */
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	if (j->state == SPF_JOB_QUEUED)
+		unqueue(p, j);
+	pthread_mutex_unlock(&p->mu);
+	job_free(j);
+}

@@ -1,0 +1,351 @@
+/*
+ * report/history.c - the history store's schema and statements, over a
+ * backend (SQLite or PostgreSQL) that runs SQL with text parameters.
+ * The SQL is common to both: $N parameters (SQLite reads them as named
+ * parameters, numbered in order of appearance, so each statement uses
+ * $1..$n in order), BIGINT/INTEGER/TEXT columns. Contract in history.h.
+ */
+#include "report/history.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct history {
+	const history_backend_ops *ops;
+	void *db;
+};
+
+static const char *const schema[] = {
+	"CREATE TABLE IF NOT EXISTS dmarc_records ("
+	" t BIGINT NOT NULL, source_ip TEXT NOT NULL, header_from TEXT NOT NULL,"
+	" envelope_from TEXT NOT NULL, envelope_to TEXT NOT NULL,"
+	" policy_domain TEXT NOT NULL, org_domain TEXT NOT NULL,"
+	" spf_domain TEXT NOT NULL, spf_scope TEXT NOT NULL,"
+	" spf_result TEXT NOT NULL, dkim TEXT NOT NULL,"
+	" dmarc_result TEXT NOT NULL, disposition TEXT NOT NULL,"
+	" dkim_aligned INTEGER NOT NULL, spf_aligned INTEGER NOT NULL,"
+	" reasons TEXT NOT NULL, discovery TEXT NOT NULL,"
+	" p TEXT NOT NULL, sp TEXT NOT NULL, np TEXT NOT NULL,"
+	" adkim TEXT NOT NULL, aspf TEXT NOT NULL, fo TEXT NOT NULL,"
+	" testing TEXT NOT NULL, psd TEXT NOT NULL,"
+	" rua TEXT NOT NULL, ruf TEXT NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS dmarc_records_domain_t"
+	" ON dmarc_records (policy_domain, t)",
+	"CREATE INDEX IF NOT EXISTS dmarc_records_t ON dmarc_records (t)",
+	"CREATE TABLE IF NOT EXISTS dmarc_sent ("
+	" report_id TEXT NOT NULL, dest TEXT NOT NULL, t BIGINT NOT NULL,"
+	" PRIMARY KEY (report_id, dest))",
+};
+
+static const char sql_insert[] =
+	"INSERT INTO dmarc_records VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+	" $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
+	" $24, $25, $26, $27)";
+
+#define GROUP_COLS "source_ip, disposition, dkim_aligned, spf_aligned," \
+	" reasons, header_from, envelope_from, envelope_to, spf_domain," \
+	" spf_scope, spf_result, dkim"
+
+static const char sql_rows[] =
+	"SELECT " GROUP_COLS ", COUNT(*) FROM dmarc_records"
+	" WHERE policy_domain = $1 AND t >= $2 AND t < $3"
+	" GROUP BY " GROUP_COLS
+	" ORDER BY COUNT(*) DESC, source_ip, header_from, dkim";
+
+static const char sql_policy[] =
+	"SELECT policy_domain, org_domain, discovery, p, sp, np, adkim, aspf,"
+	" fo, testing, psd, rua, ruf, t FROM dmarc_records"
+	" WHERE policy_domain = $1 AND t >= $2 AND t < $3"
+	" ORDER BY t DESC LIMIT 1";
+
+const char *
+history_backend(const history *h)
+{
+	return h->ops->name;
+}
+
+history *
+history_open(const char *spec, char *why, size_t whylen)
+{
+	history *h;
+	size_t i;
+
+	if (spec == NULL || *spec == '\0') {
+		snprintf(why, whylen, "no history store configured");
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	h->ops = strncmp(spec, "postgresql://", 13) == 0 ||
+	    strncmp(spec, "postgres://", 11) == 0 ? &history_pg_ops :
+	    &history_sqlite_ops;
+	h->db = h->ops->open(spec, why, whylen);
+	if (h->db == NULL) {
+		free(h);
+		return NULL;
+	}
+	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
+		if (h->ops->exec(h->db, schema[i], NULL, 0, NULL, NULL, why,
+		    whylen) < 0) {
+			history_close(h);
+			return NULL;
+		}
+	return h;
+}
+
+void
+history_close(history *h)
+{
+	if (h == NULL)
+		return;
+	h->ops->close(h->db);
+	free(h);
+}
+
+static int
+exec(history *h, const char *sql, const char *const *p, size_t n,
+    history_exec_row row, void *arg, char *why, size_t whylen)
+{
+	return h->ops->exec(h->db, sql, p, n, row, arg, why, whylen);
+}
+
+int
+history_append(history *h, const report_record *const *recs, size_t n,
+    char *why, size_t whylen)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (exec(h, "BEGIN", NULL, 0, NULL, NULL, why, whylen) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const report_record *r = recs[i];
+		char t[24], da[4], sa[4];
+		const char *p[27];
+
+		snprintf(t, sizeof(t), "%" PRId64, r->time);
+		snprintf(da, sizeof(da), "%d", r->dkim_aligned ? 1 : 0);
+		snprintf(sa, sizeof(sa), "%d", r->spf_aligned ? 1 : 0);
+		p[0] = t; p[1] = r->source_ip; p[2] = r->header_from;
+		p[3] = r->envelope_from; p[4] = r->envelope_to;
+		p[5] = r->policy_domain; p[6] = r->org_domain;
+		p[7] = r->spf_domain; p[8] = r->spf_scope; p[9] = r->spf_result;
+		p[10] = r->dkim; p[11] = r->dmarc_result; p[12] = r->disposition;
+		p[13] = da; p[14] = sa; p[15] = r->reasons; p[16] = r->discovery;
+		p[17] = r->p; p[18] = r->sp; p[19] = r->np; p[20] = r->adkim;
+		p[21] = r->aspf; p[22] = r->fo; p[23] = r->testing;
+		p[24] = r->psd; p[25] = r->rua; p[26] = r->ruf;
+		if (exec(h, sql_insert, p, 27, NULL, NULL, why, whylen) < 0) {
+			char ignore[8];
+
+			exec(h, "ROLLBACK", NULL, 0, NULL, NULL, ignore,
+			    sizeof(ignore));
+			return -1;
+		}
+	}
+	if (exec(h, "COMMIT", NULL, 0, NULL, NULL, why, whylen) < 0) {
+		char ignore[8];
+
+		exec(h, "ROLLBACK", NULL, 0, NULL, NULL, ignore, sizeof(ignore));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+range(int64_t from, int64_t to, char *f, char *t)
+{
+	snprintf(f, 24, "%" PRId64, from);
+	snprintf(t, 24, "%" PRId64, to);
+}
+
+typedef struct domain_walk {
+	history_domain_cb cb;
+	void *arg;
+} domain_walk;
+
+static int
+on_domain(void *arg, size_t ncols, const char *const *v)
+{
+	domain_walk *w = arg;
+
+	return ncols >= 1 ? w->cb(w->arg, v[0]) : -1;
+}
+
+int
+history_domains(history *h, int64_t from, int64_t to, const char *domain,
+    history_domain_cb cb, void *arg, char *why, size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[3] = { f, t, domain };
+	domain_walk w = { cb, arg };
+
+	range(from, to, f, t);
+	if (domain != NULL)
+		return exec(h, "SELECT DISTINCT policy_domain FROM dmarc_records"
+		    " WHERE t >= $1 AND t < $2 AND policy_domain = $3"
+		    " ORDER BY policy_domain", p, 3, on_domain, &w, why, whylen);
+	return exec(h, "SELECT DISTINCT policy_domain FROM dmarc_records"
+	    " WHERE t >= $1 AND t < $2 ORDER BY policy_domain", p, 2,
+	    on_domain, &w, why, whylen);
+}
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+static int
+on_policy(void *arg, size_t ncols, const char *const *v)
+{
+	report_record *r = arg;
+
+	if (ncols < 14)
+		return -1;
+	COPY(r->policy_domain, v[0]); COPY(r->org_domain, v[1]);
+	COPY(r->discovery, v[2]); COPY(r->p, v[3]); COPY(r->sp, v[4]);
+	COPY(r->np, v[5]); COPY(r->adkim, v[6]); COPY(r->aspf, v[7]);
+	COPY(r->fo, v[8]); COPY(r->testing, v[9]); COPY(r->psd, v[10]);
+	COPY(r->rua, v[11]); COPY(r->ruf, v[12]);
+	r->time = strtoll(v[13], NULL, 10);
+	r->source_ip[0] = '\1'; /* found */
+	return 0;
+}
+
+int
+history_policy(history *h, const char *domain, int64_t from, int64_t to,
+    report_record *out, char *why, size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[3] = { domain, f, t };
+
+	memset(out, 0, sizeof(*out));
+	range(from, to, f, t);
+	if (exec(h, sql_policy, p, 3, on_policy, out, why, whylen) < 0)
+		return -1;
+	if (out->source_ip[0] != '\1')
+		return 0;
+	out->source_ip[0] = '\0';
+	return 1;
+}
+
+typedef struct row_walk {
+	history_row_cb cb;
+	void *arg;
+	report_record rec;
+} row_walk;
+
+static int
+on_row(void *arg, size_t ncols, const char *const *v)
+{
+	row_walk *w = arg;
+	report_record *r = &w->rec;
+
+	if (ncols < 13)
+		return -1;
+	COPY(r->source_ip, v[0]); COPY(r->disposition, v[1]);
+	r->dkim_aligned = strcmp(v[2], "1") == 0;
+	r->spf_aligned = strcmp(v[3], "1") == 0;
+	COPY(r->reasons, v[4]); COPY(r->header_from, v[5]);
+	COPY(r->envelope_from, v[6]); COPY(r->envelope_to, v[7]);
+	COPY(r->spf_domain, v[8]); COPY(r->spf_scope, v[9]);
+	COPY(r->spf_result, v[10]); COPY(r->dkim, v[11]);
+	return w->cb(w->arg, r, strtoull(v[12], NULL, 10));
+}
+
+int
+history_rows(history *h, const char *domain, int64_t from, int64_t to,
+    history_row_cb cb, void *arg, char *why, size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[3] = { domain, f, t };
+	row_walk *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (w == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	w->cb = cb;
+	w->arg = arg;
+	range(from, to, f, t);
+	rc = exec(h, sql_rows, p, 3, on_row, w, why, whylen);
+	free(w);
+	return rc;
+}
+
+static int
+on_count(void *arg, size_t ncols, const char *const *v)
+{
+	if (ncols < 1)
+		return -1;
+	*(uint64_t *)arg = strtoull(v[0], NULL, 10);
+	return 0;
+}
+
+int
+history_count(history *h, int64_t from, int64_t to, uint64_t *n, char *why,
+    size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[2] = { f, t };
+
+	*n = 0;
+	range(from, to, f, t);
+	return exec(h, "SELECT COUNT(*) FROM dmarc_records WHERE t >= $1"
+	    " AND t < $2", p, 2, on_count, n, why, whylen);
+}
+
+int
+history_prune(history *h, int64_t before, uint64_t *deleted, char *why,
+    size_t whylen)
+{
+	char b[24];
+	const char *p[1] = { b };
+
+	snprintf(b, sizeof(b), "%" PRId64, before);
+	*deleted = 0;
+	if (exec(h, "BEGIN", NULL, 0, NULL, NULL, why, whylen) < 0)
+		return -1;
+	if (exec(h, "SELECT COUNT(*) FROM dmarc_records WHERE t < $1", p, 1,
+	    on_count, deleted, why, whylen) < 0 ||
+	    exec(h, "DELETE FROM dmarc_records WHERE t < $1", p, 1, NULL, NULL,
+	    why, whylen) < 0 ||
+	    exec(h, "DELETE FROM dmarc_sent WHERE t < $1", p, 1, NULL, NULL,
+	    why, whylen) < 0 ||
+	    exec(h, "COMMIT", NULL, 0, NULL, NULL, why, whylen) < 0) {
+		char ignore[8];
+
+		exec(h, "ROLLBACK", NULL, 0, NULL, NULL, ignore, sizeof(ignore));
+		return -1;
+	}
+	return 0;
+}
+
+int
+history_sent(history *h, const char *report_id, const char *dest, char *why,
+    size_t whylen)
+{
+	const char *p[2] = { report_id, dest };
+	uint64_t n = 0;
+
+	if (exec(h, "SELECT COUNT(*) FROM dmarc_sent WHERE report_id = $1"
+	    " AND dest = $2", p, 2, on_count, &n, why, whylen) < 0)
+		return -1;
+	return n > 0;
+}
+
+int
+history_mark_sent(history *h, const char *report_id, const char *dest,
+    int64_t when, char *why, size_t whylen)
+{
+	char t[24];
+	const char *p[3] = { report_id, dest, t };
+
+	snprintf(t, sizeof(t), "%" PRId64, when);
+	return exec(h, "INSERT INTO dmarc_sent VALUES ($1, $2, $3)", p, 3,
+	    NULL, NULL, why, whylen);
+}

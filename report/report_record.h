@@ -1,0 +1,243 @@
+/*
+ * report/report_record.h - DMARC aggregate reporting (RFC 9990; RFC 7489 as
+ * an output format): the per-message record, and the report writers.
+ *
+ * SUMMARY
+ *   What an aggregate report needs to know about one evaluated message,
+ *   built from plain values (no milter types), and the writers that turn
+ *   grouped rows into an RFC 9990 XML, RFC 7489 XML or JSON document and a
+ *   report into a MIME message with the gzip'd document. Nothing here
+ *   prints, logs, runs programs or touches the network.
+ *
+ * SYNOPSIS
+ *   Records (report_record.c)
+ *   int  report_record_build(report_record *out, const report_input *in,
+ *            char *why, size_t whylen);
+ *   size_t report_dkim_next(const char **p, report_dkim_view *out);
+ *   int  report_ip_expand(const char *ip, char *out, size_t outlen);
+ *
+ *   Clean values (report_clean.c)
+ *   size_t report_clean(char *dst, size_t size, const char *src, int token);
+ *   char *report_clean_dup(const char *src);
+ *   void report_record_clean(report_record *r);
+ *
+ *   Packed records (report_pack.c)
+ *   report_packed *report_record_pack(const report_record *r);
+ *   size_t report_packed_size(const report_packed *p);
+ *   void report_record_unpack(const report_packed *p, report_record *out);
+ *
+ *   Documents (report_xml.c, report_json.c)
+ *   report_writer *report_writer_new(report_format fmt,
+ *            const report_meta *meta, const report_record *policy,
+ *            char *why, size_t whylen);
+ *   int  report_writer_row(report_writer *w, const report_record *row,
+ *            uint64_t count);
+ *   int  report_writer_finish(report_writer *w, strbuf *out);
+ *   void report_writer_free(report_writer *w);
+ *   const char *report_format_name(report_format f);
+ *   int  report_format_from_name(const char *s, report_format *out);
+ *
+ *   Mail (report_mime.c)
+ *   int  report_gzip(const void *data, size_t len, strbuf *out);
+ *   int  report_filename(const report_meta *meta, const char *policy_domain,
+ *            report_format fmt, int gz, char *out, size_t outlen);
+ *   int  report_mime(const report_mail *m, strbuf *out, char *why,
+ *            size_t whylen);
+ *
+ * DESCRIPTION
+ *   report_record_build() fills a record from one message's facts (the
+ *   DMARC result with its published policy, the SPF result, the DKIM
+ *   signatures, envelope and connection). It returns -1 with a reason when
+ *   the message is not reportable (no DMARC policy record was found: no
+ *   Domain Owner asked for reports). The disposition is the one applied
+ *   (RFC 9990 ActionDispositionType): "pass" when DMARC passed under an
+ *   enforcing policy, "none" when it passed under p=none or nothing was
+ *   done; when the receiver did not apply a quarantine/reject the result
+ *   said (in->applied = 0), the disposition is "none" with the override
+ *   reason local_policy. DKIM signatures are kept in RFC 9990 2.1.3
+ *   priority order (strictly aligned passes, relaxed aligned passes, other
+ *   passes, the rest), as many as fit REPORT_DKIM_BUF; dkim holds
+ *   "domain selector result" triples separated by single spaces (names
+ *   with blanks or controls are stored with those octets replaced by '?').
+ *   report_dkim_next() walks that list (returns 0 at the end).
+ *
+ *   report_clean() copies src (NULL: "") into dst (size octets with the
+ *   NUL; may be src itself) as valid UTF-8 that XML 1.0 and JSON accept
+ *   and a reader sees as it is: every octet outside a valid RFC 3629
+ *   sequence, every C0/C1 control, DEL, U+FFFE and U+FFFF (and, when
+ *   token, the blank) becomes '?'; truncation never splits a character.
+ *   It returns the length written. report_clean_dup() is the same into a
+ *   malloc'd copy (NULL when memory ran out). report_record_clean() makes
+ *   every field of a record safe for every format: text fields cleaned
+ *   (domains and DKIM tokens without blanks), source_ip a canonical IPv4 or
+ *   IPv6 address or "" (unknown: written REPORT_IP_UNKNOWN), each word
+ *   field one its report element allows (an unknown result word becomes
+ *   "permerror", a disposition or policy word "none", alignment "r",
+ *   testing "n", fo "0", discovery ""), the DKIM list rebuilt from clean
+ *   triples. report_record_build() applies it to every record it builds;
+ *   the writers apply it to every row and policy they write, whatever the
+ *   store holds, and clean every metadata value.
+ *
+ *   report_record_pack() copies a record into one malloc'd block of its
+ *   actual size (the caller frees it with free(); NULL when memory ran
+ *   out): a report_record is ~6 KB of fixed arrays, a typical message's
+ *   packs into ~300 octets. report_packed_size() is the block's size,
+ *   report_record_unpack() gives the record back exactly.
+ *
+ *   A report_writer streams one report: metadata, policy_published (from
+ *   the policy record: the latest one seen in the period, RFC 9990 2.1.3
+ *   "final configuration"), then the grouped rows, each a record holding
+ *   the grouped columns and its message count. XML goes through libxml2's
+ *   xmlTextWriter. REPORT_XML (RFC 9990, namespace
+ *   urn:ietf:params:xml:ns:dmarc-2.0) and REPORT_XML7489 (no namespace,
+ *   as real RFC 7489 reports: disposition "pass" is written "none", an
+ *   IPv6 source_ip in the full eight-group form the RFC 7489 schema
+ *   demands, scope and envelope_from always present) each validate against
+ *   their XSD. REPORT_JSON has the same structure and field names (see
+ *   doc/REPORTS.md). report_writer_finish() appends the document to out.
+ *
+ *   report_filename() builds the RFC 9990 3.2.1.1 attachment name
+ *   receiver "!" policy-domain "!" begin "!" end "." ("xml" | "xml.gz";
+ *   "json" | "json.gz" for JSON); -1 when a name is empty, starts with
+ *   '.' or holds '/' or a control (the name must stay in --out's DIR). report_mime() builds an RFC 5322 /
+ *   RFC 2045 message: From, To, Date, Message-ID (<report-id>), the RFC
+ *   9990 Subject "Report Domain: D Submitter: S Report-ID: <ID>", a
+ *   text/plain part and the gzip'd report as application/gzip (JSON:
+ *   application/gzip too) in base64 with the file name.
+ *   Every function returns 0, or -1 (with why, when given) on a bad
+ *   argument or memory exhaustion.
+ */
+#ifndef AUTHMILTER_REPORT_RECORD_H
+#define AUTHMILTER_REPORT_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmarc/dmarc.h"
+#include "util/strbuf.h"
+
+#define REPORT_IP_BUF 64          /* textual IPv6 (RFC 4291 2.2) with room */
+#define REPORT_DKIM_BUF 2048      /* encoded DKIM triples kept per message */
+#define REPORT_URIS_BUF 1024      /* rua / ruf as published, comma-joined */
+#define REPORT_WORD_BUF 16        /* result and policy words */
+/* The source_ip written for a record without a valid address (an MTA
+ * that gave none, a unix-socket client): the unspecified IPv4 address,
+ * which both schemas accept (RFC 7489's IPAddress pattern needs one). */
+#define REPORT_IP_UNKNOWN "0.0.0.0"
+/* RFC 9990 2.1.3: "no more than 100 signatures for a given row". */
+#define REPORT_MAX_DKIM_ROW 100
+
+typedef enum {
+	REPORT_XML = 0,   /* RFC 9990 */
+	REPORT_XML7489,   /* RFC 7489 Appendix C */
+	REPORT_JSON,
+} report_format;
+
+typedef struct report_record {
+	int64_t time;                           /* Unix time of the message */
+	char source_ip[REPORT_IP_BUF];
+	char header_from[DMARC_DOMAIN_BUF];
+	char envelope_from[DMARC_DOMAIN_BUF];   /* "" for the null sender */
+	char envelope_to[DMARC_DOMAIN_BUF];     /* first recipient's domain */
+	char policy_domain[DMARC_DOMAIN_BUF];
+	char org_domain[DMARC_DOMAIN_BUF];
+	char spf_domain[DMARC_DOMAIN_BUF];
+	char spf_scope[8];                      /* "mfrom" or "helo" */
+	char spf_result[REPORT_WORD_BUF];
+	char dkim[REPORT_DKIM_BUF];             /* "d s r d s r ..." */
+	char dmarc_result[REPORT_WORD_BUF];
+	char disposition[REPORT_WORD_BUF];      /* none|pass|quarantine|reject */
+	int dkim_aligned, spf_aligned;          /* policy_evaluated pass/fail */
+	char reasons[64];                       /* override types, blank-separated */
+	char discovery[REPORT_WORD_BUF];        /* "treewalk", "psl" */
+	/* policy_published */
+	char p[REPORT_WORD_BUF], sp[REPORT_WORD_BUF], np[REPORT_WORD_BUF];
+	char adkim[2], aspf[2], testing[2], psd[2];
+	char fo[8];
+	char rua[REPORT_URIS_BUF], ruf[REPORT_URIS_BUF];
+} report_record;
+
+typedef struct report_packed report_packed;
+
+typedef struct report_dkim_in {
+	const char *domain;
+	const char *selector;
+	const char *result;      /* RFC 8601 2.7.1 word */
+} report_dkim_in;
+
+typedef struct report_input {
+	int64_t time;
+	const char *source_ip;
+	const char *envelope_from;   /* the MAIL FROM address or domain; ""/NULL: null */
+	const char *envelope_to;     /* the first RCPT TO address; may be NULL */
+	const char *spf_domain;
+	int spf_helo;                /* SPF checked the HELO identity */
+	const char *spf_result;      /* RFC 8601 2.7.2 word */
+	const report_dkim_in *dkim;
+	size_t ndkim;
+	const dmarc_result *dmarc;
+	int applied;                 /* the receiver applied the disposition */
+} report_input;
+
+typedef struct report_dkim_view {
+	char domain[DMARC_DOMAIN_BUF];
+	char selector[DMARC_DOMAIN_BUF];
+	char result[REPORT_WORD_BUF];
+} report_dkim_view;
+
+int report_record_build(report_record *out, const report_input *in,
+    char *why, size_t whylen);
+size_t report_clean(char *dst, size_t size, const char *src, int token);
+char *report_clean_dup(const char *src);
+void report_record_clean(report_record *r);
+size_t report_dkim_next(const char **p, report_dkim_view *out);
+int report_ip_expand(const char *ip, char *out, size_t outlen);
+report_packed *report_record_pack(const report_record *r);
+size_t report_packed_size(const report_packed *p);
+void report_record_unpack(const report_packed *p, report_record *out);
+
+typedef struct report_meta {
+	const char *org_name;
+	const char *email;
+	const char *submitter;       /* the receiver's domain (file name, Subject) */
+	const char *report_id;       /* ridfmt, without <> */
+	int64_t begin, end;          /* date_range, inclusive seconds */
+	const char *generator;
+} report_meta;
+
+typedef struct report_writer report_writer;
+
+report_writer *report_writer_new(report_format fmt, const report_meta *meta,
+    const report_record *policy, char *why, size_t whylen);
+int report_writer_row(report_writer *w, const report_record *row,
+    uint64_t count);
+int report_writer_finish(report_writer *w, strbuf *out);
+void report_writer_free(report_writer *w);
+const char *report_format_name(report_format f);
+int report_format_from_name(const char *s, report_format *out);
+
+/* report_json.c (used through report_writer_*, which hands it cleaned
+ * records; it cleans the metadata) */
+typedef struct report_json report_json;
+report_json *report_json_new(const report_meta *meta,
+    const report_record *policy);
+int report_json_row(report_json *j, const report_record *row, uint64_t count);
+int report_json_finish(report_json *j, strbuf *out);
+void report_json_free(report_json *j);
+
+typedef struct report_mail {
+	const report_meta *meta;
+	const char *policy_domain;
+	const char *to;              /* the rua mailto: address */
+	const char *date;            /* RFC 5322 date-time, or NULL: now */
+	report_format fmt;
+	const void *doc;             /* the report document */
+	size_t doclen;
+} report_mail;
+
+int report_gzip(const void *data, size_t len, strbuf *out);
+int report_filename(const report_meta *meta, const char *policy_domain,
+    report_format fmt, int gz, char *out, size_t outlen);
+int report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen);
+
+#endif

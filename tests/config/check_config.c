@@ -1,0 +1,184 @@
+/*
+ * tests/config/check_config.c - the config file reader: defaults, every value
+ * type, errors naming file and line, all-or-nothing loading.
+ */
+#include "config/config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[64];
+
+static void
+write_file(const char *text)
+{
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/amconfXXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+}
+
+START_TEST(test_defaults)
+{
+	am_config c;
+	dns_config d;
+
+	config_init(&c);
+	ck_assert_str_eq(c.socket, "unix:/run/authmilter/authmilter.sock");
+	ck_assert_uint_eq(c.socket_mode, 0660);
+	ck_assert_uint_eq(c.dns_timeout_ms, 5000);
+	ck_assert_uint_eq(c.on_internal_error, CONFIG_ACTION_TEMPFAIL);
+	ck_assert_uint_eq(c.ntrusted_networks, 2);
+	ck_assert_str_eq(c.trusted_networks[1], "::1/128");
+	config_dns(&c, &d);
+	ck_assert_ptr_null(d.zone_file);
+	ck_assert_uint_eq(d.nforwarders, 0);
+	ck_assert_str_eq(d.trust_anchor_file, DNS_DEFAULT_TRUST_ANCHOR);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_load_values)
+{
+	am_config c;
+	dns_config d;
+	char err[256];
+
+	write_file("# comment\n\n  socket = inet:8891@127.0.0.1  \n"
+	    "socket_mode = 0600\n"
+	    "authserv_id = \"mx.example.org\"\n"
+	    "dns_forward = 127.0.0.1@5353, ::1\n"
+	    "dns_timeout=1500\n"
+	    "on_dns_temperror = tempfail\n"
+	    "trusted_networks =\n");
+	config_init(&c);
+	ck_assert_msg(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(c.socket, "inet:8891@127.0.0.1");
+	ck_assert_uint_eq(c.socket_mode, 0600);
+	ck_assert_str_eq(c.authserv_id, "mx.example.org");
+	ck_assert_uint_eq(c.ndns_forward, 2);
+	ck_assert_str_eq(c.dns_forward[0], "127.0.0.1@5353");
+	ck_assert_uint_eq(c.dns_timeout_ms, 1500);
+	ck_assert_uint_eq(c.on_dns_temperror, CONFIG_ACTION_TEMPFAIL);
+	ck_assert_uint_eq(c.ntrusted_networks, 0);
+	config_dns(&c, &d);
+	ck_assert_uint_eq(d.nforwarders, 2);
+	ck_assert_uint_eq(d.timeout_ms, 1500);
+	unlink(path);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_errors_name_file_and_line)
+{
+	static const struct { const char *text; const char *want; } t[] = {
+		{ "socket = x\nbogus_key = 1\n", ":2: unknown key 'bogus_key'" },
+		{ "\n\njust words\n", ":3: expected 'key = value'" },
+		{ "dns_timeout = 0\n", ":1: dns_timeout: '0' is not a number from 1 to 600000" },
+		{ "dns_timeout = 12ms\n", ":1: dns_timeout" },
+		{ "dns_timeout = -5\n", ":1: dns_timeout" },
+		{ "socket_mode = 0999\n", ":1: socket_mode" },
+		{ "on_dns_temperror = maybe\n", "'maybe' is not one of: accept tempfail reject" },
+		{ "socket = a\nsocket = b\n", ":2: 'socket' is set twice" },
+		{ "dns_forward = 1 2 3 4 5 6 7 8 9\n", "more than 8 entries" },
+	};
+	size_t i;
+	char err[256];
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		am_config c;
+
+		write_file(t[i].text);
+		config_init(&c);
+		ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, t[i].want) != NULL && strstr(err, path) == err,
+		    "case %zu: got '%s', want '%s'", i, err, t[i].want);
+		unlink(path);
+		config_free(&c);
+	}
+	{
+		am_config c;
+
+		config_init(&c);
+		ck_assert_int_eq(config_load(&c, "/nonexistent/authmilter.conf",
+		    err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "/nonexistent/authmilter.conf: No such file")
+		    != NULL, "%s", err);
+		config_free(&c);
+	}
+}
+END_TEST
+
+START_TEST(test_all_or_nothing)
+{
+	am_config c;
+	char err[256];
+
+	config_init(&c);
+	ck_assert_int_eq(config_set(&c, "authserv_id", "old.example", err, sizeof(err)), 0);
+	write_file("authserv_id = new.example\ndns_timeout = 100\nnope = 1\n");
+	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_str_eq(c.authserv_id, "old.example");
+	ck_assert_uint_eq(c.dns_timeout_ms, 5000);
+	unlink(path);
+	ck_assert_int_eq(config_set(&c, "nope", "1", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown key 'nope'");
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_write_roundtrip)
+{
+	am_config a, b;
+	char err[256];
+	FILE *fp;
+	int fd;
+
+	config_init(&a);
+	ck_assert_int_eq(config_set(&a, "dns_forward", "192.0.2.1@53,192.0.2.2", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&a, "socket_mode", "0640", err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "/tmp/amconfXXXXXX");
+	fd = mkstemp(path);
+	fp = fdopen(fd, "w");
+	config_write(&a, fp, 1);
+	fclose(fp);
+	config_init(&b);
+	ck_assert_msg(config_load(&b, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(b.ndns_forward, 2);
+	ck_assert_str_eq(b.dns_forward[1], "192.0.2.2");
+	ck_assert_uint_eq(b.socket_mode, 0640);
+	ck_assert_str_eq(b.socket, a.socket);
+	unlink(path);
+	config_free(&a);
+	config_free(&b);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nfailed;
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_load_values);
+	tcase_add_test(tc, test_errors_name_file_and_line);
+	tcase_add_test(tc, test_all_or_nothing);
+	tcase_add_test(tc, test_write_roundtrip);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? 0 : 1;
+}

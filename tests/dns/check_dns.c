@@ -1,0 +1,940 @@
+/*
+ * tests/dns/check_dns.c - the dns/ resolver on real libunbound.
+ *
+ * Zone-file mode serves tests/fixtures/dns/test.zone (no apex SOA: the
+ * resolver supplies one) through libunbound's auth-zone, and every answer
+ * type, CNAME chasing, wildcards and NXDOMAIN vs NODATA are checked against
+ * it. Timeouts use a stub zone (a libunbound config written here) pointing
+ * at a local UDP socket that never answers. The answer cache is checked
+ * directly through dns_int.h and end to end (cache on and off must agree).
+ */
+#include <check.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns/dns.h"
+#include "dns/dns_int.h"
+
+#define ZONE "tests/fixtures/dns/test.zone"
+
+static dns_resolver *
+zone_resolver(int cache_entries)
+{
+	dns_config cfg;
+	char err[512];
+	dns_resolver *r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = ZONE;
+	cfg.cache_entries = cache_entries;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "resolver: %s", err);
+	return r;
+}
+
+static dns_answer *
+look(dns_resolver *r, const char *name, dns_type t, dns_status want)
+{
+	dns_answer *a = dns_lookup(r, name, t);
+
+	ck_assert_msg(a->status == want, "%s %s: status %s (%s), want %s",
+	    name, dns_type_name(t), dns_status_name(a->status), a->why,
+	    dns_status_name(want));
+	return a;
+}
+
+static int
+has_a(const dns_answer *a, const char *ip)
+{
+	struct in_addr in;
+	size_t i;
+
+	inet_pton(AF_INET, ip, &in);
+	for (i = 0; i < a->count; i++)
+		if (a->records[i].type == DNS_T_A &&
+		    a->records[i].u.a.s_addr == in.s_addr)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_a_aaaa)
+{
+	dns_resolver *r = zone_resolver(0);
+	struct in6_addr want6;
+	dns_answer *a;
+
+	a = look(r, "www.example", DNS_T_A, DNS_RECORDS);
+	ck_assert_uint_eq(a->count, 2);
+	ck_assert(has_a(a, "192.0.2.1") && has_a(a, "192.0.2.2"));
+	ck_assert_int_eq(a->sec, DNS_SEC_INSECURE);
+	ck_assert_int_eq(a->rcode, 0);
+	ck_assert(a->ttl > 0 && a->ttl <= 300);
+	ck_assert_str_eq(a->why, "");
+	dns_answer_free(a);
+
+	a = look(r, "WWW.Example.", DNS_T_AAAA, DNS_RECORDS);
+	ck_assert_uint_eq(a->count, 1);
+	inet_pton(AF_INET6, "2001:db8::1", &want6);
+	ck_assert(memcmp(&a->records[0].u.aaaa, &want6, 16) == 0);
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_mx_order)
+{
+	dns_resolver *r = zone_resolver(0);
+	static const char *const hosts[] = {
+		"mx1.example", "mx2.example", "mx3.example",
+	};
+	dns_answer *a;
+	size_t i;
+
+	a = look(r, "example", DNS_T_MX, DNS_RECORDS);
+	ck_assert_uint_eq(a->count, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(a->records[i].type, DNS_T_MX);
+		ck_assert_uint_eq(a->records[i].u.mx.preference, (i + 1) * 10);
+		ck_assert_str_eq(a->records[i].u.mx.host, hosts[i]);
+	}
+	dns_answer_free(a);
+
+	a = look(r, "null.example", DNS_T_MX, DNS_RECORDS);  /* RFC 7505 */
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_uint_eq(a->records[0].u.mx.preference, 0);
+	ck_assert_str_eq(a->records[0].u.mx.host, "");
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_txt)
+{
+	dns_resolver *r = zone_resolver(0);
+	const dns_txt *t;
+	dns_answer *a;
+	int one = 0, two = 0;
+	size_t i;
+
+	a = look(r, "example", DNS_T_TXT, DNS_RECORDS);
+	ck_assert_uint_eq(a->count, 1);
+	t = &a->records[0].u.txt;
+	ck_assert_uint_eq(t->nstrings, 2);
+	ck_assert_uint_eq(t->lens[0], 7);
+	ck_assert_uint_eq(t->lens[1], 21);
+	ck_assert_uint_eq(t->len, 28);
+	ck_assert_str_eq(t->text, "v=spf1 ip4:192.0.2.0/24 -all");
+	dns_answer_free(a);
+
+	a = look(r, "nul.example", DNS_T_TXT, DNS_RECORDS);
+	t = &a->records[0].u.txt;
+	ck_assert_uint_eq(t->nstrings, 2);
+	ck_assert_uint_eq(t->lens[0], 3);
+	ck_assert_uint_eq(t->lens[1], 1);
+	ck_assert_uint_eq(t->len, 4);
+	ck_assert(memcmp(t->text, "a\0bc", 5) == 0);
+	dns_answer_free(a);
+
+	a = look(r, "multi.example", DNS_T_TXT, DNS_RECORDS);
+	ck_assert_uint_eq(a->count, 2);
+	for (i = 0; i < a->count; i++) {
+		one += strcmp(a->records[i].u.txt.text, "one") == 0;
+		two += strcmp(a->records[i].u.txt.text, "two") == 0;
+	}
+	ck_assert(one == 1 && two == 1);
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_ptr)
+{
+	dns_resolver *r = zone_resolver(0);
+	unsigned char addr[16];
+	char name[80];
+	dns_answer *a;
+
+	inet_pton(AF_INET, "192.0.2.1", addr);
+	ck_assert_int_eq(dns_reverse_name(AF_INET, addr, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "1.2.0.192.in-addr.arpa");
+	a = look(r, name, DNS_T_PTR, DNS_RECORDS);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_str_eq(a->records[0].u.ptr, "www.example");
+	dns_answer_free(a);
+
+	inet_pton(AF_INET6, "2001:db8::1", addr);
+	ck_assert_int_eq(dns_reverse_name(AF_INET6, addr, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+	a = look(r, name, DNS_T_PTR, DNS_RECORDS);
+	ck_assert_str_eq(a->records[0].u.ptr, "www.example");
+	dns_answer_free(a);
+	ck_assert_int_eq(dns_reverse_name(AF_INET6, addr, name, 40), -1);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_cname_wildcard_negative)
+{
+	dns_resolver *r = zone_resolver(0);
+	dns_answer *a;
+
+	a = look(r, "alias2.example", DNS_T_A, DNS_RECORDS);  /* two CNAMEs */
+	ck_assert(a->count == 2 && has_a(a, "192.0.2.1"));
+	dns_answer_free(a);
+	a = look(r, "dangling.example", DNS_T_A, DNS_NXDOMAIN);
+	dns_answer_free(a);
+
+	a = look(r, "a.b.wild.example", DNS_T_A, DNS_RECORDS);
+	ck_assert(a->count == 1 && has_a(a, "192.0.2.77"));
+	dns_answer_free(a);
+	a = look(r, "x.wild.example", DNS_T_TXT, DNS_RECORDS);
+	ck_assert_str_eq(a->records[0].u.txt.text, "wild");
+	dns_answer_free(a);
+	a = look(r, "x.wild.example", DNS_T_MX, DNS_NODATA);
+	dns_answer_free(a);
+	a = look(r, "wild.example", DNS_T_A, DNS_NODATA);  /* empty non-terminal */
+	dns_answer_free(a);
+
+	a = look(r, "www.example", DNS_T_TXT, DNS_NODATA);
+	ck_assert_int_eq(a->rcode, 0);
+	ck_assert_uint_eq(a->count, 0);
+	dns_answer_free(a);
+	a = look(r, "nope.example", DNS_T_A, DNS_NXDOMAIN);
+	ck_assert_int_eq(a->rcode, 3);
+	ck_assert_uint_eq(a->count, 0);
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_badname)
+{
+	static const char *const bad[] = {
+		"", "a..b", ".a", "..", "a\\000b", "bad\\", "a\\999", "a\\1x",
+	};
+	dns_resolver *r = zone_resolver(0);
+	char name[400];
+	dns_answer *a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = look(r, bad[i], DNS_T_A, DNS_BADNAME);
+		ck_assert_msg(a->why[0] != '\0', "no reason for '%s'", bad[i]);
+		dns_answer_free(a);
+	}
+	a = look(r, NULL, DNS_T_A, DNS_BADNAME);
+	dns_answer_free(a);
+
+	memset(name, 'x', 64);  /* label of 64 */
+	memcpy(name + 64, ".example", 9);
+	a = look(r, name, DNS_T_A, DNS_BADNAME);
+	ck_assert(strstr(a->why, "63") != NULL);
+	dns_answer_free(a);
+	memcpy(name + 63, ".example", 9);  /* label of 63: fine */
+	a = look(r, name, DNS_T_A, DNS_NXDOMAIN);
+	dns_answer_free(a);
+
+	/* 253 characters is the longest name; 254 is too long */
+	for (i = 0; i < 253; i++)
+		name[i] = (i % 2) ? '.' : 'a';
+	name[253] = '\0';
+	a = look(r, name, DNS_T_A, DNS_NXDOMAIN);
+	dns_answer_free(a);
+	name[253] = '.';
+	name[254] = '\0';
+	a = look(r, name, DNS_T_A, DNS_NXDOMAIN);  /* the trailing dot is free */
+	dns_answer_free(a);
+	name[253] = 'b';
+	a = look(r, name, DNS_T_A, DNS_BADNAME);
+	ck_assert(strstr(a->why, "255") != NULL);
+	dns_answer_free(a);
+
+	/* escapes reach the wire: \097 is 'a' */
+	a = look(r, "www.ex\\097mple", DNS_T_A, DNS_RECORDS);
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_faults)
+{
+	dns_resolver *r = zone_resolver(0);
+	dns_answer *a;
+
+	ck_assert_int_eq(dns_resolver_add_fault(r, "Timeout.Example", DNS_T_TXT,
+	    DNS_TEMPFAIL), 0);
+	ck_assert_int_eq(dns_resolver_add_fault(r, "www.example.", DNS_T_A,
+	    DNS_NXDOMAIN), 0);
+	ck_assert_int_eq(dns_resolver_add_fault(r, "x.example", DNS_T_A,
+	    DNS_RECORDS), -1);
+	ck_assert_int_eq(dns_resolver_add_fault(r, "a..b", DNS_T_A,
+	    DNS_NODATA), -1);
+
+	a = look(r, "timeout.EXAMPLE.", DNS_T_TXT, DNS_TEMPFAIL);
+	ck_assert(strstr(a->why, "timed out") != NULL);
+	dns_answer_free(a);
+	a = look(r, "timeout.example", DNS_T_A, DNS_NXDOMAIN);  /* other type */
+	dns_answer_free(a);
+	a = look(r, "WWW.example", DNS_T_A, DNS_NXDOMAIN);  /* overrides zone */
+	dns_answer_free(a);
+	a = look(r, "www.example", DNS_T_AAAA, DNS_RECORDS);
+	dns_answer_free(a);
+	ck_assert_int_eq(dns_resolver_add_fault(r, "late.example", DNS_T_A,
+	    DNS_TEMPFAIL), -1);  /* after the first query */
+	dns_resolver_free(r);
+}
+END_TEST
+
+static int
+same_answer(const dns_answer *x, const dns_answer *y)
+{
+	size_t i;
+
+	if (x->status != y->status || x->count != y->count)
+		return 0;
+	for (i = 0; i < x->count; i++)
+		if (x->records[i].type == DNS_T_MX &&
+		    (x->records[i].u.mx.preference != y->records[i].u.mx.preference ||
+		    strcmp(x->records[i].u.mx.host, y->records[i].u.mx.host) != 0))
+			return 0;
+	return 1;
+}
+
+START_TEST(test_cache_end_to_end)
+{
+	static const char *const names[] = {
+		"example", "null.example", "nope.example", "www.example",
+	};
+	dns_resolver *on = zone_resolver(0), *off = zone_resolver(-1);
+	dns_answer *a, *b, *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		a = dns_lookup(on, names[i], DNS_T_MX);  /* fills the cache */
+		b = dns_lookup(on, names[i], DNS_T_MX);  /* from the cache */
+		c = dns_lookup(off, names[i], DNS_T_MX);
+		ck_assert_msg(same_answer(a, b) && same_answer(a, c), "%s", names[i]);
+		ck_assert(b->ttl <= a->ttl);
+		dns_answer_free(a);
+		dns_answer_free(b);
+		dns_answer_free(c);
+	}
+	dns_resolver_free(on);
+	dns_resolver_free(off);
+}
+END_TEST
+
+START_TEST(test_cache_unit)
+{
+	dns_cache *c = dns_cache_new(16, 1 << 20);
+	uint8_t key[DNS_KEY_MAX], wire[DNS_WIRE_MAX];
+	const char *why;
+	char name[32];
+	size_t wlen, klen, i, kept = 0;
+	dns_answer *a, *got;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(dns_name_to_wire("Host.Example", wire, &wlen, &why), 0);
+	klen = dns_make_key(wire, wlen, DNS_T_A, key);
+	a = dns_answer_status(DNS_NODATA, DNS_SEC_INSECURE, 0, NULL);
+	a->ttl = 2;
+	dns_cache_put(c, key, klen, a, 1000);
+	got = dns_cache_get(c, key, klen, 1500);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_int_eq(got->status, DNS_NODATA);
+	ck_assert_uint_eq(got->ttl, 2);  /* 1.5 s left, rounded up */
+	dns_answer_free(got);
+	ck_assert_ptr_null(dns_cache_get(c, key, klen, 3000));  /* expired */
+
+	a->status = DNS_TEMPFAIL;  /* never cached */
+	dns_cache_put(c, key, klen, a, 1000);
+	ck_assert_ptr_null(dns_cache_get(c, key, klen, 1001));
+	a->status = DNS_NXDOMAIN;
+	a->ttl = 0;  /* TTL 0: not cached */
+	dns_cache_put(c, key, klen, a, 1000);
+	ck_assert_ptr_null(dns_cache_get(c, key, klen, 1000));
+
+	a->ttl = 100;  /* the size cap holds */
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "h%zu.example", i);
+		dns_name_to_wire(name, wire, &wlen, &why);
+		klen = dns_make_key(wire, wlen, DNS_T_A, key);
+		dns_cache_put(c, key, klen, a, 1000);
+	}
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "h%zu.example", i);
+		dns_name_to_wire(name, wire, &wlen, &why);
+		klen = dns_make_key(wire, wlen, DNS_T_A, key);
+		if ((got = dns_cache_get(c, key, klen, 1000)) != NULL) {
+			kept++;
+			dns_answer_free(got);
+		}
+	}
+	ck_assert_msg(kept > 0 && kept <= 32, "kept %zu", kept);
+	dns_answer_free(a);
+	dns_cache_free(c);
+}
+END_TEST
+
+/* 16 threads x 200 queries, several in flight per thread. */
+#define NTHREADS 16
+#define NQUERIES 200
+static atomic_int thread_failures, thread_ids;
+
+static void *
+query_thread(void *arg)
+{
+	dns_resolver *r = arg;
+	dns_query *q[4];
+	const dns_answer *a;
+	char name[64];
+	int i, id = atomic_fetch_add(&thread_ids, 1);
+
+	for (i = 0; i < NQUERIES; i += 4) {
+		snprintf(name, sizeof(name), "t%d-%d.wild.example", id, i);
+		q[0] = dns_query_start(r, "www.example", DNS_T_A);
+		q[1] = dns_query_start(r, "example", DNS_T_MX);
+		q[2] = dns_query_start(r, name, DNS_T_A);  /* a cache miss */
+		q[3] = dns_query_start(r, "nope.example", DNS_T_TXT);
+		a = dns_query_wait(q[0], dns_now_ms() + 5000);
+		thread_failures += !(a->status == DNS_RECORDS && a->count == 2);
+		a = dns_query_wait(q[1], dns_now_ms() + 5000);
+		thread_failures += !(a->status == DNS_RECORDS && a->count == 3 &&
+		    strcmp(a->records[0].u.mx.host, "mx1.example") == 0);
+		a = dns_query_wait(q[2], dns_now_ms() + 5000);
+		thread_failures += !(a->status == DNS_RECORDS && has_a(a, "192.0.2.77"));
+		a = dns_query_wait(q[3], dns_now_ms() + 5000);
+		thread_failures += a->status != DNS_NXDOMAIN;
+		dns_query_free(q[0]);
+		dns_query_free(q[1]);
+		dns_query_free(q[2]);
+		dns_query_free(q[3]);
+	}
+	return NULL;
+}
+
+START_TEST(test_threads)
+{
+	dns_resolver *r = zone_resolver(_i == 0 ? 0 : -1);
+	pthread_t t[NTHREADS];
+	int i;
+
+	thread_failures = 0;
+	for (i = 0; i < NTHREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, query_thread, r), 0);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(thread_failures, 0);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* A UDP socket that never answers, and a config stubbing a zone to it. */
+static int dead_fd = -1;
+static char dead_conf[64];
+
+static void
+dead_server_setup(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	FILE *fp;
+	int fd;
+
+	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(dead_fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(dead_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(dead_fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(dead_conf, sizeof(dead_conf), "/tmp/check_dns_XXXXXX");
+	fd = mkstemp(dead_conf);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
+	    "    do-not-query-localhost: no\n"
+	    "stub-zone:\n    name: \"dead.example.\"\n"
+	    "    stub-addr: 127.0.0.1@%u\n", ntohs(sin.sin_port));
+	fclose(fp);
+}
+
+static void
+dead_server_teardown(void)
+{
+	close(dead_fd);
+	unlink(dead_conf);
+}
+
+static dns_resolver *
+dead_resolver(unsigned timeout_ms)
+{
+	dns_config cfg;
+	char err[512];
+	dns_resolver *r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_conf = dead_conf;
+	cfg.timeout_ms = timeout_ms;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "resolver: %s", err);
+	return r;
+}
+
+START_TEST(test_stub_timeout)
+{
+	dns_resolver *r = dead_resolver(700);
+	int64_t t0 = dns_now_ms(), dt;
+	dns_answer *a;
+
+	ck_assert_uint_eq(dns_resolver_timeout_ms(r), 700);
+	a = look(r, "www.dead.example", DNS_T_A, DNS_TEMPFAIL);
+	dt = dns_now_ms() - t0;
+	ck_assert_msg(dt >= 650 && dt < 3000, "took %lld ms", (long long)dt);
+	ck_assert_msg(strncmp(a->why, "timed out after", 15) == 0, "%s", a->why);
+	ck_assert_int_eq(a->sec, DNS_SEC_INSECURE);
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_free_pending)
+{
+	dns_resolver *r = dead_resolver(5000);
+	dns_query *q[50];
+	const dns_answer *a;
+	int64_t t0;
+	size_t i;
+
+	for (i = 0; i < 50; i++)
+		q[i] = dns_query_start(r, i % 2 ? "a.dead.example" : "b.dead.example",
+		    DNS_T_TXT);
+	ck_assert(!dns_query_done(q[0]));
+	t0 = dns_now_ms();
+	a = dns_query_wait(q[0], t0 + 200);  /* a short deadline of our own */
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	ck_assert(dns_query_done(q[0]));
+	ck_assert(dns_now_ms() - t0 < 1500);
+	ck_assert(dns_query_wait(q[0], t0) == a);  /* waiting again: same answer */
+	for (i = 0; i < 50; i++)
+		dns_query_free(q[i]);  /* 49 still pending */
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_config_errors)
+{
+	dns_config cfg;
+	char err[512];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = "/nonexistent/zone";
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "/nonexistent/zone") != NULL, "%s", err);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_conf = "/nonexistent/unbound.conf";
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "/nonexistent/unbound.conf") != NULL, "%s", err);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.forwarders[0] = "not an address";
+	cfg.nforwarders = 1;
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "forwarder not an address") != NULL, "%s", err);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.trust_anchor_file = "/nonexistent/root.key";
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "trust anchor /nonexistent/root.key") != NULL,
+	    "%s", err);
+}
+END_TEST
+
+START_TEST(test_bad_zone_file)
+{
+	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512];
+	dns_config cfg;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs("www.example. 300 IN A 192.0.2.300\n", fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = path;
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	unlink(path);
+	ck_assert_msg(strstr(err, path) != NULL && strstr(err, "error") != NULL,
+	    "%s", err);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	dns_type t;
+
+	ck_assert_str_eq(dns_type_name(DNS_T_AAAA), "AAAA");
+	ck_assert_int_eq(dns_type_from_name("mx", &t), 0);
+	ck_assert_int_eq(t, DNS_T_MX);
+	ck_assert_int_eq(dns_type_from_name("SOA", &t), -1);
+	ck_assert_str_eq(dns_status_name(DNS_NXDOMAIN), "nxdomain");
+	ck_assert_str_eq(dns_sec_name(DNS_SEC_BOGUS), "bogus");
+}
+END_TEST
+
+/* libunbound hands over rdata from the network: malformed data is refused. */
+static dns_answer *
+from_rdata(dns_type t, const char *data, int len)
+{
+	char *d[2] = { (char *)(uintptr_t)data, NULL };
+	int l[2] = { len, 0 };
+	struct ub_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.data = d;
+	res.len = l;
+	res.havedata = 1;
+	res.ttl = 30;
+	return dns_answer_from_ub(0, &res, t);
+}
+
+START_TEST(test_hostile_rdata)
+{
+	static const struct {
+		dns_type t;
+		const char *data;
+		int len;
+		dns_status want;
+	} cases[] = {
+		{ DNS_T_A, "\300\0\2\1", 4, DNS_RECORDS },
+		{ DNS_T_A, "\300\0\2\1\1", 5, DNS_TEMPFAIL },
+		{ DNS_T_AAAA, "0123456789abcdef", 15, DNS_TEMPFAIL },
+		{ DNS_T_MX, "\0\12\2mx\7example\0", 14, DNS_RECORDS },
+		{ DNS_T_MX, "\0\12\300\14", 4, DNS_TEMPFAIL },   /* compression */
+		{ DNS_T_MX, "\0\12\2mx\7exam", 10, DNS_TEMPFAIL }, /* truncated */
+		{ DNS_T_MX, "\0\12", 2, DNS_TEMPFAIL },
+		{ DNS_T_PTR, "\2mx\0junk", 8, DNS_TEMPFAIL },       /* trailing */
+		{ DNS_T_PTR, "\100abc", 4, DNS_TEMPFAIL },           /* label 64 */
+		{ DNS_T_TXT, "\3abc\0", 5, DNS_RECORDS },           /* empty string */
+		{ DNS_T_TXT, "\5abc", 4, DNS_TEMPFAIL },             /* overrun */
+		{ DNS_T_TXT, "", 0, DNS_TEMPFAIL },
+		{ DNS_T_PTR, "\1.\1\\\2a\377\0", 8, DNS_RECORDS },
+	};
+	char longname[300];
+	dns_answer *a;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = from_rdata(cases[i].t, cases[i].data, cases[i].len);
+		ck_assert_msg(a->status == cases[i].want, "case %zu: %s (%s)", i,
+		    dns_status_name(a->status), a->why);
+		if (a->status == DNS_TEMPFAIL)
+			ck_assert(strstr(a->why, "malformed") != NULL);
+		dns_answer_free(a);
+	}
+	a = from_rdata(DNS_T_PTR, "\1.\1\\\2a\377\0", 8);
+	ck_assert_str_eq(a->records[0].u.ptr, "\\..\\\\.a\\255");
+	dns_answer_free(a);
+	/* a wire name over 255 octets */
+	for (i = 0; i < 260; i += 2) {
+		longname[i] = 1;
+		longname[i + 1] = 'a';
+	}
+	longname[260] = 0;
+	a = from_rdata(DNS_T_PTR, longname, 261);
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_zone_with_soa)
+{
+	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512];
+	dns_config cfg;
+	dns_resolver *r;
+	dns_answer *a;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs("$ORIGIN .\n. 600 IN SOA ns. host. 1 3600 600 86400 42\n"
+	    ". 600 IN NS ns.\nhost.test. 77 IN A 192.0.2.5\n", fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = path;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	unlink(path);
+	ck_assert_msg(r != NULL, "%s", err);
+	a = look(r, "host.test", DNS_T_A, DNS_RECORDS);  /* test. is not special */
+	ck_assert(has_a(a, "192.0.2.5"));
+	ck_assert_uint_eq(a->ttl, 77);
+	dns_answer_free(a);
+	a = look(r, "other.test", DNS_T_A, DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->ttl, 42);  /* the file's own SOA minimum */
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* ---- a message's budget (dns_budget) ---- */
+
+/* Start (name, type) in b with flags, wait, and check the status; the
+ * query is freed. Returns whether its reason names the query budget. */
+static int
+budget_look(dns_resolver *r, dns_budget *b, int flags, const char *name,
+    dns_type t, dns_status want)
+{
+	dns_query *q = dns_query_start_in(r, b, flags, name, t);
+	const dns_answer *a = dns_query_wait(q, dns_now_ms() + 5000);
+	int refused;
+
+	ck_assert_msg(a->status == want, "%s: %s (%s), want %s", name,
+	    dns_status_name(a->status), a->why, dns_status_name(want));
+	refused = strstr(a->why, "query budget") != NULL;
+	dns_query_free(q);
+	return refused;
+}
+
+START_TEST(test_budget_count)
+{
+	dns_resolver *r = zone_resolver(0);
+	dns_budget *b = dns_budget_new(0, 5, 2);
+	char why[160];
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)), "");
+	/* 3 ordinary lookups may go out (5 - 2 kept in reserve) */
+	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "example", DNS_T_MX, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "none.example", DNS_T_A, DNS_NXDOMAIN));
+	ck_assert_uint_eq(dns_budget_queries(b), 3);
+	ck_assert(budget_look(r, b, 0, "example", DNS_T_TXT, DNS_TEMPFAIL));
+	ck_assert_uint_eq(dns_budget_refused(b), 1);
+	/* what needs no lookup is answered and free: cache hits, bad names */
+	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "a..b", DNS_T_A, DNS_BADNAME));
+	/* the reserve is for reserved lookups only, then nothing goes out */
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "example", DNS_T_TXT,
+	    DNS_RECORDS));
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "www.example",
+	    DNS_T_AAAA, DNS_RECORDS));
+	ck_assert(budget_look(r, b, DNS_BUDGET_RESERVED, "mx1.example",
+	    DNS_T_A, DNS_TEMPFAIL));
+	ck_assert(budget_look(r, b, 0, "short.example", DNS_T_A, DNS_TEMPFAIL));
+	ck_assert_uint_eq(dns_budget_queries(b), 5);
+	ck_assert_uint_eq(dns_budget_refused(b), 3);
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
+	    "message DNS query budget of 5 exhausted");
+	/* other lookups of the resolver are not charged */
+	dns_answer_free(look(r, "short.example", DNS_T_A, DNS_RECORDS));
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* Threads charging one budget: never more than its count goes out. */
+typedef struct budget_arg {
+	dns_resolver *r;
+	dns_budget *b;
+	int id;
+	atomic_uint refused;
+} budget_arg;
+
+static void *
+budget_thread(void *p)
+{
+	budget_arg *ba = p;
+	char name[64];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		dns_query *q;
+		const dns_answer *a;
+
+		snprintf(name, sizeof(name), "t%d-%d.example", ba->id, i);
+		q = dns_query_start_in(ba->r, ba->b, i % 2 ?
+		    DNS_BUDGET_RESERVED : 0, name, DNS_T_A);
+		a = dns_query_wait(q, dns_now_ms() + 5000);
+		if (a->status == DNS_TEMPFAIL &&
+		    strstr(a->why, "query budget of 100 exhausted") != NULL)
+			atomic_fetch_add(&ba->refused, 1);
+		dns_query_free(q);
+	}
+	return NULL;
+}
+
+START_TEST(test_budget_threads)
+{
+	dns_resolver *r = zone_resolver(0);
+	dns_budget *b = dns_budget_new(0, 100, 10);
+	budget_arg args[8];
+	pthread_t th[8];
+	unsigned refused = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		args[i].r = r;
+		args[i].b = b;
+		args[i].id = i;
+		atomic_init(&args[i].refused, 0);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, budget_thread,
+		    &args[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		refused += atomic_load(&args[i].refused);
+	}
+	ck_assert_uint_eq(dns_budget_queries(b), 100);
+	ck_assert_uint_eq(refused, 400 - 100);
+	ck_assert_uint_eq(dns_budget_refused(b), 300);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_budget_deadline)
+{
+	dns_resolver *r = dead_resolver(5000);
+	dns_budget *b = dns_budget_new(400, 0, 0);
+	dns_query *q1, *q2;
+	const dns_answer *a;
+	int64_t t0 = dns_now_ms(), dt;
+	char why[160];
+
+	/* two lookups of a server that never answers, each with its own
+	 * 5 s: both end at the message's deadline */
+	q1 = dns_query_start_in(r, b, 0, "a.dead.example", DNS_T_TXT);
+	q2 = dns_query_start_in(r, b, DNS_BUDGET_RESERVED, "b.dead.example",
+	    DNS_T_TXT);
+	a = dns_query_wait(q1, dns_now_ms() + 5000);
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
+	a = dns_query_wait(q2, dns_now_ms() + 5000);
+	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
+	dt = dns_now_ms() - t0;
+	ck_assert_msg(dt >= 380 && dt < 2500, "took %lld ms", (long long)dt);
+	dns_query_free(q1);
+	dns_query_free(q2);
+	/* past it a lookup is not sent: answered at once */
+	t0 = dns_now_ms();
+	q1 = dns_query_start_in(r, b, 0, "c.dead.example", DNS_T_TXT);
+	ck_assert(dns_query_done(q1));
+	a = dns_query_wait(q1, dns_now_ms() + 5000);
+	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
+	ck_assert(dns_now_ms() - t0 < 200);
+	dns_query_free(q1);
+	ck_assert_uint_eq(dns_budget_queries(b), 2);
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
+	    "message DNS deadline of 400 ms reached");
+	/* a wait of its own that ends first keeps its own reason */
+	dns_budget_extend(b, 3000);
+	q1 = dns_query_start_in(r, b, 0, "d.dead.example", DNS_T_TXT);
+	a = dns_query_wait(q1, dns_now_ms() + 200);
+	ck_assert_msg(strncmp(a->why, "timed out after", 15) == 0, "%s", a->why);
+	dns_query_free(q1);
+	/* an abandoned message: its remaining lookups end at once */
+	dns_budget_close(b);
+	q1 = dns_query_start_in(r, b, 0, "e.dead.example", DNS_T_TXT);
+	ck_assert(dns_query_done(q1));
+	dns_query_free(q1);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* The deadline moved (end of message) while a lookup waits on another
+ * thread: the wait follows it. */
+static void *
+extend_later(void *p)
+{
+	usleep(150 * 1000);
+	dns_budget_extend(p, 900);
+	return NULL;
+}
+
+START_TEST(test_budget_extend)
+{
+	dns_resolver *r = dead_resolver(5000);
+	int64_t t0 = dns_now_ms(), dt;
+	dns_budget *b = dns_budget_new(300, 10, 0);
+	dns_query *q = dns_query_start_in(r, b, 0, "a.dead.example", DNS_T_TXT);
+	const dns_answer *a;
+	pthread_t th;
+
+	dns_budget_extend(b, 100);      /* earlier than the deadline: no-op */
+	ck_assert(dns_budget_deadline(b) >= t0 + 300);
+	ck_assert(dns_budget_deadline(b) < dns_now_ms() + 300);
+	ck_assert_int_eq(pthread_create(&th, NULL, extend_later, b), 0);
+	a = dns_query_wait(q, dns_now_ms() + 5000);
+	dt = dns_now_ms() - t0;
+	pthread_join(th, NULL);
+	ck_assert_str_eq(a->why, "message DNS deadline of 300 ms reached");
+	ck_assert_msg(dt >= 1000 && dt < 3500, "took %lld ms", (long long)dt);
+	dns_query_free(q);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+static Suite *
+dns_suite(void)
+{
+	Suite *s = suite_create("dns");
+	TCase *tc = tcase_create("zone");
+	TCase *dead = tcase_create("dead server");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_a_aaaa);
+	tcase_add_test(tc, test_mx_order);
+	tcase_add_test(tc, test_txt);
+	tcase_add_test(tc, test_ptr);
+	tcase_add_test(tc, test_cname_wildcard_negative);
+	tcase_add_test(tc, test_badname);
+	tcase_add_test(tc, test_faults);
+	tcase_add_test(tc, test_cache_end_to_end);
+	tcase_add_test(tc, test_cache_unit);
+	tcase_add_loop_test(tc, test_threads, 0, 2);  /* cache on, off */
+	tcase_add_test(tc, test_config_errors);
+	tcase_add_test(tc, test_bad_zone_file);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_hostile_rdata);
+	tcase_add_test(tc, test_zone_with_soa);
+	tcase_add_test(tc, test_budget_count);
+	tcase_add_test(tc, test_budget_threads);
+	suite_add_tcase(s, tc);
+
+	tcase_set_timeout(dead, 60);
+	tcase_add_checked_fixture(dead, dead_server_setup, dead_server_teardown);
+	tcase_add_test(dead, test_stub_timeout);
+	tcase_add_test(dead, test_free_pending);
+	tcase_add_test(dead, test_budget_deadline);
+	tcase_add_test(dead, test_budget_extend);
+	suite_add_tcase(s, dead);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dns_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,376 @@
+/*
+ * tests/report/check_history.c - the history writer over a real SQLite
+ * store: clean shutdown loses nothing, a full queue drops and counts,
+ * kill -9 during a write burst loses at most the queue plus one batch,
+ * the queue's byte bound holds (writer stalled on a locked database);
+ * packed records (exact round trip, typical size); and the record
+ * builder (IPv6 expansion for RFC 7489, DKIM priority).
+ */
+#include <check.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report/history.h"
+#include "daemon/history_writer.h"
+
+static char dbpath[64];
+
+static void
+setup(void)
+{
+	char tmpl[] = "/tmp/check_history.XXXXXX";
+	int fd = mkstemp(tmpl);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(tmpl);
+	snprintf(dbpath, sizeof(dbpath), "%s", tmpl);
+}
+
+static void
+teardown(void)
+{
+	char p[80];
+
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+}
+
+static report_record *
+rec(int i)
+{
+	report_record *r = calloc(1, sizeof(*r));
+
+	r->time = 1000 + i;
+	snprintf(r->source_ip, sizeof(r->source_ip), "192.0.2.%d", i % 250);
+	snprintf(r->header_from, sizeof(r->header_from), "example.com");
+	snprintf(r->policy_domain, sizeof(r->policy_domain), "example.com");
+	snprintf(r->disposition, sizeof(r->disposition), "none");
+	snprintf(r->p, sizeof(r->p), "none");
+	return r;
+}
+
+static uint64_t
+stored(void)
+{
+	char why[256];
+	history *h = history_open(dbpath, why, sizeof(why));
+	uint64_t n = 0;
+
+	ck_assert_msg(h != NULL, "%s", why);
+	ck_assert_int_eq(history_count(h, 0, INT64_MAX, &n, why, sizeof(why)), 0);
+	history_close(h);
+	return n;
+}
+
+static void
+config(am_config *cfg, unsigned qsize, unsigned batch, unsigned full)
+{
+	config_init(cfg);
+	ck_assert_int_eq(config_set(cfg, "history", dbpath, NULL, 0), 0);
+	cfg->history_queue_size = qsize;
+	cfg->history_batch_size = batch;
+	cfg->history_queue_full = full;
+	cfg->history_queue_wait_ms = 1000;
+}
+
+START_TEST(clean_stop_flushes)
+{
+	am_config cfg;
+	history_writer *w;
+	history_stats st;
+	char err[256];
+	int i;
+
+	config(&cfg, 10000, 100, CONFIG_QFULL_WAIT);
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	for (i = 0; i < 5000; i++)
+		ck_assert_int_eq(history_writer_submit(w, rec(i)), 0);
+	history_writer_stats(w, &st);
+	ck_assert_uint_eq(st.queued, 5000);
+	history_writer_stop(w);
+	ck_assert_uint_eq(stored(), 5000);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(full_queue_drops)
+{
+	am_config cfg;
+	history_writer *w;
+	history_stats st;
+	char err[256];
+	int i, dropped = 0;
+
+	config(&cfg, 2, 1, CONFIG_QFULL_DROP);
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	for (i = 0; i < 3000; i++)
+		if (history_writer_submit(w, rec(i)) < 0)
+			dropped++;
+	history_writer_stats(w, &st);
+	ck_assert_int_gt(dropped, 0);  /* one-row transactions cannot keep up */
+	ck_assert_uint_eq(st.dropped, (uint64_t)dropped);
+	ck_assert_uint_eq(st.queued + st.dropped, 3000);
+	history_writer_stop(w);
+	ck_assert_uint_eq(stored(), 3000 - (uint64_t)dropped);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(kill9_loses_at_most_queue_plus_batch)
+{
+	const unsigned qsize = 200, batch = 100;
+	volatile uint64_t *submitted = mmap(NULL, sizeof(uint64_t),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t n, lost;
+	pid_t pid;
+
+	ck_assert_ptr_ne((void *)submitted, MAP_FAILED);
+	*submitted = 0;
+	{ /* create the schema before the burst */
+		char why[256];
+		history *h = history_open(dbpath, why, sizeof(why));
+
+		ck_assert_msg(h != NULL, "%s", why);
+		history_close(h);
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		am_config cfg;
+		history_writer *w;
+		char err[256];
+		int i;
+
+		config(&cfg, qsize, batch, CONFIG_QFULL_WAIT);
+		w = history_writer_start(&cfg, err, sizeof(err));
+		if (w == NULL)
+			_exit(2);
+		for (i = 0;; i++)
+			if (history_writer_submit(w, rec(i)) == 0)
+				*submitted = *submitted + 1;
+	}
+	usleep(700000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	n = stored();
+	ck_assert_uint_gt(*submitted, 0);
+	ck_assert_uint_gt(n, 0);
+	lost = *submitted - n;
+	ck_assert_msg(*submitted >= n && lost <= qsize + batch,
+	    "submitted %llu, stored %llu", (unsigned long long)*submitted,
+	    (unsigned long long)n);
+	munmap((void *)submitted, sizeof(uint64_t));
+}
+END_TEST
+
+/* A record as one of the benchmark corpus's messages makes it. */
+static void
+typical(report_record *r)
+{
+	dmarc_result d;
+	report_dkim_in dk[1] = { { "d16.example", "s16", "pass" } };
+	report_input in;
+	char why[128];
+
+	memset(&d, 0, sizeof(d));
+	memset(&in, 0, sizeof(in));
+	d.have_record = 1;
+	snprintf(d.policy_domain, sizeof(d.policy_domain), "d16.example");
+	snprintf(d.from_domain, sizeof(d.from_domain), "d16.example");
+	snprintf(d.org_domain, sizeof(d.org_domain), "d16.example");
+	d.result = DMARC_RESULT_PASS;
+	d.record.p = DMARC_P_QUARANTINE;
+	d.policy = DMARC_P_QUARANTINE;
+	d.record.nrua = 1;
+	snprintf(d.record.rua[0].uri, sizeof(d.record.rua[0].uri),
+	    "mailto:dmarc-reports@d16.example");
+	in.time = 1795873462;
+	in.source_ip = "198.51.100.16";
+	in.envelope_from = "bounce-1234@d16.example";
+	in.envelope_to = "user@bench.test";
+	in.spf_domain = "d16.example";
+	in.spf_result = "pass";
+	in.dkim = dk;
+	in.ndkim = 1;
+	in.dmarc = &d;
+	in.applied = 1;
+	ck_assert_int_eq(report_record_build(r, &in, why, sizeof(why)), 0);
+}
+
+/* Every field full: the largest record there is. */
+static void
+fill(report_record *r, int c)
+{
+	memset(r, 0, sizeof(*r));
+	memset(r, c, sizeof(*r));
+	r->time = 1000 + c;
+	r->dkim_aligned = 1;
+	r->spf_aligned = 0;
+#define Z(f) (r->f[sizeof(r->f) - 1] = '\0')
+	Z(source_ip); Z(header_from); Z(envelope_from); Z(envelope_to);
+	Z(policy_domain); Z(org_domain); Z(spf_domain); Z(spf_scope);
+	Z(spf_result); Z(dkim); Z(dmarc_result); Z(disposition); Z(reasons);
+	Z(discovery); Z(p); Z(sp); Z(np); Z(adkim); Z(aspf); Z(testing);
+	Z(psd); Z(fo); Z(rua); Z(ruf);
+#undef Z
+}
+
+START_TEST(packed_records)
+{
+	report_record r, back;
+	report_packed *p;
+
+	typical(&r);
+	ck_assert_ptr_nonnull(p = report_record_pack(&r));
+	fprintf(stderr, "check_history: a typical record is %zu bytes, packed "
+	    "%zu\n", sizeof(r), report_packed_size(p));
+	ck_assert_uint_lt(report_packed_size(p), 512);
+	report_record_unpack(p, &back);
+	ck_assert_int_eq(memcmp(&r, &back, sizeof(r)), 0);
+	ck_assert_str_eq(back.rua, "mailto:dmarc-reports@d16.example");
+	free(p);
+	/* full fields survive; the block stays within the record's size */
+	fill(&r, 'x');
+	ck_assert_ptr_nonnull(p = report_record_pack(&r));
+	ck_assert_uint_le(report_packed_size(p), sizeof(r) + 64);
+	memset(&back, 0, sizeof(back));
+	report_record_unpack(p, &back);
+	ck_assert_str_eq(back.dkim, r.dkim);
+	ck_assert_str_eq(back.ruf, r.ruf);
+	ck_assert_str_eq(back.psd, r.psd);
+	ck_assert(back.time == 1000 + 'x' && back.dkim_aligned == 1);
+	free(p);
+}
+END_TEST
+
+/* The writer is stalled on a locked database: the queue fills up to its
+ * byte bound (64 KB, ~15 full records, far below 10,000 records) and
+ * then drops; once the lock goes, what was queued is stored. */
+START_TEST(queue_bytes_bound_holds)
+{
+	am_config cfg;
+	history_writer *w;
+	history_stats st;
+	sqlite3 *db;
+	char err[256];
+	int i, dropped = 0;
+
+	config(&cfg, 10000, 1, CONFIG_QFULL_DROP);
+	cfg.history_queue_bytes = 65536;
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < 300; i++) {
+		report_record *r = malloc(sizeof(*r));
+
+		ck_assert_ptr_nonnull(r);
+		fill(r, 'a' + i % 26);
+		if (history_writer_submit(w, r) < 0)
+			dropped++;
+	}
+	history_writer_stats(w, &st);
+	ck_assert_int_gt(dropped, 250);
+	ck_assert_uint_eq(st.dropped, (uint64_t)dropped);
+	ck_assert_uint_eq(st.queued + st.dropped, 300);
+	ck_assert_uint_le(st.peak_bytes, 65536);
+	ck_assert_uint_gt(st.peak_bytes, 65536 - sizeof(report_record) - 64);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	history_writer_stop(w);
+	ck_assert_uint_eq(stored(), 300 - (uint64_t)dropped);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(ipv6_full_form)
+{
+	char out[REPORT_IP_BUF];
+
+	ck_assert_int_eq(report_ip_expand("2001:db8::1", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "2001:db8:0:0:0:0:0:1");
+	ck_assert_int_eq(report_ip_expand("::ffff:192.0.2.9", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "192.0.2.9");
+	ck_assert_int_eq(report_ip_expand("192.0.2.1", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "192.0.2.1");
+}
+END_TEST
+
+START_TEST(dkim_priority_and_no_policy)
+{
+	dmarc_result d;
+	report_dkim_in dk[3] = {
+		{ "other.example", "s1", "fail" },
+		{ "third.example", "s2", "pass" },
+		{ "example.com", "sel with space", "pass" },
+	};
+	report_input in;
+	report_record r;
+	report_dkim_view v;
+	const char *p;
+	char why[128];
+
+	memset(&d, 0, sizeof(d));
+	memset(&in, 0, sizeof(in));
+	in.dmarc = &d;
+	in.dkim = dk;
+	in.ndkim = 3;
+	ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)), -1);
+	d.have_record = 1;
+	snprintf(d.policy_domain, sizeof(d.policy_domain), "example.com");
+	snprintf(d.from_domain, sizeof(d.from_domain), "example.com");
+	d.result = DMARC_RESULT_PASS;
+	d.record.p = DMARC_P_REJECT;
+	d.policy = DMARC_P_REJECT;
+	ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)), 0);
+	ck_assert_str_eq(r.disposition, "pass");
+	ck_assert_str_eq(r.sp, "reject");
+	p = r.dkim;
+	ck_assert_uint_eq(report_dkim_next(&p, &v), 1);
+	ck_assert_str_eq(v.domain, "example.com");
+	ck_assert_str_eq(v.selector, "sel?with?space");
+	ck_assert_uint_eq(report_dkim_next(&p, &v), 1);
+	ck_assert_str_eq(v.domain, "third.example");
+	ck_assert_uint_eq(report_dkim_next(&p, &v), 1);
+	ck_assert_str_eq(v.result, "fail");
+	ck_assert_uint_eq(report_dkim_next(&p, &v), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("history");
+	TCase *tc = tcase_create("writer");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, clean_stop_flushes);
+	tcase_add_test(tc, full_queue_drops);
+	tcase_add_test(tc, kill9_loses_at_most_queue_plus_batch);
+	tcase_add_test(tc, packed_records);
+	tcase_add_test(tc, queue_bytes_bound_holds);
+	tcase_add_test(tc, ipv6_full_form);
+	tcase_add_test(tc, dkim_priority_and_no_policy);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}

@@ -1,0 +1,281 @@
+/*
+ * tests/spf/check_spf_eval.c - the evaluator over the real resolver
+ * (libunbound serving a zone file): RFC 7208 4.6.4 limits, loops, the
+ * deadline, DNS faults, identities, reasons, and concurrent use.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dns/dns.h"
+#include "spf/spf.h"
+#include "tests/lib/testzone.h"
+
+static const char zone[] =
+    "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
+    "ten.example. 300 IN TXT \"v=spf1 a:h.example a:h.example a:h.example "
+    "a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
+    "a:h.example ip4:192.0.2.1 -all\"\n"
+    "eleven.example. 300 IN TXT \"v=spf1 a:h.example a:h.example a:h.example "
+    "a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example "
+    "a:h.example a:h.example ip4:192.0.2.1 -all\"\n"
+    "h.example. 300 IN A 10.9.9.9\n"
+    "void2.example. 300 IN TXT \"v=spf1 a:n1.example a:n2.example ?all\"\n"
+    "void3.example. 300 IN TXT \"v=spf1 a:n1.example a:n2.example "
+    "exists:n3.example ?all\"\n"
+    "loop1.example. 300 IN TXT \"v=spf1 include:loop2.example -all\"\n"
+    "loop2.example. 300 IN TXT \"v=spf1 include:loop1.example -all\"\n"
+    "self.example. 300 IN TXT \"v=spf1 redirect=self.example\"\n"
+    "mx11.example. 300 IN TXT \"v=spf1 mx -all\"\n"
+    "mx10.example. 300 IN TXT \"v=spf1 mx -all\"\n"
+    "tmp.example. 300 IN TXT \"v=spf1 include:sf.example -all\"\n"
+    "exp.example. 300 IN TXT \"v=spf1 -all exp=why.exp.example\"\n"
+    "why.exp.example. 300 IN TXT \"%{i} may not send for %{d} (%{h})\"\n"
+    "helo.example. 300 IN TXT \"v=spf1 a -all\"\n"
+    "helo.example. 300 IN A 192.0.2.55\n";
+
+static char zpath[64];
+static dns_resolver *res;
+
+static void
+setup(void)
+{
+	char err[256];
+	FILE *fp;
+	int i;
+
+	fp = testzone_create(zpath, sizeof(zpath), "check_spf_eval");
+	ck_assert_ptr_nonnull(fp);
+	fputs(zone, fp);
+	for (i = 1; i <= 11; i++) {
+		fprintf(fp, "mx11.example. 300 IN MX %d m%d.example.\n", i, i);
+		if (i <= 10)
+			fprintf(fp, "mx10.example. 300 IN MX %d m%d.example.\n",
+			    i, i);
+		fprintf(fp, "m%d.example. 300 IN A 10.0.0.%d\n", i, i);
+	}
+	fclose(fp);
+	res = testzone_resolver(zpath, 2000, err, sizeof(err));
+	ck_assert_msg(res != NULL, "resolver: %s", err);
+	ck_assert_int_eq(dns_resolver_add_fault(res, "sf.example", DNS_T_TXT,
+	    DNS_TEMPFAIL), 0);
+}
+
+static void
+teardown(void)
+{
+	dns_resolver_free(res);
+	unlink(zpath);
+}
+
+static spf_result
+mailfrom(const char *ip, const char *from)
+{
+	spf_request req;
+	spf_result r;
+
+	memset(&req, 0, sizeof(req));
+	req.ip = ip;
+	req.helo = "helo.example";
+	req.mail_from = from;
+	spf_check_mailfrom(res, &req, &r);
+	return r;
+}
+
+START_TEST(basic_pass_fail)
+{
+	spf_result r = mailfrom("192.0.2.7", "a@ok.example");
+
+	ck_assert_int_eq(r.code, SPF_PASS);
+	ck_assert_str_eq(r.mechanism, "ip4:192.0.2.0/24");
+	ck_assert_str_eq(r.reason, "matched ip4:192.0.2.0/24");
+	ck_assert_str_eq(r.domain, "ok.example");
+	ck_assert_str_eq(r.sender, "a@ok.example");
+	ck_assert_int_eq(r.dnssec, DNS_SEC_INSECURE);
+	r = mailfrom("::ffff:192.0.2.7", "a@ok.example");
+	ck_assert_int_eq(r.code, SPF_PASS);
+	r = mailfrom("198.51.100.1", "a@ok.example");
+	ck_assert_int_eq(r.code, SPF_FAIL);
+	ck_assert_str_eq(r.explanation, "");
+	r = mailfrom("198.51.100.1", "a@nxdomain.example");
+	ck_assert_int_eq(r.code, SPF_NONE);
+	r = mailfrom("not-an-ip", "a@ok.example");
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+}
+END_TEST
+
+START_TEST(lookup_limit)
+{
+	spf_result r = mailfrom("192.0.2.1", "a@ten.example");
+
+	ck_assert_int_eq(r.code, SPF_PASS);
+	ck_assert_uint_eq(r.lookups, 10);
+	r = mailfrom("192.0.2.1", "a@eleven.example");
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+	ck_assert_ptr_nonnull(strstr(r.reason,
+	    "too many DNS lookups (11 > 10, RFC 7208 4.6.4)"));
+}
+END_TEST
+
+START_TEST(void_limit)
+{
+	spf_result r = mailfrom("192.0.2.1", "a@void2.example");
+
+	ck_assert_int_eq(r.code, SPF_NEUTRAL);
+	ck_assert_uint_eq(r.void_lookups, 2);
+	r = mailfrom("192.0.2.1", "a@void3.example");
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+	ck_assert_ptr_nonnull(strstr(r.reason, "void"));
+}
+END_TEST
+
+START_TEST(loops)
+{
+	spf_result r = mailfrom("192.0.2.1", "a@loop1.example");
+
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+	ck_assert_ptr_nonnull(strstr(r.reason, "loop"));
+	ck_assert_uint_le(r.lookups, 10);
+	r = mailfrom("192.0.2.1", "a@self.example");
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+}
+END_TEST
+
+START_TEST(mx_limit)
+{
+	spf_result r = mailfrom("10.0.0.10", "a@mx10.example");
+
+	ck_assert_int_eq(r.code, SPF_PASS);
+	r = mailfrom("10.0.0.1", "a@mx11.example");
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+	ck_assert_ptr_nonnull(strstr(r.reason, "more than 10"));
+}
+END_TEST
+
+START_TEST(temperror_reason)
+{
+	spf_result r = mailfrom("192.0.2.1", "a@tmp.example");
+
+	ck_assert_int_eq(r.code, SPF_TEMPERROR);
+	ck_assert_msg(strncmp(r.reason, "include:sf.example: temperror (",
+	    31) == 0, "reason: %s", r.reason);
+}
+END_TEST
+
+START_TEST(deadline)
+{
+	spf_request req;
+	spf_result r;
+
+	memset(&req, 0, sizeof(req));
+	req.ip = "192.0.2.1";
+	req.helo = "helo.example";
+	req.mail_from = "a@ok.example";
+	req.deadline_ms = dns_now_ms() - 1;
+	spf_check_mailfrom(res, &req, &r);
+	ck_assert_int_eq(r.code, SPF_TEMPERROR);
+	ck_assert_ptr_nonnull(strstr(r.reason, "deadline"));
+}
+END_TEST
+
+START_TEST(explanation)
+{
+	spf_result r = mailfrom("192.0.2.9", "a@exp.example");
+
+	ck_assert_int_eq(r.code, SPF_FAIL);
+	ck_assert_str_eq(r.explanation,
+	    "192.0.2.9 may not send for exp.example (helo.example)");
+}
+END_TEST
+
+START_TEST(identities)
+{
+	spf_request req;
+	spf_result mf, helo;
+	const spf_result *d;
+
+	memset(&req, 0, sizeof(req));
+	req.ip = "192.0.2.55";
+	req.helo = "helo.example";
+	req.mail_from = "";
+	d = spf_check(res, &req, &mf, &helo);
+	ck_assert_ptr_eq(d, &helo);
+	ck_assert_int_eq(helo.code, SPF_PASS);
+	ck_assert_int_eq(helo.identity, SPF_ID_HELO);
+	ck_assert_str_eq(mf.sender, "postmaster@helo.example");
+	req.mail_from = "x@mx10.example";
+	d = spf_check(res, &req, &mf, &helo);
+	ck_assert_ptr_eq(d, &mf);
+	ck_assert_int_eq(mf.code, SPF_FAIL);
+	ck_assert_int_eq(helo.code, SPF_PASS);
+	req.helo = "[192.0.2.55]";
+	spf_check_helo(res, &req, &helo);
+	ck_assert_int_eq(helo.code, SPF_NONE);
+}
+END_TEST
+
+static void *
+worker(void *arg)
+{
+	int i, *bad = arg;
+
+	for (i = 0; i < 200; i++) {
+		spf_result r = mailfrom(i % 2 ? "192.0.2.1" : "10.0.0.10",
+		    i % 2 ? "a@ten.example" : "a@mx10.example");
+
+		if (r.code != SPF_PASS)
+			(*bad)++;
+	}
+	return NULL;
+}
+
+START_TEST(threads)
+{
+	pthread_t t[4];
+	int bad[4] = { 0 }, i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, worker, &bad[i]), 0);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(bad[i], 0);
+	}
+}
+END_TEST
+
+static Suite *
+eval_suite(void)
+{
+	Suite *s = suite_create("spf_eval");
+	TCase *tc = tcase_create("eval");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, basic_pass_fail);
+	tcase_add_test(tc, lookup_limit);
+	tcase_add_test(tc, void_limit);
+	tcase_add_test(tc, loops);
+	tcase_add_test(tc, mx_limit);
+	tcase_add_test(tc, temperror_reason);
+	tcase_add_test(tc, deadline);
+	tcase_add_test(tc, explanation);
+	tcase_add_test(tc, identities);
+	tcase_add_test(tc, threads);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(eval_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
