@@ -51,7 +51,7 @@ OPT      ?= -O2 -g
 # address-taken locals, position-independent executable (ASLR for the
 # code too), full RELRO (GOT read-only after start-up: -z relro with
 # -z now binds every symbol at load). Measured cost: +0.1% instructions per
-# message through the daemon (README.md "Reliability").
+# message through the daemon (doc/RELIABILITY.md, "Hardened build").
 # _FORTIFY_SOURCE=2 (glibc's __*_chk variants of memcpy, snprintf, read,
 # ...) works only when optimising (without __OPTIMIZE__ glibc emits a
 # #warning, which -Werror makes fatal), so it follows OPT: none at -O0.
