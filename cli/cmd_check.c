@@ -37,6 +37,7 @@
 #include "cli/json_out.h"
 #include "message/message_int.h"
 #include "message/msgparse.h"
+#include "util/clean.h"
 #include "util/strbuf.h"
 
 #define CHECK_MAX_RCPT 64
@@ -174,10 +175,12 @@ on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
 
 	pthread_mutex_lock(&t->mu);
 	sb_printf(&t->text, "  %-5s %s: %s, %s", dns_type_name(type),
-	    json_clean(name, buf, sizeof(buf)), dns_status_name(a->status),
+	    clean_copy(buf, sizeof(buf), name, CLEAN_PRINT),
+	    dns_status_name(a->status),
 	    dns_sec_name(a->sec));
 	if (a->why[0] != '\0')
-		sb_printf(&t->text, " (%s)", json_clean(a->why, buf, sizeof(buf)));
+		sb_printf(&t->text, " (%s)", clean_copy(buf, sizeof(buf),
+		    a->why, CLEAN_PRINT));
 	sb_putc(&t->text, '\n');
 	for (i = 0; i < a->count; i++) {
 		const dns_record *rr = &a->records[i];
@@ -185,16 +188,18 @@ on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
 
 		switch (rr->type) {
 		case DNS_T_TXT:
-			sb_printf(&t->text, "        \"%s\"\n", json_clean(
-			    rr->u.txt.text, buf, sizeof(buf)));
+			sb_printf(&t->text, "        \"%s\"\n", clean_copy(buf,
+			    sizeof(buf), rr->u.txt.text, CLEAN_PRINT));
 			break;
 		case DNS_T_MX:
 			sb_printf(&t->text, "        %u %s\n", rr->u.mx.preference,
-			    json_clean(rr->u.mx.host, buf, sizeof(buf)));
+			    clean_copy(buf, sizeof(buf), rr->u.mx.host,
+			    CLEAN_PRINT));
 			break;
 		case DNS_T_PTR:
 			sb_printf(&t->text, "        %s\n",
-			    json_clean(rr->u.ptr, buf, sizeof(buf)));
+			    clean_copy(buf, sizeof(buf), rr->u.ptr,
+			    CLEAN_PRINT));
 			break;
 		case DNS_T_A:
 		case DNS_T_AAAA:
@@ -231,7 +236,7 @@ header_json(const char *value)
 			p += 2;
 			continue;
 		}
-		sb_putc(&sb, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+		sb_putc(&sb, clean_is(*p, CLEAN_PRINT) ? *p : '?');
 	}
 	j = sb.failed ? NULL : json_string(sb.s);
 	sb_free(&sb);
@@ -256,11 +261,11 @@ from_json(const msg_verdict *v)
 	json_object_set_new(o, "status", json_string(
 	    dmarc_from_status_name(v->from_status)));
 	json_object_set_new(o, "bad_from", json_boolean(v->bad_from));
-	json_object_set_new(o, "reason", json_string(json_clean(
-	    v->from_reason != NULL ? v->from_reason : "", buf, sizeof(buf))));
+	json_object_set_new(o, "reason", json_string(clean_copy(buf,
+	    sizeof(buf), v->from_reason, CLEAN_PRINT)));
 	for (i = 0; v->from != NULL && i < v->from->ndomains; i++)
-		json_array_append_new(doms, json_string(json_clean(
-		    v->from->domains[i], buf, sizeof(buf))));
+		json_array_append_new(doms, json_string(clean_copy(buf,
+		    sizeof(buf), v->from->domains[i], CLEAN_PRINT)));
 	json_object_set_new(o, "author_domains", doms);
 	return o;
 }
@@ -302,17 +307,19 @@ verdict_json(const msg_verdict *v)
 	if (v->action == MSG_REJECT || v->action == MSG_TEMPFAIL) {
 		json_object_set_new(act, "smtp_code", json_string(v->smtp_rcode));
 		json_object_set_new(act, "smtp_xcode", json_string(v->smtp_xcode));
-		json_object_set_new(act, "smtp_text", json_string(json_clean(
-		    v->smtp_text, buf, sizeof(buf))));
+		json_object_set_new(act, "smtp_text", json_string(clean_copy(
+		    buf, sizeof(buf), v->smtp_text, CLEAN_PRINT)));
 	}
 	if (v->quarantine_header != NULL)
 		json_object_set_new(act, "quarantine_header", json_string(
-		    json_clean(v->quarantine_header, buf, sizeof(buf))));
+		    clean_copy(buf, sizeof(buf), v->quarantine_header,
+		    CLEAN_PRINT)));
 	if (v->action == MSG_QUARANTINE)
 		json_object_set_new(act, "quarantine_reason", json_string(
-		    json_clean(v->quarantine_reason, buf, sizeof(buf))));
-	json_object_set_new(act, "reason", json_string(json_clean(v->reason,
-	    buf, sizeof(buf))));
+		    clean_copy(buf, sizeof(buf), v->quarantine_reason,
+		    CLEAN_PRINT)));
+	json_object_set_new(act, "reason", json_string(clean_copy(buf,
+	    sizeof(buf), v->reason, CLEAN_PRINT)));
 	json_object_set_new(act, "skipped", json_boolean(v->skipped));
 	json_object_set_new(o, "action", act);
 	for (i = 1; i <= v->nar && v->nremove > 0; i++)

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clean.h"
 #include "util/strbuf.h"
 
 static void
@@ -44,7 +45,7 @@ put_escaped(strbuf *sb, const char *p, size_t n, int quote)
 		c = (unsigned char)p[i];
 		if (c == '\\' || (quote && c == '"'))
 			sb_printf(sb, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
+		else if (!clean_is(c, CLEAN_PRINT))
 			sb_printf(sb, "\\%03u", c);
 		else
 			sb_putc(sb, c);

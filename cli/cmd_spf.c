@@ -22,6 +22,7 @@
 
 #include "cli/json_out.h"
 #include "spf/spf.h"
+#include "util/clean.h"
 #include "util/ipaddr.h"
 
 static void
@@ -42,19 +43,6 @@ usage(FILE *fp)
 	    "\n%s", cli_dns_usage());
 }
 
-/* Printable ASCII copy (hostile names and records may hold any octet). */
-static const char *
-clean(const char *s, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
-
-
 static void
 print_line(const spf_result *r)
 {
@@ -63,15 +51,17 @@ print_line(const spf_result *r)
 	char d[sizeof(r->domain)], re[sizeof(r->reason)];
 	char ex[sizeof(r->explanation)];
 
+	/* printable ASCII: hostile names and records may hold any octet */
 	printf("spf=%s %s=%s (%s; %u lookup%s%s%s)", spf_code_name(r->code),
-	    prop, r->domain[0] ? clean(r->domain, d, sizeof(d)) : "(none)",
-	    clean(r->reason, re, sizeof(re)), r->lookups,
+	    prop, r->domain[0] ? clean_copy(d, sizeof(d), r->domain,
+	    CLEAN_PRINT) : "(none)",
+	    clean_copy(re, sizeof(re), r->reason, CLEAN_PRINT), r->lookups,
 	    r->lookups == 1 ? "" : "s",
 	    r->dnssec == DNS_SEC_INSECURE ? "" : "; dnssec ",
 	    r->dnssec == DNS_SEC_INSECURE ? "" : dns_sec_name(r->dnssec));
 	if (r->explanation[0])
 		printf(" explanation=\"%s\"",
-		    clean(r->explanation, ex, sizeof(ex)));
+		    clean_copy(ex, sizeof(ex), r->explanation, CLEAN_PRINT));
 	putchar('\n');
 }
 

@@ -6,28 +6,17 @@
 
 #include <string.h>
 
+#include "util/clean.h"
+
 #define JSON_STR_MAX 1024
-
-const char *
-json_clean(const char *s, char *buf, size_t len)
-{
-	size_t i;
-
-	if (len == 0)
-		return "";
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
 
 static void
 put_str(json_t *o, const char *key, const char *value)
 {
 	char buf[JSON_STR_MAX];
 
-	json_object_set_new(o, key, json_string(json_clean(value, buf,
-	    sizeof(buf))));
+	json_object_set_new(o, key, json_string(clean_copy(buf, sizeof(buf),
+	    value, CLEAN_PRINT)));
 }
 
 json_t *
@@ -96,8 +85,8 @@ policy_json(const dmarc_record *rec)
 	for (i = 0; i < rec->nrua; i++) {
 		char buf[JSON_STR_MAX];
 
-		json_array_append_new(rua, json_string(json_clean(
-		    rec->rua[i].uri, buf, sizeof(buf))));
+		json_array_append_new(rua, json_string(clean_copy(buf,
+		    sizeof(buf), rec->rua[i].uri, CLEAN_PRINT)));
 	}
 	json_object_set_new(o, "rua", rua);
 	return o;

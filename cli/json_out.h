@@ -6,13 +6,13 @@
  *   json_t *json_spf(const spf_result *r);
  *   json_t *json_dkim(const dkim_sigresult *r);
  *   json_t *json_dmarc(const dmarc_result *d);
- *   const char *json_clean(const char *s, char *buf, size_t len);
  *
  * DESCRIPTION
  *   Each returns a new Jansson object (NULL when out of memory) whose
  *   field names are documented in authmilter(8). Strings that came from
- *   the network are reduced to printable ASCII first (json_clean), so the
- *   output is always valid JSON and UTF-8.
+ *   the network are reduced to printable ASCII first (clean_copy() with
+ *   CLEAN_PRINT, util/clean.h), so the output is always valid JSON and
+ *   UTF-8.
  */
 #ifndef AUTHMILTER_JSON_OUT_H
 #define AUTHMILTER_JSON_OUT_H
@@ -27,6 +27,5 @@
 json_t *json_spf(const spf_result *r);
 json_t *json_dkim(const dkim_sigresult *r);
 json_t *json_dmarc(const dmarc_result *d);
-const char *json_clean(const char *s, char *buf, size_t len);
 
 #endif

@@ -21,6 +21,7 @@
 #include "daemon/history_writer.h"
 #include "daemon/log.h"
 #include "daemon/runtime.h"
+#include "util/clean.h"
 #include "util/strbuf.h"
 
 typedef struct conn {
@@ -215,17 +216,15 @@ cb_header_skipped(msession *ctx, const char *name, size_t size)
 {
 	conn *c = get_conn(ctx);
 	char shown[CB_LOG_NAME_MAX + 1];
-	size_t i;
 
 	if (c == NULL)
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
-	for (i = 0; name[i] != '\0' && i < CB_LOG_NAME_MAX; i++)
-		shown[i] = name[i] > ' ' && name[i] < 0x7f ? name[i] : '?';
-	shown[i] = '\0';
+	clean_copy(shown, sizeof(shown), name, CLEAN_VCHAR);
 	log_msg(LOG_WARNING, c->qid, "header field %s%s of %zu bytes is over "
 	    "the milter packet limit of %zu bytes: not read, the message is "
-	    "over its header limit", shown, name[i] != '\0' ? "..." : "",
+	    "over its header limit", shown,
+	    name[strlen(shown)] != '\0' ? "..." : "",
 	    size, msession_max_data(ctx));
 	(void)msg_header_skipped(c->m, name, size);
 	return MS_CONTINUE;

@@ -10,23 +10,13 @@
 #include <strings.h>
 
 #include "util/base64.h"
+#include "util/strcopy.h"
 #include "util/taglist.h"
 
 static int
 is_fws(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Copies v[0..n) into a fixed field; -1 if it does not fit. */
-static int
-copy_field(char *dst, size_t dstsize, const char *v, size_t n)
-{
-	if (n >= dstsize)
-		return -1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-	return 0;
 }
 
 static int
@@ -120,8 +110,7 @@ tag_a(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
 	dkim_sig *sig = ctx;
 
-	copy_field(sig->a, sizeof(sig->a), v, n < sizeof(sig->a) ? n :
-	    sizeof(sig->a) - 1);
+	strcopy_n(sig->a, sizeof(sig->a), v, n);
 	if (eq_ci(v, n, "rsa-sha256"))
 		sig->alg = DKIM_ALG_RSA_SHA256;
 	else if (eq_ci(v, n, "ed25519-sha256"))
@@ -191,8 +180,7 @@ tag_d(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
 	dkim_sig *sig = ctx;
 
-	copy_field(sig->d, sizeof(sig->d), v, n < sizeof(sig->d) ? n :
-	    sizeof(sig->d) - 1);
+	strcopy_n(sig->d, sizeof(sig->d), v, n);
 	if (!dkim_domain_valid(v, n, 0))
 		return BAD("d= is not a domain name");
 	return 0;
@@ -203,8 +191,7 @@ tag_s(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
 	dkim_sig *sig = ctx;
 
-	copy_field(sig->s, sizeof(sig->s), v, n < sizeof(sig->s) ? n :
-	    sizeof(sig->s) - 1);
+	strcopy_n(sig->s, sizeof(sig->s), v, n);
 	if (!dkim_domain_valid(v, n, 1))
 		return BAD("s= is not a selector");
 	return 0;
@@ -377,14 +364,11 @@ dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
 		return -1;
 	/* fill the reporting fields first, whatever fails later */
 	if ((t = taglist_find(tags, ntags, "d")) != NULL)
-		copy_field(sig->d, sizeof(sig->d), t->value,
-		    t->value_len < sizeof(sig->d) ? t->value_len : sizeof(sig->d) - 1);
+		strcopy_n(sig->d, sizeof(sig->d), t->value, t->value_len);
 	if ((t = taglist_find(tags, ntags, "s")) != NULL)
-		copy_field(sig->s, sizeof(sig->s), t->value,
-		    t->value_len < sizeof(sig->s) ? t->value_len : sizeof(sig->s) - 1);
+		strcopy_n(sig->s, sizeof(sig->s), t->value, t->value_len);
 	if ((t = taglist_find(tags, ntags, "a")) != NULL)
-		copy_field(sig->a, sizeof(sig->a), t->value,
-		    t->value_len < sizeof(sig->a) ? t->value_len : sizeof(sig->a) - 1);
+		strcopy_n(sig->a, sizeof(sig->a), t->value, t->value_len);
 	if (taglist_apply(tags, ntags, sig_tags, sig, err, errlen) < 0)
 		return -1;
 	snprintf(sig->c, sizeof(sig->c), "%s/%s",

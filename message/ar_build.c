@@ -4,16 +4,19 @@
  *
  * Everything interpolated comes from the network (d= of a signature, the
  * HELO name, a reason quoting a record): every string is reduced to
- * printable ASCII before it is written, so nothing can end the header or
- * inject a field; property values are quoted unless they are tokens, and
- * comments are escaped. The folder writes words and breaks lines with
- * CRLF TAB before AR_FOLD_COLUMN.
+ * printable ASCII (util/clean.h) before it is written, so nothing can end
+ * the header or inject a field; property values are quoted unless they
+ * are tokens, and comments are escaped. The folder writes words and
+ * breaks lines with CRLF TAB before AR_FOLD_COLUMN.
  */
 #include "message/ar_build.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/clean.h"
+#include "util/strcopy.h"
 
 #define AR_TAB_WIDTH 8
 #define AR_WORD_MAX 1024
@@ -67,27 +70,11 @@ f_word(folder *f, const char *w, int glue)
 	f->line_start = 0;
 }
 
-/* Printable ASCII only: anything else (CR, LF, NUL, 8-bit) becomes '?'. */
-static void
-clean(const char *s, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	out[i] = '\0';
-}
-
-/* RFC 2045 token characters. */
+/* An RFC 2045 token: not empty, token characters only. */
 static int
 is_token(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s <= 0x20 || *s >= 0x7f || strchr("()<>@,;:\\\"/[]?=", *s))
-			return 0;
-	return 1;
+	return *s != '\0' && s[clean_span(s, CLEAN_TOKEN)] == '\0';
 }
 
 /* pvalue (RFC 8601 2.2): a token, [local-part] "@" domain, or quoted. */
@@ -96,29 +83,16 @@ pvalue(const char *raw, char *out, size_t outlen)
 {
 	char v[AR_WORD_MAX];
 	const char *at;
-	size_t i, o = 0;
 
-	clean(raw, v, sizeof(v));
+	clean_copy(v, sizeof(v), raw, CLEAN_PRINT);
 	at = strchr(v, '@');
 	if (is_token(v) || (at != NULL && strchr(at + 1, '@') == NULL &&
 	    is_token(at + 1) && (at == v || (*v != '.' &&
-	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789!#$%&'*+-/=?^_`{|}~.") == (size_t)(at - v))))) {
-		snprintf(out, outlen, "%s", v);
+	    clean_span(v, CLEAN_DOTATOM) == (size_t)(at - v))))) {
+		strcopy(out, outlen, v);
 		return;
 	}
-	if (outlen < 3) {
-		out[0] = '\0';
-		return;
-	}
-	out[o++] = '"';
-	for (i = 0; v[i] != '\0' && o + 3 < outlen; i++) {
-		if (v[i] == '"' || v[i] == '\\')
-			out[o++] = '\\';
-		out[o++] = v[i];
-	}
-	out[o++] = '"';
-	out[o] = '\0';
+	clean_quote(out, outlen, v, '"', '"');
 }
 
 static void
@@ -138,19 +112,11 @@ static void
 comment(folder *f, const char *text)
 {
 	char c[AR_WORD_MAX], esc[AR_WORD_MAX * 2 + 3], *word, *save = NULL;
-	size_t i, o = 0;
 
-	clean(text, c, sizeof(c));
+	clean_copy(c, sizeof(c), text, CLEAN_PRINT);
 	if (c[0] == '\0')
 		return;
-	esc[o++] = '(';
-	for (i = 0; c[i] != '\0' && o + 3 < sizeof(esc); i++) {
-		if (c[i] == '(' || c[i] == ')' || c[i] == '\\')
-			esc[o++] = '\\';
-		esc[o++] = c[i];
-	}
-	esc[o++] = ')';
-	esc[o] = '\0';
+	clean_quote(esc, sizeof(esc), c, '(', ')');
 	for (word = strtok_r(esc, " ", &save); word != NULL;
 	    word = strtok_r(NULL, " ", &save))
 		f_word(f, word, 0);
@@ -160,19 +126,11 @@ static void
 reason(folder *f, const char *text)
 {
 	char v[AR_WORD_MAX], q[AR_WORD_MAX * 2 + 3];
-	size_t i, o = 0;
 
-	clean(text, v, sizeof(v));
+	clean_copy(v, sizeof(v), text, CLEAN_PRINT);
 	if (v[0] == '\0')
 		return;
-	q[o++] = '"';
-	for (i = 0; v[i] != '\0' && o + 3 < sizeof(q); i++) {
-		if (v[i] == '"' || v[i] == '\\')
-			q[o++] = '\\';
-		q[o++] = v[i];
-	}
-	q[o++] = '"';
-	q[o] = '\0';
+	clean_quote(q, sizeof(q), v, '"', '"');
 	/* reason="..." may fold only where its quoted text has spaces */
 	{
 		char *word, *rest = q, first[32 + sizeof(q)];
@@ -298,7 +256,7 @@ ar_build(const ar_input *in, strbuf *out)
 	size_t i;
 
 	sb_reset(out);
-	clean(in->authserv_id, id, sizeof(id));
+	clean_copy(id, sizeof(id), in->authserv_id, CLEAN_PRINT);
 	pvalue(id[0] != '\0' ? id : "localhost", v, sizeof(v));
 	f_word(&f, v, 0);
 	if (in->none) {
@@ -336,8 +294,8 @@ received_spf_build(const spf_result *r, const char *ip, const char *helo,
 	char w[AR_WORD_MAX + 32], v[AR_WORD_MAX];
 
 	sb_reset(out);
-	clean(receiver != NULL && *receiver ? receiver : "localhost", rcv,
-	    sizeof(rcv));
+	clean_copy(rcv, sizeof(rcv), receiver != NULL && *receiver ? receiver :
+	    "localhost", CLEAN_PRINT);
 	f_word(&f, spf_code_name(r->code), 0);
 	snprintf(c, sizeof(c), "%s: %s", rcv, r->reason);
 	comment(&f, c);
@@ -362,7 +320,7 @@ received_spf_build(const spf_result *r, const char *ip, const char *helo,
 		/* mechanisms hold ':' and '/': always a quoted string */
 		char q[AR_WORD_MAX + 3];
 
-		clean(r->mechanism, v, sizeof(v));
+		clean_copy(v, sizeof(v), r->mechanism, CLEAN_PRINT);
 		snprintf(q, sizeof(q), "\"%s\"", v);
 		if (strpbrk(v, "\"\\") == NULL) {
 			snprintf(w, sizeof(w), "mechanism=%s;", q);

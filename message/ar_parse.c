@@ -15,6 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/clean.h"
+#include "util/strcopy.h"
+
 typedef struct cursor {
 	const char *p;
 	const char *start;
@@ -80,27 +83,13 @@ skip_cfws(cursor *c)
 	return 0;
 }
 
-/* RFC 2045 tspecials, which end a token. */
-static int
-is_tspecial(int ch)
-{
-	return strchr("()<>@,;:\\\"/[]?=", ch) != NULL;
-}
-
-static int
-is_token_char(int ch)
-{
-	return ch > 0x20 && ch < 0x7f && !is_tspecial(ch);
-}
-
+/* A token copied out whole, or the parse fails. */
 static int
 copy_out(cursor *c, char *buf, size_t size, const char *s, size_t n,
     const char *what)
 {
-	if (n >= size)
+	if (strcopy_n(buf, size, s, n) < 0)
 		return fail(c, "%s longer than %zu octets", what, size - 1);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -141,7 +130,7 @@ read_value(cursor *c, char *buf, size_t size, const char *what)
 
 	if (!at_end(c) && *c->p == '"')
 		return read_quoted(c, buf, size, what);
-	while (!at_end(c) && is_token_char((unsigned char)*c->p))
+	while (!at_end(c) && clean_is(*c->p, CLEAN_TOKEN))
 		c->p++;
 	if (c->p == s)
 		return fail(c, "expected %s", what);
@@ -203,16 +192,14 @@ read_pvalue(cursor *c, char *buf, size_t size)
 		n = strlen(buf);
 	}
 	s = c->p;
-	while (!at_end(c) && *c->p > 0x20 && *c->p < 0x7f &&
+	while (!at_end(c) && clean_is(*c->p, CLEAN_VCHAR) &&
 	    strchr(";()\"", *c->p) == NULL)
 		c->p++;
 	if (n == 0 && c->p == s)
 		return fail(c, "expected a property value");
-	if (n + (size_t)(c->p - s) >= size)
+	if (strcopy_n(buf + n, size - n, s, (size_t)(c->p - s)) < 0)
 		return fail(c, "property value longer than %zu octets",
 		    size - 1);
-	memcpy(buf + n, s, (size_t)(c->p - s));
-	buf[n + (size_t)(c->p - s)] = '\0';
 	return skip_cfws(c);
 }
 

@@ -38,6 +38,7 @@
 #include "message/ar_parse.h"
 #include "message/message_int.h"
 #include "util/ipaddr.h"
+#include "util/strcopy.h"
 #include "util/zalloc.h"
 
 /* ---- the shared environment ---- */
@@ -202,20 +203,14 @@ fail(msg *m, const char *why)
 	m->failed = 1;
 }
 
-static void
-copy_str(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src != NULL ? src : "");
-}
-
 void
 msg_connect(msg *m, const char *ip, const char *hostname)
 {
 	ipaddr a;
 	size_t i;
 
-	copy_str(m->ip, sizeof(m->ip), ip);
-	copy_str(m->hostname, sizeof(m->hostname), hostname);
+	strcopy(m->ip, sizeof(m->ip), ip);
+	strcopy(m->hostname, sizeof(m->hostname), hostname);
 	m->trusted = 0;
 	m->exempt_source = 0;
 	m->have_ip = ipaddr_parse(m->ip, &a) == 0;
@@ -235,19 +230,19 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 void
 msg_helo(msg *m, const char *helo)
 {
-	copy_str(m->helo, sizeof(m->helo), helo);
+	strcopy(m->helo, sizeof(m->helo), helo);
 }
 
 void
 msg_set_queue_id(msg *m, const char *qid)
 {
-	copy_str(m->qid, sizeof(m->qid), qid);
+	strcopy(m->qid, sizeof(m->qid), qid);
 }
 
 void
 msg_set_auth(msg *m, const char *user)
 {
-	copy_str(m->auth_user, sizeof(m->auth_user), user);
+	strcopy(m->auth_user, sizeof(m->auth_user), user);
 }
 
 int
@@ -270,10 +265,7 @@ strip_angle(const char *addr, char *out, size_t outlen)
 		addr++;
 		n -= 2;
 	}
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, addr, n);
-	out[n] = '\0';
+	strcopy_n(out, outlen, addr, n);
 }
 
 /* Lookups that start now (the keys and the DMARC policy at end of headers,
@@ -521,7 +513,7 @@ prefetch_dmarc(msg *m)
 					dup = 1;
 			if (dup)
 				continue;
-			copy_str(m->pre[m->npre].name, sizeof(m->pre[0].name),
+			strcopy(m->pre[m->npre].name, sizeof(m->pre[0].name),
 			    qname);
 			m->pre[m->npre].type = DNS_T_TXT;
 			m->pre[m->npre].q = dns_query_start_in(m->env->r,

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "util/strcopy.h"
+
 /* RFC 5322 2.1.1: a line, and so a field name, is at most 998 octets. */
 #define FEED_NAME_MAX 998
 
@@ -17,10 +19,7 @@ feed_header(void *arg, const char *name, size_t namelen, const char *value,
 {
 	char nm[FEED_NAME_MAX + 1];
 
-	if (namelen > FEED_NAME_MAX)
-		namelen = FEED_NAME_MAX;
-	memcpy(nm, name, namelen);
-	nm[namelen] = '\0';
+	strcopy_n(nm, sizeof(nm), name, namelen);
 	(void)msg_header(arg, nm, value, valuelen);
 	return 0;
 }

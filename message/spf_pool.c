@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strcopy.h"
+
 enum { SPF_JOB_QUEUED, SPF_JOB_RUNNING, SPF_JOB_DONE };
 
 struct spf_pool {
@@ -124,12 +126,6 @@ spf_pool_free(spf_pool *p)
 	free(p);
 }
 
-static void
-copy(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src != NULL ? src : "");
-}
-
 spf_job *
 spf_pool_submit(spf_pool *p, const spf_request *req)
 {
@@ -137,10 +133,10 @@ spf_pool_submit(spf_pool *p, const spf_request *req)
 
 	if (j == NULL)
 		return NULL;
-	copy(j->ip, sizeof(j->ip), req->ip);
-	copy(j->helo, sizeof(j->helo), req->helo);
-	copy(j->mail_from, sizeof(j->mail_from), req->mail_from);
-	copy(j->receiver, sizeof(j->receiver), req->receiver);
+	strcopy(j->ip, sizeof(j->ip), req->ip);
+	strcopy(j->helo, sizeof(j->helo), req->helo);
+	strcopy(j->mail_from, sizeof(j->mail_from), req->mail_from);
+	strcopy(j->receiver, sizeof(j->receiver), req->receiver);
 	j->req = *req;
 	j->req.ip = j->ip;
 	j->req.helo = j->helo;

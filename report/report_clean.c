@@ -5,12 +5,15 @@
  *
  * The values of a record come from the sender (MAIL FROM, RCPT TO, HELO,
  * DKIM d= and s=), from the sender's DNS (rua, ruf), from the MTA and from
- * the store, which may hold rows written before these rules. An octet
- * that is not part of a valid UTF-8 sequence (RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF) or a character XML 1.0 (2.2) does
- * not allow or a report reader should not see (C0 and C1 controls, DEL,
- * U+FFFE, U+FFFF) becomes '?'. Truncation to a field's size never splits
- * a character. Cleaning never makes text longer, so it works in place.
+ * the store, which may hold rows written before these rules. Text is
+ * cleaned by clean_utf8() (util/clean.h): an octet that is not part of a
+ * valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF) or a character XML 1.0 (2.2) does not allow or
+ * a report reader should not see (C0 and C1 controls, DEL, U+FFFE,
+ * U+FFFF) becomes '?'; tokens lose SP too. Truncation to a field's size
+ * never splits a character. Cleaning never makes text longer, so it works
+ * in place. What is report-specific stays here: the words each field may
+ * hold, the DKIM triples, the canonical address.
  */
 #include "report/report_record.h"
 
@@ -18,79 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid, allowed UTF-8 character at s (n octets left), 0
- * when the octet at s must be replaced; *bad says the character is valid
- * UTF-8 but not allowed (then it is replaced whole). */
-static size_t
-utf8_char(const unsigned char *s, size_t n, int token, int *bad)
-{
-	unsigned c = s[0], cp;
-	size_t len, i;
-
-	*bad = 0;
-	if (c < 0x80) {
-		if (c < 0x20 || c == 0x7f || (token && c == ' '))
-			return 0;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0; /* a continuation octet, C0/C1 overlong lead, > F4 */
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0; /* overlong, out of range, surrogate */
-	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff)
-		*bad = 1;
-	return len;
-}
+#include "util/clean.h"
 
 size_t
 report_clean(char *dst, size_t size, const char *src, int token)
 {
-	const unsigned char *s = (const unsigned char *)(src != NULL ? src : "");
-	size_t n = strlen((const char *)s), i = 0, o = 0, k;
-	unsigned char lo = token ? 0x21 : 0x20;
-
-	if (size == 0)
-		return 0;
-	while (i < n) {
-		int bad;
-		size_t l;
-
-		/* the common case: printable ASCII, octet by octet */
-		if (s[i] >= lo && s[i] < 0x7f) {
-			if (o + 1 >= size)
-				break;
-			dst[o++] = (char)s[i++];
-			continue;
-		}
-		l = utf8_char(s + i, n - i, token, &bad);
-		if (l == 0 || bad) {
-			if (o + 1 >= size)
-				break;
-			dst[o++] = '?';
-			i += l == 0 ? 1 : l;
-			continue;
-		}
-		if (o + l >= size)
-			break; /* never split a character */
-		for (k = 0; k < l; k++) /* o <= i: safe in place */
-			dst[o++] = (char)s[i++];
-	}
-	dst[o] = '\0';
-	return o;
+	return clean_utf8(dst, size, src, token ? CLEAN_VCHAR : CLEAN_PRINT);
 }
 
 char *

@@ -12,6 +12,8 @@
 
 #include <zlib.h>
 
+#include "util/clean.h"
+
 #define MIME_LINE 76            /* RFC 2045 6.8: encoded lines <= 76 */
 #define GZIP_CHUNK 65536
 
@@ -54,7 +56,7 @@ name_ok(const char *s)
 	if (s == NULL || s[0] == '\0' || s[0] == '.')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (*s == '/' || (unsigned char)*s < ' ' || *s == 0x7f)
+		if (*s == '/' || clean_is(*s, CLEAN_CTL))
 			return 0;
 	return 1;
 }
@@ -107,12 +109,9 @@ base64(strbuf *out, const unsigned char *p, size_t n)
 
 /* A header value must not smuggle line breaks from the DNS or config. */
 static int
-clean(const char *s)
+header_ok(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			return 0;
-	return 1;
+	return s[clean_cspan(s, CLEAN_CTL)] == '\0';
 }
 
 int
@@ -124,9 +123,9 @@ report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen)
 	struct tm tm;
 	int rc;
 
-	if (!clean(m->to) || !clean(m->meta->email) ||
-	    !clean(m->meta->report_id) || !clean(m->policy_domain) ||
-	    !clean(m->meta->submitter) || strchr(m->meta->report_id, '>') ||
+	if (!header_ok(m->to) || !header_ok(m->meta->email) ||
+	    !header_ok(m->meta->report_id) || !header_ok(m->policy_domain) ||
+	    !header_ok(m->meta->submitter) || strchr(m->meta->report_id, '>') ||
 	    strchr(m->meta->report_id, '<')) {
 		snprintf(why, whylen, "a header value holds control characters");
 		return -1;

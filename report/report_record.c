@@ -10,24 +10,17 @@
 #include <string.h>
 #include <strings.h>
 
-static void
-copy(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src != NULL ? src : "");
-}
+#include "util/clean.h"
+#include "util/strcopy.h"
 
-/* Blanks and controls would break the triple encoding and the XML. */
+/* Blanks and controls would break the triple encoding and the XML
+ * (8-bit octets stay: report_record_clean() checks the UTF-8). */
 static void
 copy_token(char *dst, size_t size, const char *src)
 {
-	size_t i;
-
-	copy(dst, size, src);
-	for (i = 0; dst[i] != '\0'; i++)
-		if ((unsigned char)dst[i] <= ' ' || dst[i] == 0x7f)
-			dst[i] = '?';
+	clean_copy(dst, size, src, CLEAN_VCHAR | CLEAN_8BIT);
 	if (dst[0] == '\0')
-		copy(dst, size, "?");
+		strcopy(dst, size, "?");
 }
 
 static void
@@ -43,11 +36,7 @@ domain_of(char *dst, size_t size, const char *addr)
 		addr++;
 	at = strrchr(addr, '@');
 	at = at != NULL ? at + 1 : addr;
-	n = strcspn(at, ">");
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, at, n);
-	dst[n] = '\0';
+	strcopy_n(dst, size, at, strcspn(at, ">"));
 	for (n = 0; dst[n] != '\0'; n++) {
 		if (dst[n] >= 'A' && dst[n] <= 'Z')
 			dst[n] = (char)(dst[n] - 'A' + 'a');
@@ -156,11 +145,8 @@ report_dkim_next(const char **p, report_dkim_view *out)
 
 		if (n == 0)
 			return 0;
-		if (n >= sz[k])
-			n = sz[k] - 1;
-		memcpy(dst[k], s, n);
-		dst[k][n] = '\0';
-		s += strcspn(s, " ");
+		strcopy_n(dst[k], sz[k], s, n);
+		s += n;
 		while (*s == ' ')
 			s++;
 	}
@@ -183,41 +169,42 @@ report_record_build(report_record *out, const report_input *in, char *why,
 	rec = &r->record;
 	memset(out, 0, sizeof(*out));
 	out->time = in->time;
-	copy(out->source_ip, sizeof(out->source_ip), in->source_ip);
-	copy(out->header_from, sizeof(out->header_from), r->from_domain);
+	strcopy(out->source_ip, sizeof(out->source_ip), in->source_ip);
+	strcopy(out->header_from, sizeof(out->header_from), r->from_domain);
 	if (in->spf_helo)
 		out->envelope_from[0] = '\0';
 	else
 		domain_of(out->envelope_from, sizeof(out->envelope_from),
 		    in->envelope_from);
 	domain_of(out->envelope_to, sizeof(out->envelope_to), in->envelope_to);
-	copy(out->policy_domain, sizeof(out->policy_domain), r->policy_domain);
-	copy(out->org_domain, sizeof(out->org_domain), r->org_domain);
-	copy(out->spf_domain, sizeof(out->spf_domain), in->spf_domain);
-	copy(out->spf_scope, sizeof(out->spf_scope), in->spf_helo ? "helo" :
+	strcopy(out->policy_domain, sizeof(out->policy_domain),
+	    r->policy_domain);
+	strcopy(out->org_domain, sizeof(out->org_domain), r->org_domain);
+	strcopy(out->spf_domain, sizeof(out->spf_domain), in->spf_domain);
+	strcopy(out->spf_scope, sizeof(out->spf_scope), in->spf_helo ? "helo" :
 	    "mfrom");
-	copy(out->spf_result, sizeof(out->spf_result),
+	strcopy(out->spf_result, sizeof(out->spf_result),
 	    in->spf_result != NULL ? in->spf_result : "none");
 	dkim_list(out, in);
-	copy(out->dmarc_result, sizeof(out->dmarc_result),
+	strcopy(out->dmarc_result, sizeof(out->dmarc_result),
 	    dmarc_result_name(r->result));
 	out->dkim_aligned = r->dkim_aligned;
 	out->spf_aligned = r->spf_aligned;
 
 	if (r->result == DMARC_RESULT_PASS)
-		copy(out->disposition, sizeof(out->disposition),
+		strcopy(out->disposition, sizeof(out->disposition),
 		    r->policy == DMARC_P_QUARANTINE || r->policy ==
 		    DMARC_P_REJECT ? "pass" : "none");
 	else if (!in->applied && (r->disposition == DMARC_P_QUARANTINE ||
 	    r->disposition == DMARC_P_REJECT))
-		copy(out->disposition, sizeof(out->disposition), "none");
+		strcopy(out->disposition, sizeof(out->disposition), "none");
 	else
-		copy(out->disposition, sizeof(out->disposition),
+		strcopy(out->disposition, sizeof(out->disposition),
 		    r->disposition == DMARC_P_UNSET ? "none" :
 		    policy_word(r->disposition));
 	out->reasons[0] = '\0';
 	if (r->override != DMARC_OVERRIDE_NONE) {
-		copy(out->reasons, sizeof(out->reasons),
+		strcopy(out->reasons, sizeof(out->reasons),
 		    dmarc_override_name(r->override));
 		nreasons++;
 	}
@@ -231,24 +218,29 @@ report_record_build(report_record *out, const report_input *in, char *why,
 		    nreasons ? " " : "", "local_policy");
 	}
 	switch (r->discovery) {
-	case DMARC_DISCOVERY_PSL: copy(out->discovery, sizeof(out->discovery), "psl"); break;
-	case DMARC_DISCOVERY_NONE: break;
-	default: copy(out->discovery, sizeof(out->discovery), "treewalk"); break;
+	case DMARC_DISCOVERY_PSL:
+		strcopy(out->discovery, sizeof(out->discovery), "psl");
+		break;
+	case DMARC_DISCOVERY_NONE:
+		break;
+	default:
+		strcopy(out->discovery, sizeof(out->discovery), "treewalk");
+		break;
 	}
 	/* policy_published: unspecified tags have their default values
 	 * (RFC 9990 Appendix A); sp and np default to p (RFC 9989 4.7). */
-	copy(out->p, sizeof(out->p), rec->p != DMARC_P_UNSET ?
+	strcopy(out->p, sizeof(out->p), rec->p != DMARC_P_UNSET ?
 	    policy_word(rec->p) : "none");
-	copy(out->sp, sizeof(out->sp), rec->sp != DMARC_P_UNSET ?
+	strcopy(out->sp, sizeof(out->sp), rec->sp != DMARC_P_UNSET ?
 	    policy_word(rec->sp) : out->p);
-	copy(out->np, sizeof(out->np), rec->np != DMARC_P_UNSET ?
+	strcopy(out->np, sizeof(out->np), rec->np != DMARC_P_UNSET ?
 	    policy_word(rec->np) : out->sp);
-	copy(out->adkim, sizeof(out->adkim), rec->adkim == DMARC_ALIGN_STRICT ?
+	strcopy(out->adkim, sizeof(out->adkim),
+	    rec->adkim == DMARC_ALIGN_STRICT ? "s" : "r");
+	strcopy(out->aspf, sizeof(out->aspf), rec->aspf == DMARC_ALIGN_STRICT ?
 	    "s" : "r");
-	copy(out->aspf, sizeof(out->aspf), rec->aspf == DMARC_ALIGN_STRICT ?
-	    "s" : "r");
-	copy(out->testing, sizeof(out->testing), rec->t ? "y" : "n");
-	copy(out->psd, sizeof(out->psd), rec->psd == DMARC_PSD_Y ? "y" :
+	strcopy(out->testing, sizeof(out->testing), rec->t ? "y" : "n");
+	strcopy(out->psd, sizeof(out->psd), rec->psd == DMARC_PSD_Y ? "y" :
 	    rec->psd == DMARC_PSD_N ? "n" : "u");
 	{
 		size_t l = 0;

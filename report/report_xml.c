@@ -15,6 +15,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "util/dynlib.h"
+#include "util/strcopy.h"
 
 /* libxml2 is loaded when the first XML report is written (util/dynlib.h):
  * the milter daemon, which links this file, never maps it. */
@@ -202,11 +203,8 @@ row(report_writer *rw, const report_record *r, uint64_t count)
 	for (p = r->reasons; *p != '\0'; ) {
 		size_t l = strcspn(p, " ");
 
-		if (l > 0 && l < sizeof(word)) {
-			memcpy(word, p, l);
-			word[l] = '\0';
+		if (l > 0 && strcopy_n(word, sizeof(word), p, l) == 0)
 			reason(rw, word);
-		}
 		p += l;
 		while (*p == ' ')
 			p++;

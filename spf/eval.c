@@ -20,6 +20,8 @@
 
 #include "spf/macro.h"
 #include "spf/record.h"
+#include "util/clean.h"
+#include "util/strcopy.h"
 
 void
 spf_setr(spf_eval *ev, const char *fmt, ...)
@@ -31,15 +33,6 @@ spf_setr(spf_eval *ev, const char *fmt, ...)
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	memcpy(ev->reason, tmp, sizeof(tmp));
-}
-
-void
-spf_copy(char *dst, size_t dstlen, const char *s, size_t n)
-{
-	if (n >= dstlen)
-		n = dstlen - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
 }
 
 int
@@ -128,7 +121,7 @@ target_name(spf_eval *ev, const char *domain, const char *spec, size_t n,
 	int rc;
 
 	if (spec == NULL) {
-		spf_copy(out, DNS_MAX_NAME_LEN + 1, domain, strlen(domain));
+		strcopy(out, DNS_MAX_NAME_LEN + 1, domain);
 		return 0;
 	}
 	macro_ctx(ev, domain, &mc);
@@ -166,7 +159,7 @@ target_name(spf_eval *ev, const char *domain, const char *spec, size_t n,
 			lab++;
 		}
 	}
-	spf_copy(out, DNS_MAX_NAME_LEN + 1, s, len);
+	strcopy_n(out, DNS_MAX_NAME_LEN + 1, s, len);
 	sb_free(&sb);
 	return rc;
 }
@@ -282,7 +275,7 @@ explain(spf_eval *ev, const char *domain, const spf_term *exp)
 {
 	char name[DNS_MAX_NAME_LEN + 1], err[160];
 	const char *txt = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	dns_query *q;
 	const dns_answer *a;
 	spf_macro_ctx mc;
@@ -308,11 +301,8 @@ explain(spf_eval *ev, const char *domain, const spf_term *exp)
 		if (spf_macro_expand(txt, len, 1, &mc, &sb, err, sizeof(err)) ==
 		    SPF_MACRO_OK) {
 			/* 6.2: the result is 7-bit ASCII text for humans */
-			for (i = 0; i < sb.len && sb.s[i] >= 0x20 &&
-			    sb.s[i] < 0x7f; i++)
-				;
-			if (i == sb.len)
-				spf_copy(ev->explanation,
+			if (clean_span(sb.s, CLEAN_PRINT) == sb.len)
+				strcopy_n(ev->explanation,
 				    sizeof(ev->explanation), sb.s, sb.len);
 		}
 		sb_free(&sb);
@@ -357,7 +347,7 @@ check_record(spf_eval *ev, const char *domain, const spf_record *rec,
 			continue;
 		c = qualifier_code(t->qualifier);
 		/* outer frames overwrite: the top-level term is reported */
-		spf_copy(ev->mechanism, sizeof(ev->mechanism), t->text,
+		strcopy_n(ev->mechanism, sizeof(ev->mechanism), t->text,
 		    t->textlen);
 		if (t->kind == SPF_T_INCLUDE)
 			spf_setr(ev, "matched %.*s (%s)", (int)t->textlen,
@@ -405,7 +395,7 @@ check_record(spf_eval *ev, const char *domain, const spf_record *rec,
 		}
 		return c;
 	}
-	spf_copy(ev->mechanism, sizeof(ev->mechanism), "default", 7);
+	strcopy_n(ev->mechanism, sizeof(ev->mechanism), "default", 7);
 	spf_setr(ev, "no mechanism matched (default neutral)");
 	return SPF_NEUTRAL;
 }
@@ -507,8 +497,7 @@ check_host(spf_eval *ev, const char *domain, int want_exp)
 		free(text);
 		return SPF_PERMERROR;
 	}
-	spf_copy(ev->stack[ev->depth], sizeof(ev->stack[0]), domain,
-	    strlen(domain));
+	strcopy(ev->stack[ev->depth], sizeof(ev->stack[0]), domain);
 	ev->depth++;
 	c = check_record(ev, domain, &rec, want_exp);
 	ev->depth--;
@@ -525,18 +514,15 @@ spf_eval_run(spf_eval *ev, const char *domain, spf_result *out)
 	ev->mechanism[0] = ev->reason[0] = ev->explanation[0] = '\0';
 	c = check_host(ev, domain, 1);
 	out->code = c;
-	spf_copy(out->domain, sizeof(out->domain), domain, strlen(domain));
-	spf_copy(out->sender, sizeof(out->sender), ev->sender,
-	    strlen(ev->sender));
-	spf_copy(out->mechanism, sizeof(out->mechanism), ev->mechanism,
-	    strlen(ev->mechanism));
+	strcopy(out->domain, sizeof(out->domain), domain);
+	strcopy(out->sender, sizeof(out->sender), ev->sender);
+	strcopy(out->mechanism, sizeof(out->mechanism), ev->mechanism);
 	if (c == SPF_FAIL)
-		spf_copy(out->explanation, sizeof(out->explanation),
-		    ev->explanation, strlen(ev->explanation));
+		strcopy(out->explanation, sizeof(out->explanation),
+		    ev->explanation);
 	else
 		out->explanation[0] = '\0';
-	spf_copy(out->reason, sizeof(out->reason), ev->reason,
-	    strlen(ev->reason));
+	strcopy(out->reason, sizeof(out->reason), ev->reason);
 	out->lookups = ev->lookups;
 	out->void_lookups = ev->voids;
 	out->dnssec = ev->bogus ? DNS_SEC_BOGUS :

@@ -46,7 +46,6 @@
  * Between eval.c and eval_dns.c (nothing else uses these):
  *
  *   void spf_setr(spf_eval *ev, const char *fmt, ...);
- *   void spf_copy(char *dst, size_t dstlen, const char *s, size_t n);
  *   const dns_answer *spf_ev_lookup(spf_eval *ev, dns_query **qp,
  *            const char *name, dns_type t);
  *   int  spf_ev_deadline_passed(spf_eval *ev);
@@ -61,18 +60,18 @@
  *   int  spf_mech_ptr(spf_eval *ev, const char *name);
  *   int  spf_mech_exists(spf_eval *ev, const char *name);
  *
- * spf_setr() sets ev->reason (cut to SPF_REASON_MAX); spf_copy()
- * copies n octets and a NUL, cut to dstlen. spf_ev_lookup() starts a
- * query (freed by the caller with dns_query_free(*qp)) and waits for it
- * until the lookup timeout or the evaluation's deadline, whichever comes
- * first, counting its DNSSEC state. spf_ev_void() counts a void lookup
- * (SPF_M_PERM with the reason set past SPF_MAX_VOID_LOOKUPS, else
- * SPF_M_NOMATCH); spf_ev_temp() sets a temperror reason and returns
- * SPF_M_TEMP. spf_ev_validated_name() is the %{p} callback of the macro
- * expander (arg: the spf_eval; ev->pdomain the preferred domain). The
- * mechanisms return an SPF_M_* outcome for the target name given
- * (already expanded; at: A or AAAA by the client's family), with
- * ev->reason set on errors.
+ * spf_setr() sets ev->reason (cut to SPF_REASON_MAX); fixed fields are
+ * filled with strcopy() (util/strcopy.h), cut to their size.
+ * spf_ev_lookup() starts a query (freed by the caller with
+ * dns_query_free(*qp)) and waits for it until the lookup timeout or the
+ * evaluation's deadline, whichever comes first, counting its DNSSEC state.
+ * spf_ev_void() counts a void lookup (SPF_M_PERM with the reason set past
+ * SPF_MAX_VOID_LOOKUPS, else SPF_M_NOMATCH); spf_ev_temp() sets a
+ * temperror reason and returns SPF_M_TEMP. spf_ev_validated_name() is the
+ * %{p} callback of the macro expander (arg: the spf_eval; ev->pdomain the
+ * preferred domain). The mechanisms return an SPF_M_* outcome for the
+ * target name given (already expanded; at: A or AAAA by the client's
+ * family), with ev->reason set on errors.
  */
 typedef struct spf_eval {
 	dns_resolver *r;
@@ -112,7 +111,6 @@ int spf_domain_valid(const char *d, char *why, size_t whylen);
 
 void spf_setr(spf_eval *ev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void spf_copy(char *dst, size_t dstlen, const char *s, size_t n);
 const dns_answer *spf_ev_lookup(spf_eval *ev, dns_query **qp,
     const char *name, dns_type t);
 int spf_ev_deadline_passed(spf_eval *ev);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/strcopy.h"
+
 static int64_t
 wait_deadline(spf_eval *ev)
 {
@@ -158,8 +160,8 @@ validate_ptr(spf_eval *ev, const char *filter, char (*out)[DNS_MAX_NAME_LEN + 1]
 			else
 				continue;
 			if (ipaddr_equal(&x, &ev->ip)) {
-				spf_copy(out[found], DNS_MAX_NAME_LEN + 1,
-				    names[i], strlen(names[i]));
+				strcopy(out[found], DNS_MAX_NAME_LEN + 1,
+				    names[i]);
 				found++;
 				break;
 			}

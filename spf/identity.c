@@ -10,15 +10,7 @@
 #include <time.h>
 
 #include "spf/eval.h"
-
-static void
-copy(char *dst, size_t dstlen, const char *s, size_t n)
-{
-	if (n >= dstlen)
-		n = dstlen - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
+#include "util/strcopy.h"
 
 /* Common set-up; returns 0, or -1 after filling out (bad IP). */
 static int
@@ -65,9 +57,8 @@ set_sender(spf_eval *ev, const char *local, size_t llen, const char *domain)
 		local = "postmaster";  /* RFC 7208 4.3 */
 		llen = 10;
 	}
-	copy(ev->local, sizeof(ev->local), local, llen);
-	copy(ev->sender_domain, sizeof(ev->sender_domain), domain,
-	    strlen(domain));
+	strcopy_n(ev->local, sizeof(ev->local), local, llen);
+	strcopy(ev->sender_domain, sizeof(ev->sender_domain), domain);
 	{
 		size_t l = strlen(ev->local), d = strlen(ev->sender_domain);
 

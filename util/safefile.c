@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/strcopy.h"
+
 #define SAFEFILE_DIR_MODE 0755	/* a directory made here: the MTA enters it */
 
 static const char *
@@ -231,10 +233,8 @@ path_links_ok(const char *dir, char *err, size_t errlen)
 	for (i = 1; i <= n; i++) {
 		if (i < n && dir[i] != '/')
 			continue;
-		if (i >= sizeof(prefix))
+		if (strcopy_n(prefix, sizeof(prefix), dir, i) < 0)
 			break;
-		memcpy(prefix, dir, i);
-		prefix[i] = '\0';
 		if (lstat(prefix, &st) != 0 || !S_ISLNK(st.st_mode))
 			continue;
 		snprintf(link, sizeof(link), "%s", prefix);
@@ -277,12 +277,10 @@ split_path(const char *path, char *dir, size_t dirlen, const char **name,
 	} else {
 		size_t n = slash == path ? 1 : (size_t)(slash - path);
 
-		if (n >= dirlen) {
+		if (strcopy_n(dir, dirlen, path, n) < 0) {
 			snprintf(err, errlen, "%s: path too long", path);
 			return -1;
 		}
-		memcpy(dir, path, n);
-		dir[n] = '\0';
 		*name = slash + 1;
 	}
 	if (**name == '\0' || strcmp(*name, ".") == 0 ||
