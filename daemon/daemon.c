@@ -64,7 +64,7 @@
  * macros (64 KB, msession.h), replies and per-connection state: 1.2 MB;
  * the DKIM verifier's results for up to 1,000 signatures (DKIM_MAX_LISTED
  * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
- * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs.h:
+ * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs_int.h:
  * arena and index, fields of 4 octets or more as the milter passes them).
  * Measured in tests/scripts/milter_engine.py.
  */

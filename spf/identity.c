@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "spf/eval.h"
+#include "spf/eval_int.h"
 
 static void
 copy(char *dst, size_t dstlen, const char *s, size_t n)

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_canon.h"
-#include "dkim/dkim_sig.h"
+#include "dkim/dkim_canon_int.h"
+#include "dkim/dkim_sig_int.h"
 #include "message/dkim_msg.h"
 #include "util/base64.h"
 #include "util/strbuf.h"

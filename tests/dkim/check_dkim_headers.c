@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_hdrs.h"
+#include "dkim/dkim_hdrs_int.h"
 #include "message/dkim_msg.h"
 #include "tests/lib/fnvnames.h"
 #include "util/strbuf.h"

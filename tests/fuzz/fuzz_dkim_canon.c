@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_canon.h"
+#include "dkim/dkim_canon_int.h"
 #include "message/dkim_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
