@@ -1,5 +1,5 @@
 /*
- * daemon/callbacks.c - authmilter's milter handler (msession.h): translate
+ * daemon/callbacks.c - authmilter's milter handler (milter/milter.h): translate
  * the milter dialogue into msg_* calls (message.h) and the verdict into
  * milter actions. Nothing is decided here; message.c decides, and the
  * protocol engine (mproto, msession, mserver) knows nothing of messages.
@@ -208,7 +208,7 @@ cb_header(msession *ctx, const char *name, const char *value,
 	return MS_CONTINUE;
 }
 
-/* A header field too big for the milter packet bound (msession.h): the
+/* A header field too big for the milter packet bound (milter/milter.h): the
  * message is over its header limit (message.h). */
 static mstat
 cb_header_skipped(msession *ctx, const char *name, size_t size)

@@ -5,7 +5,7 @@
  *   const mhandler *callbacks_handler(void);
  *
  * DESCRIPTION
- *   The handler table (msession.h) the milter server (mserver.h) runs for
+ *   The handler table (milter/milter.h) the milter server runs for
  *   every connection: negotiation (the actions authmilter uses: add and
  *   change headers, quarantine; header values with their leading space,
  *   no reply for header, end of header and body), connect ... end of
@@ -15,7 +15,7 @@
 #ifndef AUTHMILTER_CALLBACKS_H
 #define AUTHMILTER_CALLBACKS_H
 
-#include "milter/msession.h"
+#include "milter/milter.h"
 
 const mhandler *callbacks_handler(void);
 

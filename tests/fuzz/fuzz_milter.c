@@ -80,7 +80,7 @@
 #include "daemon/log.h"
 #include "message/message.h"
 #include "message/msgparse.h"
-#include "milter/msession.h"
+#include "milter/msession_int.h"
 #include "daemon/runtime.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
-#include "milter/mserver.h"
+#include "milter/milter.h"
 
 static mstat
 t_negotiate(msession *s, uint32_t f0, uint32_t f1, uint32_t *pf0,

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 
 #include "daemon/log.h"
-#include "milter/mserver.h"
+#include "milter/milter.h"
 
 static const char *
 en_getsymval(void *ctx, const char *name)
