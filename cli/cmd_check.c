@@ -31,7 +31,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "report/history.h"
+#include "report/report.h"
 #include "config/config.h"
 #include "daemon/history_writer.h"
 #include "cli/json_out.h"

@@ -13,7 +13,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "report/history.h"
+#include "report/report.h"
 #include "daemon/log.h"
 
 #define HW_RECONNECT_MS 1000    /* pause before reopening a failed store */

@@ -52,7 +52,7 @@
 
 #include <stdint.h>
 
-#include "report/report_record.h"
+#include "report/report.h"
 #include "config/config.h"
 #include "message/message.h"
 

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/history.h"
+#include "report/report.h"
 #include "daemon/history_writer.h"
 
 #define NDOMAINS 100

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "report/history.h"
+#include "report/report.h"
 #include "daemon/history_writer.h"
 
 static char dbpath[64];
