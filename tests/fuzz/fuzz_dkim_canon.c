@@ -12,7 +12,7 @@
 
 #include "dkim/dkim.h"
 #include "dkim/dkim_canon_int.h"
-#include "message/dkim_msg.h"
+#include "message/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

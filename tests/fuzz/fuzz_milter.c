@@ -74,12 +74,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 #include "daemon/callbacks.h"
 #include "config/config.h"
 #include "daemon/log.h"
 #include "message/message.h"
-#include "message/msgparse.h"
 #include "milter/msession_int.h"
 #include "daemon/runtime.h"
 
