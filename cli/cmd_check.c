@@ -33,8 +33,8 @@
 
 #include "report/report.h"
 #include "config/config.h"
-#include "daemon/history_writer.h"
-#include "cli/json_out.h"
+#include "daemon/daemon.h"
+#include "cli/json_out_int.h"
 #include "message/message.h"
 #include "util/strbuf.h"
 

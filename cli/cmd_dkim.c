@@ -13,7 +13,7 @@
  * operational failure (resolver, input), 2 on bad usage.
  */
 #include "cli/cli.h"
-#include "cli/json_out.h"
+#include "cli/json_out_int.h"
 
 #include <errno.h>
 #include <getopt.h>

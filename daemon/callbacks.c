@@ -11,16 +11,17 @@
  * however the MTA renumbers), insert ours at the top, optionally
  * Received-SPF, then accept, quarantine, reject (550) or tempfail (451).
  */
-#include "daemon/callbacks.h"
+#include "daemon/callbacks_int.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/history_writer.h"
-#include "daemon/log.h"
-#include "daemon/runtime.h"
+#include "daemon/daemon.h"
+#include "daemon/history_writer_int.h"
+#include "daemon/log_int.h"
+#include "daemon/runtime_int.h"
 #include "util/strbuf.h"
 
 typedef struct conn {

@@ -31,7 +31,7 @@
  * is root's); the next start replaces them. In the foreground the pidfile
  * is written only when configured away from its default.
  */
-#include "cli/cli.h"
+#include "daemon/daemon.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,11 +48,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/callbacks.h"
+#include "cli/cli.h"
+#include "daemon/callbacks_int.h"
 #include "config/config.h"
-#include "daemon/log.h"
+#include "daemon/log_int.h"
 #include "milter/milter.h"
-#include "daemon/runtime.h"
+#include "daemon/runtime_int.h"
 #include "util/safefile.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */

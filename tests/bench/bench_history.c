@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "report/report.h"
-#include "daemon/history_writer.h"
+#include "daemon/history_writer_int.h"
 
 #define NDOMAINS 100
 #define WRITER_RECORDS 100000

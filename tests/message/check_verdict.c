@@ -17,7 +17,7 @@
 
 #include "message/ar_parse_int.h"
 #include "config/config.h"
-#include "daemon/history_writer.h"
+#include "daemon/daemon.h"
 #include "message/message_int.h"
 #include "message/message.h"
 

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/log.h"
+#include "daemon/log_int.h"
 #include "milter/milter.h"
 
 static mstat

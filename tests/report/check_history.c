@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "report/report.h"
-#include "daemon/history_writer.h"
+#include "daemon/history_writer_int.h"
 
 static char dbpath[64];
 

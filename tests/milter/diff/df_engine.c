@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "daemon/log.h"
+#include "daemon/log_int.h"
 #include "milter/milter.h"
 
 static const char *

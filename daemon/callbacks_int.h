@@ -1,5 +1,5 @@
 /*
- * daemon/callbacks.h - authmilter's milter handler.
+ * daemon/callbacks_int.h - authmilter's milter handler.
  *
  * SYNOPSIS
  *   const mhandler *callbacks_handler(void);
@@ -12,8 +12,8 @@
  *   message, abort, close. The callbacks use the runtime installed with
  *   runtime_install().
  */
-#ifndef AUTHMILTER_CALLBACKS_H
-#define AUTHMILTER_CALLBACKS_H
+#ifndef AUTHMILTER_CALLBACKS_INT_H
+#define AUTHMILTER_CALLBACKS_INT_H
 
 #include "milter/milter.h"
 
