@@ -60,8 +60,9 @@
 #define DAEMON_STOP_GRACE 1           /* then for the server's own count */
 /*
  * Memory one milter connection may make the daemon hold (authmilter(8),
- * Memory): the engine's read buffer (the 1 MB packet bound + 5, milter/milter.h),
- * macros (64 KB, milter/msession_int.h), replies and per-connection state: 1.2 MB;
+ * Memory): the engine's read buffer (the 1 MB packet bound + 5,
+ * milter/milter.h), macros (64 KB, milter/msession_int.h), replies and
+ * per-connection state: 1.2 MB;
  * the DKIM verifier's results for up to 1,000 signatures (DKIM_MAX_LISTED
  * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
  * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs_int.h:
@@ -230,7 +231,8 @@ resolve_ids(const am_config *cfg, daemon_ids *ids)
  * socket's group (socket_group, or the daemon's group) for the call, so
  * no chmod or chown by path follows bind(). Its directory is root's only
  * (safefile.h; created root-owned 0755 when missing); an old socket there
- * is replaced by the listener (milter/msocket_int.h: only a socket, never a link).
+ * is replaced by the listener (milter/msocket_int.h: only a socket, never
+ * a link).
  * Afterwards the file at the path must be the socket in the checked
  * directory, with that mode and group, else the daemon refuses to start.
  */

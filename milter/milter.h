@@ -108,10 +108,10 @@
  *	spec is what libmilter's smfi_setconn(3) took: "unix:/path",
  *	"local:/path" or a bare "/path" (a unix socket); "inet:PORT@HOST",
  *	"inet:PORT" (any address), "inet6:PORT@HOST", "inet6:PORT"
- *	(msocket_int.h has the details). mserver_unix_path() is the unix socket's path (to set its
- *	mode and owner), NULL for TCP. mserver_start() starts the pool's
- *	first thread (all signals blocked in the pool threads, so they reach
- *	the caller's threads only).
+ *	(msocket_int.h has the details). mserver_unix_path() is the unix
+ *	socket's path (to set its mode and owner), NULL for TCP.
+ *	mserver_start() starts the pool's first thread (all signals blocked
+ *	in the pool threads, so they reach the caller's threads only).
  *
  *	mserver_socket_path() parses spec as mserver_listen() does, without
  *	binding: 1 for a unix socket, its path copied into path (pathlen:

@@ -2,9 +2,9 @@
  * milter/mproto_int.h - the milter protocol (versions 2 to 6, as Postfix
  * and Sendmail speak it), filter side: framing, command decoding, reply
  * encoding (private to milter/ and its tests; the flags and the connect
- * packet a filter sees are in milter.h). Pure: no I/O, no threads, no logging, so every function is
- * unit-tested byte for byte (tests/milter/check_mproto.c) and fuzzed
- * (tests/fuzz/fuzz_mproto.c).
+ * packet a filter sees are in milter.h). Pure: no I/O, no threads, no
+ * logging, so every function is unit-tested byte for byte
+ * (tests/milter/check_mproto.c) and fuzzed (tests/fuzz/fuzz_mproto.c).
  *
  * SYNOPSIS
  *	#include "milter/mproto_int.h"
