@@ -1,13 +1,15 @@
 /*
- * cli/cli.h - what the authmilter subcommands share.
+ * cli/cli.h - what the authmilter subcommands share (the public header of
+ * cli/: the daemon's flags go through the same overrides).
  *
  * SYNOPSIS
  *   int cmd_spf(int argc, char **argv);    authmilter spf ...
  *   int cmd_dkim(int argc, char **argv);   authmilter dkim ...
  *   int cmd_dns(int argc, char **argv);    authmilter dns ...
- *   int cmd_config(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_check(int argc, char **argv); authmilter config ...
+ *   int cmd_config(int argc, char **argv); authmilter config ...
+ *   int cmd_check(int argc, char **argv);  authmilter check ...
+ *   int cmd_report(int argc, char **argv); authmilter report ...
+ *   (`authmilter run`, the daemon, is cmd_run(): daemon/daemon.h)
  *
  *   CLI_DNS_LONGOPTS                       getopt_long entries for the DNS flags
  *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
@@ -96,7 +98,6 @@ int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 int cmd_config(int argc, char **argv);
-int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

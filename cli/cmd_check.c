@@ -31,12 +31,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "report/history.h"
+#include "report/report.h"
 #include "config/config.h"
-#include "daemon/history_writer.h"
-#include "cli/json_out.h"
-#include "message/message_int.h"
-#include "message/msgparse.h"
+#include "daemon/daemon.h"
+#include "cli/json_out_int.h"
+#include "message/message.h"
 #include "util/clean.h"
 #include "util/strbuf.h"
 
@@ -344,12 +343,12 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		printf("Not checked: %s\n", v->reason);
 		return;
 	}
-	if (v->spf_mailfrom != NULL && m->mail_from[0] != '\0')
-		printf("SPF (MAIL FROM %s): %s - %s\n", m->mail_from,
+	if (v->spf_mailfrom != NULL && msg_mail_from_addr(m)[0] != '\0')
+		printf("SPF (MAIL FROM %s): %s - %s\n", msg_mail_from_addr(m),
 		    spf_code_name(v->spf_mailfrom->code),
 		    v->spf_mailfrom->reason);
 	if (v->spf_helo != NULL)
-		printf("SPF (HELO %s): %s - %s\n", m->helo,
+		printf("SPF (HELO %s): %s - %s\n", msg_helo_name(m),
 		    spf_code_name(v->spf_helo->code), v->spf_helo->reason);
 	if (v->ndkim == 0)
 		printf("DKIM: no signature\n");
@@ -362,7 +361,7 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	if (d == NULL)
 		return;
 	printf("From: %s%s%s%s\n", dmarc_from_status_name(v->from_status),
-	    m->from_why[0] ? " - " : "", m->from_why, v->bad_from ?
+	    v->from_reason[0] ? " - " : "", v->from_reason, v->bad_from ?
 	    " (bad From: no alignment, RFC 9989 4.4; bad_from_action)" : "");
 	for (i = 0; v->from != NULL && i < v->from->ndomains; i++)
 		printf("  author domain: %s\n", v->from->domains[i]);
@@ -385,9 +384,9 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		printf("  SPF %s (%s): did not pass, not an identifier\n",
 		    v->spf_mailfrom->domain,
 		    spf_code_name(v->spf_mailfrom->code));
-	else if (v->spf_mailfrom != NULL && m->mail_from[0] == '\0')
+	else if (v->spf_mailfrom != NULL && msg_mail_from_addr(m)[0] == '\0')
 		printf("  null sender: the MAIL FROM identity is "
-		    "postmaster@%s (RFC 7208 2.4)\n", m->helo);
+		    "postmaster@%s (RFC 7208 2.4)\n", msg_helo_name(m));
 	for (i = 0; i < v->ndkim; i++)
 		if (v->dkim[i]->result != DKIM_PASS)
 			printf("  DKIM d=%s (%s): did not pass, not an "
@@ -419,6 +418,7 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 static int
 record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
 {
+	const am_config *cfg = msg_env_config(env);
 	report_record *rec = malloc(sizeof(*rec));
 	const report_record *one[1];
 	history *h;
@@ -429,13 +429,13 @@ record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
 		fprintf(stderr, "authmilter check: out of memory\n");
 		return CLI_EXIT_FAILURE;
 	}
-	if (env->cfg->history == NULL || env->cfg->history[0] == '\0') {
+	if (cfg->history == NULL || cfg->history[0] == '\0') {
 		fprintf(stderr, "authmilter check: --record needs --history DB "
 		    "or the history key\n");
 		free(rec);
 		return CLI_EXIT_USAGE;
 	}
-	if (history_record_from_verdict(v, env->cfg, o->ip, o->mail_from,
+	if (history_record_from_verdict(v, cfg, o->ip, o->mail_from,
 	    o->nrcpt > 0 ? o->rcpt[0] : NULL, o->now, rec) < 0) {
 		fprintf(stderr, "authmilter check: not recorded (message not "
 		    "checked or no DMARC policy record)\n");
@@ -443,7 +443,7 @@ record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
 		return CLI_EXIT_OK;
 	}
 	one[0] = rec;
-	h = history_open(env->cfg->history, why, sizeof(why));
+	h = history_open(cfg->history, why, sizeof(why));
 	if (h == NULL || history_append(h, one, 1, why, sizeof(why)) < 0) {
 		fprintf(stderr, "authmilter check: history: %s\n", why);
 		rc = CLI_EXIT_FAILURE;
@@ -477,7 +477,8 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 	msg_mail_from(m, o->mail_from);
 	for (i = 0; i < o->nrcpt; i++)
 		msg_rcpt(m, o->rcpt[i]);
-	mp_init(&p, &msg_parse_events, m, env->cfg->max_header_bytes);
+	mp_init(&p, &msg_parse_events, m,
+	    msg_env_config(env)->max_header_bytes);
 	while ((n = fread(buf, 1, CHECK_READ_CHUNK, stdin)) > 0)
 		if (mp_push(&p, buf, n) < 0)
 			break;
@@ -565,7 +566,7 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "authmilter: %s\n", err);
 		rc = CLI_EXIT_FAILURE;
 	} else {
-		env->now = o.now;
+		msg_env_set_now(env, o.now);
 		rc = run_check(&o, env, r, &t);
 		msg_env_free(env);
 	}

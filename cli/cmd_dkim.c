@@ -1,7 +1,7 @@
 /*
  * cli/cmd_dkim.c - `authmilter dkim`: verify the DKIM signatures of a
  * raw message read from stdin (LF or CRLF line endings), streamed
- * through the message splitter (message/msgparse.h) into the verifier.
+ * through the message splitter (message/message.h) into the verifier.
  *
  *   authmilter dkim [--json] [--now EPOCH] [--allow-sha1] [--min-rsa-bits N]
  *                   [--max-rsa-bits N] [DNS flags] < message.eml
@@ -13,7 +13,7 @@
  * operational failure (resolver, input), 2 on bad usage.
  */
 #include "cli/cli.h"
-#include "cli/json_out.h"
+#include "cli/json_out_int.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +25,7 @@
 #include <jansson.h>
 
 #include "dkim/dkim.h"
-#include "message/dkim_msg.h"
+#include "message/message.h"
 
 enum { OPT_JSON = 1, OPT_NOW, OPT_SHA1, OPT_MINBITS, OPT_MAXBITS, OPT_HELP };
 

@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/history.h"
+#include "report/report.h"
 #include "config/config.h"
 #include "util/strbuf.h"
 

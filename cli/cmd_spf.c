@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/json_out.h"
+#include "cli/json_out_int.h"
 #include "spf/spf.h"
 #include "util/clean.h"
 #include "util/ipaddr.h"

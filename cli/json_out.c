@@ -1,8 +1,8 @@
 /*
  * cli/json_out.c - JSON objects for SPF, DKIM and DMARC results
- * (contract in json_out.h).
+ * (contract in json_out_int.h).
  */
-#include "cli/json_out.h"
+#include "cli/json_out_int.h"
 
 #include <string.h>
 

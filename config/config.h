@@ -138,7 +138,7 @@ typedef struct am_config {
 	char *report_submitter;
 	char *report_sendmail;
 	char *report_envelope_from;
-	unsigned report_format;       /* report_format (report/report_record.h) */
+	unsigned report_format;       /* report_format (report/report.h) */
 	unsigned report_verify_external; /* bool */
 } am_config;
 

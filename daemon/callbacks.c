@@ -1,5 +1,5 @@
 /*
- * daemon/callbacks.c - authmilter's milter handler (msession.h): translate
+ * daemon/callbacks.c - authmilter's milter handler (milter/milter.h): translate
  * the milter dialogue into msg_* calls (message.h) and the verdict into
  * milter actions. Nothing is decided here; message.c decides, and the
  * protocol engine (mproto, msession, mserver) knows nothing of messages.
@@ -11,16 +11,17 @@
  * however the MTA renumbers), insert ours at the top, optionally
  * Received-SPF, then accept, quarantine, reject (550) or tempfail (451).
  */
-#include "daemon/callbacks.h"
+#include "daemon/callbacks_int.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/history_writer.h"
-#include "daemon/log.h"
-#include "daemon/runtime.h"
+#include "daemon/daemon.h"
+#include "daemon/history_writer_int.h"
+#include "daemon/log_int.h"
+#include "daemon/runtime_int.h"
 #include "util/clean.h"
 #include "util/strbuf.h"
 
@@ -209,7 +210,7 @@ cb_header(msession *ctx, const char *name, const char *value,
 	return MS_CONTINUE;
 }
 
-/* A header field too big for the milter packet bound (msession.h): the
+/* A header field too big for the milter packet bound (milter/milter.h): the
  * message is over its header limit (message.h). */
 static mstat
 cb_header_skipped(msession *ctx, const char *name, size_t size)

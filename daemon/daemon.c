@@ -3,13 +3,13 @@
  *
  * Start-up order, each step failing loudly (file and line for the config):
  *   read the config, apply flags -> (-n: check and stop) -> look up the
- *   run-as user and group -> bind the milter socket (as root; mserver.h)
+ *   run-as user and group -> bind the milter socket (as root; milter/milter.h)
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
  *   drop privileges -> build the runtime (resolver threads start only now,
  *   after fork and setuid) -> start the milter server's threads and serve.
  *
- * The milter protocol is authmilter's own engine (mproto.h, msession.h,
- * mserver.h); callbacks.c is its handler. Its threads block every signal,
+ * The milter protocol is authmilter's own engine (milter/milter.h);
+ * callbacks.c is its handler. Its threads block every signal,
  * so SIGHUP, SIGTERM and SIGINT reach the main thread only, where
  * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
  * config (and the PSL, with the runtime) - a broken file is logged and the
@@ -31,7 +31,7 @@
  * is root's); the next start replaces them. In the foreground the pidfile
  * is written only when configured away from its default.
  */
-#include "cli/cli.h"
+#include "daemon/daemon.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,23 +48,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/callbacks.h"
+#include "cli/cli.h"
+#include "daemon/callbacks_int.h"
 #include "config/config.h"
-#include "daemon/log.h"
-#include "milter/mserver.h"
-#include "milter/msocket.h"
-#include "daemon/runtime.h"
+#include "daemon/log_int.h"
+#include "milter/milter.h"
+#include "daemon/runtime_int.h"
 #include "util/safefile.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
 #define DAEMON_STOP_GRACE 1           /* then for the server's own count */
 /*
  * Memory one milter connection may make the daemon hold (authmilter(8),
- * Memory): the engine's read buffer (the 1 MB packet bound + 5, mserver.h),
- * macros (64 KB, msession.h), replies and per-connection state: 1.2 MB;
+ * Memory): the engine's read buffer (the 1 MB packet bound + 5,
+ * milter/milter.h), macros (64 KB, milter/msession_int.h), replies and
+ * per-connection state: 1.2 MB;
  * the DKIM verifier's results for up to 1,000 signatures (DKIM_MAX_LISTED
  * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
- * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs.h:
+ * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs_int.h:
  * arena and index, fields of 4 octets or more as the milter passes them).
  * Measured in tests/scripts/milter_engine.py.
  */
@@ -230,7 +231,8 @@ resolve_ids(const am_config *cfg, daemon_ids *ids)
  * socket's group (socket_group, or the daemon's group) for the call, so
  * no chmod or chown by path follows bind(). Its directory is root's only
  * (safefile.h; created root-owned 0755 when missing); an old socket there
- * is replaced by the listener (msocket.h: only a socket, never a link).
+ * is replaced by the listener (milter/msocket_int.h: only a socket, never
+ * a link).
  * Afterwards the file at the path must be the socket in the checked
  * directory, with that mode and group, else the daemon refuses to start.
  */
@@ -268,18 +270,20 @@ check_socket(int dfd, const char *name, const char *path, mode_t mode,
 static int
 setup_socket(const am_config *cfg, const daemon_ids *ids)
 {
-	msocket_addr probe;
+	char path[MPROTO_PATH_MAX];
 	const char *name = NULL;
 	char err[1024];
 	mode_t mode = (mode_t)cfg->socket_mode, old_mask = 0;
 	gid_t gid = ids->gid, saved_gid = getegid();
-	int dfd = -1, rc = -1, lrc, switched = 0;
+	int dfd = -1, rc = -1, lrc, switched = 0, is_unix;
 
-	if (msocket_parse(cfg->socket, &probe, err, sizeof(err)) < 0) {
+	is_unix = mserver_socket_path(cfg->socket, path, sizeof(path), err,
+	    sizeof(err));
+	if (is_unix < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return -1;
 	}
-	if (probe.family == AF_UNIX) {
+	if (is_unix) {
 		if (cfg->socket_group[0] != '\0') {
 			struct group *gr = getgrnam(cfg->socket_group);
 
@@ -290,9 +294,9 @@ setup_socket(const am_config *cfg, const daemon_ids *ids)
 			}
 			gid = gr->gr_gid;
 		}
-		dfd = safefile_open_dir(probe.path, 1, &name, err, sizeof(err));
+		dfd = safefile_open_dir(path, 1, &name, err, sizeof(err));
 		if (dfd < 0) {
-			log_msg(LOG_ERR, NULL, "socket %s: %s", probe.path, err);
+			log_msg(LOG_ERR, NULL, "socket %s: %s", path, err);
 			return -1;
 		}
 		if (geteuid() == 0 && gid != saved_gid) {
@@ -313,7 +317,7 @@ setup_socket(const am_config *cfg, const daemon_ids *ids)
 		mserver_set_log(server, engine_log, NULL);
 	lrc = server != NULL ? mserver_listen(server, cfg->socket, err,
 	    sizeof(err)) : -1;
-	if (probe.family == AF_UNIX) {
+	if (is_unix) {
 		umask(old_mask);
 		if (switched && setegid(saved_gid) != 0) {
 			log_msg(LOG_ERR, NULL, "setegid %lu: %s",
@@ -325,7 +329,7 @@ setup_socket(const am_config *cfg, const daemon_ids *ids)
 		log_msg(LOG_ERR, NULL, "%s", err);
 		goto out;
 	}
-	if (probe.family == AF_UNIX) {
+	if (is_unix) {
 		/* not root: the group is set on the file just made (no
 		 * privilege to gain: it is the daemon's own file, a group
 		 * it is in, and no link is followed) */
@@ -335,7 +339,7 @@ setup_socket(const am_config *cfg, const daemon_ids *ids)
 			    cfg->socket_group, strerror(errno));
 			goto out;
 		}
-		if (check_socket(dfd, name, probe.path, mode, gid) < 0)
+		if (check_socket(dfd, name, path, mode, gid) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -667,16 +671,18 @@ cmd_run(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	if (o.check_only) {
-		msocket_addr probe;
+		char path[MPROTO_PATH_MAX];
+		int is_unix;
 
 		/* Build everything that can be built without side effects. */
-		if (msocket_parse(cfg.socket, &probe, err, sizeof(err)) < 0) {
+		is_unix = mserver_socket_path(cfg.socket, path, sizeof(path),
+		    err, sizeof(err));
+		if (is_unix < 0) {
 			log_msg(LOG_ERR, NULL, "%s", err);
 			config_free(&cfg);
 			return CLI_EXIT_FAILURE;
 		}
-		if ((probe.family == AF_UNIX &&
-		    check_file_dir("socket", probe.path) < 0) ||
+		if ((is_unix && check_file_dir("socket", path) < 0) ||
 		    (cfg.pidfile[0] != '\0' &&
 		    check_file_dir("pidfile", cfg.pidfile) < 0)) {
 			config_free(&cfg);

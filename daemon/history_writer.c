@@ -1,10 +1,12 @@
 /*
  * daemon/history_writer.c - the writer thread of the history store: a
  * queue of packed records bounded in records and in bytes, batched
- * transactions, drop-or-wait when full, flush on stop. Also the one place that turns a verdict into a
- * report record. Contract in history_writer.h.
+ * transactions, drop-or-wait when full, flush on stop. Also the one place
+ * that turns a verdict into a report record. Contract in
+ * history_writer_int.h (history_record_from_verdict: daemon.h).
  */
-#include "daemon/history_writer.h"
+#include "daemon/history_writer_int.h"
+#include "daemon/daemon.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,8 +15,8 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "report/history.h"
-#include "daemon/log.h"
+#include "report/report.h"
+#include "daemon/log_int.h"
 
 #define HW_RECONNECT_MS 1000    /* pause before reopening a failed store */
 

@@ -1,6 +1,6 @@
 /*
  * daemon/log.c - syslog and stderr logging with the queue id first
- * (contract in log.h).
+ * (contract in log_int.h).
  *
  * Two details a mail administrator would otherwise meet as noise or cost:
  * under systemd (stderr is the journal: $JOURNAL_STREAM names its device
@@ -10,7 +10,7 @@
  * per message), so syslog is skipped until the socket appears, looked for
  * at most every LOG_SYSLOG_RECHECK seconds.
  */
-#include "daemon/log.h"
+#include "daemon/log_int.h"
 
 #include <errno.h>
 #include <stdarg.h>

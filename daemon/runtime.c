@@ -1,10 +1,10 @@
 /*
  * daemon/runtime.c - the current runtime (config + resolver + msg_env),
  * reference-counted so a reload never disturbs a connection in flight.
- * Contract in runtime.h.
+ * Contract in runtime_int.h.
  */
-#include "daemon/runtime.h"
-#include "daemon/history_writer.h"
+#include "daemon/runtime_int.h"
+#include "daemon/history_writer_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

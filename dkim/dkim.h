@@ -64,8 +64,8 @@
  *   Strings in a result are NUL-terminated and live as long as the
  *   verifier. dkim_result_name() gives the RFC 8601 word for a result.
  *
- *   Whole raw messages are split into these calls by message/msgparse.h
- *   (message/dkim_msg.h has the glue).
+ *   Whole raw messages are split into these calls by the message splitter
+ *   (message/message.h: mp_*, dkim_msg_events).
  *
  *   dkim_keycache_new() makes a cache of parsed key records (slots: 0 =
  *   DKIM_DEFAULT_KEYCACHE_SLOTS) that verifiers given it in

@@ -1,6 +1,6 @@
 /*
  * dkim/dkim_canon.c - RFC 6376 3.4 header and streaming body
- * canonicalization (see dkim_canon.h).
+ * canonicalization (see dkim_canon_int.h).
  *
  * The body canonicalizer works on runs, not octets: simple mode looks for
  * CR with memchr; relaxed mode skips 16 octets at a time with SSE2 (8 with
@@ -12,7 +12,7 @@
  * empty lines held back across a chunk boundary) goes through a small
  * buffer. Pointers into the input never outlive one update call.
  */
-#include "dkim/dkim_canon.h"
+#include "dkim/dkim_canon_int.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /*
  * dkim/dkim_hdrs.c - the verifier's header store (bounded in bytes, any
  * number of fields) and the RFC 6376 5.4.2 selection of signed fields
- * (see dkim_hdrs.h for the contract).
+ * (see dkim_hdrs_int.h for the contract).
  */
-#include "dkim/dkim_hdrs.h"
+#include "dkim/dkim_hdrs_int.h"
 
 #include <stdlib.h>
 #include <string.h>

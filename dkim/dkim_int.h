@@ -10,15 +10,15 @@
 #include <openssl/evp.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_canon.h"
-#include "dkim/dkim_hdrs.h"
-#include "dkim/dkim_key.h"
-#include "dkim/dkim_sig.h"
+#include "dkim/dkim_canon_int.h"
+#include "dkim/dkim_hdrs_int.h"
+#include "dkim/dkim_key_int.h"
+#include "dkim/dkim_sig_int.h"
 #include "util/strbuf.h"
 
 /*
  * Bounds on what is evaluated per message (local policy). The header
- * block is bounded in bytes by options.max_header_bytes (dkim_hdrs.h).
+ * block is bounded in bytes by options.max_header_bytes (dkim_hdrs_int.h).
  */
 #define DKIM_MAX_EVALUATED 64          /* cap on options.max_signatures */
 #define DKIM_MAX_LISTED 1000           /* signatures with a result; the rest

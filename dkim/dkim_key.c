@@ -1,8 +1,8 @@
 /*
  * dkim/dkim_key.c - key record parsing (RFC 6376 3.6.1) and signature
- * verification through OpenSSL 3 EVP (see dkim_key.h).
+ * verification through OpenSSL 3 EVP (see dkim_key_int.h).
  */
-#include "dkim/dkim_key.h"
+#include "dkim/dkim_key_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * dkim/dkim_keycache.c - parsed key records shared between verifiers
- * (see dkim.h for the public contract; dkim_key.h for get/put).
+ * (see dkim.h for the public contract; dkim_key_int.h for get/put).
  *
  * Loading an RSA key into OpenSSL costs as much as the verification
  * itself, and mail from one signer keeps using one key. The cache maps the
@@ -22,7 +22,7 @@
  * (provider export) before it is shared, after which threads only read
  * it.
  */
-#include "dkim/dkim_key.h"
+#include "dkim/dkim_key_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /*
  * dkim/dkim_sig.c - DKIM-Signature parsing, one function per tag
- * (RFC 6376 3.5; see dkim_sig.h).
+ * (RFC 6376 3.5; see dkim_sig_int.h).
  */
-#include "dkim/dkim_key.h"
-#include "dkim/dkim_sig.h"
+#include "dkim/dkim_key_int.h"
+#include "dkim/dkim_sig_int.h"
 
 #include <stdio.h>
 #include <string.h>

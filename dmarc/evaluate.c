@@ -15,7 +15,7 @@
  * any is waited for, so independent lookups overlap. Each round waits at
  * most the lookup timeout.
  */
-#include "dmarc/policy.h"
+#include "dmarc/policy_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,9 +4,9 @@
  * pct), local overrides, and the strictest of several author domains.
  *
  * Contract: no I/O. dmarc_fetch_from_answer() is public (dmarc.h); the
- * rest is shared with evaluate.c through dmarc/policy.h.
+ * rest is shared with evaluate.c through dmarc/policy_int.h.
  */
-#include "dmarc/policy.h"
+#include "dmarc/policy_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * message/ar_build.c - Authentication-Results and Received-SPF writers
- * (contract in ar_build.h).
+ * (contract in ar_build_int.h).
  *
  * Everything interpolated comes from the network (d= of a signature, the
  * HELO name, a reason quoting a record): every string is reduced to
@@ -9,7 +9,7 @@
  * are tokens, and comments are escaped. The folder writes words and
  * breaks lines with CRLF TAB before AR_FOLD_COLUMN.
  */
-#include "message/ar_build.h"
+#include "message/ar_build_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,12 +1,16 @@
 /*
  * message/ar_parse.c - parser for Authentication-Results header values
- * (RFC 8601 2.2). Contract in ar_parse.h.
+ * (RFC 8601 2.2). Contract in ar_parse_int.h.
  *
  * A hand-written recursive-descent reader over a bounded cursor. Nothing is
  * allocated but the result; comments are skipped iteratively (any depth,
  * no recursion), every copied token is length-checked.
+ *
+ * ar_parse() stays though only tests and fuzzing call it today (the product
+ * uses the lexer, ar_claims_authserv_id(), to remove forged fields): the
+ * trusted-upstream and ARC work reads upstream Authentication-Results with it.
  */
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 
 #include <ctype.h>
 #include <stdarg.h>

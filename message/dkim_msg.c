@@ -1,8 +1,8 @@
 /*
  * message/dkim_msg.c - msgparse events feeding a DKIM verifier, and
- * whole-message verification (see dkim_msg.h).
+ * whole-message verification (contract in message.h).
  */
-#include "message/dkim_msg.h"
+#include "message/message.h"
 
 #include <stdio.h>
 
@@ -28,14 +28,14 @@ on_body(void *arg, const char *data, size_t len)
 const msgparse_events dkim_msg_events = { on_header, on_eoh, on_body };
 
 int
-dkim_msg_verify(dkim_verifier *v, const char *msg, size_t len, char *err,
+dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
     size_t errlen)
 {
 	msgparse p;
 	int rc = 0;
 
 	mp_init(&p, &dkim_msg_events, v, DKIM_MSG_MAX_FIELD);
-	if (mp_push(&p, msg, len) < 0 || mp_finish(&p) < 0) {
+	if (mp_push(&p, text, len) < 0 || mp_finish(&p) < 0) {
 		snprintf(err, errlen, "%s", p.error);
 		rc = -1;
 	}

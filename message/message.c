@@ -35,7 +35,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 #include "message/message_int.h"
 #include "util/ipaddr.h"
 #include "util/strcopy.h"

@@ -1,6 +1,8 @@
 /*
  * message/message.h - one message's evaluation: envelope, header fields and
- * body chunks in; verdict and Authentication-Results out.
+ * body chunks in; verdict and Authentication-Results out. The public
+ * header of message/, with the message splitter that feeds it (or a DKIM
+ * verifier alone) from raw message bytes.
  *
  * SUMMARY
  *   The one module that decides what happens to a message. The milter
@@ -34,7 +36,21 @@
  *   const msg_verdict *msg_eom(msg *m);
  *   const char *msg_action_name(msg_action a);
  *   int   msg_verdict_removes(const msg_verdict *v, unsigned idx);
+ *   const am_config *msg_env_config(const msg_env *env);
+ *   void  msg_env_set_now(msg_env *env, int64_t now);
+ *   const char *msg_mail_from_addr(const msg *m);
+ *   const char *msg_helo_name(const msg *m);
+ *
+ *   Whole messages (msgparse.c, message_feed.c, dkim_msg.c)
+ *   void mp_init(msgparse *p, const msgparse_events *ev, void *arg,
+ *                size_t max_field);
+ *   int  mp_push(msgparse *p, const char *data, size_t len);
+ *   int  mp_finish(msgparse *p);
+ *   void mp_free(msgparse *p);
  *   extern const msgparse_events msg_parse_events;
+ *   extern const msgparse_events dkim_msg_events;
+ *   int  dkim_msg_verify(dkim_verifier *v, const char *text, size_t len,
+ *            char *err, size_t errlen);
  *
  * DESCRIPTION
  *   A msg_env holds what every message shares: the configuration, the
@@ -78,18 +94,67 @@
  *   count (message_dns_queries); a lookup past either is a temperror whose
  *   reason names the bound, and the verdict says how many lookups were
  *   made and which bound was met.
+ *
+ *   msg_env_config() is the configuration the environment was built
+ *   with; msg_env_set_now() fixes its clock (Unix seconds; 0: the real
+ *   clock) before a msg uses it (`authmilter check --now`, tests).
+ *   msg_mail_from_addr() is the MAIL FROM address as kept (without <>;
+ *   "" for the null sender) and msg_helo_name() the HELO name, for a
+ *   front end that explains a verdict.
+ *
+ *   Whole messages: the message splitter (mp_*) takes raw message bytes
+ *   in chunks of any size and hands back the events a milter would see:
+ *   each header field as (name, value), the end of the header block, and
+ *   body chunks. The command-line front ends use it to drive the same
+ *   evaluation the milter callbacks drive: msg_parse_events feed the msg
+ *   given as the parser's arg (msg_header, msg_eoh, msg_body, in the
+ *   order and shape the milter callbacks use):
+ *   mp_init(&p, &msg_parse_events, m, max), mp_push() per chunk,
+ *   mp_finish(), then msg_eom(m).
+ *
+ *   Line ends may be CRLF or bare LF; every line end handed out is CRLF
+ *   (a bare CR inside a line is kept as it is). A header field's value is
+ *   everything after the colon, leading white space included, with folding
+ *   line breaks kept (as CRLF) and the final line break removed: exactly
+ *   what libmilter hands a milter that negotiated SMFIP_HDR_LEADSPC.
+ *   The header block ends at the first empty line (not passed on) or at
+ *   the first line that is neither a field nor a continuation (it starts
+ *   the body, as Postfix does). A leading mbox "From " line is skipped.
+ *   Body bytes are passed on as they arrive (with LF turned into CRLF); the
+ *   body is never held.
+ *
+ *   A header field longer than max_field octets (RFC 5322 2.1.1 sets no
+ *   limit on folded fields; the caller picks one) is an error: mp_push()
+ *   and mp_finish() return -1 and `p->error` says why. Once failed, a
+ *   parser stays failed. An event callback that returns non-zero stops
+ *   the parse the same way.
+ *   mp_finish() flushes a header block that had no body (ending without an
+ *   empty line) and must be called once after the last push.
+ *
+ *   dkim_msg_events hands msgparse's header fields, end of headers and
+ *   body chunks to dkim_header(), dkim_eoh() and dkim_body() of the
+ *   verifier given as the parser's arg; a stream is verified by
+ *   mp_init(&p, &dkim_msg_events, v, DKIM_MSG_MAX_FIELD), mp_push() per
+ *   chunk, mp_finish(), then dkim_eom(v).
+ *
+ *   dkim_msg_verify() does all of that for a message in memory (LF or
+ *   CRLF line ends, optional mbox "From " line). Returns 0 when the
+ *   verifier has its results (dkim_count(), dkim_result_at()), or -1 with
+ *   the reason in err (out of memory, a header field over
+ *   DKIM_MSG_MAX_FIELD octets).
  */
 #ifndef AUTHMILTER_MESSAGE_H
 #define AUTHMILTER_MESSAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dkim/dkim.h"
 #include "dmarc/dmarc.h"
 #include "dns/dns.h"
 #include "config/config.h"
-#include "message/msgparse.h"
 #include "spf/spf.h"
+#include "util/strbuf.h"
 
 typedef enum {
 	MSG_ACCEPT,      /* deliver (with our headers added) */
@@ -172,8 +237,48 @@ const char *msg_action_name(msg_action a);
  * authserv-id and is to be removed. */
 int msg_verdict_removes(const msg_verdict *v, unsigned idx);
 
+const am_config *msg_env_config(const msg_env *env);
+void msg_env_set_now(msg_env *env, int64_t now);
+const char *msg_mail_from_addr(const msg *m);
+const char *msg_helo_name(const msg *m);
+
+/* Whole messages: the splitter (msgparse.c) */
+typedef struct msgparse_events {
+	int (*header)(void *arg, const char *name, size_t namelen,
+	    const char *value, size_t valuelen);
+	int (*eoh)(void *arg);
+	int (*body)(void *arg, const char *data, size_t len);
+} msgparse_events;
+
+typedef struct msgparse {
+	const msgparse_events *ev;
+	void *arg;
+	int state;          /* MP_* in msgparse.c */
+	int pending_cr;     /* a CR was the last byte of the previous push */
+	int at_bol;         /* at the beginning of a line */
+	size_t nlines;      /* header lines seen */
+	strbuf field;       /* the header field being assembled */
+	strbuf line;        /* the header line being assembled */
+	strbuf out;         /* body bytes converted to CRLF, per push */
+	char error[128];
+} msgparse;
+
+void mp_init(msgparse *p, const msgparse_events *ev, void *arg,
+    size_t max_field);
+int mp_push(msgparse *p, const char *data, size_t len);
+int mp_finish(msgparse *p);
+void mp_free(msgparse *p);
+
 /* msgparse events that feed the msg given as their argument (whole
  * messages: `authmilter check`, tests): mp_init(&p, &msg_parse_events, m, max) */
 extern const msgparse_events msg_parse_events;
+
+/* One header field; RFC 5322 2.1.1 bounds lines, not folded fields (local policy). */
+#define DKIM_MSG_MAX_FIELD (1024 * 1024)
+
+extern const msgparse_events dkim_msg_events;
+
+int dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
+    size_t errlen);
 
 #endif

@@ -1,10 +1,13 @@
 /*
  * message/message_feed.c - drive a msg from a whole message: the msgparse
- * events (message/msgparse.h) mapped onto msg_header/msg_eoh/msg_body, in
+ * events (message/message.h) mapped onto msg_header/msg_eoh/msg_body, in
  * the order and shape the milter callbacks use. `authmilter check`, the
- * conformance runners and the tests feed messages through it.
+ * conformance runners and the tests feed messages through it. Also what
+ * such a front end reads or sets beyond the milter's calls (the
+ * configuration, the clock, the envelope as kept).
  */
 #include "message/message.h"
+#include "message/message_int.h"
 
 #include <string.h>
 
@@ -39,3 +42,27 @@ feed_body(void *arg, const char *data, size_t len)
 }
 
 const msgparse_events msg_parse_events = { feed_header, feed_eoh, feed_body };
+
+const am_config *
+msg_env_config(const msg_env *env)
+{
+	return env->cfg;
+}
+
+void
+msg_env_set_now(msg_env *env, int64_t now)
+{
+	env->now = now;
+}
+
+const char *
+msg_mail_from_addr(const msg *m)
+{
+	return m->mail_from;
+}
+
+const char *
+msg_helo_name(const msg *m)
+{
+	return m->helo;
+}

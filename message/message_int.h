@@ -6,7 +6,7 @@
 #define AUTHMILTER_MESSAGE_INT_H
 
 #include "message/message.h"
-#include "message/spf_pool.h"
+#include "message/spf_pool_int.h"
 #include "util/ipaddr.h"
 #include "util/strbuf.h"
 

@@ -1,9 +1,9 @@
 /*
  * message/msgparse.c - incremental RFC 5322 message splitter (contract in
- * msgparse.h). Header lines are assembled byte by byte (they are short and
+ * message.h). Header lines are assembled byte by byte (they are short and
  * bounded); body bytes are passed on in slices, converted to CRLF.
  */
-#include "message/msgparse.h"
+#include "message/message.h"
 
 #include <stdio.h>
 #include <string.h>

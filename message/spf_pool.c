@@ -1,11 +1,11 @@
 /*
  * message/spf_pool.c - worker threads for SPF evaluations (contract in
- * spf_pool.h). One mutex and two condition variables: `work` wakes
+ * spf_pool_int.h). One mutex and two condition variables: `work` wakes
  * workers, `done` wakes waiters (broadcast; waiters re-check their job).
  * spf_pool_submit() first tries the job inline as a cache-only attempt
  * (dns_cache_only_begin): with every answer cached it is done at once.
  */
-#include "message/spf_pool.h"
+#include "message/spf_pool_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -31,7 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "message/ar_build.h"
+#include "message/ar_build_int.h"
 #include "message/message_int.h"
 #include "util/strbuf.h"
 

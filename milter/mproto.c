@@ -1,9 +1,9 @@
 /*
  * milter/mproto.c - milter protocol framing, command decoding and reply
- * encoding, filter side (contract in mproto.h). No I/O, no logging:
+ * encoding, filter side (contract in mproto_int.h). No I/O, no logging:
  * errors come back as static reason strings.
  */
-#include "milter/mproto.h"
+#include "milter/mproto_int.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

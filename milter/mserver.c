@@ -1,6 +1,6 @@
 /*
  * milter/mserver.c - accept thread, connection thread pool and the
- * per-connection read/decode/reply loop (contract in mserver.h).
+ * per-connection read/decode/reply loop (contract in milter.h).
  *
  * Threads: a pool in which every idle thread blocks in accept() on the
  * listener itself and serves what it accepts (no accept thread, no
@@ -14,7 +14,7 @@
  * message runs long (under srv->lock, then the connection's wlock, which
  * its serving thread takes around end of message).
  */
-#include "milter/mserver.h"
+#include "milter/milter.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,7 +30,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "milter/msocket.h"
+#include "milter/msession_int.h"
+#include "milter/msocket_int.h"
 
 typedef struct mconn {
 	int fd;
@@ -121,6 +122,29 @@ const char *
 mserver_unix_path(const mserver *srv)
 {
 	return srv->addr.family == AF_UNIX ? srv->addr.path : NULL;
+}
+
+int
+mserver_socket_path(const char *spec, char *path, size_t pathlen, char *err,
+    size_t errlen)
+{
+	msocket_addr a;
+	size_t n;
+
+	if (msocket_parse(spec, &a, err, errlen) < 0)
+		return -1;
+	if (a.family != AF_UNIX) {
+		if (pathlen > 0)
+			path[0] = '\0';
+		return 0;
+	}
+	n = strlen(a.path);
+	if (n >= pathlen) {
+		snprintf(err, errlen, "socket '%s': path too long", spec);
+		return -1;
+	}
+	memcpy(path, a.path, n + 1);
+	return 1;
 }
 
 /* ---- one connection ---- */
@@ -529,7 +553,7 @@ worker(void *arg)
 }
 
 /* Progress to every connection whose end of message has run for
- * progress_ms since it began or since the last progress (mserver.h). */
+ * progress_ms since it began or since the last progress (milter.h). */
 static void
 send_progress(mserver *srv)
 {

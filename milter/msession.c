@@ -1,14 +1,15 @@
 /*
  * milter/msession.c - the filter side of one milter connection: packets to
- * handler callbacks, verdicts to reply packets (contract in msession.h).
+ * handler callbacks, verdicts to reply packets (contract in msession_int.h;
+ * the handler's side in milter.h).
  * No I/O; the caller (mserver.c, the tests, the fuzz target) moves bytes.
  */
-#include "milter/msession.h"
+#include "milter/msession_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* How far a verdict reaches (msession.h): the session, the message, or
+/* How far a verdict reaches (milter.h): the session, the message, or
  * only the command it answers. */
 enum scope { SC_CONN, SC_HELO, SC_MSG, SC_RCPT };
 
@@ -172,7 +173,7 @@ msession_getsymval(const msession *s, const char *name)
 /* ---- what the handler may do ---- */
 
 /* A header value as the MTA takes it: without SMFIP_HDR_LEADSPC it adds
- * the space after the colon itself, so ours goes (msession.h). */
+ * the space after the colon itself, so ours goes (milter.h). */
 static const char *
 mta_value(const msession *s, const char *value)
 {

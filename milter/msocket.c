@@ -1,8 +1,8 @@
 /*
  * milter/msocket.c - milter socket specifications and the listening socket
- * (contract in msocket.h). Errors come back as text; nothing is logged.
+ * (contract in msocket_int.h). Errors come back as text; nothing is logged.
  */
-#include "milter/msocket.h"
+#include "milter/msocket_int.h"
 
 #include <errno.h>
 #include <netdb.h>

@@ -3,9 +3,10 @@
  * backend (SQLite or PostgreSQL) that runs SQL with text parameters.
  * The SQL is common to both: $N parameters (SQLite reads them as named
  * parameters, numbered in order of appearance, so each statement uses
- * $1..$n in order), BIGINT/INTEGER/TEXT columns. Contract in history.h.
+ * $1..$n in order), BIGINT/INTEGER/TEXT columns. Contract in report.h;
+ * the backend interface in history_int.h.
  */
-#include "report/history.h"
+#include "report/history_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>

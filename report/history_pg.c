@@ -2,9 +2,10 @@
  * report/history_pg.c - the PostgreSQL backend of the history store
  * (libpq): one connection per handle, statements run with text
  * parameters (the server infers their types), so one database serves
- * every milter of a fleet. Contract in history.h.
+ * every milter of a fleet. Contract in report.h; the backend interface
+ * in history_int.h.
  */
-#include "report/history.h"
+#include "report/history_int.h"
 
 #include <pthread.h>
 #include <stdio.h>

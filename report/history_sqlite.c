@@ -3,9 +3,10 @@
  * connection in WAL mode (several processes on one host share the file;
  * synchronous=NORMAL keeps every committed transaction across a process
  * crash), a busy timeout instead of failing on a concurrent writer, and
- * prepared statements cached per SQL text. Contract in history.h.
+ * prepared statements cached per SQL text. Contract in report.h; the
+ * backend interface in history_int.h.
  */
-#include "report/history.h"
+#include "report/history_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

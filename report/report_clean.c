@@ -1,7 +1,7 @@
 /*
  * report/report_clean.c - what may reach an aggregate report: text cleaned
  * to valid UTF-8 without controls, and a record whose every field holds a
- * value its report element allows. Contract in report_record.h.
+ * value its report element allows. Contract in report.h.
  *
  * The values of a record come from the sender (MAIL FROM, RCPT TO, HELO,
  * DKIM d= and s=), from the sender's DNS (rua, ruf), from the MTA and from
@@ -15,7 +15,7 @@
  * in place. What is report-specific stays here: the words each field may
  * hold, the DKIM triples, the canonical address.
  */
-#include "report/report_record.h"
+#include "report/report.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>

@@ -4,9 +4,9 @@
  * "report_metadata", "policy_published", "record": [...]} where repeated
  * elements (record, dkim, reason) are arrays (doc/REPORTS.md). Used
  * through report_writer_* (report_xml.c).
- * Contract in report_record.h.
+ * Contract in report.h (report_json_*: report_int.h).
  */
-#include "report/report_record.h"
+#include "report/report_int.h"
 
 #include <stdlib.h>
 #include <string.h>

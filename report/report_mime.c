@@ -1,10 +1,9 @@
 /*
  * report/report_mime.c - an aggregate report as mail: gzip (zlib, RFC
  * 1952), the RFC 9990 file name and Subject, an RFC 5322 / RFC 2045
- * multipart message with the report in base64. Contract in
- * report_record.h.
+ * multipart message with the report in base64. Contract in report.h.
  */
-#include "report/report_record.h"
+#include "report/report.h"
 
 #include <stdio.h>
 #include <string.h>

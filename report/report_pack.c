@@ -2,14 +2,14 @@
  * report/report_pack.c - a report record in one malloc'd block of its
  * actual size, for queues that hold many records (the history writer's):
  * a report_record is ~6 KB of fixed arrays, a typical one packs into a
- * few hundred octets. Contract in report_record.h (report_record_pack).
+ * few hundred octets. Contract in report.h (report_record_pack).
  *
  * Layout: the fixed part (time, the two alignment flags, total size),
  * then every string field of the record in one fixed order, each
  * NUL-terminated. Unpacking checks every string against the block size
  * and its field's size, so even a damaged block gives a defined record.
  */
-#include "report/report_record.h"
+#include "report/report.h"
 
 #include <stddef.h>
 #include <stdlib.h>

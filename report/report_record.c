@@ -1,9 +1,9 @@
 /*
  * report/report_record.c - builds the per-message aggregate-report record
  * from plain values; walks its DKIM list; expands IPv6 addresses for the
- * RFC 7489 schema; names the formats. Contract in report_record.h.
+ * RFC 7489 schema; names the formats. Contract in report.h.
  */
-#include "report/report_record.h"
+#include "report/report.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -3,9 +3,9 @@
  * xmlTextWriter: RFC 9990 Appendix A (namespace
  * urn:ietf:params:xml:ns:dmarc-2.0) or RFC 7489 Appendix C (no namespace,
  * as the reports in the wild). Also the report_writer front that sends
- * JSON to report_json.c. Contract in report_record.h.
+ * JSON to report_json.c. Contract in report.h.
  */
-#include "report/report_record.h"
+#include "report/report_int.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -5,11 +5,11 @@
  * exp= (6.2), and the result. The mechanisms that query DNS, and the
  * lookup helpers, are in eval_dns.c.
  *
- * Contract (see eval.h): spf_eval_run() evaluates one <domain> for the
+ * Contract (see eval_int.h): spf_eval_run() evaluates one <domain> for the
  * inputs in ev and fills out (code, mechanism, explanation, counts, dnssec,
  * reason). It never blocks past ev->deadline.
  */
-#include "spf/eval.h"
+#include "spf/eval_int.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "spf/macro.h"
-#include "spf/record.h"
+#include "spf/macro_int.h"
+#include "spf/record_int.h"
 #include "util/clean.h"
 #include "util/strcopy.h"
 
@@ -400,7 +400,7 @@ check_record(spf_eval *ev, const char *domain, const spf_record *rec,
 	return SPF_NEUTRAL;
 }
 
-/* The term limits (eval.h, record.h), checked before the record is
+/* The term limits (eval_int.h, record_int.h), checked before the record is
  * parsed; 1 with the reason set when over one. */
 static int
 too_many_terms(spf_eval *ev, const char *domain, const char *txt, size_t len)

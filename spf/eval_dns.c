@@ -3,13 +3,13 @@
  * bounded by the evaluation's deadline with their DNSSEC state counted,
  * the 4.6.4 void-lookup count, temperror reasons, the mechanisms that
  * query DNS (a, mx, ptr, exists; 5.3-5.7) and PTR validation (5.5, also
- * behind the %{p} macro, 7.3). Contract in eval.h.
+ * behind the %{p} macro, 7.3). Contract in eval_int.h.
  *
  * Independent address lookups of one term (the hosts of an MX set, the
  * names of a PTR set) are started together so their round trips overlap;
  * the 4.6.4 counts are per term, so that changes nothing about the limits.
  */
-#include "spf/eval.h"
+#include "spf/eval_int.h"
 
 #include <string.h>
 #include <strings.h>

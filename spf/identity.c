@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "spf/eval.h"
+#include "spf/eval_int.h"
 #include "util/strcopy.h"
 
 /* Common set-up; returns 0, or -1 after filling out (bad IP). */

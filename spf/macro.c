@@ -1,10 +1,10 @@
 /*
- * spf/macro.c - RFC 7208 7 macro expansion (contract in macro.h).
+ * spf/macro.c - RFC 7208 7 macro expansion (contract in macro_int.h).
  *
  * One scanner serves both the syntax check (ctx == NULL: nothing is
  * produced) and the expansion, so the two can never disagree.
  */
-#include "spf/macro.h"
+#include "spf/macro_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>

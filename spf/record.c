@@ -1,12 +1,12 @@
 /*
- * spf/record.c - SPF record selection and parsing (contract in record.h).
+ * spf/record.c - SPF record selection and parsing (contract in record_int.h).
  *
  * The grammar is RFC 7208 12: the record is "v=spf1" then terms separated
  * by one or more SP. A term is a modifier (name "=" macro-string) or a
  * directive ([qualifier] mechanism). Mechanisms are described by one table
  * row each: whether they take a domain-spec and which CIDR suffixes.
  */
-#include "spf/record.h"
+#include "spf/record_int.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "spf/macro.h"
+#include "spf/macro_int.h"
 #include "util/zalloc.h"
 
 #define SPF_VERSION "v=spf1"

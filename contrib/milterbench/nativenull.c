@@ -1,6 +1,6 @@
 /*
  * contrib/milterbench/nativenull.c - the floor of authmilter's own milter
- * engine (milter/mserver.h, msession.h, mproto.h): a handler that does no
+ * engine (milter/milter.h): a handler that does no
  * work. It negotiates what authmilter negotiates (header values with their
  * leading space, no reply for any step before end of message), ignores
  * every step, and at end of message inserts one short
@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <syslog.h>
 
-#include "milter/mserver.h"
+#include "milter/milter.h"
 
 #define NR_STAGES (MPP_NR_CONN | MPP_NR_HELO | MPP_NR_MAIL | MPP_NR_RCPT | \
     MPP_NR_HDR | MPP_NR_EOH | MPP_NR_BODY)

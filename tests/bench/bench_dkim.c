@@ -26,7 +26,7 @@
 #include <openssl/x509.h>
 
 #include "dkim/dkim.h"
-#include "message/msgparse.h"
+#include "message/message.h"
 #include "tests/lib/stopwatch.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"

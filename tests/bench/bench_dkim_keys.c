@@ -25,7 +25,7 @@
 #include <openssl/rsa.h>
 
 #include "dkim/dkim.h"
-#include "message/dkim_msg.h"
+#include "message/message.h"
 #include "tests/lib/dkimsign.h"
 #include "tests/lib/stopwatch.h"
 #include "tests/lib/testzone.h"

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/history.h"
-#include "daemon/history_writer.h"
+#include "report/report.h"
+#include "daemon/history_writer_int.h"
 
 #define NDOMAINS 100
 #define WRITER_RECORDS 100000

@@ -23,10 +23,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 #include "config/config.h"
 #include "message/message_int.h"
-#include "message/msgparse.h"
+#include "message/message.h"
 
 static const struct deviation {
 	const char *id, *rfc, *why;

@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_canon.h"
-#include "dkim/dkim_sig.h"
-#include "message/dkim_msg.h"
+#include "dkim/dkim_canon_int.h"
+#include "dkim/dkim_sig_int.h"
+#include "message/message.h"
 #include "util/base64.h"
 #include "util/strbuf.h"
 
@@ -446,20 +446,20 @@ run_opendkim(json_t *vec, dns_resolver *r, int strict)
 		const char *want = opendkim_want(json_string_value(
 		    json_object_get(v, "expected_eom_status")));
 		json_t *msgj = json_object_get(v, "message");
-		strbuf msg;
+		strbuf mail;
 		run ru;
 		const char *got;
 		char detail[1024];
 		int ok;
 
-		sb_init(&msg);
+		sb_init(&mail);
 		if (strcmp(mode, "sign") == 0) {
-			sb_puts(&msg, "DKIM-Signature: ");
-			sb_puts(&msg, json_string_value(json_object_get(v,
+			sb_puts(&mail, "DKIM-Signature: ");
+			sb_puts(&mail, json_string_value(json_object_get(v,
 			    "expected_signature_header_value")));
-			sb_puts(&msg, "\r\n");
+			sb_puts(&mail, "\r\n");
 		}
-		sb_append(&msg, json_string_value(msgj), json_string_length(msgj));
+		sb_append(&mail, json_string_value(msgj), json_string_length(msgj));
 		/* sign vectors were made at a fixed time (t=, x= relative to it) */
 		o.now = strcmp(mode, "sign") == 0 ? 1172620939 : 0;
 		{
@@ -469,11 +469,11 @@ run_opendkim(json_t *vec, dns_resolver *r, int strict)
 				want = d->expect;
 		}
 		if (strict && strcmp(want, "none") != 0 &&
-		    strstr(msg.s, "a=rsa-sha1") != NULL &&
-		    strstr(msg.s, "a=rsa-sha256") == NULL)
+		    strstr(mail.s, "a=rsa-sha1") != NULL &&
+		    strstr(mail.s, "a=rsa-sha256") == NULL)
 			want = "invalid";  /* RFC 8301 3.1 */
-		verify_message(r, &o, msg.s, msg.len, &ru);
-		sb_free(&msg);
+		verify_message(r, &o, mail.s, mail.len, &ru);
+		sb_free(&mail);
 		got = overall(&ru);
 		if (strcmp(want, "not pass") == 0)
 			ok = strcmp(got, "pass") != 0 && strcmp(got, "none") != 0;

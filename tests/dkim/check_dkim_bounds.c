@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "dkim/dkim.h"
-#include "message/dkim_msg.h"
+#include "message/message.h"
 #include "tests/lib/dkimsign.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
@@ -74,19 +74,19 @@ teardown(void)
 static dkim_verifier *
 verify_one(int k, const dkim_options *o)
 {
-	strbuf msg;
+	strbuf text;
 	char sel[16], err[256];
 	dkim_verifier *v;
 
-	sb_init(&msg);
+	sb_init(&text);
 	snprintf(sel, sizeof(sel), "k%d", k);
-	ck_assert_int_eq(dkimsign_message(&msg, key[k], "example.com", sel,
+	ck_assert_int_eq(dkimsign_message(&text, key[k], "example.com", sel,
 	    "bounds", "hello\r\n"), 0);
 	v = dkim_verifier_new(res, o);
 	ck_assert_ptr_nonnull(v);
-	ck_assert_int_eq(dkim_msg_verify(v, msg.s, msg.len, err, sizeof(err)), 0);
+	ck_assert_int_eq(dkim_msg_verify(v, text.s, text.len, err, sizeof(err)), 0);
 	ck_assert_uint_eq(dkim_count(v), 1);
-	sb_free(&msg);
+	sb_free(&text);
 	return v;
 }
 
@@ -176,7 +176,7 @@ END_TEST
  */
 START_TEST(verifications_per_message)
 {
-	strbuf msg;
+	strbuf text;
 	char err[256];
 	dkim_options o;
 	dkim_verifier *v;
@@ -184,17 +184,17 @@ START_TEST(verifications_per_message)
 	size_t k;
 	int round;
 
-	sb_init(&msg);
-	ck_assert_int_eq(dkimsign_message(&msg, key[KEDX], "example.com",
+	sb_init(&text);
+	ck_assert_int_eq(dkimsign_message(&text, key[KEDX], "example.com",
 	    "multi", "budget", "hello\r\n"), 0);
 	for (k = 1; k < 8; k++)
-		ck_assert_int_eq(dkimsign_add(&msg, key[KEDX], "example.com",
+		ck_assert_int_eq(dkimsign_add(&text, key[KEDX], "example.com",
 		    "multi"), 0);
 	for (round = 0; round < 3; round++) {
 		dkim_options_init(&o);
 		o.keycache = round == 0 ? NULL : kc;  /* cold, then warm */
 		v = dkim_verifier_new(res, &o);
-		ck_assert_int_eq(dkim_msg_verify(v, msg.s, msg.len, err,
+		ck_assert_int_eq(dkim_msg_verify(v, text.s, text.len, err,
 		    sizeof(err)), 0);
 		ck_assert_uint_eq(dkim_count(v), 8);
 		for (k = 0; k < 8; k++) {
@@ -218,7 +218,7 @@ START_TEST(verifications_per_message)
 	dkim_options_init(&o);
 	o.max_signatures = 1;
 	v = dkim_verifier_new(res, &o);
-	ck_assert_int_eq(dkim_msg_verify(v, msg.s, msg.len, err, sizeof(err)),
+	ck_assert_int_eq(dkim_msg_verify(v, text.s, text.len, err, sizeof(err)),
 	    0);
 	ck_assert_int_eq(dkim_result_at(v, 0)->result, DKIM_FAIL);
 	ck_assert_int_eq(dkim_result_at(v, 1)->result, DKIM_POLICY);
@@ -226,7 +226,7 @@ START_TEST(verifications_per_message)
 	    "more than 1 signatures: not evaluated");
 	dkim_verifier_free(v);
 	dkim_keycache_free(kc);
-	sb_free(&msg);
+	sb_free(&text);
 }
 END_TEST
 
@@ -234,24 +234,24 @@ END_TEST
  * verification per evaluated signature. */
 START_TEST(shared_key_signatures_pass)
 {
-	strbuf msg;
+	strbuf text;
 	char err[256], sel[16];
 	dkim_options o;
 	dkim_verifier *v;
 	dkim_keycache *kc = dkim_keycache_new(0);
 	size_t k;
 
-	sb_init(&msg);
+	sb_init(&text);
 	snprintf(sel, sizeof(sel), "k%d", KED1);
-	ck_assert_int_eq(dkimsign_message(&msg, key[KED1], "example.com",
+	ck_assert_int_eq(dkimsign_message(&text, key[KED1], "example.com",
 	    sel, "shared", "hello\r\n"), 0);
 	for (k = 1; k < 8; k++)
-		ck_assert_int_eq(dkimsign_add(&msg, key[KED1], "example.com",
+		ck_assert_int_eq(dkimsign_add(&text, key[KED1], "example.com",
 		    sel), 0);
 	dkim_options_init(&o);
 	o.keycache = kc;
 	v = dkim_verifier_new(res, &o);
-	ck_assert_int_eq(dkim_msg_verify(v, msg.s, msg.len, err, sizeof(err)),
+	ck_assert_int_eq(dkim_msg_verify(v, text.s, text.len, err, sizeof(err)),
 	    0);
 	ck_assert_uint_eq(dkim_count(v), 8);
 	for (k = 0; k < 8; k++)
@@ -259,7 +259,7 @@ START_TEST(shared_key_signatures_pass)
 		    "%zu: %s", k, dkim_result_at(v, k)->reason);
 	dkim_verifier_free(v);
 	dkim_keycache_free(kc);
-	sb_free(&msg);
+	sb_free(&text);
 }
 END_TEST
 

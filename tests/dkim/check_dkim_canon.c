@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_canon.h"
+#include "dkim/dkim_canon_int.h"
 
 static void
 collect(void *arg, const void *p, size_t n)

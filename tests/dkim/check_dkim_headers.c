@@ -14,8 +14,8 @@
 #include <strings.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_hdrs.h"
-#include "message/dkim_msg.h"
+#include "dkim/dkim_hdrs_int.h"
+#include "message/message.h"
 #include "tests/lib/fnvnames.h"
 #include "util/strbuf.h"
 
@@ -310,7 +310,7 @@ END_TEST
 START_TEST(signature_passes_with_10000_fields)
 {
 	FILE *fp = fopen(SIGNED, "rb");
-	strbuf msg;
+	strbuf text;
 	char buf[4096], err[256];
 	size_t n, k, eoh;
 	dns_config dc;
@@ -320,18 +320,18 @@ START_TEST(signature_passes_with_10000_fields)
 	int round;
 
 	ck_assert_ptr_nonnull(fp);
-	sb_init(&msg);
+	sb_init(&text);
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
 		for (k = 0; k < n; k++)  /* LF line ends: msgparse takes both */
 			if (buf[k] != '\r')
-				sb_putc(&msg, buf[k]);
+				sb_putc(&text, buf[k]);
 	fclose(fp);
 	memset(&dc, 0, sizeof(dc));
 	dc.zone_file = ZONE;
 	r = dns_resolver_new(&dc, err, sizeof(err));
 	ck_assert_msg(r != NULL, "resolver: %s", err);
-	ck_assert_ptr_nonnull(strstr(msg.s, "\n\n"));
-	eoh = (size_t)(strstr(msg.s, "\n\n") - msg.s) + 1;
+	ck_assert_ptr_nonnull(strstr(text.s, "\n\n"));
+	eoh = (size_t)(strstr(text.s, "\n\n") - text.s) + 1;
 	for (round = 0; round < 2; round++) {
 		strbuf big;
 
@@ -339,12 +339,12 @@ START_TEST(signature_passes_with_10000_fields)
 		/* Received fields above, X- fields between signed and body */
 		for (k = 0; k < 5000; k++)
 			sb_printf(&big, "Received: from h%zu.example by mx\n", k);
-		sb_append(&big, msg.s, eoh);
+		sb_append(&big, text.s, eoh);
 		for (k = 0; k < 5000; k++)
 			sb_printf(&big, "X-Filler-%zu: %zu\n", k % 7, k);
 		if (round == 1)  /* a second To: the signed one is the last */
 			sb_puts(&big, "To: mallory@example.net\n");
-		sb_append(&big, msg.s + eoh, msg.len - eoh);
+		sb_append(&big, text.s + eoh, text.len - eoh);
 		ck_assert(!big.failed);
 		dkim_options_init(&o);
 		o.now = SIGNED_T + 60;
@@ -360,7 +360,7 @@ START_TEST(signature_passes_with_10000_fields)
 		sb_free(&big);
 	}
 	dns_resolver_free(r);
-	sb_free(&msg);
+	sb_free(&text);
 }
 END_TEST
 

@@ -10,8 +10,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "dkim/dkim_key.h"
-#include "dkim/dkim_sig.h"
+#include "dkim/dkim_key_int.h"
+#include "dkim/dkim_sig_int.h"
 #include "util/base64.h"
 #include "util/taglist.h"
 

@@ -2,7 +2,7 @@
  * tests/fuzz/fuzz_ar_parse.c - libFuzzer target: Authentication-Results
  * parser and the authserv-id check, on arbitrary bytes.
  */
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_canon.h"
-#include "message/dkim_msg.h"
+#include "dkim/dkim_canon_int.h"
+#include "message/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

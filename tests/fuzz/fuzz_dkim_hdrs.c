@@ -14,7 +14,7 @@
 #include <string.h>
 #include <ctype.h>
 
-#include "dkim/dkim_hdrs.h"
+#include "dkim/dkim_hdrs_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "dkim/dkim_key.h"
+#include "dkim/dkim_key_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

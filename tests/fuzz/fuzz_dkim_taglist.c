@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkim/dkim_sig.h"
+#include "dkim/dkim_sig_int.h"
 #include "util/taglist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -74,14 +74,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "message/ar_parse.h"
-#include "daemon/callbacks.h"
+#include "message/ar_parse_int.h"
+#include "daemon/callbacks_int.h"
 #include "config/config.h"
-#include "daemon/log.h"
+#include "daemon/log_int.h"
 #include "message/message.h"
-#include "message/msgparse.h"
-#include "milter/msession.h"
-#include "daemon/runtime.h"
+#include "milter/msession_int.h"
+#include "daemon/runtime_int.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

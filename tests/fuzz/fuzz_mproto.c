@@ -14,7 +14,7 @@
  * same way, with the same calls, warnings and reply bytes (abort
  * otherwise).
  */
-#include "milter/msession.h"
+#include "milter/msession_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * arbitrary bytes. The first input byte picks a chunk size; the events of a
  * chunked run must equal those of a whole run (abort otherwise).
  */
-#include "message/msgparse.h"
+#include "message/message.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,7 +44,7 @@ on_body(void *arg, const char *d, size_t n)
 static const msgparse_events events = { on_header, on_eoh, on_body };
 
 static int
-run(const char *msg, size_t len, size_t chunk, rec *r)
+run(const char *text, size_t len, size_t chunk, rec *r)
 {
 	msgparse p;
 	size_t off = 0;
@@ -55,7 +55,7 @@ run(const char *msg, size_t len, size_t chunk, rec *r)
 	while (off < len && rc == 0) {
 		size_t n = chunk > len - off ? len - off : chunk;
 
-		rc = mp_push(&p, msg + off, n);
+		rc = mp_push(&p, text + off, n);
 		off += n;
 	}
 	if (rc == 0)

@@ -5,7 +5,7 @@
  * it as a JSON string (its own UTF-8 check), it holds no C0/C1 control,
  * DEL, U+FFFE or U+FFFF, and cleaning it again changes nothing.
  */
-#include "report/report_record.h"
+#include "report/report.h"
 
 #include <jansson.h>
 #include <stddef.h>

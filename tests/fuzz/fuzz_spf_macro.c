@@ -4,7 +4,7 @@
  * IPv4 or IPv6; the rest is the macro string. The syntax check and the
  * expansion must agree, and the output must respect its cap.
  */
-#include "spf/macro.h"
+#include "spf/macro_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * exactly the terms spf_record_count_terms() counts, never more than
  * SPF_MAX_RECORD_TERMS.
  */
-#include "spf/record.h"
+#include "spf/record_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message/ar_build.h"
-#include "message/ar_parse.h"
+#include "message/ar_build_int.h"
+#include "message/ar_parse_int.h"
 
 static spf_result spf_mf, spf_he;
 static dkim_sigresult dk[3];

@@ -2,7 +2,7 @@
  * tests/message/check_ar_parse.c - Authentication-Results parsing (RFC 8601 2.2)
  * and recognition of headers that claim our authserv-id (RFC 8601 5).
  */
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * tests/message/check_msgparse.c - the incremental message splitter: fields,
  * folding, line ends, where the body starts, bounds, chunk independence.
  */
-#include "message/msgparse.h"
+#include "message/message.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -43,9 +43,9 @@ on_body(void *arg, const char *d, size_t n)
 
 static const msgparse_events events = { on_header, on_eoh, on_body };
 
-/* Feed `msg` in chunks of `chunk` bytes (0: whole). */
+/* Feed `text` in chunks of `chunk` bytes (0: whole). */
 static int
-run(const char *msg, size_t len, size_t chunk, size_t max, rec *r, char *err)
+run(const char *text, size_t len, size_t chunk, size_t max, rec *r, char *err)
 {
 	msgparse p;
 	size_t off = 0;
@@ -57,7 +57,7 @@ run(const char *msg, size_t len, size_t chunk, size_t max, rec *r, char *err)
 	while (off < len && rc == 0) {
 		size_t n = chunk == 0 || chunk > len - off ? len - off : chunk;
 
-		rc = mp_push(&p, msg + off, n);
+		rc = mp_push(&p, text + off, n);
 		off += n;
 	}
 	if (rc == 0)
@@ -77,7 +77,7 @@ rec_free(rec *r)
 
 START_TEST(test_fields_and_folding)
 {
-	static const char msg[] = "From: Alice <a@example.com>\r\n"
+	static const char text[] = "From: Alice <a@example.com>\r\n"
 	    "Subject: hello\r\n\tworld\r\n"
 	    "X-Empty:\r\n"
 	    "Odd : spaced\r\n"
@@ -85,7 +85,7 @@ START_TEST(test_fields_and_folding)
 	    "body line\r\n";
 	rec r;
 
-	ck_assert_int_eq(run(msg, strlen(msg), 0, 1000, &r, NULL), 0);
+	ck_assert_int_eq(run(text, strlen(text), 0, 1000, &r, NULL), 0);
 	ck_assert_str_eq(r.log.s, "H[From][ Alice <a@example.com>]"
 	    "H[Subject][ hello\r\n\tworld]H[X-Empty][]H[Odd][ spaced]E");
 	ck_assert_str_eq(r.body.s, "body line\r\n");
@@ -95,10 +95,10 @@ END_TEST
 
 START_TEST(test_lf_becomes_crlf)
 {
-	static const char msg[] = "From: a@example.com\nSubject: x\n y\n\nline1\nline2\r\nend";
+	static const char text[] = "From: a@example.com\nSubject: x\n y\n\nline1\nline2\r\nend";
 	rec r;
 
-	ck_assert_int_eq(run(msg, strlen(msg), 0, 1000, &r, NULL), 0);
+	ck_assert_int_eq(run(text, strlen(text), 0, 1000, &r, NULL), 0);
 	ck_assert_str_eq(r.log.s, "H[From][ a@example.com]H[Subject][ x\r\n y]E");
 	ck_assert_str_eq(r.body.s, "line1\r\nline2\r\nend");
 	rec_free(&r);
@@ -107,10 +107,10 @@ END_TEST
 
 START_TEST(test_body_starts_at_non_field)
 {
-	static const char msg[] = "From x@y  Mon Jan 1\nTo: b@example.com\nthis is not a header\nmore\n";
+	static const char text[] = "From x@y  Mon Jan 1\nTo: b@example.com\nthis is not a header\nmore\n";
 	rec r;
 
-	ck_assert_int_eq(run(msg, strlen(msg), 0, 1000, &r, NULL), 0);
+	ck_assert_int_eq(run(text, strlen(text), 0, 1000, &r, NULL), 0);
 	ck_assert_str_eq(r.log.s, "H[To][ b@example.com]E");
 	ck_assert_str_eq(r.body.s, "this is not a header\r\nmore\r\n");
 	rec_free(&r);
@@ -137,32 +137,32 @@ END_TEST
 
 START_TEST(test_field_limit)
 {
-	char *msg = malloc(5000), err[128];
+	char *text = malloc(5000), err[128];
 	rec r;
 
-	memcpy(msg, "Subject: ", 9);
-	memset(msg + 9, 'a', 4000);
-	memcpy(msg + 4009, "\r\n\r\nbody", 9);
-	ck_assert_int_eq(run(msg, strlen(msg), 7, 1000, &r, err), -1);
+	memcpy(text, "Subject: ", 9);
+	memset(text + 9, 'a', 4000);
+	memcpy(text + 4009, "\r\n\r\nbody", 9);
+	ck_assert_int_eq(run(text, strlen(text), 7, 1000, &r, err), -1);
 	ck_assert_str_eq(err, "header line too long");
 	rec_free(&r);
-	ck_assert_int_eq(run(msg, strlen(msg), 7, 5000, &r, err), 0);
+	ck_assert_int_eq(run(text, strlen(text), 7, 5000, &r, err), 0);
 	rec_free(&r);
-	free(msg);
+	free(text);
 }
 END_TEST
 
 START_TEST(test_chunking_does_not_matter)
 {
-	static const char msg[] = "Received: from a\r\n by b;\r\n\tMon\r\n"
+	static const char text[] = "Received: from a\r\n by b;\r\n\tMon\r\n"
 	    "DKIM-Signature: v=1; a=rsa-sha256;\n b=abc\r\n"
 	    "From: a@example.com\n\r\n\r\nx\n\r\n\r\r\n\n\nlast";
 	rec whole, part;
 	size_t chunk;
 
-	ck_assert_int_eq(run(msg, strlen(msg), 0, 1000, &whole, NULL), 0);
-	for (chunk = 1; chunk < sizeof(msg); chunk++) {
-		ck_assert_int_eq(run(msg, strlen(msg), chunk, 1000, &part, NULL), 0);
+	ck_assert_int_eq(run(text, strlen(text), 0, 1000, &whole, NULL), 0);
+	for (chunk = 1; chunk < sizeof(text); chunk++) {
+		ck_assert_int_eq(run(text, strlen(text), chunk, 1000, &part, NULL), 0);
 		ck_assert_str_eq(part.log.s, whole.log.s);
 		ck_assert_uint_eq(part.body.len, whole.body.len);
 		ck_assert_mem_eq(part.body.s, whole.body.s, whole.body.len);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "dns/dns.h"
-#include "message/spf_pool.h"
+#include "message/spf_pool_int.h"
 
 #define ZONE "tests/fixtures/dns/spfpool.zone"
 

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message/ar_parse.h"
+#include "message/ar_parse_int.h"
 #include "config/config.h"
-#include "daemon/history_writer.h"
+#include "daemon/daemon.h"
 #include "message/message_int.h"
-#include "message/msgparse.h"
+#include "message/message.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
 #define FIX "tests/fixtures/verdict/"

@@ -84,7 +84,7 @@ typedef struct df_expect {
 /* A verdict at a step negotiated "no reply" (SMFIP_NR_*). */
 #define WHY_KEPT "the verdict was returned at a step negotiated 'no reply': " \
     "the engine keeps it and sends it as the reply to the next step the " \
-    "MTA waits for (msession.h; authmilter's tempfail while draining " \
+    "MTA waits for (milter.h; authmilter's tempfail while draining " \
     "relies on it); libmilter drops it (it logs 'milter claimed not to " \
     "reply') and filters on as if nothing was said"
 #define WHY_KEPT_HANG "the verdict was returned at a step negotiated 'no " \
@@ -186,7 +186,7 @@ static const df_expect df_expected[] = {
 	    "addr=192.0.2.26 port=41027 "
 	    "C._=second.example\\x20[192.0.2.26]) accept",
 	    1, ACCEPTED, WHY_IGNORED "ends the session and starts a new one "
-	    "(msession.h: a new CONNECT without QUIT_NC). No MTA sends it" },
+	    "(milter.h: a new CONNECT without QUIT_NC). No MTA sends it" },
 	{ "macro-empty-packet/am",
 	    "step 23 (E): " EOM_MODS "addheader(X-Diff: "
 	    "E.{tls_version}=TLSv1.3) accept",
@@ -223,7 +223,7 @@ static const df_expect df_expected[] = {
 	    2, ACCEPTED, "an IPv6 client address with a zone id: libmilter's "
 	    "mi_inet_pton() fails and it drops the connection "
 	    "(../shared/notes/libmilter.md); the engine drops the zone id "
-	    "and gives the filter the address (mproto.h)" },
+	    "and gives the filter the address (mproto_int.h)" },
 	{ "rcpt-before-mail/steps",
 	    "step 6 (R): no reply (the MTA times out)",
 	    "step 6 (R): continue",

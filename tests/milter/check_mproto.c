@@ -9,7 +9,7 @@
  */
 #include "contrib/milterbench/milterproto.c"
 
-#include "milter/mproto.h"
+#include "milter/mproto_int.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/log.h"
-#include "milter/mserver.h"
+#include "daemon/log_int.h"
+#include "milter/milter.h"
 
 static mstat
 t_negotiate(msession *s, uint32_t f0, uint32_t f1, uint32_t *pf0,
@@ -489,6 +489,33 @@ START_TEST(max_conns_wait)
 }
 END_TEST
 
+/* mserver_socket_path(): the spec parsed as mserver_listen() parses it,
+ * nothing bound: a unix socket's path, TCP, errors. */
+START_TEST(socket_path)
+{
+	char path[MPROTO_PATH_MAX], small[4], err[256];
+
+	ck_assert_int_eq(mserver_socket_path("unix:/run/am/am.sock", path,
+	    sizeof(path), err, sizeof(err)), 1);
+	ck_assert_str_eq(path, "/run/am/am.sock");
+	ck_assert_int_eq(mserver_socket_path("/tmp/x.sock", path,
+	    sizeof(path), err, sizeof(err)), 1);
+	ck_assert_str_eq(path, "/tmp/x.sock");
+	ck_assert_int_eq(access("/tmp/x.sock", F_OK), -1);	/* not bound */
+	ck_assert_int_eq(mserver_socket_path("inet:8891@127.0.0.1", path,
+	    sizeof(path), err, sizeof(err)), 0);
+	ck_assert_str_eq(path, "");
+	ck_assert_int_eq(mserver_socket_path("unix:", path, sizeof(path), err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no path"));
+	ck_assert_int_eq(mserver_socket_path("inet:", path, sizeof(path), err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(mserver_socket_path("unix:/tmp/x.sock", small,
+	    sizeof(small), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "too long"));
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -504,6 +531,7 @@ suite(void)
 	tcase_add_test(tc, progress_off_and_on);
 	tcase_add_test(tc, oversized_header_skipped);
 	tcase_add_test(tc, max_conns_wait);
+	tcase_add_test(tc, socket_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,7 +13,7 @@
  */
 #include "contrib/milterbench/milterproto.c"
 
-#include "milter/msession.h"
+#include "milter/msession_int.h"
 
 #include <check.h>
 #include <stdio.h>

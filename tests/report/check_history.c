@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "report/history.h"
-#include "daemon/history_writer.h"
+#include "report/report.h"
+#include "daemon/history_writer_int.h"
 
 static char dbpath[64];
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report_record.h"
+#include "report/report.h"
 
 /* RFC 3629 UTF-8 with no C0/C1 control but TAB/LF/CR, no DEL, no U+FFFE/F.
  * UTF-8 validity is Jansson's check (an implementation independent of

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "spf/macro.h"
-#include "spf/record.h"
+#include "spf/macro_int.h"
+#include "spf/record_int.h"
 #include "spf/spf.h"
 #include "util/ipaddr.h"
 

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "dns/dns.h"
-#include "spf/record.h"
+#include "spf/record_int.h"
 #include "spf/spf.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "daemon/log.h"
-#include "milter/mserver.h"
+#include "daemon/log_int.h"
+#include "milter/milter.h"
 
 static const char *
 en_getsymval(void *ctx, const char *name)

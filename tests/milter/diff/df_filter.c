@@ -20,7 +20,7 @@
  *		deletes the second X-Delete, quarantines when asked, then adds
  *		X-Diff: everything it saw (below); header values are given as
  *		they follow the colon, with their leading space (the engine's
- *		contract, msession.h; the libmilter adapter drops the space
+ *		contract, milter.h; the libmilter adapter drops the space
  *		where the MTA adds one itself); the verdict comes from the
  *		Subject: "eom-reject" 554 5.7.1, "eom-tempfail" tempfail,
  *		"eom-discard" discard, else accept

@@ -315,7 +315,7 @@ ss_quitnc_after_helo(sb *b)
 	sb_quit(b);
 }
 
-/* A second CONNECT without QUIT_NC (a new session, as msession.h allows). */
+/* A second CONNECT without QUIT_NC (a new session, as milter.h allows). */
 static void
 ss_connect_twice(sb *b)
 {

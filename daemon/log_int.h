@@ -1,5 +1,5 @@
 /*
- * daemon/log.h - the daemon's log: syslog, and stderr in the foreground.
+ * daemon/log_int.h - the daemon's log: syslog, and stderr in the foreground.
  *
  * SYNOPSIS
  *   void log_open(const char *ident, int to_stderr, int to_syslog);
@@ -19,8 +19,8 @@
  *   lines). While no syslog socket exists, syslog is skipped (looked for
  *   again every few seconds) instead of failing a connect per line.
  */
-#ifndef AUTHMILTER_LOG_H
-#define AUTHMILTER_LOG_H
+#ifndef AUTHMILTER_LOG_INT_H
+#define AUTHMILTER_LOG_INT_H
 
 #include <syslog.h>
 

@@ -1,5 +1,6 @@
 /*
- * dkim/dkim_sig.h - DKIM-Signature tag parsing (RFC 6376 3.5; private to dkim/).
+ * dkim/dkim_sig_int.h - DKIM-Signature tag parsing (RFC 6376 3.5; private
+ * to dkim/).
  *
  * SYNOPSIS
  *   int dkim_sig_parse(dkim_sig *sig, const char *value, size_t len,
@@ -20,8 +21,8 @@
  *   (3.7: "the b= tag value treated as the empty string") to out. Returns
  *   0, -1 when value has no b= tag or is not a tag-list.
  */
-#ifndef AUTHMILTER_DKIM_SIG_H
-#define AUTHMILTER_DKIM_SIG_H
+#ifndef AUTHMILTER_DKIM_SIG_INT_H
+#define AUTHMILTER_DKIM_SIG_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

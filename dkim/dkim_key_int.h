@@ -1,5 +1,5 @@
 /*
- * dkim/dkim_key.h - DKIM key records and signature crypto (RFC 6376
+ * dkim/dkim_key_int.h - DKIM key records and signature crypto (RFC 6376
  * 3.6.1, RFC 8463; OpenSSL 3 EVP; private to dkim/).
  *
  * SYNOPSIS
@@ -42,14 +42,14 @@ void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
  *   stores a successfully loaded key (k->pkey set) under its text, taking
  *   its own reference. Both are thread-safe.
  */
-#ifndef AUTHMILTER_DKIM_KEY_H
-#define AUTHMILTER_DKIM_KEY_H
+#ifndef AUTHMILTER_DKIM_KEY_INT_H
+#define AUTHMILTER_DKIM_KEY_INT_H
 
 #include <stddef.h>
 #include <openssl/evp.h>
 
 #include "dkim/dkim.h"
-#include "dkim/dkim_sig.h"
+#include "dkim/dkim_sig_int.h"
 
 #define DKIM_MAX_KEY_TAGS 32
 #define DKIM_MAX_KEY_OCTETS 2400   /* p= decoded: RSA up to 16384 bits */

@@ -1,6 +1,7 @@
 /*
- * report/report_record.h - DMARC aggregate reporting (RFC 9990; RFC 7489 as
- * an output format): the per-message record, and the report writers.
+ * report/report.h - DMARC aggregate reporting (RFC 9990; RFC 7489 as
+ * an output format), the public header of report/: the history store, the
+ * per-message record, and the report writers.
  *
  * SUMMARY
  *   What an aggregate report needs to know about one evaluated message,
@@ -9,7 +10,36 @@
  *   report into a MIME message with the gzip'd document. Nothing here
  *   prints, logs, runs programs or touches the network.
  *
+ *   The history store keeps per-message report records and what was
+ *   sent, in SQLite (embedded) or PostgreSQL (fleets): one small
+ *   interface over two backends with the same schema (history.c holds
+ *   every SQL statement; history_int.h the backend interface). Not
+ *   thread-safe: one handle per thread. Nothing prints or logs.
+ *
  * SYNOPSIS
+ *   History store (history.c, history_sqlite.c, history_pg.c)
+ *   history *history_open(const char *spec, char *why, size_t whylen);
+ *   void     history_close(history *h);
+ *   int  history_append(history *h, const report_record *const *recs,
+ *            size_t n, char *why, size_t whylen);
+ *   int  history_domains(history *h, int64_t from, int64_t to,
+ *            const char *domain, history_domain_cb cb, void *arg,
+ *            char *why, size_t whylen);
+ *   int  history_policy(history *h, const char *domain, int64_t from,
+ *            int64_t to, report_record *out, char *why, size_t whylen);
+ *   int  history_rows(history *h, const char *domain, int64_t from,
+ *            int64_t to, history_row_cb cb, void *arg, char *why,
+ *            size_t whylen);
+ *   int  history_count(history *h, int64_t from, int64_t to, uint64_t *n,
+ *            char *why, size_t whylen);
+ *   int  history_prune(history *h, int64_t before, uint64_t *deleted,
+ *            char *why, size_t whylen);
+ *   int  history_sent(history *h, const char *report_id, const char *dest,
+ *            char *why, size_t whylen);
+ *   int  history_mark_sent(history *h, const char *report_id,
+ *            const char *dest, int64_t when, char *why, size_t whylen);
+ *   const char *history_backend(const history *h);
+ *
  *   Records (report_record.c)
  *   int  report_record_build(report_record *out, const report_input *in,
  *            char *why, size_t whylen);
@@ -106,9 +136,29 @@
  *   application/gzip too) in base64 with the file name.
  *   Every function returns 0, or -1 (with why, when given) on a bad
  *   argument or memory exhaustion.
+ *
+ *   history_open(): spec "postgresql://..." or "postgres://..." (a libpq
+ *   URI) opens PostgreSQL; anything else is a SQLite file path, opened in
+ *   WAL mode with synchronous=NORMAL and a busy timeout, so several
+ *   processes on one host share it and a committed transaction survives a
+ *   process crash. Both create the schema when it is missing.
+ *
+ *   history_append() stores n records in one transaction (all or none).
+ *   Periods are [from, to) in Unix seconds. history_domains() calls cb
+ *   once per policy domain with records in the period (only `domain` when
+ *   not NULL), in name order. history_policy() gives the policy published
+ *   by the latest record of the period (RFC 9990 2.1: the final
+ *   configuration observed); 1 found, 0 none. history_rows() calls cb
+ *   once per group of records that agree on everything a report row
+ *   shows (source_ip, disposition, DMARC dkim/spf, reasons, identifiers,
+ *   auth results) with its count, largest count first. A cb returning -1
+ *   stops the walk (the call returns -1). history_prune() deletes records
+ *   (and sent marks) older than before. history_sent() says whether the
+ *   report went to dest (1), or not (0); history_mark_sent() records it.
+ *   Everything returns 0 (or a count as said), -1 with a reason.
  */
-#ifndef AUTHMILTER_REPORT_RECORD_H
-#define AUTHMILTER_REPORT_RECORD_H
+#ifndef AUTHMILTER_REPORT_H
+#define AUTHMILTER_REPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -216,15 +266,6 @@ void report_writer_free(report_writer *w);
 const char *report_format_name(report_format f);
 int report_format_from_name(const char *s, report_format *out);
 
-/* report_json.c (used through report_writer_*, which hands it cleaned
- * records; it cleans the metadata) */
-typedef struct report_json report_json;
-report_json *report_json_new(const report_meta *meta,
-    const report_record *policy);
-int report_json_row(report_json *j, const report_record *row, uint64_t count);
-int report_json_finish(report_json *j, strbuf *out);
-void report_json_free(report_json *j);
-
 typedef struct report_mail {
 	const report_meta *meta;
 	const char *policy_domain;
@@ -239,5 +280,31 @@ int report_gzip(const void *data, size_t len, strbuf *out);
 int report_filename(const report_meta *meta, const char *policy_domain,
     report_format fmt, int gz, char *out, size_t outlen);
 int report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen);
+
+typedef struct history history;
+
+typedef int (*history_domain_cb)(void *arg, const char *domain);
+typedef int (*history_row_cb)(void *arg, const report_record *row,
+    uint64_t count);
+
+history *history_open(const char *spec, char *why, size_t whylen);
+void history_close(history *h);
+int history_append(history *h, const report_record *const *recs, size_t n,
+    char *why, size_t whylen);
+int history_domains(history *h, int64_t from, int64_t to, const char *domain,
+    history_domain_cb cb, void *arg, char *why, size_t whylen);
+int history_policy(history *h, const char *domain, int64_t from, int64_t to,
+    report_record *out, char *why, size_t whylen);
+int history_rows(history *h, const char *domain, int64_t from, int64_t to,
+    history_row_cb cb, void *arg, char *why, size_t whylen);
+int history_count(history *h, int64_t from, int64_t to, uint64_t *n,
+    char *why, size_t whylen);
+int history_prune(history *h, int64_t before, uint64_t *deleted, char *why,
+    size_t whylen);
+int history_sent(history *h, const char *report_id, const char *dest,
+    char *why, size_t whylen);
+int history_mark_sent(history *h, const char *report_id, const char *dest,
+    int64_t when, char *why, size_t whylen);
+const char *history_backend(const history *h);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * message/ar_parse.h - read existing Authentication-Results header fields.
+ * message/ar_parse_int.h - read existing Authentication-Results header fields.
  *
  * SUMMARY
  *   Parses the value of an Authentication-Results header (RFC 8601 2.2) so
@@ -28,8 +28,8 @@
  *   case-insensitively, so a forged header that is otherwise malformed is
  *   still recognised and removed. Returns 1 or 0.
  */
-#ifndef AUTHMILTER_AR_PARSE_H
-#define AUTHMILTER_AR_PARSE_H
+#ifndef AUTHMILTER_AR_PARSE_INT_H
+#define AUTHMILTER_AR_PARSE_INT_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /*
- * daemon/runtime.h - the daemon's current settings and shared objects,
+ * daemon/runtime_int.h - the daemon's current settings and shared objects,
  * swapped whole on reload.
  *
  * SYNOPSIS
@@ -20,7 +20,7 @@
  *   in flight; the old runtime is freed when its last user releases it.
  *   runtime_shutdown() drops the current one (at exit). When the config
  *   names a history store, the runtime owns its writer thread
- *   (history_writer.h): built with it, flushed and stopped when the last
+ *   (history_writer_int.h): built with it, flushed and stopped when the last
  *   user releases it.
  *
  *   runtime_active_messages() counts messages between MAIL FROM and
@@ -29,8 +29,8 @@
  *   runtime_draining() tells the callbacks to refuse new connections and
  *   messages with a tempfail while those in flight finish.
  */
-#ifndef AUTHMILTER_RUNTIME_H
-#define AUTHMILTER_RUNTIME_H
+#ifndef AUTHMILTER_RUNTIME_INT_H
+#define AUTHMILTER_RUNTIME_INT_H
 
 #include <stddef.h>
 

@@ -1,9 +1,9 @@
 /*
- * milter/msocket.h - the milter listening socket: the specification users
+ * milter/msocket_int.h - the milter listening socket: the specification users
  * write (-p, socket =) and the socket made from it.
  *
  * SYNOPSIS
- *	#include "milter/msocket.h"
+ *	#include "milter/msocket_int.h"
  *
  *	int	msocket_parse(const char *spec, msocket_addr *a, char *err,
  *		    size_t errlen);
@@ -33,8 +33,8 @@
  *	After a privilege drop the directory refuses it: the socket stays and
  *	the next msocket_listen() replaces it.
  */
-#ifndef AUTHMILTER_MSOCKET_H
-#define AUTHMILTER_MSOCKET_H
+#ifndef AUTHMILTER_MSOCKET_INT_H
+#define AUTHMILTER_MSOCKET_INT_H
 
 #include <stddef.h>
 #include <sys/socket.h>

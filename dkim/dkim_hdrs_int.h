@@ -1,5 +1,5 @@
 /*
- * dkim/dkim_hdrs.h - one message's header block as the verifier keeps it,
+ * dkim/dkim_hdrs_int.h - one message's header block as the verifier keeps it,
  * and the selection of the fields a signature covers (private to dkim/).
  *
  * SYNOPSIS
@@ -55,8 +55,8 @@
  *   without trailing WSP. The init, add and scan calls return 0, or -1
  *   when memory ran out.
  */
-#ifndef AUTHMILTER_DKIM_HDRS_H
-#define AUTHMILTER_DKIM_HDRS_H
+#ifndef AUTHMILTER_DKIM_HDRS_INT_H
+#define AUTHMILTER_DKIM_HDRS_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * cli/json_out.h - the JSON shapes of results, shared by `authmilter
+ * cli/json_out_int.h - the JSON shapes of results, shared by `authmilter
  * spf`, `dkim` and `check` (and later the report writer).
  *
  * SYNOPSIS
@@ -14,8 +14,8 @@
  *   CLEAN_PRINT, util/clean.h), so the output is always valid JSON and
  *   UTF-8.
  */
-#ifndef AUTHMILTER_JSON_OUT_H
-#define AUTHMILTER_JSON_OUT_H
+#ifndef AUTHMILTER_JSON_OUT_INT_H
+#define AUTHMILTER_JSON_OUT_INT_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * dmarc/policy.h - private to dmarc/: the pure decisions policy.c makes
+ * dmarc/policy_int.h - private to dmarc/: the pure decisions policy.c makes
  * for evaluate.c (not for use outside dmarc/ except by its unit tests).
  *
  *   dmarc_select_policy()   p / sp / np for the author domain (exists:
@@ -9,8 +9,8 @@
  *   dmarc_stricter()        a is stricter than b (several authors).
  *   dmarc_domain_within()   d equals s or lies below it.
  */
-#ifndef AUTHMILTER_DMARC_POLICY_H
-#define AUTHMILTER_DMARC_POLICY_H
+#ifndef AUTHMILTER_DMARC_POLICY_INT_H
+#define AUTHMILTER_DMARC_POLICY_INT_H
 
 #include "dmarc/dmarc.h"
 

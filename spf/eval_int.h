@@ -1,9 +1,9 @@
 /*
- * spf/eval.h - the limits of check_host() (private to spf/; the entry points
- * are in spf.h). Each is RFC 7208 4.6.4 unless said otherwise.
+ * spf/eval_int.h - the limits of check_host() (private to spf/; the entry
+ * points are in spf.h). Each is RFC 7208 4.6.4 unless said otherwise.
  */
-#ifndef AUTHMILTER_SPF_EVAL_H
-#define AUTHMILTER_SPF_EVAL_H
+#ifndef AUTHMILTER_SPF_EVAL_INT_H
+#define AUTHMILTER_SPF_EVAL_INT_H
 
 /* 4.6.4: at most 10 terms that cause DNS queries (include a mx ptr exists
  * redirect); the 11th is a permerror. */
@@ -31,7 +31,7 @@
 
 #include <stdint.h>
 
-#include "spf/record.h"
+#include "spf/record_int.h"
 #include "spf/spf.h"
 #include "util/ipaddr.h"
 

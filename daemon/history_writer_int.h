@@ -1,5 +1,5 @@
 /*
- * daemon/history_writer.h - the history writer: a thread that stores the
+ * daemon/history_writer_int.h - the history writer: a thread that stores the
  * report records of evaluated messages, so the milter never waits on the
  * database.
  *
@@ -9,10 +9,6 @@
  *   int  history_writer_submit(history_writer *w, report_record *rec);
  *   void history_writer_stats(history_writer *w, history_stats *out);
  *   void history_writer_stop(history_writer *w);
- *
- *   int  history_record_from_verdict(const msg_verdict *v,
- *            const am_config *cfg, const char *ip, const char *mail_from,
- *            const char *rcpt, int64_t now, report_record *out);
  *
  * DESCRIPTION
  *   history_writer_start() opens the store named by cfg->history (errors
@@ -38,21 +34,15 @@
  *   at most history_queue_size + history_batch_size, and at most one
  *   batch while the writer keeps up (tests/scripts/history_kill.sh).
  *
- *   history_record_from_verdict() builds what the milter records for one
- *   message (the same for the daemon and `authmilter check --record`):
- *   returns -1 when there is nothing to report (message not checked, no
- *   DMARC policy record). A bad From (v->bad_from) with a policy record
- *   for one of its readable author domains is recorded with
- *   dmarc_result permerror, DKIM and SPF not aligned, the disposition
- *   done (reject, quarantine, else none) and reason other (local_policy
- *   for an exempt network): doc/REPORTS.md.
+ *   What the daemon records for one message, and how `authmilter check
+ *   --record` shares it: history_record_from_verdict() (daemon.h).
  */
-#ifndef AUTHMILTER_HISTORY_WRITER_H
-#define AUTHMILTER_HISTORY_WRITER_H
+#ifndef AUTHMILTER_HISTORY_WRITER_INT_H
+#define AUTHMILTER_HISTORY_WRITER_INT_H
 
 #include <stdint.h>
 
-#include "report/report_record.h"
+#include "report/report.h"
 #include "config/config.h"
 #include "message/message.h"
 
@@ -72,9 +62,5 @@ history_writer *history_writer_start(const am_config *cfg, char *err,
 int history_writer_submit(history_writer *w, report_record *rec);
 void history_writer_stats(history_writer *w, history_stats *out);
 void history_writer_stop(history_writer *w);
-
-int history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
-    const char *ip, const char *mail_from, const char *rcpt, int64_t now,
-    report_record *out);
 
 #endif

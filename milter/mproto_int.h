@@ -1,12 +1,13 @@
 /*
- * milter/mproto.h - the milter protocol (versions 2 to 6, as Postfix and
- * Sendmail speak it), filter side: framing, command decoding, reply
- * encoding. Pure: no I/O, no threads, no logging, so every function is
- * unit-tested byte for byte (tests/milter/check_mproto.c) and fuzzed
- * (tests/fuzz/fuzz_mproto.c).
+ * milter/mproto_int.h - the milter protocol (versions 2 to 6, as Postfix
+ * and Sendmail speak it), filter side: framing, command decoding, reply
+ * encoding (private to milter/ and its tests; the flags and the connect
+ * packet a filter sees are in milter.h). Pure: no I/O, no threads, no
+ * logging, so every function is unit-tested byte for byte
+ * (tests/milter/check_mproto.c) and fuzzed (tests/fuzz/fuzz_mproto.c).
  *
  * SYNOPSIS
- *	#include "milter/mproto.h"
+ *	#include "milter/mproto_int.h"
  *
  *	int	mproto_frame(const unsigned char *buf, size_t len,
  *		    mproto_pkt *pkt, size_t *used, const char **why);
@@ -52,8 +53,9 @@
  * DESCRIPTION
  *	A packet is a 4-byte big-endian length counting the command byte and
  *	the data, the command byte, then the data (libmilter's mfdef.h).
- *	The letters and bit values below are those of libmilter's mfdef.h
- *	and mfapi.h; the names are ours, so nothing here needs libmilter.
+ *	The letters and bit values below (and in milter.h) are those of
+ *	libmilter's mfdef.h and mfapi.h; the names are ours, so nothing here
+ *	needs libmilter.
  *
  *	mproto_frame() looks at the start of buf: it returns 1 with one
  *	packet in *pkt (data points into buf) and *used its whole size;
@@ -115,11 +117,13 @@
  *	with value NULL or "" deletes the index-th field of that name (1 is
  *	the first); mproto_enc_insheader() index 0 is the top of the header.
  */
-#ifndef AUTHMILTER_MPROTO_H
-#define AUTHMILTER_MPROTO_H
+#ifndef AUTHMILTER_MPROTO_INT_H
+#define AUTHMILTER_MPROTO_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "milter/milter.h"
 
 #define MPROTO_LEN_BYTES	4	/* packet length field (mfdef.h) */
 #define MPROTO_HDR_LEN		5	/* length + command byte */
@@ -141,11 +145,6 @@
 #define MPROTO_SKIP_KEEP	1024
 /* mproto_frame_max(): a packet over the bound, to skip. */
 #define MPROTO_FRAME_BIG	2
-/* smfi_setreply(3): libmilter's MAXREPLYLEN for "rcode xcode text". */
-#define MPROTO_REPLY_MAX	980
-/* Addresses as text: INET6_ADDRSTRLEN (46) and room; a unix path: sun_path. */
-#define MPROTO_IP_MAX		64
-#define MPROTO_PATH_MAX		108
 
 /* Commands, MTA to filter (SMFIC_*). */
 #define MPC_ABORT	'A'
@@ -178,50 +177,6 @@
 #define MPR_TEMPFAIL	't'
 #define MPR_REPLYCODE	'y'
 
-/* Connection families (SMFIA_*). */
-#define MPA_UNKNOWN	'U'
-#define MPA_UNIX	'L'
-#define MPA_INET	'4'
-#define MPA_INET6	'6'
-
-/* Actions the filter may take (SMFIF_*). */
-#define MPF_ADDHDRS	0x00000001u
-#define MPF_CHGBODY	0x00000002u
-#define MPF_ADDRCPT	0x00000004u
-#define MPF_DELRCPT	0x00000008u
-#define MPF_CHGHDRS	0x00000010u
-#define MPF_QUARANTINE	0x00000020u
-#define MPF_CHGFROM	0x00000040u
-#define MPF_ADDRCPT_PAR	0x00000080u
-#define MPF_SETSYMLIST	0x00000100u
-#define MPF_V1_ACTS	0x0000000Fu	/* SMFI_V1_ACTS: what actions 0 means */
-
-/* Protocol steps and flags (SMFIP_*). */
-#define MPP_NOCONNECT	0x00000001u
-#define MPP_NOHELO	0x00000002u
-#define MPP_NOMAIL	0x00000004u
-#define MPP_NORCPT	0x00000008u
-#define MPP_NOBODY	0x00000010u
-#define MPP_NOHDRS	0x00000020u
-#define MPP_NOEOH	0x00000040u
-#define MPP_NR_HDR	0x00000080u
-#define MPP_NOUNKNOWN	0x00000100u
-#define MPP_NODATA	0x00000200u
-#define MPP_SKIP	0x00000400u
-#define MPP_RCPT_REJ	0x00000800u
-#define MPP_NR_CONN	0x00001000u
-#define MPP_NR_HELO	0x00002000u
-#define MPP_NR_MAIL	0x00004000u
-#define MPP_NR_RCPT	0x00008000u
-#define MPP_NR_DATA	0x00010000u
-#define MPP_NR_UNKN	0x00020000u
-#define MPP_NR_EOH	0x00040000u
-#define MPP_NR_BODY	0x00080000u
-#define MPP_HDR_LEADSPC	0x00100000u
-#define MPP_MDS_256K	0x10000000u
-#define MPP_MDS_1M	0x20000000u
-#define MPP_V1_PROT	0x0000003Fu	/* SMFI_V1_PROT: what protocol 0 means */
-
 typedef struct mproto_pkt {
 	int cmd;			/* command byte */
 	const unsigned char *data;	/* len bytes after it */
@@ -233,14 +188,6 @@ typedef struct mproto_optneg {
 	uint32_t actions;
 	uint32_t protocol;
 } mproto_optneg;
-
-typedef struct mproto_connect {
-	const char *host;		/* the client's name as the MTA has it */
-	int family;			/* MPA_* */
-	unsigned port;
-	char ip[MPROTO_IP_MAX];		/* '4', '6': canonical text; else "" */
-	const char *path;		/* 'L': the socket path; else "" */
-} mproto_connect;
 
 typedef struct mproto_skip {
 	int cmd;			/* the skipped packet's command */

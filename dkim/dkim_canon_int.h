@@ -1,5 +1,5 @@
 /*
- * dkim/dkim_canon.h - RFC 6376 3.4 canonicalization (private to dkim/).
+ * dkim/dkim_canon_int.h - RFC 6376 3.4 canonicalization (private to dkim/).
  *
  * SYNOPSIS
  *   int  dkim_canon_header(strbuf *out, int relaxed, const char *name,
@@ -27,8 +27,8 @@
  *   Canonical output that is the input itself is passed to `out` straight
  *   from the caller's buffer (pointers into it, during update only).
  */
-#ifndef AUTHMILTER_DKIM_CANON_H
-#define AUTHMILTER_DKIM_CANON_H
+#ifndef AUTHMILTER_DKIM_CANON_INT_H
+#define AUTHMILTER_DKIM_CANON_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

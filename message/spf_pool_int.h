@@ -1,5 +1,5 @@
 /*
- * message/spf_pool.h - SPF evaluations on worker threads.
+ * message/spf_pool_int.h - SPF evaluations on worker threads.
  *
  * SYNOPSIS
  *   spf_pool *spf_pool_new(dns_resolver *r, unsigned threads, char *err, size_t errlen);
@@ -28,8 +28,8 @@
  *   workers after the queue is empty. A job holds a reference to the
  *   request's DNS budget (req->budget) until it is freed.
  */
-#ifndef AUTHMILTER_SPF_POOL_H
-#define AUTHMILTER_SPF_POOL_H
+#ifndef AUTHMILTER_SPF_POOL_INT_H
+#define AUTHMILTER_SPF_POOL_INT_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /*
- * message/ar_build.h - write the Authentication-Results (RFC 8601) and
+ * message/ar_build_int.h - write the Authentication-Results (RFC 8601) and
  * Received-SPF (RFC 7208 9.1) header values.
  *
  * SYNOPSIS
@@ -24,8 +24,8 @@
  *   the key=value list of RFC 7208 9.1. Both return 0, -1 when out of
  *   memory.
  */
-#ifndef AUTHMILTER_AR_BUILD_H
-#define AUTHMILTER_AR_BUILD_H
+#ifndef AUTHMILTER_AR_BUILD_INT_H
+#define AUTHMILTER_AR_BUILD_INT_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /*
- * spf/record.h - SPF record selection and parsing (private to spf/).
+ * spf/record_int.h - SPF record selection and parsing (private to spf/).
  *
  * SYNOPSIS
  *   int  spf_record_is_spf(const char *txt, size_t len);
@@ -31,8 +31,8 @@
  *   Returns 0 on success, -1 on a syntax error or too many terms
  *   (permerror), -2 when out of memory.
  */
-#ifndef AUTHMILTER_SPF_RECORD_H
-#define AUTHMILTER_SPF_RECORD_H
+#ifndef AUTHMILTER_SPF_RECORD_INT_H
+#define AUTHMILTER_SPF_RECORD_INT_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /*
- * spf/macro.h - RFC 7208 7 macro strings: syntax check and expansion
+ * spf/macro_int.h - RFC 7208 7 macro strings: syntax check and expansion
  * (private to spf/).
  *
  * SYNOPSIS
@@ -29,8 +29,8 @@
  *   of RFC 7208 5.5 there); when that is NULL or returns NULL it is
  *   "unknown". %{r} is ctx->receiver or "unknown".
  */
-#ifndef AUTHMILTER_SPF_MACRO_H
-#define AUTHMILTER_SPF_MACRO_H
+#ifndef AUTHMILTER_SPF_MACRO_INT_H
+#define AUTHMILTER_SPF_MACRO_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

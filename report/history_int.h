@@ -1,0 +1,32 @@
+/*
+ * report/history_int.h - the history store's backend interface (private
+ * to report/ and its tests): history.c holds every SQL statement and runs
+ * it through a backend (history_sqlite.c, history_pg.c). The store's
+ * public interface is in report.h.
+ */
+#ifndef AUTHMILTER_HISTORY_INT_H
+#define AUTHMILTER_HISTORY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/report.h"
+
+/* The backend interface (history_sqlite.c, history_pg.c). exec runs one
+ * statement with nparams text parameters ($1..$n), calling row for each
+ * result row (values never NULL: SQL NULL is ""). */
+typedef int (*history_exec_row)(void *arg, size_t ncols,
+    const char *const *vals);
+typedef struct history_backend_ops {
+	const char *name;
+	void *(*open)(const char *spec, char *why, size_t whylen);
+	int (*exec)(void *db, const char *sql, const char *const *params,
+	    size_t nparams, history_exec_row row, void *arg, char *why,
+	    size_t whylen);
+	void (*close)(void *db);
+} history_backend_ops;
+
+extern const history_backend_ops history_sqlite_ops;
+extern const history_backend_ops history_pg_ops;
+
+#endif
