@@ -197,12 +197,17 @@ static int
 alabels_ok(const char *name, size_t n, size_t end)
 {
 	char lb[DOMAIN_MAX_LABEL + 1], *u;
-	size_t i, start = 0, len;
+	const char *dot;
+	size_t i, start, len;
 	int ok;
 
-	for (i = 0; i <= n && i < end; i++) {
-		if (i < n && name[i] != '.')
-			continue;
+	if (memchr(name, '-', n) == NULL)
+		return 1;  /* no "xn--": most names, in one quick look */
+	for (start = 0; start <= n; start = i + 1) {
+		dot = memchr(name + start, '.', n - start);
+		i = dot != NULL ? (size_t)(dot - name) : n;
+		if (i >= end)
+			break;
 		len = i - start;
 		if (len > 4 && len <= DOMAIN_MAX_LABEL &&
 		    strncmp(name + start, "xn--", 4) == 0) {
@@ -214,7 +219,6 @@ alabels_ok(const char *name, size_t n, size_t end)
 			if (!ok)
 				return 0;
 		}
-		start = i + 1;
 	}
 	return 1;
 }

@@ -13,17 +13,36 @@ fold(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
-static int
-octet_ok(int c, unsigned flags)
-{
-	if (flags & DOMAIN_OCTETS)
-		return c != '\0' && c != '.';
-	if (flags & DOMAIN_PRINTABLE)
-		return c >= 0x21 && c <= 0x7e && c != '.';
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' ||
-	    (c == '_' && (flags & DOMAIN_UNDERSCORE));
-}
+/* The class of each octet: H a letter, digit or '-' (LDH), U '_', P
+ * printable but '.' (0x21-0x7e), O any but NUL and '.'. '.' is in none:
+ * it ends a label. */
+enum { H = 1, U = 2, P = 4, O = 8, OP = O | P, OPH = O | P | H, OPU = O | P | U };
+static const unsigned char octet_class[256] = {
+	0, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,  /* 0x00 controls */
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,  /* 0x10 */
+	/* sp !  "   #   $   %   &   '   (   )   *   +   ,   -    .  / */
+	O, OP, OP, OP, OP, OP, OP, OP, OP, OP, OP, OP, OP, OPH, 0, OP,
+	/* 0-9                                        :   ;   <   =   >   ? */
+	OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OP, OP, OP, OP, OP, OP,
+	/* @   A-O */
+	OP, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH,
+	OPH, OPH,
+	/* P-Z                                            [   \   ]   ^   _ */
+	OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OP, OP, OP, OP, OPU,
+	/* `   a-o */
+	OP, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH,
+	OPH, OPH,
+	/* p-z                                            {   |   }   ~   DEL */
+	OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OPH, OP, OP, OP, OP, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,  /* 0x80 */
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,  /* 0xf0 */
+};
 
 /* n without one final '.' when flags allow it. */
 static size_t
@@ -45,39 +64,42 @@ fault(domain_err e, size_t where, size_t *at)
 domain_err
 domain_check(const char *s, size_t n, unsigned flags, size_t *at)
 {
-	size_t i, lab = 0, labels = 0, top = 0;
-	int c;
+	size_t i, start = 0, labels = 0;
+	unsigned want;
 
+	want = (flags & DOMAIN_OCTETS) ? O : (flags & DOMAIN_PRINTABLE) ? P :
+	    (flags & DOMAIN_UNDERSCORE) ? H | U : H;
 	n = trim(s, n, flags);
 	if (n == 0)
 		return fault(DOMAIN_ERR_EMPTY, 0, at);
 	if (n > DOMAIN_MAX_TEXT)
 		return fault(DOMAIN_ERR_LONG, 0, at);
-	/* Position n reads as the '.' that closes the last label. */
-	for (i = 0; i <= n; i++) {
-		c = i < n ? (unsigned char)s[i] : '.';
-		if (c == '.') {
-			if (lab == 0)
-				return fault(DOMAIN_ERR_EMPTY_LABEL, i, at);
-			if (lab > DOMAIN_MAX_LABEL)
-				return fault(DOMAIN_ERR_LONG_LABEL, i, at);
-			if ((flags & DOMAIN_LETDIG_ENDS) && s[i - 1] == '-')
-				return fault(DOMAIN_ERR_HYPHEN_END, i, at);
-			labels++;
-			top = i - lab;
-			lab = 0;
-			continue;
-		}
-		if (!octet_ok(c, flags))
+	/* One label a turn, [start, i); the name's end closes the last. A
+	 * '-' may be allowed anywhere, so a label's first octet is judged
+	 * as one that begins it before the octets after it are. */
+	for (;;) {
+		if ((flags & DOMAIN_LETDIG_ENDS) && start < n && s[start] == '-')
+			return fault(DOMAIN_ERR_HYPHEN_START, start, at);
+		for (i = start; i < n &&
+		    (octet_class[(unsigned char)s[i]] & want) != 0; i++)
+			;
+		if (i < n && s[i] != '.')
 			return fault(DOMAIN_ERR_OCTET, i, at);
-		if ((flags & DOMAIN_LETDIG_ENDS) && c == '-' && lab == 0)
-			return fault(DOMAIN_ERR_HYPHEN_START, i, at);
-		lab++;
+		if (i == start)
+			return fault(DOMAIN_ERR_EMPTY_LABEL, i, at);
+		if (i - start > DOMAIN_MAX_LABEL)
+			return fault(DOMAIN_ERR_LONG_LABEL, i, at);
+		if ((flags & DOMAIN_LETDIG_ENDS) && s[i - 1] == '-')
+			return fault(DOMAIN_ERR_HYPHEN_END, i, at);
+		labels++;
+		if (i == n)
+			break;
+		start = i + 1;
 	}
 	if ((flags & DOMAIN_FQDN) && labels < 2)
 		return fault(DOMAIN_ERR_ONE_LABEL, n, at);
 	if (flags & DOMAIN_ALPHA_TOP) {
-		for (i = top; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		for (i = start; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 			;
 		if (i == n)
 			return fault(DOMAIN_ERR_NUMERIC_TOP, n, at);
