@@ -16,7 +16,8 @@ fold(int c)
 /* The class of each octet: H a letter, digit or '-' (LDH), U '_', P
  * printable but '.' (0x21-0x7e), O any but NUL and '.'. '.' is in none:
  * it ends a label. */
-enum { H = 1, U = 2, P = 4, O = 8, OP = O | P, OPH = O | P | H, OPU = O | P | U };
+enum { H = 1, U = 2, P = 4, O = 8, OP = O | P, OPH = O | P | H,
+    OPU = O | P | U };
 static const unsigned char octet_class[256] = {
 	0, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,  /* 0x00 controls */
 	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,  /* 0x10 */
