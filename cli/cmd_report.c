@@ -32,13 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "report/report.h"
 #include "config/config.h"
+#include "util/domain.h"
 #include "util/strbuf.h"
 
 #define REPORT_MAX_DOMAINS 100000   /* policy domains per run */
@@ -317,17 +317,6 @@ sendmail(ctx *c, const char *rcpt, const strbuf *msg, char *why,
 	return 0;
 }
 
-static int
-same_org(const char *host, const char *org)
-{
-	size_t hl = strlen(host), ol = strlen(org);
-
-	if (strcasecmp(host, org) == 0)
-		return 1;
-	return hl > ol && host[hl - ol - 1] == '.' &&
-	    strcasecmp(host + hl - ol, org) == 0;
-}
-
 /* RFC 9990 4 (RFC 7489 7.1): host is the domain of the validated mailbox
  * mb. 1 confirmed (mb may be replaced by an override rua on the same
  * host), 0 not, -1 temporary failure. */
@@ -417,8 +406,8 @@ send_one(ctx *c, const report_record *pol, const char *pd,
 		return;
 	}
 	/* RFC 9990 4: checked on the domain the mail would really go to */
-	if (c->cfg->report_verify_external && !same_org(mb.domain,
-	    pol->org_domain[0] ? pol->org_domain : pol->policy_domain)) {
+	if (c->cfg->report_verify_external && !domain_within(mb.domain,
+	    pol->org_domain[0] ? pol->org_domain : pol->policy_domain, 0)) {
 		v = verify_external(c, pd, mb.domain, &mb, why, sizeof(why));
 		if (v <= 0) {
 			printf("%s: %s: external destination not confirmed "

@@ -11,7 +11,8 @@
 #include "dkim/dkim_int.h"
 
 #include <string.h>
-#include <strings.h>
+
+#include "util/domain.h"
 
 typedef struct outcome {
 	dkim_result res;
@@ -70,7 +71,7 @@ try_record(dkim_verifier *v, dkim_sigstate *st, const char *txt, size_t len,
 		    need == DKIM_HASH_SHA1 ? "sha1" : "sha256");
 		goto out;
 	}
-	if (key.strict && strcasecmp(strrchr(sig->i, '@') + 1, sig->d) != 0) {
+	if (key.strict && !domain_equal(strrchr(sig->i, '@') + 1, sig->d, 0)) {
 		dkim_reason(o->reason, sizeof(o->reason), "key t=s: i= domain must "
 		    "equal d=");
 		goto out;

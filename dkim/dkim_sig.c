@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "util/base64.h"
+#include "util/domain.h"
 #include "util/strcopy.h"
 #include "util/taglist.h"
 
@@ -28,49 +29,10 @@ eq_ci(const char *v, size_t n, const char *lit)
 /*
  * RFC 6376 3.5 domain-name = sub-domain 1*("." sub-domain) (RFC 5321):
  * labels of letters, digits and inner hyphens, at least two labels.
- * Selectors (allow_underscore = 1) may have one label and underscores.
+ * Selectors (3.1) may have one label and underscores.
  */
-int
-dkim_domain_valid(const char *s, size_t n, int allow_underscore)
-{
-	size_t i, lab = 0, labels = 1;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (lab == 0 || s[i - 1] == '-')
-				return 0;
-			lab = 0;
-			labels++;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' ||
-		    (allow_underscore && c == '_')))
-			return 0;
-		if (c == '-' && lab == 0)
-			return 0;
-		if (++lab > 63)
-			return 0;
-	}
-	if (lab == 0 || s[n - 1] == '-')
-		return 0;
-	return allow_underscore || labels >= 2;
-}
-
-/* 1 when sub equals dom or is below it (case-insensitive). */
-int
-dkim_domain_within(const char *sub, const char *dom)
-{
-	size_t ls = strlen(sub), ld = strlen(dom);
-
-	if (ls < ld || strcasecmp(sub + ls - ld, dom) != 0)
-		return 0;
-	return ls == ld || sub[ls - ld - 1] == '.';
-}
+#define DKIM_DOMAIN (DOMAIN_LETDIG_ENDS | DOMAIN_FQDN)
+#define DKIM_SELECTOR (DOMAIN_LETDIG_ENDS | DOMAIN_UNDERSCORE)
 
 static int
 parse_digits(const char *v, size_t n, size_t maxdigits, uint64_t *out)
@@ -181,7 +143,7 @@ tag_d(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 	dkim_sig *sig = ctx;
 
 	strcopy_n(sig->d, sizeof(sig->d), v, n);
-	if (!dkim_domain_valid(v, n, 0))
+	if (!domain_valid(v, n, DKIM_DOMAIN))
 		return BAD("d= is not a domain name");
 	return 0;
 }
@@ -192,7 +154,7 @@ tag_s(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 	dkim_sig *sig = ctx;
 
 	strcopy_n(sig->s, sizeof(sig->s), v, n);
-	if (!dkim_domain_valid(v, n, 1))
+	if (!domain_valid(v, n, DKIM_SELECTOR))
 		return BAD("s= is not a selector");
 	return 0;
 }
@@ -239,7 +201,7 @@ tag_i(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 	at = strrchr(sig->i, '@');
 	if (at == NULL)
 		return BAD("i= is not an identity (no @)");
-	if (!dkim_domain_valid(at + 1, strlen(at + 1), 0))
+	if (!domain_valid(at + 1, strlen(at + 1), DKIM_DOMAIN))
 		return BAD("i= domain is not a domain name");
 	return 0;
 }
@@ -376,7 +338,7 @@ dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
 	    sig->body_relaxed ? "relaxed" : "simple");
 	if (sig->i[0] == '\0') {
 		snprintf(sig->i, sizeof(sig->i), "@%s", sig->d);
-	} else if (!dkim_domain_within(strrchr(sig->i, '@') + 1, sig->d)) {
+	} else if (!domain_within(strrchr(sig->i, '@') + 1, sig->d, 0)) {
 		return BAD("i= domain is not d= or a subdomain of it (RFC 6376 3.5)");
 	}
 	if (sig->has_t && sig->has_x && sig->x < sig->t)

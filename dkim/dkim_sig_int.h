@@ -70,7 +70,5 @@ typedef struct dkim_sig {
 int dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
     size_t errlen);
 int dkim_sig_strip_b(const char *value, size_t len, strbuf *out);
-int dkim_domain_valid(const char *s, size_t n, int allow_underscore);
-int dkim_domain_within(const char *sub, const char *dom);
 
 #endif

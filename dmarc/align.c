@@ -7,20 +7,7 @@
  */
 #include "dmarc/dmarc.h"
 
-#include <string.h>
-#include <strings.h>
-
-static int
-name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la > 0 && la == lb && strncasecmp(a, b, la) == 0;
-}
+#include "util/domain.h"
 
 int
 dmarc_aligned(const char *author, const char *author_org, const char *id,
@@ -28,11 +15,11 @@ dmarc_aligned(const char *author, const char *author_org, const char *id,
 {
 	if (author == NULL || id == NULL)
 		return 0;
-	if (name_eq(author, id))
+	if (domain_equal(author, id, DOMAIN_TRAILING_DOT))
 		return 1;
 	if (mode == DMARC_ALIGN_STRICT)
 		return 0;
 	/* Relaxed: the same Organizational Domain, when both are known. */
 	return author_org != NULL && id_org != NULL &&
-	    name_eq(author_org, id_org);
+	    domain_equal(author_org, id_org, DOMAIN_TRAILING_DOT);
 }

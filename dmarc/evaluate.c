@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/domain.h"
 #include "util/zalloc.h"
 
 typedef struct entry {
@@ -248,7 +249,7 @@ align_all(eval *e, const char *author, dmarc_walk *aw, const char **ids,
 			 * align, whatever its own (failed) lookups would have
 			 * said - so a sender's broken DNS cannot turn a DMARC
 			 * fail into a temperror. */
-			out[i] = dmarc_domain_within(ids[i], aorg) ? -1 : 0;
+			out[i] = domain_within(ids[i], aorg, 0) ? -1 : 0;
 		else
 			out[i] = dmarc_aligned(author, aorg, ids[i], iorg,
 			    modes[i]);

@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/domain.h"
+
 /* Local limit: comment nesting depth (RFC 5322 3.2.2 sets none). */
 #define FROM_MAX_NESTING 32
-/* RFC 1035 2.3.4: label length. */
-#define FROM_MAX_LABEL 63
 /* Raw domain text kept before IDNA conversion: a 253-octet A-label name
  * is at most this long as UTF-8 U-labels (4 octets a character). */
 #define FROM_MAX_RAW_DOMAIN (4 * DMARC_DOMAIN_MAX)
@@ -189,14 +189,49 @@ lexfail(parser *ps)
 	return fail(ps, DMARC_FROM_SYNTAX, ps->lx.err);
 }
 
+/* RFC 5890 2.3.2.1: each A-label ("xn--") of name[0..n) whose label ends
+ * before offset end decodes. domain_check() says where the first fault
+ * is; the labels before it are the ones a single pass would have judged
+ * first, so a bad A-label there is what the caller reports. */
+static int
+alabels_ok(const char *name, size_t n, size_t end)
+{
+	char lb[DOMAIN_MAX_LABEL + 1], *u;
+	const char *dot;
+	size_t i, start, len;
+	int ok;
+
+	if (memchr(name, '-', n) == NULL)
+		return 1;  /* no "xn--": most names, in one quick look */
+	for (start = 0; start <= n; start = i + 1) {
+		dot = memchr(name + start, '.', n - start);
+		i = dot != NULL ? (size_t)(dot - name) : n;
+		if (i >= end)
+			break;
+		len = i - start;
+		if (len > 4 && len <= DOMAIN_MAX_LABEL &&
+		    strncmp(name + start, "xn--", 4) == 0) {
+			memcpy(lb, name + start, len);
+			lb[len] = '\0';
+			u = NULL;
+			ok = idn2_to_unicode_8z8z(lb, &u, 0) == IDN2_OK;
+			idn2_free(u);
+			if (!ok)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* Lowercase ASCII, convert U-labels to A-labels, check host-name syntax
  * (letters, digits, '-', '_'; labels 1..63; name <= 253), then add. */
 static int
 add_domain(parser *ps, const char *d, size_t n)
 {
 	char buf[FROM_MAX_RAW_DOMAIN + 1], *ascii = NULL;
-	const char *name = buf;
-	size_t i, label = 0, k;
+	const char *name = buf, *why = NULL;
+	size_t i, k, at;
+	domain_err e;
 	int utf8 = 0;
 
 	if (n == 0)
@@ -223,40 +258,20 @@ add_domain(parser *ps, const char *d, size_t n)
 		name = ascii;
 		n = strlen(ascii);
 	}
-	if (n > DMARC_DOMAIN_MAX) {
+	e = domain_check(name, n, DOMAIN_UNDERSCORE, &at);
+	if (!alabels_ok(name, n, e == DOMAIN_OK ? n + 1 : at))
+		why = "invalid A-label in domain";
+	else if (e == DOMAIN_ERR_LONG)
+		why = "domain longer than 253 octets";
+	else if (e == DOMAIN_ERR_LONG_LABEL)
+		why = "domain label longer than 63 octets";
+	else if (e == DOMAIN_ERR_OCTET)
+		why = "domain is not a host name";
+	else if (e != DOMAIN_OK)
+		why = "empty label in domain";  /* or an empty name */
+	if (why != NULL) {
 		idn2_free(ascii);
-		return fail(ps, DMARC_FROM_BAD_DOMAIN, "domain longer than 253 octets");
-	}
-	for (i = 0; i <= n; i++) {
-		char c = i < n ? name[i] : '.';
-		if (c == '.') {
-			if (label == 0 || label > FROM_MAX_LABEL) {
-				idn2_free(ascii);
-				return fail(ps, DMARC_FROM_BAD_DOMAIN,
-				    label ? "domain label longer than 63 octets" :
-				    "empty label in domain");
-			}
-			if (label > 4 && strncmp(name + i - label, "xn--", 4) == 0) {
-				char lb[FROM_MAX_LABEL + 1], *u = NULL;
-				memcpy(lb, name + i - label, label);
-				lb[label] = '\0';
-				if (idn2_to_unicode_8z8z(lb, &u, 0) != IDN2_OK) {
-					idn2_free(u);
-					idn2_free(ascii);
-					return fail(ps, DMARC_FROM_BAD_DOMAIN,
-					    "invalid A-label in domain");
-				}
-				idn2_free(u);
-			}
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_') {
-			label++;
-		} else {
-			idn2_free(ascii);
-			return fail(ps, DMARC_FROM_BAD_DOMAIN,
-			    "domain is not a host name");
-		}
+		return fail(ps, DMARC_FROM_BAD_DOMAIN, why);
 	}
 	ps->out->naddresses++;
 	for (k = 0; k < ps->out->ndomains; k++)

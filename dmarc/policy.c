@@ -10,7 +10,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
+
+#include "util/domain.h"
 
 void
 dmarc_fetch_from_answer(const dns_answer *a, dmarc_mode mode, dmarc_fetch *f)
@@ -112,26 +113,13 @@ dmarc_disposition(const dmarc_record *rec, dmarc_policy policy,
 	return policy;
 }
 
-/* d equals s or is a subdomain of it (case-insensitive). */
-int
-dmarc_domain_within(const char *d, const char *s)
-{
-	size_t ld = strlen(d), ls = strlen(s);
-
-	if (ls == 0 || ld < ls)
-		return 0;
-	if (strcasecmp(d + ld - ls, s) != 0)
-		return 0;
-	return ld == ls || d[ld - ls - 1] == '.';
-}
-
 static int
 in_list(const char *d, const char *const *list, size_t n)
 {
 	size_t i;
 
 	for (i = 0; d != NULL && d[0] != '\0' && i < n; i++)
-		if (list[i] != NULL && dmarc_domain_within(d, list[i]))
+		if (list[i] != NULL && domain_within(d, list[i], 0))
 			return 1;
 	return 0;
 }

@@ -7,7 +7,6 @@
  *   dmarc_disposition()     failing message: t=y or pct one step down.
  *   dmarc_apply_overrides() exempt domains, trusted forwarders, lists.
  *   dmarc_stricter()        a is stricter than b (several authors).
- *   dmarc_domain_within()   d equals s or lies below it.
  */
 #ifndef AUTHMILTER_DMARC_POLICY_INT_H
 #define AUTHMILTER_DMARC_POLICY_INT_H
@@ -21,6 +20,5 @@ dmarc_policy dmarc_disposition(const dmarc_record *rec, dmarc_policy policy,
 void dmarc_apply_overrides(const dmarc_input *in, const dmarc_options *opt,
     dmarc_result *res);
 int dmarc_stricter(const dmarc_result *a, const dmarc_result *b);
-int dmarc_domain_within(const char *d, const char *s);
 
 #endif

@@ -33,10 +33,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/domain.h"
+
 /* RFC 5321 4.5.3.1.1: a local-part holds at most 64 octets. */
 #define LOCAL_MAX 64
-/* RFC 1035 2.3.4: a label holds at most 63 octets. */
-#define LABEL_MAX 63
 
 /* Says why (our own words, offsets and octet values: never the hostile
  * text itself) and returns -1. */
@@ -82,26 +82,26 @@ hexval(int c)
 
 /* The character classes of the grammars here, for the octets below 0x80
  * (none above is in any): U an RFC 3986 2 URI character (unreserved,
- * reserved or '%'), A RFC 5322 3.2.3 atext (RFC 5321 4.1.2 Atom), L a
- * letter, digit or '-' (RFC 5321 4.1.2 Let-dig / Ldh-str). */
-enum { U = 1, A = 2, L = 4, UA = U | A, UAL = U | A | L };
+ * reserved or '%'), A RFC 5322 3.2.3 atext (RFC 5321 4.1.2 Atom). The
+ * domain's Let-dig / Ldh-str is util/domain's. */
+enum { U = 1, A = 2, UA = U | A };
 static const unsigned char char_class[128] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x00 controls */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x10 */
 	/* sp !   "  #   $   %   &   '   (  )  *   +   ,  -    .  / */
-	0,  UA, 0, UA, UA, UA, UA, UA, U, U, UA, UA, U, UAL, U, UA,
+	0,  UA, 0, UA, UA, UA, UA, UA, U, U, UA, UA, U, UA, U, UA,
 	/* 0-9                                       :  ;  <  =   >  ? */
-	UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, U, U, 0, UA, 0, UA,
+	UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, U, U, 0, UA, 0, UA,
 	/* @  A-O */
-	U, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL,
-	UAL, UAL,
+	U, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA,
+	UA, UA,
 	/* P-Z                                           [  \  ]  ^  _ */
-	UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, U, 0, U, A, UA,
+	UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, U, 0, U, A, UA,
 	/* `  a-o */
-	A, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL,
-	UAL, UAL,
+	A, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA,
+	UA, UA,
 	/* p-z                                           {  |  }  ~   DEL */
-	UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, UAL, A, A, A, UA, 0,
+	UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, A, A, A, UA, 0,
 };
 
 static int
@@ -129,7 +129,7 @@ dmarc_mailbox_parse(const char *s, size_t len, dmarc_mailbox *mb, char *why,
     size_t whylen)
 {
 	const char *at = NULL, *d;
-	size_t i, nat = 0, llen, dlen, lab = 0, nlabels = 1;
+	size_t i, nat = 0, llen, dlen, lab;
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
@@ -189,34 +189,31 @@ dmarc_mailbox_parse(const char *s, size_t len, dmarc_mailbox *mb, char *why,
 		    DMARC_DOMAIN_MAX);
 	/* Domain = sub-domain *("." sub-domain); sub-domain = Let-dig
 	 * [Ldh-str] (RFC 5321 4.1.2); labels of 1..63 octets. */
-	for (i = 0; i < dlen; i++) {
-		unsigned char c = (unsigned char)d[i];
-
-		if (c == '.') {
-			if (lab == 0 || d[i - 1] == '-')
-				return refuse(why, whylen, "domain has an empty "
-				    "label or one ending in '-'");
-			lab = 0;
-			nlabels++;
-			continue;
-		}
-		if (!in_class(c, L))
-			return refuse(why, whylen, "octet 0x%02x at offset %zu is "
-			    "not allowed in a domain (RFC 5321 4.1.2)", c,
-			    llen + 1 + i);
-		if (lab == 0 && c == '-')
-			return refuse(why, whylen, "domain label starting with "
-			    "'-'");
-		if (++lab > LABEL_MAX)
-			return refuse(why, whylen, "domain label longer than %d "
-			    "octets", LABEL_MAX);
-	}
-	if (lab == 0 || d[dlen - 1] == '-')
-		return refuse(why, whylen, "domain has an empty label or one "
-		    "ending in '-'");
-	if (nlabels < 2)
+	switch (domain_check(d, dlen, DOMAIN_LETDIG_ENDS | DOMAIN_FQDN, &i)) {
+	case DOMAIN_OK:
+		break;
+	case DOMAIN_ERR_OCTET:
+		/* Read left to right, a label's 64th octet is its fault. */
+		for (lab = 0; lab < i && d[i - lab - 1] != '.'; lab++)
+			;
+		if (lab <= DOMAIN_MAX_LABEL)
+			return refuse(why, whylen, "octet 0x%02x at offset %zu "
+			    "is not allowed in a domain (RFC 5321 4.1.2)",
+			    (unsigned char)d[i], llen + 1 + i);
+		/* FALLTHROUGH */
+	case DOMAIN_ERR_LONG_LABEL:
+		return refuse(why, whylen, "domain label longer than %d "
+		    "octets", DOMAIN_MAX_LABEL);
+	case DOMAIN_ERR_HYPHEN_START:
+		return refuse(why, whylen, "domain label starting with "
+		    "'-'");
+	case DOMAIN_ERR_ONE_LABEL:
 		return refuse(why, whylen, "domain is not fully qualified "
 		    "(RFC 5321 2.3.5)");
+	default:
+		return refuse(why, whylen, "domain has an empty label or one "
+		    "ending in '-'");
+	}
 	memcpy(mb->addr, s, len);
 	mb->addr[len] = '\0';
 	for (i = llen + 1; i < len; i++)

@@ -20,8 +20,10 @@
 #include <stdarg.h>
 #include <unbound.h>
 
+#include "util/domain.h"
+
 /* RFC 1035 2.3.4: a name is at most 255 octets in wire form. */
-#define DNS_WIRE_MAX 255
+#define DNS_WIRE_MAX DOMAIN_MAX_WIRE
 /* A cache / fault key: wire name + 2 octets of type. */
 #define DNS_KEY_MAX (DNS_WIRE_MAX + 2)
 /* Presentation form of a wire name: every octet may be written \DDD. */

@@ -37,6 +37,7 @@
 
 #include "message/ar_parse_int.h"
 #include "message/message_int.h"
+#include "util/domain.h"
 #include "util/ipaddr.h"
 #include "util/strcopy.h"
 #include "util/zalloc.h"
@@ -586,22 +587,15 @@ typedef struct lk_query {
 static int
 lk_reserved(const msg *m, const char *name, dns_type type)
 {
-	size_t d, nl, al;
+	size_t d;
 
 	if (type != DNS_T_TXT)
 		return 1;
 	if (strncasecmp(name, "_dmarc.", 7) != 0)
 		return 0;
-	name += 7;
-	nl = strlen(name);
-	for (d = 0; d < m->from.ndomains; d++) {
-		const char *a = m->from.domains[d];
-
-		al = strlen(a);
-		if (al >= nl && strcasecmp(a + al - nl, name) == 0 &&
-		    (al == nl || a[al - nl - 1] == '.'))
+	for (d = 0; d < m->from.ndomains; d++)
+		if (domain_within(m->from.domains[d], name + 7, 0))
 			return 1;
-	}
 	return 0;
 }
 

@@ -11,7 +11,6 @@
  */
 #include "spf/eval_int.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "spf/macro_int.h"
 #include "spf/record_int.h"
 #include "util/clean.h"
+#include "util/domain.h"
 #include "util/strcopy.h"
 
 void
@@ -38,50 +38,33 @@ spf_setr(spf_eval *ev, const char *fmt, ...)
 int
 spf_domain_valid(const char *d, char *why, size_t whylen)
 {
-	size_t n = strlen(d), i, lab = 0, labels = 0, last = 0;
-	int alpha = 0;
+	domain_err e;
 
-	if (n > 0 && d[n - 1] == '.')
-		n--;
-	if (n == 0 || d[0] == '[') {
-		snprintf(why, whylen, "'%s' is not a domain name", d);
-		return 0;
-	}
-	if (n > SPF_MAX_DOMAIN_LEN) {
+	e = d[0] == '[' ? DOMAIN_ERR_EMPTY : domain_check(d, strlen(d),
+	    DOMAIN_TRAILING_DOT | DOMAIN_PRINTABLE | DOMAIN_FQDN |
+	    DOMAIN_ALPHA_TOP, NULL);
+	switch (e) {
+	case DOMAIN_OK:
+		return 1;
+	case DOMAIN_ERR_LONG:
 		snprintf(why, whylen, "domain name longer than %d octets",
 		    SPF_MAX_DOMAIN_LEN);
-		return 0;
-	}
-	for (i = 0; i <= n; i++) {
-		unsigned char c = i < n ? (unsigned char)d[i] : '.';
-
-		if (c == '.') {
-			if (lab == 0 || lab > DNS_MAX_LABEL_LEN) {
-				snprintf(why, whylen, "'%s' has an empty label "
-				    "or one over %d octets", d,
-				    DNS_MAX_LABEL_LEN);
-				return 0;
-			}
-			labels++;
-			last = i - lab;
-			lab = 0;
-			continue;
-		}
-		if (c < 0x21 || c > 0x7e) {
-			snprintf(why, whylen, "'%s' is not a domain name", d);
-			return 0;
-		}
-		lab++;
-	}
-	for (i = last; i < n; i++)
-		if (!isdigit((unsigned char)d[i]))
-			alpha = 1;
-	if (labels < 2 || !alpha) {
+		break;
+	case DOMAIN_ERR_EMPTY_LABEL:
+	case DOMAIN_ERR_LONG_LABEL:
+		snprintf(why, whylen, "'%s' has an empty label or one over %d "
+		    "octets", d, DOMAIN_MAX_LABEL);
+		break;
+	case DOMAIN_ERR_ONE_LABEL:
+	case DOMAIN_ERR_NUMERIC_TOP:
 		snprintf(why, whylen, "'%s' is not a fully qualified domain "
 		    "name", d);
-		return 0;
+		break;
+	default:
+		snprintf(why, whylen, "'%s' is not a domain name", d);
+		break;
 	}
-	return 1;
+	return 0;
 }
 
 /* ---- macros and target names ---- */
@@ -117,7 +100,7 @@ target_name(spf_eval *ev, const char *domain, const char *spec, size_t n,
 	strbuf sb;
 	char err[160];
 	const char *s;
-	size_t len, i, lab;
+	size_t len;
 	int rc;
 
 	if (spec == NULL) {
@@ -145,20 +128,7 @@ target_name(spf_eval *ev, const char *domain, const char *spec, size_t n,
 		len -= (size_t)(dot + 1 - s);
 		s = dot + 1;
 	}
-	rc = 0;
-	if (len == 0 || len > SPF_MAX_DOMAIN_LEN)
-		rc = 1;
-	for (i = 0, lab = 0; rc == 0 && i <= len; i++) {
-		if (i == len || s[i] == '.') {
-			if (lab == 0 || lab > DNS_MAX_LABEL_LEN)
-				rc = 1;
-			lab = 0;
-		} else if (s[i] == '\0') {
-			rc = 1;
-		} else {
-			lab++;
-		}
-	}
+	rc = domain_valid(s, len, DOMAIN_OCTETS) ? 0 : 1;
 	strcopy_n(out, DNS_MAX_NAME_LEN + 1, s, len);
 	sb_free(&sb);
 	return rc;

@@ -12,7 +12,8 @@
 #include "spf/eval_int.h"
 
 #include <string.h>
-#include <strings.h>
+
+#include "util/domain.h"
 
 #include "util/strcopy.h"
 
@@ -88,21 +89,6 @@ spf_ev_temp(spf_eval *ev, const char *what, const char *name,
 	return SPF_M_TEMP;
 }
 
-/* Does name equal domain or end in "." domain (case-insensitive)? */
-static int
-in_domain(const char *name, const char *domain)
-{
-	size_t n = strlen(name), d = strlen(domain);
-
-	if (d > 0 && domain[d - 1] == '.')
-		d--;
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n < d || strncasecmp(name + n - d, domain, d) != 0)
-		return 0;
-	return n == d || name[n - d - 1] == '.';
-}
-
 /*
  * RFC 7208 5.5: the PTR names of ev->ip (first SPF_MAX_PTR_NAMES) whose
  * A/AAAA lookup gives back ev->ip. Only names accepted by filter (NULL: all)
@@ -131,7 +117,8 @@ validate_ptr(spf_eval *ev, const char *filter, char (*out)[DNS_MAX_NAME_LEN + 1]
 	    n < SPF_MAX_PTR_NAMES; j++) {
 		if (a->records[j].type != DNS_T_PTR)
 			continue;
-		if (filter == NULL || in_domain(a->records[j].u.ptr, filter)) {
+		if (filter == NULL || domain_within(a->records[j].u.ptr,
+		    filter, DOMAIN_TRAILING_DOT)) {
 			names[n] = a->records[j].u.ptr;
 			qs[n] = dns_query_start_in(ev->r, ev->budget, 0,
 			    names[n], t);
@@ -186,7 +173,8 @@ spf_ev_validated_name(void *arg)
 		ev->pnames_done = 1;
 	}
 	for (i = 0; i < ev->npnames; i++)
-		if (ev->pdomain && in_domain(ev->pnames[i], ev->pdomain))
+		if (ev->pdomain && domain_within(ev->pnames[i], ev->pdomain,
+		    DOMAIN_TRAILING_DOT))
 			return ev->pnames[i];
 	return ev->npnames ? ev->pnames[0] : "unknown";
 }

@@ -27,12 +27,13 @@
  * largest size SPF_MAX_RECORD_TERMS allows). Past it: permerror. */
 #define SPF_MAX_EVAL_TERMS 8192
 /* 4.3 / 7.3: a domain name to query is at most 253 octets (no final dot). */
-#define SPF_MAX_DOMAIN_LEN 253
+#define SPF_MAX_DOMAIN_LEN DOMAIN_MAX_TEXT
 
 #include <stdint.h>
 
 #include "spf/record_int.h"
 #include "spf/spf.h"
+#include "util/domain.h"
 #include "util/ipaddr.h"
 
 /*

@@ -146,6 +146,9 @@ mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* FNV-1a, for verdict fingerprints only: not a table index, and the
+ * texts are the milter's replies to our own corpus, so util/hash.h's
+ * keyed hash (for tables whose keys a sender picks) is not needed. */
 static uint64_t
 fnv(uint64_t h, const char *s)
 {

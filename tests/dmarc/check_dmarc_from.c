@@ -177,6 +177,41 @@ START_TEST(bad_domains_and_addresses)
 }
 END_TEST
 
+/* The reason for a bad author domain: the first fault reading left to
+ * right (an A-label is judged when its label ends). */
+static void
+expect_bad_domain(const char *v, const char *want)
+{
+	expect_err(v, DMARC_FROM_BAD_DOMAIN);
+	ck_assert_msg(strcmp(why, want) == 0, "%s: '%s', want '%s'", v, why,
+	    want);
+}
+
+START_TEST(bad_domain_reasons)
+{
+	char s[400];
+
+	expect_bad_domain("u@exa$mple.com", "domain is not a host name");
+	expect_bad_domain("u@example..com", "empty label in domain");
+	expect_bad_domain("u@example.com.", "empty label in domain");
+	expect_bad_domain("u@xn--zz.example", "invalid A-label in domain");
+	expect_bad_domain("u@xn--zz.exa$mple", "invalid A-label in domain");
+	expect_bad_domain("u@exa$mple.xn--zz", "domain is not a host name");
+	expect_bad_domain("u@a..xn--zz", "empty label in domain");
+	expect1("u@-x_.y-", "-x_.y-");
+	snprintf(s, sizeof(s), "u@%070d.example", 0);
+	expect_bad_domain(s, "domain label longer than 63 octets");
+	snprintf(s, sizeof(s), "u@%070d$.example", 0);
+	expect_bad_domain(s, "domain is not a host name");
+	snprintf(s, sizeof(s), "u@xn--zz.%070d.example", 0);
+	expect_bad_domain(s, "invalid A-label in domain");
+	snprintf(s, sizeof(s), "u@%070d.xn--zz", 0);
+	expect_bad_domain(s, "domain label longer than 63 octets");
+	snprintf(s, sizeof(s), "u@%0250d.xn--zz", 0);
+	expect_bad_domain(s, "domain longer than 253 octets");
+}
+END_TEST
+
 START_TEST(hostile_lexing)
 {
 	char deep[200];
@@ -252,6 +287,7 @@ main(void)
 	tcase_add_test(tc, encoded_words);
 	tcase_add_test(tc, idn);
 	tcase_add_test(tc, bad_domains_and_addresses);
+	tcase_add_test(tc, bad_domain_reasons);
 	tcase_add_test(tc, hostile_lexing);
 	tcase_add_test(tc, too_long);
 	suite_add_tcase(s, tc);

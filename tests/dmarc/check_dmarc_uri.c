@@ -160,6 +160,20 @@ START_TEST(malformed_mailboxes)
 	accepted(s, s + 7, s + 9);
 	snprintf(s, sizeof(s), "mailto:a@%064d.example", 0);
 	refused(s, "label longer than 63");
+	/* read left to right: an octet not allowed among a label's first
+	 * 64 is named, after them the label's length is */
+	snprintf(s, sizeof(s), "mailto:a@%062d_.example", 0);
+	refused(s, "octet 0x5f at offset 64 is not allowed in a domain");
+	snprintf(s, sizeof(s), "mailto:a@%063d_.example", 0);
+	refused(s, "octet 0x5f at offset 65 is not allowed in a domain");
+	snprintf(s, sizeof(s), "mailto:a@%064d_.example", 0);
+	refused(s, "label longer than 63");
+	snprintf(s, sizeof(s), "mailto:a@x.%064d-.example", 0);
+	refused(s, "label longer than 63");
+	refused("mailto:a@x-.-y.example", "ending in '-'");
+	refused("mailto:a@-x.y-.example", "starting with '-'");
+	refused("mailto:a@x..y_.example", "empty label");
+	refused("mailto:a@x.y_..example", "octet 0x5f at offset 5");
 	/* the URI bound (DMARC_MAX_URI_LEN) */
 	snprintf(s, sizeof(s), "mailto:a@%0200d.%060d.example", 0, 0);
 	refused(s, "longer than 255");

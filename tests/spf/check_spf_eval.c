@@ -217,6 +217,48 @@ START_TEST(identities)
 }
 END_TEST
 
+/* RFC 7208 4.3: a <domain> that is not a multi-label domain name is
+ * "none", before any lookup, with the reason naming the fault. */
+static void
+malformed(const char *from, const char *want)
+{
+	spf_result r = mailfrom("192.0.2.7", from);
+
+	ck_assert_msg(r.code == SPF_NONE, "%s: %s", from,
+	    spf_code_name(r.code));
+	ck_assert_msg(strcmp(r.reason, want) == 0, "%s: '%s', want '%s'",
+	    from, r.reason, want);
+}
+
+START_TEST(malformed_domain_reasons)
+{
+	char from[400], want[600];
+
+	malformed("a@localhost", "'localhost' is not a fully qualified domain "
+	    "name (RFC 7208 4.3)");
+	malformed("a@example.123", "'example.123' is not a fully qualified "
+	    "domain name (RFC 7208 4.3)");
+	malformed("a@a..example", "'a..example' has an empty label or one "
+	    "over 63 octets (RFC 7208 4.3)");
+	malformed("a@[192.0.2.7]", "'[192.0.2.7]' is not a domain name (RFC "
+	    "7208 4.3)");
+	snprintf(from, sizeof(from), "a@%064d.example", 0);
+	snprintf(want, sizeof(want), "'%s' has an empty label or one over 63 "
+	    "octets (RFC 7208 4.3)", from + 2);
+	malformed(from, want);
+	/* 254 octets of name; then 253 and the root's dot: a name, whose
+	 * record is looked up (there is none) */
+	memset(from, 'x', sizeof(from));
+	memcpy(from, "a@", 2);
+	from[2 + 63] = from[2 + 127] = from[2 + 191] = '.';
+	from[2 + 254] = '\0';
+	malformed(from, "domain name longer than 253 octets (RFC 7208 4.3)");
+	from[2 + 253] = '.';
+	snprintf(want, sizeof(want), "no SPF record at %s", from + 2);
+	malformed(from, want);
+}
+END_TEST
+
 static void *
 worker(void *arg)
 {
@@ -263,6 +305,7 @@ eval_suite(void)
 	tcase_add_test(tc, deadline);
 	tcase_add_test(tc, explanation);
 	tcase_add_test(tc, identities);
+	tcase_add_test(tc, malformed_domain_reasons);
 	tcase_add_test(tc, threads);
 	suite_add_tcase(s, tc);
 	return s;
