@@ -47,6 +47,12 @@ cli_dns_option(int id, const char *arg, dns_config *cfg)
 	return -1;
 }
 
+int
+cli_dns_flag(void *cfg, int id, const char *arg)
+{
+	return cli_dns_option(id, arg, cfg) != 0 ? OPT_FAIL : OPT_OK;
+}
+
 dns_resolver *
 cli_dns_resolver(const dns_config *cfg)
 {
@@ -83,12 +89,26 @@ cli_override(cli_overrides *o, const char *key, const char *value)
 	return 0;
 }
 
+static int cli_override_set(cli_overrides *o, const char *key_eq_value);
+
 int
-cli_override_dns(cli_overrides *o, int id, const char *arg)
+cli_override_option(cli_overrides *o, int id, const char *arg)
 {
 	size_t flen;
 
 	switch (id) {
+	case CLI_OPT_SET:
+		return cli_override_set(o, arg);
+	case CLI_OPT_HISTORY:
+		return cli_override(o, "history", arg);
+	case CLI_OPT_AUTHSERV_ID:
+		return cli_override(o, "authserv_id", arg);
+	case CLI_OPT_SOCKET:
+		return cli_override(o, "socket", arg);
+	case CLI_OPT_USER:
+		return cli_override(o, "user", arg);
+	case CLI_OPT_PIDFILE:
+		return cli_override(o, "pidfile", arg);
 	case CLI_OPT_DNS_ZONE:
 		return cli_override(o, "dns_zone", arg);
 	case CLI_OPT_DNS_CONF:
@@ -110,7 +130,8 @@ cli_override_dns(cli_overrides *o, int id, const char *arg)
 	return -1;
 }
 
-int
+/* --set KEY=VALUE */
+static int
 cli_override_set(cli_overrides *o, const char *key_eq_value)
 {
 	const char *eq = strchr(key_eq_value, '=');

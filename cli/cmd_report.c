@@ -26,7 +26,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -108,57 +107,53 @@ parse_date(const char *s, int64_t *out)
 }
 
 
+enum { O_FROM = 1, O_TO, O_PRUNE };
+
+static int
+report_option(void *arg, int id, const char *val)
+{
+	report_opts *o = arg;
+	int rc;
+
+	switch (id) {
+	case O_FROM: rc = parse_date(val, &o->from); o->have_from = 1; break;
+	case O_TO: rc = parse_date(val, &o->to); o->have_to = 1; break;
+	case O_PRUNE: rc = parse_date(val, &o->prune); o->have_prune = 1; break;
+	default: rc = cli_override_option(&o->cov, id, val); break;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "authmilter report: bad value '%s'\n", val);
+		return OPT_FAIL;
+	}
+	return OPT_OK;
+}
+
+/* CLI_PARSED, or the exit code. */
 static int
 parse_args(int argc, char **argv, report_opts *o)
 {
-	enum { O_HISTORY = 1, O_FROM, O_TO, O_DOMAIN, O_FORMAT, O_OUT, O_SEND,
-	    O_DRY, O_PRUNE };
-	static const struct option longopts[] = {
-		{ "history", required_argument, NULL, O_HISTORY },
-		{ "from", required_argument, NULL, O_FROM },
-		{ "to", required_argument, NULL, O_TO },
-		{ "domain", required_argument, NULL, O_DOMAIN },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "send", no_argument, NULL, O_SEND },
-		{ "dry-run", no_argument, NULL, O_DRY },
-		{ "prune-before", required_argument, NULL, O_PRUNE },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_DNS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	const opt_spec spec[] = {
+		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
+		{ "from", 0, OPT_ARG, O_FROM, NULL, NULL },
+		{ "to", 0, OPT_ARG, O_TO, NULL, NULL },
+		{ "domain", 0, OPT_ARG, 0, &o->domain, NULL },
+		{ "format", 0, OPT_ARG, 0, &o->format, NULL },
+		{ "out", 0, OPT_ARG, 0, &o->out_dir, NULL },
+		{ "send", 0, OPT_NOARG, 0, NULL, &o->send },
+		{ "dry-run", 0, OPT_NOARG, 0, NULL, &o->dry_run },
+		{ "prune-before", 0, OPT_ARG, O_PRUNE, NULL, NULL },
+		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
+		{ NULL, 'c', OPT_ARG, 0, &o->config_path, &o->config_given },
+		CLI_DNS_OPTS,
+		OPT_END,
 	};
-	int ch, rc = 0;
+	static const cli_usage u = { usage, NULL };
+	int first, rc;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->config_path = optarg; o->config_given = 1; break;
-		case O_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
-		case O_FROM: rc = parse_date(optarg, &o->from); o->have_from = 1; break;
-		case O_TO: rc = parse_date(optarg, &o->to); o->have_to = 1; break;
-		case O_PRUNE: rc = parse_date(optarg, &o->prune); o->have_prune = 1; break;
-		case O_DOMAIN: o->domain = optarg; break;
-		case O_FORMAT: o->format = optarg; break;
-		case O_OUT: o->out_dir = optarg; break;
-		case O_SEND: o->send = 1; break;
-		case O_DRY: o->dry_run = 1; break;
-		CLI_DNS_OPTION_CASES:
-			rc = cli_override_dns(&o->cov, ch, optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-		if (rc < 0) {
-			fprintf(stderr, "authmilter report: bad value '%s'\n",
-			    optarg);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc || (!o->have_prune && (!o->have_from ||
+	rc = cli_options(argc, argv, spec, report_option, o, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	if (first < argc || (!o->have_prune && (!o->have_from ||
 	    !o->have_to)) || o->have_from != o->have_to ||
 	    (o->have_from && o->from >= o->to)) {
 		fprintf(stderr, "authmilter report: --from and --to (from < to) "
@@ -168,7 +163,7 @@ parse_args(int argc, char **argv, report_opts *o)
 	}
 	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;
-	return CLI_EXIT_OK;
+	return CLI_PARSED;
 }
 
 static int
@@ -635,7 +630,7 @@ cmd_report(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	o.config_path = CONFIG_DEFAULT_PATH;
 	rc = parse_args(argc, argv, &o);
-	if (rc != CLI_EXIT_OK)
+	if (rc != CLI_PARSED)
 		return rc;
 	if (config_build(&cfg, o.config_path, o.config_given, o.cov.ov, o.cov.n,
 	    err, sizeof(err)) < 0) {
