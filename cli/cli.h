@@ -76,13 +76,6 @@ enum {
 	CLI_DNS_OPT_END,
 };
 
-#define CLI_DNS_LONGOPTS \
-	{ "dns-zone", required_argument, NULL, CLI_OPT_DNS_ZONE }, \
-	{ "dns-forward", required_argument, NULL, CLI_OPT_DNS_FORWARD }, \
-	{ "dns-conf", required_argument, NULL, CLI_OPT_DNS_CONF }, \
-	{ "dns-timeout", required_argument, NULL, CLI_OPT_DNS_TIMEOUT }, \
-	{ "dns-trust-anchor", required_argument, NULL, CLI_OPT_DNS_TRUST_ANCHOR }
-
 #define CLI_DNS_OPTS \
 	{ "dns-zone", 0, OPT_ARG, CLI_OPT_DNS_ZONE, NULL, NULL }, \
 	{ "dns-forward", 0, OPT_ARG, CLI_OPT_DNS_FORWARD, NULL, NULL }, \
