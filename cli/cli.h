@@ -76,6 +76,14 @@ enum {
 	CLI_DNS_OPT_END,
 };
 
+/* The rows of the commands that read the config file (the daemon, check,
+ * report), after their own: --help, -c FILE (path, *given set), the DNS
+ * flags. */
+#define CLI_CONFIG_OPTS(path, given) \
+	{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL }, \
+	{ NULL, 'c', OPT_ARG, 0, (path), (given) }, \
+	CLI_DNS_OPTS
+
 #define CLI_DNS_OPTS \
 	{ "dns-zone", 0, OPT_ARG, CLI_OPT_DNS_ZONE, NULL, NULL }, \
 	{ "dns-forward", 0, OPT_ARG, CLI_OPT_DNS_FORWARD, NULL, NULL }, \

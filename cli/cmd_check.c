@@ -129,9 +129,7 @@ parse_args(int argc, char **argv, check_opts *o)
 		{ "explain", 0, OPT_NOARG, 0, NULL, &o->explain },
 		{ "record", 0, OPT_NOARG, 0, NULL, &o->record },
 		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
-		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
-		{ NULL, 'c', OPT_ARG, 0, &o->config_path, &o->config_given },
-		CLI_DNS_OPTS,
+		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
 	};
 	static const cli_usage u = { usage, NULL };

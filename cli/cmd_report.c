@@ -142,9 +142,7 @@ parse_args(int argc, char **argv, report_opts *o)
 		{ "send", 0, OPT_NOARG, 0, NULL, &o->send },
 		{ "dry-run", 0, OPT_NOARG, 0, NULL, &o->dry_run },
 		{ "prune-before", 0, OPT_ARG, O_PRUNE, NULL, NULL },
-		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
-		{ NULL, 'c', OPT_ARG, 0, &o->config_path, &o->config_given },
-		CLI_DNS_OPTS,
+		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
 	};
 	static const cli_usage u = { usage, NULL };

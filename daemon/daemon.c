@@ -137,14 +137,12 @@ parse_args(int argc, char **argv, daemon_opts *o)
 		{ "authserv-id", 0, OPT_ARG, CLI_OPT_AUTHSERV_ID, NULL, NULL },
 		{ "pidfile", 0, OPT_ARG, CLI_OPT_PIDFILE, NULL, NULL },
 		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
-		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
-		{ NULL, 'c', OPT_ARG, 0, &o->config_path, &o->config_given },
 		{ NULL, 'p', OPT_ARG, CLI_OPT_SOCKET, NULL, NULL },
 		{ NULL, 'u', OPT_ARG, CLI_OPT_USER, NULL, NULL },
 		{ NULL, 'f', OPT_NOARG, 0, NULL, &o->foreground },
 		{ NULL, 'n', OPT_NOARG, 0, NULL, &o->check_only },
 		{ NULL, 'd', OPT_NOARG, 0, NULL, &o->debug },
-		CLI_DNS_OPTS,
+		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
 	};
 	static const cli_usage u = { usage, NULL };
