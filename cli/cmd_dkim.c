@@ -128,6 +128,22 @@ print_json(const dkim_verifier *v)
 	return 0;
 }
 
+/* A key size from lo to hi, checked before it is narrowed to unsigned
+ * (4294967296 is not 0). */
+static int
+rsa_bits(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int
 dkim_option(void *arg, int id, const char *val)
 {
@@ -146,20 +162,15 @@ dkim_option(void *arg, int id, const char *val)
 		}
 		return OPT_OK;
 	case O_MINBITS:
-		errno = 0;
-		opt->min_rsa_bits = (unsigned)strtoul(val, &end, 10);
-		if (errno || end == val || *end || opt->min_rsa_bits > 16384) {
+		if (rsa_bits(val, 0, 16384, &opt->min_rsa_bits) < 0) {
 			fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "
 			    "'%s' is not a number up to 16384\n", val);
 			return OPT_FAIL;
 		}
 		return OPT_OK;
 	case O_MAXBITS:
-		errno = 0;
-		opt->max_rsa_bits = (unsigned)strtoul(val, &end, 10);
-		if (errno || end == val || *end ||
-		    opt->max_rsa_bits < 1024 ||
-		    opt->max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT) {
+		if (rsa_bits(val, 1024, DKIM_MAX_RSA_BITS_LIMIT,
+		    &opt->max_rsa_bits) < 0) {
 			fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
 			    "'%s' is not a number from 1024 to %d\n",
 			    val, DKIM_MAX_RSA_BITS_LIMIT);

@@ -169,3 +169,21 @@ usage_err "authmilter: spf: unknown or incomplete option '--ip'" spf --ip
 "$AUTHMILTER" check -h --bogus > "$T/o" 2> "$T/e" || fail "check -h: exit $?"
 grep -q "^usage: authmilter check" "$T/o" && [ ! -s "$T/e" ] || fail "check -h"
 echo "ok   options: error words, usage, --help"
+
+# A value out of range is refused (exit 2, the reason alone), never
+# narrowed: dkim --min-rsa-bits 4294967296 was taken as 0 (any key size).
+value_err() {
+	want=$1
+	shift
+	set +e
+	"$AUTHMILTER" "$@" --dns-zone "$Z" < /dev/null > "$T/o" 2> "$T/e"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "$*: exit $rc"
+	[ "$(cat "$T/e")" = "$want" ] || fail "$*: $(cat "$T/e")"
+}
+value_err "authmilter: dkim: --min-rsa-bits: '4294967296' is not a number up to 16384" \
+    dkim --min-rsa-bits 4294967296
+value_err "authmilter: dkim: --max-rsa-bits: '4294968320' is not a number from 1024 to 16384" \
+    dkim --max-rsa-bits 4294968320
+echo "ok   option values out of range refused"
