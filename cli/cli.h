@@ -12,6 +12,7 @@
  *
  *   int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
  *       void *ctx, const cli_usage *u, int *first);
+ *   int cli_unix_time(const char *s, int64_t *out);
  *   CLI_DNS_OPTS                           option rows of the DNS flags
  *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
  *   int cli_dns_flag(void *cfg, int id, const char *arg);
@@ -28,7 +29,9 @@
  *   u->usage on stderr. It returns CLI_PARSED with *first the index of the
  *   first operand in argv (operands are moved after the options), else
  *   the exit code: CLI_EXIT_OK after --help, CLI_EXIT_USAGE after a bad
- *   option or when fn returned OPT_FAIL (fn said why).
+ *   option or when fn returned OPT_FAIL (fn said why). cli_unix_time()
+ *   reads a time given as Unix seconds (--now): 0, or -1 when s is not a
+ *   positive decimal number that fits.
  *
  *   Every subcommand and the daemon take the same DNS flags
  *   (--dns-zone FILE, --dns-forward ADDR[@PORT] (repeatable), --dns-conf FILE,
@@ -46,6 +49,7 @@
 #define AUTHMILTER_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dns/dns.h"
@@ -101,6 +105,7 @@ typedef struct cli_usage {
 
 int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
     void *ctx, const cli_usage *u, int *first);
+int cli_unix_time(const char *s, int64_t *out);
 int cli_dns_option(int id, const char *arg, dns_config *cfg);
 int cli_dns_flag(void *cfg, int id, const char *arg);
 

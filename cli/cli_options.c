@@ -2,11 +2,14 @@
  * cli/cli_options.c - how every subcommand and the daemon read their
  * options (cli.h): the table goes to util/options.h; --help, a bad option
  * and a refused value end the same way everywhere, in the words GNU
- * getopt_long() used (the parser they had before).
+ * getopt_long() used (the parser they had before); the values several
+ * subcommands read alike (cli_unix_time).
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct cli_fn {
 	opt_fn fn;
@@ -53,4 +56,18 @@ cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
 	}
 	opt_result_free(&r);
 	return rc;
+}
+
+int
+cli_unix_time(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
 }

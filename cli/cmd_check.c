@@ -92,7 +92,6 @@ static int
 check_option(void *arg, int id, const char *val)
 {
 	check_opts *o = arg;
-	char *end;
 
 	switch (id) {
 	case O_RCPT:
@@ -100,8 +99,7 @@ check_option(void *arg, int id, const char *val)
 			o->rcpt[o->nrcpt++] = val;
 		return OPT_OK;
 	case O_NOW:
-		o->now = strtoll(val, &end, 10);
-		if (*val == '\0' || *end != '\0' || o->now <= 0) {
+		if (cli_unix_time(val, &o->now) < 0) {
 			fprintf(stderr, "authmilter check: --now: '%s' "
 			    "is not a Unix time\n", val);
 			return OPT_FAIL;

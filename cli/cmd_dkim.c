@@ -149,13 +149,10 @@ dkim_option(void *arg, int id, const char *val)
 {
 	dkim_cli *d = arg;
 	dkim_options *opt = &d->opt;
-	char *end;
 
 	switch (id) {
 	case O_NOW:
-		errno = 0;
-		opt->now = strtoll(val, &end, 10);
-		if (errno || end == val || *end || opt->now <= 0) {
+		if (cli_unix_time(val, &opt->now) < 0) {
 			fprintf(stderr, "authmilter: dkim: --now: '%s' is not "
 			    "a Unix time\n", val);
 			return OPT_FAIL;

@@ -171,7 +171,8 @@ grep -q "^usage: authmilter check" "$T/o" && [ ! -s "$T/e" ] || fail "check -h"
 echo "ok   options: error words, usage, --help"
 
 # A value out of range is refused (exit 2, the reason alone), never
-# narrowed: dkim --min-rsa-bits 4294967296 was taken as 0 (any key size).
+# narrowed: dkim --min-rsa-bits 4294967296 was taken as 0 (any key size);
+# check --now read a time past 2^63 as the largest one (dkim refused it).
 value_err() {
 	want=$1
 	shift
@@ -186,4 +187,8 @@ value_err "authmilter: dkim: --min-rsa-bits: '4294967296' is not a number up to 
     dkim --min-rsa-bits 4294967296
 value_err "authmilter: dkim: --max-rsa-bits: '4294968320' is not a number from 1024 to 16384" \
     dkim --max-rsa-bits 4294968320
+value_err "authmilter check: --now: '99999999999999999999' is not a Unix time" \
+    check --ip 192.0.2.1 --helo h --mail-from a@b --now 99999999999999999999
+value_err "authmilter: dkim: --now: '99999999999999999999' is not a Unix time" \
+    dkim --now 99999999999999999999
 echo "ok   option values out of range refused"
