@@ -12,7 +12,7 @@
  *
  *   int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
  *       void *ctx, const cli_usage *u, int *first);
- *   int cli_unix_time(const char *s, int64_t *out);
+ *   int cli_now(const char *who, const char *s, int64_t *out);
  *   CLI_DNS_OPTS                           option rows of the DNS flags
  *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
  *   int cli_dns_flag(void *cfg, int id, const char *arg);
@@ -29,9 +29,9 @@
  *   u->usage on stderr. It returns CLI_PARSED with *first the index of the
  *   first operand in argv (operands are moved after the options), else
  *   the exit code: CLI_EXIT_OK after --help, CLI_EXIT_USAGE after a bad
- *   option or when fn returned OPT_FAIL (fn said why). cli_unix_time()
- *   reads a time given as Unix seconds (--now): 0, or -1 when s is not a
- *   positive decimal number that fits.
+ *   option or when fn returned OPT_FAIL (fn said why). cli_now() reads
+ *   --now, a time in Unix seconds: 0, or -1 after saying "WHO: --now: 'S'
+ *   is not a Unix time" when s is not a positive decimal number that fits.
  *
  *   Every subcommand and the daemon take the same DNS flags
  *   (--dns-zone FILE, --dns-forward ADDR[@PORT] (repeatable), --dns-conf FILE,
@@ -105,7 +105,7 @@ typedef struct cli_usage {
 
 int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
     void *ctx, const cli_usage *u, int *first);
-int cli_unix_time(const char *s, int64_t *out);
+int cli_now(const char *who, const char *s, int64_t *out);
 int cli_dns_option(int id, const char *arg, dns_config *cfg);
 int cli_dns_flag(void *cfg, int id, const char *arg);
 

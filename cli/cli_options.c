@@ -3,7 +3,7 @@
  * options (cli.h): the table goes to util/options.h; --help, a bad option
  * and a refused value end the same way everywhere, in the words GNU
  * getopt_long() used (the parser they had before); the values several
- * subcommands read alike (cli_unix_time).
+ * subcommands read alike (cli_now).
  */
 #include "cli/cli.h"
 
@@ -59,15 +59,17 @@ cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
 }
 
 int
-cli_unix_time(const char *s, int64_t *out)
+cli_now(const char *who, const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v <= 0)
+	if (errno != 0 || end == s || *end != '\0' || v <= 0) {
+		fprintf(stderr, "%s: --now: '%s' is not a Unix time\n", who, s);
 		return -1;
+	}
 	*out = v;
 	return 0;
 }

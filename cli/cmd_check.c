@@ -99,12 +99,8 @@ check_option(void *arg, int id, const char *val)
 			o->rcpt[o->nrcpt++] = val;
 		return OPT_OK;
 	case O_NOW:
-		if (cli_unix_time(val, &o->now) < 0) {
-			fprintf(stderr, "authmilter check: --now: '%s' "
-			    "is not a Unix time\n", val);
-			return OPT_FAIL;
-		}
-		return OPT_OK;
+		return cli_now("authmilter check", val, &o->now) < 0 ?
+		    OPT_FAIL : OPT_OK;
 	}
 	return cli_override_option(&o->cov, id, val) < 0 ? OPT_FAIL : OPT_OK;
 }

@@ -152,12 +152,8 @@ dkim_option(void *arg, int id, const char *val)
 
 	switch (id) {
 	case O_NOW:
-		if (cli_unix_time(val, &opt->now) < 0) {
-			fprintf(stderr, "authmilter: dkim: --now: '%s' is not "
-			    "a Unix time\n", val);
-			return OPT_FAIL;
-		}
-		return OPT_OK;
+		return cli_now("authmilter: dkim", val, &opt->now) < 0 ?
+		    OPT_FAIL : OPT_OK;
 	case O_MINBITS:
 		if (rsa_bits(val, 0, 16384, &opt->min_rsa_bits) < 0) {
 			fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "

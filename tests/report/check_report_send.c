@@ -197,42 +197,41 @@ START_TEST(runs_with_argv_and_message)
 }
 END_TEST
 
-START_TEST(failures_said)
+/* report_sendmail_run() of a message of len octets through sm; its why. */
+static void
+run_failing(const char *sm, size_t len, char *why, size_t whylen)
 {
 	report_sender s;
-	char sm[256], why[512], want[600];
-	size_t len = 1000000;
 	char *msg = calloc(1, len);
 
-	fake_sendmail("tempfail", 75, 1, sm, sizeof(sm));
 	ck_assert_int_eq(report_send_setup(&s, sm, "dmarc@mx.test", why,
-	    sizeof(why)), REPORT_SETUP_OK);
-	ck_assert_int_eq(report_sendmail_run(&s, "a@example.com", "m\n", 2,
-	    why, sizeof(why)), -1);
+	    whylen), REPORT_SETUP_OK);
+	ck_assert_int_eq(report_sendmail_run(&s, "a@example.com", msg, len,
+	    why, whylen), -1);
+	report_send_free(&s);
+	free(msg);
+}
+
+START_TEST(failures_said)
+{
+	char sm[256], why[512], want[600];
+
+	fake_sendmail("tempfail", 75, 1, sm, sizeof(sm));
+	run_failing(sm, 2, why, sizeof(why));
 	snprintf(want, sizeof(want), "%s exited with status 75", sm);
 	ck_assert_str_eq(why, want);
-	report_send_free(&s);
 
 	/* exits 0 without reading a message larger than a pipe holds */
 	fake_sendmail("deaf", 0, 0, sm, sizeof(sm));
-	ck_assert_int_eq(report_send_setup(&s, sm, "dmarc@mx.test", why,
-	    sizeof(why)), REPORT_SETUP_OK);
-	ck_assert_int_eq(report_sendmail_run(&s, "a@example.com", msg, len,
-	    why, sizeof(why)), -1);
+	run_failing(sm, 1000000, why, sizeof(why));
 	snprintf(want, sizeof(want), "%s did not read the whole report (", sm);
 	ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
 	ck_assert_ptr_nonnull(strstr(why, " of 1000000 bytes)"));
-	report_send_free(&s);
 
 	snprintf(sm, sizeof(sm), "%s/not-there", dir);
-	ck_assert_int_eq(report_send_setup(&s, sm, "dmarc@mx.test", why,
-	    sizeof(why)), REPORT_SETUP_OK);
-	ck_assert_int_eq(report_sendmail_run(&s, "a@example.com", "m\n", 2,
-	    why, sizeof(why)), -1);
+	run_failing(sm, 2, why, sizeof(why));
 	snprintf(want, sizeof(want), "%s exited with status 127", sm);
 	ck_assert_str_eq(why, want);
-	report_send_free(&s);
-	free(msg);
 }
 END_TEST
 

@@ -204,6 +204,19 @@ START_TEST(error_words)
 }
 END_TEST
 
+/* opt_parse() of one command line with fn = record; the words stay
+ * valid until the next call. */
+static opt_status
+parse_line(const char *line, const opt_spec *spec, calls *c, opt_result *r)
+{
+	static char buf[256];
+	static char *argv[MAX_WORDS + 1];
+	int argc = split(line, buf, sizeof(buf), argv);
+
+	sb_reset(&c->log);
+	return opt_parse(argc, argv, spec, record, c, r);
+}
+
 START_TEST(callback_stops_or_fails)
 {
 	calls c = { .stop_at = 1, .fail_at = 2 };
@@ -213,14 +226,11 @@ START_TEST(callback_stops_or_fails)
 		{ "now", 0, OPT_ARG, 2, NULL, NULL },
 		OPT_END,
 	};
-	char buf[256], *argv[MAX_WORDS + 1];
 	opt_result r;
-	int argc;
 
 	/* --help first: what follows (even a bad word) is not read */
 	sb_init(&c.log);
-	argc = split("-o --help --bogus", buf, sizeof(buf), argv);
-	ck_assert_int_eq(opt_parse(argc, argv, spec, record, &c, &r),
+	ck_assert_int_eq(parse_line("-o --help --bogus", spec, &c, &r),
 	    OPT_STOPPED);
 	ck_assert_str_eq(c.log.s, "0;1;");
 	ck_assert_ptr_eq(r.spec, &spec[1]);
@@ -228,25 +238,17 @@ START_TEST(callback_stops_or_fails)
 	opt_result_free(&r);
 
 	/* in a cluster, the letters after it are not read either */
-	sb_reset(&c.log);
-	argc = split("-hx", buf, sizeof(buf), argv);
-	ck_assert_int_eq(opt_parse(argc, argv, spec, record, &c, &r),
-	    OPT_STOPPED);
+	ck_assert_int_eq(parse_line("-hx", spec, &c, &r), OPT_STOPPED);
 	ck_assert_str_eq(c.log.s, "1;");
 	opt_result_free(&r);
 
 	/* a bad word before --help is the error */
-	sb_reset(&c.log);
-	argc = split("-xh", buf, sizeof(buf), argv);
-	ck_assert_int_eq(opt_parse(argc, argv, spec, record, &c, &r), OPT_BAD);
+	ck_assert_int_eq(parse_line("-xh", spec, &c, &r), OPT_BAD);
 	ck_assert_str_eq(c.log.s, "");
 	ck_assert_str_eq(r.word, "-xh");
 	opt_result_free(&r);
 
-	sb_reset(&c.log);
-	argc = split("--now=bad -h", buf, sizeof(buf), argv);
-	ck_assert_int_eq(opt_parse(argc, argv, spec, record, &c, &r),
-	    OPT_FAILED);
+	ck_assert_int_eq(parse_line("--now=bad -h", spec, &c, &r), OPT_FAILED);
 	ck_assert_str_eq(c.log.s, "2=bad;");
 	ck_assert_ptr_eq(r.spec, &spec[2]);
 	ck_assert_str_eq(r.word, "--now=bad");
