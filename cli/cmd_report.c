@@ -232,7 +232,8 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 	case REPORT_SEND_UNCONFIRMED:
 	case REPORT_SEND_UNCONFIRMED_TEMP:
 		printf("%s: %s: external destination not confirmed (%s)%s\n",
-		    pd, s->uri, s->why, s->failed ? "; retried next run" : "");
+		    pd, s->uri, s->why, s->status ==
+		    REPORT_SEND_UNCONFIRMED_TEMP ? "; retried next run" : "");
 		break;
 	case REPORT_SEND_STORE_ERROR:
 		fprintf(stderr, "authmilter report: %s\n", s->why);
