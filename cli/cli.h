@@ -11,20 +11,37 @@
  *   int cmd_report(int argc, char **argv); authmilter report ...
  *   (`authmilter run`, the daemon, is cmd_run(): daemon/daemon.h)
  *
- *   CLI_DNS_LONGOPTS                       getopt_long entries for the DNS flags
+ *   int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
+ *       void *ctx, const cli_usage *u, int *first);
+ *   int cli_now(const char *who, const char *s, int64_t *out);
+ *   CLI_DNS_OPTS                           option rows of the DNS flags
  *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
+ *   int cli_dns_flag(void *cfg, int id, const char *arg);
  *   dns_resolver *cli_dns_resolver(const dns_config *cfg);
  *   const char *cli_dns_usage(void);
  *
  * DESCRIPTION
+ *   Every subcommand and the daemon read their options with cli_options():
+ *   a table of util/options.h rows, fn called for the rows that neither
+ *   store nor set a flag. A row with id CLI_OPT_HELP (--help, -h) prints
+ *   u->usage on stdout; a word that is not a valid option is said as GNU
+ *   getopt_long() said it ("PROGRAM: unrecognized option '--x'", PROGRAM
+ *   being argv[0]; `spf` has its own words: u->unknown), followed by
+ *   u->usage on stderr. It returns CLI_PARSED with *first the index of the
+ *   first operand in argv (operands are moved after the options), else
+ *   the exit code: CLI_EXIT_OK after --help, CLI_EXIT_USAGE after a bad
+ *   option or when fn returned OPT_FAIL (fn said why). cli_now() reads
+ *   --now, a time in Unix seconds: 0, or -1 after saying "WHO: --now: 'S'
+ *   is not a Unix time" when s is not a positive decimal number that fits.
+ *
  *   Every subcommand and the daemon take the same DNS flags
  *   (--dns-zone FILE, --dns-forward ADDR[@PORT] (repeatable), --dns-conf FILE,
- *   --dns-timeout MS, --dns-trust-anchor FILE). A subcommand puts
- *   CLI_DNS_LONGOPTS in its getopt_long table and hands every option id
- *   >= CLI_DNS_OPT_BASE to cli_dns_option(), which returns 0 when it
- *   consumed the option and -1 (after printing why) on a bad value.
- *   cli_dns_resolver() builds the resolver or prints the error and returns
- *   NULL.
+ *   --dns-timeout MS, --dns-trust-anchor FILE): CLI_DNS_OPTS in the table,
+ *   every option id >= CLI_DNS_OPT_BASE handed to cli_dns_option(), which
+ *   returns 0 when it consumed the option and -1 (after printing why) on a
+ *   bad value (cli_dns_flag() is the same as an opt_fn, cfg a dns_config),
+ *   or, where flags override config keys, to cli_override_option(). cli_dns_resolver() builds the resolver or prints
+ *   the error and returns NULL.
  *
  *   Exit codes, for every subcommand: 0 an evaluation completed (whatever
  *   its result), 1 an operational failure (resolver, I/O), 2 bad usage.
@@ -33,15 +50,28 @@
 #define AUTHMILTER_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "dns/dns.h"
 #include "config/config.h"
+#include "util/options.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
+#define CLI_PARSED (-1)         /* cli_options(): go on */
 
+/* Option ids the subcommands share (their own start at 1). The ones from
+ * CLI_OPT_HISTORY on set a config key (cli_override_option). */
 enum {
+	CLI_OPT_HELP = 900,
+	CLI_OPT_HISTORY,
+	CLI_OPT_AUTHSERV_ID,
+	CLI_OPT_SET,
+	CLI_OPT_SOCKET,
+	CLI_OPT_USER,
+	CLI_OPT_PIDFILE,
 	CLI_DNS_OPT_BASE = 1000,
 	CLI_OPT_DNS_ZONE = CLI_DNS_OPT_BASE,
 	CLI_OPT_DNS_FORWARD,
@@ -51,32 +81,43 @@ enum {
 	CLI_DNS_OPT_END,
 };
 
-#define CLI_DNS_LONGOPTS \
-	{ "dns-zone", required_argument, NULL, CLI_OPT_DNS_ZONE }, \
-	{ "dns-forward", required_argument, NULL, CLI_OPT_DNS_FORWARD }, \
-	{ "dns-conf", required_argument, NULL, CLI_OPT_DNS_CONF }, \
-	{ "dns-timeout", required_argument, NULL, CLI_OPT_DNS_TIMEOUT }, \
-	{ "dns-trust-anchor", required_argument, NULL, CLI_OPT_DNS_TRUST_ANCHOR }
+/* The rows of the commands that read the config file (the daemon, check,
+ * report), after their own: --help, -c FILE (path, *given set), the DNS
+ * flags. */
+#define CLI_CONFIG_OPTS(path, given) \
+	{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL }, \
+	{ NULL, 'c', OPT_ARG, 0, (path), (given) }, \
+	CLI_DNS_OPTS
 
-/* The case labels of every DNS option, for a getopt switch that hands
- * them to cli_override_dns() or cli_dns_option(). */
-#define CLI_DNS_OPTION_CASES \
-	case CLI_OPT_DNS_ZONE: \
-	case CLI_OPT_DNS_CONF: \
-	case CLI_OPT_DNS_TIMEOUT: \
-	case CLI_OPT_DNS_TRUST_ANCHOR: \
-	case CLI_OPT_DNS_FORWARD
+#define CLI_DNS_OPTS \
+	{ "dns-zone", 0, OPT_ARG, CLI_OPT_DNS_ZONE, NULL, NULL }, \
+	{ "dns-forward", 0, OPT_ARG, CLI_OPT_DNS_FORWARD, NULL, NULL }, \
+	{ "dns-conf", 0, OPT_ARG, CLI_OPT_DNS_CONF, NULL, NULL }, \
+	{ "dns-timeout", 0, OPT_ARG, CLI_OPT_DNS_TIMEOUT, NULL, NULL }, \
+	{ "dns-trust-anchor", 0, OPT_ARG, CLI_OPT_DNS_TRUST_ANCHOR, NULL, NULL }
 
+/* The usage text of a subcommand, and spf's own words for a bad option
+ * ("authmilter: UNKNOWN: unknown or incomplete option 'WORD'"; NULL:
+ * getopt_long()'s). */
+typedef struct cli_usage {
+	void (*usage)(FILE *fp);
+	const char *unknown;
+} cli_usage;
+
+int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
+    void *ctx, const cli_usage *u, int *first);
+int cli_now(const char *who, const char *s, int64_t *out);
 int cli_dns_option(int id, const char *arg, dns_config *cfg);
+int cli_dns_flag(void *cfg, int id, const char *arg);
 
 /* Config keys set by command-line flags, applied after the config file
  * (config_build). The daemon, `check` and `report` share it:
  * cli_override() adds KEY=VALUE (value borrowed from argv);
- * cli_override_dns() maps a DNS flag id (>= CLI_DNS_OPT_BASE) to its key,
- * repeated --dns-forward flags joining into one dns_forward list;
- * cli_override_set() takes "KEY=VALUE" (--set); cli_overrides_done()
- * must be called after the last flag. Each returns 0, or -1 after
- * printing why. */
+ * cli_override_option() maps a flag id (CLI_OPT_HISTORY and after, the
+ * DNS flags) to its key, repeated --dns-forward flags joining into one
+ * dns_forward list, --set KEY=VALUE (CLI_OPT_SET) any key;
+ * cli_overrides_done() must be called after the last flag. Each returns
+ * 0, or -1 after printing why. */
 #define CLI_MAX_OVERRIDES 64
 typedef struct cli_overrides {
 	config_override ov[CLI_MAX_OVERRIDES];
@@ -87,8 +128,7 @@ typedef struct cli_overrides {
 } cli_overrides;
 
 int cli_override(cli_overrides *o, const char *key, const char *value);
-int cli_override_dns(cli_overrides *o, int id, const char *arg);
-int cli_override_set(cli_overrides *o, const char *key_eq_value);
+int cli_override_option(cli_overrides *o, int id, const char *arg);
 int cli_overrides_done(cli_overrides *o);
 void cli_overrides_free(cli_overrides *o);
 dns_resolver *cli_dns_resolver(const dns_config *cfg);

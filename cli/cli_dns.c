@@ -47,6 +47,12 @@ cli_dns_option(int id, const char *arg, dns_config *cfg)
 	return -1;
 }
 
+int
+cli_dns_flag(void *cfg, int id, const char *arg)
+{
+	return cli_dns_option(id, arg, cfg) != 0 ? OPT_FAIL : OPT_OK;
+}
+
 dns_resolver *
 cli_dns_resolver(const dns_config *cfg)
 {
@@ -83,20 +89,35 @@ cli_override(cli_overrides *o, const char *key, const char *value)
 	return 0;
 }
 
-int
-cli_override_dns(cli_overrides *o, int id, const char *arg)
-{
-	size_t flen;
+static int cli_override_set(cli_overrides *o, const char *key_eq_value);
 
+/* The flags that set one config key each. */
+static const struct {
+	int id;
+	const char *key;
+} flag_keys[] = {
+	{ CLI_OPT_HISTORY, "history" },
+	{ CLI_OPT_AUTHSERV_ID, "authserv_id" },
+	{ CLI_OPT_SOCKET, "socket" },
+	{ CLI_OPT_USER, "user" },
+	{ CLI_OPT_PIDFILE, "pidfile" },
+	{ CLI_OPT_DNS_ZONE, "dns_zone" },
+	{ CLI_OPT_DNS_CONF, "dns_conf" },
+	{ CLI_OPT_DNS_TIMEOUT, "dns_timeout" },
+	{ CLI_OPT_DNS_TRUST_ANCHOR, "dns_trust_anchor" },
+};
+
+int
+cli_override_option(cli_overrides *o, int id, const char *arg)
+{
+	size_t i, flen;
+
+	for (i = 0; i < sizeof(flag_keys) / sizeof(flag_keys[0]); i++)
+		if (flag_keys[i].id == id)
+			return cli_override(o, flag_keys[i].key, arg);
 	switch (id) {
-	case CLI_OPT_DNS_ZONE:
-		return cli_override(o, "dns_zone", arg);
-	case CLI_OPT_DNS_CONF:
-		return cli_override(o, "dns_conf", arg);
-	case CLI_OPT_DNS_TIMEOUT:
-		return cli_override(o, "dns_timeout", arg);
-	case CLI_OPT_DNS_TRUST_ANCHOR:
-		return cli_override(o, "dns_trust_anchor", arg);
+	case CLI_OPT_SET:
+		return cli_override_set(o, arg);
 	case CLI_OPT_DNS_FORWARD:
 		flen = strlen(o->forwarders);
 		if (flen + strlen(arg) + 2 > sizeof(o->forwarders)) {
@@ -110,7 +131,8 @@ cli_override_dns(cli_overrides *o, int id, const char *arg)
 	return -1;
 }
 
-int
+/* --set KEY=VALUE */
+static int
 cli_override_set(cli_overrides *o, const char *key_eq_value)
 {
 	const char *eq = strchr(key_eq_value, '=');

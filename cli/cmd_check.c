@@ -22,7 +22,6 @@
 #include "cli/cli.h"
 
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -87,73 +86,53 @@ usage(FILE *fp)
 }
 
 
+enum { O_RCPT = 1, O_NOW };
+
+static int
+check_option(void *arg, int id, const char *val)
+{
+	check_opts *o = arg;
+
+	switch (id) {
+	case O_RCPT:
+		if (o->nrcpt < CHECK_MAX_RCPT)
+			o->rcpt[o->nrcpt++] = val;
+		return OPT_OK;
+	case O_NOW:
+		return cli_now("authmilter check", val, &o->now) < 0 ?
+		    OPT_FAIL : OPT_OK;
+	}
+	return cli_override_option(&o->cov, id, val) < 0 ? OPT_FAIL : OPT_OK;
+}
+
+/* CLI_PARSED, or the exit code. */
 static int
 parse_args(int argc, char **argv, check_opts *o)
 {
-	enum { O_IP = 1, O_HELO, O_FROM, O_RCPT, O_AUTH, O_HOST, O_ASID,
-	    O_SET, O_NOW, O_JSON, O_EXPLAIN, O_RECORD, O_HISTORY };
-	static const struct option longopts[] = {
-		{ "ip", required_argument, NULL, O_IP },
-		{ "helo", required_argument, NULL, O_HELO },
-		{ "mail-from", required_argument, NULL, O_FROM },
-		{ "rcpt", required_argument, NULL, O_RCPT },
-		{ "auth", required_argument, NULL, O_AUTH },
-		{ "hostname", required_argument, NULL, O_HOST },
-		{ "authserv-id", required_argument, NULL, O_ASID },
-		{ "set", required_argument, NULL, O_SET },
-		{ "now", required_argument, NULL, O_NOW },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "explain", no_argument, NULL, O_EXPLAIN },
-		{ "record", no_argument, NULL, O_RECORD },
-		{ "history", required_argument, NULL, O_HISTORY },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_DNS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	const opt_spec spec[] = {
+		{ "ip", 0, OPT_ARG, 0, &o->ip, NULL },
+		{ "helo", 0, OPT_ARG, 0, &o->helo, NULL },
+		{ "mail-from", 0, OPT_ARG, 0, &o->mail_from, NULL },
+		{ "rcpt", 0, OPT_ARG, O_RCPT, NULL, NULL },
+		{ "auth", 0, OPT_ARG, 0, &o->auth, NULL },
+		{ "hostname", 0, OPT_ARG, 0, &o->hostname, NULL },
+		{ "authserv-id", 0, OPT_ARG, CLI_OPT_AUTHSERV_ID, NULL, NULL },
+		{ "set", 0, OPT_ARG, CLI_OPT_SET, NULL, NULL },
+		{ "now", 0, OPT_ARG, O_NOW, NULL, NULL },
+		{ "json", 0, OPT_NOARG, 0, NULL, &o->json },
+		{ "explain", 0, OPT_NOARG, 0, NULL, &o->explain },
+		{ "record", 0, OPT_NOARG, 0, NULL, &o->record },
+		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
+		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
+		OPT_END,
 	};
-	int ch, rc = 0;
-	char *end;
+	static const cli_usage u = { usage, NULL };
+	int first, rc;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case O_IP: o->ip = optarg; break;
-		case O_HELO: o->helo = optarg; break;
-		case O_FROM: o->mail_from = optarg; break;
-		case O_RCPT:
-			if (o->nrcpt < CHECK_MAX_RCPT)
-				o->rcpt[o->nrcpt++] = optarg;
-			break;
-		case O_AUTH: o->auth = optarg; break;
-		case O_HOST: o->hostname = optarg; break;
-		case 'c': o->config_path = optarg; o->config_given = 1; break;
-		case O_ASID: rc = cli_override(&o->cov, "authserv_id", optarg); break;
-		case O_SET: rc = cli_override_set(&o->cov, optarg); break;
-		case O_NOW:
-			o->now = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || o->now <= 0) {
-				fprintf(stderr, "authmilter check: --now: '%s' "
-				    "is not a Unix time\n", optarg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case O_JSON: o->json = 1; break;
-		case O_EXPLAIN: o->explain = 1; break;
-		case O_RECORD: o->record = 1; break;
-		case O_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
-		CLI_DNS_OPTION_CASES:
-			rc = cli_override_dns(&o->cov, ch, optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-		if (rc < 0)
-			return CLI_EXIT_USAGE;
-	}
-	if (optind < argc || o->ip == NULL || o->helo == NULL ||
+	rc = cli_options(argc, argv, spec, check_option, o, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	if (first < argc || o->ip == NULL || o->helo == NULL ||
 	    o->mail_from == NULL) {
 		fprintf(stderr, "authmilter check: --ip, --helo and --mail-from "
 		    "are required\n");
@@ -162,7 +141,7 @@ parse_args(int argc, char **argv, check_opts *o)
 	}
 	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;
-	return CLI_EXIT_OK;
+	return CLI_PARSED;
 }
 
 static void
@@ -542,7 +521,7 @@ cmd_check(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.config_path = CONFIG_DEFAULT_PATH;
 	rc = parse_args(argc, argv, &o);
-	if (rc != CLI_EXIT_OK)
+	if (rc != CLI_PARSED)
 		goto out;
 	if (config_build(&cfg, o.config_path, o.config_given, o.cov.ov, o.cov.n,
 	    err, sizeof(err)) < 0) {

@@ -14,47 +14,42 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config/config.h"
 
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: authmilter config [-c FILE] [--defaults] [--keys] "
+	    "[--man]\n");
+}
+
 int
 cmd_config(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "defaults", no_argument, NULL, 'D' },
-		{ "keys", no_argument, NULL, 'k' },
-		{ "man", no_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = CONFIG_DEFAULT_PATH;
-	int ch, given = 0, defaults = 0, keys_only = 0, man = 0;
+	int first, rc, given = 0, defaults = 0, keys_only = 0, man = 0;
+	const opt_spec spec[] = {
+		{ "defaults", 0, OPT_NOARG, 0, NULL, &defaults },
+		{ "keys", 0, OPT_NOARG, 0, NULL, &keys_only },
+		{ "man", 0, OPT_NOARG, 0, NULL, &man },
+		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
+		{ NULL, 'c', OPT_ARG, 0, &path, &given },
+		OPT_END,
+	};
+	static const cli_usage u = { usage, NULL };
 	am_config cfg;
 	char err[512];
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': path = optarg; given = 1; break;
-		case 'D': defaults = 1; break;
-		case 'k': keys_only = 1; break;
-		case 'm': man = 1; break;
-		case 'h':
-			printf("usage: authmilter config [-c FILE] [--defaults] [--keys] [--man]\n");
-			return CLI_EXIT_OK;
-		default:
-			fprintf(stderr, "usage: authmilter config [-c FILE] "
-			    "[--defaults] [--keys] [--man]\n");
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
+	rc = cli_options(argc, argv, spec, NULL, NULL, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	if (first < argc) {
 		fprintf(stderr, "authmilter config: unexpected argument '%s'\n",
-		    argv[optind]);
+		    argv[first]);
 		return CLI_EXIT_USAGE;
 	}
 	if (man) {

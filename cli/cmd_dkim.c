@@ -16,7 +16,6 @@
 #include "cli/json_out_int.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +26,13 @@
 #include "dkim/dkim.h"
 #include "message/message.h"
 
-enum { OPT_JSON = 1, OPT_NOW, OPT_SHA1, OPT_MINBITS, OPT_MAXBITS, OPT_HELP };
+enum { O_NOW = 1, O_MINBITS, O_MAXBITS };
+
+/* What the options set. */
+typedef struct dkim_cli {
+	dns_config cfg;
+	dkim_options opt;
+} dkim_cli;
 
 static void
 usage(FILE *fp)
@@ -123,87 +128,84 @@ print_json(const dkim_verifier *v)
 	return 0;
 }
 
+/* A key size from lo to hi, checked before it is narrowed to unsigned
+ * (4294967296 is not 0). */
+static int
+rsa_bits(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+dkim_option(void *arg, int id, const char *val)
+{
+	dkim_cli *d = arg;
+	dkim_options *opt = &d->opt;
+
+	switch (id) {
+	case O_NOW:
+		return cli_now("authmilter: dkim", val, &opt->now) < 0 ?
+		    OPT_FAIL : OPT_OK;
+	case O_MINBITS:
+		if (rsa_bits(val, 0, 16384, &opt->min_rsa_bits) < 0) {
+			fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "
+			    "'%s' is not a number up to 16384\n", val);
+			return OPT_FAIL;
+		}
+		return OPT_OK;
+	case O_MAXBITS:
+		if (rsa_bits(val, 1024, DKIM_MAX_RSA_BITS_LIMIT,
+		    &opt->max_rsa_bits) < 0) {
+			fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
+			    "'%s' is not a number from 1024 to %d\n",
+			    val, DKIM_MAX_RSA_BITS_LIMIT);
+			return OPT_FAIL;
+		}
+		return OPT_OK;
+	}
+	return cli_dns_flag(&d->cfg, id, val);
+}
+
 int
 cmd_dkim(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "now", required_argument, NULL, OPT_NOW },
-		{ "allow-sha1", no_argument, NULL, OPT_SHA1 },
-		{ "min-rsa-bits", required_argument, NULL, OPT_MINBITS },
-		{ "max-rsa-bits", required_argument, NULL, OPT_MAXBITS },
-		{ "help", no_argument, NULL, OPT_HELP },
-		CLI_DNS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	dkim_cli d;
+	int first, json = 0, rc = CLI_EXIT_OK;
+	const opt_spec spec[] = {
+		{ "json", 0, OPT_NOARG, 0, NULL, &json },
+		{ "now", 0, OPT_ARG, O_NOW, NULL, NULL },
+		{ "allow-sha1", 0, OPT_NOARG, 0, NULL, &d.opt.allow_sha1 },
+		{ "min-rsa-bits", 0, OPT_ARG, O_MINBITS, NULL, NULL },
+		{ "max-rsa-bits", 0, OPT_ARG, O_MAXBITS, NULL, NULL },
+		{ "help", 0, OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
+		CLI_DNS_OPTS,
+		OPT_END,
 	};
-	dns_config cfg;
-	dkim_options opt;
+	static const cli_usage u = { usage, NULL };
 	dns_resolver *r;
 	dkim_verifier *v;
-	int c, json = 0, rc = CLI_EXIT_OK;
-	char *end;
 
-	memset(&cfg, 0, sizeof(cfg));
-	dkim_options_init(&opt);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_NOW:
-			errno = 0;
-			opt.now = strtoll(optarg, &end, 10);
-			if (errno || end == optarg || *end || opt.now <= 0) {
-				fprintf(stderr, "authmilter: dkim: --now: '%s' is not "
-				    "a Unix time\n", optarg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case OPT_SHA1:
-			opt.allow_sha1 = 1;
-			break;
-		case OPT_MINBITS:
-			errno = 0;
-			opt.min_rsa_bits = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || opt.min_rsa_bits > 16384) {
-				fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "
-				    "'%s' is not a number up to 16384\n", optarg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case OPT_MAXBITS:
-			errno = 0;
-			opt.max_rsa_bits = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end ||
-			    opt.max_rsa_bits < 1024 ||
-			    opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT) {
-				fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
-				    "'%s' is not a number from 1024 to %d\n",
-				    optarg, DKIM_MAX_RSA_BITS_LIMIT);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case OPT_HELP:
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			if (c >= CLI_DNS_OPT_BASE && c < CLI_DNS_OPT_END) {
-				if (cli_dns_option(c, optarg, &cfg) < 0)
-					return CLI_EXIT_USAGE;
-				break;
-			}
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
+	memset(&d.cfg, 0, sizeof(d.cfg));
+	dkim_options_init(&d.opt);
+	rc = cli_options(argc, argv, spec, dkim_option, &d, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	rc = CLI_EXIT_OK;
+	if (first != argc) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if ((r = cli_dns_resolver(&cfg)) == NULL)
+	if ((r = cli_dns_resolver(&d.cfg)) == NULL)
 		return CLI_EXIT_FAILURE;
-	if ((v = dkim_verifier_new(r, &opt)) == NULL) {
+	if ((v = dkim_verifier_new(r, &d.opt)) == NULL) {
 		fprintf(stderr, "authmilter: dkim: out of memory\n");
 		dns_resolver_free(r);
 		return CLI_EXIT_FAILURE;

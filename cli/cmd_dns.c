@@ -17,7 +17,6 @@
 #include "cli/cli.h"
 
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,12 +178,6 @@ print_text(const char *name, dns_type t, const dns_answer *a)
 int
 cmd_dns(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_DNS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	dns_config cfg;
 	dns_resolver *r;
 	dns_answer *a;
@@ -192,32 +185,28 @@ cmd_dns(int argc, char **argv)
 	unsigned char addr[sizeof(struct in6_addr)];
 	char rev[80];
 	const char *name;
-	int c, json = 0, rc = CLI_EXIT_OK;
+	int first, json = 0, rc;
+	const opt_spec spec[] = {
+		{ "json", 'j', OPT_NOARG, 0, NULL, &json },
+		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
+		CLI_DNS_OPTS,
+		OPT_END,
+	};
+	static const cli_usage u = { usage, NULL };
 
 	memset(&cfg, 0, sizeof(cfg));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'h') {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		} else if (c >= CLI_DNS_OPT_BASE && c < CLI_DNS_OPT_END) {
-			if (cli_dns_option(c, optarg, &cfg) != 0)
-				return CLI_EXIT_USAGE;
-		} else {
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
+	rc = cli_options(argc, argv, spec, cli_dns_flag, &cfg, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	rc = CLI_EXIT_OK;
+	if (argc - first != 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	name = argv[optind];
-	if (dns_type_from_name(argv[optind + 1], &t) != 0) {
+	name = argv[first];
+	if (dns_type_from_name(argv[first + 1], &t) != 0) {
 		fprintf(stderr, "authmilter: dns: unknown type '%s'\n",
-		    argv[optind + 1]);
+		    argv[first + 1]);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}

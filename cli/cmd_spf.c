@@ -14,7 +14,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,52 +67,33 @@ print_line(const spf_result *r)
 int
 cmd_spf(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "ip", required_argument, NULL, 'i' },
-		{ "helo", required_argument, NULL, 'H' },
-		{ "mail-from", required_argument, NULL, 'm' },
-		{ "receiver", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_DNS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	dns_config cfg;
 	dns_resolver *res;
 	spf_request req;
 	spf_result mf, helo;
 	const spf_result *main_r;
 	ipaddr ip;
-	int c, json = 0, have_mf = 0;
+	int first, rc, json = 0, have_mf = 0;
+	const opt_spec spec[] = {
+		{ "ip", 0, OPT_ARG, 0, &req.ip, NULL },
+		{ "helo", 0, OPT_ARG, 0, &req.helo, NULL },
+		{ "mail-from", 0, OPT_ARG, 0, &req.mail_from, &have_mf },
+		{ "receiver", 0, OPT_ARG, 0, &req.receiver, NULL },
+		{ "json", 0, OPT_NOARG, 0, NULL, &json },
+		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
+		CLI_DNS_OPTS,
+		OPT_END,
+	};
+	/* spf's own words for a bad option (the others: getopt_long's) */
+	static const cli_usage u = { usage, "spf" };
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&req, 0, sizeof(req));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': req.ip = optarg; break;
-		case 'H': req.helo = optarg; break;
-		case 'm': req.mail_from = optarg; have_mf = 1; break;
-		case 'r': req.receiver = optarg; break;
-		case 'j': json = 1; break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			if (c >= CLI_DNS_OPT_BASE && c < CLI_DNS_OPT_END) {
-				if (cli_dns_option(c, optarg, &cfg) != 0)
-					return CLI_EXIT_USAGE;
-				break;
-			}
-			fprintf(stderr, "authmilter: spf: unknown or incomplete "
-			    "option '%s'\n", argv[optind - 1]);
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc || req.ip == NULL || req.helo == NULL || !have_mf) {
-		fprintf(stderr, "authmilter: spf: %s\n", optind < argc ?
+	rc = cli_options(argc, argv, spec, cli_dns_flag, &cfg, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	if (first < argc || req.ip == NULL || req.helo == NULL || !have_mf) {
+		fprintf(stderr, "authmilter: spf: %s\n", first < argc ?
 		    "unexpected argument" : "--ip, --helo and --mail-from are "
 		    "required");
 		usage(stderr);

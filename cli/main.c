@@ -2,7 +2,7 @@
  * cli/main.c - the authmilter program: picks the subcommand.
  *
  * `authmilter SUBCOMMAND [options]`; each subcommand lives in its own
- * milter/cmd_*.c and is a thin front over the spf/ dkim/ dmarc/ dns/
+ * cli/cmd_*.c and is a thin front over the spf/ dkim/ dmarc/ dns/
  * libraries (see cli.h for the shared flags and exit codes).
  */
 #include "cli/cli.h"
@@ -44,33 +44,27 @@ usage(FILE *fp)
 int
 main(int argc, char **argv)
 {
+	const char *w = argc >= 2 ? argv[1] : "";
 	size_t i;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-		    strcmp(argv[1], "--help") == 0)) {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-			printf("authmilter %s\n", AUTHMILTER_VERSION);
-			return CLI_EXIT_OK;
-		}
-		return cmd_run(argc, argv); /* `authmilter [options]` */
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	/* The exact words only: anything else starting with '-' is the
+	 * daemon's (`authmilter [options]`), which reads it with the table
+	 * parser (cli_options) like every subcommand. */
+	if (strcmp(w, "-h") == 0 || strcmp(w, "--help") == 0 ||
+	    strcmp(w, "help") == 0) {
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+	if (strcmp(w, "version") == 0 || strcmp(w, "--version") == 0) {
 		printf("authmilter %s\n", AUTHMILTER_VERSION);
 		return CLI_EXIT_OK;
 	}
+	if (argc < 2 || w[0] == '-')
+		return cmd_run(argc, argv);
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
+		if (strcmp(w, subcommands[i].name) == 0)
 			return subcommands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "authmilter: unknown subcommand '%s'\n", argv[1]);
+	fprintf(stderr, "authmilter: unknown subcommand '%s'\n", w);
 	usage(stderr);
 	return CLI_EXIT_USAGE;
 }

@@ -35,7 +35,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
 #include <malloc.h>
 #include <poll.h>
@@ -124,54 +123,45 @@ usage(FILE *fp)
 
 
 static int
+daemon_option(void *arg, int id, const char *val)
+{
+	daemon_opts *o = arg;
+
+	return cli_override_option(&o->cov, id, val) < 0 ? OPT_FAIL : OPT_OK;
+}
+
+/* CLI_PARSED, or the exit code. */
+static int
 parse_args(int argc, char **argv, daemon_opts *o)
 {
-	enum { OPT_AUTHSERV = 1, OPT_PIDFILE, OPT_HISTORY };
-	static const struct option longopts[] = {
-		{ "authserv-id", required_argument, NULL, OPT_AUTHSERV },
-		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
-		{ "history", required_argument, NULL, OPT_HISTORY },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_DNS_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	const opt_spec spec[] = {
+		{ "authserv-id", 0, OPT_ARG, CLI_OPT_AUTHSERV_ID, NULL, NULL },
+		{ "pidfile", 0, OPT_ARG, CLI_OPT_PIDFILE, NULL, NULL },
+		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
+		{ NULL, 'p', OPT_ARG, CLI_OPT_SOCKET, NULL, NULL },
+		{ NULL, 'u', OPT_ARG, CLI_OPT_USER, NULL, NULL },
+		{ NULL, 'f', OPT_NOARG, 0, NULL, &o->foreground },
+		{ NULL, 'n', OPT_NOARG, 0, NULL, &o->check_only },
+		{ NULL, 'd', OPT_NOARG, 0, NULL, &o->debug },
+		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
+		OPT_END,
 	};
-	int ch, rc = 0;
+	static const cli_usage u = { usage, NULL };
+	int first, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->config_path = CONFIG_DEFAULT_PATH;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:p:u:fndh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->config_path = optarg; o->config_given = 1; break;
-		case 'p': rc = cli_override(&o->cov, "socket", optarg); break;
-		case 'u': rc = cli_override(&o->cov, "user", optarg); break;
-		case 'f': o->foreground = 1; break;
-		case 'n': o->check_only = 1; break;
-		case 'd': o->debug = 1; break;
-		case OPT_AUTHSERV: rc = cli_override(&o->cov, "authserv_id", optarg); break;
-		case OPT_PIDFILE: rc = cli_override(&o->cov, "pidfile", optarg); break;
-		case OPT_HISTORY: rc = cli_override(&o->cov, "history", optarg); break;
-		CLI_DNS_OPTION_CASES:
-			rc = cli_override_dns(&o->cov, ch, optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-		if (rc < 0)
-			return CLI_EXIT_USAGE;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "authmilter: unexpected argument '%s'\n", argv[optind]);
+	rc = cli_options(argc, argv, spec, daemon_option, o, &u, &first);
+	if (rc != CLI_PARSED)
+		return rc;
+	if (first < argc) {
+		fprintf(stderr, "authmilter: unexpected argument '%s'\n", argv[first]);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;
-	return CLI_EXIT_OK;
+	return CLI_PARSED;
 }
 
 /* The config as the file and the flags say; -1 with a reason. */
@@ -661,7 +651,7 @@ cmd_run(int argc, char **argv)
 	int rc;
 
 	rc = parse_args(argc, argv, &o);
-	if (rc != CLI_EXIT_OK)
+	if (rc != CLI_PARSED)
 		return rc;
 	limit_malloc_arenas();	/* before any thread starts */
 	log_open("authmilter", 1, 0);

@@ -3,7 +3,8 @@
 # the README documents (checked with python3 json), --explain's answer to
 # "why did DMARC fail" (DNS answers, alignment mode, org domains), a bad
 # From (header, JSON, bad_from_action, history record and report row),
-# exit codes (0 for any completed verdict, 2 for bad usage).
+# exit codes (0 for any completed verdict, 2 for bad usage), the words
+# of a bad option.
 set -eu
 : "${AUTHMILTER:?}"
 PY=/usr/bin/python3
@@ -140,3 +141,54 @@ rc=$?
 set -e
 [ $rc -eq 2 ] || fail "usage exit $rc"
 echo "ok   exit codes"
+
+# Options (cli_options over util/options.h): a bad one is said in
+# getopt_long's words (spf: its own), usage follows on stderr, exit 2;
+# --help prints usage on stdout, exit 0. spf names the word holding a bad
+# short option (it named the word before it: 'spf' for `spf -xh`).
+usage_err() {
+	want=$1
+	shift
+	set +e
+	"$AUTHMILTER" "$@" < /dev/null > "$T/o" 2> "$T/e"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "$*: exit $rc"
+	[ "$(head -n 1 "$T/e")" = "$want" ] || fail "$*: $(head -n 1 "$T/e")"
+	grep -q "^usage: authmilter" "$T/e" || fail "$*: no usage"
+	[ ! -s "$T/o" ] || fail "$*: wrote on stdout"
+}
+usage_err "check: unrecognized option '--bogus=1'" check --bogus=1
+usage_err "check: option '--h' is ambiguous; possibilities: '--helo' '--hostname' '--history' '--help'" check --h
+usage_err "report: option '--from' requires an argument" report --from
+usage_err "dns: option '--json' doesn't allow an argument" dns --json=1 x A
+usage_err "dkim: invalid option -- 'h'" dkim -h
+usage_err "run: option requires an argument -- 'c'" run -c
+usage_err "authmilter: spf: unknown or incomplete option '-xh'" spf -xh
+usage_err "authmilter: spf: unknown or incomplete option '--ip'" spf --ip
+"$AUTHMILTER" check -h --bogus > "$T/o" 2> "$T/e" || fail "check -h: exit $?"
+grep -q "^usage: authmilter check" "$T/o" && [ ! -s "$T/e" ] || fail "check -h"
+echo "ok   options: error words, usage, --help"
+
+# A value out of range is refused (exit 2, the reason alone), never
+# narrowed: dkim --min-rsa-bits 4294967296 was taken as 0 (any key size);
+# check --now read a time past 2^63 as the largest one (dkim refused it).
+value_err() {
+	want=$1
+	shift
+	set +e
+	"$AUTHMILTER" "$@" --dns-zone "$Z" < /dev/null > "$T/o" 2> "$T/e"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "$*: exit $rc"
+	[ "$(cat "$T/e")" = "$want" ] || fail "$*: $(cat "$T/e")"
+}
+value_err "authmilter: dkim: --min-rsa-bits: '4294967296' is not a number up to 16384" \
+    dkim --min-rsa-bits 4294967296
+value_err "authmilter: dkim: --max-rsa-bits: '4294968320' is not a number from 1024 to 16384" \
+    dkim --max-rsa-bits 4294968320
+value_err "authmilter check: --now: '99999999999999999999' is not a Unix time" \
+    check --ip 192.0.2.1 --helo h --mail-from a@b --now 99999999999999999999
+value_err "authmilter: dkim: --now: '99999999999999999999' is not a Unix time" \
+    dkim --now 99999999999999999999
+echo "ok   option values out of range refused"
