@@ -244,7 +244,7 @@ sys.exit(1)' "$SOCK" || bad "after SIGTERM: something still answers on the socke
 start good || bad "restart over a stale pid file and socket: $(cat "$T/am.log")"
 P2=$(cat "$PID")
 [ "$P2" != "$P1" ] && locked "$PID" || bad "restart: pid file $P2 (was $P1), locked: $(locked "$PID" && echo yes)"
-miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/milter" -D "asid=root.test" \
+miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "asid=root.test" \
     -s "$SRC/tests/daemon/lua/one.lua" > "$T/mt.out" 2>&1 || bad "a message after the restart: $(cat "$T/mt.out")"
 stop "$PID"
 echo "ok   restart: stale pid file and socket replaced, the daemon serves"
