@@ -18,6 +18,7 @@
 #include "message/dkim_msg.h"
 #include "tests/lib/fnvnames.h"
 #include "util/strbuf.h"
+#include "tests/lib/check_main.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
 #define SIGNED "tests/fixtures/verdict/dkim-example-com.eml"
@@ -364,13 +365,11 @@ START_TEST(signature_passes_with_10000_fields)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dkim_headers");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bound_counts_wire_bytes);
@@ -382,9 +381,5 @@ main(void)
 	tcase_add_test(tc, selection_resists_chosen_names);
 	tcase_add_test(tc, signature_passes_with_10000_fields);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
 
 #define ZONE "tests/fixtures/dmarc/dmarc.zone"
 
@@ -141,13 +142,11 @@ START_TEST(rfc7489_mode)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_dns");
 	TCase *tc = tcase_create("dns");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -158,9 +157,5 @@ main(void)
 	tcase_add_test(tc, tempfail_and_bound);
 	tcase_add_test(tc, rfc7489_mode);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

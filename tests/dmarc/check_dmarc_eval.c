@@ -21,6 +21,7 @@
 
 #include "dmarc/dmarc.h"
 #include "tests/lib/querylog.h"
+#include "tests/lib/check_main.h"
 
 #define ZONE "tests/fixtures/dmarc/eval.zone"
 
@@ -573,13 +574,11 @@ START_TEST(bad_input)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_eval");
 	TCase *tc = tcase_create("eval");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -602,9 +601,5 @@ main(void)
 	tcase_add_test(tc, rfc7489_mode);
 	tcase_add_test(tc, bad_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

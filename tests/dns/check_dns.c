@@ -22,6 +22,7 @@
 
 #include "dns/dns.h"
 #include "dns/dns_int.h"
+#include "tests/lib/check_main.h"
 
 #define ZONE "tests/fixtures/dns/test.zone"
 
@@ -890,8 +891,8 @@ START_TEST(test_budget_extend)
 }
 END_TEST
 
-static Suite *
-dns_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dns");
 	TCase *tc = tcase_create("zone");
@@ -925,16 +926,4 @@ dns_suite(void)
 	tcase_add_test(dead, test_budget_extend);
 	suite_add_tcase(s, dead);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(dns_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -13,6 +13,7 @@
 
 #include "dns/dns.h"
 #include "message/spf_pool.h"
+#include "tests/lib/check_main.h"
 
 #define ZONE "tests/fixtures/dns/spfpool.zone"
 
@@ -186,8 +187,8 @@ START_TEST(cache_only_counts_misses)
 }
 END_TEST
 
-static Suite *
-suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("spf_pool");
 	TCase *tc = tcase_create("core");
@@ -199,16 +200,4 @@ suite(void)
 	tcase_add_test(tc, cache_only_counts_misses);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

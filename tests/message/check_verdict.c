@@ -20,6 +20,7 @@
 #include "daemon/history_writer.h"
 #include "message/message_int.h"
 #include "message/msgparse.h"
+#include "tests/lib/check_main.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
 #define FIX "tests/fixtures/verdict/"
@@ -1037,8 +1038,8 @@ START_TEST(header_too_big_to_read)
 }
 END_TEST
 
-static Suite *
-suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("verdict");
 	TCase *tc = tcase_create("verdict");
@@ -1074,16 +1075,4 @@ suite(void)
 	tcase_add_test(tc, header_too_big_to_read);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "report/report_record.h"
+#include "tests/lib/check_main.h"
 
 /* RFC 3629 UTF-8 with no C0/C1 control but TAB/LF/CR, no DEL, no U+FFFE/F.
  * UTF-8 validity is Jansson's check (an implementation independent of
@@ -282,22 +283,16 @@ START_TEST(file_names_stay_in_the_directory)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("report_clean");
 	TCase *tc = tcase_create("clean");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, text);
 	tcase_add_test(tc, record_from_hostile_envelope);
 	tcase_add_test(tc, hostile_rows_every_format);
 	tcase_add_test(tc, file_names_stay_in_the_directory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

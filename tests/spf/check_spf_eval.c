@@ -13,6 +13,7 @@
 #include "dns/dns.h"
 #include "spf/spf.h"
 #include "tests/lib/testzone.h"
+#include "tests/lib/check_main.h"
 
 static const char zone[] =
     "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
@@ -246,8 +247,8 @@ START_TEST(threads)
 }
 END_TEST
 
-static Suite *
-eval_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("spf_eval");
 	TCase *tc = tcase_create("eval");
@@ -266,16 +267,4 @@ eval_suite(void)
 	tcase_add_test(tc, threads);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(eval_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
