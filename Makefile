@@ -25,7 +25,8 @@
 #                                      the source folder it tests; it defines
 #                                      check_suite(), tests/lib/check_main.h)
 #   tests/conformance/conf_*.c      -> one conformance runner each
-#   tests/scripts/*.sh              -> script tests (get $AUTHMILTER, $BUILD)
+#   tests/FOLDER/*.sh               -> script tests (get $AUTHMILTER, $BUILD;
+#                                      tests/lib/ and run.sh are not tests)
 #   tests/fuzz/fuzz_*.c             -> one libFuzzer target each, and a replay
 #                                      of its corpus in make check (replay.c)
 #   tests/bench/bench_*.c           -> benchmark programs
@@ -49,7 +50,7 @@ CHECK_LIBS   := $(shell pkg-config --libs check)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wstrict-prototypes -Wmissing-prototypes -Wvla
 OPT      ?= -O2 -g
-# Hardening, for every program built here (tests/scripts/hardening.sh
+# Hardening, for every program built here (tests/system/hardening.sh
 # checks the daemon): stack protector on functions with arrays or
 # address-taken locals, position-independent executable (ASLR for the
 # code too), full RELRO (GOT read-only after start-up: -z relro with

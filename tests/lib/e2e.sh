@@ -1,6 +1,6 @@
 # tests/lib/e2e.sh - the fixture and the messages of the end-to-end tests
-# behind a real MTA (tests/scripts/e2e_postfix.sh,
-# tests/e2e/sendmail_run.sh). Sourced, not run; uses $T (the test's temp
+# behind a real MTA (tests/e2e/e2e_postfix.sh,
+# tests/lib/sendmail_run.sh). Sourced, not run; uses $T (the test's temp
 # dir), $PY, and the caller's fail().
 #
 #   e2e_zone

@@ -4,7 +4,7 @@
  * truncation on character boundaries, records built from hostile inputs
  * and hostile rows (as a store may hold them) written by every writer as
  * valid UTF-8 without controls, the JSON parsing back with the cleaned
- * values. (XSD validity of the XML: tests/scripts/report_hostile.sh.)
+ * values. (XSD validity of the XML: tests/report/report_hostile.sh.)
  */
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/e2e_postfix.sh - authmilter behind a real Postfix.
+# tests/e2e/e2e_postfix.sh - authmilter behind a real Postfix.
 #
 # Builds a private Postfix instance under a temp dir (own config, queue and
 # data directories, no chroot, smtpd on 127.0.0.1:<free port>, relaying to

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/root_files.sh - the files authmilter creates as root (the
+# tests/daemon/root_files.sh - the files authmilter creates as root (the
 # pid file, the unix socket) cannot be turned against root by its run-as
 # user (issue 11, 3), on the real binary started as root with user = amtest:
 #   - a symlink planted by amtest where the pid file or the socket goes, in

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/dkim_dnssec.sh - DKIM key lookups that are DNSSEC-secure,
+# tests/dkim/dkim_dnssec.sh - DKIM key lookups that are DNSSEC-secure,
 # DNSSEC-bogus, or never answered, through `authmilter dkim --json` on real
 # libunbound against a real nsd (the set-up of dnssec.sh, cut down).
 #

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/dns_faults.sh - DNS faults end to end: what the running
+# tests/message/dns_faults.sh - DNS faults end to end: what the running
 # milter (driven by miltertest) and `authmilter check --json` do when the
 # SPF record, the DKIM key or the DMARC record of a message meets a broken
 # DNS, and that the daemon stays up through all of it.
@@ -70,7 +70,7 @@ fail() {
 # --- keys, records, messages --------------------------------------------
 (cd "$T" && opendkim-genkey -b 1024 -s sel -d example) >/dev/null 2>&1 ||
     fail "opendkim-genkey"
-$PY "$SRC/tests/scripts/dns_faults_gen.py" "$T" || fail "generating the data"
+$PY "$SRC/tests/message/dns_faults_gen.py" "$T" || fail "generating the data"
 
 # --- the misbehaving server ----------------------------------------------
 dnsfault_start

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/soak_smoke.sh - a short run of the soak test (make soak,
+# tests/system/soak_smoke.sh - a short run of the soak test (make soak,
 # contrib/milterbench/soak.sh) inside make check, so the hostile dialogues
 # also run against the sanitizer build in make sanitize: 400 messages from
 # tests/fixtures/soak, 15% aborted (RSET then the next message on the same

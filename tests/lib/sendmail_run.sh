@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e/sendmail_run.sh - the body of tests/scripts/e2e_sendmail.sh,
+# tests/lib/sendmail_run.sh - the body of tests/e2e/e2e_sendmail.sh,
 # run by it inside new network, mount, UTS and PID namespaces (this shell
 # is PID 1: when it exits every process it started ends). Nothing mounted
 # here outlives the namespace. Environment: SRC (the tree), ROOT (the
@@ -308,7 +308,7 @@ case $r in
 	if [ "$SLOW_EXPECT_FAIL" = 1 ]; then
 		fail "slowdns: passes now (accepted with temperror after $took s):" \
 		    "set SLOW_DNS_EXPECTED_TO_FAIL_UNTIL_ENGINE_PROGRESS=0 in" \
-		    "tests/scripts/e2e_sendmail.sh"
+		    "tests/e2e/e2e_sendmail.sh"
 	fi
 	outcome slowdns "250 after $took s, delivered, AR temperror"
 	;;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-# tests/scripts/dns_faults_server.py - a misbehaving authoritative DNS
-# server for tests/scripts/dns_faults.sh (run with /usr/bin/python3; needs
+# tests/message/dns_faults_server.py - a misbehaving authoritative DNS
+# server for tests/message/dns_faults.sh (run with /usr/bin/python3; needs
 # python3-dnspython).
 #
 #   dns_faults_server.py DATA.json LOG PORTFILE [PORT]

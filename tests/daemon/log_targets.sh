@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/log_targets.sh - where a foreground daemon's lines go:
+# tests/daemon/log_targets.sh - where a foreground daemon's lines go:
 # stderr (and syslog) normally; syslog only when stderr is the systemd
 # journal ($JOURNAL_STREAM names stderr's device:inode), so the journal
 # does not hold every line twice. The daemon is started for real.

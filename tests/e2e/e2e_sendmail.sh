@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/e2e_sendmail.sh - authmilter behind a real Sendmail 8.17.
+# tests/e2e/e2e_sendmail.sh - authmilter behind a real Sendmail 8.17.
 #
 # Sendmail and Postfix conflict as Debian packages, so Sendmail runs in a
 # Debian 12 chroot built with debootstrap (tests/lib/sendmail_chroot.sh;
@@ -9,7 +9,7 @@
 # mirror), later runs reuse it. The chroot is never written to: the test's
 # /etc/mail, queue, mailboxes and /run are bind-mounted over it.
 #
-# The test itself (tests/e2e/sendmail_run.sh) runs in private namespaces
+# The test itself (tests/lib/sendmail_run.sh) runs in private namespaces
 # (unshare --net --mount --uts --pid): an isolated loopback network with
 # the client addresses on it, a private mount table (nothing stays
 # mounted), and a PID namespace whose end kills every process started in
@@ -99,7 +99,7 @@ unshare --net --mount --uts --pid --fork --mount-proc --kill-child \
     env SRC="$SRC" ROOT="$ROOT" T="$T" AUTHMILTER="$AUTHMILTER" ASID="$ASID" \
     SLOW_EXPECT_FAIL="$SLOW_DNS_EXPECTED_TO_FAIL_UNTIL_ENGINE_PROGRESS" \
     ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-    sh "$SRC/tests/e2e/sendmail_run.sh"
+    sh "$SRC/tests/lib/sendmail_run.sh"
 rc=$?
 echo "e2e_sendmail: the test took $(($(date +%s) - t0)) s (chroot: ${SMC_SECONDS} s)"
 exit $rc

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""tests/scripts/milter_engine.py - the milter engine against a real
+"""tests/milter/milter_engine.py - the milter engine against a real
 authmilter daemon, played from the MTA side over its unix socket (run by
 milter_engine.sh; needs $AUTHMILTER). Each check says what it shows:
 

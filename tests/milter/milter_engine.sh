@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/scripts/milter_engine.sh - the milter engine against a real daemon,
-# from the MTA side (tests/scripts/milter_engine.py says what each check
+# tests/milter/milter_engine.sh - the milter engine against a real daemon,
+# from the MTA side (tests/milter/milter_engine.py says what each check
 # shows): packet sizes echoed as offered, header values with or without
 # their leading space, a header field over the packet bound skipped with
 # the connection kept, the log naming the action sent, warnings once per
@@ -10,4 +10,4 @@
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 export AUTHMILTER
-exec /usr/bin/python3 tests/scripts/milter_engine.py "$@"
+exec /usr/bin/python3 tests/milter/milter_engine.py "$@"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/dkim_crosscheck.sh - authmilter dkim against python3-dkim
+# tests/dkim/dkim_crosscheck.sh - authmilter dkim against python3-dkim
 # (dkimpy), both ways, with real keys: RSA-2048 from opendkim-genkey (key
 # and published record as an OpenDKIM site makes them) and Ed25519 from
 # python3-cryptography; relaxed and simple.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/dnssec.sh - DNSSEC states through authmilter's resolver, on
+# tests/dns/dnssec.sh - DNSSEC states through authmilter's resolver, on
 # real libunbound against a real nsd.
 #
 # Zones made here with ldns-keygen / ldns-signzone and served by nsd on

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/history_pg.sh - the PostgreSQL history store against a real
+# tests/report/history_pg.sh - the PostgreSQL history store against a real
 # server: starts a throwaway cluster (initdb + pg_ctl from Debian's
 # postgresql package, as the postgres user, unix socket in a temp dir,
 # trust auth), runs reports.sh with HISTORY_DB=postgresql://..., stops and
@@ -38,4 +38,4 @@ $RUNAS "$PGBIN/createdb" -h "$D" -p "$PORT" -U postgres dmarc ||
     { echo "FAIL: createdb"; exit 1; }
 HISTORY_DB="postgresql://postgres@/dmarc?host=$D&port=$PORT"
 export HISTORY_DB
-sh tests/scripts/reports.sh
+sh tests/report/reports.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/daemon.sh - the authmilter daemon's operational behaviour,
+# tests/daemon/daemon.sh - the authmilter daemon's operational behaviour,
 # on the real binary, driven by miltertest (tests/daemon/lua/*.lua):
 #   - a config error names file and line; the daemon refuses to start
 #     (exit 1, no socket); `authmilter -n` checks a config (0 / 1)

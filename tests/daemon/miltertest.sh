@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/miltertest.sh - the milter protocol against a real
+# tests/daemon/miltertest.sh - the milter protocol against a real
 # authmilter daemon, driven by miltertest (Debian package miltertest) with
 # the Lua scripts in tests/daemon/lua/: many messages on one connection, aborts,
 # connections dropped mid-body, messages without From, IPv6 and

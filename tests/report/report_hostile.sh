@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/report_hostile.sh - aggregate reports under hostile input
+# tests/report/report_hostile.sh - aggregate reports under hostile input
 # (issue 11 part 4):
 #  1. Hostile bytes (0xFF, invalid UTF-8: overlong, surrogate, truncated,
 #     F8; C0/C1 controls, DEL, U+FFFE; < & " '; values longer than their

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/check_cli.sh - `authmilter check` output: the --json fields
+# tests/cli/check_cli.sh - `authmilter check` output: the --json fields
 # the README documents (checked with python3 json), --explain's answer to
 # "why did DMARC fail" (DNS answers, alignment mode, org domains), a bad
 # From (header, JSON, bad_from_action, history record and report row),

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/docs.sh - the documentation agrees with the program:
+# tests/system/docs.sh - the documentation agrees with the program:
 #   - the KEYS section of doc/authmilter.conf.5 (between the GENERATED
 #     markers) is exactly `authmilter config --man` (the config table), and
 #     contrib/authmilter.conf is exactly `authmilter config --defaults`:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/dns_budget.sh - one DNS deadline and one DNS query budget
+# tests/message/dns_budget.sh - one DNS deadline and one DNS query budget
 # per message (message_dns_timeout, message_dns_queries), end to end with
 # real libunbound: `authmilter check --json` and running daemons
 # (miltertest, dns_faults.lua).
@@ -71,7 +71,7 @@ fail() {
 
 (cd "$T" && opendkim-genkey -b 1024 -s sel -d example) >/dev/null 2>&1 ||
     fail "opendkim-genkey"
-$PY "$SRC/tests/scripts/dns_budget_gen.py" "$T" || fail "generating the data"
+$PY "$SRC/tests/message/dns_budget_gen.py" "$T" || fail "generating the data"
 
 # --- the slow server ----------------------------------------------------------
 dnsfault_start

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/hardening.sh - the daemon binary is built hardened (Makefile
+# tests/system/hardening.sh - the daemon binary is built hardened (Makefile
 # HARDEN_CFLAGS, HARDEN_LDFLAGS, FORTIFY), read from the ELF file itself
 # with readelf:
 #   - PIE: ELF type DYN with a program interpreter (a shared library has

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/spf_crosscheck.sh - compare `authmilter spf` with Debian's
+# tests/spf/spf_crosscheck.sh - compare `authmilter spf` with Debian's
 # pyspf (python3-spf) on a handful of real-looking policies.
 #
 # One zone, written once in Python: it becomes a master file for

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# tests/scripts/dns_budget_gen.py - the data of tests/scripts/dns_budget.sh.
+# tests/message/dns_budget_gen.py - the data of tests/message/dns_budget.sh.
 #
 #   dns_budget_gen.py DIR
 #

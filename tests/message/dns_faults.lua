@@ -1,5 +1,5 @@
--- tests/scripts/dns_faults.lua - one message through a running authmilter,
--- for tests/scripts/dns_faults.sh (miltertest -s).
+-- tests/message/dns_faults.lua - one message through a running authmilter,
+-- for tests/message/dns_faults.sh (miltertest -s).
 --
 -- Globals given with -D: sock (milter socket), ip, helo, from (envelope
 -- sender), qid (queue id macro), file (the message: one header field a

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# tests/scripts/dns_faults_gen.py - the data of tests/scripts/dns_faults.sh.
+# tests/message/dns_faults_gen.py - the data of tests/message/dns_faults.sh.
 #
 #   dns_faults_gen.py DIR
 #

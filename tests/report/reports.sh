@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/scripts/reports.sh - DMARC aggregate reports end to end: messages
+# tests/report/reports.sh - DMARC aggregate reports end to end: messages
 # through `authmilter check --record` into the history store, then
 # `authmilter report`: exact rows, counts and grouping (JSON), both XML
 # formats against their XSDs (xmllint, when $SHARED has them), sending
