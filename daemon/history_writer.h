@@ -36,7 +36,7 @@
  *   Crash bound: a record is on disk once its transaction commits; a
  *   kill -9 loses the records still queued plus the batch in flight -
  *   at most history_queue_size + history_batch_size, and at most one
- *   batch while the writer keeps up (tests/scripts/history_kill.sh).
+ *   batch while the writer keeps up (tests/report/check_history.c).
  *
  *   history_record_from_verdict() builds what the milter records for one
  *   message (the same for the daemon and `authmilter check --record`):
