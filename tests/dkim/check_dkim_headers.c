@@ -19,6 +19,7 @@
 #include "tests/lib/fnvnames.h"
 #include "util/strbuf.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
 #define SIGNED "tests/fixtures/verdict/dkim-example-com.eml"
@@ -314,7 +315,6 @@ START_TEST(signature_passes_with_10000_fields)
 	strbuf msg;
 	char buf[4096], err[256];
 	size_t n, k, eoh;
-	dns_config dc;
 	dns_resolver *r;
 	dkim_options o;
 	dkim_verifier *v;
@@ -327,10 +327,7 @@ START_TEST(signature_passes_with_10000_fields)
 			if (buf[k] != '\r')
 				sb_putc(&msg, buf[k]);
 	fclose(fp);
-	memset(&dc, 0, sizeof(dc));
-	dc.zone_file = ZONE;
-	r = dns_resolver_new(&dc, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
+	r = dnscheck_resolver(ZONE, 0);
 	ck_assert_ptr_nonnull(strstr(msg.s, "\n\n"));
 	eoh = (size_t)(strstr(msg.s, "\n\n") - msg.s) + 1;
 	for (round = 0; round < 2; round++) {

@@ -11,6 +11,7 @@
 
 #include "dmarc/dmarc.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/dmarc/dmarc.zone"
 
@@ -23,13 +24,7 @@ static dmarc_result res;
 static void
 setup(void)
 {
-	dns_config cfg;
-	char err[512];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = ZONE;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
+	r = dnscheck_resolver(ZONE, 0);
 	ck_assert_int_eq(dns_resolver_add_fault(r, "_dmarc.fail.example",
 	    DNS_T_TXT, DNS_TEMPFAIL), 0);
 	memset(&opt, 0, sizeof(opt));

@@ -22,6 +22,7 @@
 #include "dmarc/dmarc.h"
 #include "tests/lib/querylog.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/dmarc/eval.zone"
 
@@ -36,13 +37,7 @@ static dmarc_result res;
 static void
 setup(void)
 {
-	dns_config cfg;
-	char err[512];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = ZONE;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
+	r = dnscheck_resolver(ZONE, 0);
 	ql = querylog_new();
 	querylog_trace(ql, r);
 	memset(&opt, 0, sizeof(opt));
