@@ -131,19 +131,27 @@ vr_run_big(const char *ip, const char *mailfrom, const char *headers)
 	return v;
 }
 
-const msg_verdict *
-vr_run_file(const char *ip, const char *mailfrom, const char *name)
+char *
+vr_read_file(const char *name, size_t *len)
 {
 	char path[256], *buf = malloc(65536);
-	const msg_verdict *v;
 	FILE *fp;
-	size_t n;
 
 	snprintf(path, sizeof(path), VR_FIX "%s", name);
 	fp = fopen(path, "rb");
 	ck_assert_msg(fp != NULL, "%s", path);
-	n = fread(buf, 1, 65536, fp);
+	*len = fread(buf, 1, 65536, fp);
 	fclose(fp);
+	return buf;
+}
+
+const msg_verdict *
+vr_run_file(const char *ip, const char *mailfrom, const char *name)
+{
+	size_t n;
+	char *buf = vr_read_file(name, &n);
+	const msg_verdict *v;
+
 	v = vr_run_text(ip, "mail.example.com", mailfrom, NULL, buf, n);
 	free(buf);
 	return v;

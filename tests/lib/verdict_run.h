@@ -16,6 +16,7 @@
  *       const char *headers);
  *   const msg_verdict *vr_run_file(const char *ip, const char *mailfrom,
  *       const char *name);
+ *   char *vr_read_file(const char *name, size_t *len);
  *   void vr_assert_header_sane(const msg_verdict *v);
  *   int vr_has(const msg_verdict *v, const char *needle);
  *
@@ -36,7 +37,8 @@
  *   message/msgparse.c, end of message; returns the verdict. vr_run()
  *   sends headers (CRLF lines) then To, Subject and a one-line body, from
  *   HELO mail.example.com (4 KB at most: vr_run_big() for any size, without
- *   the To field); vr_run_file() sends the file VR_FIX name as it is. A
+ *   the To field); vr_run_file() sends the file VR_FIX name as it is
+ *   (vr_read_file(): its first 64 KB, in a buffer the caller frees). A
  *   test between two messages calls msg_reset(vr_msg).
  *
  *   vr_assert_header_sane() asserts that the Authentication-Results we
@@ -72,6 +74,7 @@ const msg_verdict *vr_run_big(const char *ip, const char *mailfrom,
     const char *headers);
 const msg_verdict *vr_run_file(const char *ip, const char *mailfrom,
     const char *name);
+char *vr_read_file(const char *name, size_t *len);
 void vr_assert_header_sane(const msg_verdict *v);
 int vr_has(const msg_verdict *v, const char *needle);
 

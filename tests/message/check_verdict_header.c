@@ -131,16 +131,10 @@ END_TEST
 static const msg_verdict *
 run_skipped(const char *ip, const char *name, const char *file)
 {
-	char path[256], *buf = malloc(65536);
-	msgparse p;
-	FILE *fp;
 	size_t n;
+	char *buf = vr_read_file(file, &n);
+	msgparse p;
 
-	snprintf(path, sizeof(path), VR_FIX "%s", file);
-	fp = fopen(path, "rb");
-	ck_assert_msg(fp != NULL, "%s", path);
-	n = fread(buf, 1, 65536, fp);
-	fclose(fp);
 	msg_connect(vr_msg, ip, "client.example");
 	msg_helo(vr_msg, "mail.example.com");
 	msg_mail_from(vr_msg, "<x@example.com>");
