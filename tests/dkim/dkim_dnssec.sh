@@ -55,20 +55,8 @@ EOF
 
 # zone NAME: signed zone NAME with the key record, DS in NAME.ds
 zone() {
-	cat > "$T/$1.zone" <<EOF
-\$ORIGIN $1.
-\$TTL 300
-@ IN SOA ns.$1. hostmaster.$1. 1 3600 600 86400 300
-@ IN NS ns.$1.
-ns IN A 127.0.0.1
-sel._domainkey IN TXT $KEY_TXT
-EOF
-	(cd "$T" && ldns-keygen -a ECDSAP256SHA256 -k "$1" > "$1.keyname") ||
-	    fail "ldns-keygen $1"
-	key=$(cat "$T/$1.keyname")
-	(cd "$T" && ldns-signzone -f "$1.zone.signed" "$1.zone" "$key") ||
-	    fail "ldns-signzone $1"
-	cp "$T/$key.ds" "$T/$1.ds"
+	nsd_zone "$T" "$1" "sel._domainkey IN TXT $KEY_TXT"
+	nsd_sign "$T" "$1"
 }
 zone sec.example
 zone tampered.example

@@ -44,40 +44,16 @@ fail() {
 
 PORT=$(free_udp_port) || fail "no free port"
 
-# zone NAME BODY: write $T/NAME.zone with SOA, NS and BODY
-zone() {
-	cat > "$T/$1.zone" <<EOF
-\$ORIGIN $1.
-\$TTL 300
-@ IN SOA ns.$1. hostmaster.$1. 1 3600 600 86400 300
-@ IN NS ns.$1.
-ns IN A 127.0.0.1
-$2
-EOF
-}
-
-# sign NAME [ldns-signzone options]: key, DS and NAME.zone.signed
-sign() {
-	name=$1
-	shift
-	(cd "$T" && ldns-keygen -a ECDSAP256SHA256 -k "$name" > "$name.keyname") ||
-	    fail "ldns-keygen $name"
-	key=$(cat "$T/$name.keyname")
-	(cd "$T" && ldns-signzone "$@" -f "$name.zone.signed" "$name.zone" "$key") ||
-	    fail "ldns-signzone $name"
-	cp "$T/$key.ds" "$T/$name.ds"
-}
-
-zone sec.example 'www IN A 192.0.2.1
+nsd_zone "$T" sec.example 'www IN A 192.0.2.1
 www IN TXT "signed"
 child IN NS ns.child.sec.example.
 ns.child IN A 127.0.0.1'
-zone child.sec.example 'www IN A 192.0.2.3'
-zone tampered.example 'www IN A 192.0.2.1'
-zone expired.example 'www IN A 192.0.2.1'
-sign sec.example
-sign tampered.example
-sign expired.example -i 20190101000000 -e 20200101000000
+nsd_zone "$T" child.sec.example 'www IN A 192.0.2.3'
+nsd_zone "$T" tampered.example 'www IN A 192.0.2.1'
+nsd_zone "$T" expired.example 'www IN A 192.0.2.1'
+nsd_sign "$T" sec.example
+nsd_sign "$T" tampered.example
+nsd_sign "$T" expired.example -i 20190101000000 -e 20200101000000
 cp "$T/child.sec.example.zone" "$T/child.sec.example.zone.signed"
 sed 's/192\.0\.2\.1$/192.0.2.99/' "$T/tampered.example.zone.signed" > "$T/t" &&
     mv "$T/t" "$T/tampered.example.zone.signed"

@@ -77,12 +77,7 @@ dnsfault_start
 
 # --- nsd with the signed, tampered zone -----------------------------------
 NSD_PORT=$(free_udp_port) || fail "no free port"
-(cd "$T" && ldns-keygen -a ECDSAP256SHA256 -k bogus.example > bogus.keyname) ||
-    fail "ldns-keygen"
-key=$(cat "$T/bogus.keyname")
-(cd "$T" && ldns-signzone -f bogus.example.zone.signed bogus.example.zone "$key") ||
-    fail "ldns-signzone"
-cp "$T/$key.ds" "$T/bogus.ds"
+nsd_sign "$T" bogus.example
 # the signed DMARC record says p=reject; make it say p=none, keeping its RRSIG
 sed 's/"v=DMARC1; p=reject"/"v=DMARC1; p=none"/' "$T/bogus.example.zone.signed" > "$T/z" &&
     mv "$T/z" "$T/bogus.example.zone.signed"
@@ -94,7 +89,7 @@ cat > "$T/unbound.conf" <<EOF
 server:
     module-config: "validator iterator"
     qname-minimisation: no
-    trust-anchor-file: "$T/bogus.ds"
+    trust-anchor-file: "$T/bogus.example.ds"
 stub-zone:
     name: "example."
     stub-addr: 127.0.0.1@$PORT
