@@ -32,16 +32,12 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 DB=$T/history.db
 bad=0
 fail() { echo "FAIL: $*"; bad=1; }
+. "$(pwd)/tests/lib/reports.sh"  # report_record, report_xsd, report_fake_sendmail
 
 B=1800000000            # the period [B, E)
 E=$((B + 86400))
-n=0
 rec() { # ip helo mail-from rcpt from-domain
-	n=$((n + 1))
-	printf 'From: a@%s\r\nTo: b@dest.example\r\nSubject: t%s\r\nMessage-ID: <%s@t>\r\n\r\nbody\r\n' \
-	    "$5" "$n" "$n" | "$AUTHMILTER" check -c /dev/null --dns-zone "$ZONE" \
-	    --dns-trust-anchor "" --ip "$1" --helo "$2" --mail-from "$3" \
-	    --rcpt "$4" --history "$DB" --record --now $((B + n)) >/dev/null ||
+	report_record "$1" "$2" "$3" "$4" "$5" $((B + n + 1)) ||
 	    fail "check --record #$n"
 }
 
@@ -129,8 +125,7 @@ for f in xml xml7489 json; do
 		xmllint --noout "$file" 2>"$T/lint" ||
 		    { fail "$file is not well-formed XML:"; head -5 "$T/lint"; continue; }
 		if [ -d "$XSD" ]; then
-			xsd=$XSD/rfc9990-dmarc.xsd
-			[ $f = xml7489 ] && xsd=$XSD/rfc7489-dmarc-corrected.xsd
+			xsd=$(report_xsd $f)
 			xmllint --noout --schema "$xsd" "$file" 2>"$T/lint" ||
 			    { fail "$file does not validate against $(basename "$xsd"):"; head -5 "$T/lint"; }
 		fi
@@ -194,14 +189,7 @@ grep -q "no safe file name" "$T/esc.out" || fail "--out ../escape: $(cat "$T/esc
 rec 203.0.113.5 mx.attacker.example a@attacker.example b@dest.example attacker.example
 rec 203.0.113.5 mx.enc.example a@enc.example b@dest.example enc.example
 rec 203.0.113.5 mx.over.example a@over.example b@dest.example over.example
-cat >"$T/sendmail" <<SHEOF
-#!/bin/sh
-n=\$(ls "$T/mail" | grep -c eml)
-printf '%s\n' "\$@" >"$T/mail/\$n.argv"
-cat >"$T/mail/\$n.eml"
-SHEOF
-chmod +x "$T/sendmail"
-mkdir "$T/mail"
+report_fake_sendmail
 printf 'report_sendmail = %s -oi\nreport_email = dmarc@mx.test\n' "$T/sendmail" >"$T/send.conf"
 "$AUTHMILTER" report -c "$T/send.conf" --dns-zone "$ZONE" --dns-trust-anchor "" \
     --history "$DB" --from $B --to $E --send >"$T/send.out" 2>&1 ||

@@ -20,16 +20,12 @@ T=$(mktemp -d /tmp/reports-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 DB=${HISTORY_DB:-$T/history.db}
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(pwd)/tests/lib/reports.sh"  # report_record, report_xsd, report_fake_sendmail
 
 B=1800000000            # the period [B, E)
 E=$((B + 86400))
-n=0
 send() { # ip mail-from from-domain now
-	n=$((n + 1))
-	printf 'From: a@%s\r\nTo: b@dest.example\r\nSubject: t%s\r\nMessage-ID: <%s@t>\r\n\r\nbody\r\n' \
-	    "$3" "$n" "$n" | "$AUTHMILTER" check -c /dev/null --dns-zone "$ZONE" \
-	    --dns-trust-anchor "" --ip "$1" --helo mx.example.com --mail-from "$2" \
-	    --rcpt b@dest.example --history "$DB" --record --now "$4" >/dev/null ||
+	report_record "$1" mx.example.com "$2" b@dest.example "$3" "$4" ||
 	    fail "check --record ($1 $2 $3)"
 }
 for i in 1 2 3; do send 192.0.2.1 a@example.com example.com $((B + i)); done
@@ -74,8 +70,7 @@ for f in xml xml7489; do
 	    --format $f --out "$T/out/" >"$T/files.$f" || fail "report --out $f"
 	[ "$(wc -l <"$T/files.$f")" = 2 ] || fail "--out $f: 2 files expected"
 	if [ -d "$XSD" ]; then
-		xsd=$XSD/rfc9990-dmarc.xsd
-		[ $f = xml7489 ] && xsd=$XSD/rfc7489-dmarc-corrected.xsd
+		xsd=$(report_xsd $f)
 		while read -r file; do
 			xmllint --noout --schema "$xsd" "$file" 2>"$T/lint" ||
 			    { cat "$T/lint"; fail "$file does not validate ($f)"; }
@@ -88,15 +83,7 @@ done
 
 # Sending through a fake sendmail: it keeps each message and its argv (one
 # word a line); FAIL makes it fail.
-cat >"$T/sendmail" <<SHEOF
-#!/bin/sh
-[ -e "$T/FAIL" ] && exit 75
-n=\$(ls "$T/mail" | grep -c eml)
-printf '%s\n' "\$@" >"$T/mail/\$n.argv"
-cat >"$T/mail/\$n.eml"
-SHEOF
-chmod +x "$T/sendmail"
-mkdir "$T/mail"
+report_fake_sendmail
 CONF=$T/report.conf
 send_run() { "$AUTHMILTER" report -c "$CONF" --dns-zone "$ZONE" --dns-trust-anchor "" \
     --history "$DB" --from $B --to $E --send "$@"; }
