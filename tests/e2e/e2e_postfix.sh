@@ -246,10 +246,7 @@ ar=$(first_ar "$f")
 echo "good: $ar"
 case $ar in "Authentication-Results: $ASID;"*) ;;
 	*) fail "good: the first field is not our AR: $ar" ;; esac
-for want in "spf=pass" "smtp.mailfrom=example.com" "dkim=pass" \
-    "header.d=example.com" "dmarc=pass" "header.from=example.com"; do
-	case $ar in *"$want"*) ;; *) fail "good: no '$want' in: $ar" ;; esac
-done
+e2e_want_pass good "$ar"
 
 # --- 2. DMARC p=reject failure with dmarc_enforce = yes: 550 5.7.1 ----------
 msg forged alice@example.com
@@ -260,21 +257,11 @@ sleep 1
 grep -l "^Message-ID: <forged\." "$T"/sink/m.* >/dev/null 2>&1 && fail "p=reject: delivered anyway"
 
 # --- 3. forged AR headers: ours removed, others kept ---------------------------
-msg forgedar carol@mail.example.com "Authentication-Results: $ASID; dkim=pass header.d=example.com
-Authentication-Results: other.example; spf=pass smtp.mailfrom=x@other.example
-Authentication-Results: $ASID;
-	dmarc=pass header.from=example.com"
+e2e_forged_msg
 r=$(send forgedar 192.0.2.10 mail.example.com carol@mail.example.com)
 case $r in 250*) ;; *) fail "forgedar: $r" ;; esac
 f=$(delivered forgedar) || fail "forgedar: not delivered"
-h=$(headers "$f")
-n=$(echo "$h" | grep -c "^Authentication-Results: $ASID;")
-[ "$n" = 1 ] || { echo "$h"; fail "forgedar: $n AR fields with our authserv-id, want 1 (ours)"; }
-echo "$h" | grep -q "^Authentication-Results: other.example; spf=pass" ||
-    fail "forgedar: the other AR field was removed"
-case $(first_ar "$f") in "Authentication-Results: $ASID;"*spf=pass*) ;;
-	*) fail "forgedar: ours is not first: $(first_ar "$f")" ;; esac
-echo "forgedar: forged removed, other.example kept"
+e2e_forged_check "$(headers "$f")" "$(first_ar "$f")"
 
 # --- 4. DNS timeout -> the configured tempfail (milter #2) -------------------
 msg timeout alice@example.com
