@@ -2,6 +2,10 @@
 # driver of dns_faults.sh and dns_budget.sh. Sourced, not run; uses $T,
 # $SRC, $PY and the caller's fail().
 #
+#   dnsfault_need_py
+#       exits 1 ("FAIL: ...") when $PY lacks dnspython or dkim (the server
+#       and the data generators need them).
+#
 #   dnsfault_start [PORT]
 #       starts tests/message/dns_faults_server.py serving $T/data.json on
 #       127.0.0.1:PORT (default: a free port), queries logged to
@@ -17,6 +21,13 @@
 #       is recognised as "$CODE $XCODE" when it is $CODE $XCODE $TEXT.
 #       Sets REPLY, AR (our header, whitespace runs as one space; "" when
 #       none) and MS (elapsed ms). fail() when miltertest fails.
+
+dnsfault_need_py() {
+	$PY -c 'import dns.message, dkim' 2>/dev/null || {
+		echo "FAIL: $PY lacks dnspython or dkim (apt-get install python3-dnspython python3-dkim)"
+		exit 1
+	}
+}
 
 dnsfault_start() {
 	rm -f "$T/port"

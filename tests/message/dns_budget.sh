@@ -35,7 +35,7 @@
 # author's pass (dmarc=pass, accepted whatever on_dns_temperror said).
 set -u
 . "$(pwd)/tests/lib/common.sh"    # need_tools, stop_pids, tail_logs, now_ms, ok
-. "$(pwd)/tests/lib/dnsfault.sh"  # dnsfault_start, milter_run
+. "$(pwd)/tests/lib/dnsfault.sh"  # dnsfault_need_py, dnsfault_start, milter_run
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
 PY=/usr/bin/python3
@@ -46,10 +46,7 @@ BUDGET=128          # message_dns_queries default
 SMALL=8             # less than the 8 keys + 2 _dmarc names alone
 
 need_tools "apt-get install miltertest opendkim-tools" miltertest opendkim-genkey
-$PY -c 'import dns.message, dkim' 2>/dev/null || {
-	echo "FAIL: $PY lacks dnspython or dkim (apt-get install python3-dnspython python3-dkim)"
-	exit 1
-}
+dnsfault_need_py
 
 T=$(mktemp -d /tmp/dns-budget.XXXXXX)
 SRV_PID=

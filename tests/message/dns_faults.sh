@@ -30,7 +30,7 @@
 # replay the timing of a loaded machine (the checks then outlast the hold).
 set -u
 . "$(pwd)/tests/lib/common.sh"    # need_tools, stop_pids, tail_logs, now_ms, ok, hwm
-. "$(pwd)/tests/lib/dnsfault.sh"  # dnsfault_start, milter_run
+. "$(pwd)/tests/lib/dnsfault.sh"  # dnsfault_need_py, dnsfault_start, milter_run
 . "$(pwd)/tests/lib/nsd.sh"       # nsd_serve
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
@@ -43,10 +43,7 @@ PAUSE_MS=${DNS_FAULTS_PAUSE_MS:-0}
 
 need_tools "apt-get install miltertest nsd ldnsutils opendkim-tools" \
     miltertest nsd ldns-keygen ldns-signzone drill opendkim-genkey
-$PY -c 'import dns.message, dkim' 2>/dev/null || {
-	echo "FAIL: $PY lacks dnspython or dkim (apt-get install python3-dnspython python3-dkim)"
-	exit 1
-}
+dnsfault_need_py
 
 T=$(mktemp -d /tmp/dns-faults.XXXXXX)
 SRV_PID=
