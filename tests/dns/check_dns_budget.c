@@ -65,15 +65,11 @@ static dns_resolver *
 dead_resolver(unsigned timeout_ms)
 {
 	dns_config cfg;
-	char err[512];
-	dns_resolver *r;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.unbound_conf = dead_conf;
 	cfg.timeout_ms = timeout_ms;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
-	return r;
+	return dnscheck_new(&cfg);
 }
 
 START_TEST(test_stub_timeout)

@@ -8,18 +8,24 @@
 #include <string.h>
 
 dns_resolver *
+dnscheck_new(const dns_config *cfg)
+{
+	char err[512];
+	dns_resolver *r = dns_resolver_new(cfg, err, sizeof(err));
+
+	ck_assert_msg(r != NULL, "resolver: %s", err);
+	return r;
+}
+
+dns_resolver *
 dnscheck_resolver(const char *zone_file, int cache_entries)
 {
 	dns_config cfg;
-	char err[512];
-	dns_resolver *r;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = zone_file;
 	cfg.cache_entries = cache_entries;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
-	return r;
+	return dnscheck_new(&cfg);
 }
 
 dns_answer *

@@ -13,6 +13,7 @@
 #include "message/ar_parse.h"
 #include "message/message_int.h"
 #include "message/msgparse.h"
+#include "tests/lib/dnscheck.h"
 
 am_config vr_cfg;
 msg *vr_msg;
@@ -57,8 +58,7 @@ vr_start(const char *const *kv)
 	for (i = 0; i < ncopies; i++)
 		free(copies[i]);
 	config_dns(&vr_cfg, &dc);
-	res = dns_resolver_new(&dc, err, sizeof(err));
-	ck_assert_msg(res != NULL, "resolver: %s", err);
+	res = dnscheck_new(&dc);
 	ck_assert_int_eq(dns_resolver_add_fault(res, "_dmarc.temp.example",
 	    DNS_T_TXT, DNS_TEMPFAIL), 0);
 	ck_assert_int_eq(dns_resolver_add_fault(res, "spftemp.example",
