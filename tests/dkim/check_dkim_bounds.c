@@ -15,10 +15,10 @@
 
 #include "dkim/dkim.h"
 #include "message/dkim_msg.h"
+#include "tests/lib/check_main.h"
 #include "tests/lib/dkimsign.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
-#include "tests/lib/check_main.h"
 
 #define KEYDIR "tests/fixtures/dkim_keys/"
 

@@ -16,11 +16,11 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_hdrs.h"
 #include "message/dkim_msg.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 #include "tests/lib/fnvnames.h"
 #include "tests/lib/hsel_oracle.h"
 #include "util/strbuf.h"
-#include "tests/lib/check_main.h"
-#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
 #define SIGNED "tests/fixtures/verdict/dkim-example-com.eml"

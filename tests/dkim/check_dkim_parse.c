@@ -12,9 +12,9 @@
 
 #include "dkim/dkim_key.h"
 #include "dkim/dkim_sig.h"
+#include "tests/lib/check_main.h"
 #include "util/base64.h"
 #include "util/taglist.h"
-#include "tests/lib/check_main.h"
 
 static int
 parse(const char *s, unsigned flags, taglist_tag *t, size_t max, size_t *n,

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
-#include "tests/lib/querylog.h"
 #include "tests/lib/check_main.h"
 #include "tests/lib/dnscheck.h"
+#include "tests/lib/querylog.h"
 
 #define ZONE "tests/fixtures/dmarc/eval.zone"
 

@@ -29,7 +29,6 @@
 #include "tests/milter/diff/df_sessions.c"
 #include "tests/milter/diff/df_engine.c"
 #include "tests/milter/diff/df_libmilter.c"
-#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <errno.h>
@@ -42,6 +41,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tests/lib/check_main.h"
 
 /*
  * The expected differences. One row per session that differs:

@@ -11,8 +11,8 @@
 #include "spf/macro.h"
 #include "spf/record.h"
 #include "spf/spf.h"
-#include "util/ipaddr.h"
 #include "tests/lib/check_main.h"
+#include "util/ipaddr.h"
 
 /* ---- ipaddr ---- */
 

@@ -23,9 +23,9 @@
 #include "dns/dns.h"
 #include "spf/record.h"
 #include "spf/spf.h"
+#include "tests/lib/check_main.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
-#include "tests/lib/check_main.h"
 
 /* ---- the counting allocator ---- */
 

@@ -12,8 +12,8 @@
 
 #include "dns/dns.h"
 #include "spf/spf.h"
-#include "tests/lib/testzone.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/testzone.h"
 
 static const char zone[] =
     "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"

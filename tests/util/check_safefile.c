@@ -4,8 +4,8 @@
  * link (issue 11, 3). The directory rules need root (chown); run as
  * another user those cases say so and check only that nothing is refused.
  */
-#include "util/safefile.h"
 #include "tests/lib/check_main.h"
+#include "util/safefile.h"
 
 #include <check.h>
 #include <fcntl.h>
