@@ -19,10 +19,14 @@
 #   config/ message/ daemon/ cli/   -> libauthmilter-app.a + cli/main.c = the
 #                                      authmilter binary
 #   tests/lib/*.c                   -> test support, linked into every test program
+#                                      (but check_main.c: the main() of the
+#                                      Check programs, linked into them only)
 #   tests/FOLDER/check_*.c          -> one Check program each (FOLDER mirrors
-#                                      the source folder it tests)
+#                                      the source folder it tests; it defines
+#                                      check_suite(), tests/lib/check_main.h)
 #   tests/conformance/conf_*.c      -> one conformance runner each
-#   tests/scripts/*.sh              -> script tests (get $AUTHMILTER, $BUILD)
+#   tests/FOLDER/*.sh               -> script tests (get $AUTHMILTER, $BUILD;
+#                                      tests/lib/ and run.sh are not tests)
 #   tests/fuzz/fuzz_*.c             -> one libFuzzer target each, and a replay
 #                                      of its corpus in make check (replay.c)
 #   tests/bench/bench_*.c           -> benchmark programs
@@ -46,7 +50,7 @@ CHECK_LIBS   := $(shell pkg-config --libs check)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wstrict-prototypes -Wmissing-prototypes -Wvla
 OPT      ?= -O2 -g
-# Hardening, for every program built here (tests/scripts/hardening.sh
+# Hardening, for every program built here (tests/system/hardening.sh
 # checks the daemon): stack protector on functions with arrays or
 # address-taken locals, position-independent executable (ASLR for the
 # code too), full RELRO (GOT read-only after start-up: -z relro with
@@ -76,8 +80,9 @@ LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c \
               milter/*.c report/*.c))
 APP_SRC    := $(sort $(filter-out cli/main.c,$(wildcard config/*.c message/*.c \
               daemon/*.c cli/*.c)))
-TLIB_SRC   := $(sort $(wildcard tests/lib/*.c))
-UNIT_SRC   := $(sort $(wildcard tests/*/check_*.c))
+CHECK_MAIN_SRC := tests/lib/check_main.c
+TLIB_SRC   := $(sort $(filter-out $(CHECK_MAIN_SRC),$(wildcard tests/lib/*.c)))
+UNIT_SRC   := $(sort $(filter-out tests/lib/%,$(wildcard tests/*/check_*.c)))
 CONF_SRC   := $(sort $(wildcard tests/conformance/conf_*.c))
 BENCH_SRC  := $(sort $(wildcard tests/bench/bench_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -90,6 +95,7 @@ LIB      := $(BUILD)/libauthmilter.a
 APPLIB   := $(BUILD)/libauthmilter-app.a
 MAIN_OBJ := $(call obj,cli/main.c)
 TLIB     := $(BUILD)/libtestsupport.a
+CHECK_MAIN := $(BUILD)/libcheckmain.a
 BIN      := $(BUILD)/authmilter
 UNIT_BIN := $(foreach f,$(UNIT_SRC),$(BUILD)/tests/$(basename $(notdir $(f))))
 CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
@@ -119,15 +125,23 @@ $(TLIB): $(TLIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The shared main() of the Check programs, in an archive of its own linked
+# into them only: the conformance runners and benchmarks, which link
+# $(TLIB), have their own main().
+$(CHECK_MAIN): $(call obj,$(CHECK_MAIN_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(BIN): $(MAIN_OBJ) $(APPLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLIB) $(LIB) $(LDLIBS)
 
 # A unit program is named after its file (tests/FOLDER/check_NAME.c ->
 # $(BUILD)/tests/check_NAME): one rule per program, made from UNIT_SRC.
+# Its main() comes from $(CHECK_MAIN) (tests/lib/check_main.c).
 define unit_rule
-$(BUILD)/tests/$(basename $(notdir $(1))): $(call obj,$(1)) $(TLIB) $(APPLIB) $(LIB)
+$(BUILD)/tests/$(basename $(notdir $(1))): $(call obj,$(1)) $(CHECK_MAIN) $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(TLIB) $$(APPLIB) $$(LIB) $$(CHECK_LIBS) $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(CHECK_MAIN) $$(TLIB) $$(APPLIB) $$(LIB) $$(CHECK_LIBS) $$(LDLIBS)
 endef
 $(foreach f,$(UNIT_SRC),$(eval $(call unit_rule,$(f))))
 

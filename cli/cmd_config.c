@@ -8,7 +8,7 @@
  * starting point for /etc/authmilter.conf and a way to see what a running
  * daemon would use. --defaults ignores any file; --keys prints only the key
  * names, one per line; --man prints every key as roff, the generated part of
- * doc/authmilter.conf.5 (tests/scripts/docs.sh checks the committed page
+ * doc/authmilter.conf.5 (tests/system/docs.sh checks the committed page
  * and contrib/authmilter.conf against it). A file with an
  * error is reported with its file and line, exit 1.
  */

@@ -18,7 +18,7 @@
  * messages in flight finish (up to DAEMON_DRAIN_SECONDS), then the server
  * stops (listener closed, unix socket removed, remaining connections shut
  * down, threads joined within a bound) and the process exits 0.
- * tests/scripts/daemon.sh sends HUP storms under load to check it.
+ * tests/daemon/daemon.sh sends HUP storms under load to check it.
  *
  * Files created as root (the unix socket, the pidfile) go only in
  * directories only root can write (util/safefile.h: checked up to "/";
@@ -66,7 +66,7 @@
  * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
  * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs_int.h:
  * arena and index, fields of 4 octets or more as the milter passes them).
- * Measured in tests/scripts/milter_engine.py.
+ * Measured in tests/milter/milter_engine.py.
  */
 #define DAEMON_CONN_FIXED_KB 2458
 #define DAEMON_HEADER_FACTOR 3

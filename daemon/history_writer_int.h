@@ -32,7 +32,7 @@
  *   Crash bound: a record is on disk once its transaction commits; a
  *   kill -9 loses the records still queued plus the batch in flight -
  *   at most history_queue_size + history_batch_size, and at most one
- *   batch while the writer keeps up (tests/scripts/history_kill.sh).
+ *   batch while the writer keeps up (tests/report/check_history.c).
  *
  *   What the daemon records for one message, and how `authmilter check
  *   --record` shares it: history_record_from_verdict() (daemon.h).

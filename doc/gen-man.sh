@@ -4,7 +4,7 @@
 # GENERATED markers, from `authmilter config --man`) and
 # contrib/authmilter.conf (`authmilter config --defaults`).
 #   sh doc/gen-man.sh [path/to/authmilter]
-# tests/scripts/docs.sh checks both are up to date.
+# tests/system/docs.sh checks both are up to date.
 set -eu
 AM=${1:-./authmilter}
 out=doc/authmilter.conf.5

@@ -6,11 +6,13 @@
 # Runs, in order: the Check unit programs (build/tests/check_*), the
 # conformance runners (build/tests/conf_*, given $SHARED/conformance; each
 # says itself when it skips), the fuzz corpora replays (build/tests/
-# replay_*, over tests/fuzz/corpus/fuzz_*), and the script tests (tests/scripts/*.sh, with
-# AUTHMILTER, BUILD and SHARED in the environment). A program passes when it
-# exits 0. The last line is "total: N passed, N failed"; the exit status is
-# non-zero when anything failed. VALGRIND=1 runs the C programs under
-# valgrind --error-exitcode=99 --leak-check=full.
+# replay_*, over tests/fuzz/corpus/fuzz_*), and the script tests
+# (tests/FOLDER/*.sh but tests/lib/, the helpers, and the run.sh files;
+# each named FOLDER/NAME.sh, run with AUTHMILTER, BUILD and SHARED in the
+# environment). A program passes when it exits 0. The last line is
+# "total: N passed, N failed"; the exit status is non-zero when anything
+# failed. VALGRIND=1 runs the C programs under valgrind --error-exitcode=99
+# --leak-check=full.
 BUILD=${BUILD:-build}
 SHARED=${SHARED:-../shared}
 AUTHMILTER=$(pwd)/$BUILD/authmilter
@@ -50,9 +52,12 @@ for t in "$BUILD"/tests/replay_*; do
 	name=$(basename "$t")
 	run "$name" $wrap "$t" "tests/fuzz/corpus/fuzz_${name#replay_}"
 done
-for t in tests/scripts/*.sh; do
+for t in tests/*/*.sh; do
 	[ -f "$t" ] || continue
-	run "$(basename "$t")" sh "$t"
+	case $t in
+	tests/lib/* | */run.sh) continue ;;
+	esac
+	run "${t#tests/}" sh "$t"
 done
 echo
 [ -n "$failures" ] && echo "failed programs:$failures"

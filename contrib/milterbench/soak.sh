@@ -23,7 +23,7 @@
 # folder, $BUILD/milterbench/soak-run). The corpus is the one of make bench
 # ($BUILD/milterbench/corpus, 2,000 messages, seed 1), generated here when
 # absent (~40 s, /usr/bin/python3 with python3-dkim), unless SOAK_CORPUS
-# names another (a folder in gencorpus.py's layout: tests/scripts/
+# names another (a folder in gencorpus.py's layout: tests/system/
 # soak_smoke.sh uses a few messages in tests/fixtures/soak).
 # "Possibly lost" blocks under valgrind are listed, not failed: they are the
 # thread-local storage of threads still running at exit.

@@ -27,6 +27,7 @@
 
 #include "dkim/dkim.h"
 #include "message/message.h"
+#include "tests/lib/dkimsign.h"
 #include "tests/lib/stopwatch.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
@@ -238,35 +239,6 @@ sign_msg(msg *m, EVP_PKEY *key, int ed, unsigned *seed, size_t bodylen)
 	sb_free(&canon);
 }
 
-static void
-zone_key(FILE *fp, const char *sel, EVP_PKEY *key, int ed)
-{
-	strbuf t;
-	size_t i;
-
-	sb_init(&t);
-	sb_printf(&t, "v=DKIM1; k=%s; p=", ed ? "ed25519" : "rsa");
-	if (ed) {
-		unsigned char raw[32];
-		size_t n = 32;
-
-		EVP_PKEY_get_raw_public_key(key, raw, &n);
-		b64(raw, n, &t);
-	} else {
-		unsigned char *der = NULL;
-		int n = i2d_PUBKEY(key, &der);
-
-		b64(der, (size_t)n, &t);
-		OPENSSL_free(der);
-	}
-	fprintf(fp, "%s._domainkey.example.com. 300 IN TXT", sel);
-	for (i = 0; i < t.len; i += 250)
-		fprintf(fp, " \"%.*s\"", (int)(t.len - i < 250 ? t.len - i : 250),
-		    t.s + i);
-	fprintf(fp, "\n");
-	sb_free(&t);
-}
-
 int
 main(void)
 {
@@ -298,8 +270,8 @@ main(void)
 		perror("bench_dkim: zone");
 		return 1;
 	}
-	zone_key(fp, "rsa", rsa, 0);
-	zone_key(fp, "ed", ed, 1);
+	dkimsign_zone_key(fp, "rsa._domainkey.example.com.", rsa, NULL);
+	dkimsign_zone_key(fp, "ed._domainkey.example.com.", ed, NULL);
 	fclose(fp);
 	if ((res = testzone_resolver(zpath, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_dkim: resolver: %s\n", err);

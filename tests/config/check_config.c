@@ -3,6 +3,7 @@
  * type, errors naming file and line, all-or-nothing loading.
  */
 #include "config/config.h"
+#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -162,13 +163,11 @@ START_TEST(test_write_roundtrip)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nfailed;
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_load_values);
@@ -176,9 +175,5 @@ main(void)
 	tcase_add_test(tc, test_all_or_nothing);
 	tcase_add_test(tc, test_write_roundtrip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? 0 : 1;
+	return s;
 }

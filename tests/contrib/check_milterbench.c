@@ -7,6 +7,7 @@
  */
 #include "contrib/milterbench/mb_corpus.c"
 #include "contrib/milterbench/milterproto.c"
+#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -240,13 +241,11 @@ START_TEST(test_header_edits)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("milterbench");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_optneg);
 	tcase_add_test(tc, test_connect_and_macros);
@@ -257,9 +256,5 @@ main(void)
 	tcase_add_test(tc, test_split_message);
 	tcase_add_test(tc, test_header_edits);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -15,6 +15,7 @@
 
 #include "dkim/dkim.h"
 #include "message/message.h"
+#include "tests/lib/check_main.h"
 #include "tests/lib/dkimsign.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
@@ -263,13 +264,11 @@ START_TEST(shared_key_signatures_pass)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dkim_bounds");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -279,9 +278,5 @@ main(void)
 	tcase_add_test(tc, verifications_per_message);
 	tcase_add_test(tc, shared_key_signatures_pass);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

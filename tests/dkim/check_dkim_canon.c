@@ -9,6 +9,7 @@
 
 #include "dkim/dkim.h"
 #include "dkim/dkim_canon_int.h"
+#include "tests/lib/check_main.h"
 
 static void
 collect(void *arg, const void *p, size_t n)
@@ -409,13 +410,11 @@ START_TEST(call_order_and_policy_results)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dkim_canon");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, body_simple);
@@ -427,9 +426,5 @@ main(void)
 	tcase_add_test(tc, signature_limit);
 	tcase_add_test(tc, call_order_and_policy_results);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

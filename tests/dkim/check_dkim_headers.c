@@ -16,7 +16,10 @@
 #include "dkim/dkim.h"
 #include "dkim/dkim_hdrs_int.h"
 #include "message/message.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 #include "tests/lib/fnvnames.h"
+#include "tests/lib/hsel_oracle.h"
 #include "util/strbuf.h"
 
 #define ZONE "tests/fixtures/verdict/verdict.zone"
@@ -190,27 +193,6 @@ START_TEST(memory_bounded_by_bytes)
 }
 END_TEST
 
-/* RFC 6376 5.4.2 the plain way: last unused field of that name. */
-static size_t
-naive_next(const dkim_hstore *hs, unsigned char *used, const char *name,
-    size_t len)
-{
-	size_t k;
-
-	for (k = hs->n; k > 0; k--) {
-		size_t nl;
-		const char *n = dkim_hs_name(hs, k - 1, &nl);
-
-		while (nl > 0 && (n[nl - 1] == ' ' || n[nl - 1] == '\t'))
-			nl--;
-		if (!used[k - 1] && nl == len && strncasecmp(n, name, len) == 0) {
-			used[k - 1] = 1;
-			return k - 1;
-		}
-	}
-	return DKIM_HSEL_NONE;
-}
-
 START_TEST(selection_matches_plain_scan)
 {
 	static const char *const names[] = {
@@ -255,7 +237,7 @@ START_TEST(selection_matches_plain_scan)
 			size_t len = strlen(h[s][j]);
 
 			ck_assert_uint_eq(dkim_hsel_next(&sel, h[s][j], len),
-			    naive_next(&hs, used, h[s][j], len));
+			    hsel_oracle_next(&hs, used, h[s][j], len));
 		}
 	}
 	ck_assert_uint_eq(dkim_hsel_next(&sel, "unknown", 7), DKIM_HSEL_NONE);
@@ -313,7 +295,6 @@ START_TEST(signature_passes_with_10000_fields)
 	strbuf text;
 	char buf[4096], err[256];
 	size_t n, k, eoh;
-	dns_config dc;
 	dns_resolver *r;
 	dkim_options o;
 	dkim_verifier *v;
@@ -326,10 +307,7 @@ START_TEST(signature_passes_with_10000_fields)
 			if (buf[k] != '\r')
 				sb_putc(&text, buf[k]);
 	fclose(fp);
-	memset(&dc, 0, sizeof(dc));
-	dc.zone_file = ZONE;
-	r = dns_resolver_new(&dc, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
+	r = dnscheck_resolver(ZONE, 0);
 	ck_assert_ptr_nonnull(strstr(text.s, "\n\n"));
 	eoh = (size_t)(strstr(text.s, "\n\n") - text.s) + 1;
 	for (round = 0; round < 2; round++) {
@@ -364,13 +342,11 @@ START_TEST(signature_passes_with_10000_fields)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dkim_headers");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bound_counts_wire_bytes);
@@ -382,9 +358,5 @@ main(void)
 	tcase_add_test(tc, selection_resists_chosen_names);
 	tcase_add_test(tc, signature_passes_with_10000_fields);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

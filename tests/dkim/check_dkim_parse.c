@@ -12,6 +12,7 @@
 
 #include "dkim/dkim_key_int.h"
 #include "dkim/dkim_sig_int.h"
+#include "tests/lib/check_main.h"
 #include "util/base64.h"
 #include "util/taglist.h"
 
@@ -545,13 +546,11 @@ START_TEST(key_cache_sets)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dkim_parse");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, taglist_basic);
 	tcase_add_test(tc, taglist_errors);
@@ -565,9 +564,5 @@ main(void)
 	tcase_add_test(tc, key_cache);
 	tcase_add_test(tc, key_cache_sets);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

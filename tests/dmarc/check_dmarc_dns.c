@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/dmarc/dmarc.zone"
 
@@ -22,13 +24,7 @@ static dmarc_result res;
 static void
 setup(void)
 {
-	dns_config cfg;
-	char err[512];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = ZONE;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
+	r = dnscheck_resolver(ZONE, 0);
 	ck_assert_int_eq(dns_resolver_add_fault(r, "_dmarc.fail.example",
 	    DNS_T_TXT, DNS_TEMPFAIL), 0);
 	memset(&opt, 0, sizeof(opt));
@@ -141,13 +137,11 @@ START_TEST(rfc7489_mode)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_dns");
 	TCase *tc = tcase_create("dns");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -158,9 +152,5 @@ main(void)
 	tcase_add_test(tc, tempfail_and_bound);
 	tcase_add_test(tc, rfc7489_mode);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 #include "tests/lib/querylog.h"
 
 #define ZONE "tests/fixtures/dmarc/eval.zone"
@@ -35,13 +37,7 @@ static dmarc_result res;
 static void
 setup(void)
 {
-	dns_config cfg;
-	char err[512];
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = ZONE;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
+	r = dnscheck_resolver(ZONE, 0);
 	ql = querylog_new();
 	querylog_trace(ql, r);
 	memset(&opt, 0, sizeof(opt));
@@ -573,13 +569,11 @@ START_TEST(bad_input)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_eval");
 	TCase *tc = tcase_create("eval");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -602,9 +596,5 @@ main(void)
 	tcase_add_test(tc, rfc7489_mode);
 	tcase_add_test(tc, bad_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

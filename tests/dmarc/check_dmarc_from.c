@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
 
 static dmarc_from out;
 static char why[160];
@@ -270,13 +271,11 @@ START_TEST(too_long)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_from");
 	TCase *tc = tcase_create("from");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, plain_forms);
 	tcase_add_test(tc, display_names_cannot_fool);
@@ -291,9 +290,5 @@ main(void)
 	tcase_add_test(tc, hostile_lexing);
 	tcase_add_test(tc, too_long);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

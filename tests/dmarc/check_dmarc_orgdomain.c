@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
 
 static dmarc_fetch
 rec_fetch(const char *txt)
@@ -174,13 +175,11 @@ START_TEST(alignment)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_orgdomain");
 	TCase *tc = tcase_create("orgdomain");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, walk_names);
 	tcase_add_test(tc, org_selection);
@@ -188,9 +187,5 @@ main(void)
 	tcase_add_test(tc, psl);
 	tcase_add_test(tc, alignment);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
 
 static dmarc_record_status
 parse(const char *s, dmarc_mode mode, dmarc_record *r)
@@ -215,13 +216,11 @@ START_TEST(uri_lists)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_record");
 	TCase *tc = tcase_create("record");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, minimal);
 	tcase_add_test(tc, version_rules);
@@ -232,9 +231,5 @@ main(void)
 	tcase_add_test(tc, length_bounded);
 	tcase_add_test(tc, uri_lists);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

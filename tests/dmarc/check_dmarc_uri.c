@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/check_main.h"
 
 static char why[256];
 
@@ -282,13 +283,11 @@ START_TEST(lists_in_a_record)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dmarc_uri");
 	TCase *tc = tcase_create("uri");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, good_uris);
 	tcase_add_test(tc, the_attack_and_other_redirections);
@@ -297,9 +296,5 @@ main(void)
 	tcase_add_test(tc, size_suffix);
 	tcase_add_test(tc, lists_in_a_record);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

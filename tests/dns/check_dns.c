@@ -4,9 +4,9 @@
  * Zone-file mode serves tests/fixtures/dns/test.zone (no apex SOA: the
  * resolver supplies one) through libunbound's auth-zone, and every answer
  * type, CNAME chasing, wildcards and NXDOMAIN vs NODATA are checked against
- * it. Timeouts use a stub zone (a libunbound config written here) pointing
- * at a local UDP socket that never answers. The answer cache is checked
- * directly through dns_int.h and end to end (cache on and off must agree).
+ * it. The answer cache is checked directly through dns_int.h and end to
+ * end (cache on and off must agree). Timeouts and a message's budget:
+ * check_dns_budget.c.
  */
 #include <check.h>
 
@@ -22,34 +22,10 @@
 
 #include "dns/dns.h"
 #include "dns/dns_int.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/dns/test.zone"
-
-static dns_resolver *
-zone_resolver(int cache_entries)
-{
-	dns_config cfg;
-	char err[512];
-	dns_resolver *r;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = ZONE;
-	cfg.cache_entries = cache_entries;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
-	return r;
-}
-
-static dns_answer *
-look(dns_resolver *r, const char *name, dns_type t, dns_status want)
-{
-	dns_answer *a = dns_lookup(r, name, t);
-
-	ck_assert_msg(a->status == want, "%s %s: status %s (%s), want %s",
-	    name, dns_type_name(t), dns_status_name(a->status), a->why,
-	    dns_status_name(want));
-	return a;
-}
 
 static int
 has_a(const dns_answer *a, const char *ip)
@@ -67,11 +43,11 @@ has_a(const dns_answer *a, const char *ip)
 
 START_TEST(test_a_aaaa)
 {
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	struct in6_addr want6;
 	dns_answer *a;
 
-	a = look(r, "www.example", DNS_T_A, DNS_RECORDS);
+	a = dnscheck_look(r, "www.example", DNS_T_A, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 2);
 	ck_assert(has_a(a, "192.0.2.1") && has_a(a, "192.0.2.2"));
 	ck_assert_int_eq(a->sec, DNS_SEC_INSECURE);
@@ -80,7 +56,7 @@ START_TEST(test_a_aaaa)
 	ck_assert_str_eq(a->why, "");
 	dns_answer_free(a);
 
-	a = look(r, "WWW.Example.", DNS_T_AAAA, DNS_RECORDS);
+	a = dnscheck_look(r, "WWW.Example.", DNS_T_AAAA, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 1);
 	inet_pton(AF_INET6, "2001:db8::1", &want6);
 	ck_assert(memcmp(&a->records[0].u.aaaa, &want6, 16) == 0);
@@ -91,14 +67,14 @@ END_TEST
 
 START_TEST(test_mx_order)
 {
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	static const char *const hosts[] = {
 		"mx1.example", "mx2.example", "mx3.example",
 	};
 	dns_answer *a;
 	size_t i;
 
-	a = look(r, "example", DNS_T_MX, DNS_RECORDS);
+	a = dnscheck_look(r, "example", DNS_T_MX, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 3);
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(a->records[i].type, DNS_T_MX);
@@ -107,7 +83,8 @@ START_TEST(test_mx_order)
 	}
 	dns_answer_free(a);
 
-	a = look(r, "null.example", DNS_T_MX, DNS_RECORDS);  /* RFC 7505 */
+	/* RFC 7505 */
+	a = dnscheck_look(r, "null.example", DNS_T_MX, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 1);
 	ck_assert_uint_eq(a->records[0].u.mx.preference, 0);
 	ck_assert_str_eq(a->records[0].u.mx.host, "");
@@ -118,13 +95,13 @@ END_TEST
 
 START_TEST(test_txt)
 {
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	const dns_txt *t;
 	dns_answer *a;
 	int one = 0, two = 0;
 	size_t i;
 
-	a = look(r, "example", DNS_T_TXT, DNS_RECORDS);
+	a = dnscheck_look(r, "example", DNS_T_TXT, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 1);
 	t = &a->records[0].u.txt;
 	ck_assert_uint_eq(t->nstrings, 2);
@@ -134,7 +111,7 @@ START_TEST(test_txt)
 	ck_assert_str_eq(t->text, "v=spf1 ip4:192.0.2.0/24 -all");
 	dns_answer_free(a);
 
-	a = look(r, "nul.example", DNS_T_TXT, DNS_RECORDS);
+	a = dnscheck_look(r, "nul.example", DNS_T_TXT, DNS_RECORDS);
 	t = &a->records[0].u.txt;
 	ck_assert_uint_eq(t->nstrings, 2);
 	ck_assert_uint_eq(t->lens[0], 3);
@@ -143,7 +120,7 @@ START_TEST(test_txt)
 	ck_assert(memcmp(t->text, "a\0bc", 5) == 0);
 	dns_answer_free(a);
 
-	a = look(r, "multi.example", DNS_T_TXT, DNS_RECORDS);
+	a = dnscheck_look(r, "multi.example", DNS_T_TXT, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 2);
 	for (i = 0; i < a->count; i++) {
 		one += strcmp(a->records[i].u.txt.text, "one") == 0;
@@ -157,7 +134,7 @@ END_TEST
 
 START_TEST(test_ptr)
 {
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	unsigned char addr[16];
 	char name[80];
 	dns_answer *a;
@@ -165,7 +142,7 @@ START_TEST(test_ptr)
 	inet_pton(AF_INET, "192.0.2.1", addr);
 	ck_assert_int_eq(dns_reverse_name(AF_INET, addr, name, sizeof(name)), 0);
 	ck_assert_str_eq(name, "1.2.0.192.in-addr.arpa");
-	a = look(r, name, DNS_T_PTR, DNS_RECORDS);
+	a = dnscheck_look(r, name, DNS_T_PTR, DNS_RECORDS);
 	ck_assert_uint_eq(a->count, 1);
 	ck_assert_str_eq(a->records[0].u.ptr, "www.example");
 	dns_answer_free(a);
@@ -174,7 +151,7 @@ START_TEST(test_ptr)
 	ck_assert_int_eq(dns_reverse_name(AF_INET6, addr, name, sizeof(name)), 0);
 	ck_assert_str_eq(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
 	    "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
-	a = look(r, name, DNS_T_PTR, DNS_RECORDS);
+	a = dnscheck_look(r, name, DNS_T_PTR, DNS_RECORDS);
 	ck_assert_str_eq(a->records[0].u.ptr, "www.example");
 	dns_answer_free(a);
 	ck_assert_int_eq(dns_reverse_name(AF_INET6, addr, name, 40), -1);
@@ -184,31 +161,33 @@ END_TEST
 
 START_TEST(test_cname_wildcard_negative)
 {
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	dns_answer *a;
 
-	a = look(r, "alias2.example", DNS_T_A, DNS_RECORDS);  /* two CNAMEs */
+	/* two CNAMEs */
+	a = dnscheck_look(r, "alias2.example", DNS_T_A, DNS_RECORDS);
 	ck_assert(a->count == 2 && has_a(a, "192.0.2.1"));
 	dns_answer_free(a);
-	a = look(r, "dangling.example", DNS_T_A, DNS_NXDOMAIN);
+	a = dnscheck_look(r, "dangling.example", DNS_T_A, DNS_NXDOMAIN);
 	dns_answer_free(a);
 
-	a = look(r, "a.b.wild.example", DNS_T_A, DNS_RECORDS);
+	a = dnscheck_look(r, "a.b.wild.example", DNS_T_A, DNS_RECORDS);
 	ck_assert(a->count == 1 && has_a(a, "192.0.2.77"));
 	dns_answer_free(a);
-	a = look(r, "x.wild.example", DNS_T_TXT, DNS_RECORDS);
+	a = dnscheck_look(r, "x.wild.example", DNS_T_TXT, DNS_RECORDS);
 	ck_assert_str_eq(a->records[0].u.txt.text, "wild");
 	dns_answer_free(a);
-	a = look(r, "x.wild.example", DNS_T_MX, DNS_NODATA);
+	a = dnscheck_look(r, "x.wild.example", DNS_T_MX, DNS_NODATA);
 	dns_answer_free(a);
-	a = look(r, "wild.example", DNS_T_A, DNS_NODATA);  /* empty non-terminal */
+	/* empty non-terminal */
+	a = dnscheck_look(r, "wild.example", DNS_T_A, DNS_NODATA);
 	dns_answer_free(a);
 
-	a = look(r, "www.example", DNS_T_TXT, DNS_NODATA);
+	a = dnscheck_look(r, "www.example", DNS_T_TXT, DNS_NODATA);
 	ck_assert_int_eq(a->rcode, 0);
 	ck_assert_uint_eq(a->count, 0);
 	dns_answer_free(a);
-	a = look(r, "nope.example", DNS_T_A, DNS_NXDOMAIN);
+	a = dnscheck_look(r, "nope.example", DNS_T_A, DNS_NXDOMAIN);
 	ck_assert_int_eq(a->rcode, 3);
 	ck_assert_uint_eq(a->count, 0);
 	dns_answer_free(a);
@@ -221,45 +200,46 @@ START_TEST(test_badname)
 	static const char *const bad[] = {
 		"", "a..b", ".a", "..", "a\\000b", "bad\\", "a\\999", "a\\1x",
 	};
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	char name[400];
 	dns_answer *a;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		a = look(r, bad[i], DNS_T_A, DNS_BADNAME);
+		a = dnscheck_look(r, bad[i], DNS_T_A, DNS_BADNAME);
 		ck_assert_msg(a->why[0] != '\0', "no reason for '%s'", bad[i]);
 		dns_answer_free(a);
 	}
-	a = look(r, NULL, DNS_T_A, DNS_BADNAME);
+	a = dnscheck_look(r, NULL, DNS_T_A, DNS_BADNAME);
 	dns_answer_free(a);
 
 	memset(name, 'x', 64);  /* label of 64 */
 	memcpy(name + 64, ".example", 9);
-	a = look(r, name, DNS_T_A, DNS_BADNAME);
+	a = dnscheck_look(r, name, DNS_T_A, DNS_BADNAME);
 	ck_assert(strstr(a->why, "63") != NULL);
 	dns_answer_free(a);
 	memcpy(name + 63, ".example", 9);  /* label of 63: fine */
-	a = look(r, name, DNS_T_A, DNS_NXDOMAIN);
+	a = dnscheck_look(r, name, DNS_T_A, DNS_NXDOMAIN);
 	dns_answer_free(a);
 
 	/* 253 characters is the longest name; 254 is too long */
 	for (i = 0; i < 253; i++)
 		name[i] = (i % 2) ? '.' : 'a';
 	name[253] = '\0';
-	a = look(r, name, DNS_T_A, DNS_NXDOMAIN);
+	a = dnscheck_look(r, name, DNS_T_A, DNS_NXDOMAIN);
 	dns_answer_free(a);
 	name[253] = '.';
 	name[254] = '\0';
-	a = look(r, name, DNS_T_A, DNS_NXDOMAIN);  /* the trailing dot is free */
+	/* the trailing dot is free */
+	a = dnscheck_look(r, name, DNS_T_A, DNS_NXDOMAIN);
 	dns_answer_free(a);
 	name[253] = 'b';
-	a = look(r, name, DNS_T_A, DNS_BADNAME);
+	a = dnscheck_look(r, name, DNS_T_A, DNS_BADNAME);
 	ck_assert(strstr(a->why, "255") != NULL);
 	dns_answer_free(a);
 
 	/* escapes reach the wire: \097 is 'a' */
-	a = look(r, "www.ex\\097mple", DNS_T_A, DNS_RECORDS);
+	a = dnscheck_look(r, "www.ex\\097mple", DNS_T_A, DNS_RECORDS);
 	dns_answer_free(a);
 	dns_resolver_free(r);
 }
@@ -267,7 +247,7 @@ END_TEST
 
 START_TEST(test_faults)
 {
-	dns_resolver *r = zone_resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	dns_answer *a;
 
 	ck_assert_int_eq(dns_resolver_add_fault(r, "Timeout.Example", DNS_T_TXT,
@@ -279,14 +259,16 @@ START_TEST(test_faults)
 	ck_assert_int_eq(dns_resolver_add_fault(r, "a..b", DNS_T_A,
 	    DNS_NODATA), -1);
 
-	a = look(r, "timeout.EXAMPLE.", DNS_T_TXT, DNS_TEMPFAIL);
+	a = dnscheck_look(r, "timeout.EXAMPLE.", DNS_T_TXT, DNS_TEMPFAIL);
 	ck_assert(strstr(a->why, "timed out") != NULL);
 	dns_answer_free(a);
-	a = look(r, "timeout.example", DNS_T_A, DNS_NXDOMAIN);  /* other type */
+	/* other type */
+	a = dnscheck_look(r, "timeout.example", DNS_T_A, DNS_NXDOMAIN);
 	dns_answer_free(a);
-	a = look(r, "WWW.example", DNS_T_A, DNS_NXDOMAIN);  /* overrides zone */
+	/* overrides zone */
+	a = dnscheck_look(r, "WWW.example", DNS_T_A, DNS_NXDOMAIN);
 	dns_answer_free(a);
-	a = look(r, "www.example", DNS_T_AAAA, DNS_RECORDS);
+	a = dnscheck_look(r, "www.example", DNS_T_AAAA, DNS_RECORDS);
 	dns_answer_free(a);
 	ck_assert_int_eq(dns_resolver_add_fault(r, "late.example", DNS_T_A,
 	    DNS_TEMPFAIL), -1);  /* after the first query */
@@ -314,7 +296,8 @@ START_TEST(test_cache_end_to_end)
 	static const char *const names[] = {
 		"example", "null.example", "nope.example", "www.example",
 	};
-	dns_resolver *on = zone_resolver(0), *off = zone_resolver(-1);
+	dns_resolver *on = dnscheck_resolver(ZONE, 0);
+	dns_resolver *off = dnscheck_resolver(ZONE, -1);
 	dns_answer *a, *b, *c;
 	size_t i;
 
@@ -424,7 +407,7 @@ query_thread(void *arg)
 
 START_TEST(test_threads)
 {
-	dns_resolver *r = zone_resolver(_i == 0 ? 0 : -1);
+	dns_resolver *r = dnscheck_resolver(ZONE, _i == 0 ? 0 : -1);
 	pthread_t t[NTHREADS];
 	int i;
 
@@ -434,99 +417,6 @@ START_TEST(test_threads)
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(t[i], NULL);
 	ck_assert_int_eq(thread_failures, 0);
-	dns_resolver_free(r);
-}
-END_TEST
-
-/* A UDP socket that never answers, and a config stubbing a zone to it. */
-static int dead_fd = -1;
-static char dead_conf[64];
-
-static void
-dead_server_setup(void)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	FILE *fp;
-	int fd;
-
-	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ck_assert_int_ge(dead_fd, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(dead_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(dead_fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(dead_conf, sizeof(dead_conf), "/tmp/check_dns_XXXXXX");
-	fd = mkstemp(dead_conf);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
-	    "    do-not-query-localhost: no\n"
-	    "stub-zone:\n    name: \"dead.example.\"\n"
-	    "    stub-addr: 127.0.0.1@%u\n", ntohs(sin.sin_port));
-	fclose(fp);
-}
-
-static void
-dead_server_teardown(void)
-{
-	close(dead_fd);
-	unlink(dead_conf);
-}
-
-static dns_resolver *
-dead_resolver(unsigned timeout_ms)
-{
-	dns_config cfg;
-	char err[512];
-	dns_resolver *r;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.unbound_conf = dead_conf;
-	cfg.timeout_ms = timeout_ms;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
-	return r;
-}
-
-START_TEST(test_stub_timeout)
-{
-	dns_resolver *r = dead_resolver(700);
-	int64_t t0 = dns_now_ms(), dt;
-	dns_answer *a;
-
-	ck_assert_uint_eq(dns_resolver_timeout_ms(r), 700);
-	a = look(r, "www.dead.example", DNS_T_A, DNS_TEMPFAIL);
-	dt = dns_now_ms() - t0;
-	ck_assert_msg(dt >= 650 && dt < 3000, "took %lld ms", (long long)dt);
-	ck_assert_msg(strncmp(a->why, "timed out after", 15) == 0, "%s", a->why);
-	ck_assert_int_eq(a->sec, DNS_SEC_INSECURE);
-	dns_answer_free(a);
-	dns_resolver_free(r);
-}
-END_TEST
-
-START_TEST(test_free_pending)
-{
-	dns_resolver *r = dead_resolver(5000);
-	dns_query *q[50];
-	const dns_answer *a;
-	int64_t t0;
-	size_t i;
-
-	for (i = 0; i < 50; i++)
-		q[i] = dns_query_start(r, i % 2 ? "a.dead.example" : "b.dead.example",
-		    DNS_T_TXT);
-	ck_assert(!dns_query_done(q[0]));
-	t0 = dns_now_ms();
-	a = dns_query_wait(q[0], t0 + 200);  /* a short deadline of our own */
-	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
-	ck_assert(dns_query_done(q[0]));
-	ck_assert(dns_now_ms() - t0 < 1500);
-	ck_assert(dns_query_wait(q[0], t0) == a);  /* waiting again: same answer */
-	for (i = 0; i < 50; i++)
-		dns_query_free(q[i]);  /* 49 still pending */
 	dns_resolver_free(r);
 }
 END_TEST
@@ -679,223 +569,23 @@ START_TEST(test_zone_with_soa)
 	r = dns_resolver_new(&cfg, err, sizeof(err));
 	unlink(path);
 	ck_assert_msg(r != NULL, "%s", err);
-	a = look(r, "host.test", DNS_T_A, DNS_RECORDS);  /* test. is not special */
+	/* test. is not special */
+	a = dnscheck_look(r, "host.test", DNS_T_A, DNS_RECORDS);
 	ck_assert(has_a(a, "192.0.2.5"));
 	ck_assert_uint_eq(a->ttl, 77);
 	dns_answer_free(a);
-	a = look(r, "other.test", DNS_T_A, DNS_NXDOMAIN);
+	a = dnscheck_look(r, "other.test", DNS_T_A, DNS_NXDOMAIN);
 	ck_assert_uint_eq(a->ttl, 42);  /* the file's own SOA minimum */
 	dns_answer_free(a);
 	dns_resolver_free(r);
 }
 END_TEST
 
-/* ---- a message's budget (dns_budget) ---- */
-
-/* Start (name, type) in b with flags, wait, and check the status; the
- * query is freed. Returns whether its reason names the query budget. */
-static int
-budget_look(dns_resolver *r, dns_budget *b, int flags, const char *name,
-    dns_type t, dns_status want)
-{
-	dns_query *q = dns_query_start_in(r, b, flags, name, t);
-	const dns_answer *a = dns_query_wait(q, dns_now_ms() + 5000);
-	int refused;
-
-	ck_assert_msg(a->status == want, "%s: %s (%s), want %s", name,
-	    dns_status_name(a->status), a->why, dns_status_name(want));
-	refused = strstr(a->why, "query budget") != NULL;
-	dns_query_free(q);
-	return refused;
-}
-
-START_TEST(test_budget_count)
-{
-	dns_resolver *r = zone_resolver(0);
-	dns_budget *b = dns_budget_new(0, 5, 2);
-	char why[160];
-
-	ck_assert_ptr_nonnull(b);
-	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)), "");
-	/* 3 ordinary lookups may go out (5 - 2 kept in reserve) */
-	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
-	ck_assert(!budget_look(r, b, 0, "example", DNS_T_MX, DNS_RECORDS));
-	ck_assert(!budget_look(r, b, 0, "none.example", DNS_T_A, DNS_NXDOMAIN));
-	ck_assert_uint_eq(dns_budget_queries(b), 3);
-	ck_assert(budget_look(r, b, 0, "example", DNS_T_TXT, DNS_TEMPFAIL));
-	ck_assert_uint_eq(dns_budget_refused(b), 1);
-	/* what needs no lookup is answered and free: cache hits, bad names */
-	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
-	ck_assert(!budget_look(r, b, 0, "a..b", DNS_T_A, DNS_BADNAME));
-	/* the reserve is for reserved lookups only, then nothing goes out */
-	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "example", DNS_T_TXT,
-	    DNS_RECORDS));
-	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "www.example",
-	    DNS_T_AAAA, DNS_RECORDS));
-	ck_assert(budget_look(r, b, DNS_BUDGET_RESERVED, "mx1.example",
-	    DNS_T_A, DNS_TEMPFAIL));
-	ck_assert(budget_look(r, b, 0, "short.example", DNS_T_A, DNS_TEMPFAIL));
-	ck_assert_uint_eq(dns_budget_queries(b), 5);
-	ck_assert_uint_eq(dns_budget_refused(b), 3);
-	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
-	    "message DNS query budget of 5 exhausted");
-	/* other lookups of the resolver are not charged */
-	dns_answer_free(look(r, "short.example", DNS_T_A, DNS_RECORDS));
-	dns_budget_release(b);
-	dns_resolver_free(r);
-}
-END_TEST
-
-/* Threads charging one budget: never more than its count goes out. */
-typedef struct budget_arg {
-	dns_resolver *r;
-	dns_budget *b;
-	int id;
-	atomic_uint refused;
-} budget_arg;
-
-static void *
-budget_thread(void *p)
-{
-	budget_arg *ba = p;
-	char name[64];
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		dns_query *q;
-		const dns_answer *a;
-
-		snprintf(name, sizeof(name), "t%d-%d.example", ba->id, i);
-		q = dns_query_start_in(ba->r, ba->b, i % 2 ?
-		    DNS_BUDGET_RESERVED : 0, name, DNS_T_A);
-		a = dns_query_wait(q, dns_now_ms() + 5000);
-		if (a->status == DNS_TEMPFAIL &&
-		    strstr(a->why, "query budget of 100 exhausted") != NULL)
-			atomic_fetch_add(&ba->refused, 1);
-		dns_query_free(q);
-	}
-	return NULL;
-}
-
-START_TEST(test_budget_threads)
-{
-	dns_resolver *r = zone_resolver(0);
-	dns_budget *b = dns_budget_new(0, 100, 10);
-	budget_arg args[8];
-	pthread_t th[8];
-	unsigned refused = 0;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		args[i].r = r;
-		args[i].b = b;
-		args[i].id = i;
-		atomic_init(&args[i].refused, 0);
-		ck_assert_int_eq(pthread_create(&th[i], NULL, budget_thread,
-		    &args[i]), 0);
-	}
-	for (i = 0; i < 8; i++) {
-		pthread_join(th[i], NULL);
-		refused += atomic_load(&args[i].refused);
-	}
-	ck_assert_uint_eq(dns_budget_queries(b), 100);
-	ck_assert_uint_eq(refused, 400 - 100);
-	ck_assert_uint_eq(dns_budget_refused(b), 300);
-	dns_budget_release(b);
-	dns_resolver_free(r);
-}
-END_TEST
-
-START_TEST(test_budget_deadline)
-{
-	dns_resolver *r = dead_resolver(5000);
-	dns_budget *b = dns_budget_new(400, 0, 0);
-	dns_query *q1, *q2;
-	const dns_answer *a;
-	int64_t t0 = dns_now_ms(), dt;
-	char why[160];
-
-	/* two lookups of a server that never answers, each with its own
-	 * 5 s: both end at the message's deadline */
-	q1 = dns_query_start_in(r, b, 0, "a.dead.example", DNS_T_TXT);
-	q2 = dns_query_start_in(r, b, DNS_BUDGET_RESERVED, "b.dead.example",
-	    DNS_T_TXT);
-	a = dns_query_wait(q1, dns_now_ms() + 5000);
-	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
-	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
-	a = dns_query_wait(q2, dns_now_ms() + 5000);
-	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
-	dt = dns_now_ms() - t0;
-	ck_assert_msg(dt >= 380 && dt < 2500, "took %lld ms", (long long)dt);
-	dns_query_free(q1);
-	dns_query_free(q2);
-	/* past it a lookup is not sent: answered at once */
-	t0 = dns_now_ms();
-	q1 = dns_query_start_in(r, b, 0, "c.dead.example", DNS_T_TXT);
-	ck_assert(dns_query_done(q1));
-	a = dns_query_wait(q1, dns_now_ms() + 5000);
-	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
-	ck_assert(dns_now_ms() - t0 < 200);
-	dns_query_free(q1);
-	ck_assert_uint_eq(dns_budget_queries(b), 2);
-	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
-	    "message DNS deadline of 400 ms reached");
-	/* a wait of its own that ends first keeps its own reason */
-	dns_budget_extend(b, 3000);
-	q1 = dns_query_start_in(r, b, 0, "d.dead.example", DNS_T_TXT);
-	a = dns_query_wait(q1, dns_now_ms() + 200);
-	ck_assert_msg(strncmp(a->why, "timed out after", 15) == 0, "%s", a->why);
-	dns_query_free(q1);
-	/* an abandoned message: its remaining lookups end at once */
-	dns_budget_close(b);
-	q1 = dns_query_start_in(r, b, 0, "e.dead.example", DNS_T_TXT);
-	ck_assert(dns_query_done(q1));
-	dns_query_free(q1);
-	dns_budget_release(b);
-	dns_resolver_free(r);
-}
-END_TEST
-
-/* The deadline moved (end of message) while a lookup waits on another
- * thread: the wait follows it. */
-static void *
-extend_later(void *p)
-{
-	usleep(150 * 1000);
-	dns_budget_extend(p, 900);
-	return NULL;
-}
-
-START_TEST(test_budget_extend)
-{
-	dns_resolver *r = dead_resolver(5000);
-	int64_t t0 = dns_now_ms(), dt;
-	dns_budget *b = dns_budget_new(300, 10, 0);
-	dns_query *q = dns_query_start_in(r, b, 0, "a.dead.example", DNS_T_TXT);
-	const dns_answer *a;
-	pthread_t th;
-
-	dns_budget_extend(b, 100);      /* earlier than the deadline: no-op */
-	ck_assert(dns_budget_deadline(b) >= t0 + 300);
-	ck_assert(dns_budget_deadline(b) < dns_now_ms() + 300);
-	ck_assert_int_eq(pthread_create(&th, NULL, extend_later, b), 0);
-	a = dns_query_wait(q, dns_now_ms() + 5000);
-	dt = dns_now_ms() - t0;
-	pthread_join(th, NULL);
-	ck_assert_str_eq(a->why, "message DNS deadline of 300 ms reached");
-	ck_assert_msg(dt >= 1000 && dt < 3500, "took %lld ms", (long long)dt);
-	dns_query_free(q);
-	dns_budget_release(b);
-	dns_resolver_free(r);
-}
-END_TEST
-
-static Suite *
-dns_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("dns");
 	TCase *tc = tcase_create("zone");
-	TCase *dead = tcase_create("dead server");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_a_aaaa);
@@ -913,28 +603,6 @@ dns_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_hostile_rdata);
 	tcase_add_test(tc, test_zone_with_soa);
-	tcase_add_test(tc, test_budget_count);
-	tcase_add_test(tc, test_budget_threads);
 	suite_add_tcase(s, tc);
-
-	tcase_set_timeout(dead, 60);
-	tcase_add_checked_fixture(dead, dead_server_setup, dead_server_teardown);
-	tcase_add_test(dead, test_stub_timeout);
-	tcase_add_test(dead, test_free_pending);
-	tcase_add_test(dead, test_budget_deadline);
-	tcase_add_test(dead, test_budget_extend);
-	suite_add_tcase(s, dead);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(dns_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

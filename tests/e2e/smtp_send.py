@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """tests/e2e/smtp_send.py - send one message over real SMTP, for the
-end-to-end tests (tests/scripts/e2e_postfix.sh, e2e_sendmail.sh).
+end-to-end tests (tests/e2e/e2e_postfix.sh, e2e_sendmail.sh).
 
     smtp_send.py --port P --ip ADDR --helo NAME --from ADDR --to ADDR
                  [--login USER] [--sign DOMAIN:SELECTOR:KEYFILE]

@@ -1,5 +1,5 @@
 # tests/lib/common.sh - small helpers of the script tests (dns_budget.sh,
-# dns_faults.sh, dkim_dnssec.sh, e2e_postfix.sh, tests/e2e/sendmail_run.sh).
+# dns_faults.sh, dkim_dnssec.sh, e2e_postfix.sh, tests/lib/sendmail_run.sh).
 # Sourced, not run (tests/lib/ is not searched for tests). The caller sets
 # T (its temp dir) and defines fail() where a helper below says so.
 #

@@ -1,7 +1,7 @@
 # tests/lib/e2e.sh - the fixture and the messages of the end-to-end tests
-# behind a real MTA (tests/scripts/e2e_postfix.sh,
-# tests/e2e/sendmail_run.sh). Sourced, not run; uses $T (the test's temp
-# dir), $PY, and the caller's fail().
+# behind a real MTA (tests/e2e/e2e_postfix.sh,
+# tests/lib/sendmail_run.sh). Sourced, not run; uses $T (the test's temp
+# dir), $PY, $ASID (authmilter's authserv-id) and the caller's fail().
 #
 #   e2e_zone
 #       a 2048-bit RSA key in $T/dkim.pem and the zone file $T/zone:
@@ -15,6 +15,22 @@
 #
 #   big_body NAME MB
 #       appends MB MiB of 66-byte lines to $T/NAME.eml.
+#
+#   e2e_want_pass NAME AR
+#       fails ("NAME: no 'WANT' in: AR") unless the Authentication-Results
+#       field AR says spf=pass for smtp.mailfrom=example.com, dkim=pass for
+#       header.d=example.com and dmarc=pass for header.from=example.com.
+#
+#   e2e_forged_msg
+#       msg forgedar from carol@mail.example.com, carrying two forged
+#       Authentication-Results fields with our authserv-id (one folded)
+#       and one of other.example.
+#
+#   e2e_forged_check HEADERS FIRST
+#       the delivered header block HEADERS of that message holds exactly
+#       one field with our authserv-id, other.example's is kept, and FIRST
+#       (its first field after the MTA's own) is ours with spf=pass;
+#       prints "forgedar: forged removed, other.example kept".
 
 e2e_zone() {
 	openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null || fail "openssl genrsa"
@@ -55,4 +71,28 @@ with open(sys.argv[1], "ab") as f:
     while n < int(sys.argv[2]) * 1024 * 1024:
         f.write(line)
         n += len(line)' "$T/$1.eml" "$2"
+}
+
+e2e_want_pass() {
+	for _want in "spf=pass" "smtp.mailfrom=example.com" "dkim=pass" \
+	    "header.d=example.com" "dmarc=pass" "header.from=example.com"; do
+		case $2 in *"$_want"*) ;; *) fail "$1: no '$_want' in: $2" ;; esac
+	done
+}
+
+e2e_forged_msg() {
+	msg forgedar carol@mail.example.com "Authentication-Results: $ASID; dkim=pass header.d=example.com
+Authentication-Results: other.example; spf=pass smtp.mailfrom=x@other.example
+Authentication-Results: $ASID;
+	dmarc=pass header.from=example.com"
+}
+
+e2e_forged_check() {
+	_n=$(echo "$1" | grep -c "^Authentication-Results: $ASID;")
+	[ "$_n" = 1 ] || { echo "$1"; fail "forgedar: $_n AR fields with our authserv-id, want 1 (ours)"; }
+	echo "$1" | grep -q "^Authentication-Results: other.example; spf=pass" ||
+	    fail "forgedar: the other AR field was removed"
+	case $2 in "Authentication-Results: $ASID;"*spf=pass*) ;;
+		*) fail "forgedar: ours is not first: $2" ;; esac
+	echo "forgedar: forged removed, other.example kept"
 }

@@ -6,6 +6,15 @@
 #   free_udp_port
 #       prints a UDP port on 127.0.0.1 that is free now.
 #
+#   nsd_zone DIR NAME BODY
+#       writes DIR/NAME.zone: $ORIGIN NAME., $TTL 300, the apex SOA and NS
+#       (ns.NAME., at 127.0.0.1), then BODY (master-file lines).
+#
+#   nsd_sign DIR NAME [LDNS-SIGNZONE-OPTION...]
+#       signs DIR/NAME.zone with a new ECDSAP256SHA256 key into
+#       DIR/NAME.zone.signed and puts the key's DS record in DIR/NAME.ds
+#       (the trust anchor); fail() when ldns-keygen or ldns-signzone fails.
+#
 #   nsd_serve DIR PORT PROBE ZONE...
 #       writes DIR/nsd.conf serving each ZONE from DIR/ZONE.zone.signed on
 #       127.0.0.1:PORT, starts nsd in the foreground in the background
@@ -56,4 +65,26 @@ free_udp_port() {
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
+}
+
+nsd_zone() {
+	cat > "$1/$2.zone" <<NSDEOF
+\$ORIGIN $2.
+\$TTL 300
+@ IN SOA ns.$2. hostmaster.$2. 1 3600 600 86400 300
+@ IN NS ns.$2.
+ns IN A 127.0.0.1
+$3
+NSDEOF
+}
+
+nsd_sign() {
+	_dir=$1 _name=$2
+	shift 2
+	(cd "$_dir" && ldns-keygen -a ECDSAP256SHA256 -k "$_name" > "$_name.keyname") ||
+	    fail "ldns-keygen $_name"
+	_key=$(cat "$_dir/$_name.keyname")
+	(cd "$_dir" && ldns-signzone "$@" -f "$_name.zone.signed" "$_name.zone" "$_key") ||
+	    fail "ldns-signzone $_name"
+	cp "$_dir/$_key.ds" "$_dir/$_name.ds"
 }

@@ -1,5 +1,5 @@
 # tests/lib/sendmail_chroot.sh - a Debian 12 chroot with Sendmail in it,
-# for the Sendmail end-to-end test (tests/scripts/e2e_sendmail.sh). Sourced,
+# for the Sendmail end-to-end test (tests/e2e/e2e_sendmail.sh). Sourced,
 # not run (tests/lib/ is not searched for tests).
 #
 # Sendmail and Postfix cannot both be installed (the postfix package

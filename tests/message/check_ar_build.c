@@ -15,6 +15,7 @@
 
 #include "message/ar_build_int.h"
 #include "message/ar_parse_int.h"
+#include "tests/lib/check_main.h"
 
 static spf_result spf_mf, spf_he;
 static dkim_sigresult dk[3];
@@ -367,8 +368,8 @@ START_TEST(round_trip_property)
 }
 END_TEST
 
-static Suite *
-suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("ar_build");
 	TCase *tc = tcase_create("ar_build");
@@ -384,16 +385,4 @@ suite(void)
 	tcase_add_test(tc, round_trip_property);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

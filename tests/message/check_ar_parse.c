@@ -3,6 +3,7 @@
  * and recognition of headers that claim our authserv-id (RFC 8601 5).
  */
 #include "message/ar_parse_int.h"
+#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -151,13 +152,11 @@ START_TEST(test_claims)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("ar_parse");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nfailed;
 
 	tcase_add_test(tc, test_full_header);
 	tcase_add_test(tc, test_microsoft_version_and_none);
@@ -166,9 +165,5 @@ main(void)
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_claims);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? 0 : 1;
+	return s;
 }

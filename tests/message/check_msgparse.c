@@ -3,6 +3,7 @@
  * folding, line ends, where the body starts, bounds, chunk independence.
  */
 #include "message/message.h"
+#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -173,13 +174,11 @@ START_TEST(test_chunking_does_not_matter)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("msgparse");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nfailed;
 
 	tcase_add_test(tc, test_fields_and_folding);
 	tcase_add_test(tc, test_lf_becomes_crlf);
@@ -188,9 +187,5 @@ main(void)
 	tcase_add_test(tc, test_field_limit);
 	tcase_add_test(tc, test_chunking_does_not_matter);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? 0 : 1;
+	return s;
 }

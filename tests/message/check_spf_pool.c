@@ -13,23 +13,10 @@
 
 #include "dns/dns.h"
 #include "message/spf_pool_int.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 
 #define ZONE "tests/fixtures/dns/spfpool.zone"
-
-static dns_resolver *
-resolver(int cache_entries)
-{
-	dns_config cfg;
-	char err[512];
-	dns_resolver *r;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.zone_file = ZONE;
-	cfg.cache_entries = cache_entries;
-	r = dns_resolver_new(&cfg, err, sizeof(err));
-	ck_assert_msg(r != NULL, "resolver: %s", err);
-	return r;
-}
 
 static spf_request
 request(const char *ip)
@@ -81,7 +68,7 @@ START_TEST(inline_when_cached)
 	    "198.51.100.1" };
 	static const spf_code want[] = { SPF_PASS, SPF_PASS, SPF_FAIL };
 	static const spf_code want_helo[] = { SPF_PASS, SPF_FAIL, SPF_FAIL };
-	dns_resolver *r = resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	char err[256];
 	spf_pool *p = spf_pool_new(r, 2, err, sizeof(err));
 	spf_result mf1, helo1, mf2, helo2;
@@ -109,7 +96,7 @@ END_TEST
 
 START_TEST(no_cache_no_inline)
 {
-	dns_resolver *r = resolver(-1);
+	dns_resolver *r = dnscheck_resolver(ZONE, -1);
 	char err[256];
 	spf_pool *p = spf_pool_new(r, 1, err, sizeof(err));
 	spf_result mf, helo;
@@ -135,7 +122,7 @@ count_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
 
 START_TEST(trace_no_inline)
 {
-	dns_resolver *r = resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	char err[256];
 	spf_pool *p;
 	spf_result mf, helo;
@@ -158,7 +145,7 @@ END_TEST
 
 START_TEST(cache_only_counts_misses)
 {
-	dns_resolver *r = resolver(0);
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
 	dns_answer *a;
 	dns_query *q;
 
@@ -186,8 +173,8 @@ START_TEST(cache_only_counts_misses)
 }
 END_TEST
 
-static Suite *
-suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("spf_pool");
 	TCase *tc = tcase_create("core");
@@ -199,16 +186,4 @@ suite(void)
 	tcase_add_test(tc, cache_only_counts_misses);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

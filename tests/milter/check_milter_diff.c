@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/lib/check_main.h"
+
 /*
  * The expected differences. One row per session that differs:
  *   session	the scripted session (df_sessions.c)
@@ -589,30 +591,34 @@ print_summary(void)
 		    df_expected[i].status, df_expected[i].why);
 }
 
-int
-main(void)
+/* After the run: the summary, then the filters stopped (a filter that
+ * ended badly fails the program). */
+static int
+finish(void)
 {
-	Suite *s = suite_create("milter_diff");
-	TCase *tc = tcase_create("sessions");
-	SRunner *sr;
-	int failed, bad;
+	print_summary();
+	return stop_filters();
+}
+
+Suite *
+check_suite(void)
+{
+	Suite *s;
+	TCase *tc;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (start_filters() < 0) {
 		(void)stop_filters();
-		return 1;
+		return NULL;
 	}
+	s = suite_create("milter_diff");
+	tc = tcase_create("sessions");
 	tcase_add_loop_test(tc, session, 0, (int)DF_NSESSIONS);
 	tcase_add_test(tc, table_rows_name_sessions);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
 	/* one process: the outcomes are counted for the summary, and the
 	 * filters are this process's children */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	print_summary();
-	bad = stop_filters();
-	return failed == 0 && bad == 0 ? 0 : 1;
+	check_main_nofork();
+	check_main_at_end(finish);
+	return s;
 }

@@ -10,6 +10,7 @@
 #include "contrib/milterbench/milterproto.c"
 
 #include "milter/mproto_int.h"
+#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -504,13 +505,11 @@ START_TEST(test_enc_over_limit)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("mproto");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_frame_truncated);
 	tcase_add_test(tc, test_frame_limits);
@@ -524,9 +523,5 @@ main(void)
 	tcase_add_test(tc, test_enc_headers);
 	tcase_add_test(tc, test_enc_over_limit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

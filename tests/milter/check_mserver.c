@@ -25,6 +25,7 @@
 
 #include "daemon/log_int.h"
 #include "milter/milter.h"
+#include "tests/lib/check_main.h"
 
 static mstat
 t_negotiate(msession *s, uint32_t f0, uint32_t f1, uint32_t *pf0,
@@ -516,12 +517,13 @@ START_TEST(socket_path)
 }
 END_TEST
 
-static Suite *
-suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("mserver");
 	TCase *tc = tcase_create("core");
 
+	log_open("check_mserver", 1, 0);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, threads_are_reused);
 	tcase_add_test(tc, concurrent_connections);
@@ -534,17 +536,4 @@ suite(void)
 	tcase_add_test(tc, socket_path);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	log_open("check_mserver", 1, 0);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -14,6 +14,7 @@
 #include "contrib/milterbench/milterproto.c"
 
 #include "milter/msession_int.h"
+#include "tests/lib/check_main.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -698,13 +699,11 @@ START_TEST(test_oversized_header)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("msession");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_negotiate);
 	tcase_add_test(tc, test_message);
@@ -718,9 +717,5 @@ main(void)
 	tcase_add_test(tc, test_header_leading_space);
 	tcase_add_test(tc, test_oversized_header);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

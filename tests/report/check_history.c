@@ -18,6 +18,7 @@
 
 #include "report/report.h"
 #include "daemon/history_writer_int.h"
+#include "tests/lib/check_main.h"
 
 static char dbpath[64];
 
@@ -350,13 +351,11 @@ START_TEST(dkim_priority_and_no_policy)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("history");
 	TCase *tc = tcase_create("writer");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -368,9 +367,5 @@ main(void)
 	tcase_add_test(tc, ipv6_full_form);
 	tcase_add_test(tc, dkim_priority_and_no_policy);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

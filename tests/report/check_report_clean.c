@@ -4,7 +4,7 @@
  * truncation on character boundaries, records built from hostile inputs
  * and hostile rows (as a store may hold them) written by every writer as
  * valid UTF-8 without controls, the JSON parsing back with the cleaned
- * values. (XSD validity of the XML: tests/scripts/report_hostile.sh.)
+ * values. (XSD validity of the XML: tests/report/report_hostile.sh.)
  */
 #include <check.h>
 #include <jansson.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "tests/lib/check_main.h"
 
 /* RFC 3629 UTF-8 with no C0/C1 control but TAB/LF/CR, no DEL, no U+FFFE/F.
  * UTF-8 validity is Jansson's check (an implementation independent of
@@ -282,22 +283,16 @@ START_TEST(file_names_stay_in_the_directory)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("report_clean");
 	TCase *tc = tcase_create("clean");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, text);
 	tcase_add_test(tc, record_from_hostile_envelope);
 	tcase_add_test(tc, hostile_rows_every_format);
 	tcase_add_test(tc, file_names_stay_in_the_directory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
 }

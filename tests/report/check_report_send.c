@@ -21,6 +21,7 @@
 #include "report/report_send.h"
 #include "tests/lib/testzone.h"
 #include "util/strbuf.h"
+#include "tests/lib/check_main.h"
 
 static char dir[64];
 
@@ -392,13 +393,11 @@ START_TEST(destinations)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("report_send");
 	TCase *tc = tcase_create("send");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -407,9 +406,5 @@ main(void)
 	tcase_add_test(tc, failures_said);
 	tcase_add_test(tc, destinations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

@@ -11,6 +11,7 @@
 #include "spf/macro_int.h"
 #include "spf/record_int.h"
 #include "spf/spf.h"
+#include "tests/lib/check_main.h"
 #include "util/ipaddr.h"
 
 /* ---- ipaddr ---- */
@@ -425,8 +426,8 @@ START_TEST(result_names)
 }
 END_TEST
 
-static Suite *
-spf_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("spf");
 	TCase *tc = tcase_create("core");
@@ -445,16 +446,4 @@ spf_suite(void)
 	tcase_add_test(tc, result_names);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(spf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

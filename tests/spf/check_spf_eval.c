@@ -12,6 +12,7 @@
 
 #include "dns/dns.h"
 #include "spf/spf.h"
+#include "tests/lib/check_main.h"
 #include "tests/lib/testzone.h"
 
 static const char zone[] =
@@ -288,8 +289,8 @@ START_TEST(threads)
 }
 END_TEST
 
-static Suite *
-eval_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("spf_eval");
 	TCase *tc = tcase_create("eval");
@@ -309,16 +310,4 @@ eval_suite(void)
 	tcase_add_test(tc, threads);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(eval_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

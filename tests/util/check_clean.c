@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/clean.h"
+#include "tests/lib/check_main.h"
 
 /* ---- character classes ---- */
 
@@ -451,13 +452,11 @@ START_TEST(quoting_sizes)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("clean");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, every_octet_class);
@@ -474,9 +473,5 @@ main(void)
 	tcase_add_test(tc, quoting);
 	tcase_add_test(tc, quoting_sizes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/lib/check_main.h"
 #include "tests/lib/fnvnames.h"
 #include "util/hash.h"
 
@@ -196,18 +197,27 @@ START_TEST(key_differs_between_processes)
 }
 END_TEST
 
-int
-main(int argc, char **argv)
+/* After the run. */
+static int
+finish(void)
 {
+	free(self_path);
+	return 0;
+}
+
+/* "check_hash --print-hash": the helper mode child_hash() runs. */
+Suite *
+check_suite(void)
+{
+	char **argv = check_main_argv();
 	Suite *s;
 	TCase *tc;
-	SRunner *sr;
-	int nf;
 
-	if (argc == 2 && strcmp(argv[1], "--print-hash") == 0) {
+	if (argv[0] != NULL && argv[1] != NULL && argv[2] == NULL &&
+	    strcmp(argv[1], "--print-hash") == 0) {
 		printf("%016llx\n", (unsigned long long)hash_keyed("authmilter",
 		    10));
-		return 0;
+		exit(0);
 	}
 	self_path = realpath("/proc/self/exe", NULL);
 	s = suite_create("hash");
@@ -217,10 +227,6 @@ main(int argc, char **argv)
 	tcase_add_test(tc, spread);
 	tcase_add_test(tc, key_differs_between_processes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	free(self_path);
-	return nf == 0 ? 0 : 1;
+	check_main_at_end(finish);
+	return s;
 }

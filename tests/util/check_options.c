@@ -16,6 +16,7 @@
 
 #include "util/options.h"
 #include "util/strbuf.h"
+#include "tests/lib/check_main.h"
 
 #define MAX_WORDS 24
 
@@ -453,13 +454,11 @@ START_TEST(same_as_glibc_posixly_correct)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("options");
 	TCase *tc = tcase_create("options");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, stores_flags_and_calls);
@@ -470,9 +469,5 @@ main(void)
 	tcase_add_test(tc, same_as_glibc);
 	tcase_add_test(tc, same_as_glibc_posixly_correct);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

@@ -4,6 +4,7 @@
  * link (issue 11, 3). The directory rules need root (chown); run as
  * another user those cases say so and check only that nothing is refused.
  */
+#include "tests/lib/check_main.h"
 #include "util/safefile.h"
 
 #include <check.h>
@@ -361,13 +362,11 @@ START_TEST(not_root_nothing_refused)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("safefile");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nfailed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, new_file_gets_its_mode_whatever_the_umask);
@@ -381,9 +380,5 @@ main(void)
 	tcase_add_test(tc, missing_directory_checked_first);
 	tcase_add_test(tc, not_root_nothing_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? 0 : 1;
+	return s;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/strcopy.h"
+#include "tests/lib/check_main.h"
 
 #define GUARD 0xa5
 
@@ -149,13 +150,11 @@ START_TEST(all_lengths_all_sizes)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("strcopy");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, fits);
 	tcase_add_test(tc, exact_fit_and_one_over);
@@ -164,9 +163,5 @@ main(void)
 	tcase_add_test(tc, unterminated_source);
 	tcase_add_test(tc, all_lengths_all_sizes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return s;
 }

@@ -1,5 +1,5 @@
 -- tests/daemon/lua/common.lua - helpers shared by the miltertest scripts.
--- Globals set by tests/scripts/miltertest.sh with -D: sock (the milter
+-- Globals set by tests/daemon/miltertest.sh with -D: sock (the milter
 -- socket), dir (this directory), asid (the authserv-id it runs with).
 
 function check(cond, what)

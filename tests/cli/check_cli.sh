@@ -1,0 +1,194 @@
+#!/bin/sh
+# tests/cli/check_cli.sh - `authmilter check` output: the --json fields
+# the README documents (checked with python3 json), --explain's answer to
+# "why did DMARC fail" (DNS answers, alignment mode, org domains), a bad
+# From (header, JSON, bad_from_action, history record and report row),
+# exit codes (0 for any completed verdict, 2 for bad usage), the words
+# of a bad option.
+set -eu
+: "${AUTHMILTER:?}"
+PY=/usr/bin/python3
+Z=tests/fixtures/verdict/verdict.zone
+M=tests/fixtures/verdict/dkim-sub-for-org.eml
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+run() { "$AUTHMILTER" check --dns-zone "$Z" --authserv-id mx.test --helo mail.example.com "$@"; }
+
+out=$(run --ip 192.0.2.1 --mail-from x@bounce.strict.example --json < "$M")
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+for k in ("spf", "dkim", "dmarc", "authentication_results", "action"):
+    assert k in j, k
+d = j["dmarc"]
+for k in ("result", "from_domain", "policy_domain", "org_domain", "discovery",
+          "policy", "disposition", "spf_aligned", "dkim_aligned", "override",
+          "dnssec", "reason", "alignment"):
+    assert k in d, k
+assert d["result"] == "fail", d
+assert d["from_domain"] == "strict.example"
+assert d["policy"]["p"] == "reject", d["policy"]
+assert d["disposition"] == "reject"
+assert d["spf_aligned"] is False and d["dkim_aligned"] is False
+modes = {(a["identifier"], a["mode"], a["aligned"]) for a in d["alignment"]}
+assert ("spf", "strict", False) in modes and ("dkim", "strict", False) in modes, modes
+assert j["dkim"][0]["result"] == "pass"
+assert j["spf"]["result"] == "pass"
+assert j["action"]["action"] == "accept"
+assert "dmarc=fail" in j["authentication_results"]
+' || fail "--json fields"
+echo "ok   --json fields"
+
+out=$(run --ip 192.0.2.1 --mail-from x@bounce.strict.example --explain < "$M")
+for want in "_dmarc.strict.example: records" "v=DMARC1; p=reject; aspf=s; adkim=s" \
+    "SPF bounce.strict.example vs author strict.example, strict alignment: not aligned" \
+    "DKIM d=sub.strict.example vs author strict.example, strict alignment: not aligned" \
+    "DMARC: fail"; do
+	echo "$out" | grep -qF "$want" || fail "--explain lacks '$want'"
+done
+echo "ok   --explain strict"
+
+out=$(printf 'From: a@news.example.com\r\n\r\nx\r\n' | run --ip 192.0.2.1 --mail-from x@bounce.example.com --explain)
+echo "$out" | grep -qF "SPF bounce.example.com vs author news.example.com, relaxed alignment (org domains example.com vs example.com): aligned" \
+	|| { echo "$out"; fail "--explain relaxed org domains"; }
+echo "ok   --explain relaxed"
+
+set +e
+printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 198.51.100.7 --mail-from a@example.com --set dmarc_enforce=yes > "$T/out.txt"
+rc=$?
+set -e
+[ $rc -eq 0 ] || fail "reject verdict exit $rc"
+grep -q "action: reject 550 5.7.1" "$T/out.txt" || fail "reject line"
+# A bad From (RFC 9989 4.4): a repeated From naming one domain, from the
+# authorised IP (it passed DMARC before): dmarc=permerror with the reason
+# in the header, the JSON and the history; rejected under dmarc_enforce
+# (bad_from_action = auto), accepted without it, and bad_from_action wins.
+BADFROM='From: a@example.com\r\nFrom: a@example.com\r\nSubject: t\r\n\r\nx\r\n'
+out=$(printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com --set dmarc_enforce=yes --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+f = j["from"]
+assert f["status"] == "multiple" and f["bad_from"] is True, f
+assert f["reason"] == "2 From header fields (RFC 5322 3.6 allows one)", f
+assert f["author_domains"] == ["example.com"], f
+d = j["dmarc"]
+assert d["result"] == "permerror", d
+assert d["reason"].startswith("bad From (multiple): "), d
+assert d["spf_aligned"] is False and d["dkim_aligned"] is False, d
+assert d["disposition"] == "reject" and d["override"] == "other", d
+a = j["action"]
+assert (a["action"], a["smtp_code"], a["smtp_xcode"]) == ("reject", "550", "5.7.1"), a
+assert "From header field not valid" in a["smtp_text"], a
+assert a["reason"].startswith("bad_from_action: bad From (multiple)"), a
+ar = j["authentication_results"]
+assert "dmarc=permerror" in ar and "dmarc=pass" not in ar, ar
+assert "reason=\"bad From (multiple): 2 From header fields" in ar, ar
+' || fail "bad From --json: $out"
+out=$(printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 192.0.2.1 --mail-from a@example.com --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["from"] == {"status": "ok", "bad_from": False, "reason": "",
+    "author_domains": ["example.com"]}, j["from"]
+' || fail "good From --json: $out"
+printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com > "$T/out.txt"
+grep -q "^action: accept" "$T/out.txt" || fail "bad From without dmarc_enforce: $(cat "$T/out.txt")"
+for a in "reject:reject 550 5.7.1" "tempfail:tempfail 451 4.7.1" \
+    "quarantine:quarantine" "accept:accept"; do
+	printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com \
+	    --set dmarc_enforce=yes --set "bad_from_action=${a%%:*}" > "$T/out.txt"
+	grep -q "^action: ${a#*:}" "$T/out.txt" ||
+	    fail "bad_from_action=${a%%:*}: $(cat "$T/out.txt")"
+done
+printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com --explain |
+    grep -q "^From: multiple - 2 From header fields .*(bad From" || fail "--explain bad From"
+echo "ok   bad From: header, JSON, actions"
+
+# the history record of a bad From, and the report row it makes
+printf "$BADFROM" | run --ip 192.0.2.1 --mail-from a@example.com --rcpt b@example.org \
+    --set dmarc_enforce=yes --history "$T/h.db" --record --now 1800000100 >/dev/null ||
+    fail "check --record"
+"$AUTHMILTER" report -c /dev/null --history "$T/h.db" --from 1800000000 \
+    --to 1800086400 --domain example.com --format json > "$T/rep.json" ||
+    fail "report: $(cat "$T/rep.json")"
+$PY - "$T/rep.json" <<'PYEOF' || fail "bad From report row: $(cat "$T/rep.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["record"]
+assert len(r) == 1, r
+row = r[0]["row"]
+pe = row["policy_evaluated"]
+assert (row["count"], pe["disposition"], pe["dkim"], pe["spf"]) == \
+    (1, "reject", "fail", "fail"), row
+assert [x["type"] for x in pe["reason"]] == ["other"], pe
+assert r[0]["identifiers"]["header_from"] == "example.com", r[0]
+assert r[0]["auth_results"]["spf"]["result"] == "pass", r[0]
+PYEOF
+XSD=${SHARED:-../shared}/conformance/dmarc/reports/rfc9990-dmarc.xsd
+if [ -f "$XSD" ] && command -v xmllint >/dev/null 2>&1; then
+	"$AUTHMILTER" report -c /dev/null --history "$T/h.db" --from 1800000000 \
+	    --to 1800086400 --domain example.com --format xml > "$T/rep.xml" ||
+	    fail "report xml"
+	xmllint --noout --schema "$XSD" "$T/rep.xml" 2>"$T/lint" ||
+	    fail "bad From report XML: $(cat "$T/lint")"
+fi
+echo "ok   bad From: history record and report row"
+
+set +e
+run --ip 192.0.2.1 < /dev/null > /dev/null 2>&1
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "usage exit $rc"
+echo "ok   exit codes"
+
+# Options (cli_options over util/options.h): a bad one is said in
+# getopt_long's words (spf: its own), usage follows on stderr, exit 2;
+# --help prints usage on stdout, exit 0. spf names the word holding a bad
+# short option (it named the word before it: 'spf' for `spf -xh`).
+usage_err() {
+	want=$1
+	shift
+	set +e
+	"$AUTHMILTER" "$@" < /dev/null > "$T/o" 2> "$T/e"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "$*: exit $rc"
+	[ "$(head -n 1 "$T/e")" = "$want" ] || fail "$*: $(head -n 1 "$T/e")"
+	grep -q "^usage: authmilter" "$T/e" || fail "$*: no usage"
+	[ ! -s "$T/o" ] || fail "$*: wrote on stdout"
+}
+usage_err "check: unrecognized option '--bogus=1'" check --bogus=1
+usage_err "check: option '--h' is ambiguous; possibilities: '--helo' '--hostname' '--history' '--help'" check --h
+usage_err "report: option '--from' requires an argument" report --from
+usage_err "dns: option '--json' doesn't allow an argument" dns --json=1 x A
+usage_err "dkim: invalid option -- 'h'" dkim -h
+usage_err "run: option requires an argument -- 'c'" run -c
+usage_err "authmilter: spf: unknown or incomplete option '-xh'" spf -xh
+usage_err "authmilter: spf: unknown or incomplete option '--ip'" spf --ip
+"$AUTHMILTER" check -h --bogus > "$T/o" 2> "$T/e" || fail "check -h: exit $?"
+grep -q "^usage: authmilter check" "$T/o" && [ ! -s "$T/e" ] || fail "check -h"
+echo "ok   options: error words, usage, --help"
+
+# A value out of range is refused (exit 2, the reason alone), never
+# narrowed: dkim --min-rsa-bits 4294967296 was taken as 0 (any key size);
+# check --now read a time past 2^63 as the largest one (dkim refused it).
+value_err() {
+	want=$1
+	shift
+	set +e
+	"$AUTHMILTER" "$@" --dns-zone "$Z" < /dev/null > "$T/o" 2> "$T/e"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "$*: exit $rc"
+	[ "$(cat "$T/e")" = "$want" ] || fail "$*: $(cat "$T/e")"
+}
+value_err "authmilter: dkim: --min-rsa-bits: '4294967296' is not a number up to 16384" \
+    dkim --min-rsa-bits 4294967296
+value_err "authmilter: dkim: --max-rsa-bits: '4294968320' is not a number from 1024 to 16384" \
+    dkim --max-rsa-bits 4294968320
+value_err "authmilter check: --now: '99999999999999999999' is not a Unix time" \
+    check --ip 192.0.2.1 --helo h --mail-from a@b --now 99999999999999999999
+value_err "authmilter: dkim: --now: '99999999999999999999' is not a Unix time" \
+    dkim --now 99999999999999999999
+echo "ok   option values out of range refused"

@@ -1,0 +1,337 @@
+/*
+ * tests/dns/check_dns_budget.c - the dns/ resolver's waits on real
+ * libunbound: a query's own timeout and the pending queries freed, against
+ * a stub zone (a libunbound config written here) pointing at a local UDP
+ * socket that never answers; and a message's budget (dns_budget): its
+ * query count with a reserve, shared by threads, its deadline, moved while
+ * a lookup waits. Answers themselves: check_dns.c.
+ */
+#include <check.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns/dns.h"
+#include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
+
+#define ZONE "tests/fixtures/dns/test.zone"
+
+/* A UDP socket that never answers, and a config stubbing a zone to it. */
+static int dead_fd = -1;
+static char dead_conf[64];
+
+static void
+dead_server_setup(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	FILE *fp;
+	int fd;
+
+	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(dead_fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(dead_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(dead_fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(dead_conf, sizeof(dead_conf), "/tmp/check_dns_XXXXXX");
+	fd = mkstemp(dead_conf);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
+	    "    do-not-query-localhost: no\n"
+	    "stub-zone:\n    name: \"dead.example.\"\n"
+	    "    stub-addr: 127.0.0.1@%u\n", ntohs(sin.sin_port));
+	fclose(fp);
+}
+
+static void
+dead_server_teardown(void)
+{
+	close(dead_fd);
+	unlink(dead_conf);
+}
+
+static dns_resolver *
+dead_resolver(unsigned timeout_ms)
+{
+	dns_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_conf = dead_conf;
+	cfg.timeout_ms = timeout_ms;
+	return dnscheck_new(&cfg);
+}
+
+START_TEST(test_stub_timeout)
+{
+	dns_resolver *r = dead_resolver(700);
+	int64_t t0 = dns_now_ms(), dt;
+	dns_answer *a;
+
+	ck_assert_uint_eq(dns_resolver_timeout_ms(r), 700);
+	a = dnscheck_look(r, "www.dead.example", DNS_T_A, DNS_TEMPFAIL);
+	dt = dns_now_ms() - t0;
+	ck_assert_msg(dt >= 650 && dt < 3000, "took %lld ms", (long long)dt);
+	ck_assert_msg(strncmp(a->why, "timed out after", 15) == 0, "%s", a->why);
+	ck_assert_int_eq(a->sec, DNS_SEC_INSECURE);
+	dns_answer_free(a);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_free_pending)
+{
+	dns_resolver *r = dead_resolver(5000);
+	dns_query *q[50];
+	const dns_answer *a;
+	int64_t t0;
+	size_t i;
+
+	for (i = 0; i < 50; i++)
+		q[i] = dns_query_start(r, i % 2 ? "a.dead.example" : "b.dead.example",
+		    DNS_T_TXT);
+	ck_assert(!dns_query_done(q[0]));
+	t0 = dns_now_ms();
+	a = dns_query_wait(q[0], t0 + 200);  /* a short deadline of our own */
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	ck_assert(dns_query_done(q[0]));
+	ck_assert(dns_now_ms() - t0 < 1500);
+	ck_assert(dns_query_wait(q[0], t0) == a);  /* waiting again: same answer */
+	for (i = 0; i < 50; i++)
+		dns_query_free(q[i]);  /* 49 still pending */
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* ---- a message's budget (dns_budget) ---- */
+
+/* Start (name, type) in b with flags, wait, and check the status; the
+ * query is freed. Returns whether its reason names the query budget. */
+static int
+budget_look(dns_resolver *r, dns_budget *b, int flags, const char *name,
+    dns_type t, dns_status want)
+{
+	dns_query *q = dns_query_start_in(r, b, flags, name, t);
+	const dns_answer *a = dns_query_wait(q, dns_now_ms() + 5000);
+	int refused;
+
+	ck_assert_msg(a->status == want, "%s: %s (%s), want %s", name,
+	    dns_status_name(a->status), a->why, dns_status_name(want));
+	refused = strstr(a->why, "query budget") != NULL;
+	dns_query_free(q);
+	return refused;
+}
+
+START_TEST(test_budget_count)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
+	dns_budget *b = dns_budget_new(0, 5, 2);
+	char why[160];
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)), "");
+	/* 3 ordinary lookups may go out (5 - 2 kept in reserve) */
+	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "example", DNS_T_MX, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "none.example", DNS_T_A, DNS_NXDOMAIN));
+	ck_assert_uint_eq(dns_budget_queries(b), 3);
+	ck_assert(budget_look(r, b, 0, "example", DNS_T_TXT, DNS_TEMPFAIL));
+	ck_assert_uint_eq(dns_budget_refused(b), 1);
+	/* what needs no lookup is answered and free: cache hits, bad names */
+	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "a..b", DNS_T_A, DNS_BADNAME));
+	/* the reserve is for reserved lookups only, then nothing goes out */
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "example", DNS_T_TXT,
+	    DNS_RECORDS));
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "www.example",
+	    DNS_T_AAAA, DNS_RECORDS));
+	ck_assert(budget_look(r, b, DNS_BUDGET_RESERVED, "mx1.example",
+	    DNS_T_A, DNS_TEMPFAIL));
+	ck_assert(budget_look(r, b, 0, "short.example", DNS_T_A, DNS_TEMPFAIL));
+	ck_assert_uint_eq(dns_budget_queries(b), 5);
+	ck_assert_uint_eq(dns_budget_refused(b), 3);
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
+	    "message DNS query budget of 5 exhausted");
+	/* other lookups of the resolver are not charged */
+	dns_answer_free(dnscheck_look(r, "short.example", DNS_T_A,
+	    DNS_RECORDS));
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* Threads charging one budget: never more than its count goes out. */
+typedef struct budget_arg {
+	dns_resolver *r;
+	dns_budget *b;
+	int id;
+	atomic_uint refused;
+} budget_arg;
+
+static void *
+budget_thread(void *p)
+{
+	budget_arg *ba = p;
+	char name[64];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		dns_query *q;
+		const dns_answer *a;
+
+		snprintf(name, sizeof(name), "t%d-%d.example", ba->id, i);
+		q = dns_query_start_in(ba->r, ba->b, i % 2 ?
+		    DNS_BUDGET_RESERVED : 0, name, DNS_T_A);
+		a = dns_query_wait(q, dns_now_ms() + 5000);
+		if (a->status == DNS_TEMPFAIL &&
+		    strstr(a->why, "query budget of 100 exhausted") != NULL)
+			atomic_fetch_add(&ba->refused, 1);
+		dns_query_free(q);
+	}
+	return NULL;
+}
+
+START_TEST(test_budget_threads)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
+	dns_budget *b = dns_budget_new(0, 100, 10);
+	budget_arg args[8];
+	pthread_t th[8];
+	unsigned refused = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		args[i].r = r;
+		args[i].b = b;
+		args[i].id = i;
+		atomic_init(&args[i].refused, 0);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, budget_thread,
+		    &args[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		refused += atomic_load(&args[i].refused);
+	}
+	ck_assert_uint_eq(dns_budget_queries(b), 100);
+	ck_assert_uint_eq(refused, 400 - 100);
+	ck_assert_uint_eq(dns_budget_refused(b), 300);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+START_TEST(test_budget_deadline)
+{
+	dns_resolver *r = dead_resolver(5000);
+	dns_budget *b = dns_budget_new(400, 0, 0);
+	dns_query *q1, *q2;
+	const dns_answer *a;
+	int64_t t0 = dns_now_ms(), dt;
+	char why[160];
+
+	/* two lookups of a server that never answers, each with its own
+	 * 5 s: both end at the message's deadline */
+	q1 = dns_query_start_in(r, b, 0, "a.dead.example", DNS_T_TXT);
+	q2 = dns_query_start_in(r, b, DNS_BUDGET_RESERVED, "b.dead.example",
+	    DNS_T_TXT);
+	a = dns_query_wait(q1, dns_now_ms() + 5000);
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
+	a = dns_query_wait(q2, dns_now_ms() + 5000);
+	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
+	dt = dns_now_ms() - t0;
+	ck_assert_msg(dt >= 380 && dt < 2500, "took %lld ms", (long long)dt);
+	dns_query_free(q1);
+	dns_query_free(q2);
+	/* past it a lookup is not sent: answered at once */
+	t0 = dns_now_ms();
+	q1 = dns_query_start_in(r, b, 0, "c.dead.example", DNS_T_TXT);
+	ck_assert(dns_query_done(q1));
+	a = dns_query_wait(q1, dns_now_ms() + 5000);
+	ck_assert_str_eq(a->why, "message DNS deadline of 400 ms reached");
+	ck_assert(dns_now_ms() - t0 < 200);
+	dns_query_free(q1);
+	ck_assert_uint_eq(dns_budget_queries(b), 2);
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
+	    "message DNS deadline of 400 ms reached");
+	/* a wait of its own that ends first keeps its own reason */
+	dns_budget_extend(b, 3000);
+	q1 = dns_query_start_in(r, b, 0, "d.dead.example", DNS_T_TXT);
+	a = dns_query_wait(q1, dns_now_ms() + 200);
+	ck_assert_msg(strncmp(a->why, "timed out after", 15) == 0, "%s", a->why);
+	dns_query_free(q1);
+	/* an abandoned message: its remaining lookups end at once */
+	dns_budget_close(b);
+	q1 = dns_query_start_in(r, b, 0, "e.dead.example", DNS_T_TXT);
+	ck_assert(dns_query_done(q1));
+	dns_query_free(q1);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* The deadline moved (end of message) while a lookup waits on another
+ * thread: the wait follows it. */
+static void *
+extend_later(void *p)
+{
+	usleep(150 * 1000);
+	dns_budget_extend(p, 900);
+	return NULL;
+}
+
+START_TEST(test_budget_extend)
+{
+	dns_resolver *r = dead_resolver(5000);
+	int64_t t0 = dns_now_ms(), dt;
+	dns_budget *b = dns_budget_new(300, 10, 0);
+	dns_query *q = dns_query_start_in(r, b, 0, "a.dead.example", DNS_T_TXT);
+	const dns_answer *a;
+	pthread_t th;
+
+	dns_budget_extend(b, 100);      /* earlier than the deadline: no-op */
+	ck_assert(dns_budget_deadline(b) >= t0 + 300);
+	ck_assert(dns_budget_deadline(b) < dns_now_ms() + 300);
+	ck_assert_int_eq(pthread_create(&th, NULL, extend_later, b), 0);
+	a = dns_query_wait(q, dns_now_ms() + 5000);
+	dt = dns_now_ms() - t0;
+	pthread_join(th, NULL);
+	ck_assert_str_eq(a->why, "message DNS deadline of 300 ms reached");
+	ck_assert_msg(dt >= 1000 && dt < 3500, "took %lld ms", (long long)dt);
+	dns_query_free(q);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+Suite *
+check_suite(void)
+{
+	Suite *s = suite_create("dns_budget");
+	TCase *tc = tcase_create("zone");
+	TCase *dead = tcase_create("dead server");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_budget_count);
+	tcase_add_test(tc, test_budget_threads);
+	suite_add_tcase(s, tc);
+
+	tcase_set_timeout(dead, 60);
+	tcase_add_checked_fixture(dead, dead_server_setup, dead_server_teardown);
+	tcase_add_test(dead, test_stub_timeout);
+	tcase_add_test(dead, test_free_pending);
+	tcase_add_test(dead, test_budget_deadline);
+	tcase_add_test(dead, test_budget_extend);
+	suite_add_tcase(s, dead);
+	return s;
+}

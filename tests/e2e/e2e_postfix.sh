@@ -1,0 +1,350 @@
+#!/bin/sh
+# tests/e2e/e2e_postfix.sh - authmilter behind a real Postfix.
+#
+# Builds a private Postfix instance under a temp dir (own config, queue and
+# data directories, no chroot, smtpd on 127.0.0.1:<free port>, relaying to
+# Postfix's smtp-sink, which writes one file per delivered message), starts
+# two authmilter daemons answering DNS from a fixture zone made here (SPF,
+# DKIM key, DMARC p=reject) or from a silent resolver, and sends real SMTP
+# with XCLIENT setting the client address and HELO of each message
+# (tests/e2e/smtp_send.py). smtpd_milter_maps picks the milter per client:
+#   127.0.0.1        no milter (the connection before XCLIENT)
+#   203.0.113.0/24   authmilter #2: DNS to a silent UDP port, tempfail
+#   anything else    authmilter #1: the fixture zone, dmarc_enforce = yes
+# Asserts: a signed message from an authorized IP is delivered with
+# spf/dkim/dmarc=pass in an AR header at the top; a DMARC p=reject failure
+# is refused with 550 5.7.1; forged AR headers with our authserv-id are
+# removed, others kept (also 1,000 of them); a repeated From is refused
+# with 550 5.7.1 (bad From); a DNS timeout gives 451 4.7.x; a 20 MB message
+# passes and authmilter's peak RSS grows far less than 20 MB; XCLIENT
+# LOGIN= gives auth=pass smtp.auth=USER; a trusted network gets "none";
+# the log lines carry Postfix's queue id.
+# Runs as root (CI does); a missing postfix fails the test.
+set -u
+. "$(pwd)/tests/lib/common.sh"  # need_tools, stop_pids, tail_logs, silent_udp, wait_tcp, hwm
+. "$(pwd)/tests/lib/e2e.sh"     # e2e_zone, msg, big_body
+AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
+PY=/usr/bin/python3
+SRC=$(pwd)
+SEND="$PY $SRC/tests/e2e/smtp_send.py"
+ASID=mx.e2e.test
+
+fail() {
+	echo "FAIL: $*"
+	tail_logs 15 am1.log am2.log postfix.log
+	exit 1
+}
+
+need_tools "apt-get install postfix openssl" postfix postconf smtp-sink openssl
+[ -x /usr/sbin/postfix ] || { echo "FAIL: postfix is missing"; exit 1; }
+if [ "$(id -u)" != 0 ]; then
+	echo "FAIL: the Postfix end-to-end test must run as root (CI does)"
+	exit 1
+fi
+id postfix >/dev/null 2>&1 || { echo "FAIL: no postfix user (install the postfix package)"; exit 1; }
+$PY -c 'import dkim' 2>/dev/null || { echo "FAIL: python3-dkim is missing"; exit 1; }
+
+T=$(mktemp -d /tmp/e2e-postfix.XXXXXX)
+chmod 755 "$T"
+PIDS=""
+cleanup() {
+	[ -f "$T/etc/main.cf" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
+	stop_pids $PIDS
+	# a master that did not stop (postfix stop failed) is killed by pid
+	if [ -f "$T/data/master.lock" ]; then
+		mp=$(tr -d ' ' < "$T/data/master.lock")
+		[ -n "$mp" ] && kill "$mp" 2>/dev/null
+	fi
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+freeport() {
+	$PY -c 'import socket, sys
+s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1]))
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' "$1"
+}
+SMTP_PORT=$(freeport SOCK_STREAM)
+SINK_PORT=$(freeport SOCK_STREAM)
+[ "$SMTP_PORT" != "$SINK_PORT" ] || SINK_PORT=$(freeport SOCK_STREAM)
+
+# --- the DNS fixture: SPF, DKIM key, DMARC p=reject -------------------------
+e2e_zone
+
+# --- the two milters ---------------------------------------------------------
+cat > "$T/am1.conf" <<EOF
+# authmilter #1: fixture zone, DMARC enforced
+socket = unix:$T/am1.sock
+socket_mode = 0660
+socket_group = postfix
+user = ""
+pidfile = ""
+authserv_id = $ASID
+dns_zone = $T/zone
+dmarc_enforce = yes
+trusted_networks = 127.0.0.0/8, 198.51.100.0/24
+skip_authenticated = yes
+skipped_header = header
+EOF
+# a UDP port that never answers: every lookup times out
+silent_udp 3600
+PIDS="$PIDS $SILENT_PID"
+cat > "$T/unbound.conf" <<EOF
+server:
+    do-not-query-localhost: no
+    module-config: "iterator"
+forward-zone:
+    name: "."
+    forward-addr: 127.0.0.1@$SILENT
+EOF
+cat > "$T/am2.conf" <<EOF
+# authmilter #2: a resolver that never answers
+socket = unix:$T/am2.sock
+socket_group = postfix
+user = ""
+pidfile = ""
+authserv_id = $ASID
+dns_conf = $T/unbound.conf
+dns_trust_anchor = ""
+dns_timeout = 1500
+on_dns_temperror = tempfail
+trusted_networks = 127.0.0.0/8
+EOF
+# ASan's quarantine would hold every freed body chunk: off for the VmHWM check
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
+export ASAN_OPTIONS
+"$AUTHMILTER" -f -c "$T/am1.conf" > "$T/am1.log" 2>&1 &
+AM1=$!
+PIDS="$PIDS $AM1"
+"$AUTHMILTER" -f -c "$T/am2.conf" > "$T/am2.log" 2>&1 &
+PIDS="$PIDS $!"
+for i in $(seq 1 50); do
+	[ -S "$T/am1.sock" ] && [ -S "$T/am2.sock" ] && break
+	sleep 0.1
+done
+[ -S "$T/am1.sock" ] && [ -S "$T/am2.sock" ] || fail "authmilter did not open its sockets"
+[ "$(stat -c '%a %G' "$T/am1.sock")" = "660 postfix" ] ||
+    fail "socket mode/group: $(stat -c '%a %G' "$T/am1.sock"), want 660 postfix"
+
+# --- the sink and the private Postfix ---------------------------------------
+mkdir -p "$T/sink" "$T/etc" "$T/queue" "$T/data"
+chown postfix "$T/sink" "$T/data"
+smtp-sink -u postfix -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 64 > "$T/sink.log" 2>&1 &
+PIDS="$PIDS $!"
+cat > "$T/milter_maps" <<EOF
+127.0.0.1/32       DISABLE
+203.0.113.0/24     unix:$T/am2.sock
+EOF
+cat > "$T/etc/main.cf" <<EOF
+compatibility_level = 3.6
+config_directory = $T/etc
+queue_directory = $T/queue
+data_directory = $T/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = $ASID
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = all
+maillog_file = $T/postfix.log
+maillog_file_prefixes = $T
+relay_domains = example.net
+default_transport = smtp:[127.0.0.1]:$SINK_PORT
+relay_transport = smtp:[127.0.0.1]:$SINK_PORT
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_recipient_restrictions =
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
+mynetworks = 127.0.0.0/8
+message_size_limit = 40000000
+smtpd_milters = unix:$T/am1.sock
+smtpd_milter_maps = cidr:$T/milter_maps
+milter_protocol = 6
+milter_default_action = tempfail
+milter_content_timeout = 60s
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+alias_maps =
+alias_database =
+biff = no
+EOF
+cat > "$T/etc/master.cf" <<EOF
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+postfix -c "$T/etc" check > "$T/check.log" 2>&1 || { cat "$T/check.log"; fail "postfix check"; }
+postfix -c "$T/etc" start > "$T/start.log" 2>&1 || { cat "$T/start.log"; fail "postfix start"; }
+# (not listening after 5 s: the first message fails)
+wait_tcp 50 "$SMTP_PORT"
+
+# --- helpers (and msg, tests/lib/e2e.sh) -------------------------------------
+# send NAME IP HELO MAILFROM [smtp_send options]: prints the final reply
+send() {
+	name=$1 ip=$2 helo=$3 from=$4
+	shift 4
+	$SEND --port "$SMTP_PORT" --ip "$ip" --helo "$helo" --from "$from" \
+	    --to bob@example.net "$@" "$T/$name.eml" 2>>"$T/send.err"
+}
+# qid NAME: Postfix's queue id of message NAME (from its log)
+qid() {
+	awk -v id="message-id=<$1." 'index($0, id) { sub(":", "", $6); print $6; exit }' \
+	    "$T/postfix.log"
+}
+# delivered NAME: the sink file of NAME, once Postfix logged status=sent
+# (waits up to 30 s)
+delivered() {
+	for i in $(seq 1 150); do
+		q=$(qid "$1")
+		if [ -n "$q" ] && grep -q "$q: to=.*status=sent" "$T/postfix.log"; then
+			grep -l "^Message-ID: <$1\." "$T"/sink/m.* 2>/dev/null | head -1
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+# headers FILE: the message's header block, folded lines joined
+headers() {
+	tr -d '\r' < "$1" | sed -n '/^Received: /,/^$/p' |
+	    awk '/^[ \t]/ { sub(/^[ \t]+/, " "); line = line $0; next }
+		 { if (line != "") print line; line = $0 }
+		 END { if (line != "") print line }'
+}
+# first_ar FILE: the first header field of the message as Postfix relayed it
+# (the line after smtp-sink's own Received:)
+first_ar() {
+	headers "$1" | sed -n 2p
+}
+
+# --- 1. signed, SPF-authorized: delivered with pass results at the top ------
+msg good alice@example.com
+r=$(send good 192.0.2.10 mail.example.com alice@example.com \
+    --sign "example.com:sel:$T/dkim.pem")
+case $r in 250*) ;; *) fail "good: $r" ;; esac
+f=$(delivered good) || fail "good: not delivered"
+ar=$(first_ar "$f")
+echo "good: $ar"
+case $ar in "Authentication-Results: $ASID;"*) ;;
+	*) fail "good: the first field is not our AR: $ar" ;; esac
+e2e_want_pass good "$ar"
+
+# --- 2. DMARC p=reject failure with dmarc_enforce = yes: 550 5.7.1 ----------
+msg forged alice@example.com
+r=$(send forged 192.0.2.200 evil.example mallory@evil.example)
+echo "forged: $r"
+case $r in "550 5.7.1"*example.com*) ;; *) fail "p=reject: want 550 5.7.1 naming example.com, got: $r" ;; esac
+sleep 1
+grep -l "^Message-ID: <forged\." "$T"/sink/m.* >/dev/null 2>&1 && fail "p=reject: delivered anyway"
+
+# --- 3. forged AR headers: ours removed, others kept ---------------------------
+e2e_forged_msg
+r=$(send forgedar 192.0.2.10 mail.example.com carol@mail.example.com)
+case $r in 250*) ;; *) fail "forgedar: $r" ;; esac
+f=$(delivered forgedar) || fail "forgedar: not delivered"
+e2e_forged_check "$(headers "$f")" "$(first_ar "$f")"
+
+# --- 4. DNS timeout -> the configured tempfail (milter #2) -------------------
+msg timeout alice@example.com
+r=$(send timeout 203.0.113.5 mail.example.com alice@example.com)
+echo "timeout: $r"
+case $r in 451\ 4.7.*) ;; *) fail "DNS timeout: want 451 4.7.x, got: $r" ;; esac
+
+# --- 5. authenticated submission (XCLIENT LOGIN=) ---------------------------
+msg auth alice@example.com
+r=$(send auth 192.0.2.77 laptop.example alice@example.com --login alice)
+case $r in 250*) ;; *) fail "auth: $r" ;; esac
+f=$(delivered auth) || fail "auth: not delivered"
+ar=$(first_ar "$f")
+echo "auth: $ar"
+case $ar in "Authentication-Results: $ASID; auth=pass smtp.auth=alice"*) ;;
+	*) fail "auth: want auth=pass smtp.auth=alice, got: $ar" ;; esac
+case $ar in *dmarc=*|*spf=*) fail "auth: evaluated although skipped: $ar" ;; esac
+
+# --- 6. trusted network: skipped, header says none --------------------------
+msg trusted mallory@example.com
+r=$(send trusted 198.51.100.7 relay.example mallory@example.com)
+case $r in 250*) ;; *) fail "trusted: $r (a trusted client must not be rejected)" ;; esac
+f=$(delivered trusted) || fail "trusted: not delivered"
+ar=$(first_ar "$f")
+echo "trusted: $ar"
+[ "$ar" = "Authentication-Results: $ASID; none" ] ||
+    fail "trusted: want '$ASID; none', got: $ar"
+
+# --- 7. 20 MB message: passes, memory bounded ---------------------------------
+before=$(hwm "$AM1")
+msg big alice@example.com
+big_body big 20
+r=$(send big 192.0.2.10 mail.example.com alice@example.com \
+    --sign "example.com:sel:$T/dkim.pem")
+case $r in 250*) ;; *) fail "big: $r" ;; esac
+f=$(delivered big) || fail "big: not delivered"
+after=$(hwm "$AM1")
+size=$(stat -c %s "$f")
+ar=$(first_ar "$f")
+echo "big: ${size} bytes delivered; authmilter VmHWM ${before} kB -> ${after} kB"
+[ "$size" -gt 20000000 ] || fail "big: only $size bytes delivered"
+case $ar in *dkim=pass*dmarc=pass*) ;; *) fail "big: $ar" ;; esac
+[ $((after - before)) -lt 4096 ] ||
+    fail "big: VmHWM grew by $((after - before)) kB for a 20 MB message"
+
+# --- 7b. 1,000 forged AR headers: every one removed, ours at the top --------
+# (the first 32 only, before). Postfix counts the n-th field of a name, so
+# authmilter deletes from the highest index down; other.example's stay.
+ars=$($PY -c 'import sys
+for i in range(1, 1051):
+    if i % 21 == 0:
+        print("Authentication-Results: other.example; spf=pass (keep %d)" % i)
+    else:
+        print("Authentication-Results: %s; dmarc=pass header.from=example.com (%d)" % (sys.argv[1], i))' "$ASID")
+msg ar1000 carol@mail.example.com "$ars"
+r=$(send ar1000 192.0.2.10 mail.example.com carol@mail.example.com)
+case $r in 250*) ;; *) fail "ar1000: $r" ;; esac
+f=$(delivered ar1000) || fail "ar1000: not delivered"
+h=$(headers "$f")
+n=$(echo "$h" | grep -c "^Authentication-Results: $ASID;")
+[ "$n" = 1 ] || fail "ar1000: $n AR fields with our authserv-id, want 1 (ours)"
+k=$(echo "$h" | grep -c "^Authentication-Results: other.example; spf=pass (keep [0-9]*)$")
+[ "$k" = 50 ] || fail "ar1000: $k of the 50 other.example AR fields kept"
+[ "$(echo "$h" | grep "^Authentication-Results: other.example" |
+    sed 's/.*(keep \([0-9]*\))$/\1/' | tr '\n' ' ')" = \
+    "$($PY -c 'print(" ".join(str(i) for i in range(21, 1051, 21)) + " ")')" ] ||
+    fail "ar1000: the kept AR fields are not the other.example ones in order"
+case $(first_ar "$f") in "Authentication-Results: $ASID;"*dmarc=pass*) ;;
+	*) fail "ar1000: ours is not first: $(first_ar "$f")" ;; esac
+echo "ar1000: 1,000 forged AR fields removed, 50 others kept in order, ours first"
+
+# --- 7c. a bad From (RFC 9989 4.4): refused with dmarc_enforce -------------
+# a repeated From naming the authorised domain passed DMARC before
+msg badfrom alice@example.com "From: alice@example.com"
+r=$(send badfrom 192.0.2.10 mail.example.com alice@example.com)
+echo "badfrom: $r"
+case $r in "550 5.7.1"*"From header field not valid"*"2 From header fields"*) ;;
+	*) fail "repeated From: want 550 5.7.1 naming the From problem, got: $r" ;; esac
+
+# --- 8. logs: one line per message with Postfix's queue id --------------------
+qid=$(qid good)
+[ -n "$qid" ] || fail "no queue id for 'good' in Postfix's log"
+grep -q "info: $qid: Authentication-Results\|info: $qid: .*dmarc=pass" "$T/am1.log" ||
+    { grep "$qid" "$T/am1.log"; fail "no authmilter log line carrying queue id $qid"; }
+echo "logs: authmilter's line for 'good' carries queue id $qid"
+echo "PASS: e2e_postfix"

@@ -1,0 +1,38 @@
+/*
+ * tests/lib/dnscheck.h - the real resolver (dns/dns.h) in Check tests:
+ * started over a zone file, and a lookup whose status is asserted.
+ *
+ * SYNOPSIS
+ *   dns_resolver *dnscheck_new(const dns_config *cfg);
+ *   dns_resolver *dnscheck_resolver(const char *zone_file,
+ *       int cache_entries);
+ *   dns_answer *dnscheck_look(dns_resolver *r, const char *name,
+ *       dns_type t, dns_status want);
+ *
+ * DESCRIPTION
+ *   dnscheck_new() is dns_resolver_new(cfg); a resolver that does not
+ *   start fails the test ("resolver: " and why).
+ *
+ *   dnscheck_resolver() starts the resolver on zone_file alone (zone-file
+ *   mode, every other dns_config field zero: the default trust anchor and
+ *   timeout) with cache_entries (0: the default cache, negative: none),
+ *   through dnscheck_new().
+ *
+ *   dnscheck_look() is dns_lookup(r, name, t), failing the test when the
+ *   answer's status is not want (naming the query, the status and its
+ *   reason); the caller frees the answer.
+ *
+ *   Check programs only (both end in a Check assertion); the conformance
+ *   runners and benchmarks never pull this object in.
+ */
+#ifndef AUTHMILTER_TESTS_DNSCHECK_H
+#define AUTHMILTER_TESTS_DNSCHECK_H
+
+#include "dns/dns.h"
+
+dns_resolver *dnscheck_new(const dns_config *cfg);
+dns_resolver *dnscheck_resolver(const char *zone_file, int cache_entries);
+dns_answer *dnscheck_look(dns_resolver *r, const char *name, dns_type t,
+    dns_status want);
+
+#endif
