@@ -9,7 +9,8 @@
  *   int cmd_config(int argc, char **argv); authmilter config ...
  *   int cmd_check(int argc, char **argv);  authmilter check ...
  *   int cmd_report(int argc, char **argv); authmilter report ...
- *   (`authmilter run`, the daemon, is cmd_run(): daemon/daemon.h)
+ *   int cmd_run(int argc, char **argv);    authmilter [run]: the daemon's
+ *                                          flags, then daemon_main()
  *
  *   int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
  *       void *ctx, const cli_usage *u, int *first);
@@ -134,6 +135,7 @@ void cli_overrides_free(cli_overrides *o);
 dns_resolver *cli_dns_resolver(const dns_config *cfg);
 const char *cli_dns_usage(void);
 
+int cmd_run(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
 int cmd_dns(int argc, char **argv);

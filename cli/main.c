@@ -6,7 +6,6 @@
  * libraries (see cli.h for the shared flags and exit codes).
  */
 #include "cli/cli.h"
-#include "daemon/daemon.h"
 
 #include <stdio.h>
 #include <string.h>

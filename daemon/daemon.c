@@ -1,5 +1,6 @@
 /*
- * daemon/daemon.c - `authmilter [run]`: the milter daemon.
+ * daemon/daemon.c - the milter daemon: daemon_main(), which `authmilter
+ * [run]` (cli/cmd_run.c: the flags) calls.
  *
  * Start-up order, each step failing loudly (file and line for the config):
  *   read the config, apply flags -> (-n: check and stop) -> look up the
@@ -47,7 +48,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "daemon/callbacks_int.h"
 #include "config/config.h"
 #include "daemon/log_int.h"
@@ -71,14 +71,6 @@
 #define DAEMON_CONN_FIXED_KB 2458
 #define DAEMON_HEADER_FACTOR 3
 
-typedef struct daemon_opts {
-	const char *config_path;
-	int config_given;
-	int foreground;
-	int check_only;
-	int debug;
-	cli_overrides cov;
-} daemon_opts;
 
 /* The milter engine's lines (mserver_set_log()) into the daemon's log. */
 static void
@@ -103,73 +95,12 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
-	    "usage: authmilter [run] [-c FILE] [-p SOCKET] [-u USER] [-f] [-n] [-d]\n"
-	    "                  [--authserv-id ID] [DNS options]\n"
-	    "  -c FILE            config file (default " CONFIG_DEFAULT_PATH ")\n"
-	    "  -p SOCKET          milter socket: unix:PATH, inet:PORT@HOST, inet6:PORT@HOST\n"
-	    "  -u USER            user to run as after binding the socket\n"
-	    "  -f                 stay in the foreground, log to stderr too\n"
-	    "  -n                 check the configuration and exit\n"
-	    "  -d                 debug logging\n"
-	    "  --authserv-id ID   authserv-id of the Authentication-Results header\n"
-	    "  --pidfile FILE     pid file (\"\": none)\n"
-	    "  --history DB       DMARC history store (SQLite path or postgresql:// URI)\n%s",
-	    cli_dns_usage());
-}
-
-
-static int
-daemon_option(void *arg, int id, const char *val)
-{
-	daemon_opts *o = arg;
-
-	return cli_override_option(&o->cov, id, val) < 0 ? OPT_FAIL : OPT_OK;
-}
-
-/* CLI_PARSED, or the exit code. */
-static int
-parse_args(int argc, char **argv, daemon_opts *o)
-{
-	const opt_spec spec[] = {
-		{ "authserv-id", 0, OPT_ARG, CLI_OPT_AUTHSERV_ID, NULL, NULL },
-		{ "pidfile", 0, OPT_ARG, CLI_OPT_PIDFILE, NULL, NULL },
-		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
-		{ NULL, 'p', OPT_ARG, CLI_OPT_SOCKET, NULL, NULL },
-		{ NULL, 'u', OPT_ARG, CLI_OPT_USER, NULL, NULL },
-		{ NULL, 'f', OPT_NOARG, 0, NULL, &o->foreground },
-		{ NULL, 'n', OPT_NOARG, 0, NULL, &o->check_only },
-		{ NULL, 'd', OPT_NOARG, 0, NULL, &o->debug },
-		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
-		OPT_END,
-	};
-	static const cli_usage u = { usage, NULL };
-	int first, rc;
-
-	memset(o, 0, sizeof(*o));
-	o->config_path = CONFIG_DEFAULT_PATH;
-	rc = cli_options(argc, argv, spec, daemon_option, o, &u, &first);
-	if (rc != CLI_PARSED)
-		return rc;
-	if (first < argc) {
-		fprintf(stderr, "authmilter: unexpected argument '%s'\n", argv[first]);
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (cli_overrides_done(&o->cov) < 0)
-		return CLI_EXIT_USAGE;
-	return CLI_PARSED;
-}
-
 /* The config as the file and the flags say; -1 with a reason. */
 static int
-read_config(const daemon_opts *o, am_config *cfg, char *err, size_t errlen)
+read_config(const daemon_args *o, am_config *cfg, char *err, size_t errlen)
 {
-	return config_build(cfg, o->config_path, o->config_given, o->cov.ov,
-	    o->cov.n, err, errlen);
+	return config_build(cfg, o->config_path, o->config_given, o->ov,
+	    o->nov, err, errlen);
 }
 
 /* Who the daemon runs as: with drop (started as root, `user` set) the
@@ -383,7 +314,7 @@ detach(void)
 		close(fds[1]);
 		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
 			;
-		_exit(c == 'R' ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
+		_exit(c == 'R' ? DAEMON_EXIT_OK : DAEMON_EXIT_FAILURE);
 	}
 	close(fds[0]);
 	ready_fd = fds[1];
@@ -511,7 +442,7 @@ apply_limits(unsigned max_conns, unsigned max_header_bytes)
 }
 
 static void
-reload(const daemon_opts *o)
+reload(const daemon_args *o)
 {
 	am_config cfg;
 	runtime *rt;
@@ -539,7 +470,7 @@ reload(const daemon_opts *o)
 }
 
 static int
-run_loop(const daemon_opts *o, void (*ready)(void))
+run_loop(const daemon_args *o, void (*ready)(void))
 {
 	struct sigaction sa;
 	char err[512];
@@ -640,9 +571,9 @@ check_file_dir(const char *what, const char *path)
 }
 
 int
-cmd_run(int argc, char **argv)
+daemon_main(const daemon_args *args)
 {
-	daemon_opts o;
+	const daemon_args o = *args;
 	daemon_ids ids;
 	am_config cfg;
 	runtime *rt;
@@ -650,15 +581,12 @@ cmd_run(int argc, char **argv)
 	unsigned max_conns, max_header_bytes;
 	int rc;
 
-	rc = parse_args(argc, argv, &o);
-	if (rc != CLI_PARSED)
-		return rc;
 	limit_malloc_arenas();	/* before any thread starts */
 	log_open("authmilter", 1, 0);
 	log_set_debug(o.debug);
 	if (read_config(&o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
-		return CLI_EXIT_FAILURE;
+		return DAEMON_EXIT_FAILURE;
 	}
 	if (o.check_only) {
 		char path[MPROTO_PATH_MAX];
@@ -670,18 +598,18 @@ cmd_run(int argc, char **argv)
 		if (is_unix < 0) {
 			log_msg(LOG_ERR, NULL, "%s", err);
 			config_free(&cfg);
-			return CLI_EXIT_FAILURE;
+			return DAEMON_EXIT_FAILURE;
 		}
 		if ((is_unix && check_file_dir("socket", path) < 0) ||
 		    (cfg.pidfile[0] != '\0' &&
 		    check_file_dir("pidfile", cfg.pidfile) < 0)) {
 			config_free(&cfg);
-			return CLI_EXIT_FAILURE;
+			return DAEMON_EXIT_FAILURE;
 		}
 		rt = runtime_build(&cfg, err, sizeof(err));
 		if (rt == NULL) {
 			log_msg(LOG_ERR, NULL, "%s", err);
-			return CLI_EXIT_FAILURE;
+			return DAEMON_EXIT_FAILURE;
 		}
 		runtime_release(rt);
 		if (access(o.config_path, F_OK) == 0)
@@ -690,7 +618,7 @@ cmd_run(int argc, char **argv)
 		else
 			printf("authmilter: no %s; the built-in defaults are "
 			    "OK\n", o.config_path);
-		return CLI_EXIT_OK;
+		return DAEMON_EXIT_OK;
 	}
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
 	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
@@ -708,7 +636,7 @@ cmd_run(int argc, char **argv)
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);
-		return CLI_EXIT_FAILURE;
+		return DAEMON_EXIT_FAILURE;
 	}
 	runtime_install(rt);
 	apply_limits(max_conns, max_header_bytes);
@@ -716,8 +644,8 @@ cmd_run(int argc, char **argv)
 	runtime_shutdown();
 	/* the pid file stays (write_pidfile); its lock ends with us */
 	log_msg(LOG_NOTICE, NULL, "stopped");
-	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+	return rc == 0 ? DAEMON_EXIT_OK : DAEMON_EXIT_FAILURE;
 fail:
 	config_free(&cfg);
-	return CLI_EXIT_FAILURE;
+	return DAEMON_EXIT_FAILURE;
 }

@@ -1,19 +1,24 @@
 /*
  * daemon/daemon.h - the daemon as the command line starts it (the public
- * header of daemon/): `authmilter run` and the one piece of the daemon
- * that `authmilter check --record` shares.
+ * header of daemon/): daemon_main(), which `authmilter run` calls with
+ * its flags parsed (cli/cmd_run.c), and the one piece of the daemon that
+ * `authmilter check --record` shares.
  *
  * SYNOPSIS
- *   int  cmd_run(int argc, char **argv);
+ *   int  daemon_main(const daemon_args *args);
  *   int  history_record_from_verdict(const msg_verdict *v,
  *            const am_config *cfg, const char *ip, const char *mail_from,
  *            const char *rcpt, int64_t now, report_record *out);
  *
  * DESCRIPTION
- *   cmd_run() is `authmilter run` (and `authmilter [options]`): it parses
- *   the daemon's flags, reads the configuration and serves until
- *   SIGTERM (daemon.c has the start-up sequence); it returns the exit
- *   code (cli/cli.h CLI_EXIT_*).
+ *   daemon_main() reads the configuration (args->config_path, required
+ *   when config_given, then the command line's overrides args->ov),
+ *   with check_only checks it and stops, else serves until SIGTERM
+ *   (daemon.c has the start-up sequence); SIGHUP reads the same file
+ *   and overrides again. It returns DAEMON_EXIT_OK or
+ *   DAEMON_EXIT_FAILURE (the process's exit code; the same values as
+ *   the command line's). args and what it points to must stay valid
+ *   until it returns.
  *
  *   history_record_from_verdict() builds what the milter records for one
  *   message (the same for the daemon and `authmilter check --record`):
@@ -33,7 +38,21 @@
 #include "message/message.h"
 #include "report/report.h"
 
-int cmd_run(int argc, char **argv);
+/* Exit codes of daemon_main() (cli/cli.h CLI_EXIT_OK, CLI_EXIT_FAILURE). */
+#define DAEMON_EXIT_OK		0
+#define DAEMON_EXIT_FAILURE	1
+
+typedef struct daemon_args {
+	const char *config_path;	/* the config file */
+	int config_given;		/* -c: a missing file is an error */
+	int foreground;			/* -f */
+	int check_only;			/* -n */
+	int debug;			/* -d */
+	const config_override *ov;	/* the flags' KEY=VALUE overrides */
+	size_t nov;
+} daemon_args;
+
+int daemon_main(const daemon_args *args);
 
 int history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
     const char *ip, const char *mail_from, const char *rcpt, int64_t now,
