@@ -5,7 +5,7 @@
  * Generates realistic messages (2-200 KB bodies, 90% RSA-2048 and 10%
  * Ed25519, relaxed/relaxed), signs them in-process with EVP, serves the
  * keys from a zone file through the real resolver. Each message is split
- * once by milter/msgparse (as libmilter would hand it over) and then
+ * once by message/'s splitter (mp_*) (as libmilter would hand it over) and then
  * verified as the milter does: dkim_header per field, dkim_eoh, dkim_body
  * in 64 KB chunks, dkim_eom, with a key cache shared by the verifiers.
  * The floor is measured in the same run over the same bytes: SHA-256 of

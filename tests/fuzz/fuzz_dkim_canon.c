@@ -3,7 +3,7 @@
  * canonicalization (RFC 6376 3.4). The first byte picks simple/relaxed and
  * a chunking seed; the body canonicalized in random chunks must equal the
  * whole-buffer result (abort otherwise). The rest is also fed as a whole
- * message to the verifier (no resolver), split by milter/msgparse, to
+ * message to the verifier (no resolver), split by message/ (mp_*), to
  * exercise header handling.
  */
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /*
  * tests/fuzz/fuzz_milter.c - libFuzzer target: whole milter dialogues
  * through authmilter's own handler (daemon/callbacks.c) and the message
- * evaluation behind it (milter/message*.c, verdict.c, SPF, DKIM, DMARC,
+ * evaluation behind it (message/: message*.c, verdict.c, SPF, DKIM, DMARC,
  * the Authentication-Results writer), with the real resolver serving
  * tests/fixtures/fuzz/milter.zone (zone-file mode, as the other tests).
  *
