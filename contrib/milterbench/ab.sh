@@ -41,7 +41,7 @@ trap cleanup EXIT INT TERM
 printf 'user = ""\npidfile = ""\nauthserv_id = "bench.test"\n' > "$RUN/am.conf"
 start() {	# start NAME BINARY: prints the pid
 	"$2" run -f -c "$RUN/am.conf" -p "unix:$RUN/$1.sock" \
-	    --dns-zone "$CORPUS/bench.zone" 2> "$RUN/$1.log" &
+	    --dns-zone "$CORPUS/bench.zone" > /dev/null 2> "$RUN/$1.log" &
 	echo $!
 }
 A=$(start old "$OLD"); PIDS="$A"
