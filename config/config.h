@@ -12,23 +12,16 @@
  *   void config_init(am_config *cfg);
  *   int  config_load(am_config *cfg, const char *path, char *err, size_t errlen);
  *   int  config_set(am_config *cfg, const char *key, const char *value,
- *                   char *err, size_t errlen);
+ *            char *err, size_t errlen);
+ *   int  config_build(am_config *cfg, const char *path, int path_given,
+ *            const config_override *ov, size_t nov, char *err,
+ *            size_t errlen);
  *   void config_free(am_config *cfg);
  *   void config_dns(const am_config *cfg, dns_config *out);
  *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
  *   const config_key *config_keys(size_t *n);
-const char *config_default(const char *key);
-void config_write_man(FILE *fp);
  *   const char *config_default(const char *key);
  *   void config_write_man(FILE *fp);
-
-typedef struct config_override {
-	const char *key;
-	const char *value;
-} config_override;
-
-int config_build(am_config *cfg, const char *path, int path_given,
-    const config_override *ov, size_t nov, char *err, size_t errlen);
  *
  * DESCRIPTION
  *   config_init() sets every default. config_load() reads a file: blank

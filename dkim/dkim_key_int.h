@@ -10,10 +10,6 @@
  *            const unsigned char *digest, size_t dlen,
  *            const unsigned char *sig, size_t slen);
  *   const EVP_MD *dkim_alg_md(dkim_alg alg);
-int dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len,
-    dkim_key *k);
-void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
-    const dkim_key *k);
  *   int  dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len,
  *            dkim_key *k);
  *   void dkim_keycache_put(dkim_keycache *c, const char *txt, size_t len,
