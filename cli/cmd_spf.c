@@ -22,6 +22,7 @@
 #include "cli/json_out_int.h"
 #include "spf/spf.h"
 #include "util/clean.h"
+#include "util/envaddr.h"
 #include "util/ipaddr.h"
 
 static void
@@ -34,7 +35,8 @@ usage(FILE *fp)
 	    "Evaluates SPF (RFC 7208) for the MAIL FROM and HELO identities.\n"
 	    "  --ip IP            the SMTP client address (IPv4 or IPv6)\n"
 	    "  --helo NAME        the HELO/EHLO name\n"
-	    "  --mail-from ADDR   the envelope sender; \"\" is the null sender\n"
+	    "  --mail-from ADDR   the envelope sender, with or without <>; \"\" or\n"
+	    "                     \"<>\" is the null sender\n"
 	    "                     (then the HELO identity decides)\n"
 	    "  --receiver NAME    this host's name, for %%{r} in explanations\n"
 	    "  --json             print a JSON object instead of a result line\n"
@@ -73,6 +75,7 @@ cmd_spf(int argc, char **argv)
 	spf_result mf, helo;
 	const spf_result *main_r;
 	ipaddr ip;
+	char mfbox[SPF_SENDER_MAX];
 	int first, rc, json = 0, have_mf = 0;
 	const opt_spec spec[] = {
 		{ "ip", 0, OPT_ARG, 0, &req.ip, NULL },
@@ -105,6 +108,14 @@ cmd_spf(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
+	/* the same reading of "<a@b>", "a@b" and "<>" as check and the
+	 * milter (util/envaddr.h) */
+	if (envaddr_strip(req.mail_from, mfbox, sizeof(mfbox)) != 0) {
+		fprintf(stderr, "authmilter spf: --mail-from '%s' is too long\n",
+		    req.mail_from);
+		return CLI_EXIT_USAGE;
+	}
+	req.mail_from = mfbox;
 	res = cli_dns_resolver(&cfg);
 	if (res == NULL)
 		return CLI_EXIT_FAILURE;

@@ -38,6 +38,7 @@
 #include "message/ar_parse_int.h"
 #include "message/message_int.h"
 #include "util/domain.h"
+#include "util/envaddr.h"
 #include "util/ipaddr.h"
 #include "util/strcopy.h"
 #include "util/zalloc.h"
@@ -253,22 +254,6 @@ msg_skipped(const msg *m)
 	    m->env->cfg->skip_authenticated);
 }
 
-/* "<a@b>" or "a@b" -> a@b; "<>" -> "" */
-static void
-strip_angle(const char *addr, char *out, size_t outlen)
-{
-	size_t n;
-
-	while (*addr == ' ')
-		addr++;
-	n = strlen(addr);
-	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>') {
-		addr++;
-		n -= 2;
-	}
-	strcopy_n(out, outlen, addr, n);
-}
-
 /* Lookups that start now (the keys and the DMARC policy at end of headers,
  * DMARC alignment at end of message) get at least dns_timeout, at most
  * message_dns_timeout, from now: a client that sends its message slowly
@@ -315,7 +300,7 @@ msg_mail_from(msg *m, const char *addr)
 	m->state = MSG_ST_ENVELOPE;
 	if (start_budget(m) < 0)
 		return -1;
-	strip_angle(addr, m->mail_from, sizeof(m->mail_from));
+	envaddr_strip(addr, m->mail_from, sizeof(m->mail_from));
 	m->have_mail_from = 1;
 	if (msg_skipped(m))
 		return 0;

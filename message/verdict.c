@@ -33,6 +33,7 @@
 
 #include "message/ar_build_int.h"
 #include "message/message_int.h"
+#include "util/envaddr.h"
 #include "util/strbuf.h"
 
 static void
@@ -338,10 +339,10 @@ msg_decide(msg *m)
 		{
 			/* the domains that would have been checked, for the
 			 * header's smtp.mailfrom */
-			const char *at = strrchr(m->mail_from, '@');
+			const char *d = envaddr_domain(m->mail_from);
 
 			str_fmt(m->spf_mf.domain, sizeof(m->spf_mf.domain), "%s",
-			    at != NULL ? at + 1 : m->helo);
+			    d != NULL ? d : m->helo);
 			str_fmt(m->spf_mf.sender, sizeof(m->spf_mf.sender), "%s",
 			    m->mail_from);
 		}

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "util/clean.h"
+#include "util/envaddr.h"
 #include "util/strcopy.h"
 
 /* Blanks and controls would break the triple encoding and the XML
@@ -26,17 +27,17 @@ copy_token(char *dst, size_t size, const char *src)
 static void
 domain_of(char *dst, size_t size, const char *addr)
 {
+	/* RFC 5321 4.5.3.1.3: a path is at most 256 octets */
+	char box[512];
 	const char *at;
 	size_t n;
 
 	dst[0] = '\0';
 	if (addr == NULL)
 		return;
-	if (*addr == '<')
-		addr++;
-	at = strrchr(addr, '@');
-	at = at != NULL ? at + 1 : addr;
-	strcopy_n(dst, size, at, strcspn(at, ">"));
+	envaddr_strip(addr, box, sizeof(box));
+	at = envaddr_domain(box);
+	strcopy(dst, size, at != NULL ? at : box);
 	for (n = 0; dst[n] != '\0'; n++) {
 		if (dst[n] >= 'A' && dst[n] <= 'Z')
 			dst[n] = (char)(dst[n] - 'A' + 'a');

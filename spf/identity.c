@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "spf/eval_int.h"
+#include "util/envaddr.h"
 #include "util/strcopy.h"
 
 /* Common set-up; returns 0, or -1 after filling out (bad IP). */
@@ -106,11 +107,11 @@ spf_check_mailfrom(dns_resolver *r, const spf_request *req, spf_result *out)
 	}
 	if (setup(&ev, r, req, SPF_ID_MAILFROM, out) != 0)
 		return;
-	at = strrchr(mf, '@');
+	at = envaddr_domain(mf);
 	if (at == NULL)
 		set_sender(&ev, "", 0, mf);
 	else
-		set_sender(&ev, mf, (size_t)(at - mf), at + 1);
+		set_sender(&ev, mf, envaddr_local_len(mf), at);
 	run(&ev, ev.sender_domain, out);
 }
 

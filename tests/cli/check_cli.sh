@@ -142,6 +142,31 @@ set -e
 [ $rc -eq 2 ] || fail "usage exit $rc"
 echo "ok   exit codes"
 
+# One reading of envelope addresses (util/envaddr.h): spf took "<a@b>"
+# as the domain "b>" (check stripped the brackets); "<>" is the null
+# sender (the HELO identity decides), as "" is.
+spf() { "$AUTHMILTER" spf --dns-zone "$Z" --ip 192.0.2.1 --helo mail.example.com "$@"; }
+for mf in "<x@bounce.example.com>" " <x@bounce.example.com> " "x@bounce.example.com" \
+    "<@relay.example:x@bounce.example.com>"; do
+	out=$(spf --mail-from "$mf" | head -n 1)
+	case $out in
+	"spf=pass smtp.mailfrom=bounce.example.com ("*) ;;
+	*) fail "spf --mail-from '$mf': $out" ;;
+	esac
+	out=$(printf 'From: x@example.com\r\n\r\nx\r\n' | run --ip 192.0.2.1 --mail-from "$mf" --json)
+	echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["spf"]["result"] == "pass" and j["spf"]["domain"] == "bounce.example.com", j["spf"]
+' || fail "check --mail-from '$mf'"
+done
+for mf in "<>" ""; do
+	out=$(spf --mail-from "$mf")
+	[ "$(echo "$out" | head -n 1 | cut -d' ' -f1-2)" = "spf=pass smtp.helo=mail.example.com" ] ||
+	    fail "spf --mail-from '$mf': $out"
+done
+echo "ok   envelope addresses: one reading for spf and check"
+
 # Options (cli_options over util/options.h): a bad one is said in
 # getopt_long's words (spf: its own), usage follows on stderr, exit 2;
 # --help prints usage on stdout, exit 0. spf names the word holding a bad
