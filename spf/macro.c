@@ -56,8 +56,16 @@ letter_value(int letter, const spf_macro_ctx *ctx, strbuf *v)
 			s = "unknown";
 		break;
 	case 'i':
-		if (ipaddr_dotted(ctx->ip, buf, sizeof(buf)) >= 0)
+		if (ipaddr_dotted(ctx->ip, buf, sizeof(buf)) >= 0) {
+			/* RFC 7208 7.4's example gives IPv6 nibbles in lower
+			 * case (RFC 4408 8.1's gave upper case) */
+			size_t k;
+
+			for (k = 0; buf[k] != '\0'; k++)
+				if (buf[k] >= 'A' && buf[k] <= 'F')
+					buf[k] = (char)(buf[k] - 'A' + 'a');
 			s = buf;
+		}
 		break;
 	case 'c':
 		if (ipaddr_format(ctx->ip, buf, sizeof(buf)) >= 0)

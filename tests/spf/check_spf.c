@@ -355,11 +355,13 @@ START_TEST(macro_rfc7208_7_4)
 
 	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
 		assert_expands(v4[i].in, "192.0.2.3", 0, v4[i].want);
-	/* RFC 7.4 prints the nibbles in lowercase; the suite (v-macro-ip6)
-	 * wants uppercase; names compare case-insensitively anyway */
+	/* RFC 7208 7.4's IPv6 example, lower-case nibbles as it prints them
+	 * (RFC 4408 8.1 and the openspf suite's v-macro-ip6: upper case) */
 	assert_expands("%{ir}.%{v}._spf.%{d2}", "2001:db8::cb01", 0,
-	    "1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2"
+	    "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2"
 	    ".ip6._spf.example.com");
+	assert_expands("%{i}", "2001:DB8::CB01", 1,
+	    "2.0.0.1.0.d.b.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.b.0.1");
 }
 END_TEST
 
@@ -369,7 +371,7 @@ START_TEST(macro_more)
 
 	assert_expands("%%%_%-", "192.0.2.3", 0, "% %20");
 	assert_expands("%{i}", "2001:db8::cb01", 0,
-	    "2.0.0.1.0.D.B.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.C.B.0.1");
+	    "2.0.0.1.0.d.b.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.b.0.1");
 	assert_expands("%{c} %{r} %{t}", "2001:db8::cb01", 1,
 	    "2001:db8::cb01 mx.example.net 1234567890");
 	assert_expands("%{c}", "192.0.2.3", 1, "192.0.2.3");
