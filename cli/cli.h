@@ -14,7 +14,9 @@
  *
  *   int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
  *       void *ctx, const cli_usage *u, int *first);
- *   int cli_now(const char *who, const char *s, int64_t *out);
+ *   int cli_now(const char *s, int64_t *out);
+ *   void cli_set_command(const char *name);
+ *   void cli_err(const char *fmt, ...);
  *   CLI_DNS_OPTS                           option rows of the DNS flags
  *   int cli_dns_option(int id, const char *arg, dns_config *cfg);
  *   int cli_dns_flag(void *cfg, int id, const char *arg);
@@ -25,15 +27,20 @@
  *   Every subcommand and the daemon read their options with cli_options():
  *   a table of util/options.h rows, fn called for the rows that neither
  *   store nor set a flag. A row with id CLI_OPT_HELP (--help, -h) prints
- *   u->usage on stdout; a word that is not a valid option is said as GNU
- *   getopt_long() said it ("PROGRAM: unrecognized option '--x'", PROGRAM
- *   being argv[0]; `spf` has its own words: u->unknown), followed by
- *   u->usage on stderr. It returns CLI_PARSED with *first the index of the
+ *   u->usage on stdout; a word that is not a valid option is said in GNU
+ *   getopt_long()'s words ("authmilter CMD: unrecognized option '--x'"),
+ *   followed by u->usage on stderr. It returns CLI_PARSED with *first the index of the
  *   first operand in argv (operands are moved after the options), else
  *   the exit code: CLI_EXIT_OK after --help, CLI_EXIT_USAGE after a bad
  *   option or when fn returned OPT_FAIL (fn said why). cli_now() reads
- *   --now, a time in Unix seconds: 0, or -1 after saying "WHO: --now: 'S'
- *   is not a Unix time" when s is not a positive decimal number that fits.
+ *   --now, a time in Unix seconds: 0, or -1 after saying "--now: 'S' is
+ *   not a Unix time" when s is not a positive decimal number that fits.
+ *
+ *   Every error of the command line goes through cli_err(): printf words
+ *   on stderr after "authmilter CMD: " (CMD the subcommand main.c named
+ *   with cli_set_command(); "authmilter: " for the daemon started without
+ *   one). A value refused names its flag and the value ("--FLAG: 'VALUE'
+ *   is not ...").
  *
  *   Every subcommand and the daemon take the same DNS flags
  *   (--dns-zone FILE, --dns-forward ADDR[@PORT] (repeatable), --dns-conf FILE,
@@ -97,17 +104,16 @@ enum {
 	{ "dns-timeout", 0, OPT_ARG, CLI_OPT_DNS_TIMEOUT, NULL, NULL }, \
 	{ "dns-trust-anchor", 0, OPT_ARG, CLI_OPT_DNS_TRUST_ANCHOR, NULL, NULL }
 
-/* The usage text of a subcommand, and spf's own words for a bad option
- * ("authmilter: UNKNOWN: unknown or incomplete option 'WORD'"; NULL:
- * getopt_long()'s). */
+/* The usage text of a subcommand. */
 typedef struct cli_usage {
 	void (*usage)(FILE *fp);
-	const char *unknown;
 } cli_usage;
 
 int cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
     void *ctx, const cli_usage *u, int *first);
-int cli_now(const char *who, const char *s, int64_t *out);
+int cli_now(const char *s, int64_t *out);
+void cli_set_command(const char *name);
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_dns_option(int id, const char *arg, dns_config *cfg);
 int cli_dns_flag(void *cfg, int id, const char *arg);
 

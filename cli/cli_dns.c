@@ -27,7 +27,7 @@ cli_dns_option(int id, const char *arg, dns_config *cfg)
 		return 0;
 	case CLI_OPT_DNS_FORWARD:
 		if (cfg->nforwarders >= DNS_MAX_FORWARDERS) {
-			fprintf(stderr, "authmilter: at most %d --dns-forward\n",
+			cli_err("at most %d --dns-forward\n",
 			    DNS_MAX_FORWARDERS);
 			return -1;
 		}
@@ -37,7 +37,7 @@ cli_dns_option(int id, const char *arg, dns_config *cfg)
 		errno = 0;
 		v = strtoul(arg, &end, 10);
 		if (errno || end == arg || *end || v == 0 || v > 600000) {
-			fprintf(stderr, "authmilter: --dns-timeout: '%s' is not "
+			cli_err("--dns-timeout: '%s' is not "
 			    "a number of milliseconds from 1 to 600000\n", arg);
 			return -1;
 		}
@@ -60,7 +60,7 @@ cli_dns_resolver(const dns_config *cfg)
 	dns_resolver *r = dns_resolver_new(cfg, err, sizeof(err));
 
 	if (r == NULL)
-		fprintf(stderr, "authmilter: resolver: %s\n", err);
+		cli_err("resolver: %s\n", err);
 	return r;
 }
 
@@ -80,7 +80,7 @@ int
 cli_override(cli_overrides *o, const char *key, const char *value)
 {
 	if (o->n >= CLI_MAX_OVERRIDES) {
-		fprintf(stderr, "authmilter: too many options\n");
+		cli_err("too many options\n");
 		return -1;
 	}
 	o->ov[o->n].key = key;
@@ -121,7 +121,7 @@ cli_override_option(cli_overrides *o, int id, const char *arg)
 	case CLI_OPT_DNS_FORWARD:
 		flen = strlen(o->forwarders);
 		if (flen + strlen(arg) + 2 > sizeof(o->forwarders)) {
-			fprintf(stderr, "authmilter: --dns-forward: too many\n");
+			cli_err("--dns-forward: too many\n");
 			return -1;
 		}
 		snprintf(o->forwarders + flen, sizeof(o->forwarders) - flen,
@@ -139,12 +139,12 @@ cli_override_set(cli_overrides *o, const char *key_eq_value)
 	char *copy;
 
 	if (eq == NULL) {
-		fprintf(stderr, "authmilter: --set takes KEY=VALUE\n");
+		cli_err("--set: '%s' is not KEY=VALUE\n", key_eq_value);
 		return -1;
 	}
 	if (o->nowned >= CLI_MAX_OVERRIDES ||
 	    (copy = strdup(key_eq_value)) == NULL) {
-		fprintf(stderr, "authmilter: too many --set\n");
+		cli_err("too many --set\n");
 		return -1;
 	}
 	o->owned[o->nowned++] = copy;

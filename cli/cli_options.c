@@ -2,14 +2,40 @@
  * cli/cli_options.c - how every subcommand and the daemon read their
  * options (cli.h): the table goes to util/options.h; --help, a bad option
  * and a refused value end the same way everywhere, in the words GNU
- * getopt_long() used (the parser they had before); the values several
+ * getopt_long() used (the parser they had before), every error after
+ * the same "authmilter CMD: " prefix (cli_err); the values several
  * subcommands read alike (cli_now).
  */
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* The subcommand running (main.c sets it once); NULL: the daemon started
+ * without one. The program is one command: no thread reads it. */
+static const char *cli_command;
+
+void
+cli_set_command(const char *name)
+{
+	cli_command = name;
+}
+
+void
+cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_command != NULL)
+		fprintf(stderr, "authmilter %s: ", cli_command);
+	else
+		fputs("authmilter: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 typedef struct cli_fn {
 	opt_fn fn;
@@ -44,11 +70,7 @@ cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
 		rc = CLI_EXIT_OK;
 		break;
 	case OPT_BAD:
-		if (u->unknown != NULL)
-			fprintf(stderr, "authmilter: %s: unknown or incomplete "
-			    "option '%s'\n", u->unknown, r.word);
-		else
-			fprintf(stderr, "%s: %s\n", argv[0], r.why.s);
+		cli_err("%s\n", r.why.s);
 		u->usage(stderr);
 		break;
 	case OPT_FAILED:	/* fn said why */
@@ -59,7 +81,7 @@ cli_options(int argc, char **argv, const opt_spec *spec, opt_fn fn,
 }
 
 int
-cli_now(const char *who, const char *s, int64_t *out)
+cli_now(const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
@@ -67,7 +89,7 @@ cli_now(const char *who, const char *s, int64_t *out)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v <= 0) {
-		fprintf(stderr, "%s: --now: '%s' is not a Unix time\n", who, s);
+		cli_err("--now: '%s' is not a Unix time\n", s);
 		return -1;
 	}
 	*out = v;

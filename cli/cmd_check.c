@@ -63,14 +63,16 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: authmilter check --ip IP --helo NAME --mail-from ADDR [--rcpt ADDR]...\n"
-	    "           [--auth USER] [-c FILE] [--authserv-id ID] [--set KEY=VALUE]...\n"
-	    "           [--now EPOCH] [--json] [--explain] [DNS options] < message\n"
+	    "           [--auth USER] [--hostname NAME] [-c FILE] [--authserv-id ID]\n"
+	    "           [--set KEY=VALUE]... [--now EPOCH] [--json] [--explain]\n"
+	    "           [--record [--history DB]] [DNS options] < message\n"
 	    "\n"
 	    "Runs the milter's evaluation (SPF, DKIM, DMARC) of the message on stdin and\n"
 	    "prints the Authentication-Results header it would add and its action.\n"
 	    "  --ip IP            the SMTP client address\n"
 	    "  --helo NAME        the HELO/EHLO name\n"
-	    "  --mail-from ADDR   the envelope sender (\"\": the null sender)\n"
+	    "  --mail-from ADDR   the envelope sender, with or without <>; \"\" or\n"
+	    "                     \"<>\" is the null sender\n"
 	    "  --rcpt ADDR        an envelope recipient (repeatable)\n"
 	    "  --auth USER        the client authenticated as USER (SMTP AUTH)\n"
 	    "  --hostname NAME    the client's verified host name\n"
@@ -82,6 +84,7 @@ usage(FILE *fp)
 	    "  --history DB       the history store (SQLite path or postgresql:// URI)\n"
 	    "  --json             print a JSON object\n"
 	    "  --explain          print every DNS answer and alignment decision\n"
+	    "  -h, --help         this text\n"
 	    "\n%s", cli_dns_usage());
 }
 
@@ -99,7 +102,7 @@ check_option(void *arg, int id, const char *val)
 			o->rcpt[o->nrcpt++] = val;
 		return OPT_OK;
 	case O_NOW:
-		return cli_now("authmilter check", val, &o->now) < 0 ?
+		return cli_now(val, &o->now) < 0 ?
 		    OPT_FAIL : OPT_OK;
 	}
 	return cli_override_option(&o->cov, id, val) < 0 ? OPT_FAIL : OPT_OK;
@@ -126,7 +129,7 @@ parse_args(int argc, char **argv, check_opts *o)
 		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
 	};
-	static const cli_usage u = { usage, NULL };
+	static const cli_usage u = { usage };
 	int first, rc;
 
 	rc = cli_options(argc, argv, spec, check_option, o, &u, &first);
@@ -134,8 +137,11 @@ parse_args(int argc, char **argv, check_opts *o)
 		return rc;
 	if (first < argc || o->ip == NULL || o->helo == NULL ||
 	    o->mail_from == NULL) {
-		fprintf(stderr, "authmilter check: --ip, --helo and --mail-from "
-		    "are required\n");
+		if (first < argc)
+			cli_err("unexpected argument '%s' (the message is "
+			    "read from standard input)\n", argv[first]);
+		else
+			cli_err("--ip, --helo and --mail-from are required\n");
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -405,18 +411,18 @@ record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
 	int rc = CLI_EXIT_OK;
 
 	if (rec == NULL) {
-		fprintf(stderr, "authmilter check: out of memory\n");
+		cli_err("out of memory\n");
 		return CLI_EXIT_FAILURE;
 	}
 	if (cfg->history == NULL || cfg->history[0] == '\0') {
-		fprintf(stderr, "authmilter check: --record needs --history DB "
+		cli_err("--record needs --history DB "
 		    "or the history key\n");
 		free(rec);
 		return CLI_EXIT_USAGE;
 	}
 	if (history_record_from_verdict(v, cfg, o->ip, o->mail_from,
 	    o->nrcpt > 0 ? o->rcpt[0] : NULL, o->now, rec) < 0) {
-		fprintf(stderr, "authmilter check: not recorded (message not "
+		cli_err("not recorded (message not "
 		    "checked or no DMARC policy record)\n");
 		free(rec);
 		return CLI_EXIT_OK;
@@ -424,7 +430,7 @@ record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
 	one[0] = rec;
 	h = history_open(cfg->history, why, sizeof(why));
 	if (h == NULL || history_append(h, one, 1, why, sizeof(why)) < 0) {
-		fprintf(stderr, "authmilter check: history: %s\n", why);
+		cli_err("history: %s\n", why);
 		rc = CLI_EXIT_FAILURE;
 	}
 	history_close(h);
@@ -444,7 +450,7 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 
 	(void)r;
 	if (m == NULL || buf == NULL) {
-		fprintf(stderr, "authmilter check: out of memory\n");
+		cli_err("out of memory\n");
 		free(buf);
 		msg_free(m);
 		return CLI_EXIT_FAILURE;
@@ -462,10 +468,10 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 		if (mp_push(&p, buf, n) < 0)
 			break;
 	if (ferror(stdin)) {
-		fprintf(stderr, "authmilter check: cannot read the message\n");
+		cli_err("cannot read the message\n");
 		rc = CLI_EXIT_FAILURE;
 	} else if (mp_finish(&p) < 0) {
-		fprintf(stderr, "authmilter check: message: %s\n", p.error);
+		cli_err("message: %s\n", p.error);
 	}
 	mp_free(&p);
 	free(buf);
@@ -525,7 +531,7 @@ cmd_check(int argc, char **argv)
 		goto out;
 	if (config_build(&cfg, o.config_path, o.config_given, o.cov.ov, o.cov.n,
 	    err, sizeof(err)) < 0) {
-		fprintf(stderr, "authmilter: %s\n", err);
+		cli_err("%s\n", err);
 		rc = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -542,7 +548,7 @@ cmd_check(int argc, char **argv)
 		dns_resolver_set_trace(r, on_trace, &t);
 	env = msg_env_new(&cfg, r, err, sizeof(err));
 	if (env == NULL) {
-		fprintf(stderr, "authmilter: %s\n", err);
+		cli_err("%s\n", err);
 		rc = CLI_EXIT_FAILURE;
 	} else {
 		msg_env_set_now(env, o.now);

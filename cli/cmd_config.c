@@ -24,7 +24,16 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: authmilter config [-c FILE] [--defaults] [--keys] "
-	    "[--man]\n");
+	    "[--man]\n"
+	    "\n"
+	    "Prints every configuration key with its value and one line of\n"
+	    "documentation, in the config file's own syntax.\n"
+	    "  -c FILE      the defaults plus FILE (default "
+	    CONFIG_DEFAULT_PATH " if present)\n"
+	    "  --defaults   the defaults only\n"
+	    "  --keys       the key names only\n"
+	    "  --man        the key list of authmilter.conf(5) as roff\n"
+	    "  -h, --help   this text\n");
 }
 
 int
@@ -40,7 +49,7 @@ cmd_config(int argc, char **argv)
 		{ NULL, 'c', OPT_ARG, 0, &path, &given },
 		OPT_END,
 	};
-	static const cli_usage u = { usage, NULL };
+	static const cli_usage u = { usage };
 	am_config cfg;
 	char err[512];
 
@@ -48,7 +57,7 @@ cmd_config(int argc, char **argv)
 	if (rc != CLI_PARSED)
 		return rc;
 	if (first < argc) {
-		fprintf(stderr, "authmilter config: unexpected argument '%s'\n",
+		cli_err("unexpected argument '%s'\n",
 		    argv[first]);
 		return CLI_EXIT_USAGE;
 	}
@@ -67,7 +76,7 @@ cmd_config(int argc, char **argv)
 	config_init(&cfg);
 	if (!defaults && (given || access(path, F_OK) == 0)) {
 		if (config_load(&cfg, path, err, sizeof(err)) < 0) {
-			fprintf(stderr, "authmilter: %s\n", err);
+			cli_err("%s\n", err);
 			config_free(&cfg);
 			return CLI_EXIT_FAILURE;
 		}

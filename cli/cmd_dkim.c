@@ -44,7 +44,8 @@ usage(FILE *fp)
 	    "  --now EPOCH       verify as of this Unix time (t=, x=)\n"
 	    "  --allow-sha1      accept rsa-sha1 (RFC 8301 forbids it)\n"
 	    "  --min-rsa-bits N  smallest RSA key accepted (default 1024)\n"
-	    "  --max-rsa-bits N  largest RSA key used (default 4096)\n\n%s",
+	    "  --max-rsa-bits N  largest RSA key used (default 4096)\n"
+	    "  -h, --help        this text\n\n%s",
 	    cli_dns_usage());
 }
 
@@ -61,7 +62,7 @@ feed_stream(FILE *fp, dkim_verifier *v)
 	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
 		rc = mp_push(&p, buf, n);
 	if (rc == 0 && ferror(fp)) {
-		fprintf(stderr, "authmilter: dkim: cannot read the message: "
+		cli_err("cannot read the message: "
 		    "%s\n", strerror(errno));
 		mp_free(&p);
 		return -1;
@@ -69,7 +70,7 @@ feed_stream(FILE *fp, dkim_verifier *v)
 	if (rc == 0)
 		rc = mp_finish(&p);
 	if (rc < 0)
-		fprintf(stderr, "authmilter: dkim: message: %s\n", p.error);
+		cli_err("message: %s\n", p.error);
 	mp_free(&p);
 	return rc;
 }
@@ -152,11 +153,11 @@ dkim_option(void *arg, int id, const char *val)
 
 	switch (id) {
 	case O_NOW:
-		return cli_now("authmilter: dkim", val, &opt->now) < 0 ?
+		return cli_now(val, &opt->now) < 0 ?
 		    OPT_FAIL : OPT_OK;
 	case O_MINBITS:
 		if (rsa_bits(val, 0, 16384, &opt->min_rsa_bits) < 0) {
-			fprintf(stderr, "authmilter: dkim: --min-rsa-bits: "
+			cli_err("--min-rsa-bits: "
 			    "'%s' is not a number up to 16384\n", val);
 			return OPT_FAIL;
 		}
@@ -164,7 +165,7 @@ dkim_option(void *arg, int id, const char *val)
 	case O_MAXBITS:
 		if (rsa_bits(val, 1024, DKIM_MAX_RSA_BITS_LIMIT,
 		    &opt->max_rsa_bits) < 0) {
-			fprintf(stderr, "authmilter: dkim: --max-rsa-bits: "
+			cli_err("--max-rsa-bits: "
 			    "'%s' is not a number from 1024 to %d\n",
 			    val, DKIM_MAX_RSA_BITS_LIMIT);
 			return OPT_FAIL;
@@ -185,11 +186,11 @@ cmd_dkim(int argc, char **argv)
 		{ "allow-sha1", 0, OPT_NOARG, 0, NULL, &d.opt.allow_sha1 },
 		{ "min-rsa-bits", 0, OPT_ARG, O_MINBITS, NULL, NULL },
 		{ "max-rsa-bits", 0, OPT_ARG, O_MAXBITS, NULL, NULL },
-		{ "help", 0, OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
+		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
 		CLI_DNS_OPTS,
 		OPT_END,
 	};
-	static const cli_usage u = { usage, NULL };
+	static const cli_usage u = { usage };
 	dns_resolver *r;
 	dkim_verifier *v;
 
@@ -206,14 +207,14 @@ cmd_dkim(int argc, char **argv)
 	if ((r = cli_dns_resolver(&d.cfg)) == NULL)
 		return CLI_EXIT_FAILURE;
 	if ((v = dkim_verifier_new(r, &d.opt)) == NULL) {
-		fprintf(stderr, "authmilter: dkim: out of memory\n");
+		cli_err("out of memory\n");
 		dns_resolver_free(r);
 		return CLI_EXIT_FAILURE;
 	}
 	if (feed_stream(stdin, v) < 0) {
 		rc = CLI_EXIT_FAILURE;
 	} else if (dkim_eom(v) < 0) {
-		fprintf(stderr, "authmilter: dkim: out of memory\n");
+		cli_err("out of memory\n");
 		rc = CLI_EXIT_FAILURE;
 	}
 	if (rc == CLI_EXIT_OK) {

@@ -30,7 +30,8 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: authmilter dns [--json] [DNS options] NAME TYPE\n"
 	    "  TYPE is A, AAAA, MX, TXT or PTR; for PTR, NAME may be an IP address.\n"
-	    "  --json   print one JSON object\n%s", cli_dns_usage());
+	    "  -j, --json   print one JSON object\n"
+	    "  -h, --help   this text\n\n%s", cli_dns_usage());
 }
 
 /* Octets in presentation form; quotes escaped too when `quote`. */
@@ -192,7 +193,7 @@ cmd_dns(int argc, char **argv)
 		CLI_DNS_OPTS,
 		OPT_END,
 	};
-	static const cli_usage u = { usage, NULL };
+	static const cli_usage u = { usage };
 
 	memset(&cfg, 0, sizeof(cfg));
 	rc = cli_options(argc, argv, spec, cli_dns_flag, &cfg, &u, &first);
@@ -200,13 +201,13 @@ cmd_dns(int argc, char **argv)
 		return rc;
 	rc = CLI_EXIT_OK;
 	if (argc - first != 2) {
+		cli_err("a NAME and a TYPE are required\n");
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	name = argv[first];
 	if (dns_type_from_name(argv[first + 1], &t) != 0) {
-		fprintf(stderr, "authmilter: dns: unknown type '%s'\n",
-		    argv[first + 1]);
+		cli_err("unknown type '%s'\n", argv[first + 1]);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -221,7 +222,7 @@ cmd_dns(int argc, char **argv)
 	a = dns_lookup(r, name, t);
 	if (json) {
 		if (print_json(name, t, a) != 0) {
-			fprintf(stderr, "authmilter: dns: cannot format JSON\n");
+			cli_err("cannot format JSON\n");
 			rc = CLI_EXIT_FAILURE;
 		}
 	} else

@@ -73,6 +73,7 @@ usage(FILE *fp)
 	    "  --dry-run            with --send: say what would be sent, send nothing\n"
 	    "  --prune-before DATE  delete the records older than DATE\n"
 	    "  -c FILE              config file (default " CONFIG_DEFAULT_PATH " if present)\n"
+	    "  -h, --help           this text\n\n"
 	    "%s", cli_dns_usage());
 }
 
@@ -110,14 +111,26 @@ report_option(void *arg, int id, const char *val)
 	report_opts *o = arg;
 	int rc;
 
+	const char *flag;
+
 	switch (id) {
-	case O_FROM: rc = parse_date(val, &o->from); o->have_from = 1; break;
-	case O_TO: rc = parse_date(val, &o->to); o->have_to = 1; break;
-	case O_PRUNE: rc = parse_date(val, &o->prune); o->have_prune = 1; break;
-	default: rc = cli_override_option(&o->cov, id, val); break;
+	case O_FROM:
+		rc = parse_date(val, &o->from); o->have_from = 1; flag = "from";
+		break;
+	case O_TO:
+		rc = parse_date(val, &o->to); o->have_to = 1; flag = "to";
+		break;
+	case O_PRUNE:
+		rc = parse_date(val, &o->prune); o->have_prune = 1;
+		flag = "prune-before";
+		break;
+	default:	/* says why itself */
+		return cli_override_option(&o->cov, id, val) < 0 ? OPT_FAIL :
+		    OPT_OK;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "authmilter report: bad value '%s'\n", val);
+		cli_err("--%s: '%s' is not a date (YYYY-MM-DD, "
+		    "YYYY-MM-DDTHH:MM:SSZ or Unix seconds)\n", flag, val);
 		return OPT_FAIL;
 	}
 	return OPT_OK;
@@ -140,7 +153,7 @@ parse_args(int argc, char **argv, report_opts *o)
 		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
 	};
-	static const cli_usage u = { usage, NULL };
+	static const cli_usage u = { usage };
 	int first, rc;
 
 	rc = cli_options(argc, argv, spec, report_option, o, &u, &first);
@@ -149,7 +162,7 @@ parse_args(int argc, char **argv, report_opts *o)
 	if (first < argc || (!o->have_prune && (!o->have_from ||
 	    !o->have_to)) || o->have_from != o->have_to ||
 	    (o->have_from && o->from >= o->to)) {
-		fprintf(stderr, "authmilter report: --from and --to (from < to) "
+		cli_err("--from and --to (from < to) "
 		    "are required, unless only --prune-before is given\n");
 		usage(stderr);
 		return CLI_EXIT_USAGE;
@@ -237,13 +250,13 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 		    REPORT_SEND_UNCONFIRMED_TEMP ? "; retried next run" : "");
 		break;
 	case REPORT_SEND_STORE_ERROR:
-		fprintf(stderr, "authmilter report: %s\n", s->why);
+		cli_err("%s\n", s->why);
 		break;
 	case REPORT_SEND_ALREADY_SENT:
 		printf("%s: already sent to %s\n", pd, s->mailbox);
 		break;
 	case REPORT_SEND_BUILD_ERROR:
-		fprintf(stderr, "authmilter report: %s: %s\n", s->mailbox,
+		cli_err("%s: %s\n", s->mailbox,
 		    s->why);
 		break;
 	case REPORT_SEND_TOO_BIG:
@@ -256,11 +269,11 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 		    c->sm.sender, s->mailbox);
 		break;
 	case REPORT_SEND_FAILED:
-		fprintf(stderr, "authmilter report: %s: sending to %s failed "
+		cli_err("%s: sending to %s failed "
 		    "(%s); retried next run\n", pd, s->mailbox, s->why);
 		break;
 	case REPORT_SEND_NOT_RECORDED:
-		fprintf(stderr, "authmilter report: sent to %s but not "
+		cli_err("sent to %s but not "
 		    "recorded: %s\n", s->mailbox, s->why);
 		break;
 	case REPORT_SEND_SENT:
@@ -282,13 +295,13 @@ write_file(const char *dir, const char *name, const strbuf *doc)
 		return -1;
 	fp = fopen(path, "w");
 	if (fp == NULL) {
-		fprintf(stderr, "authmilter report: %s: %s\n", path,
+		cli_err("%s: %s\n", path,
 		    strerror(errno));
 		return -1;
 	}
 	ok = fwrite(doc->s, 1, doc->len, fp) == doc->len;
 	if (fclose(fp) != 0 || !ok) {
-		fprintf(stderr, "authmilter report: %s: write error\n", path);
+		cli_err("%s: write error\n", path);
 		return -1;
 	}
 	printf("%s\n", path);
@@ -311,7 +324,7 @@ one_report(ctx *c, const char *domain)
 	report_clean(pd, sizeof(pd), domain, 1);
 	if (pol == NULL || history_policy(c->h, domain, c->o->from, c->o->to,
 	    pol, why, sizeof(why)) <= 0) {
-		fprintf(stderr, "authmilter report: %s: no policy\n", pd);
+		cli_err("%s: no policy\n", pd);
 		c->failures++;
 		goto out;
 	}
@@ -329,7 +342,7 @@ one_report(ctx *c, const char *domain)
 	if (w == NULL || history_rows(c->h, domain, c->o->from, c->o->to,
 	    on_row, w, why, sizeof(why)) < 0 ||
 	    report_writer_finish(w, &doc) < 0) {
-		fprintf(stderr, "authmilter report: %s: %s\n", pd,
+		cli_err("%s: %s\n", pd,
 		    w == NULL ? why : "cannot build the report");
 		c->failures++;
 		goto out;
@@ -337,7 +350,7 @@ one_report(ctx *c, const char *domain)
 	if (c->o->out_dir != NULL) {
 		if (report_filename(&meta, pd, c->fmt, 0, fname,
 		    sizeof(fname)) < 0) {
-			fprintf(stderr, "authmilter report: %s: no safe file "
+			cli_err("%s: no safe file "
 			    "name for this domain\n", pd);
 			c->failures++;
 		} else if (write_file(c->o->out_dir, fname, &doc) < 0) {
@@ -394,13 +407,13 @@ send_setup(ctx *c)
 	switch (report_send_setup(&c->sm, c->cfg->report_sendmail, env, why,
 	    sizeof(why))) {
 	case REPORT_SETUP_SENDER:
-		fprintf(stderr, "authmilter report: the envelope sender (%s) is "
+		cli_err("the envelope sender (%s) is "
 		    "not one mailbox: %s\n", c->cfg->report_envelope_from[0] ?
 		    "report_envelope_from" : "report_email or postmaster@"
 		    "submitter", why);
 		return -1;
 	case REPORT_SETUP_COMMAND:
-		fprintf(stderr, "authmilter report: %s\n", why);
+		cli_err("%s\n", why);
 		return -1;
 	}
 	return 0;
@@ -425,15 +438,15 @@ cmd_report(int argc, char **argv)
 		return rc;
 	if (config_build(&cfg, o.config_path, o.config_given, o.cov.ov, o.cov.n,
 	    err, sizeof(err)) < 0) {
-		fprintf(stderr, "authmilter: %s\n", err);
+		cli_err("%s\n", err);
 		return CLI_EXIT_FAILURE;
 	}
 	c.o = &o;
 	c.cfg = &cfg;
 	c.fmt = (report_format)cfg.report_format;
 	if (o.format != NULL && report_format_from_name(o.format, &c.fmt) < 0) {
-		fprintf(stderr, "authmilter report: --format: xml, xml7489 or "
-		    "json\n");
+		cli_err("--format: '%s' is not xml, xml7489 or json\n",
+		    o.format);
 		config_free(&cfg);
 		return CLI_EXIT_USAGE;
 	}
@@ -445,7 +458,7 @@ cmd_report(int argc, char **argv)
 	}
 	c.h = history_open(cfg.history, err, sizeof(err));
 	if (c.h == NULL) {
-		fprintf(stderr, "authmilter report: %s\n", err);
+		cli_err("%s\n", err);
 		report_send_free(&c.sm);
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
@@ -453,7 +466,7 @@ cmd_report(int argc, char **argv)
 	if (o.have_from) {
 		if (history_domains(c.h, o.from, o.to, o.domain, on_domain, &dl,
 		    err, sizeof(err)) < 0) {
-			fprintf(stderr, "authmilter report: %s\n", err);
+			cli_err("%s\n", err);
 			c.failures++;
 		}
 		for (i = 0; i < dl.n; i++)
@@ -463,7 +476,7 @@ cmd_report(int argc, char **argv)
 		uint64_t n;
 
 		if (history_prune(c.h, o.prune, &n, err, sizeof(err)) < 0) {
-			fprintf(stderr, "authmilter report: prune: %s\n", err);
+			cli_err("prune: %s\n", err);
 			c.failures++;
 		} else {
 			printf("pruned %" PRIu64 " record(s) older than %" PRId64

@@ -26,7 +26,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: authmilter [run] [-c FILE] [-p SOCKET] [-u USER] [-f] [-n] [-d]\n"
-	    "                  [--authserv-id ID] [DNS options]\n"
+	    "                  [--authserv-id ID] [--pidfile FILE] [--history DB]\n"
+	    "                  [DNS options]\n"
 	    "  -c FILE            config file (default " CONFIG_DEFAULT_PATH ")\n"
 	    "  -p SOCKET          milter socket: unix:PATH, inet:PORT@HOST, inet6:PORT@HOST\n"
 	    "  -u USER            user to run as after binding the socket\n"
@@ -35,7 +36,8 @@ usage(FILE *fp)
 	    "  -d                 debug logging\n"
 	    "  --authserv-id ID   authserv-id of the Authentication-Results header\n"
 	    "  --pidfile FILE     pid file (\"\": none)\n"
-	    "  --history DB       DMARC history store (SQLite path or postgresql:// URI)\n%s",
+	    "  --history DB       DMARC history store (SQLite path or postgresql:// URI)\n"
+	    "  -h, --help         this text\n\n%s",
 	    cli_dns_usage());
 }
 
@@ -63,7 +65,7 @@ parse_args(int argc, char **argv, run_opts *o)
 		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
 	};
-	static const cli_usage u = { usage, NULL };
+	static const cli_usage u = { usage };
 	int first, rc;
 
 	memset(o, 0, sizeof(*o));
@@ -72,7 +74,7 @@ parse_args(int argc, char **argv, run_opts *o)
 	if (rc != CLI_PARSED)
 		return rc;
 	if (first < argc) {
-		fprintf(stderr, "authmilter: unexpected argument '%s'\n", argv[first]);
+		cli_err("unexpected argument '%s'\n", argv[first]);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}

@@ -87,8 +87,7 @@ cmd_spf(int argc, char **argv)
 		CLI_DNS_OPTS,
 		OPT_END,
 	};
-	/* spf's own words for a bad option (the others: getopt_long's) */
-	static const cli_usage u = { usage, "spf" };
+	static const cli_usage u = { usage };
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&req, 0, sizeof(req));
@@ -96,23 +95,24 @@ cmd_spf(int argc, char **argv)
 	if (rc != CLI_PARSED)
 		return rc;
 	if (first < argc || req.ip == NULL || req.helo == NULL || !have_mf) {
-		fprintf(stderr, "authmilter: spf: %s\n", first < argc ?
-		    "unexpected argument" : "--ip, --helo and --mail-from are "
-		    "required");
+		if (first < argc)
+			cli_err("unexpected argument '%s'\n", argv[first]);
+		else
+			cli_err("--ip, --helo and --mail-from are required\n");
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (ipaddr_parse(req.ip, &ip) != 0) {
-		fprintf(stderr, "authmilter: spf: --ip '%s' is not an IPv4 or "
-		    "IPv6 address\n", req.ip);
+		cli_err("--ip: '%s' is not an IPv4 or IPv6 address\n",
+		    req.ip);
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	/* the same reading of "<a@b>", "a@b" and "<>" as check and the
 	 * milter (util/envaddr.h) */
 	if (envaddr_strip(req.mail_from, mfbox, sizeof(mfbox)) != 0) {
-		fprintf(stderr, "authmilter spf: --mail-from '%s' is too long\n",
-		    req.mail_from);
+		cli_err("--mail-from: '%s' is longer than %d octets\n",
+		    req.mail_from, SPF_SENDER_MAX - 1);
 		return CLI_EXIT_USAGE;
 	}
 	req.mail_from = mfbox;
@@ -126,7 +126,7 @@ cmd_spf(int argc, char **argv)
 		char *s;
 
 		if (o == NULL || h == NULL || json_object_set_new(o, "helo", h)) {
-			fprintf(stderr, "authmilter: spf: out of memory\n");
+			cli_err("out of memory\n");
 			json_decref(o);
 			return CLI_EXIT_FAILURE;
 		}

@@ -168,9 +168,11 @@ done
 echo "ok   envelope addresses: one reading for spf and check"
 
 # Options (cli_options over util/options.h): a bad one is said in
-# getopt_long's words (spf: its own), usage follows on stderr, exit 2;
-# --help prints usage on stdout, exit 0. spf names the word holding a bad
-# short option (it named the word before it: 'spf' for `spf -xh`).
+# getopt_long's words after "authmilter CMD: " (the one prefix of every
+# command's errors; it was "CMD: " here, and spf had its own words,
+# "authmilter: spf: unknown or incomplete option 'WORD'"), usage follows
+# on stderr, exit 2; --help (and -h: dkim lacked it) prints usage on
+# stdout, exit 0; the daemon without a subcommand says "authmilter: ".
 usage_err() {
 	want=$1
 	shift
@@ -183,16 +185,42 @@ usage_err() {
 	grep -q "^usage: authmilter" "$T/e" || fail "$*: no usage"
 	[ ! -s "$T/o" ] || fail "$*: wrote on stdout"
 }
-usage_err "check: unrecognized option '--bogus=1'" check --bogus=1
-usage_err "check: option '--h' is ambiguous; possibilities: '--helo' '--hostname' '--history' '--help'" check --h
-usage_err "report: option '--from' requires an argument" report --from
-usage_err "dns: option '--json' doesn't allow an argument" dns --json=1 x A
-usage_err "dkim: invalid option -- 'h'" dkim -h
-usage_err "run: option requires an argument -- 'c'" run -c
-usage_err "authmilter: spf: unknown or incomplete option '-xh'" spf -xh
-usage_err "authmilter: spf: unknown or incomplete option '--ip'" spf --ip
-"$AUTHMILTER" check -h --bogus > "$T/o" 2> "$T/e" || fail "check -h: exit $?"
-grep -q "^usage: authmilter check" "$T/o" && [ ! -s "$T/e" ] || fail "check -h"
+usage_err "authmilter check: unrecognized option '--bogus=1'" check --bogus=1
+usage_err "authmilter check: option '--h' is ambiguous; possibilities: '--helo' '--hostname' '--history' '--help'" check --h
+usage_err "authmilter report: option '--from' requires an argument" report --from
+usage_err "authmilter dns: option '--json' doesn't allow an argument" dns --json=1 x A
+usage_err "authmilter dkim: invalid option -- 'x'" dkim -x
+usage_err "authmilter run: option requires an argument -- 'c'" run -c
+usage_err "authmilter: option requires an argument -- 'c'" -c
+usage_err "authmilter spf: invalid option -- 'x'" spf -xh
+usage_err "authmilter spf: option '--ip' requires an argument" spf --ip
+# values: the flag and the value named (first line of stderr, exit 2)
+first_err() {
+	want=$1
+	shift
+	set +e
+	"$AUTHMILTER" "$@" < /dev/null > "$T/o" 2> "$T/e"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "$*: exit $rc"
+	[ "$(head -n 1 "$T/e")" = "$want" ] || fail "$*: $(head -n 1 "$T/e")"
+	[ ! -s "$T/o" ] || fail "$*: wrote on stdout"
+}
+first_err "authmilter spf: --ip: '192.0.2' is not an IPv4 or IPv6 address" \
+    spf --ip 192.0.2 --helo h --mail-from a@b
+first_err "authmilter report: --from: '2026-13-45' is not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds)" \
+    report --from 2026-13-45 --to 2026-12-01
+first_err "authmilter report: --format: 'csv' is not xml, xml7489 or json" \
+    report -c /dev/null --history "$T/none.db" --from 1 --to 2 --format csv
+first_err "authmilter check: --set: 'dmarc_enforce' is not KEY=VALUE" \
+    check --ip 192.0.2.1 --helo h --mail-from a@b --set dmarc_enforce
+first_err "authmilter check: unexpected argument 'msg.eml' (the message is read from standard input)" \
+    check --ip 192.0.2.1 --helo h --mail-from a@b msg.eml
+first_err "authmilter dns: a NAME and a TYPE are required" dns example.com
+for cmd in check dkim spf dns report config run; do
+	"$AUTHMILTER" $cmd -h --bogus > "$T/o" 2> "$T/e" || fail "$cmd -h: exit $?"
+	grep -q "^usage: authmilter" "$T/o" && [ ! -s "$T/e" ] || fail "$cmd -h"
+done
 echo "ok   options: error words, usage, --help"
 
 # A value out of range is refused (exit 2, the reason alone), never
@@ -208,12 +236,12 @@ value_err() {
 	[ $rc -eq 2 ] || fail "$*: exit $rc"
 	[ "$(cat "$T/e")" = "$want" ] || fail "$*: $(cat "$T/e")"
 }
-value_err "authmilter: dkim: --min-rsa-bits: '4294967296' is not a number up to 16384" \
+value_err "authmilter dkim: --min-rsa-bits: '4294967296' is not a number up to 16384" \
     dkim --min-rsa-bits 4294967296
-value_err "authmilter: dkim: --max-rsa-bits: '4294968320' is not a number from 1024 to 16384" \
+value_err "authmilter dkim: --max-rsa-bits: '4294968320' is not a number from 1024 to 16384" \
     dkim --max-rsa-bits 4294968320
 value_err "authmilter check: --now: '99999999999999999999' is not a Unix time" \
     check --ip 192.0.2.1 --helo h --mail-from a@b --now 99999999999999999999
-value_err "authmilter: dkim: --now: '99999999999999999999' is not a Unix time" \
+value_err "authmilter dkim: --now: '99999999999999999999' is not a Unix time" \
     dkim --now 99999999999999999999
 echo "ok   option values out of range refused"
