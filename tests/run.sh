@@ -9,17 +9,23 @@
 # replay_*, over tests/fuzz/corpus/fuzz_*), and the script tests
 # (tests/FOLDER/*.sh but tests/lib/, the helpers, and the run.sh files;
 # each named FOLDER/NAME.sh, run with AUTHMILTER, BUILD and SHARED in the
-# environment). A program passes when it exits 0. The last line is
-# "total: N passed, N failed"; the exit status is non-zero when anything
-# failed. VALGRIND=1 runs the C programs under valgrind --error-exitcode=99
+# environment). A program passes when it exits 0, is skipped when it
+# exits 77 (automake's convention, tests/lib/test_exit.h: it could not run
+# here, and printed a line saying why with the word "skipped"), and fails
+# otherwise. The last line is "total: N passed, N failed, N skipped"
+# (the programs skipped named the line before); the exit status is non-zero
+# when anything failed. VALGRIND=1 runs the C programs under valgrind --error-exitcode=99
 # --leak-check=full.
 BUILD=${BUILD:-build}
 SHARED=${SHARED:-../shared}
 AUTHMILTER=$(pwd)/$BUILD/authmilter
 export BUILD SHARED AUTHMILTER
+SKIP=77
 passed=0
 failed=0
+skipped=0
 failures=""
+skips=""
 wrap=""
 if [ -n "$VALGRIND" ]; then
 	wrap="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
@@ -30,12 +36,18 @@ fi
 run() {
 	name=$1; shift
 	echo "=== $name"
-	if "$@"; then
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
+	elif [ $rc -eq $SKIP ]; then
+		skipped=$((skipped + 1))
+		skips="$skips $name"
+		echo "--- SKIPPED: $name"
 	else
 		failed=$((failed + 1))
 		failures="$failures $name"
-		echo "--- FAILED: $name"
+		echo "--- FAILED: $name (exit $rc)"
 	fi
 }
 
@@ -60,6 +72,7 @@ for t in tests/*/*.sh; do
 	run "${t#tests/}" sh "$t"
 done
 echo
+[ -n "$skips" ] && echo "skipped programs:$skips"
 [ -n "$failures" ] && echo "failed programs:$failures"
-echo "total: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

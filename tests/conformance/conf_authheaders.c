@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "message/message_int.h"
 #include "message/message.h"
+#include "tests/lib/test_exit.h"
 
 static const struct deviation {
 	const char *id, *rfc, *why;
@@ -292,7 +293,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/dmarc/authheaders/cases.json", dir);
 	if (access(path, R_OK) != 0) {
 		printf("authheaders-ar: skipped (%s absent)\n", path);
-		return 0;
+		return TEST_EXIT_SKIP;
 	}
 	if ((j = json_load_file(path, 0, &jerr)) == NULL) {
 		printf("authheaders-ar: cannot load %s: %s\n", path, jerr.text);

@@ -26,6 +26,7 @@
 #include "message/message.h"
 #include "util/base64.h"
 #include "util/strbuf.h"
+#include "tests/lib/test_exit.h"
 
 #include <openssl/evp.h>
 
@@ -653,7 +654,7 @@ main(int argc, char **argv)
 	if (access(base, R_OK) != 0) {
 		printf("dkim: skipped (%s absent)\n", base);
 		sb_free(&b);
-		return 0;
+		return TEST_EXIT_SKIP;
 	}
 	printf("dkim: %zu public expectations replaced by the RFC's answer:\n",
 	    sizeof(deviations) / sizeof(deviations[0]) - 1);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "dmarc/dmarc.h"
+#include "tests/lib/test_exit.h"
 
 static const struct deviation {
 	const char *suite, *key, *rfc, *why;
@@ -756,7 +757,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/dmarc", dir);
 	if (access(path, R_OK) != 0) {
 		printf("dmarc: skipped (%s absent)\n", path);
-		return 0;
+		return TEST_EXIT_SKIP;
 	}
 	suite_psl();
 	psl = psl_at("psl/public_suffix_list.dat");

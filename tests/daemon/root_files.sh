@@ -20,13 +20,13 @@
 #   - the socket gets socket_mode exactly (umask at bind) and its group:
 #     socket_group = "" is the daemon's group (amtest's, or `group`), owner
 #     root
-# Needs root (it creates a user); skips with a message otherwise.
+# Needs root (it creates a user); skips (exit 77) with a message otherwise.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
 if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: root_files.sh must run as root (it starts the daemon as root and creates a user)"
-	exit 0
+	echo "root_files: skipped (must run as root: it starts the daemon as root and creates a user)"
+	exit 77
 fi
 command -v runuser >/dev/null 2>&1 || { echo "FAIL: runuser (util-linux) is missing"; exit 1; }
 

@@ -9,7 +9,7 @@
 set -eu
 : "${AUTHMILTER:?}"
 PY=/usr/bin/python3
-$PY -c 'import dkim' 2>/dev/null || { echo "skip: python3-dkim not installed"; exit 0; }
+$PY -c 'import dkim' 2>/dev/null || { echo "dkim_crosscheck: skipped (python3-dkim not installed)"; exit 77; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"

@@ -3,14 +3,14 @@
 # server: starts a throwaway cluster (initdb + pg_ctl from Debian's
 # postgresql package, as the postgres user, unix socket in a temp dir,
 # trust auth), runs reports.sh with HISTORY_DB=postgresql://..., stops and
-# removes the cluster. Without the server binaries: skipped when not root
+# removes the cluster. Without the server binaries: skipped (exit 77) when not root
 # (nothing to install), failed when root (CI installs postgresql).
 set -u
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
 	if [ "$(id -u)" != 0 ]; then
-		echo "history_pg: SKIPPED (no PostgreSQL server installed, not root)"
-		exit 0
+		echo "history_pg: skipped (no PostgreSQL server installed, not root)"
+		exit 77
 	fi
 	echo "FAIL: PostgreSQL server missing (apt-get install postgresql)"
 	exit 1
