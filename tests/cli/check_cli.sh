@@ -173,28 +173,7 @@ echo "ok   envelope addresses: one reading for spf and check"
 # "authmilter: spf: unknown or incomplete option 'WORD'"), usage follows
 # on stderr, exit 2; --help (and -h: dkim lacked it) prints usage on
 # stdout, exit 0; the daemon without a subcommand says "authmilter: ".
-usage_err() {
-	want=$1
-	shift
-	set +e
-	"$AUTHMILTER" "$@" < /dev/null > "$T/o" 2> "$T/e"
-	rc=$?
-	set -e
-	[ $rc -eq 2 ] || fail "$*: exit $rc"
-	[ "$(head -n 1 "$T/e")" = "$want" ] || fail "$*: $(head -n 1 "$T/e")"
-	grep -q "^usage: authmilter" "$T/e" || fail "$*: no usage"
-	[ ! -s "$T/o" ] || fail "$*: wrote on stdout"
-}
-usage_err "authmilter check: unrecognized option '--bogus=1'" check --bogus=1
-usage_err "authmilter check: option '--h' is ambiguous; possibilities: '--helo' '--hostname' '--history' '--help'" check --h
-usage_err "authmilter report: option '--from' requires an argument" report --from
-usage_err "authmilter dns: option '--json' doesn't allow an argument" dns --json=1 x A
-usage_err "authmilter dkim: invalid option -- 'x'" dkim -x
-usage_err "authmilter run: option requires an argument -- 'c'" run -c
-usage_err "authmilter: option requires an argument -- 'c'" -c
-usage_err "authmilter spf: invalid option -- 'x'" spf -xh
-usage_err "authmilter spf: option '--ip' requires an argument" spf --ip
-# values: the flag and the value named (first line of stderr, exit 2)
+# first_err WANT ARGS: exit 2, WANT the first line on stderr, no stdout
 first_err() {
 	want=$1
 	shift
@@ -206,6 +185,22 @@ first_err() {
 	[ "$(head -n 1 "$T/e")" = "$want" ] || fail "$*: $(head -n 1 "$T/e")"
 	[ ! -s "$T/o" ] || fail "$*: wrote on stdout"
 }
+# usage_err WANT ARGS: the same, and the usage follows on stderr
+usage_err() {
+	first_err "$@"
+	shift
+	grep -q "^usage: authmilter" "$T/e" || fail "$*: no usage"
+}
+usage_err "authmilter check: unrecognized option '--bogus=1'" check --bogus=1
+usage_err "authmilter check: option '--h' is ambiguous; possibilities: '--helo' '--hostname' '--history' '--help'" check --h
+usage_err "authmilter report: option '--from' requires an argument" report --from
+usage_err "authmilter dns: option '--json' doesn't allow an argument" dns --json=1 x A
+usage_err "authmilter dkim: invalid option -- 'x'" dkim -x
+usage_err "authmilter run: option requires an argument -- 'c'" run -c
+usage_err "authmilter: option requires an argument -- 'c'" -c
+usage_err "authmilter spf: invalid option -- 'x'" spf -xh
+usage_err "authmilter spf: option '--ip' requires an argument" spf --ip
+# values: the flag and the value named
 first_err "authmilter spf: --ip: '192.0.2' is not an IPv4 or IPv6 address" \
     spf --ip 192.0.2 --helo h --mail-from a@b
 first_err "authmilter report: --from: '2026-13-45' is not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds)" \
