@@ -8,8 +8,12 @@
 #   make soak        soak test: 100,000 hostile milter dialogues, RSS flat
 #                    (contrib/milterbench/soak.sh; SOAK_VALGRIND=1: small run
 #                    under valgrind)
-#   make install     PREFIX=/usr/local DESTDIR=
-#   make deps        apt-get install the build and test dependencies (Debian 12, root)
+#   make install     PREFIX=/usr/local DESTDIR= STRIP=strip: the binary, the
+#                    man pages, the systemd units, /etc/authmilter.conf
+#                    (never overwritten); make uninstall removes them
+#   make deps        apt-get install what building and running needs
+#                    (.ci/packages; Debian 12, root)
+#   make test-deps   the same plus what the tests need (.ci/packages-test)
 #
 # Sources are found by directory, so adding a file needs no edit here
 # (doc/HACKING.md has the map of folders and the arrows between them):
@@ -44,8 +48,11 @@ PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 
 PKGS_DLOPEN := libpq libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(PKGS_DLOPEN),$(PKGS)))
-CHECK_CFLAGS := $(shell pkg-config --cflags check)
-CHECK_LIBS   := $(shell pkg-config --libs check)
+# Check is a test dependency (make test-deps), not a build one: without it
+# `make` stays quiet (its flags are empty) and only linking a test program
+# asks pkg-config again, which then says that check is missing.
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS    = $(shell pkg-config --libs check)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -102,7 +109,8 @@ CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/%,$(CONF_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRC))
 
-.PHONY: all deps check tests sanitize fuzz fuzz-build bench soak install clean valgrind
+.PHONY: all deps test-deps check tests sanitize fuzz fuzz-build bench soak install \
+	uninstall clean valgrind
 
 all: authmilter
 
@@ -209,23 +217,87 @@ bench: $(BIN) $(BENCH_BIN)
 soak: $(BIN)
 	@BUILD=$(BUILD) sh contrib/milterbench/soak.sh
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/authmilter
-	install -m 0644 doc/authmilter.8 $(DESTDIR)$(PREFIX)/share/man/man8/authmilter.8
-	@if [ -f doc/authmilter.conf.5 ]; then \
-	  install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/authmilter.conf.5; fi
+# make install: into $(DESTDIR)$(PREFIX) (default /usr/local)
+#   $(SBINDIR)/authmilter          0755, stripped (STRIP= keeps the symbols)
+#   $(MANDIR)/man8/authmilter.8, man5/authmilter.conf.5           0644
+#   $(SYSTEMDUNITDIR)/ each unit of contrib/systemd (*.service, *.timer,
+#       *.socket), 0644, its /usr/local/sbin/authmilter rewritten to
+#       $(SBINDIR)/authmilter. $(PREFIX)/lib/systemd/system: systemd reads
+#       /usr/local/lib/systemd/system and /usr/lib/systemd/system (a unit
+#       copied to /etc/systemd/system overrides it).
+#   $(DESTDIR)/etc/authmilter.conf  0644, contrib/authmilter.conf, only when
+#       there is none: an existing one is never overwritten, and when it
+#       differs the new example goes beside it as authmilter.conf.example.
+#       /etc, not $(PREFIX)/etc: the daemon reads /etc/authmilter.conf.
+# make uninstall removes those files, /etc/authmilter.conf only when it is
+# still the example (an edited one is the admin's and stays).
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR  := /etc
+STRIP    ?= strip
+UNITS    := $(notdir $(sort $(wildcard contrib/systemd/*.service \
+            contrib/systemd/*.timer contrib/systemd/*.socket)))
+CONF_EXAMPLE := contrib/authmilter.conf
 
-# Debian 12 packages for building and testing (root; the list is .ci/packages).
-# Postfix's package asks what kind of mail system to set up: preseed "No
-# configuration" so the install is non-interactive and no system Postfix
-# starts listening (the end-to-end test runs its own private instance).
+install: $(BIN)
+	install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/authmilter
+	$(if $(STRIP),$(STRIP) $(DESTDIR)$(SBINDIR)/authmilter)
+	install -m 0644 doc/authmilter.8 $(DESTDIR)$(MANDIR)/man8/authmilter.8
+	install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5
+	@set -e; for u in $(UNITS); do \
+	  echo "install contrib/systemd/$$u -> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u"; \
+	  sed 's|/usr/local/sbin/authmilter|$(SBINDIR)/authmilter|g' \
+	    contrib/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp; \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp; \
+	  mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; \
+	done
+	@set -e; c=$(DESTDIR)$(CONFDIR)/authmilter.conf; \
+	if [ ! -e "$$c" ] && [ ! -L "$$c" ]; then \
+	  install -m 0644 $(CONF_EXAMPLE) "$$c"; \
+	  echo "installed the example configuration as $$c"; \
+	elif cmp -s $(CONF_EXAMPLE) "$$c"; then \
+	  echo "$$c is the example already: left as it is"; \
+	else \
+	  install -m 0644 $(CONF_EXAMPLE) "$$c.example"; \
+	  echo "kept $$c (not the example); the new example is $$c.example"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/authmilter \
+	    $(DESTDIR)$(MANDIR)/man8/authmilter.8 \
+	    $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5 \
+	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	@c=$(DESTDIR)$(CONFDIR)/authmilter.conf; \
+	for f in "$$c" "$$c.example"; do \
+	  if [ -f "$$f" ] && [ ! -L "$$f" ] && cmp -s $(CONF_EXAMPLE) "$$f"; then \
+	    rm -f "$$f"; echo "removed $$f (the example)"; \
+	  elif [ -e "$$f" ] || [ -L "$$f" ]; then \
+	    echo "kept $$f: it is not the example (yours to remove)"; \
+	  fi; \
+	done
+
+# Debian 12 packages (root). make deps: what building and running needs
+# (.ci/packages); make test-deps: that and what the tests need
+# (.ci/packages-test), in one apt-get run. apt-get update first: a fresh
+# system (a debian:12 container) has empty package lists. Postfix's package
+# asks what kind of mail system to set up: preseed "No configuration" so
+# the install is non-interactive and no system Postfix starts listening
+# (the end-to-end test runs its own private instance).
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends
+pkglist = $$(sed 's/\#.*//' $(1))
+
 deps:
+	apt-get update -qq
+	$(APT_INSTALL) $(call pkglist,.ci/packages)
+
+test-deps:
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    $$(grep -v '^#' .ci/packages)
+	$(APT_INSTALL) $(call pkglist,.ci/packages) $(call pkglist,.ci/packages-test)
 
 clean:
 	rm -rf build build-san build-fuzz authmilter

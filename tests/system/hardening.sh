@@ -14,8 +14,8 @@
 #     (fortify needs it; the Makefile adds it only when OPT optimises).
 # The same checks run on a stripped copy (strip(1), as distribution
 # packages ship it): the properties live in the program headers and the
-# dynamic symbol table, which stripping keeps. `make install` installs
-# the binary as built (install -m 0755, no -s).
+# dynamic symbol table, which stripping keeps. `make install` strips the
+# binary it installs (tests/system/install.sh).
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 T=$(mktemp -d /tmp/hardening-test.XXXXXX)
