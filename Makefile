@@ -172,7 +172,9 @@ $(REPLAY_BIN): $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(APPLIB) \
 	    $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN)
+# the benchmark programs are built (not run) with the tests, so a change
+# that breaks them fails make check
+tests: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN) $(BENCH_BIN)
 
 check: tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/run.sh

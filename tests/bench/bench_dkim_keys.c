@@ -45,9 +45,9 @@ static const char *const variants[] = { NULL, "t=y; ", "h=sha256; ", "s=*; " };
  * key's size that does not verify (OpenSSL refuses other lengths before
  * any arithmetic), so the verifier tries every record. */
 static void
-spoil(strbuf *msg)
+spoil(strbuf *text)
 {
-	char *p = msg->s;
+	char *p = text->s;
 
 	while ((p = strstr(p, "; b=")) != NULL) {
 		p += 4 + 10;
@@ -55,10 +55,10 @@ spoil(strbuf *msg)
 	}
 }
 
-/* Verify msg once; the first signature's result and how many signatures
+/* Verify text once; the first signature's result and how many signatures
  * passed. */
 static dkim_result
-verify(dns_resolver *r, dkim_keycache *kc, const strbuf *msg, size_t *npass,
+verify(dns_resolver *r, dkim_keycache *kc, const strbuf *text, size_t *npass,
     char *reason, size_t rlen)
 {
 	dkim_options o;
@@ -71,7 +71,7 @@ verify(dns_resolver *r, dkim_keycache *kc, const strbuf *msg, size_t *npass,
 	o.keycache = kc;
 	v = dkim_verifier_new(r, &o);
 	*npass = 0;
-	if (dkim_msg_verify(v, msg->s, msg->len, err, sizeof(err)) == 0 &&
+	if (dkim_msg_verify(v, text->s, text->len, err, sizeof(err)) == 0 &&
 	    dkim_count(v) > 0) {
 		res = dkim_result_at(v, 0)->result;
 		snprintf(reason, rlen, "%s", dkim_result_at(v, 0)->reason);
@@ -82,11 +82,11 @@ verify(dns_resolver *r, dkim_keycache *kc, const strbuf *msg, size_t *npass,
 	return res;
 }
 
-/* Seconds per verification of msg: the fastest of 10 batches of about
+/* Seconds per verification of text: the fastest of 10 batches of about
  * budget / 10 seconds each (the least disturbed by other processes on a
  * shared machine). */
 static double
-time_msg(dns_resolver *r, dkim_keycache *kc, const strbuf *msg, double budget)
+time_msg(dns_resolver *r, dkim_keycache *kc, const strbuf *text, double budget)
 {
 	double best = 0;
 	size_t np;
@@ -98,7 +98,7 @@ time_msg(dns_resolver *r, dkim_keycache *kc, const strbuf *msg, double budget)
 		size_t n = 0;
 
 		do {
-			(void)verify(r, kc, msg, &np, reason, sizeof(reason));
+			(void)verify(r, kc, text, &np, reason, sizeof(reason));
 			n++;
 			t = stopwatch_now() - t0;
 		} while (t < budget / 10 || n < 2);
