@@ -678,6 +678,69 @@ config_write(const am_config *cfg, FILE *fp, int with_docs)
 	}
 }
 
+/*
+ * Keys whose value is, or holds after a prefix, a file path: the daemon
+ * leaves its start directory (chdir("/") when it detaches; SIGHUP re-reads
+ * the file later), so config_absolute_paths() anchors a relative one to
+ * the directory it was started in. A history URI (postgresql://) and an
+ * inet socket are not paths.
+ */
+static const struct {
+	const char *key;
+	const char *prefix;	/* what comes before the path */
+} path_keys[] = {
+	{ "socket", "unix:" }, { "socket", "local:" }, { "pidfile", "" },
+	{ "dns_zone", "" }, { "dns_conf", "" }, { "dns_trust_anchor", "" },
+	{ "psl_file", "" }, { "history", "" },
+};
+
+int
+config_absolute_paths(am_config *cfg, const char *base, char *err,
+    size_t errlen)
+{
+	size_t i, pl, bl, need;
+	char *abs;
+
+	for (i = 0; i < sizeof(path_keys) / sizeof(path_keys[0]); i++) {
+		const config_key *k = find_key(path_keys[i].key);
+		char **v = str_field(cfg, k);
+		const char *path;
+
+		pl = strlen(path_keys[i].prefix);
+		if (*v == NULL || strncmp(*v, path_keys[i].prefix, pl) != 0 ||
+		    strstr(*v, "://") != NULL)
+			continue;
+		path = *v + pl;
+		if (path[0] == '\0' || path[0] == '/')
+			continue;
+		if (base == NULL || base[0] != '/') {
+			seterr(err, errlen, "%s: '%s' is a relative path and "
+			    "the start directory is unknown: give an absolute "
+			    "path", k->name, *v);
+			return -1;
+		}
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+		bl = strlen(base);
+		if (bl > 0 && base[bl - 1] == '/')
+			bl--;
+		need = pl + bl + 1 + strlen(path) + 1;
+		if (need > CONFIG_MAX_PATH) {
+			seterr(err, errlen, "%s: '%s' in %s is longer than %d "
+			    "characters", k->name, *v, base, CONFIG_MAX_PATH);
+			return -1;
+		}
+		abs = malloc(need);
+		if (abs == NULL)
+			return seterr(err, errlen, "out of memory"), -1;
+		snprintf(abs, need, "%.*s%.*s/%s", (int)pl, *v, (int)bl, base,
+		    path);
+		free(*v);
+		*v = abs;
+	}
+	return 0;
+}
+
 int
 config_build(am_config *cfg, const char *path, int path_given,
     const config_override *ov, size_t nov, char *err, size_t errlen)

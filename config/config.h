@@ -16,6 +16,8 @@
  *   int  config_build(am_config *cfg, const char *path, int path_given,
  *            const config_override *ov, size_t nov, char *err,
  *            size_t errlen);
+ *   int  config_absolute_paths(am_config *cfg, const char *base,
+ *            char *err, size_t errlen);
  *   void config_free(am_config *cfg);
  *   void config_dns(const am_config *cfg, dns_config *out);
  *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
@@ -33,6 +35,11 @@
  *   keeps the old settings. config_set() applies one key (command-line flags
  *   use it, after the file). List keys (dns_forward, trusted_networks) take
  *   values separated by commas or white space.
+ *   config_absolute_paths() makes each relative file path of cfg (socket
+ *   unix:PATH or local:PATH, pidfile, dns_zone, dns_conf,
+ *   dns_trust_anchor, psl_file, a history that is not a URI) absolute
+ *   against base, the directory the daemon was started in ("./" dropped);
+ *   with base NULL a relative path is an error. 0, or -1 with the key.
  *   config_dns() fills a dns_config that points into cfg.
  *   config_default() is a key's built-in default as text ("" for an
  *   unknown key). config_write_man() prints every key as roff for
@@ -59,6 +66,7 @@
 #define CONFIG_DEFAULT_PATH "/etc/authmilter.conf"
 #define CONFIG_MAX_LINE 4096       /* longest line read from the file */
 #define CONFIG_MAX_LIST 64         /* longest list value (entries) */
+#define CONFIG_MAX_PATH 4096       /* longest path made absolute (PATH_MAX) */
 
 typedef struct am_config {
 	/* daemon */
@@ -179,6 +187,8 @@ void config_init(am_config *cfg);
 int config_load(am_config *cfg, const char *path, char *err, size_t errlen);
 int config_set(am_config *cfg, const char *key, const char *value,
     char *err, size_t errlen);
+int config_absolute_paths(am_config *cfg, const char *base, char *err,
+    size_t errlen);
 void config_free(am_config *cfg);
 void config_dns(const am_config *cfg, dns_config *out);
 void config_write(const am_config *cfg, FILE *fp, int with_docs);

@@ -95,12 +95,54 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* The config as the file and the flags say; -1 with a reason. */
+/*
+ * The directory the daemon was started in, and the config file's path
+ * made absolute against it: the daemon chdir("/")s when it detaches, and
+ * a SIGHUP re-reads the file later. Relative paths in the file and the
+ * flags (--dns-zone, -p unix:PATH, ...) are anchored to it at start and
+ * at every reload (config_absolute_paths()), so they name the same files
+ * as the shell they were typed in meant. */
+static char start_dir[CONFIG_MAX_PATH];
+static char config_abs[CONFIG_MAX_PATH];
+
+/* 0, or -1 with a reason (start directory unknown, path too long). */
+static int
+anchor_config_path(daemon_args *o, char *err, size_t errlen)
+{
+	if (getcwd(start_dir, sizeof(start_dir)) == NULL)
+		start_dir[0] = '\0';
+	if (o->config_path[0] == '/')
+		return 0;
+	if (start_dir[0] != '/') {
+		snprintf(err, errlen, "-c %s: a relative path and the start "
+		    "directory is unknown (%s): give an absolute path",
+		    o->config_path, strerror(errno));
+		return -1;
+	}
+	if ((size_t)snprintf(config_abs, sizeof(config_abs), "%s%s%s",
+	    start_dir, strcmp(start_dir, "/") == 0 ? "" : "/",
+	    o->config_path) >= sizeof(config_abs)) {
+		snprintf(err, errlen, "-c %s: path too long", o->config_path);
+		return -1;
+	}
+	o->config_path = config_abs;
+	return 0;
+}
+
+/* The config as the file and the flags say, relative paths anchored to
+ * the start directory; -1 with a reason. */
 static int
 read_config(const daemon_args *o, am_config *cfg, char *err, size_t errlen)
 {
-	return config_build(cfg, o->config_path, o->config_given, o->ov,
-	    o->nov, err, errlen);
+	if (config_build(cfg, o->config_path, o->config_given, o->ov,
+	    o->nov, err, errlen) < 0)
+		return -1;
+	if (config_absolute_paths(cfg, start_dir[0] == '/' ? start_dir : NULL,
+	    err, errlen) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
 }
 
 /* Who the daemon runs as: with drop (started as root, `user` set) the
@@ -573,7 +615,7 @@ check_file_dir(const char *what, const char *path)
 int
 daemon_main(const daemon_args *args)
 {
-	const daemon_args o = *args;
+	daemon_args o = *args;
 	daemon_ids ids;
 	am_config cfg;
 	runtime *rt;
@@ -584,7 +626,8 @@ daemon_main(const daemon_args *args)
 	limit_malloc_arenas();	/* before any thread starts */
 	log_open("authmilter", 1, 0);
 	log_set_debug(o.debug);
-	if (read_config(&o, &cfg, err, sizeof(err)) < 0) {
+	if (anchor_config_path(&o, err, sizeof(err)) < 0 ||
+	    read_config(&o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return DAEMON_EXIT_FAILURE;
 	}
