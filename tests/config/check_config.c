@@ -163,6 +163,47 @@ START_TEST(test_write_roundtrip)
 }
 END_TEST
 
+/* config_absolute_paths(): relative paths anchored to the start
+ * directory; absolute ones, URIs and TCP sockets untouched. */
+START_TEST(test_absolute_paths)
+{
+	am_config c;
+	char err[256];
+
+	config_init(&c);
+	ck_assert_int_eq(config_set(&c, "socket", "unix:run/am.sock", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "dns_zone", "./z/test.zone", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "history", "h.db", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "pidfile", "", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "psl_file", "../psl.dat", err,
+	    sizeof(err)), 0);
+	ck_assert_msg(config_absolute_paths(&c, "/srv/am/", err, sizeof(err))
+	    == 0, "%s", err);
+	ck_assert_str_eq(c.socket, "unix:/srv/am/run/am.sock");
+	ck_assert_str_eq(c.dns_zone, "/srv/am/z/test.zone");
+	ck_assert_str_eq(c.history, "/srv/am/h.db");
+	ck_assert_str_eq(c.pidfile, "");		/* "": none, stays */
+	ck_assert_str_eq(c.psl_file, "/srv/am/../psl.dat");
+	ck_assert_str_eq(c.dns_trust_anchor, DNS_DEFAULT_TRUST_ANCHOR);
+	ck_assert_int_eq(config_set(&c, "socket", "inet:8891@127.0.0.1", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "history",
+	    "postgresql://am@localhost/am", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_absolute_paths(&c, "/", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.socket, "inet:8891@127.0.0.1");
+	ck_assert_str_eq(c.history, "postgresql://am@localhost/am");
+	ck_assert_str_eq(c.dns_zone, "/srv/am/z/test.zone");
+	/* no start directory: a relative path is refused, naming the key */
+	ck_assert_int_eq(config_set(&c, "dns_conf", "unbound.conf", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_absolute_paths(&c, NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "dns_conf: 'unbound.conf'"));
+	config_free(&c);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -174,6 +215,7 @@ check_suite(void)
 	tcase_add_test(tc, test_errors_name_file_and_line);
 	tcase_add_test(tc, test_all_or_nothing);
 	tcase_add_test(tc, test_write_roundtrip);
+	tcase_add_test(tc, test_absolute_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }
