@@ -10,12 +10,15 @@
  *   after fork and setuid) -> start the milter server's threads and serve.
  *
  * The milter protocol is authmilter's own engine (milter/milter.h);
- * callbacks.c is its handler. Its threads block every signal,
- * so SIGHUP, SIGTERM and SIGINT reach the main thread only, where
- * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
+ * callbacks.c is its handler. Its threads block every signal; the
+ * others' signals go to on_signal(), which only queues them on a pipe for
+ * the main loop (authmilter(8), SIGNALS). SIGHUP: reload the
  * config (and the PSL, with the runtime) - a broken file is logged and the
  * old settings stay; any number of queued HUPs make one reload.
- * SIGTERM/SIGINT: new connections and new messages get a tempfail,
+ * SIGUSR1/SIGUSR2: one status line (messages in flight, threads, history
+ * queue); never a stop (a logrotate-style kill -USR1 killed it before).
+ * During start-up HUP, USR1 and USR2 are ignored. SIGPIPE is ignored.
+ * SIGTERM/SIGINT/SIGQUIT: new connections and new messages get a tempfail,
  * messages in flight finish (up to DAEMON_DRAIN_SECONDS), then the server
  * stops (listener closed, unix socket removed, remaining connections shut
  * down, threads joined within a bound) and the process exits 0.
@@ -50,6 +53,7 @@
 
 #include "daemon/callbacks_int.h"
 #include "config/config.h"
+#include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
 #include "milter/milter.h"
 #include "daemon/runtime_int.h"
@@ -511,21 +515,58 @@ reload(const daemon_args *o)
 	    "flight finish on the previous one)", runtime_active_messages());
 }
 
+/* SIGUSR1, SIGUSR2: one line saying what the daemon holds now. */
+static void
+log_status(int sig)
+{
+	runtime *rt = runtime_acquire();
+	history_stats hs;
+	unsigned long started = 0;
+	unsigned threads = mserver_threads(server, &started);
+	char hist[256];
+
+	if (rt != NULL && rt->history != NULL) {
+		history_writer_stats(rt->history, &hs);
+		snprintf(hist, sizeof(hist), "history: %llu queued (%llu "
+		    "waiting), %llu written, %llu dropped, %llu lost",
+		    (unsigned long long)hs.queued,
+		    (unsigned long long)(hs.queued - hs.written - hs.failed),
+		    (unsigned long long)hs.written,
+		    (unsigned long long)hs.dropped,
+		    (unsigned long long)hs.failed);
+	} else
+		snprintf(hist, sizeof(hist), "no history store");
+	if (rt != NULL)
+		runtime_release(rt);
+	log_msg(LOG_NOTICE, NULL, "status (%s): %u message(s) in flight, %u "
+	    "milter thread(s) (%lu started), %s", sig == SIGUSR1 ? "SIGUSR1" :
+	    "SIGUSR2", runtime_active_messages(), threads, started, hist);
+}
+
+static const char *
+stop_signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGQUIT ? "SIGQUIT" :
+	    "SIGTERM";
+}
+
 static int
 run_loop(const daemon_args *o, void (*ready)(void))
 {
+	static const int handled[] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT,
+	    SIGUSR1, SIGUSR2 };
 	struct sigaction sa;
 	char err[512];
 	int stopping = 0, waited;
+	size_t i;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaction(handled[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (mserver_start(server, err, sizeof(err)) < 0) {
@@ -538,26 +579,37 @@ run_loop(const daemon_args *o, void (*ready)(void))
 	while (!stopping) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
 		unsigned char sig;
-		int hup = 0;
+		int hup = 0, usr1 = 0, usr2 = 0;
 
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
-		 * one reload, and a TERM behind them is not kept waiting */
+		 * one reload (of USR1s, USR2s one status line each), and a
+		 * TERM behind them is not kept waiting */
 		while (read(sigpipe_fds[0], &sig, 1) == 1) {
 			if (sig == SIGHUP)
 				hup = 1;
-			else if (sig == SIGTERM || sig == SIGINT)
-				stopping = 1;
+			else if (sig == SIGUSR1)
+				usr1 = 1;
+			else if (sig == SIGUSR2)
+				usr2 = 1;
+			else if (sig == SIGTERM || sig == SIGINT ||
+			    sig == SIGQUIT)
+				stopping = sig;
 		}
+		if (usr1)
+			log_status(SIGUSR1);
+		if (usr2)
+			log_status(SIGUSR2);
 		if (hup && !stopping)
 			reload(o);
 	}
 	/* refuse new work (runtime_set_draining: a new connection or MAIL
 	 * FROM gets a tempfail, which the engine gives at end of message),
 	 * let the messages in flight end, then stop the server */
-	log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
-	    "in flight", runtime_active_messages());
+	log_msg(LOG_NOTICE, NULL, "stopping on %s: finishing %u message(s) "
+	    "in flight", stop_signal_name(stopping),
+	    runtime_active_messages());
 	runtime_set_draining();
 	for (waited = 0; runtime_active_messages() > 0 &&
 	    waited < DAEMON_DRAIN_SECONDS * 10; waited++)
@@ -663,6 +715,11 @@ daemon_main(const daemon_args *args)
 			    "OK\n", o.config_path);
 		return DAEMON_EXIT_OK;
 	}
+	/* until run_loop() handles them: a status or reload request during
+	 * start-up neither kills the daemon nor is acted on */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
 	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
 		goto fail;
