@@ -158,6 +158,31 @@ typedef struct daemon_ids {
 	char name[256];
 } daemon_ids;
 
+/* Not started as root: user and group (-u, user =, group =) cannot be
+ * taken; said once (at start and with -n), unless they name who the
+ * daemon already is. */
+static void
+warn_ids_ignored(const am_config *cfg)
+{
+	struct passwd *pw;
+	struct group *gr;
+	const char *me;
+
+	if (geteuid() == 0)
+		return;
+	pw = getpwuid(geteuid());
+	me = pw != NULL ? pw->pw_name : "?";
+	if (cfg->user[0] != '\0' && strcmp(cfg->user, me) != 0)
+		log_msg(LOG_WARNING, NULL, "user '%s' (-u, user =) ignored: "
+		    "not started as root; running as %s (uid %lu)", cfg->user,
+		    me, (unsigned long)geteuid());
+	if (cfg->group[0] != '\0' && ((gr = getgrgid(getegid())) == NULL ||
+	    strcmp(cfg->group, gr->gr_name) != 0))
+		log_msg(LOG_WARNING, NULL, "group '%s' (group =) ignored: not "
+		    "started as root; running as gid %lu", cfg->group,
+		    (unsigned long)getegid());
+}
+
 static int
 resolve_ids(const am_config *cfg, daemon_ids *ids)
 {
@@ -166,6 +191,7 @@ resolve_ids(const am_config *cfg, daemon_ids *ids)
 	memset(ids, 0, sizeof(*ids));
 	ids->uid = geteuid();
 	ids->gid = getegid();
+	warn_ids_ignored(cfg);
 	if (geteuid() != 0 || cfg->user[0] == '\0')
 		return 0;
 	pw = getpwnam(cfg->user);
@@ -688,6 +714,7 @@ daemon_main(const daemon_args *args)
 		int is_unix;
 
 		/* Build everything that can be built without side effects. */
+		warn_ids_ignored(&cfg);
 		is_unix = mserver_socket_path(cfg.socket, path, sizeof(path),
 		    err, sizeof(err));
 		if (is_unix < 0) {

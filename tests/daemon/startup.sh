@@ -10,6 +10,7 @@
 #     pidfile and the history where the shell meant, and a SIGHUP re-reads
 #     the same (relative) config file
 #   - -u USER when not started as root is ignored with a warning saying so
+#     (at start and with -n); none for -u "" or the user it already is
 # Needs root (the relative-path daemon binds as root) and miltertest.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
@@ -100,5 +101,37 @@ print(sum(r["row"]["count"] for f in glob.glob(sys.argv[1] + "/*")
     for r in json.load(open(f))["record"]))' "$T/rep") || fail "cannot read the JSON report"
 [ "$got" = "$sent" ] || fail "history at $T/start/hist.db: $got messages, want $sent"
 echo "ok   relative -c, --dns-zone, socket, pidfile, history: served from / after detaching, reloaded"
+
+# --- -u when not started as root ---------------------------------------------------
+# as nobody: -u names another user, which only root could become; the
+# daemon runs on as nobody and says so (-n too). -u "" or -u nobody: silent
+NR=$T/nr
+mkdir "$NR" && chown 65534:65534 "$NR"
+cp "$SRC/tests/fixtures/milter/milter.zone" "$NR/zone" && chmod 644 "$NR/zone"
+asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+me=$(getent passwd 65534 | cut -d: -f1)
+asnobody "$AUTHMILTER" -n -u daemon --pidfile "" -p "unix:$NR/am.sock" \
+    --dns-zone "$NR/zone" > "$T/out" 2>&1 || fail "-n as $me: $(cat "$T/out")"
+grep -q "warning: user 'daemon' (-u, user =) ignored: not started as root; running as $me" \
+    "$T/out" || fail "-n -u daemon as $me: no warning: $(cat "$T/out")"
+asnobody "$AUTHMILTER" -f -u daemon --pidfile "" -p "unix:$NR/am.sock" \
+    --dns-zone "$NR/zone" > "$NR/am.log" 2>&1 &
+P=$!
+for i in $(seq 1 100); do grep -q "notice: ready" "$NR/am.log" && break; sleep 0.1; done
+grep -q "notice: ready" "$NR/am.log" || fail "the daemon as $me did not start: $(cat "$NR/am.log")"
+kill -TERM "$P"; wait "$P"; P=
+grep -q "warning: user 'daemon' (-u, user =) ignored: not started as root; running as $me" \
+    "$NR/am.log" || fail "start -u daemon as $me: no warning: $(cat "$NR/am.log")"
+printf 'user = ""\ngroup = daemon\n' > "$NR/g.conf" && chmod 644 "$NR/g.conf"
+asnobody "$AUTHMILTER" -n -c "$NR/g.conf" --pidfile "" -p "unix:$NR/am.sock" \
+    --dns-zone "$NR/zone" > "$T/out" 2>&1 || fail "-n group as $me: $(cat "$T/out")"
+grep -q "warning: group 'daemon' (group =) ignored: not started as root" "$T/out" ||
+    fail "-n group = daemon as $me: no warning: $(cat "$T/out")"
+for u in "" "$me"; do
+	asnobody "$AUTHMILTER" -n -u "$u" --pidfile "" -p "unix:$NR/am.sock" \
+	    --dns-zone "$NR/zone" > "$T/out" 2>&1 || fail "-n -u '$u' as $me: $(cat "$T/out")"
+	grep -q "ignored" "$T/out" && fail "-n -u '$u' as $me warns: $(cat "$T/out")"
+done
+echo "ok   -u USER when not root: a warning says it is ignored"
 
 echo "PASS: startup"
