@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "util/ipaddr.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -40,6 +41,70 @@ check_cidr(const char *v, char *err, size_t errlen)
 	return -1;
 }
 
+#define CONFIG_PORT_MAX 65535	/* RFC 793 3.1: 16-bit port numbers */
+
+/*
+ * A forwarder as libunbound's ub_ctx_set_fwd() takes it: an IPv4 or IPv6
+ * address (an IPv6 one may carry a %scope), then optionally @PORT. Its
+ * own error would be "syntax error" at start; here the file and line are
+ * named, with the form and, for ADDR:PORT or [ADDR]:PORT, what was meant.
+ */
+static int
+check_forwarder(const char *v, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 64], hint[sizeof(addr) + 32];
+	unsigned char buf[sizeof(struct in6_addr)];
+	const char *at = strrchr(v, '@'), *colon, *p;
+	size_t al = at != NULL ? (size_t)(at - v) : strlen(v);
+	unsigned long port = 0;
+
+	if (al > 0 && al < sizeof(addr)) {
+		memcpy(addr, v, al);
+		addr[al] = '\0';
+		if (strchr(addr, ':') != NULL)	/* fe80::1%eth0 */
+			addr[strcspn(addr, "%")] = '\0';
+		if (inet_pton(AF_INET, addr, buf) == 1 ||
+		    inet_pton(AF_INET6, addr, buf) == 1) {
+			if (at == NULL)
+				return 0;
+			for (p = at + 1; *p >= '0' && *p <= '9'; p++)
+				if (port <= CONFIG_PORT_MAX)
+					port = port * 10 + (unsigned long)(*p - '0');
+			if (p > at + 1 && *p == '\0' && port >= 1 &&
+			    port <= CONFIG_PORT_MAX)
+				return 0;
+			snprintf(err, errlen, "'%s': the port after @ must be "
+			    "a number 1-65535 (ADDR[@PORT])", v);
+			return -1;
+		}
+	}
+	/* ADDR:PORT or [ADDR]:PORT: the hint says ADDR@PORT */
+	hint[0] = '\0';
+	colon = strrchr(v, ':');
+	if (at == NULL && colon != NULL && colon[1] != '\0' &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		const char *a = v;
+
+		al = (size_t)(colon - v);
+		if (v[0] == '[' && al >= 2 && v[al - 1] == ']') {
+			a++;
+			al -= 2;
+		}
+		if (al < sizeof(addr)) {
+			memcpy(addr, a, al);
+			addr[al] = '\0';
+			if (inet_pton(AF_INET, addr, buf) == 1 ||
+			    inet_pton(AF_INET6, addr, buf) == 1)
+				snprintf(hint, sizeof(hint), " (write %s@%s)",
+				    addr, colon + 1);
+		}
+	}
+	snprintf(err, errlen, "'%s' is not ADDR[@PORT]%s: an IPv4 or IPv6 "
+	    "address, then optionally @ and a port 1-65535, e.g. 192.0.2.53@53",
+	    v, hint);
+	return -1;
+}
+
 #define FIELD(f) offsetof(am_config, f)
 #define NOCOUNT 0
 
@@ -68,7 +133,9 @@ static const config_key keys[] = {
 	  "", "A libunbound configuration file (stubs, trust anchors, ...).", NULL },
 	{ "dns_forward", CFG_LIST, FIELD(dns_forward), FIELD(ndns_forward), 0,
 	  DNS_MAX_FORWARDERS, NULL, "",
-	  "Resolvers to forward to, ADDR[@PORT], separated by commas (\"\": full recursion).", NULL },
+	  "Resolvers to forward to, ADDR[@PORT] (an IP address, not a name; "
+	  "192.0.2.53@5353, not :5353), separated by commas (\"\": full recursion).",
+	  check_forwarder },
 	{ "dns_trust_anchor", CFG_STRING, FIELD(dns_trust_anchor), NOCOUNT, 0, 0, NULL,
 	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation).", NULL },
 	{ "dns_timeout", CFG_UINT, FIELD(dns_timeout_ms), NOCOUNT, 1, 600000, NULL,
@@ -537,6 +604,43 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * The value of a line, trimmed: "quoted" (up to the next double quote,
+ * which cannot be part of it), then only blanks and a comment; else up to
+ * a '#' that begins it or follows a blank (a comment: "a#b" keeps its
+ * '#'). 0, or -1 with a message naming the key.
+ */
+static int
+unquote(char **value, const char *key, char *msg, size_t msglen)
+{
+	char *v = *value, *end, *p;
+
+	if (v[0] == '"') {
+		end = strchr(v + 1, '"');
+		if (end == NULL) {
+			seterr(msg, msglen, "%s: no closing quote", key);
+			return -1;
+		}
+		for (p = end + 1; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0' && *p != '#') {
+			seterr(msg, msglen, "%s: text after the closing quote "
+			    "(a comment starts with #)", key);
+			return -1;
+		}
+		*end = '\0';
+		*value = v + 1;
+		return 0;
+	}
+	for (p = v; *p != '\0'; p++)
+		if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	*value = trim(v);
+	return 0;
+}
+
 int
 config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -581,10 +685,9 @@ config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 		*eq = '\0';
 		key = trim(key);
 		value = trim(eq + 1);
-		len = strlen(value);
-		if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
-			value[len - 1] = '\0';
-			value++;
+		if (unquote(&value, key, msg, sizeof(msg)) < 0) {
+			seterr(err, errlen, "%s:%u: %s", path, lineno, msg);
+			goto out;
 		}
 		k = find_key(key);
 		if (k == NULL) {

@@ -29,7 +29,10 @@
  *   config_init() sets every default. config_load() reads a file: blank
  *   lines and lines whose first non-blank character is '#' are ignored;
  *   other lines are `key = value` (white space around both trimmed; a value
- *   may be "quoted"). An unknown key, a bad value, a repeated key or a line
+ *   may be "quoted", up to the next '"'; a '#' that begins an unquoted value
+ *   or follows a blank in it, or follows the closing quote, starts a
+ *   comment; other text after the closing quote, or no closing quote, is an
+ *   error). An unknown key, a bad value, a repeated key or a line
  *   without '=' is an error naming the file and line; then nothing of the
  *   file is applied (cfg is left as it was), so a reload with a broken file
  *   keeps the old settings. config_set() applies one key (command-line flags
