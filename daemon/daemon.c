@@ -3,7 +3,8 @@
  * [run]` (cli/cmd_run.c: the flags) calls.
  *
  * Start-up order, each step failing loudly (file and line for the config):
- *   read the config, apply flags -> (-n: check and stop) -> look up the
+ *   read the config, apply flags, anchor relative paths to the start
+ *   directory -> (-n: check and stop) -> look up the
  *   run-as user and group -> bind the milter socket (as root; milter/milter.h)
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
  *   drop privileges -> build the runtime (resolver threads start only now,
