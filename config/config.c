@@ -5,9 +5,9 @@
  * and the documentation check all follow from the row.
  */
 #include "config/config.h"
+#include "config/config_int.h"
 #include "util/ipaddr.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -41,70 +41,6 @@ check_cidr(const char *v, char *err, size_t errlen)
 	return -1;
 }
 
-#define CONFIG_PORT_MAX 65535	/* RFC 793 3.1: 16-bit port numbers */
-
-/*
- * A forwarder as libunbound's ub_ctx_set_fwd() takes it: an IPv4 or IPv6
- * address (an IPv6 one may carry a %scope), then optionally @PORT. Its
- * own error would be "syntax error" at start; here the file and line are
- * named, with the form and, for ADDR:PORT or [ADDR]:PORT, what was meant.
- */
-static int
-check_forwarder(const char *v, char *err, size_t errlen)
-{
-	char addr[INET6_ADDRSTRLEN + 64], hint[sizeof(addr) + 32];
-	unsigned char buf[sizeof(struct in6_addr)];
-	const char *at = strrchr(v, '@'), *colon, *p;
-	size_t al = at != NULL ? (size_t)(at - v) : strlen(v);
-	unsigned long port = 0;
-
-	if (al > 0 && al < sizeof(addr)) {
-		memcpy(addr, v, al);
-		addr[al] = '\0';
-		if (strchr(addr, ':') != NULL)	/* fe80::1%eth0 */
-			addr[strcspn(addr, "%")] = '\0';
-		if (inet_pton(AF_INET, addr, buf) == 1 ||
-		    inet_pton(AF_INET6, addr, buf) == 1) {
-			if (at == NULL)
-				return 0;
-			for (p = at + 1; *p >= '0' && *p <= '9'; p++)
-				if (port <= CONFIG_PORT_MAX)
-					port = port * 10 + (unsigned long)(*p - '0');
-			if (p > at + 1 && *p == '\0' && port >= 1 &&
-			    port <= CONFIG_PORT_MAX)
-				return 0;
-			snprintf(err, errlen, "'%s': the port after @ must be "
-			    "a number 1-65535 (ADDR[@PORT])", v);
-			return -1;
-		}
-	}
-	/* ADDR:PORT or [ADDR]:PORT: the hint says ADDR@PORT */
-	hint[0] = '\0';
-	colon = strrchr(v, ':');
-	if (at == NULL && colon != NULL && colon[1] != '\0' &&
-	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-		const char *a = v;
-
-		al = (size_t)(colon - v);
-		if (v[0] == '[' && al >= 2 && v[al - 1] == ']') {
-			a++;
-			al -= 2;
-		}
-		if (al < sizeof(addr)) {
-			memcpy(addr, a, al);
-			addr[al] = '\0';
-			if (inet_pton(AF_INET, addr, buf) == 1 ||
-			    inet_pton(AF_INET6, addr, buf) == 1)
-				snprintf(hint, sizeof(hint), " (write %s@%s)",
-				    addr, colon + 1);
-		}
-	}
-	snprintf(err, errlen, "'%s' is not ADDR[@PORT]%s: an IPv4 or IPv6 "
-	    "address, then optionally @ and a port 1-65535, e.g. 192.0.2.53@53",
-	    v, hint);
-	return -1;
-}
-
 #define FIELD(f) offsetof(am_config, f)
 #define NOCOUNT 0
 
@@ -135,7 +71,7 @@ static const config_key keys[] = {
 	  DNS_MAX_FORWARDERS, NULL, "",
 	  "Resolvers to forward to, ADDR[@PORT] (an IP address, not a name; "
 	  "192.0.2.53@5353, not :5353), separated by commas (\"\": full recursion).",
-	  check_forwarder },
+	  config_check_forwarder },
 	{ "dns_trust_anchor", CFG_STRING, FIELD(dns_trust_anchor), NOCOUNT, 0, 0, NULL,
 	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation).", NULL },
 	{ "dns_timeout", CFG_UINT, FIELD(dns_timeout_ms), NOCOUNT, 1, 600000, NULL,
@@ -779,69 +715,6 @@ config_write(const am_config *cfg, FILE *fp, int with_docs)
 		write_value(cfg, &keys[i], fp);
 		fputc('\n', fp);
 	}
-}
-
-/*
- * Keys whose value is, or holds after a prefix, a file path: the daemon
- * leaves its start directory (chdir("/") when it detaches; SIGHUP re-reads
- * the file later), so config_absolute_paths() anchors a relative one to
- * the directory it was started in. A history URI (postgresql://) and an
- * inet socket are not paths.
- */
-static const struct {
-	const char *key;
-	const char *prefix;	/* what comes before the path */
-} path_keys[] = {
-	{ "socket", "unix:" }, { "socket", "local:" }, { "pidfile", "" },
-	{ "dns_zone", "" }, { "dns_conf", "" }, { "dns_trust_anchor", "" },
-	{ "psl_file", "" }, { "history", "" },
-};
-
-int
-config_absolute_paths(am_config *cfg, const char *base, char *err,
-    size_t errlen)
-{
-	size_t i, pl, bl, need;
-	char *abs;
-
-	for (i = 0; i < sizeof(path_keys) / sizeof(path_keys[0]); i++) {
-		const config_key *k = find_key(path_keys[i].key);
-		char **v = str_field(cfg, k);
-		const char *path;
-
-		pl = strlen(path_keys[i].prefix);
-		if (*v == NULL || strncmp(*v, path_keys[i].prefix, pl) != 0 ||
-		    strstr(*v, "://") != NULL)
-			continue;
-		path = *v + pl;
-		if (path[0] == '\0' || path[0] == '/')
-			continue;
-		if (base == NULL || base[0] != '/') {
-			seterr(err, errlen, "%s: '%s' is a relative path and "
-			    "the start directory is unknown: give an absolute "
-			    "path", k->name, *v);
-			return -1;
-		}
-		while (path[0] == '.' && path[1] == '/')
-			path += 2;
-		bl = strlen(base);
-		if (bl > 0 && base[bl - 1] == '/')
-			bl--;
-		need = pl + bl + 1 + strlen(path) + 1;
-		if (need > CONFIG_MAX_PATH) {
-			seterr(err, errlen, "%s: '%s' in %s is longer than %d "
-			    "characters", k->name, *v, base, CONFIG_MAX_PATH);
-			return -1;
-		}
-		abs = malloc(need);
-		if (abs == NULL)
-			return seterr(err, errlen, "out of memory"), -1;
-		snprintf(abs, need, "%.*s%.*s/%s", (int)pl, *v, (int)bl, base,
-		    path);
-		free(*v);
-		*v = abs;
-	}
-	return 0;
 }
 
 int
