@@ -134,31 +134,28 @@ END_TEST
 
 /* '#' starts a comment at the start of a line, at the start of a value
  * or after a blank; inside quotes or within a word it is text. */
+#define COMMENTED \
+	"authserv_id = mx.example.org # our name\n" \
+	"dns_timeout = 1500\t# milliseconds\n" \
+	"report_org_name = \"Example # 1\"   # quoted: kept\n" \
+	"report_email = dmarc#reports@example.org\n" \
+	"trusted_networks = 10.0.0.0/8, 192.168.0.0/16 # the LAN\n" \
+	"pidfile = # none\n" \
+	"dns_forward = 192.0.2.53@5353, 2001:db8::53 # two\n"
+
 START_TEST(test_trailing_comments)
 {
 	am_config c;
 	char err[256];
 
-	write_file("authserv_id = mx.example.org # our name\n"
-	    "dns_timeout = 1500\t# milliseconds\n"
-	    "report_org_name = \"Example # 1\"   # quoted: kept\n"
-	    "report_email = dmarc#reports@example.org\n"
-	    "trusted_networks = 10.0.0.0/8, 192.168.0.0/16 # the LAN\n"
-	    "pidfile = # none\n"
-	    "dns_forward = 192.0.2.53@5353, 2001:db8::53 # two\n"
+	write_file(COMMENTED
 	    "dmarc_enforce = yes#no\n");
 	config_init(&c);
 	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, ":8: dmarc_enforce: 'yes#no'") != NULL, "%s",
 	    err);
 	unlink(path);
-	write_file("authserv_id = mx.example.org # our name\n"
-	    "dns_timeout = 1500\t# milliseconds\n"
-	    "report_org_name = \"Example # 1\"   # quoted: kept\n"
-	    "report_email = dmarc#reports@example.org\n"
-	    "trusted_networks = 10.0.0.0/8, 192.168.0.0/16 # the LAN\n"
-	    "pidfile = # none\n"
-	    "dns_forward = 192.0.2.53@5353, 2001:db8::53 # two\n"
+	write_file(COMMENTED
 	    "socket = \"unix:/run/a m.sock\"\n");
 	ck_assert_msg(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(c.authserv_id, "mx.example.org");
