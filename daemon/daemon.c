@@ -119,9 +119,9 @@ anchor_config_path(daemon_args *o, char *err, size_t errlen)
 	if (o->config_path[0] == '/')
 		return 0;
 	if (start_dir[0] != '/') {
-		snprintf(err, errlen, "-c %s: a relative path and the start "
-		    "directory is unknown (%s): give an absolute path",
-		    o->config_path, strerror(errno));
+		snprintf(err, errlen, "-c %s: a relative path, and the start "
+		    "directory cannot be read: give an absolute path",
+		    o->config_path);
 		return -1;
 	}
 	if ((size_t)snprintf(config_abs, sizeof(config_abs), "%s%s%s",
@@ -574,7 +574,7 @@ static const char *
 stop_signal_name(int sig)
 {
 	return sig == SIGINT ? "SIGINT" : sig == SIGQUIT ? "SIGQUIT" :
-	    "SIGTERM";
+	    sig == SIGTERM ? "SIGTERM" : "an error waiting for signals";
 }
 
 static int
@@ -611,7 +611,7 @@ run_loop(const daemon_args *o, void (*ready)(void))
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
-		 * one reload (of USR1s, USR2s one status line each), and a
+		 * one reload (of USR1s one status line, of USR2s one), and a
 		 * TERM behind them is not kept waiting */
 		while (read(sigpipe_fds[0], &sig, 1) == 1) {
 			if (sig == SIGHUP)
