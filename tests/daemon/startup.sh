@@ -114,12 +114,19 @@ asnobody "$AUTHMILTER" -n -u daemon --pidfile "" -p "unix:$NR/am.sock" \
     --dns-zone "$NR/zone" > "$T/out" 2>&1 || fail "-n as $me: $(cat "$T/out")"
 grep -q "warning: user 'daemon' (-u, user =) ignored: not started as root; running as $me" \
     "$T/out" || fail "-n -u daemon as $me: no warning: $(cat "$T/out")"
-asnobody "$AUTHMILTER" -f -u daemon --pidfile "" -p "unix:$NR/am.sock" \
-    --dns-zone "$NR/zone" > "$NR/am.log" 2>&1 &
+# (setpriv itself in the background: $! is then the daemon, not a subshell)
+setpriv --reuid=65534 --regid=65534 --clear-groups -- "$AUTHMILTER" -f -u daemon \
+    --pidfile "" -p "unix:$NR/am.sock" --dns-zone "$NR/zone" > "$NR/am.log" 2>&1 &
 P=$!
 for i in $(seq 1 100); do grep -q "notice: ready" "$NR/am.log" && break; sleep 0.1; done
 grep -q "notice: ready" "$NR/am.log" || fail "the daemon as $me did not start: $(cat "$NR/am.log")"
-kill -TERM "$P"; wait "$P"; P=
+[ "$(awk '/^Uid:/ { print $2 }' "/proc/$P/status")" = 65534 ] ||
+    fail "pid $P is not the daemon running as $me"
+kill -TERM "$P"
+wait "$P"
+st=$?
+P=
+[ "$st" = 0 ] || fail "the daemon as $me: exit $st after SIGTERM"
 grep -q "warning: user 'daemon' (-u, user =) ignored: not started as root; running as $me" \
     "$NR/am.log" || fail "start -u daemon as $me: no warning: $(cat "$NR/am.log")"
 printf 'user = ""\ngroup = daemon\n' > "$NR/g.conf" && chmod 644 "$NR/g.conf"
