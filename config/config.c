@@ -5,6 +5,7 @@
  * and the documentation check all follow from the row.
  */
 #include "config/config.h"
+#include "config/config_int.h"
 #include "util/ipaddr.h"
 
 #include <ctype.h>
@@ -68,7 +69,9 @@ static const config_key keys[] = {
 	  "", "A libunbound configuration file (stubs, trust anchors, ...).", NULL },
 	{ "dns_forward", CFG_LIST, FIELD(dns_forward), FIELD(ndns_forward), 0,
 	  DNS_MAX_FORWARDERS, NULL, "",
-	  "Resolvers to forward to, ADDR[@PORT], separated by commas (\"\": full recursion).", NULL },
+	  "Resolvers to forward to, ADDR[@PORT] (an IP address, not a name; "
+	  "192.0.2.53@5353, not :5353), separated by commas (\"\": full recursion).",
+	  config_check_forwarder },
 	{ "dns_trust_anchor", CFG_STRING, FIELD(dns_trust_anchor), NOCOUNT, 0, 0, NULL,
 	  DNS_DEFAULT_TRUST_ANCHOR, "DNSSEC root trust anchor file (\"\": no validation).", NULL },
 	{ "dns_timeout", CFG_UINT, FIELD(dns_timeout_ms), NOCOUNT, 1, 600000, NULL,
@@ -537,6 +540,43 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * The value of a line, trimmed: "quoted" (up to the next double quote,
+ * which cannot be part of it), then only blanks and a comment; else up to
+ * a '#' that begins it or follows a blank (a comment: "a#b" keeps its
+ * '#'). 0, or -1 with a message naming the key.
+ */
+static int
+unquote(char **value, const char *key, char *msg, size_t msglen)
+{
+	char *v = *value, *end, *p;
+
+	if (v[0] == '"') {
+		end = strchr(v + 1, '"');
+		if (end == NULL) {
+			seterr(msg, msglen, "%s: no closing quote", key);
+			return -1;
+		}
+		for (p = end + 1; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0' && *p != '#') {
+			seterr(msg, msglen, "%s: text after the closing quote "
+			    "(a comment starts with #)", key);
+			return -1;
+		}
+		*end = '\0';
+		*value = v + 1;
+		return 0;
+	}
+	for (p = v; *p != '\0'; p++)
+		if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	*value = trim(v);
+	return 0;
+}
+
 int
 config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -581,10 +621,9 @@ config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 		*eq = '\0';
 		key = trim(key);
 		value = trim(eq + 1);
-		len = strlen(value);
-		if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
-			value[len - 1] = '\0';
-			value++;
+		if (unquote(&value, key, msg, sizeof(msg)) < 0) {
+			seterr(err, errlen, "%s:%u: %s", path, lineno, msg);
+			goto out;
 		}
 		k = find_key(key);
 		if (k == NULL) {

@@ -16,6 +16,8 @@
  *   int  config_build(am_config *cfg, const char *path, int path_given,
  *            const config_override *ov, size_t nov, char *err,
  *            size_t errlen);
+ *   int  config_absolute_paths(am_config *cfg, const char *base,
+ *            char *err, size_t errlen);
  *   void config_free(am_config *cfg);
  *   void config_dns(const am_config *cfg, dns_config *out);
  *   void config_write(const am_config *cfg, FILE *fp, int with_docs);
@@ -27,12 +29,20 @@
  *   config_init() sets every default. config_load() reads a file: blank
  *   lines and lines whose first non-blank character is '#' are ignored;
  *   other lines are `key = value` (white space around both trimmed; a value
- *   may be "quoted"). An unknown key, a bad value, a repeated key or a line
+ *   may be "quoted", up to the next '"'; a '#' that begins an unquoted value
+ *   or follows a blank in it, or follows the closing quote, starts a
+ *   comment; other text after the closing quote, or no closing quote, is an
+ *   error). An unknown key, a bad value, a repeated key or a line
  *   without '=' is an error naming the file and line; then nothing of the
  *   file is applied (cfg is left as it was), so a reload with a broken file
  *   keeps the old settings. config_set() applies one key (command-line flags
  *   use it, after the file). List keys (dns_forward, trusted_networks) take
  *   values separated by commas or white space.
+ *   config_absolute_paths() makes each relative file path of cfg (socket
+ *   unix:PATH or local:PATH, pidfile, dns_zone, dns_conf,
+ *   dns_trust_anchor, psl_file, a history that is not a URI) absolute
+ *   against base, the directory the daemon was started in ("./" dropped);
+ *   with base NULL a relative path is an error. 0, or -1 with the key.
  *   config_dns() fills a dns_config that points into cfg.
  *   config_default() is a key's built-in default as text ("" for an
  *   unknown key). config_write_man() prints every key as roff for
@@ -59,6 +69,7 @@
 #define CONFIG_DEFAULT_PATH "/etc/authmilter.conf"
 #define CONFIG_MAX_LINE 4096       /* longest line read from the file */
 #define CONFIG_MAX_LIST 64         /* longest list value (entries) */
+#define CONFIG_MAX_PATH 4096       /* longest path made absolute (PATH_MAX) */
 
 typedef struct am_config {
 	/* daemon */
@@ -179,6 +190,8 @@ void config_init(am_config *cfg);
 int config_load(am_config *cfg, const char *path, char *err, size_t errlen);
 int config_set(am_config *cfg, const char *key, const char *value,
     char *err, size_t errlen);
+int config_absolute_paths(am_config *cfg, const char *base, char *err,
+    size_t errlen);
 void config_free(am_config *cfg);
 void config_dns(const am_config *cfg, dns_config *out);
 void config_write(const am_config *cfg, FILE *fp, int with_docs);

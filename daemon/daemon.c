@@ -3,19 +3,23 @@
  * [run]` (cli/cmd_run.c: the flags) calls.
  *
  * Start-up order, each step failing loudly (file and line for the config):
- *   read the config, apply flags -> (-n: check and stop) -> look up the
+ *   read the config, apply flags, anchor relative paths to the start
+ *   directory -> (-n: check and stop) -> look up the
  *   run-as user and group -> bind the milter socket (as root; milter/milter.h)
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
  *   drop privileges -> build the runtime (resolver threads start only now,
  *   after fork and setuid) -> start the milter server's threads and serve.
  *
  * The milter protocol is authmilter's own engine (milter/milter.h);
- * callbacks.c is its handler. Its threads block every signal,
- * so SIGHUP, SIGTERM and SIGINT reach the main thread only, where
- * on_signal() queues them on a pipe for the main loop. SIGHUP: reload the
+ * callbacks.c is its handler. Its threads block every signal; the
+ * others' signals go to on_signal(), which only queues them on a pipe for
+ * the main loop (authmilter(8), SIGNALS). SIGHUP: reload the
  * config (and the PSL, with the runtime) - a broken file is logged and the
  * old settings stay; any number of queued HUPs make one reload.
- * SIGTERM/SIGINT: new connections and new messages get a tempfail,
+ * SIGUSR1/SIGUSR2: one status line (messages in flight, threads, history
+ * queue); never a stop (a logrotate-style kill -USR1 killed it before).
+ * During start-up HUP, USR1 and USR2 are ignored. SIGPIPE is ignored.
+ * SIGTERM/SIGINT/SIGQUIT: new connections and new messages get a tempfail,
  * messages in flight finish (up to DAEMON_DRAIN_SECONDS), then the server
  * stops (listener closed, unix socket removed, remaining connections shut
  * down, threads joined within a bound) and the process exits 0.
@@ -50,6 +54,7 @@
 
 #include "daemon/callbacks_int.h"
 #include "config/config.h"
+#include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
 #include "milter/milter.h"
 #include "daemon/runtime_int.h"
@@ -95,12 +100,54 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* The config as the file and the flags say; -1 with a reason. */
+/*
+ * The directory the daemon was started in, and the config file's path
+ * made absolute against it: the daemon chdir("/")s when it detaches, and
+ * a SIGHUP re-reads the file later. Relative paths in the file and the
+ * flags (--dns-zone, -p unix:PATH, ...) are anchored to it at start and
+ * at every reload (config_absolute_paths()), so they name the same files
+ * as the shell they were typed in meant. */
+static char start_dir[CONFIG_MAX_PATH];
+static char config_abs[CONFIG_MAX_PATH];
+
+/* 0, or -1 with a reason (start directory unknown, path too long). */
+static int
+anchor_config_path(daemon_args *o, char *err, size_t errlen)
+{
+	if (getcwd(start_dir, sizeof(start_dir)) == NULL)
+		start_dir[0] = '\0';
+	if (o->config_path[0] == '/')
+		return 0;
+	if (start_dir[0] != '/') {
+		snprintf(err, errlen, "-c %s: a relative path, and the start "
+		    "directory cannot be read: give an absolute path",
+		    o->config_path);
+		return -1;
+	}
+	if ((size_t)snprintf(config_abs, sizeof(config_abs), "%s%s%s",
+	    start_dir, strcmp(start_dir, "/") == 0 ? "" : "/",
+	    o->config_path) >= sizeof(config_abs)) {
+		snprintf(err, errlen, "-c %s: path too long", o->config_path);
+		return -1;
+	}
+	o->config_path = config_abs;
+	return 0;
+}
+
+/* The config as the file and the flags say, relative paths anchored to
+ * the start directory; -1 with a reason. */
 static int
 read_config(const daemon_args *o, am_config *cfg, char *err, size_t errlen)
 {
-	return config_build(cfg, o->config_path, o->config_given, o->ov,
-	    o->nov, err, errlen);
+	if (config_build(cfg, o->config_path, o->config_given, o->ov,
+	    o->nov, err, errlen) < 0)
+		return -1;
+	if (config_absolute_paths(cfg, start_dir[0] == '/' ? start_dir : NULL,
+	    err, errlen) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
 }
 
 /* Who the daemon runs as: with drop (started as root, `user` set) the
@@ -112,6 +159,31 @@ typedef struct daemon_ids {
 	char name[256];
 } daemon_ids;
 
+/* Not started as root: user and group (-u, user =, group =) cannot be
+ * taken; said once (at start and with -n), unless they name who the
+ * daemon already is. */
+static void
+warn_ids_ignored(const am_config *cfg)
+{
+	struct passwd *pw;
+	struct group *gr;
+	const char *me;
+
+	if (geteuid() == 0)
+		return;
+	pw = getpwuid(geteuid());
+	me = pw != NULL ? pw->pw_name : "?";
+	if (cfg->user[0] != '\0' && strcmp(cfg->user, me) != 0)
+		log_msg(LOG_WARNING, NULL, "user '%s' (-u, user =) ignored: "
+		    "not started as root; running as %s (uid %lu)", cfg->user,
+		    me, (unsigned long)geteuid());
+	if (cfg->group[0] != '\0' && ((gr = getgrgid(getegid())) == NULL ||
+	    strcmp(cfg->group, gr->gr_name) != 0))
+		log_msg(LOG_WARNING, NULL, "group '%s' (group =) ignored: not "
+		    "started as root; running as gid %lu", cfg->group,
+		    (unsigned long)getegid());
+}
+
 static int
 resolve_ids(const am_config *cfg, daemon_ids *ids)
 {
@@ -120,6 +192,7 @@ resolve_ids(const am_config *cfg, daemon_ids *ids)
 	memset(ids, 0, sizeof(*ids));
 	ids->uid = geteuid();
 	ids->gid = getegid();
+	warn_ids_ignored(cfg);
 	if (geteuid() != 0 || cfg->user[0] == '\0')
 		return 0;
 	pw = getpwnam(cfg->user);
@@ -469,21 +542,58 @@ reload(const daemon_args *o)
 	    "flight finish on the previous one)", runtime_active_messages());
 }
 
+/* SIGUSR1, SIGUSR2: one line saying what the daemon holds now. */
+static void
+log_status(int sig)
+{
+	runtime *rt = runtime_acquire();
+	history_stats hs;
+	unsigned long started = 0;
+	unsigned threads = mserver_threads(server, &started);
+	char hist[256];
+
+	if (rt != NULL && rt->history != NULL) {
+		history_writer_stats(rt->history, &hs);
+		snprintf(hist, sizeof(hist), "history: %llu queued (%llu "
+		    "waiting), %llu written, %llu dropped, %llu lost",
+		    (unsigned long long)hs.queued,
+		    (unsigned long long)(hs.queued - hs.written - hs.failed),
+		    (unsigned long long)hs.written,
+		    (unsigned long long)hs.dropped,
+		    (unsigned long long)hs.failed);
+	} else
+		snprintf(hist, sizeof(hist), "no history store");
+	if (rt != NULL)
+		runtime_release(rt);
+	log_msg(LOG_NOTICE, NULL, "status (%s): %u message(s) in flight, %u "
+	    "milter thread(s) (%lu started), %s", sig == SIGUSR1 ? "SIGUSR1" :
+	    "SIGUSR2", runtime_active_messages(), threads, started, hist);
+}
+
+static const char *
+stop_signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGQUIT ? "SIGQUIT" :
+	    sig == SIGTERM ? "SIGTERM" : "an error waiting for signals";
+}
+
 static int
 run_loop(const daemon_args *o, void (*ready)(void))
 {
+	static const int handled[] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT,
+	    SIGUSR1, SIGUSR2 };
 	struct sigaction sa;
 	char err[512];
 	int stopping = 0, waited;
+	size_t i;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaction(handled[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (mserver_start(server, err, sizeof(err)) < 0) {
@@ -496,26 +606,37 @@ run_loop(const daemon_args *o, void (*ready)(void))
 	while (!stopping) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
 		unsigned char sig;
-		int hup = 0;
+		int hup = 0, usr1 = 0, usr2 = 0;
 
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
-		 * one reload, and a TERM behind them is not kept waiting */
+		 * one reload (of USR1s one status line, of USR2s one), and a
+		 * TERM behind them is not kept waiting */
 		while (read(sigpipe_fds[0], &sig, 1) == 1) {
 			if (sig == SIGHUP)
 				hup = 1;
-			else if (sig == SIGTERM || sig == SIGINT)
-				stopping = 1;
+			else if (sig == SIGUSR1)
+				usr1 = 1;
+			else if (sig == SIGUSR2)
+				usr2 = 1;
+			else if (sig == SIGTERM || sig == SIGINT ||
+			    sig == SIGQUIT)
+				stopping = sig;
 		}
+		if (usr1)
+			log_status(SIGUSR1);
+		if (usr2)
+			log_status(SIGUSR2);
 		if (hup && !stopping)
 			reload(o);
 	}
 	/* refuse new work (runtime_set_draining: a new connection or MAIL
 	 * FROM gets a tempfail, which the engine gives at end of message),
 	 * let the messages in flight end, then stop the server */
-	log_msg(LOG_NOTICE, NULL, "stopping: finishing %u message(s) "
-	    "in flight", runtime_active_messages());
+	log_msg(LOG_NOTICE, NULL, "stopping on %s: finishing %u message(s) "
+	    "in flight", stop_signal_name(stopping),
+	    runtime_active_messages());
 	runtime_set_draining();
 	for (waited = 0; runtime_active_messages() > 0 &&
 	    waited < DAEMON_DRAIN_SECONDS * 10; waited++)
@@ -573,7 +694,7 @@ check_file_dir(const char *what, const char *path)
 int
 daemon_main(const daemon_args *args)
 {
-	const daemon_args o = *args;
+	daemon_args o = *args;
 	daemon_ids ids;
 	am_config cfg;
 	runtime *rt;
@@ -584,7 +705,8 @@ daemon_main(const daemon_args *args)
 	limit_malloc_arenas();	/* before any thread starts */
 	log_open("authmilter", 1, 0);
 	log_set_debug(o.debug);
-	if (read_config(&o, &cfg, err, sizeof(err)) < 0) {
+	if (anchor_config_path(&o, err, sizeof(err)) < 0 ||
+	    read_config(&o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return DAEMON_EXIT_FAILURE;
 	}
@@ -593,6 +715,7 @@ daemon_main(const daemon_args *args)
 		int is_unix;
 
 		/* Build everything that can be built without side effects. */
+		warn_ids_ignored(&cfg);
 		is_unix = mserver_socket_path(cfg.socket, path, sizeof(path),
 		    err, sizeof(err));
 		if (is_unix < 0) {
@@ -620,6 +743,11 @@ daemon_main(const daemon_args *args)
 			    "OK\n", o.config_path);
 		return DAEMON_EXIT_OK;
 	}
+	/* until run_loop() handles them: a status or reload request during
+	 * start-up neither kills the daemon nor is acted on */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
 	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
 		goto fail;

@@ -13,11 +13,14 @@
  * DESCRIPTION
  *   daemon_main() reads the configuration (args->config_path, required
  *   when config_given, then the command line's overrides args->ov),
- *   with check_only checks it and stops, else serves until SIGTERM
- *   (daemon.c has the start-up sequence); SIGHUP reads the same file
- *   and overrides again. It returns DAEMON_EXIT_OK or
- *   DAEMON_EXIT_FAILURE (the process's exit code; the same values as
- *   the command line's). args and what it points to must stay valid
+ *   with check_only checks it and stops, else serves until SIGTERM,
+ *   SIGINT or SIGQUIT (daemon.c has the start-up sequence and every
+ *   signal's effect); SIGHUP reads the same file and overrides again.
+ *   A relative config path, and relative paths in the file and the
+ *   overrides, are anchored to the directory it was started in
+ *   (config_absolute_paths()), at start and at every reload. It
+ *   returns DAEMON_EXIT_OK or DAEMON_EXIT_FAILURE (the process's exit
+ *   code; the same values as the command line's). args and what it points to must stay valid
  *   until it returns.
  *
  *   history_record_from_verdict() builds what the milter records for one

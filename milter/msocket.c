@@ -15,6 +15,34 @@
 
 #define MSOCKET_HOST_MAX 256	/* RFC 1035 2.3.4: names are 255 octets */
 #define MSOCKET_PORT_MAX 64	/* a service name (services(5)) */
+#define MSOCKET_PORT_HIGHEST 65535	/* RFC 793 3.1: 16-bit port numbers */
+
+/* PORT: digits only, 1 to 65535 (getaddrinfo() alone would take "99999"
+ * as 34463, and "+25", " 25" or "-1" as numbers), or a service name
+ * starting with a letter (services(5), as libmilter took it), which
+ * getaddrinfo() then looks up. 0, or -1 with a message. */
+static int
+check_port(const char *spec, const char *port, int family, char *err,
+    size_t errlen)
+{
+	const char *p;
+	unsigned long v = 0;
+
+	if (port[0] >= '0' && port[0] <= '9') {
+		for (p = port; *p >= '0' && *p <= '9'; p++)
+			if (v <= MSOCKET_PORT_HIGHEST)
+				v = v * 10 + (unsigned long)(*p - '0');
+		if (*p == '\0' && v >= 1 && v <= MSOCKET_PORT_HIGHEST)
+			return 0;
+	} else if ((port[0] >= 'a' && port[0] <= 'z') ||
+	    (port[0] >= 'A' && port[0] <= 'Z'))
+		return 0;
+	snprintf(err, errlen, "socket '%s': port '%s' is not a number "
+	    "1-65535 or a service name (want %s:PORT@HOST or %s:PORT)", spec,
+	    port, family == AF_INET ? "inet" : "inet6",
+	    family == AF_INET ? "inet" : "inet6");
+	return -1;
+}
 
 static int
 parse_unix(const char *spec, const char *path, msocket_addr *a, char *err,
@@ -51,13 +79,17 @@ parse_inet(const char *spec, const char *rest, int family, msocket_addr *a,
 	int rc;
 
 	if (pl == 0 || pl >= sizeof(port)) {
-		snprintf(err, errlen, "socket '%s': no port (want %s:PORT@HOST "
-		    "or %s:PORT)", spec, family == AF_INET ? "inet" : "inet6",
+		snprintf(err, errlen, "socket '%s': %s port (want 1-65535 or a "
+		    "service name: %s:PORT@HOST or %s:PORT)", spec,
+		    pl == 0 ? "no" : "too long a",
+		    family == AF_INET ? "inet" : "inet6",
 		    family == AF_INET ? "inet" : "inet6");
 		return -1;
 	}
 	memcpy(port, rest, pl);
 	port[pl] = '\0';
+	if (check_port(spec, port, family, err, errlen) < 0)
+		return -1;
 	host[0] = '\0';
 	if (at != NULL) {
 		const char *h = at + 1;

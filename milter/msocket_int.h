@@ -14,9 +14,11 @@
  *	msocket_parse() reads the syntax libmilter's smfi_setconn(3) took:
  *	"unix:/path", "local:/path" or a bare "/path" (a unix socket);
  *	"inet:PORT@HOST", "inet:PORT" (any address), "inet6:PORT@HOST",
- *	"inet6:PORT". PORT is 1-65535 or a service name; HOST an address
- *	(brackets allowed) or a name, resolved now. It returns 0, or -1 with
- *	a message naming the specification and what is wrong.
+ *	"inet6:PORT". PORT is 1-65535 in decimal digits only (0, 65536 and
+ *	up, signs, blanks and other characters are refused, never wrapped)
+ *	or a service name starting with a letter (services(5)); HOST an
+ *	address (brackets allowed) or a name, resolved now. It returns 0, or
+ *	-1 with a message naming the specification and what is wrong.
  *
  *	msocket_listen() binds and listens (SOMAXCONN backlog, close-on-exec;
  *	SO_REUSEADDR for TCP). For a unix socket an existing socket file is

@@ -89,7 +89,21 @@ START_TEST(test_errors_name_file_and_line)
 		{ "socket_mode = 0999\n", ":1: socket_mode" },
 		{ "on_dns_temperror = maybe\n", "'maybe' is not one of: accept tempfail reject" },
 		{ "socket = a\nsocket = b\n", ":2: 'socket' is set twice" },
-		{ "dns_forward = 1 2 3 4 5 6 7 8 9\n", "more than 8 entries" },
+		{ "dns_forward = 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 "
+		  "192.0.2.5 192.0.2.6 192.0.2.7 192.0.2.8 192.0.2.9\n",
+		  "more than 8 entries" },
+		/* a resolver is ADDR[@PORT], as libunbound takes it: the error
+		 * says so, and how to write what was meant */
+		{ "\ndns_forward = 8.8.8.8:53\n", ":2: dns_forward: '8.8.8.8:53' "
+		  "is not ADDR[@PORT] (write 8.8.8.8@53)" },
+		{ "dns_forward = [2001:db8::53]:53\n", "(write 2001:db8::53@53)" },
+		{ "dns_forward = dns.google\n", "'dns.google' is not ADDR[@PORT]" },
+		{ "dns_forward = 192.0.2.1@99999\n", "port after @ must be a number 1-65535" },
+		{ "dns_forward = 192.0.2.1@\n", "ADDR[@PORT]" },
+		/* quotes: closed, and nothing but a comment after them */
+		{ "authserv_id = \"mx.example.org\n", ":1: authserv_id: no closing quote" },
+		{ "authserv_id = \"mx\" example.org\n",
+		  ":1: authserv_id: text after the closing quote" },
 	};
 	size_t i;
 	char err[256];
@@ -115,6 +129,47 @@ START_TEST(test_errors_name_file_and_line)
 		    != NULL, "%s", err);
 		config_free(&c);
 	}
+}
+END_TEST
+
+/* '#' starts a comment at the start of a line, at the start of a value
+ * or after a blank; inside quotes or within a word it is text. */
+#define COMMENTED \
+	"authserv_id = mx.example.org # our name\n" \
+	"dns_timeout = 1500\t# milliseconds\n" \
+	"report_org_name = \"Example # 1\"   # quoted: kept\n" \
+	"report_email = dmarc#reports@example.org\n" \
+	"trusted_networks = 10.0.0.0/8, 192.168.0.0/16 # the LAN\n" \
+	"pidfile = # none\n" \
+	"dns_forward = 192.0.2.53@5353, 2001:db8::53 # two\n"
+
+START_TEST(test_trailing_comments)
+{
+	am_config c;
+	char err[256];
+
+	write_file(COMMENTED
+	    "dmarc_enforce = yes#no\n");
+	config_init(&c);
+	ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, ":8: dmarc_enforce: 'yes#no'") != NULL, "%s",
+	    err);
+	unlink(path);
+	write_file(COMMENTED
+	    "socket = \"unix:/run/a m.sock\"\n");
+	ck_assert_msg(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(c.authserv_id, "mx.example.org");
+	ck_assert_uint_eq(c.dns_timeout_ms, 1500);
+	ck_assert_str_eq(c.report_org_name, "Example # 1");
+	ck_assert_str_eq(c.report_email, "dmarc#reports@example.org");
+	ck_assert_uint_eq(c.ntrusted_networks, 2);
+	ck_assert_str_eq(c.trusted_networks[1], "192.168.0.0/16");
+	ck_assert_str_eq(c.pidfile, "");
+	ck_assert_uint_eq(c.ndns_forward, 2);
+	ck_assert_str_eq(c.dns_forward[1], "2001:db8::53");
+	ck_assert_str_eq(c.socket, "unix:/run/a m.sock");
+	unlink(path);
+	config_free(&c);
 }
 END_TEST
 
@@ -163,6 +218,47 @@ START_TEST(test_write_roundtrip)
 }
 END_TEST
 
+/* config_absolute_paths(): relative paths anchored to the start
+ * directory; absolute ones, URIs and TCP sockets untouched. */
+START_TEST(test_absolute_paths)
+{
+	am_config c;
+	char err[256];
+
+	config_init(&c);
+	ck_assert_int_eq(config_set(&c, "socket", "unix:run/am.sock", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "dns_zone", "./z/test.zone", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "history", "h.db", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "pidfile", "", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "psl_file", "../psl.dat", err,
+	    sizeof(err)), 0);
+	ck_assert_msg(config_absolute_paths(&c, "/srv/am/", err, sizeof(err))
+	    == 0, "%s", err);
+	ck_assert_str_eq(c.socket, "unix:/srv/am/run/am.sock");
+	ck_assert_str_eq(c.dns_zone, "/srv/am/z/test.zone");
+	ck_assert_str_eq(c.history, "/srv/am/h.db");
+	ck_assert_str_eq(c.pidfile, "");		/* "": none, stays */
+	ck_assert_str_eq(c.psl_file, "/srv/am/../psl.dat");
+	ck_assert_str_eq(c.dns_trust_anchor, DNS_DEFAULT_TRUST_ANCHOR);
+	ck_assert_int_eq(config_set(&c, "socket", "inet:8891@127.0.0.1", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "history",
+	    "postgresql://am@localhost/am", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_absolute_paths(&c, "/", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.socket, "inet:8891@127.0.0.1");
+	ck_assert_str_eq(c.history, "postgresql://am@localhost/am");
+	ck_assert_str_eq(c.dns_zone, "/srv/am/z/test.zone");
+	/* no start directory: a relative path is refused, naming the key */
+	ck_assert_int_eq(config_set(&c, "dns_conf", "unbound.conf", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_absolute_paths(&c, NULL, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "dns_conf: 'unbound.conf'"));
+	config_free(&c);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -172,8 +268,10 @@ check_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_load_values);
 	tcase_add_test(tc, test_errors_name_file_and_line);
+	tcase_add_test(tc, test_trailing_comments);
 	tcase_add_test(tc, test_all_or_nothing);
 	tcase_add_test(tc, test_write_roundtrip);
+	tcase_add_test(tc, test_absolute_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }

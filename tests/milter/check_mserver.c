@@ -517,6 +517,43 @@ START_TEST(socket_path)
 }
 END_TEST
 
+/* A port is 1-65535 or a service name: getaddrinfo() alone would take
+ * 99999 as 99999 mod 65536 (34463), and "+25", " 25" or "-1" as numbers;
+ * each is refused naming the specification and the accepted range. */
+START_TEST(socket_port_range)
+{
+	static const char *const bad[] = { "inet:99999", "inet:65536",
+	    "inet:0", "inet:00", "inet:-1", "inet:+25", "inet: 25",
+	    "inet:25x", "inet:0x19", "inet:4294967321",
+	    "inet:99999@127.0.0.1", "inet6:70000@[::1]", "inet:@127.0.0.1",
+	    "inet:", "inet6:" };
+	char path[MPROTO_PATH_MAX], err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		ck_assert_msg(mserver_socket_path(bad[i], path, sizeof(path),
+		    err, sizeof(err)) == -1, "%s accepted", bad[i]);
+		ck_assert_msg(strstr(err, bad[i]) != NULL, "%s: %s", bad[i],
+		    err);
+		ck_assert_msg(strstr(err, "1-65535") != NULL, "%s: %s", bad[i],
+		    err);
+	}
+	ck_assert_int_eq(mserver_socket_path("inet:65535@127.0.0.1", path,
+	    sizeof(path), err, sizeof(err)), 0);
+	ck_assert_int_eq(mserver_socket_path("inet:1", path, sizeof(path),
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(mserver_socket_path("inet6:8891@[::1]", path,
+	    sizeof(path), err, sizeof(err)), 0);
+	/* a service name, as libmilter took it (services(5)) */
+	ck_assert_int_eq(mserver_socket_path("inet:smtp@127.0.0.1", path,
+	    sizeof(path), err, sizeof(err)), 0);
+	ck_assert_int_eq(mserver_socket_path("inet:no-such-service", path,
+	    sizeof(path), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no-such-service"));
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -534,6 +571,7 @@ check_suite(void)
 	tcase_add_test(tc, oversized_header_skipped);
 	tcase_add_test(tc, max_conns_wait);
 	tcase_add_test(tc, socket_path);
+	tcase_add_test(tc, socket_port_range);
 	suite_add_tcase(s, tc);
 	return s;
 }
