@@ -456,7 +456,8 @@ cmd_report(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
-	c.h = history_open(cfg.history, err, sizeof(err));
+	c.h = history_open_mode(cfg.history, HISTORY_EXISTING, err,
+	    sizeof(err));
 	if (c.h == NULL) {
 		cli_err("%s\n", err);
 		report_send_free(&c.sm);

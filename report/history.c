@@ -70,6 +70,12 @@ history_backend(const history *h)
 history *
 history_open(const char *spec, char *why, size_t whylen)
 {
+	return history_open_mode(spec, HISTORY_CREATE, why, whylen);
+}
+
+history *
+history_open_mode(const char *spec, int mode, char *why, size_t whylen)
+{
 	history *h;
 	size_t i;
 
@@ -85,7 +91,7 @@ history_open(const char *spec, char *why, size_t whylen)
 	h->ops = strncmp(spec, "postgresql://", 13) == 0 ||
 	    strncmp(spec, "postgres://", 11) == 0 ? &history_pg_ops :
 	    &history_sqlite_ops;
-	h->db = h->ops->open(spec, why, whylen);
+	h->db = h->ops->open(spec, mode, why, whylen);
 	if (h->db == NULL) {
 		free(h);
 		return NULL;

@@ -19,7 +19,7 @@ typedef int (*history_exec_row)(void *arg, size_t ncols,
     const char *const *vals);
 typedef struct history_backend_ops {
 	const char *name;
-	void *(*open)(const char *spec, char *why, size_t whylen);
+	void *(*open)(const char *spec, int mode, char *why, size_t whylen);
 	int (*exec)(void *db, const char *sql, const char *const *params,
 	    size_t nparams, history_exec_row row, void *arg, char *why,
 	    size_t whylen);

@@ -53,11 +53,12 @@ pg_quiet(void *arg, const PGresult *res)
 }
 
 static void *
-pg_open(const char *spec, char *why, size_t whylen)
+pg_open(const char *spec, int mode, char *why, size_t whylen)
 {
 	PGconn *c;
 	char *nl, lib_err[256];
 
+	(void)mode; /* a PostgreSQL database is never created here */
 	if (pq_ready(lib_err, sizeof(lib_err)) < 0) {
 		snprintf(why, whylen, "postgresql: %s (install libpq5)",
 		    lib_err);

@@ -8,11 +8,13 @@
  */
 #include "report/history_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #define SQLITE_BUSY_MS 10000      /* wait for another writer (local) */
 #define SQLITE_STMT_CACHE 16      /* distinct statements kept prepared */
@@ -56,18 +58,27 @@ sq_simple(sq_db *d, const char *sql, char *why, size_t whylen)
 }
 
 static void *
-sq_open(const char *spec, char *why, size_t whylen)
+sq_open(const char *spec, int mode, char *why, size_t whylen)
 {
 	sq_db *d = calloc(1, sizeof(*d));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
 	if (d == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(spec, &d->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(why, whylen, "sqlite: %s: %s", spec,
-		    d->db != NULL ? sqlite3_errmsg(d->db) : "cannot open");
+	if (mode == HISTORY_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(spec, &d->db, flags, NULL) != SQLITE_OK) {
+		if (mode != HISTORY_CREATE && access(spec, F_OK) < 0 &&
+		    errno == ENOENT)
+			snprintf(why, whylen, "history store %s does not exist"
+			    " (reports never create one: check the path, or"
+			    " run the daemon or check --record first)", spec);
+		else
+			snprintf(why, whylen, "sqlite: %s: %s", spec,
+			    d->db != NULL ? sqlite3_errmsg(d->db) :
+			    "cannot open");
 		sq_close(d);
 		return NULL;
 	}

@@ -19,6 +19,8 @@
  * SYNOPSIS
  *   History store (history.c, history_sqlite.c, history_pg.c)
  *   history *history_open(const char *spec, char *why, size_t whylen);
+ *   history *history_open_mode(const char *spec, int mode, char *why,
+ *            size_t whylen);
  *   void     history_close(history *h);
  *   int  history_append(history *h, const report_record *const *recs,
  *            size_t n, char *why, size_t whylen);
@@ -142,6 +144,11 @@
  *   WAL mode with synchronous=NORMAL and a busy timeout, so several
  *   processes on one host share it and a committed transaction survives a
  *   process crash. Both create the schema when it is missing.
+ *   history_open() is history_open_mode(spec, HISTORY_CREATE, ...): a
+ *   missing SQLite file is created. HISTORY_EXISTING (the report side:
+ *   reading, marking sent, pruning) never creates a file: a missing one
+ *   fails with why naming the path. (PostgreSQL databases are never
+ *   created by either.)
  *
  *   history_append() stores n records in one transaction (all or none).
  *   Periods are [from, to) in Unix seconds. history_domains() calls cb
@@ -287,7 +294,10 @@ typedef int (*history_domain_cb)(void *arg, const char *domain);
 typedef int (*history_row_cb)(void *arg, const report_record *row,
     uint64_t count);
 
+enum { HISTORY_CREATE = 0, HISTORY_EXISTING = 1 };
 history *history_open(const char *spec, char *why, size_t whylen);
+history *history_open_mode(const char *spec, int mode, char *why,
+    size_t whylen);
 void history_close(history *h);
 int history_append(history *h, const report_record *const *recs, size_t n,
     char *why, size_t whylen);
