@@ -26,10 +26,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "report/report.h"
 #include "report/report_send.h"
@@ -372,7 +374,37 @@ out:
 	free(pol);
 }
 
+/* The receiver domain reports default to: authserv_id, unless it is the
+ * host name config_load() defaulted it to; then the host's canonical name
+ * (FQDN, getaddrinfo AI_CANONNAME: "vm" is no domain a receiver can reply
+ * to), falling back to the short name (report_default_domain). */
 static void
+default_domain(const char *authserv_id, char *out, size_t outlen)
+{
+	struct addrinfo hints, *res = NULL;
+	char host[256];
+	const char *canon = NULL;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	if (host[0] == '\0' || strcmp(host, authserv_id) != 0) {
+		snprintf(out, outlen, "%s", authserv_id);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0 && res != NULL)
+		canon = res->ai_canonname;
+	if (report_default_domain(host, canon, out, outlen) < 0)
+		snprintf(out, outlen, "%s", authserv_id);
+	if (res != NULL)
+		freeaddrinfo(res);
+}
+
+/* 1 when the report address has a dotted domain, 0 when not (warned). */
+static int
 identity(ctx *c)
 {
 	const char *at;
@@ -383,8 +415,8 @@ identity(ctx *c)
 	else if ((at = strrchr(c->cfg->report_email, '@')) != NULL)
 		snprintf(c->submitter, sizeof(c->submitter), "%s", at + 1);
 	else
-		snprintf(c->submitter, sizeof(c->submitter), "%s",
-		    c->cfg->authserv_id);
+		default_domain(c->cfg->authserv_id, c->submitter,
+		    sizeof(c->submitter));
 	if (c->cfg->report_email[0] != '\0')
 		snprintf(c->email, sizeof(c->email), "%s", c->cfg->report_email);
 	else
@@ -392,6 +424,7 @@ identity(ctx *c)
 		    c->submitter);
 	snprintf(c->org_name, sizeof(c->org_name), "%s",
 	    c->cfg->report_org_name[0] ? c->cfg->report_org_name : c->submitter);
+	return report_domain_dotted(c->email);
 }
 
 /* --send: the envelope sender is one mailbox and report_sendmail has no
@@ -450,7 +483,10 @@ cmd_report(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_USAGE;
 	}
-	identity(&c);
+	if (!identity(&c) && o.have_from)
+		cli_err("warning: reports come from %s, whose domain has no dot"
+		    " (not fully qualified: receivers cannot reply); set"
+		    " report_email\n", c.email);
 	if (o.send && o.have_from && send_setup(&c) < 0) {
 		report_send_free(&c.sm);
 		config_free(&cfg);

@@ -195,10 +195,12 @@ static const config_key keys[] = {
 	{ "report_org_name", CFG_STRING, FIELD(report_org_name), NOCOUNT, 0, 0, NULL,
 	  "", "org_name of aggregate reports (\"\": the report submitter domain).", NULL },
 	{ "report_email", CFG_STRING, FIELD(report_email), NOCOUNT, 0, 0, NULL,
-	  "", "Contact and From address of aggregate reports (\"\": postmaster@ the submitter).", NULL },
+	  "", "Contact and From address of aggregate reports (\"\": postmaster@ the submitter); "
+	  "`authmilter report` warns when its domain has no dot (postmaster@vm: receivers cannot reply).", NULL },
 	{ "report_submitter", CFG_STRING, FIELD(report_submitter), NOCOUNT, 0, 0, NULL,
 	  "", "Receiver domain named in report file names and Subjects (\"\": the domain "
-	  "of report_email, else authserv_id).", NULL },
+	  "of report_email, else authserv_id; when authserv_id is left to the host name, the "
+	  "host's canonical name (FQDN, getaddrinfo AI_CANONNAME), else the short name).", NULL },
 	{ "report_sendmail", CFG_STRING, FIELD(report_sendmail), NOCOUNT, 0, 0, NULL,
 	  "/usr/sbin/sendmail -oi", "Command that sends a report message read on its stdin "
 	  "(words separated by blanks; no shell); authmilter appends -f SENDER -- RECIPIENT, "

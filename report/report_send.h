@@ -12,6 +12,9 @@
  *   unsigned report_send(const report_send_job *job,
  *            const report_record *pol, const char *pd,
  *            const report_meta *meta, const char *doc, size_t doclen);
+ *   int  report_default_domain(const char *host, const char *canon,
+ *            char *out, size_t outlen);
+ *   int  report_domain_dotted(const char *addr);
  *
  * DESCRIPTION
  *   report_send_setup() checks, once per run, the envelope sender (one RFC
@@ -60,6 +63,16 @@
  *   failed is set for the outcomes that make the run fail
  *   (UNCONFIRMED_TEMP, STORE_ERROR, BUILD_ERROR, FAILED, NOT_RECORDED).
  *   report_send() returns how many did.
+ *
+ *   report_default_domain() picks the receiver domain reports default to
+ *   (submitter, postmaster@, org_name) from the host name (gethostname)
+ *   and its canonical name (getaddrinfo AI_CANONNAME; NULL when unknown):
+ *   canon when it is a dotted name (not "localhost.*"), else host. It
+ *   writes the pick to out and returns 1 when it is dotted, 0 when it is
+ *   a bare name (the caller warns: receivers cannot reply to it), -1 on a
+ *   NULL argument or a name that does not fit. report_domain_dotted()
+ *   says whether the domain of addr (after its last '@', or addr itself)
+ *   has an interior dot (1) or not (0).
  *
  *   Nothing here prints or logs: the caller says the outcomes.
  */
@@ -133,6 +146,9 @@ int report_send_setup(report_sender *s, const char *sendmail,
 void report_send_free(report_sender *s);
 int report_sendmail_run(const report_sender *s, const char *rcpt,
     const char *msg, size_t len, char *why, size_t whylen);
+int report_default_domain(const char *host, const char *canon, char *out,
+    size_t outlen);
+int report_domain_dotted(const char *addr);
 unsigned report_send(const report_send_job *job, const report_record *pol,
     const char *pd, const report_meta *meta, const char *doc, size_t doclen);
 
