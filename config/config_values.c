@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONFIG_PORT_MAX 65535	/* RFC 793 3.1: 16-bit port numbers */
+#include "util/ipaddr.h"
+
 
 /*
  * A forwarder as libunbound's ub_ctx_set_fwd() takes it: an IPv4 or IPv6
@@ -26,9 +27,8 @@ config_check_forwarder(const char *v, char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 64], hint[sizeof(addr) + 32];
 	unsigned char buf[sizeof(struct in6_addr)];
-	const char *at = strrchr(v, '@'), *colon, *p;
+	const char *at = strrchr(v, '@'), *colon;
 	size_t al = at != NULL ? (size_t)(at - v) : strlen(v);
-	unsigned long port = 0;
 
 	if (al > 0 && al < sizeof(addr)) {
 		memcpy(addr, v, al);
@@ -39,11 +39,7 @@ config_check_forwarder(const char *v, char *err, size_t errlen)
 		    inet_pton(AF_INET6, addr, buf) == 1) {
 			if (at == NULL)
 				return 0;
-			for (p = at + 1; *p >= '0' && *p <= '9'; p++)
-				if (port <= CONFIG_PORT_MAX)
-					port = port * 10 + (unsigned long)(*p - '0');
-			if (p > at + 1 && *p == '\0' && port >= 1 &&
-			    port <= CONFIG_PORT_MAX)
+			if (ipaddr_parse_port(at + 1) != 0)
 				return 0;
 			snprintf(err, errlen, "'%s': the port after @ must be "
 			    "a number 1-65535 (ADDR[@PORT])", v);

@@ -13,9 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/ipaddr.h"
+
 #define MSOCKET_HOST_MAX 256	/* RFC 1035 2.3.4: names are 255 octets */
 #define MSOCKET_PORT_MAX 64	/* a service name (services(5)) */
-#define MSOCKET_PORT_HIGHEST 65535	/* RFC 793 3.1: 16-bit port numbers */
 
 /* PORT: digits only, 1 to 65535 (getaddrinfo() alone would take "99999"
  * as 34463, and "+25", " 25" or "-1" as numbers), or a service name
@@ -25,14 +26,8 @@ static int
 check_port(const char *spec, const char *port, int family, char *err,
     size_t errlen)
 {
-	const char *p;
-	unsigned long v = 0;
-
 	if (port[0] >= '0' && port[0] <= '9') {
-		for (p = port; *p >= '0' && *p <= '9'; p++)
-			if (v <= MSOCKET_PORT_HIGHEST)
-				v = v * 10 + (unsigned long)(*p - '0');
-		if (*p == '\0' && v >= 1 && v <= MSOCKET_PORT_HIGHEST)
+		if (ipaddr_parse_port(port) != 0)
 			return 0;
 	} else if ((port[0] >= 'a' && port[0] <= 'z') ||
 	    (port[0] >= 'A' && port[0] <= 'Z'))

@@ -215,3 +215,16 @@ ipaddr_dotted(const ipaddr *a, char *buf, size_t len)
 	buf[o] = '\0';
 	return (int)o;
 }
+
+unsigned
+ipaddr_parse_port(const char *s)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		if (v <= IPADDR_PORT_MAX)
+			v = v * 10 + (unsigned long)(*p - '0');
+	return p > s && *p == '\0' && v >= 1 && v <= IPADDR_PORT_MAX ?
+	    (unsigned)v : 0;
+}

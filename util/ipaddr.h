@@ -11,6 +11,7 @@
  *   int  ipaddr_parse_v4(const char *s, size_t len, ipaddr *out);
  *   int  ipaddr_parse_v6(const char *s, size_t len, ipaddr *out);
  *   int  ipaddr_parse_cidr(const char *s, ipaddr *net, unsigned *prefix);
+ *   unsigned ipaddr_parse_port(const char *s);
  *   void ipaddr_from_in(ipaddr *out, const struct in_addr *a);
  *   void ipaddr_from_in6(ipaddr *out, const struct in6_addr *a);
  *   int  ipaddr_unmap(ipaddr *a);
@@ -26,6 +27,10 @@
  *   (including an embedded dotted quad); no zone ids, no brackets. The
  *   _v4/_v6 variants parse exactly len octets of one family. All return 0 on
  *   success and -1 when the text is not an address of that form.
+ *   ipaddr_parse_port() is the port s names when s is a decimal port
+ *   number and nothing else: digits only, 1 to IPADDR_PORT_MAX (no sign,
+ *   blank or leading text; strtoul and getaddrinfo() would take "+25",
+ *   " 25" or wrap "99999"); 0 otherwise.
  *   ipaddr_parse_cidr() parses ADDR[/N] with N within the family's width;
  *   without /N the prefix is the full width.
  *
@@ -66,6 +71,10 @@ int ipaddr_parse(const char *s, ipaddr *out);
 int ipaddr_parse_v4(const char *s, size_t len, ipaddr *out);
 int ipaddr_parse_v6(const char *s, size_t len, ipaddr *out);
 int ipaddr_parse_cidr(const char *s, ipaddr *net, unsigned *prefix);
+
+/* RFC 793 3.1: 16-bit port numbers */
+#define IPADDR_PORT_MAX 65535
+unsigned ipaddr_parse_port(const char *s);
 void ipaddr_from_in(ipaddr *out, const struct in_addr *a);
 void ipaddr_from_in6(ipaddr *out, const struct in6_addr *a);
 int ipaddr_unmap(ipaddr *a);
