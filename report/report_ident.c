@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "report/report_send.h"
+#include "util/envaddr.h"
+#include "util/strcopy.h"
 
 /* A name with a dot that neither starts nor ends it: "vm" or "vm." is
  * not a domain a report receiver can reply to. */
@@ -25,12 +27,12 @@ dotted(const char *d)
 int
 report_domain_dotted(const char *addr)
 {
-	const char *at;
+	const char *d;
 
 	if (addr == NULL)
 		return 0;
-	at = strrchr(addr, '@');
-	return dotted(at != NULL ? at + 1 : addr);
+	d = envaddr_domain(addr);
+	return dotted(d != NULL ? d : addr);
 }
 
 int
@@ -45,8 +47,7 @@ report_default_domain(const char *host, const char *canon, char *out,
 	if (canon != NULL && dotted(canon) && strlen(canon) < outlen &&
 	    strncmp(canon, "localhost.", 10) != 0)
 		pick = canon;
-	if (strlen(pick) >= outlen)
+	if (strcopy(out, outlen, pick) < 0)
 		return -1;
-	snprintf(out, outlen, "%s", pick);
 	return dotted(out);
 }
