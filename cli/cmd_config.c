@@ -1,7 +1,7 @@
 /*
  * cli/cmd_config.c - `authmilter config`: print the configuration.
  *
- *   authmilter config [-c FILE] [--defaults] [--keys] [--man]
+ *   authmilter config [-c FILE] [--defaults] [--keys] [--man] [--migration]
  *
  * Prints every key with its effective value (defaults, then FILE) in the
  * config file's own syntax, each with its one-line documentation: a
@@ -9,7 +9,10 @@
  * daemon would use. --defaults ignores any file; --keys prints only the key
  * names, one per line; --man prints every key as roff, the generated part of
  * doc/authmilter.conf.5 (tests/system/docs.sh checks the committed page
- * and contrib/authmilter.conf against it). A file with an
+ * and contrib/authmilter.conf against it); --migration prints each
+ * OpenDKIM / OpenDMARC key with the authmilter key it becomes and how, or
+ * "none" and why (the table behind "did you mean", config_migrate.c;
+ * tests/system/docs.sh checks authmilter.conf(5) names the same). A file with an
  * error is reported with its file and line, exit 1.
  */
 #include "cli/cli.h"
@@ -25,6 +28,7 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: authmilter config [-c FILE] [--defaults] [--keys] "
 	    "[--man]\n"
+	    "                         [--migration]\n"
 	    "\n"
 	    "Prints every configuration key with its value and one line of\n"
 	    "documentation, in the config file's own syntax.\n"
@@ -33,6 +37,8 @@ usage(FILE *fp)
 	    "  --defaults   the defaults only\n"
 	    "  --keys       the key names only\n"
 	    "  --man        the key list of authmilter.conf(5) as roff\n"
+	    "  --migration  each OpenDKIM / OpenDMARC key and the authmilter\n"
+	    "               key it becomes (or none, and why)\n"
 	    "  -h, --help   this text\n");
 }
 
@@ -41,10 +47,12 @@ cmd_config(int argc, char **argv)
 {
 	const char *path = CONFIG_DEFAULT_PATH;
 	int first, rc, given = 0, defaults = 0, keys_only = 0, man = 0;
+	int migration = 0;
 	const opt_spec spec[] = {
 		{ "defaults", 0, OPT_NOARG, 0, NULL, &defaults },
 		{ "keys", 0, OPT_NOARG, 0, NULL, &keys_only },
 		{ "man", 0, OPT_NOARG, 0, NULL, &man },
+		{ "migration", 0, OPT_NOARG, 0, NULL, &migration },
 		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
 		{ NULL, 'c', OPT_ARG, 0, &path, &given },
 		OPT_END,
@@ -63,6 +71,16 @@ cmd_config(int argc, char **argv)
 	}
 	if (man) {
 		config_write_man(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (migration) {
+		size_t i, n;
+		const config_foreign_key *f = config_foreign_keys(&n);
+
+		for (i = 0; i < n; i++)
+			printf("%s -> %s (%s): %s\n", f[i].name,
+			    f[i].key != NULL ? f[i].key : "none", f[i].source,
+			    f[i].note);
 		return CLI_EXIT_OK;
 	}
 	if (keys_only) {

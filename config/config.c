@@ -487,7 +487,10 @@ config_set(am_config *cfg, const char *key, const char *value, char *err,
 	const config_key *k = find_key(key);
 
 	if (k == NULL) {
-		seterr(err, errlen, "unknown key '%s'", key);
+		char hint[256];
+
+		config_unknown_hint(key, hint, sizeof(hint));
+		seterr(err, errlen, "unknown key '%s'%s", key, hint);
 		return -1;
 	}
 	return set_key(cfg, k, value, err, errlen);
@@ -616,8 +619,22 @@ config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 			continue;
 		eq = strchr(key, '=');
 		if (eq == NULL) {
-			seterr(err, errlen, "%s:%u: expected 'key = value'",
-			    path, lineno);
+			/* "InternalHosts 10.0.0.0/8", as OpenDKIM writes it */
+			key[strcspn(key, " \t")] = '\0';
+			if (find_key(key) != NULL)
+				snprintf(msg, sizeof(msg), " (%s = VALUE)", key);
+			else {
+				char hint[200];
+
+				config_unknown_hint(key, hint, sizeof(hint));
+				if (hint[0] != '\0')
+					snprintf(msg, sizeof(msg), "; '%.40s'%s",
+					    key, hint);
+				else
+					msg[0] = '\0';
+			}
+			seterr(err, errlen, "%s:%u: expected 'key = value'%s",
+			    path, lineno, msg);
 			goto out;
 		}
 		*eq = '\0';
@@ -629,8 +646,9 @@ config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 		}
 		k = find_key(key);
 		if (k == NULL) {
-			seterr(err, errlen, "%s:%u: unknown key '%s'", path,
-			    lineno, key);
+			config_unknown_hint(key, msg, sizeof(msg));
+			seterr(err, errlen, "%s:%u: unknown key '%s'%s", path,
+			    lineno, key, msg);
 			goto out;
 		}
 		if (seen[k - keys]) {

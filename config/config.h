@@ -24,6 +24,8 @@
  *   const config_key *config_keys(size_t *n);
  *   const char *config_default(const char *key);
  *   void config_write_man(FILE *fp);
+ *   const config_foreign_key *config_foreign_keys(size_t *n);
+ *   void config_unknown_hint(const char *name, char *buf, size_t len);
  *
  * DESCRIPTION
  *   config_init() sets every default. config_load() reads a file: blank
@@ -57,6 +59,14 @@
  *   not an error - the defaults stand), then the overrides (command-line
  *   flags) in order, then derived defaults (authserv_id = the host name
  *   when empty). On error cfg holds nothing to free.
+ *
+ *   config_foreign_keys() is the table of OpenDKIM's and OpenDMARC's keys
+ *   (config_migrate.c): each name, which of the two has it, the authmilter
+ *   key it becomes (NULL: none) and how, or why there is none.
+ *   config_unknown_hint() is what follows "unknown key 'NAME'" in an error:
+ *   for one of those names (any case) " (an OpenDKIM key): did you mean
+ *   'KEY'? NOTE" or " (...): no equivalent: NOTE"; else for a key within
+ *   two edits (any case) ": did you mean 'KEY'?"; else "".
  */
 #ifndef AUTHMILTER_CONFIG_H
 #define AUTHMILTER_CONFIG_H
@@ -198,6 +208,17 @@ void config_write(const am_config *cfg, FILE *fp, int with_docs);
 const config_key *config_keys(size_t *n);
 const char *config_default(const char *key);
 void config_write_man(FILE *fp);
+
+/* OpenDKIM / OpenDMARC keys and what they become (config_migrate.c) */
+typedef struct config_foreign_key {
+	const char *name;     /* as opendkim.conf(5), opendmarc.conf(5) spell it */
+	const char *source;   /* "OpenDKIM", "OpenDMARC" or both */
+	const char *key;      /* the authmilter key, or NULL: no equivalent */
+	const char *note;     /* how it maps, or why there is none */
+} config_foreign_key;
+
+const config_foreign_key *config_foreign_keys(size_t *n);
+void config_unknown_hint(const char *name, char *buf, size_t len);
 
 typedef struct config_override {
 	const char *key;

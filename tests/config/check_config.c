@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static char path[64];
@@ -259,6 +260,106 @@ START_TEST(test_absolute_paths)
 }
 END_TEST
 
+/*
+ * An unknown key says what was meant: an OpenDKIM / OpenDMARC key (any
+ * case, "Key value" as their files write it, or "Key = value") names the
+ * authmilter key or says there is none and why; a typo within two edits of
+ * a key names it; anything else names nothing. In the file and in
+ * config_set() (the --set flag) alike.
+ */
+START_TEST(test_unknown_key_hints)
+{
+	static const struct { const char *text; const char *want; } t[] = {
+		{ "InternalHosts = 10.0.0.0/8\n",
+		  ":1: unknown key 'InternalHosts' (an OpenDKIM key): did you "
+		  "mean 'trusted_networks'?" },
+		{ "rejectfailures = true\n", "(an OpenDMARC key): did you mean "
+		  "'dmarc_enforce'?" },
+		{ "Socket = inet:8891@localhost\n", "did you mean 'socket'?" },
+		{ "On-DNSError = tempfail\n", "did you mean 'on_dns_temperror'?" },
+		{ "HistoryFile = /var/run/opendmarc/opendmarc.dat\n",
+		  "did you mean 'history'?" },
+		{ "MinimumKeyBits = 2048\n", "did you mean 'dkim_min_rsa_bits'?" },
+		{ "Mode = sv\n", "'Mode' (an OpenDKIM key): no equivalent: "
+		  "authmilter verifies and never signs" },
+		{ "FailureReports = true\n", "no equivalent: no failure (ruf) "
+		  "reports are sent" },
+		/* their syntax, without '=' */
+		{ "# opendkim.conf\nInternalHosts\t10.0.0.0/8\n", ":2: expected "
+		  "'key = value'; 'InternalHosts' (an OpenDKIM key): did you "
+		  "mean 'trusted_networks'?" },
+		{ "dmarc_enforce yes\n", ":1: expected 'key = value' "
+		  "(dmarc_enforce = VALUE)" },
+		/* typos of our keys: substitution, transposition, case, two */
+		{ "dmarc_enforse = yes\n", "unknown key 'dmarc_enforse': did "
+		  "you mean 'dmarc_enforce'?" },
+		{ "dmarc_enfocre = yes\n", "did you mean 'dmarc_enforce'?" },
+		{ "DNS_Timeout = 10\n", "did you mean 'dns_timeout'?" },
+		{ "trusted_network = ::1\n", "did you mean 'trusted_networks'?" },
+		{ "histroy_batch_sze = 1\n", "did you mean 'history_batch_size'?" },
+	};
+	static const char *const nothing[] = { "frobnicate = 1\n",
+	    "dmarc_xxforxx = yes\n", "just words\n" };
+	size_t i;
+	char err[512];
+	am_config c;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		write_file(t[i].text);
+		config_init(&c);
+		ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, t[i].want) != NULL && strstr(err, path) == err,
+		    "case %zu: got '%s', want '%s'", i, err, t[i].want);
+		unlink(path);
+		config_free(&c);
+	}
+	for (i = 0; i < sizeof(nothing) / sizeof(nothing[0]); i++) {
+		write_file(nothing[i]);
+		config_init(&c);
+		ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "did you mean") == NULL &&
+		    strstr(err, "equivalent") == NULL && strstr(err, ";") == NULL,
+		    "case %zu: got '%s'", i, err);
+		unlink(path);
+		config_free(&c);
+	}
+	config_init(&c);
+	ck_assert_int_eq(config_set(&c, "IgnoreAuthenticatedClients", "true",
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown key 'IgnoreAuthenticatedClients' (an "
+	    "OpenDMARC key): did you mean 'skip_authenticated'? yes by default here");
+	ck_assert_int_eq(config_set(&c, "skip_authenticaed", "no", err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown key 'skip_authenticaed': did you mean "
+	    "'skip_authenticated'?");
+	config_free(&c);
+}
+END_TEST
+
+/* The table behind the hints: every entry names a real key or says why
+ * there is none, and no name is there twice (in any case). */
+START_TEST(test_foreign_table)
+{
+	size_t i, j, n, nk;
+	const config_foreign_key *f = config_foreign_keys(&n);
+	const config_key *k = config_keys(&nk);
+
+	ck_assert_uint_gt(n, 40);
+	for (i = 0; i < n; i++) {
+		int found = f[i].key == NULL;
+
+		ck_assert_msg(f[i].note != NULL && f[i].note[0] != '\0' &&
+		    f[i].source != NULL, "%s", f[i].name);
+		for (j = 0; j < nk && !found; j++)
+			found = strcmp(k[j].name, f[i].key) == 0;
+		ck_assert_msg(found, "%s -> %s: not a key", f[i].name, f[i].key);
+		for (j = i + 1; j < n; j++)
+			ck_assert_msg(strcasecmp(f[i].name, f[j].name) != 0,
+			    "%s twice", f[i].name);
+	}
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -272,6 +373,8 @@ check_suite(void)
 	tcase_add_test(tc, test_all_or_nothing);
 	tcase_add_test(tc, test_write_roundtrip);
 	tcase_add_test(tc, test_absolute_paths);
+	tcase_add_test(tc, test_unknown_key_hints);
+	tcase_add_test(tc, test_foreign_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

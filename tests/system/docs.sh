@@ -5,6 +5,8 @@
 #     contrib/authmilter.conf is exactly `authmilter config --defaults`:
 #     adding a key without `sh doc/gen-man.sh` fails here;
 #   - every config key appears in the example config and the man page;
+#   - the OpenDKIM / OpenDMARC keys of authmilter.conf(5) (MIGRATING) are
+#     those of `authmilter config --migration`, each with the same key;
 #   - doc/authmilter.8 names every subcommand of `authmilter --help` and
 #     every daemon flag of `authmilter run --help`;
 #   - both man pages render without groff warnings;
@@ -35,6 +37,27 @@ fi
 for k in $("$AUTHMILTER" config --keys); do
 	grep -q "^$k = " contrib/authmilter.conf || bad "key $k missing from contrib/authmilter.conf"
 	grep -q "^\.B $k\$" doc/authmilter.conf.5 || bad "key $k missing from authmilter.conf(5)"
+done
+
+# MIGRATING FROM OPENDKIM AND OPENDMARC names the keys of the code's table
+# (config --migration, the "did you mean" of an unknown key), each with the
+# same authmilter key, and no other: "NAME KEY" lines from both sides
+"$AUTHMILTER" config --migration | awk '{ print $1, $3 }' | sort > "$T/mig.code"
+[ "$(wc -l < "$T/mig.code")" -gt 40 ] || bad "config --migration lists $(wc -l < "$T/mig.code") keys"
+awk '/^\.SH MIGRATING/ { on = 1; next } /^\.SH/ { on = 0 }
+    on && /^\.TP/ { tp = 1; next }
+    on && tp && /^\.B / { name = $2; tp = 0; getline d
+	if (d ~ /\) no equivalent:/) k = "none"
+	else if (match(d, /\\fB[^\\]*\\fR/)) k = substr(d, RSTART + 3, RLENGTH - 6)
+	else k = "?"
+	gsub(/\\/, "", name); gsub(/\\/, "", k); print name, k }' \
+    doc/authmilter.conf.5 | sort > "$T/mig.man"
+if ! cmp -s "$T/mig.code" "$T/mig.man"; then
+	diff "$T/mig.code" "$T/mig.man" | head -20
+	bad "authmilter.conf(5) MIGRATING and config --migration differ (< code, > man page)"
+fi
+for k in $(awk '$2 != "none" { print $2 }' "$T/mig.code" | sort -u); do
+	"$AUTHMILTER" config --keys | grep -qx "$k" || bad "config --migration names $k, not a key"
 done
 
 man8=$(groff -man -Tascii -P-c -P-b -P-u doc/authmilter.8 2>/dev/null)
