@@ -8,8 +8,11 @@
  *
  * One report per policy domain for the period [--from, --to) (DATE is
  * YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, UTC, or Unix seconds). Without --out
- * or --send the reports go to stdout. --out writes each as DIR/<RFC 9990
- * file name>. --send mails each to every rua mailto: of its policy
+ * or --send the report goes to stdout, when there is one: several would be
+ * one concatenated text that is no valid XML or JSON document, so the run
+ * refuses them (exit 2, nothing written) and asks for --out or --domain.
+ * --out writes each as DIR/<RFC 9990 file name>. Messages give dates as
+ * ISO 8601 UTC (2026-11-27T00:00:00Z), never Unix seconds. --send mails each to every rua mailto: of its policy
  * through report_sendmail (report/report_send.h does the sending: each
  * stored URI parsed again, an external destination used only when DNS
  * confirms it (RFC 9990 4), a URI whose !size the message exceeds
@@ -71,6 +74,7 @@ usage(FILE *fp)
 	    "  --domain D           only the reports of policy domain D\n"
 	    "  --format F           xml (RFC 9990, default), xml7489 (RFC 7489) or json\n"
 	    "  --out DIR            write each report to DIR/<RFC 9990 file name>\n"
+	    "                       (without it, on stdout: one report only)\n"
 	    "  --send               mail each report to its rua mailto: destinations\n"
 	    "  --dry-run            with --send: say what would be sent, send nothing\n"
 	    "  --prune-before DATE  delete the records older than DATE\n"
@@ -104,6 +108,18 @@ parse_date(const char *s, int64_t *out)
 	return 0;
 }
 
+/* t as ISO 8601 UTC, 2026-11-27T00:00:00Z, for messages. */
+static const char *
+iso_date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%" PRId64, t);
+	return buf;
+}
 
 enum { O_FROM = 1, O_TO, O_PRUNE };
 
@@ -161,9 +177,15 @@ parse_args(int argc, char **argv, report_opts *o)
 	rc = cli_options(argc, argv, spec, report_option, o, &u, &first);
 	if (rc != CLI_PARSED)
 		return rc;
+	if (o->have_from && o->have_to && o->from >= o->to) {
+		char a[32], b[32];
+
+		cli_err("--from %s is not before --to %s\n",
+		    iso_date(o->from, a, sizeof(a)), iso_date(o->to, b, sizeof(b)));
+		return CLI_EXIT_USAGE;
+	}
 	if (first < argc || (!o->have_prune && (!o->have_from ||
-	    !o->have_to)) || o->have_from != o->have_to ||
-	    (o->have_from && o->from >= o->to)) {
+	    !o->have_to)) || o->have_from != o->have_to) {
 		cli_err("--from and --to (from < to) "
 		    "are required, unless only --prune-before is given\n");
 		usage(stderr);
@@ -374,6 +396,31 @@ out:
 	free(pol);
 }
 
+/* Several reports and nowhere but stdout: they would be one text that is
+ * no valid document (XML allows one root, JSON one value). Say so, with
+ * the period and the domains, and what to give instead. */
+static void
+report_refuse_stdout(const report_opts *o, const domain_list *dl)
+{
+	char a[32], b[32], pd[DMARC_DOMAIN_BUF];
+	strbuf names;
+	size_t i;
+
+	sb_init(&names);
+	for (i = 0; i < dl->n && i < 3; i++) {
+		report_clean(pd, sizeof(pd), dl->v[i], 1);
+		sb_printf(&names, "%s%s", i ? ", " : "", pd);
+	}
+	if (dl->n > 3)
+		sb_printf(&names, ", ...");
+	cli_err("%zu reports from %s to %s (%s): on stdout they would be one "
+	    "text that is no valid XML or JSON document; give --out DIR (one "
+	    "file each), --domain D (one report) or --send\n", dl->n,
+	    iso_date(o->from, a, sizeof(a)), iso_date(o->to, b, sizeof(b)),
+	    names.s);
+	sb_free(&names);
+}
+
 /* The receiver domain reports default to: authserv_id, unless it is the
  * host name config_load() defaulted it to; then the host's canonical name
  * (FQDN, getaddrinfo AI_CANONNAME: "vm" is no domain a receiver can reply
@@ -506,6 +553,19 @@ cmd_report(int argc, char **argv)
 			cli_err("%s\n", err);
 			c.failures++;
 		}
+		if (dl.n > 1 && o.out_dir == NULL && !o.send) {
+			report_refuse_stdout(&o, &dl);
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
+		if (dl.n == 0 && c.failures == 0) {
+			char a[32], b[32];
+
+			cli_err("no records from %s to %s%s%s: no report\n",
+			    iso_date(o.from, a, sizeof(a)),
+			    iso_date(o.to, b, sizeof(b)),
+			    o.domain ? " for " : "", o.domain ? o.domain : "");
+		}
 		for (i = 0; i < dl.n; i++)
 			one_report(&c, dl.v[i]);
 	}
@@ -516,10 +576,14 @@ cmd_report(int argc, char **argv)
 			cli_err("prune: %s\n", err);
 			c.failures++;
 		} else {
-			printf("pruned %" PRIu64 " record(s) older than %" PRId64
-			    "\n", n, o.prune);
+			char a[32];
+
+			printf("pruned %" PRIu64 " record(s) older than %s\n",
+			    n, iso_date(o.prune, a, sizeof(a)));
 		}
 	}
+	rc = c.failures ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+done:
 	for (i = 0; i < dl.n; i++)
 		free(dl.v[i]);
 	free(dl.v);
@@ -528,5 +592,5 @@ cmd_report(int argc, char **argv)
 		dns_resolver_free(c.r);
 	report_send_free(&c.sm);
 	config_free(&cfg);
-	return c.failures ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	return rc;
 }

@@ -7,7 +7,8 @@
 # gzip'd XML) and its argv (-oi -f SENDER -- RECIPIENT: never -t; a
 # report_sendmail with -t is refused), external destination
 # verification, !size limits, a failed send retried by the next run,
-# nothing sent twice, pruning. Hostile input: report_hostile.sh.
+# nothing sent twice, pruning; several reports never concatenated on
+# stdout, dates in messages as ISO 8601. Hostile input: report_hostile.sh.
 # The store is SQLite in a temp dir, or $HISTORY_DB when set (history_pg.sh
 # runs this script against a real PostgreSQL server).
 set -u
@@ -60,9 +61,32 @@ assert rows == want, rows
 print("json: 3 rows, counts 3/2/1, grouping as expected")
 PYEOF
 
-"$AUTHMILTER" report -c /dev/null --history "$DB" --from $B --to $E \
-    --format json >"$T/all.json" || fail "report all"
-[ "$(grep -c '"report_metadata"' "$T/all.json")" = 2 ] || fail "expected 2 reports (example.com, other.org)"
+# two reports and no --out: on stdout they would be one text that is no
+# valid document (this test used to count two concatenated JSON objects);
+# refused, exit 2, nothing on stdout, the error giving the period as dates
+# and naming --out. One report (--domain) still goes to stdout.
+for f in json xml; do
+	"$AUTHMILTER" report -c /dev/null --history "$DB" --from $B --to $E \
+	    --format $f >"$T/all.$f" 2>"$T/all.err"
+	rc=$?
+	[ $rc = 2 ] || fail "2 reports on stdout ($f): exit $rc, want 2"
+	[ -s "$T/all.$f" ] && fail "2 reports on stdout ($f): something written: $(head -c 200 "$T/all.$f")"
+	grep -q "2 reports from 2027-01-15T08:00:00Z to 2027-01-16T08:00:00Z (example.com, other.org)" "$T/all.err" &&
+	    grep -q -- "--out DIR" "$T/all.err" || fail "2 reports on stdout ($f): $(cat "$T/all.err")"
+done
+$PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/ex.json" ||
+    fail "the one report on stdout (--domain) is not one JSON document"
+# no records in the period: said, with the period as dates
+"$AUTHMILTER" report -c /dev/null --history "$DB" --from 2000-01-01 --to 2000-01-02 \
+    >"$T/none.out" 2>"$T/none.err" || fail "report of an empty period: $(cat "$T/none.err")"
+[ -s "$T/none.out" ] && fail "report of an empty period wrote: $(cat "$T/none.out")"
+grep -q "no records from 2000-01-01T00:00:00Z to 2000-01-02T00:00:00Z: no report" "$T/none.err" ||
+    fail "empty period: $(cat "$T/none.err")"
+"$AUTHMILTER" report -c /dev/null --history "$DB" --from $E --to $B >/dev/null 2>"$T/order.err" &&
+    fail "--from after --to accepted"
+grep -q -- "--from 2027-01-16T08:00:00Z is not before --to 2027-01-15T08:00:00Z" "$T/order.err" ||
+    fail "--from after --to: $(cat "$T/order.err")"
+echo "stdout: one report only (2 refused, naming --out); dates in messages as ISO 8601"
 
 mkdir "$T/out"
 for f in xml xml7489; do
@@ -145,5 +169,5 @@ PYEOF
 
 "$AUTHMILTER" report -c /dev/null --history "$DB" --prune-before $B >"$T/prune" ||
     fail "prune"
-grep -q "pruned 1 record" "$T/prune" || fail "prune: $(cat "$T/prune")"
+grep -q "pruned 1 record(s) older than 2027-01-15T08:00:00Z" "$T/prune" || fail "prune: $(cat "$T/prune")"
 echo "reports: all checks passed ($(case $DB in postgresql*) echo postgresql;; *) echo sqlite;; esac))"
