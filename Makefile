@@ -296,10 +296,15 @@ deps:
 	apt-get update -qq
 	$(APT_INSTALL) $(call pkglist,.ci/packages)
 
+# PostgreSQL and nsd are servers the tests start privately: when this run
+# installs them, their system services are stopped and disabled
+# (.ci/test-services; one already installed is left as it was).
 test-deps:
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	apt-get update -qq
-	$(APT_INSTALL) $(call pkglist,.ci/packages) $(call pkglist,.ci/packages-test)
+	new=$$(sh .ci/test-services new) && \
+	$(APT_INSTALL) $(call pkglist,.ci/packages) $(call pkglist,.ci/packages-test) && \
+	sh .ci/test-services quiet $$new
 
 clean:
 	rm -rf build build-san build-fuzz authmilter
