@@ -39,9 +39,9 @@
 static const config_foreign_key foreign[] = {
 	{ "AllowSHA1Only", DKIM, "dkim_allow_sha1",
 	  "rsa-sha1 signatures pass only with dkim_allow_sha1 = yes (RFC 8301)" },
-	{ "AlwaysAddARHeader", DKIM, "skipped_header",
-	  "header (the default): mail that is not checked gets an "
-	  "Authentication-Results field too" },
+	{ "AlwaysAddARHeader", DKIM, NULL,
+	  "every checked message gets an Authentication-Results field "
+	  "(dkim=none when unsigned); skipped_header: mail not checked" },
 	{ "AuthservID", BOTH, "authserv_id", "default: the host name" },
 	{ "AutoRestart", BOTH, NULL,
 	  "the service manager restarts the daemon (systemd Restart=)" },
@@ -69,8 +69,8 @@ static const config_foreign_key foreign[] = {
 	  "a SQLite file or postgresql:// URI that authmilter report reads "
 	  "(no opendmarc-import or opendmarc-reports)" },
 	{ "HoldQuarantinedMessages", DMARC, "quarantine_action",
-	  "true: quarantine (the default), false: accept or header; acts "
-	  "with dmarc_enforce = yes" },
+	  "true: quarantine (the default here), false: accept or header; "
+	  "acts with dmarc_enforce = yes" },
 	{ "IgnoreAuthenticatedClients", DMARC, "skip_authenticated",
 	  "yes by default here" },
 	{ "IgnoreHosts", DMARC, "trusted_networks",
@@ -118,7 +118,7 @@ static const config_foreign_key foreign[] = {
 	  "with history set, every checked message is recorded" },
 	{ "RejectFailures", DMARC, "dmarc_enforce",
 	  "yes: p=reject failures get 550 5.7.1, p=quarantine ones "
-	  "quarantine_action; default no" },
+	  "quarantine_action, a failed lookup on_dns_temperror; default no" },
 	{ "RejectMultiValueFrom", DMARC, "dmarc_reject_multi_from",
 	  "default no (the strictest policy of the domains applies)" },
 	{ "RejectString", DMARC, NULL,
@@ -140,8 +140,8 @@ static const config_foreign_key foreign[] = {
 	{ "SPFIgnoreResults", DMARC, NULL, OWN_SPF },
 	{ "SPFSelfValidate", DMARC, NULL, OWN_SPF },
 	{ "Syslog", BOTH, NULL,
-	  "the daemon always logs to syslog (facility mail), and to stderr "
-	  "in the foreground" },
+	  "the daemon always logs to syslog, facility mail (in the "
+	  "foreground also to stderr)" },
 	{ "SyslogFacility", BOTH, NULL, "the facility is mail" },
 	{ "SyslogSuccess", DKIM, NULL, "one line per message is always logged" },
 	{ "TestDNSData", DKIM, "dns_zone",
