@@ -28,6 +28,21 @@ write_file(const char *text)
 	fclose(fp);
 }
 
+/* Loading text fails; the error (in err) is returned for the caller's
+ * checks, the file and the config released. */
+static const char *
+load_fails(const char *text, char *err, size_t errlen)
+{
+	am_config c;
+
+	write_file(text);
+	config_init(&c);
+	ck_assert_int_eq(config_load(&c, path, err, errlen), -1);
+	unlink(path);
+	config_free(&c);
+	return err;
+}
+
 START_TEST(test_defaults)
 {
 	am_config c;
@@ -110,15 +125,9 @@ START_TEST(test_errors_name_file_and_line)
 	char err[256];
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		am_config c;
-
-		write_file(t[i].text);
-		config_init(&c);
-		ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+		load_fails(t[i].text, err, sizeof(err));
 		ck_assert_msg(strstr(err, t[i].want) != NULL && strstr(err, path) == err,
 		    "case %zu: got '%s', want '%s'", i, err, t[i].want);
-		unlink(path);
-		config_free(&c);
 	}
 	{
 		am_config c;
@@ -305,23 +314,15 @@ START_TEST(test_unknown_key_hints)
 	am_config c;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		write_file(t[i].text);
-		config_init(&c);
-		ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+		load_fails(t[i].text, err, sizeof(err));
 		ck_assert_msg(strstr(err, t[i].want) != NULL && strstr(err, path) == err,
 		    "case %zu: got '%s', want '%s'", i, err, t[i].want);
-		unlink(path);
-		config_free(&c);
 	}
 	for (i = 0; i < sizeof(nothing) / sizeof(nothing[0]); i++) {
-		write_file(nothing[i]);
-		config_init(&c);
-		ck_assert_int_eq(config_load(&c, path, err, sizeof(err)), -1);
+		load_fails(nothing[i], err, sizeof(err));
 		ck_assert_msg(strstr(err, "did you mean") == NULL &&
 		    strstr(err, "equivalent") == NULL && strstr(err, ";") == NULL,
 		    "case %zu: got '%s'", i, err);
-		unlink(path);
-		config_free(&c);
 	}
 	config_init(&c);
 	ck_assert_int_eq(config_set(&c, "IgnoreAuthenticatedClients", "true",
