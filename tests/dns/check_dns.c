@@ -316,6 +316,28 @@ START_TEST(test_cache_end_to_end)
 }
 END_TEST
 
+/* dns_stats_read: a sent query and a cache hit each count once */
+START_TEST(test_stats)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
+	dns_stats before, after;
+	dns_answer *a;
+
+	dns_stats_read(&before);
+	a = dns_lookup(r, "www.example", DNS_T_A);  /* sent */
+	dns_answer_free(a);
+	a = dns_lookup(r, "www.example", DNS_T_A);  /* from the cache */
+	dns_answer_free(a);
+	dns_stats_read(&after);
+	ck_assert_uint_eq(after.queries - before.queries, 1);
+	ck_assert_uint_eq(after.cache_hits - before.cache_hits, 1);
+	ck_assert_uint_eq(after.timeouts - before.timeouts, 0);
+	ck_assert_uint_eq(after.servfail - before.servfail, 0);
+	ck_assert_uint_eq(after.bogus - before.bogus, 0);
+	dns_resolver_free(r);
+}
+END_TEST
+
 START_TEST(test_cache_unit)
 {
 	dns_cache *c = dns_cache_new(16, 1 << 20);
@@ -589,6 +611,7 @@ check_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_a_aaaa);
+	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_mx_order);
 	tcase_add_test(tc, test_txt);
 	tcase_add_test(tc, test_ptr);
