@@ -41,6 +41,9 @@
 #include "message/message.h"
 #include "report/report.h"
 
+/* The release, in `authmilter --version` and authmilter_build_info. */
+#define AUTHMILTER_VERSION "0.1.0"
+
 /* Exit codes of daemon_main() (cli/cli.h CLI_EXIT_OK, CLI_EXIT_FAILURE). */
 #define DAEMON_EXIT_OK		0
 #define DAEMON_EXIT_FAILURE	1
