@@ -9,6 +9,9 @@
  *   int  history_record_from_verdict(const msg_verdict *v,
  *            const am_config *cfg, const char *ip, const char *mail_from,
  *            const char *rcpt, int64_t now, report_record *out);
+ *   int  daemon_metrics_address(const char *spec,
+ *            struct sockaddr_storage *sa, socklen_t *salen, char *err,
+ *            size_t errlen);
  *
  * DESCRIPTION
  *   daemon_main() reads the configuration (args->config_path, required
@@ -31,11 +34,16 @@
  *   dmarc_result permerror, DKIM and SPF not aligned, the disposition
  *   done (reject, quarantine, else none) and reason other (local_policy
  *   for an exempt network): doc/REPORTS.md.
+ *
+ *   daemon_metrics_address() is the address of a `metrics` value
+ *   (inet:PORT@HOST, inet6:PORT@HOST; the milter socket's rules) for
+ *   `authmilter stats`: 0, or -1 with a message starting "metrics ".
  */
 #ifndef AUTHMILTER_DAEMON_H
 #define AUTHMILTER_DAEMON_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "config/config.h"
 #include "message/message.h"
@@ -63,5 +71,8 @@ int daemon_main(const daemon_args *args);
 int history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
     const char *ip, const char *mail_from, const char *rcpt, int64_t now,
     report_record *out);
+
+int daemon_metrics_address(const char *spec, struct sockaddr_storage *sa,
+    socklen_t *salen, char *err, size_t errlen);
 
 #endif
