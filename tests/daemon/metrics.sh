@@ -12,20 +12,16 @@ set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
 PY=/usr/bin/python3
-command -v miltertest >/dev/null 2>&1 ||
-    { echo "FAIL: miltertest is missing (apt-get install miltertest)"; exit 1; }
+. "$SRC/tests/lib/common.sh"    # need_tools, stop_pids, tail_logs
+need_tools "apt-get install miltertest" miltertest
 
 T=$(mktemp -d /tmp/metrics.XXXXXX)
 AM=
-cleanup() {
-	[ -n "$AM" ] && kill "$AM" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+trap 'stop_pids $AM; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 fail() {
 	echo "FAIL: $*"
-	tail -20 "$T/am.log" 2>/dev/null | sed 's/^/  /'
+	tail_logs 20 am.log
 	exit 1
 }
 free_port() {
