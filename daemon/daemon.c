@@ -535,6 +535,7 @@ reload(const daemon_args *o)
 	}
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
+	metrics_http_reloaded(cfg.metrics);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "

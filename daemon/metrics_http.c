@@ -165,6 +165,15 @@ metrics_http_start(char *err, size_t errlen)
 }
 
 void
+metrics_http_reloaded(const char *spec)
+{
+	if (strcmp(spec != NULL ? spec : "", listen_spec) != 0)
+		log_msg(LOG_WARNING, NULL, "reload: metrics changed from "
+		    "'%s' to '%s': the endpoint changes at the next start",
+		    listen_spec, spec != NULL ? spec : "");
+}
+
+void
 metrics_http_stop(void)
 {
 	if (mhd != NULL) {

@@ -7,6 +7,7 @@
  *   int  metrics_http_bind(const char *spec, char *err, size_t errlen);
  *   int  metrics_http_start(char *err, size_t errlen);
  *   void metrics_http_stop(void);
+ *   void metrics_http_reloaded(const char *spec);
  *
  * DESCRIPTION
  *   spec is the config's `metrics`: "" (off), or inet:PORT@HOST,
@@ -23,6 +24,8 @@
  *   METRICS_HTTP_TIMEOUT idle seconds. Each returns 0, or -1 with a
  *   message naming the address. metrics_http_stop() stops the thread and
  *   closes the socket (nothing when not started).
+ *   metrics_http_reloaded() logs a warning when a reloaded config's
+ *   metrics differs from the one bound at start (it is not re-bound).
  */
 #ifndef AUTHMILTER_METRICS_HTTP_INT_H
 #define AUTHMILTER_METRICS_HTTP_INT_H
@@ -37,5 +40,6 @@ int metrics_http_check(const char *spec, char *err, size_t errlen);
 int metrics_http_bind(const char *spec, char *err, size_t errlen);
 int metrics_http_start(char *err, size_t errlen);
 void metrics_http_stop(void);
+void metrics_http_reloaded(const char *spec);
 
 #endif

@@ -161,6 +161,20 @@ done
 want "$T/m4" 'authmilter_messages_total{action="accept"}' $NPASS
 echo "ok   reload counted; counters kept across it"
 
+# a reload that moves the endpoint: said, and the running one stays
+cp "$T/am.conf" "$T/am.conf.orig"
+{ conf; printf 'metrics = inet:%s@127.0.0.1\n' "$(free_port)"; } > "$T/am.conf"
+kill -HUP "$AM"
+i=0
+until grep -q "reload: metrics changed from 'inet:$PORT@127.0.0.1'" "$T/am.log"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "no warning for a changed metrics address"
+	sleep 0.2
+done
+mv "$T/am.conf.orig" "$T/am.conf"
+scrape "$T/m4b" || fail "the endpoint went away after a reload"
+echo "ok   a changed metrics address at reload is said; the endpoint stays"
+
 "$AUTHMILTER" stats -c "$T/am.conf" > "$T/stats.out" 2>&1 || fail "stats: $(cat "$T/stats.out")"
 scrape "$T/m5" || fail "scrape"
 grep -v "seconds\|_in_flight\|dns_" "$T/m5" > "$T/m5.cmp"
