@@ -9,6 +9,7 @@
  *   int cmd_config(int argc, char **argv); authmilter config ...
  *   int cmd_check(int argc, char **argv);  authmilter check ...
  *   int cmd_report(int argc, char **argv); authmilter report ...
+ *   int cmd_stats(int argc, char **argv);  authmilter stats ...
  *   int cmd_run(int argc, char **argv);    authmilter [run]: the daemon's
  *                                          flags, then daemon_main()
  *
@@ -148,5 +149,6 @@ int cmd_dns(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

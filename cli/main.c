@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define AUTHMILTER_VERSION "0.1.0"
+#include "daemon/daemon.h"
 
 static const struct subcommand {
 	const char *name;
@@ -25,6 +25,7 @@ static const struct subcommand {
 	{ "dns", cmd_dns, "look a name up through authmilter's resolver" },
 	{ "report", cmd_report, "DMARC aggregate reports from the history store (write, send)" },
 	{ "config", cmd_config, "print the configuration with every key documented" },
+	{ "stats", cmd_stats, "print the running daemon's metrics (metrics =)" },
 };
 
 static void

@@ -215,6 +215,11 @@ static const config_key keys[] = {
 	{ "report_verify_external", CFG_BOOL, FIELD(report_verify_external), NOCOUNT,
 	  0, 1, NULL, "yes",
 	  "Send to a rua outside the policy domain only when DNS confirms it (RFC 9990 4).", NULL },
+	{ "metrics", CFG_STRING, FIELD(metrics), NOCOUNT, 0, 0, NULL, "",
+	  "Serve Prometheus metrics over HTTP at http://ADDRESS/metrics: inet:PORT@HOST or "
+	  "inet6:PORT@HOST (\"\": off). No authentication: keep it on loopback or behind a "
+	  "firewall. Bound at start (a reload keeps the running endpoint); `authmilter stats` "
+	  "reads it (authmilter(8), METRICS).", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

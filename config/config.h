@@ -154,6 +154,9 @@ typedef struct am_config {
 	char *report_envelope_from;
 	unsigned report_format;       /* report_format (report/report.h) */
 	unsigned report_verify_external; /* bool */
+
+	/* -- metrics (issue 13) -- */
+	char *metrics;                /* inet:PORT@HOST of /metrics; "" off */
 } am_config;
 
 enum { CONFIG_QFULL_DROP, CONFIG_QFULL_WAIT };

@@ -21,6 +21,7 @@
 #include "daemon/daemon.h"
 #include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
+#include "daemon/metrics_int.h"
 #include "daemon/runtime_int.h"
 #include "util/clean.h"
 #include "util/strbuf.h"
@@ -132,6 +133,7 @@ cb_connect(msession *ctx, const mproto_connect *ci)
 	msession_set_priv(ctx, c);
 	msg_connect(c->m, ci->ip, ci->host);
 	snprintf(c->ip, sizeof(c->ip), "%s", ci->ip);
+	metrics_conn_open();
 	return MS_CONTINUE;
 fail:
 	log_msg(LOG_ERR, NULL, "cannot set up a connection: out of memory");
@@ -414,12 +416,15 @@ cb_eom(msession *ctx)
 	const msg_verdict *v;
 	const char *sent;
 	mstat rc;
+	uint64_t t0 = metrics_now_us();
 
 	if (c == NULL)
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	v = msg_eom(c->m);
 	rc = apply_verdict(ctx, c, v, &sent);
+	metrics_message(v, sent, history_dmarc_applied(v, &c->rt->cfg),
+	    metrics_now_us() - t0);
 	log_verdict(c, v, sent);
 	record_history(c, v);
 	end_message(c);
@@ -443,6 +448,7 @@ cb_close(msession *ctx)
 	if (c == NULL)
 		return;
 	end_message(c);
+	metrics_conn_close();
 	msg_free(c->m);
 	runtime_release(c->rt);
 	free(c);

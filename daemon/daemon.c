@@ -9,6 +9,8 @@
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
  *   drop privileges -> build the runtime (resolver threads start only now,
  *   after fork and setuid) -> start the milter server's threads and serve.
+ *   The metrics endpoint (metrics =) is bound with the milter socket
+ *   and its thread started with the server's (metrics_http_int.h).
  *
  * The milter protocol is authmilter's own engine (milter/milter.h);
  * callbacks.c is its handler. Its threads block every signal; the
@@ -56,6 +58,8 @@
 #include "config/config.h"
 #include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
+#include "daemon/metrics_http_int.h"
+#include "daemon/metrics_int.h"
 #include "milter/milter.h"
 #include "daemon/runtime_int.h"
 #include "util/safefile.h"
@@ -526,17 +530,21 @@ reload(const daemon_args *o)
 	if (read_config(o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
 		    "configuration", err);
+		metrics_reload(0);
 		return;
 	}
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
+	metrics_http_reloaded(cfg.metrics);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
 		    "configuration", err);
+		metrics_reload(0);
 		return;
 	}
 	runtime_install(rt);
+	metrics_reload(1);
 	apply_limits(max_conns, max_header_bytes);
 	log_msg(LOG_NOTICE, NULL, "configuration reloaded (%u message(s) in "
 	    "flight finish on the previous one)", runtime_active_messages());
@@ -596,7 +604,8 @@ run_loop(const daemon_args *o, void (*ready)(void))
 		sigaction(handled[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (mserver_start(server, err, sizeof(err)) < 0) {
+	if (mserver_start(server, err, sizeof(err)) < 0 ||
+	    metrics_http_start(err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return -1;
 	}
@@ -645,6 +654,7 @@ run_loop(const daemon_args *o, void (*ready)(void))
 		log_msg(LOG_WARNING, NULL, "exiting with %u message(s) "
 		    "unfinished (the MTA applies milter_default_action)",
 		    runtime_active_messages());
+	metrics_http_stop();
 	mserver_stop(server, DAEMON_STOP_GRACE);
 	mserver_free(server);
 	server = NULL;
@@ -718,7 +728,8 @@ daemon_main(const daemon_args *args)
 		warn_ids_ignored(&cfg);
 		is_unix = mserver_socket_path(cfg.socket, path, sizeof(path),
 		    err, sizeof(err));
-		if (is_unix < 0) {
+		if (is_unix < 0 || metrics_http_check(cfg.metrics, err,
+		    sizeof(err)) < 0) {
 			log_msg(LOG_ERR, NULL, "%s", err);
 			config_free(&cfg);
 			return DAEMON_EXIT_FAILURE;
@@ -751,6 +762,10 @@ daemon_main(const daemon_args *args)
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
 	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
 		goto fail;
+	if (metrics_http_bind(cfg.metrics, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, NULL, "%s", err);
+		goto fail;
+	}
 	if (o.foreground && strcmp(cfg.pidfile, config_default("pidfile")) == 0)
 		cfg.pidfile[0] = '\0'; /* -f: only an explicit pidfile */
 	if (!o.foreground && detach() < 0) {

@@ -9,6 +9,9 @@
  *   int  history_record_from_verdict(const msg_verdict *v,
  *            const am_config *cfg, const char *ip, const char *mail_from,
  *            const char *rcpt, int64_t now, report_record *out);
+ *   int  daemon_metrics_address(const char *spec,
+ *            struct sockaddr_storage *sa, socklen_t *salen, char *err,
+ *            size_t errlen);
  *
  * DESCRIPTION
  *   daemon_main() reads the configuration (args->config_path, required
@@ -31,15 +34,23 @@
  *   dmarc_result permerror, DKIM and SPF not aligned, the disposition
  *   done (reject, quarantine, else none) and reason other (local_policy
  *   for an exempt network): doc/REPORTS.md.
+ *
+ *   daemon_metrics_address() is the address of a `metrics` value
+ *   (inet:PORT@HOST, inet6:PORT@HOST; the milter socket's rules) for
+ *   `authmilter stats`: 0, or -1 with a message starting "metrics ".
  */
 #ifndef AUTHMILTER_DAEMON_H
 #define AUTHMILTER_DAEMON_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "config/config.h"
 #include "message/message.h"
 #include "report/report.h"
+
+/* The release, in `authmilter --version` and authmilter_build_info. */
+#define AUTHMILTER_VERSION "0.1.0"
 
 /* Exit codes of daemon_main() (cli/cli.h CLI_EXIT_OK, CLI_EXIT_FAILURE). */
 #define DAEMON_EXIT_OK		0
@@ -60,5 +71,8 @@ int daemon_main(const daemon_args *args);
 int history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
     const char *ip, const char *mail_from, const char *rcpt, int64_t now,
     report_record *out);
+
+int daemon_metrics_address(const char *spec, struct sockaddr_storage *sa,
+    socklen_t *salen, char *err, size_t errlen);
 
 #endif

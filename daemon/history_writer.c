@@ -2,7 +2,8 @@
  * daemon/history_writer.c - the writer thread of the history store: a
  * queue of packed records bounded in records and in bytes, batched
  * transactions, drop-or-wait when full, flush on stop. Also the one place
- * that turns a verdict into a report record. Contract in
+ * that turns a verdict into a report record. Counts go to the metrics
+ * registry as they happen (metrics_int.h). Contract in
  * history_writer_int.h (history_record_from_verdict: daemon.h).
  */
 #include "daemon/history_writer_int.h"
@@ -17,6 +18,7 @@
 
 #include "report/report.h"
 #include "daemon/log_int.h"
+#include "daemon/metrics_int.h"
 
 #define HW_RECONNECT_MS 1000    /* pause before reopening a failed store */
 
@@ -71,6 +73,7 @@ store(history_writer *w, report_record **batch, size_t n)
 		    "lost", n);
 		pthread_mutex_lock(&w->mu);
 		w->st.failed += n;
+		metrics_history_failed(n);
 		pthread_mutex_unlock(&w->mu);
 		return;
 	}
@@ -81,6 +84,7 @@ store(history_writer *w, report_record **batch, size_t n)
 			    why, n);
 			pthread_mutex_lock(&w->mu);
 			w->st.failed += n;
+		metrics_history_failed(n);
 			pthread_mutex_unlock(&w->mu);
 			return;
 		}
@@ -92,11 +96,13 @@ store(history_writer *w, report_record **batch, size_t n)
 		w->h = NULL;
 		pthread_mutex_lock(&w->mu);
 		w->st.failed += n;
+		metrics_history_failed(n);
 		pthread_mutex_unlock(&w->mu);
 		return;
 	}
 	pthread_mutex_lock(&w->mu);
 	w->st.written += n;
+	metrics_history_written(n);
 	w->st.batches++;
 	pthread_mutex_unlock(&w->mu);
 }
@@ -121,6 +127,7 @@ writer_main(void *arg)
 			batch[n] = w->ring[w->head];
 			w->head = (w->head + 1) % w->cap;
 			w->len--;
+			metrics_history_taken(1);
 			w->bytes -= report_packed_size(batch[n]);
 		}
 		pthread_cond_broadcast(&w->room);
@@ -222,6 +229,7 @@ history_writer_submit(history_writer *w, report_record *rec)
 	}
 	if (p == NULL || queue_full(w, sz) || w->stopping) {
 		dropped = ++w->st.dropped;
+		metrics_history_dropped();
 		pthread_mutex_unlock(&w->mu);
 		free(p);
 		log_drop(dropped);
@@ -229,6 +237,7 @@ history_writer_submit(history_writer *w, report_record *rec)
 	}
 	w->ring[(w->head + w->len) % w->cap] = p;
 	w->len++;
+	metrics_history_queued();
 	w->bytes += sz;
 	if (w->bytes > w->st.peak_bytes)
 		w->st.peak_bytes = w->bytes;
@@ -261,6 +270,7 @@ history_writer_stop(history_writer *w)
 	pthread_join(w->thread, NULL);
 	for (i = 0; i < w->len; i++) /* only if the thread gave up */
 		free(w->ring[(w->head + i) % w->cap]);
+	metrics_history_taken(w->len);
 	if (w->st.dropped || w->st.failed)
 		log_msg(LOG_WARNING, NULL, "history: %llu record(s) written, "
 		    "%llu dropped (queue full), %llu lost (store errors)",
@@ -306,13 +316,19 @@ history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
 	in.dkim = dk;
 	in.ndkim = n;
 	in.dmarc = v->dmarc;
+	in.applied = history_dmarc_applied(v, cfg);
+	return report_record_build(out, &in, why, sizeof(why));
+}
+
+int
+history_dmarc_applied(const msg_verdict *v, const am_config *cfg)
+{
 	/* the disposition was applied when it changed the action; for a
 	 * bad From the bad From rule set it to what was done (reject,
 	 * quarantine, else none), with reason other (or local_policy) */
-	in.applied = v->bad_from || (cfg->dmarc_enforce &&
+	return v->bad_from || (cfg->dmarc_enforce && v->dmarc != NULL &&
 	    (v->dmarc->disposition ==
 	    DMARC_P_REJECT ? v->action == MSG_REJECT :
 	    v->dmarc->disposition == DMARC_P_QUARANTINE ?
 	    v->action == MSG_QUARANTINE || v->action == MSG_REJECT : 1));
-	return report_record_build(out, &in, why, sizeof(why));
 }

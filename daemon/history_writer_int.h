@@ -63,4 +63,8 @@ int history_writer_submit(history_writer *w, report_record *rec);
 void history_writer_stats(history_writer *w, history_stats *out);
 void history_writer_stop(history_writer *w);
 
+/* 1 when the DMARC disposition of v changed what was done (reports'
+ * "applied", authmilter_dmarc_dispositions_total{applied="yes"}). */
+int history_dmarc_applied(const msg_verdict *v, const am_config *cfg);
+
 #endif

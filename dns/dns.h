@@ -24,6 +24,8 @@
  *
  *   int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
  *
+ *   void dns_stats_read(dns_stats *out);
+ *
  *   dns_budget *dns_budget_new(unsigned timeout_ms, unsigned max_queries,
  *                              unsigned reserve);
  *   dns_budget *dns_budget_hold(dns_budget *b);
@@ -110,6 +112,14 @@
  *   struct in_addr, AF_INET6 with a struct in6_addr): "4.3.2.1.in-addr.arpa"
  *   or the 32 nibbles + "ip6.arpa" (RFC 3596 2.5). Returns 0, or -1 when
  *   out is too small (80 bytes always suffice) or af is unknown.
+ *
+ *   dns_stats_read() gives counters of every resolver of the process since
+ *   it started (they survive a resolver's end: a reload builds a new one):
+ *   queries sent to libunbound, answers from the in-process cache,
+ *   queries that reached a deadline (their own or the budget's; refusals
+ *   by a budget are not sent and not counted), answers with RCODE
+ *   SERVFAIL, and DNSSEC-bogus answers. Thread-safe; counting is a
+ *   relaxed atomic add (no lock).
  *
  * DIAGNOSTICS
  *   dns_resolver_new() returns NULL and writes a message naming the failing
@@ -248,6 +258,15 @@ void dns_cache_only_begin(const dns_resolver *r);
 unsigned dns_cache_only_end(void);
 
 int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
+
+typedef struct dns_stats {
+	uint64_t queries;     /* sent to libunbound */
+	uint64_t cache_hits;  /* answered from the in-process cache */
+	uint64_t timeouts;    /* a deadline passed before the answer */
+	uint64_t servfail;    /* RCODE SERVFAIL */
+	uint64_t bogus;       /* DNSSEC validation failed */
+} dns_stats;
+void dns_stats_read(dns_stats *out);
 
 /* Monotonic milliseconds, the clock of every deadline. */
 int64_t dns_now_ms(void);

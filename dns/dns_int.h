@@ -31,6 +31,7 @@
 
 /* RFC 1035 4.1.1 RCODE values used by name. */
 #define DNS_RCODE_NOERROR 0
+#define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
 
 /* dns_name.c */

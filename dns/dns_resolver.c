@@ -23,6 +23,8 @@
  *     charged to it only when it would go to libunbound, after the cache;
  *     the budget may refuse it (deadline passed, count used up). Its wait
  *     ends at the budget's deadline at the latest (dns_budget.c).
+ *   - Process-wide counters (dns_stats_read): relaxed atomic adds, no
+ *     lock, so counting costs nothing measurable per query.
  */
 #include "dns/dns_int.h"
 
@@ -83,6 +85,29 @@ struct dns_query {
 	char *trace_name;            /* only when the resolver traces */
 };
 
+/* dns_stats_read(): totals of every resolver since the process began. */
+static atomic_uint_fast64_t st_sent, st_cached, st_timeouts, st_servfail,
+    st_bogus;
+
+static void
+count(atomic_uint_fast64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+void
+dns_stats_read(dns_stats *out)
+{
+	out->queries = atomic_load_explicit(&st_sent, memory_order_relaxed);
+	out->cache_hits = atomic_load_explicit(&st_cached,
+	    memory_order_relaxed);
+	out->timeouts = atomic_load_explicit(&st_timeouts,
+	    memory_order_relaxed);
+	out->servfail = atomic_load_explicit(&st_servfail,
+	    memory_order_relaxed);
+	out->bogus = atomic_load_explicit(&st_bogus, memory_order_relaxed);
+}
+
 /* Handed out when even the query object cannot be allocated. */
 static dns_query oom_query;
 
@@ -130,6 +155,10 @@ query_done(void *arg, int err, struct ub_result *res)
 	dns_answer *a = dns_answer_from_ub(err, res, q->type);
 
 	ub_resolve_free(res);
+	if (a->sec == DNS_SEC_BOGUS)
+		count(&st_bogus);
+	else if (a->rcode == DNS_RCODE_SERVFAIL)
+		count(&st_servfail);
 	if (r->cache != NULL)
 		dns_cache_put(r->cache, q->key, q->keylen, a, dns_now_ms());
 	pthread_mutex_lock(&r->mu);
@@ -435,8 +464,10 @@ dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
 	    (q->answer = fault_answer(r, q->key, q->keylen)) != NULL)
 		goto done;
 	if (r->cache != NULL && (q->answer = dns_cache_get(r->cache, q->key,
-	    q->keylen, q->start_ms)) != NULL)
+	    q->keylen, q->start_ms)) != NULL) {
+		count(&st_cached);
 		goto done;
+	}
 	if (cache_only)
 		return cache_only_miss(q);
 	if (b != NULL) {
@@ -455,6 +486,7 @@ dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
 		goto done;
 	}
 	q->cv_ready = 1;
+	count(&st_sent);
 	pthread_mutex_lock(&r->mu);
 	list_add(r, q);  /* the callback may run before ub_resolve_async returns */
 	pthread_mutex_unlock(&r->mu);
@@ -510,6 +542,7 @@ query_timeout(dns_query *q, int at_budget)
 	if (rc == 0)  /* cancelled: the callback never runs */
 		list_del(r, q);
 	/* else the callback is on its way and will drop its answer */
+	count(&st_timeouts);
 	if (at_budget) {
 		dns_budget_deadline_hit(q->budget, why, sizeof(why));
 		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE,

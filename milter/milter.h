@@ -26,6 +26,10 @@
  *	void	mserver_set_log(mserver *srv, mserver_log_fn *fn, void *ctx);
  *	int	mserver_socket_path(const char *spec, char *path,
  *		    size_t pathlen, char *err, size_t errlen);
+ *	int	mserver_tcp_addr(const char *spec,
+ *		    struct sockaddr_storage *sa, socklen_t *salen,
+ *		    char *err, size_t errlen);
+ *	int	mserver_tcp_listen(const char *spec, char *err, size_t errlen);
  *
  *	Inside handler callbacks:
  *	void	*msession_priv(const msession *s);
@@ -118,6 +122,15 @@
  *	MPROTO_PATH_MAX is always enough), 0 for TCP (path ""), -1 with a
  *	message naming the specification and what is wrong.
  *
+ *	mserver_tcp_addr() parses an "inet:PORT@HOST", "inet:PORT",
+ *	"inet6:PORT@HOST" or "inet6:PORT" spec with the same rules for
+ *	another TCP service of the daemon (the metrics endpoint, and the
+ *	client that reads it): the address into sa (salen its length),
+ *	0; -1 with a message for a unix socket or a bad spec.
+ *	mserver_tcp_listen() does that and binds a listening socket
+ *	(SO_REUSEADDR, close-on-exec; before privileges are dropped): its
+ *	descriptor, or -1 with a message.
+ *
  *	Each connection is served by one thread: read() into a buffer of
  *	MSERVER_RBUF bytes (grown for a larger packet up to the packet bound
  *	the MTA negotiated, msession_max_data(): 1 MB, or 256 KB; then shrunk
@@ -171,6 +184,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* smfi_setreply(3): libmilter's MAXREPLYLEN for "rcode xcode text". */
 #define MPROTO_REPLY_MAX	980
@@ -314,5 +328,8 @@ unsigned mserver_threads(mserver *srv, unsigned long *created);
 void mserver_set_log(mserver *srv, mserver_log_fn *fn, void *ctx);
 int mserver_socket_path(const char *spec, char *path, size_t pathlen,
     char *err, size_t errlen);
+int mserver_tcp_addr(const char *spec, struct sockaddr_storage *sa,
+    socklen_t *salen, char *err, size_t errlen);
+int mserver_tcp_listen(const char *spec, char *err, size_t errlen);
 
 #endif

@@ -147,6 +147,42 @@ mserver_socket_path(const char *spec, char *path, size_t pathlen, char *err,
 	return 1;
 }
 
+static int
+tcp_parse(const char *spec, msocket_addr *a, char *err, size_t errlen)
+{
+	if (msocket_parse(spec, a, err, errlen) < 0)
+		return -1;
+	if (a->family == AF_UNIX) {
+		snprintf(err, errlen, "'%s': a TCP address is needed "
+		    "(inet:PORT@HOST or inet6:PORT@HOST)", spec);
+		return -1;
+	}
+	return 0;
+}
+
+int
+mserver_tcp_addr(const char *spec, struct sockaddr_storage *sa,
+    socklen_t *salen, char *err, size_t errlen)
+{
+	msocket_addr a;
+
+	if (tcp_parse(spec, &a, err, errlen) < 0)
+		return -1;
+	*sa = a.sa;
+	*salen = a.salen;
+	return 0;
+}
+
+int
+mserver_tcp_listen(const char *spec, char *err, size_t errlen)
+{
+	msocket_addr a;
+
+	if (tcp_parse(spec, &a, err, errlen) < 0)
+		return -1;
+	return msocket_listen(&a, err, errlen);
+}
+
 /* ---- one connection ---- */
 
 /* Write everything pending in one send() (more only on a short write). */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "dns/dns.h"
@@ -316,6 +317,149 @@ START_TEST(test_cache_end_to_end)
 }
 END_TEST
 
+/* dns_stats_read: a sent query and a cache hit each count once */
+START_TEST(test_stats)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
+	dns_stats before, after;
+	dns_answer *a;
+
+	dns_stats_read(&before);
+	a = dns_lookup(r, "www.example", DNS_T_A);  /* sent */
+	dns_answer_free(a);
+	a = dns_lookup(r, "www.example", DNS_T_A);  /* from the cache */
+	dns_answer_free(a);
+	dns_stats_read(&after);
+	ck_assert_uint_eq(after.queries - before.queries, 1);
+	ck_assert_uint_eq(after.cache_hits - before.cache_hits, 1);
+	ck_assert_uint_eq(after.timeouts - before.timeouts, 0);
+	ck_assert_uint_eq(after.servfail - before.servfail, 0);
+	ck_assert_uint_eq(after.bogus - before.bogus, 0);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* A DNS server on 127.0.0.1 for the counters' test: answers every query
+ * with RCODE SERVFAIL, or (silent) never answers. */
+typedef struct fake_server {
+	int fd;
+	int silent;
+	atomic_int stop;
+	pthread_t t;
+	unsigned port;
+} fake_server;
+
+static void *
+fake_main(void *arg)
+{
+	fake_server *f = arg;
+	unsigned char buf[512];
+	struct sockaddr_storage from;
+	socklen_t fl;
+	struct timeval tv = { 0, 100000 };
+	ssize_t n;
+
+	setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (!atomic_load(&f->stop)) {
+		fl = sizeof(from);
+		n = recvfrom(f->fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fl);
+		if (n < 12 || f->silent)
+			continue;
+		buf[2] |= 0x80;                        /* QR */
+		buf[3] = (unsigned char)(0x80 | 2);    /* RA, RCODE SERVFAIL */
+		(void)sendto(f->fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
+		    fl);
+	}
+	return NULL;
+}
+
+static void
+fake_start(fake_server *f, int silent)
+{
+	struct sockaddr_in in;
+	socklen_t len = sizeof(in);
+
+	memset(f, 0, sizeof(*f));
+	f->silent = silent;
+	f->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&in, 0, sizeof(in));
+	in.sin_family = AF_INET;
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(f->fd, (struct sockaddr *)&in, sizeof(in)), 0);
+	ck_assert_int_eq(getsockname(f->fd, (struct sockaddr *)&in, &len), 0);
+	f->port = ntohs(in.sin_port);
+	ck_assert_int_eq(pthread_create(&f->t, NULL, fake_main, f), 0);
+}
+
+static void
+fake_stop(fake_server *f)
+{
+	atomic_store(&f->stop, 1);
+	pthread_join(f->t, NULL);
+	close(f->fd);
+}
+
+/* A resolver forwarding to f, without DNSSEC, no cache. */
+static dns_resolver *
+fake_resolver(const fake_server *f, unsigned timeout_ms, char *fwd,
+    size_t fwdlen)
+{
+	dns_config cfg;
+	dns_resolver *r;
+	char err[512];
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(fwd, fwdlen, "127.0.0.1@%u", f->port);
+	cfg.forwarders[0] = fwd;
+	cfg.nforwarders = 1;
+	cfg.trust_anchor_file = "";
+	cfg.timeout_ms = timeout_ms;
+	cfg.cache_entries = -1;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	return r;
+}
+
+/* dns_stats_read: a SERVFAIL answer and a query that times out each
+ * count once, in their own counter */
+START_TEST(test_stats_failures)
+{
+	fake_server f;
+	dns_resolver *r;
+	dns_stats before, after;
+	dns_answer *a;
+	char fwd[64];
+
+	fake_start(&f, 0);
+	r = fake_resolver(&f, 3000, fwd, sizeof(fwd));
+	dns_stats_read(&before);
+	a = dns_lookup(r, "servfail.example", DNS_T_TXT);
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	ck_assert_msg(a->rcode == 2, "rcode %d (%s)", a->rcode, a->why);
+	dns_answer_free(a);
+	dns_stats_read(&after);
+	ck_assert_uint_eq(after.servfail - before.servfail, 1);
+	ck_assert_uint_eq(after.timeouts - before.timeouts, 0);
+	ck_assert_uint_eq(after.queries - before.queries, 1);
+	dns_resolver_free(r);
+	fake_stop(&f);
+
+	fake_start(&f, 1);
+	r = fake_resolver(&f, 300, fwd, sizeof(fwd));
+	dns_stats_read(&before);
+	a = dns_lookup(r, "silent.example", DNS_T_TXT);
+	ck_assert_int_eq(a->status, DNS_TEMPFAIL);
+	ck_assert_msg(strstr(a->why, "timed out") != NULL, "%s", a->why);
+	dns_answer_free(a);
+	dns_stats_read(&after);
+	ck_assert_uint_eq(after.timeouts - before.timeouts, 1);
+	ck_assert_uint_eq(after.servfail - before.servfail, 0);
+	dns_resolver_free(r);
+	fake_stop(&f);
+}
+END_TEST
+
 START_TEST(test_cache_unit)
 {
 	dns_cache *c = dns_cache_new(16, 1 << 20);
@@ -589,6 +733,8 @@ check_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_a_aaaa);
+	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_stats_failures);
 	tcase_add_test(tc, test_mx_order);
 	tcase_add_test(tc, test_txt);
 	tcase_add_test(tc, test_ptr);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -554,6 +555,57 @@ START_TEST(socket_port_range)
 }
 END_TEST
 
+/* mserver_tcp_addr / mserver_tcp_listen (the metrics endpoint): the
+ * milter socket's rules, TCP only; the socket listens where it says. */
+START_TEST(tcp_addr)
+{
+	static const char *const bad[] = { "inet:99999@127.0.0.1",
+	    "inet:0@127.0.0.1", "unix:/tmp/x.sock", "/tmp/x.sock", "" };
+	struct sockaddr_storage sa;
+	struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+	socklen_t salen, len = sizeof(sa);
+	char err[256], spec[64];
+	size_t i;
+	int fd, c;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		ck_assert_msg(mserver_tcp_addr(bad[i], &sa, &salen, err,
+		    sizeof(err)) == -1, "%s accepted", bad[i]);
+		ck_assert_msg(err[0] != '\0', "%s: no message", bad[i]);
+		ck_assert_int_eq(mserver_tcp_listen(bad[i], err, sizeof(err)),
+		    -1);
+	}
+	ck_assert_int_eq(mserver_tcp_addr("unix:/tmp/x.sock", &sa, &salen, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "TCP"));
+	ck_assert_int_eq(mserver_tcp_addr("inet:9177@127.0.0.1", &sa, &salen,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(sa.ss_family, AF_INET);
+	ck_assert_int_eq(ntohs(in->sin_port), 9177);
+	ck_assert_int_eq(mserver_tcp_addr("inet6:9177@[::1]", &sa, &salen,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(sa.ss_family, AF_INET6);
+	/* a free port of the kernel's choosing is not a spec: bind one,
+	 * read its number, then listen on it through the spec */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(*in)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	snprintf(spec, sizeof(spec), "inet:%u@127.0.0.1",
+	    (unsigned)ntohs(in->sin_port));
+	fd = mserver_tcp_listen(spec, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof(*in)), 0);
+	close(c);
+	close(fd);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -572,6 +624,7 @@ check_suite(void)
 	tcase_add_test(tc, max_conns_wait);
 	tcase_add_test(tc, socket_path);
 	tcase_add_test(tc, socket_port_range);
+	tcase_add_test(tc, tcp_addr);
 	suite_add_tcase(s, tc);
 	return s;
 }

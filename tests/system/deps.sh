@@ -52,6 +52,7 @@ seen=" "
 todo=$pkgs
 while [ -n "$todo" ]; do
 	set -- $todo
+	[ $# -gt 0 ] || break  # only blanks left
 	m=$1; shift; todo=$*
 	case $seen in *" $m "*) continue ;; esac
 	seen="$seen$m "
