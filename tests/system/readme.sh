@@ -21,7 +21,11 @@ bad() { echo "FAIL: $*"; rc=1; }
 
 "$AUTHMILTER" config --keys > "$T/keys" || bad "config --keys"
 "$AUTHMILTER" config --defaults > "$T/defaults" || bad "config --defaults"
-for sub in run spf dkim check dns report config help version; do
+# the subcommands as `authmilter help` lists them (one place to add one)
+"$AUTHMILTER" help | awk '/^subcommands:/ {on = 1; next} on && /^  [a-z]/ {print $1}' \
+    > "$T/subs"
+[ -s "$T/subs" ] || bad "authmilter help lists no subcommands"
+for sub in $(cat "$T/subs"); do
 	"$AUTHMILTER" $sub --help > "$T/help.$sub" 2>&1
 done
 
@@ -36,7 +40,7 @@ for line in open(T + "/defaults"):
     if m:
         defaults[m.group(1)] = m.group(2).strip('"')
 bad = []
-subs = {"run", "spf", "dkim", "check", "dns", "report", "config", "help", "version"}
+subs = set(open(T + "/subs").read().split())
 
 # code: indented blocks and inline spans (a span may not cross a blank line)
 spans = re.findall(r"^(?:    |\t)(.*)$", re.sub(r"\\\n\s*", " ", text), re.M)
