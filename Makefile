@@ -42,7 +42,7 @@ DESTDIR  ?=
 SHARED   ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 30
 
-PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 zlib
+PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 zlib libsystemd
 # libpq and libxml2 are dlopen()ed when first needed (util/dynlib.h): their
 # headers are used, their libraries not linked (the daemon's RSS)
 PKGS_DLOPEN := libpq libxml-2.0
