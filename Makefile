@@ -11,6 +11,8 @@
 #   make install     PREFIX=/usr/local DESTDIR= STRIP=strip: the binary, the
 #                    man pages, the systemd units, /etc/authmilter.conf
 #                    (never overwritten); make uninstall removes them
+#   make deb         a Debian package, $(BUILD)/deb/authmilter_VERSION_ARCH.deb
+#                    (dpkg-dev; the make install layout with PREFIX=/usr)
 #   make deps        apt-get install what building and running needs
 #                    (.ci/packages; Debian 12, root)
 #   make test-deps   the same plus what the tests need (.ci/packages-test)
@@ -110,7 +112,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRC))
 
 .PHONY: all deps test-deps check tests sanitize fuzz fuzz-build bench soak install \
-	uninstall clean valgrind
+	uninstall deb clean valgrind
 
 all: authmilter
 
@@ -280,6 +282,25 @@ uninstall:
 	    echo "kept $$f: it is not the example (yours to remove)"; \
 	  fi; \
 	done
+
+# make deb: $(BUILD)/deb/authmilter_$(DEB_VERSION)_ARCH.deb, built with
+# dpkg-deb (no debhelper): the tree of `make install PREFIX=/usr` (so the
+# package and make install agree: /usr/sbin/authmilter stripped, the man
+# pages, the units in /usr/lib/systemd/system, /etc/authmilter.conf, here a
+# conffile), then contrib/debian/mkdeb.sh: man pages gzip'd, Depends from
+# dpkg-shlibdeps, the maintainer scripts (postinst: the system user and
+# group authmilter and /var/lib/authmilter; the service is not enabled).
+# tests/system/deb.sh installs it in a fresh Debian 12 chroot.
+DEB_VERSION ?= $(shell sed -n 's/^\#define AUTHMILTER_VERSION "\(.*\)"/\1/p' cli/main.c)
+DEB_MAINTAINER ?= authmilter maintainers <postmaster@localhost>
+DEB_DIR := $(BUILD)/deb
+
+deb: $(BIN)
+	rm -rf $(DEB_DIR)
+	$(MAKE) --no-print-directory install BUILD=$(BUILD) PREFIX=/usr \
+	    SYSTEMDUNITDIR=/usr/lib/systemd/system \
+	    DESTDIR=$(abspath $(DEB_DIR))/debian/authmilter
+	sh contrib/debian/mkdeb.sh $(DEB_DIR) "$(DEB_VERSION)" "$(DEB_MAINTAINER)"
 
 # Debian 12 packages (root). make deps: what building and running needs
 # (.ci/packages); make test-deps: that and what the tests need
