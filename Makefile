@@ -233,11 +233,20 @@ soak: $(BIN)
 #       there is none: an existing one is never overwritten, and when it
 #       differs the new example goes beside it as authmilter.conf.example.
 #       /etc, not $(PREFIX)/etc: the daemon reads /etc/authmilter.conf.
+#   $(DOCDIR)/README.md, examples/authmilter-report.cron (the cron line of
+#       contrib/cron, for hosts without the report timer)    0644
+#   /var/lib/authmilter (0755 root, the unit's StateDirectory=) and in it
+#       history/ (0750, the user authmilter's, for a SQLite history store),
+#       only when installing into / (no DESTDIR) and that user exists; else
+#       make install says how (the Debian package's postinst does it).
+# The Debian package (make deb) is this tree with PREFIX=/usr.
 # make uninstall removes those files, /etc/authmilter.conf only when it is
 # still the example (an edited one is the admin's and stays).
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR   ?= $(PREFIX)/share/doc/authmilter
+STATEDIR := /var/lib/authmilter
 CONFDIR  := /etc
 STRIP    ?= strip
 UNITS    := $(notdir $(sort $(wildcard contrib/systemd/*.service \
@@ -251,6 +260,10 @@ install: $(BIN)
 	$(if $(STRIP),$(STRIP) $(DESTDIR)$(SBINDIR)/authmilter)
 	install -m 0644 doc/authmilter.8 $(DESTDIR)$(MANDIR)/man8/authmilter.8
 	install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 contrib/cron/authmilter-report \
+	    $(DESTDIR)$(DOCDIR)/examples/authmilter-report.cron
 	@set -e; for u in $(UNITS); do \
 	  echo "install contrib/systemd/$$u -> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u"; \
 	  sed 's|/usr/local/sbin/authmilter|$(SBINDIR)/authmilter|g' \
@@ -268,12 +281,25 @@ install: $(BIN)
 	  install -m 0644 $(CONF_EXAMPLE) "$$c.example"; \
 	  echo "kept $$c (not the example); the new example is $$c.example"; \
 	fi
+	@h="install -d -o authmilter -g authmilter -m 0750 $(STATEDIR)/history"; \
+	if [ -n "$(DESTDIR)" ]; then \
+	  echo "DESTDIR: no $(STATEDIR); at install time: $$h"; \
+	elif id authmilter >/dev/null 2>&1; then \
+	  install -d -m 0755 $(STATEDIR) && \
+	  install -d -o authmilter -g "$$(id -gn authmilter)" -m 0750 $(STATEDIR)/history && \
+	  echo "$(STATEDIR)/history: the history store's directory (authmilter's)"; \
+	else \
+	  echo "no user authmilter: adduser --system --group authmilter, then $$h"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/authmilter \
 	    $(DESTDIR)$(MANDIR)/man8/authmilter.8 \
 	    $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5 \
-	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS)) \
+	    $(DESTDIR)$(DOCDIR)/README.md \
+	    $(DESTDIR)$(DOCDIR)/examples/authmilter-report.cron
+	@rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	@c=$(DESTDIR)$(CONFDIR)/authmilter.conf; \
 	for f in "$$c" "$$c.example"; do \
 	  if [ -f "$$f" ] && [ ! -L "$$f" ] && cmp -s $(CONF_EXAMPLE) "$$f"; then \

@@ -6,8 +6,7 @@
 #   sh contrib/debian/mkdeb.sh DIR VERSION MAINTAINER
 #
 # DIR/debian/authmilter is the package's tree. Added here: the man pages
-# gzip'd (-9n, as dh_compress), /usr/share/doc/authmilter (README.md, the
-# cron example), DEBIAN/ with control (Depends from dpkg-shlibdeps on the
+# gzip'd (-9n, as dh_compress), DEBIAN/ with control (Depends from dpkg-shlibdeps on the
 # binary, plus adduser for the postinst and dns-root-data for the trust
 # anchor), conffiles (/etc/authmilter.conf), md5sums and the maintainer
 # scripts of contrib/debian. Writes DIR/authmilter_VERSION_ARCH.deb (files
@@ -20,11 +19,6 @@ arch=$(dpkg --print-architecture)
 
 [ -x "$root/usr/sbin/authmilter" ] || { echo "mkdeb: no $root/usr/sbin/authmilter (make install first)" >&2; exit 1; }
 gzip -9nf "$root"/usr/share/man/man*/*.[0-9]
-docdir=$root/usr/share/doc/authmilter
-install -d -m 0755 "$docdir/examples"
-install -m 0644 "$src/README.md" "$docdir/README.md"
-install -m 0644 "$src/contrib/cron/authmilter-report" "$docdir/examples/authmilter-report.cron"
-sed -i 's|/usr/local/sbin/authmilter|/usr/sbin/authmilter|g' "$docdir/examples/authmilter-report.cron"
 
 install -d -m 0755 "$root/DEBIAN"
 for s in postinst prerm postrm; do

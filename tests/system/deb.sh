@@ -80,7 +80,8 @@ dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles | grep -qx /etc/authmilt
 dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|' > "$T/files"
 for f in /usr/sbin/authmilter /etc/authmilter.conf /usr/lib/systemd/system/authmilter.service \
     /usr/lib/systemd/system/authmilter-report.service /usr/lib/systemd/system/authmilter-report.timer \
-    /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz; do
+    /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
+    /usr/share/doc/authmilter/README.md /usr/share/doc/authmilter/examples/authmilter-report.cron; do
 	grep -qx "$f" "$T/files" || fail "$f is not in the package"
 done
 mkdir "$T/x" && dpkg-deb -x "$DEB" "$T/x"
