@@ -17,33 +17,23 @@
 #     `dpkg --purge` removes both and every file; the user stays (Debian
 #     practice)
 # The chroot is built once and cached as a tarball (with its apt lists) in
-# $BUILD/deb-chroot/, the downloaded packages in $BUILD/deb-chroot/archives:
-# a warm run needs no network and takes well under a minute. Skips (exit
-# 77, saying why) when not root, without debootstrap, unshare, chroot or
-# dpkg-dev, or with no network to the mirror for a cold cache.
+# $BUILD/deb-chroot/, the downloaded packages in $BUILD/deb-chroot/archives
+# (tests/lib/deb_chroot.sh): a warm run needs no network and takes well
+# under a minute. Skips (exit 77, saying why) when not root, without
+# debootstrap, unshare, chroot or dpkg-dev, or with no network to the
+# mirror for a cold cache.
 set -u
 SRC=$(pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
-RECIPE="bookworm minbase + apt lists; deb.sh recipe 1"
 skip() { echo "deb: skipped: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "not root (debootstrap, chroot and dpkg in the chroot need root)"
-for t in debootstrap unshare chroot dpkg-deb dpkg-shlibdeps tar; do
-	command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] ||
-	    skip "$t is missing (apt-get install debootstrap dpkg-dev)"
-done
-if ldd "$BUILD/authmilter" 2>/dev/null | grep -q 'libasan\|libubsan'; then
-	skip "$BUILD/authmilter is a sanitizer build (make sanitize): not packaged"
-fi
-SMC_LIB=$SRC/tests/lib/sendmail_chroot.sh
-. "$SMC_LIB"	# smc_mirror, smc_mounts
-MIRROR=$(smc_mirror)
-[ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian
-
-CACHE=$BUILD/deb-chroot
-mkdir -p "$CACHE/archives/partial"
+fail() {
+	echo "FAIL: $*"
+	[ -f "$T/log" ] && tail -15 "$T/log" | sed 's/^/  /'
+	exit 1
+}
+mkdir -p "$BUILD"
 T=$(mktemp -d "$BUILD/deb-test.XXXXXX")
-R=$T/root
 AMPID=
 cleanup() {
 	[ -n "$AMPID" ] && kill "$AMPID" 2>/dev/null
@@ -51,26 +41,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-fail() {
-	echo "FAIL: $*"
-	[ -f "$T/log" ] && tail -15 "$T/log" | sed 's/^/  /'
-	exit 1
-}
-# in_chroot SCRIPT: runs the shell SCRIPT in the chroot, with /proc and
-# /dev mounted and the package cache bound, in a private mount namespace
-# (nothing stays mounted on the host); output to $T/log
-in_chroot() {
-	printf '#!/bin/sh\nexport DEBIAN_FRONTEND=noninteractive LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin\n%s\n' "$1" > "$R/step.sh"
-	chmod 755 "$R/step.sh"
-	unshare --mount --fork sh -c '. "$1" && smc_mounts "$2" &&
-	    mount --bind "$3" "$2/var/cache/apt/archives" && chroot "$2" /step.sh' \
-	    sh "$SMC_LIB" "$R" "$CACHE/archives" >> "$T/log" 2>&1
-}
+. "$SRC/tests/lib/deb_chroot.sh"	# dch_need, dch_deb, dch_root, dch_run, dch_install; R
+dch_need
 
 # --- the package --------------------------------------------------------------
-make -s deb BUILD="$BUILD" > "$T/make.log" 2>&1 || { cat "$T/make.log"; fail "make deb"; }
-DEB=$(ls "$BUILD"/deb/authmilter_*.deb 2>/dev/null | head -1)
-[ -n "$DEB" ] || fail "make deb made no .deb"
+dch_deb
 dpkg-deb -f "$DEB" Depends > "$T/depends"
 for d in libc6 libunbound8 libssl3 libsystemd0 adduser dns-root-data; do
 	grep -q "\(^\|, \)$d\( \|,\|$\)" "$T/depends" || fail "Depends lacks $d: $(cat "$T/depends")"
@@ -93,45 +68,19 @@ cmp -s "$T/x/etc/authmilter.conf" contrib/authmilter.conf || fail "/etc/authmilt
 echo "ok   make deb: $(basename "$DEB"), Depends $(cat "$T/depends")"
 
 # --- a fresh Debian 12 (cached) -----------------------------------------------
-TAR=$CACHE/bookworm-minbase.tar.gz
-if [ ! -f "$TAR" ] || [ "$(cat "$TAR.recipe" 2>/dev/null)" != "$RECIPE" ]; then
-	/usr/bin/python3 -c 'import sys, urllib.request
-urllib.request.urlopen(sys.argv[1] + "/dists/bookworm/Release", timeout=20).read(1)' \
-	    "$MIRROR" 2>/dev/null || skip "no network to the Debian mirror $MIRROR (needed once, to build the chroot)"
-	t0=$(date +%s)
-	unshare --mount --fork debootstrap --variant=minbase bookworm "$R" "$MIRROR" \
-	    > "$T/log" 2>&1 || fail "debootstrap --variant=minbase bookworm $MIRROR"
-	apt-config dump 2>/dev/null | grep -i 'proxy' > "$R/etc/apt/apt.conf.d/01proxy-from-host"
-	printf '#!/bin/sh\nexit 101\n' > "$R/usr/sbin/policy-rc.d"	# no service starts
-	chmod 755 "$R/usr/sbin/policy-rc.d"
-	cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null
-	in_chroot 'apt-get update -qq' || fail "apt-get update in the chroot"
-	rm -f "$R/step.sh"
-	tar -C "$R" -czf "$TAR.tmp" . && mv "$TAR.tmp" "$TAR" && echo "$RECIPE" > "$TAR.recipe" ||
-	    fail "caching the chroot in $TAR"
-	echo "ok   built the bookworm chroot in $(($(date +%s) - t0)) s, cached in $TAR"
-else
-	mkdir "$R" && tar -C "$R" -xzf "$TAR" || fail "unpacking $TAR"
-fi
-[ -f "$R/etc/debian_version" ] && grep -q '^12\.' "$R/etc/debian_version" ||
-    fail "not a Debian 12 chroot: $(cat "$R/etc/debian_version" 2>/dev/null)"
+dch_root
 : > "$T/log"
-in_chroot 'getent passwd authmilter; getent group authmilter; test -e /etc/authmilter.conf && echo conf; true' &&
+dch_run 'getent passwd authmilter; getent group authmilter; test -e /etc/authmilter.conf && echo conf; true' &&
     ! grep -q 'authmilter\|^conf$' "$T/log" || fail "the chroot is not fresh: $(cat "$T/log")"
 
 # --- install ------------------------------------------------------------------
-cp "$DEB" "$R/tmp/"
 cp tests/fixtures/milter/milter.zone "$R/tmp/milter.zone"
 t0=$(date +%s)
-install_deb='cd /tmp && apt-get install -y -q ./authmilter_*.deb'
-in_chroot "$install_deb" || {
-	# the cached lists may name versions the mirror no longer has
-	in_chroot "apt-get update -qq && $install_deb"
-} || fail "apt-get install ./$(basename "$DEB") in the chroot"
+dch_install "$DEB" || fail "apt-get install ./$(basename "$DEB") in the chroot"
 echo "ok   apt-get install ./$(basename "$DEB") in a fresh bookworm chroot ($(($(date +%s) - t0)) s)"
 
 : > "$T/log"
-in_chroot '
+dch_run '
 set -e
 getent passwd authmilter
 getent group authmilter
@@ -155,7 +104,7 @@ echo "ok   user and group authmilter (uid $uid, nologin), /var/lib/authmilter(/h
 
 # --- run it -------------------------------------------------------------------
 : > "$T/log"
-in_chroot '/usr/sbin/authmilter -c /etc/authmilter.conf --dns-zone /tmp/milter.zone --authserv-id deb.test &&
+dch_run '/usr/sbin/authmilter -c /etc/authmilter.conf --dns-zone /tmp/milter.zone --authserv-id deb.test &&
     stat -c "%U:%G %a %F" /run/authmilter/authmilter.sock' || fail "the daemon did not start in the chroot"
 AMPID=$(cat "$R/run/authmilter/authmilter.pid" 2>/dev/null)
 [ -n "$AMPID" ] && kill -0 "$AMPID" 2>/dev/null || fail "no daemon running (pidfile: '$AMPID')"
@@ -185,7 +134,7 @@ echo "ok   stopped at SIGTERM"
 
 # --- remove, purge ------------------------------------------------------------
 : > "$T/log"
-in_chroot '
+dch_run '
 set -e
 echo "# edited" >> /etc/authmilter.conf
 dpkg --remove authmilter
