@@ -12,7 +12,8 @@
 #                    man pages, the systemd units, /etc/authmilter.conf
 #                    (never overwritten); make uninstall removes them
 #   make deb         a Debian package, $(BUILD)/deb/authmilter_VERSION_ARCH.deb
-#                    (dpkg-dev; the make install layout with PREFIX=/usr)
+#                    (dpkg-dev, which build-essential pulls in; the make
+#                    install layout with PREFIX=/usr)
 #   make deps        apt-get install what building and running needs
 #                    (.ci/packages; Debian 12, root)
 #   make test-deps   the same plus what the tests need (.ci/packages-test)

@@ -22,6 +22,10 @@
  *   outcome (a failed one keeps the running configuration).
  *   notify_stopping(): STOPPING=1 when the drain starts (SIGTERM, SIGINT,
  *   SIGQUIT).
+ *
+ *   The unit runs the daemon with -f, so the messages come from its main
+ *   pid (systemd's default NotifyAccess=main); a daemon that detaches
+ *   sends them from its grandchild, which would need NotifyAccess=all.
  */
 #ifndef AUTHMILTER_NOTIFY_INT_H
 #define AUTHMILTER_NOTIFY_INT_H
