@@ -11,6 +11,9 @@
 #   make install     PREFIX=/usr/local DESTDIR= STRIP=strip: the binary, the
 #                    man pages, the systemd units, /etc/authmilter.conf
 #                    (never overwritten); make uninstall removes them
+#   make deb         a Debian package, $(BUILD)/deb/authmilter_VERSION_ARCH.deb
+#                    (dpkg-dev, which build-essential pulls in; the make
+#                    install layout with PREFIX=/usr)
 #   make deps        apt-get install what building and running needs
 #                    (.ci/packages; Debian 12, root)
 #   make test-deps   the same plus what the tests need (.ci/packages-test)
@@ -42,7 +45,7 @@ DESTDIR  ?=
 SHARED   ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 30
 
-PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 zlib libmicrohttpd
+PKGS      := libunbound openssl jansson libpsl libidn2 sqlite3 libpq libxml-2.0 zlib libmicrohttpd libsystemd
 # libpq and libxml2 are dlopen()ed when first needed (util/dynlib.h): their
 # headers are used, their libraries not linked (the daemon's RSS)
 PKGS_DLOPEN := libpq libxml-2.0
@@ -110,7 +113,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRC))
 REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRC))
 
 .PHONY: all deps test-deps check tests sanitize fuzz fuzz-build bench soak install \
-	uninstall clean valgrind
+	uninstall deb clean valgrind
 
 all: authmilter
 
@@ -231,11 +234,20 @@ soak: $(BIN)
 #       there is none: an existing one is never overwritten, and when it
 #       differs the new example goes beside it as authmilter.conf.example.
 #       /etc, not $(PREFIX)/etc: the daemon reads /etc/authmilter.conf.
+#   $(DOCDIR)/README.md, examples/authmilter-report.cron (the cron line of
+#       contrib/cron, for hosts without the report timer)    0644
+#   /var/lib/authmilter (0755 root, the unit's StateDirectory=) and in it
+#       history/ (0750, the user authmilter's, for a SQLite history store),
+#       only when installing into / (no DESTDIR) and that user exists; else
+#       make install says how (the Debian package's postinst does it).
+# The Debian package (make deb) is this tree with PREFIX=/usr.
 # make uninstall removes those files, /etc/authmilter.conf only when it is
 # still the example (an edited one is the admin's and stays).
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR   ?= $(PREFIX)/share/doc/authmilter
+STATEDIR := /var/lib/authmilter
 CONFDIR  := /etc
 STRIP    ?= strip
 UNITS    := $(notdir $(sort $(wildcard contrib/systemd/*.service \
@@ -249,6 +261,10 @@ install: $(BIN)
 	$(if $(STRIP),$(STRIP) $(DESTDIR)$(SBINDIR)/authmilter)
 	install -m 0644 doc/authmilter.8 $(DESTDIR)$(MANDIR)/man8/authmilter.8
 	install -m 0644 doc/authmilter.conf.5 $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 contrib/cron/authmilter-report \
+	    $(DESTDIR)$(DOCDIR)/examples/authmilter-report.cron
 	@set -e; for u in $(UNITS); do \
 	  echo "install contrib/systemd/$$u -> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u"; \
 	  sed 's|/usr/local/sbin/authmilter|$(SBINDIR)/authmilter|g' \
@@ -266,12 +282,25 @@ install: $(BIN)
 	  install -m 0644 $(CONF_EXAMPLE) "$$c.example"; \
 	  echo "kept $$c (not the example); the new example is $$c.example"; \
 	fi
+	@h="install -d -o authmilter -g authmilter -m 0750 $(STATEDIR)/history"; \
+	if [ -n "$(DESTDIR)" ]; then \
+	  echo "DESTDIR: no $(STATEDIR); at install time: $$h"; \
+	elif id authmilter >/dev/null 2>&1; then \
+	  install -d -m 0755 $(STATEDIR) && \
+	  install -d -o authmilter -g "$$(id -gn authmilter)" -m 0750 $(STATEDIR)/history && \
+	  echo "$(STATEDIR)/history: the history store's directory (authmilter's)"; \
+	else \
+	  echo "no user authmilter: adduser --system --group authmilter, then $$h"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/authmilter \
 	    $(DESTDIR)$(MANDIR)/man8/authmilter.8 \
 	    $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5 \
-	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS)) \
+	    $(DESTDIR)$(DOCDIR)/README.md \
+	    $(DESTDIR)$(DOCDIR)/examples/authmilter-report.cron
+	@rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	@c=$(DESTDIR)$(CONFDIR)/authmilter.conf; \
 	for f in "$$c" "$$c.example"; do \
 	  if [ -f "$$f" ] && [ ! -L "$$f" ] && cmp -s $(CONF_EXAMPLE) "$$f"; then \
@@ -280,6 +309,25 @@ uninstall:
 	    echo "kept $$f: it is not the example (yours to remove)"; \
 	  fi; \
 	done
+
+# make deb: $(BUILD)/deb/authmilter_$(DEB_VERSION)_ARCH.deb, built with
+# dpkg-deb (no debhelper): the tree of `make install PREFIX=/usr` (so the
+# package and make install agree: /usr/sbin/authmilter stripped, the man
+# pages, the units in /usr/lib/systemd/system, /etc/authmilter.conf, here a
+# conffile), then contrib/debian/mkdeb.sh: man pages gzip'd, Depends from
+# dpkg-shlibdeps, the maintainer scripts (postinst: the system user and
+# group authmilter and /var/lib/authmilter; the service is not enabled).
+# tests/system/deb.sh installs it in a fresh Debian 12 chroot.
+DEB_VERSION ?= $(shell sed -n 's/^\#define AUTHMILTER_VERSION "\(.*\)"/\1/p' cli/main.c)
+DEB_MAINTAINER ?= authmilter maintainers <postmaster@localhost>
+DEB_DIR := $(BUILD)/deb
+
+deb: $(BIN)
+	rm -rf $(DEB_DIR)
+	$(MAKE) --no-print-directory install BUILD=$(BUILD) PREFIX=/usr \
+	    SYSTEMDUNITDIR=/usr/lib/systemd/system \
+	    DESTDIR=$(abspath $(DEB_DIR))/debian/authmilter
+	sh contrib/debian/mkdeb.sh $(DEB_DIR) "$(DEB_VERSION)" "$(DEB_MAINTAINER)"
 
 # Debian 12 packages (root). make deps: what building and running needs
 # (.ci/packages); make test-deps: that and what the tests need

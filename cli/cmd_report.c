@@ -2,17 +2,21 @@
  * cli/cmd_report.c - `authmilter report`: DMARC aggregate reports from
  * the history store, written out or sent.
  *
- *   authmilter report [--history DB] --from DATE --to DATE [--domain D]
- *       [--format xml|xml7489|json] [--out DIR] [--send] [--dry-run]
- *       [--prune-before DATE] [-c FILE] [DNS flags]
+ *   authmilter report [--history DB] [--from DATE --to DATE | --yesterday]
+ *       [--domain D] [--format xml|xml7489|json] [--out DIR] [--send]
+ *       [--dry-run] [--prune-before DATE] [-c FILE] [DNS flags]
  *
  * One report per policy domain for the period [--from, --to) (DATE is
- * YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, UTC, or Unix seconds). Without --out
+ * YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, UTC, or Unix seconds). With no period
+ * (and no lone --prune-before), or with --yesterday, the period is the
+ * last complete UTC day: [00:00Z yesterday, 00:00Z today), what the daily
+ * timer (contrib/systemd/authmilter-report.timer) sends. Without --out
  * or --send the report goes to stdout, when there is one: several would be
  * one concatenated text that is no valid XML or JSON document, so the run
  * refuses them (exit 2, nothing written) and asks for --out or --domain.
  * --out writes each as DIR/<RFC 9990 file name>. Messages give dates as
- * ISO 8601 UTC (2026-11-27T00:00:00Z), never Unix seconds. --send mails each to every rua mailto: of its policy
+ * ISO 8601 UTC (2026-11-27T00:00:00Z), never Unix seconds. --send mails
+ * each to every rua mailto: of its policy
  * through report_sendmail (report/report_send.h does the sending: each
  * stored URI parsed again, an external destination used only when DNS
  * confirms it (RFC 9990 4), a URI whose !size the message exceeds
@@ -44,13 +48,16 @@
 
 #define REPORT_MAX_DOMAINS 100000   /* policy domains per run */
 #define REPORT_GENERATOR "authmilter 0.1.0"
+/* a UTC day in Unix time (POSIX time has no leap seconds): the default
+ * period, the daily interval RFC 7489's ri= defaults to (6.3) */
+#define REPORT_DAY_SECONDS 86400
 
 typedef struct report_opts {
 	const char *config_path;
 	int config_given;
 	cli_overrides cov;
 	int64_t from, to, prune;
-	int have_from, have_to, have_prune;
+	int have_from, have_to, have_prune, yesterday;
 	const char *domain, *out_dir, *format;
 	int send, dry_run;
 } report_opts;
@@ -64,13 +71,15 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: authmilter report [--history DB] --from DATE --to DATE [--domain D]\n"
-	    "           [--format xml|xml7489|json] [--out DIR] [--send] [--dry-run]\n"
-	    "           [--prune-before DATE] [-c FILE] [DNS options]\n"
+	    "usage: authmilter report [--history DB] [--from DATE --to DATE | --yesterday]\n"
+	    "           [--domain D] [--format xml|xml7489|json] [--out DIR] [--send]\n"
+	    "           [--dry-run] [--prune-before DATE] [-c FILE] [DNS options]\n"
 	    "\n"
-	    "Builds one DMARC aggregate report per policy domain for [--from, --to).\n"
+	    "Builds one DMARC aggregate report per policy domain for [--from, --to),\n"
+	    "by default the last complete UTC day.\n"
 	    "  --history DB         the store (SQLite path or postgresql:// URI)\n"
 	    "  --from/--to DATE     YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ (UTC) or Unix seconds\n"
+	    "  --yesterday          [00:00Z yesterday, 00:00Z today): the default period\n"
 	    "  --domain D           only the reports of policy domain D\n"
 	    "  --format F           xml (RFC 9990, default), xml7489 (RFC 7489) or json\n"
 	    "  --out DIR            write each report to DIR/<RFC 9990 file name>\n"
@@ -162,6 +171,7 @@ parse_args(int argc, char **argv, report_opts *o)
 		{ "history", 0, OPT_ARG, CLI_OPT_HISTORY, NULL, NULL },
 		{ "from", 0, OPT_ARG, O_FROM, NULL, NULL },
 		{ "to", 0, OPT_ARG, O_TO, NULL, NULL },
+		{ "yesterday", 0, OPT_NOARG, 0, NULL, &o->yesterday },
 		{ "domain", 0, OPT_ARG, 0, &o->domain, NULL },
 		{ "format", 0, OPT_ARG, 0, &o->format, NULL },
 		{ "out", 0, OPT_ARG, 0, &o->out_dir, NULL },
@@ -184,12 +194,26 @@ parse_args(int argc, char **argv, report_opts *o)
 		    iso_date(o->from, a, sizeof(a)), iso_date(o->to, b, sizeof(b)));
 		return CLI_EXIT_USAGE;
 	}
-	if (first < argc || (!o->have_prune && (!o->have_from ||
-	    !o->have_to)) || o->have_from != o->have_to) {
-		cli_err("--from and --to (from < to) "
-		    "are required, unless only --prune-before is given\n");
+	if (o->yesterday && (o->have_from || o->have_to)) {
+		cli_err("--yesterday is a period of its own: give it or "
+		    "--from and --to, not both\n");
 		usage(stderr);
 		return CLI_EXIT_USAGE;
+	}
+	if (first < argc || o->have_from != o->have_to) {
+		cli_err("--from and --to go together (from < to); with "
+		    "neither the period is the last complete UTC day\n");
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	/* no period: the last complete UTC day, unless only pruning was
+	 * asked for (then no report) */
+	if (!o->have_from && (o->yesterday || !o->have_prune)) {
+		int64_t now = (int64_t)time(NULL);
+
+		o->to = now - now % REPORT_DAY_SECONDS;
+		o->from = o->to - REPORT_DAY_SECONDS;
+		o->have_from = o->have_to = 1;
 	}
 	if (cli_overrides_done(&o->cov) < 0)
 		return CLI_EXIT_USAGE;

@@ -174,7 +174,9 @@ static const config_key keys[] = {
 	/* -- history store and reports (reports issue) -- */
 	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",
 	  "DMARC history store for aggregate reports: a SQLite file path or a "
-	  "postgresql:// URI (\"\": no history is kept).", NULL },
+	  "postgresql:// URI (\"\": no history is kept); under the systemd unit "
+	  "and the Debian package, /var/lib/authmilter/history/history.db "
+	  "(a directory of the run-as user's).", NULL },
 	{ "history_queue_size", CFG_UINT, FIELD(history_queue_size), NOCOUNT, 1,
 	  1000000, NULL, "10000",
 	  "Records waiting for the history writer thread; past it see history_queue_full.", NULL },

@@ -61,6 +61,7 @@
 #include "daemon/metrics_http_int.h"
 #include "daemon/metrics_int.h"
 #include "milter/milter.h"
+#include "daemon/notify_int.h"
 #include "daemon/runtime_int.h"
 #include "util/safefile.h"
 
@@ -518,7 +519,8 @@ apply_limits(unsigned max_conns, unsigned max_header_bytes)
 	    DAEMON_HEADER_FACTOR, per * max_conns);
 }
 
-static void
+/* 0 when the new configuration runs, -1 when the old one stays */
+static int
 reload(const daemon_args *o)
 {
 	am_config cfg;
@@ -531,7 +533,7 @@ reload(const daemon_args *o)
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
 		    "configuration", err);
 		metrics_reload(0);
-		return;
+		return -1;
 	}
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
@@ -541,13 +543,14 @@ reload(const daemon_args *o)
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
 		    "configuration", err);
 		metrics_reload(0);
-		return;
+		return -1;
 	}
 	runtime_install(rt);
 	metrics_reload(1);
 	apply_limits(max_conns, max_header_bytes);
 	log_msg(LOG_NOTICE, NULL, "configuration reloaded (%u message(s) in "
 	    "flight finish on the previous one)", runtime_active_messages());
+	return 0;
 }
 
 /* SIGUSR1, SIGUSR2: one line saying what the daemon holds now. */
@@ -611,6 +614,7 @@ run_loop(const daemon_args *o, void (*ready)(void))
 	}
 	log_msg(LOG_NOTICE, NULL, "ready");
 	ready();
+	notify_ready("ready: serving milter connections");
 
 	while (!stopping) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
@@ -637,8 +641,12 @@ run_loop(const daemon_args *o, void (*ready)(void))
 			log_status(SIGUSR1);
 		if (usr2)
 			log_status(SIGUSR2);
-		if (hup && !stopping)
-			reload(o);
+		if (hup && !stopping) {
+			notify_reloading();
+			notify_ready(reload(o) == 0 ? "ready: configuration "
+			    "reloaded" : "ready: reload failed (see the log); "
+			    "the previous configuration stays");
+		}
 	}
 	/* refuse new work (runtime_set_draining: a new connection or MAIL
 	 * FROM gets a tempfail, which the engine gives at end of message),
@@ -646,6 +654,7 @@ run_loop(const daemon_args *o, void (*ready)(void))
 	log_msg(LOG_NOTICE, NULL, "stopping on %s: finishing %u message(s) "
 	    "in flight", stop_signal_name(stopping),
 	    runtime_active_messages());
+	notify_stopping(runtime_active_messages());
 	runtime_set_draining();
 	for (waited = 0; runtime_active_messages() > 0 &&
 	    waited < DAEMON_DRAIN_SECONDS * 10; waited++)

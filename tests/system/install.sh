@@ -5,7 +5,10 @@
 #     and stripped (no .symtab), and it runs (--help); both man pages 0644;
 #     each unit of contrib/systemd 0644 in lib/systemd/system, its
 #     ExecStart naming the installed binary; /etc/authmilter.conf 0644,
-#     the example (contrib/authmilter.conf);
+#     the example (contrib/authmilter.conf); README.md and the report
+#     cron example in share/doc/authmilter 0644; no /var/lib/authmilter
+#     in a DESTDIR (the package's postinst makes it), and make install says
+#     how to make it;
 #   - STRIP= installs the binary with its symbols;
 #   - a second install keeps an edited /etc/authmilter.conf and puts the
 #     new example beside it (authmilter.conf.example);
@@ -58,6 +61,13 @@ for u in $units; do
 	has "$D$P/lib/systemd/system/$u" 644
 done
 has "$D/etc/authmilter.conf" 644
+has "$D$P/share/doc/authmilter/README.md" 644
+has "$D$P/share/doc/authmilter/examples/authmilter-report.cron" 644
+cmp -s contrib/cron/authmilter-report "$D$P/share/doc/authmilter/examples/authmilter-report.cron" ||
+    bad "examples/authmilter-report.cron is not contrib/cron/authmilter-report"
+[ -e "$D/var/lib/authmilter" ] && bad "make install with DESTDIR made /var/lib/authmilter"
+grep -q "install -d -o authmilter -g authmilter -m 0750 /var/lib/authmilter/history" "$T/out" ||
+    bad "make install does not say how to make the state directory: $(cat "$T/out")"
 cmp -s contrib/authmilter.conf "$D/etc/authmilter.conf" ||
     bad "/etc/authmilter.conf is not contrib/authmilter.conf"
 [ -e "$D/etc/authmilter.conf.example" ] &&
@@ -76,7 +86,7 @@ grep -qi usage "$T/help" || bad "installed binary: --help prints no usage: $(hea
 # nothing else was installed
 (cd "$D" && find . -type f | sort) > "$T/files"
 n=$(wc -l < "$T/files")
-want=$((4 + $(echo "$units" | wc -w)))
+want=$((6 + $(echo "$units" | wc -w)))
 [ "$n" -eq "$want" ] || bad "install put $n files, want $want: $(tr '\n' ' ' < "$T/files")"
 
 # 2. PREFIX=/usr: the unit runs /usr/sbin/authmilter

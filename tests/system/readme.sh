@@ -46,6 +46,8 @@ subs = set(open(T + "/subs").read().split())
 spans = re.findall(r"^(?:    |\t)(.*)$", re.sub(r"\\\n\s*", " ", text), re.M)
 spans += re.findall(r"`([^`\n]+(?:\n[^`\n]+)*)`", text)
 spans = [re.sub(r"\s+", " ", s) for s in spans]
+# a shell comment is no command word
+spans = [re.sub(r"(^| )#.*$", "", s) for s in spans]
 
 # 1. commands and flags
 ncmd = 0
