@@ -471,6 +471,48 @@ START_TEST(test_bad_zone_file)
 }
 END_TEST
 
+/*
+ * A zone file's parse error names the record's own line (libunbound
+ * names the line after it plus the empty lines that follow: 2 below it
+ * at the end of the file): the bad record last, in the middle, followed
+ * by empty lines, and spread over lines in parentheses (its last line).
+ */
+static const struct {
+	const char *text;
+	const char *want;	/* " LINE:" after the file's path */
+} zone_errors[] = {
+	{ "$ORIGIN example.\n$TTL 300\nx IN A 192.0.2.300\n", " 3:" },
+	{ "x.example. 300 IN A 1.2.3\nwww.example. 300 IN A 192.0.2.1\n",
+	  " 1:" },
+	{ "a.example. 300 IN A 192.0.2.1\nx.example. 300 IN FOO 1\n\n\n"
+	  "; c\nwww.example. 300 IN A 192.0.2.1\n", " 2:" },
+	{ "\n\nx.example. 300 IN A 1.2.3", " 3:" },
+	{ "a.example. 300 IN SOA a. b. ( 1 2 3\n 4 x )\nb.example. 300 IN A "
+	  "192.0.2.1\n", " 2:" },
+};
+
+START_TEST(test_zone_error_line)
+{
+	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512], want[128];
+	dns_config cfg;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs(zone_errors[_i].text, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = path;
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	unlink(path);
+	snprintf(want, sizeof(want), "parse error %s%s", path,
+	    zone_errors[_i].want);
+	ck_assert_msg(strstr(err, want) != NULL, "want '%s' in: %s", want, err);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	dns_type t;
@@ -600,6 +642,8 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_threads, 0, 2);  /* cache on, off */
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_bad_zone_file);
+	tcase_add_loop_test(tc, test_zone_error_line, 0,
+	    (int)(sizeof(zone_errors) / sizeof(zone_errors[0])));
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_hostile_rdata);
 	tcase_add_test(tc, test_zone_with_soa);
