@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "daemon/callbacks_int.h"
+#include "daemon/checks_int.h"
 #include "config/config.h"
 #include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
@@ -715,7 +716,6 @@ daemon_main(const daemon_args *args)
 		int is_unix;
 
 		/* Build everything that can be built without side effects. */
-		warn_ids_ignored(&cfg);
 		is_unix = mserver_socket_path(cfg.socket, path, sizeof(path),
 		    err, sizeof(err));
 		if (is_unix < 0) {
@@ -729,12 +729,28 @@ daemon_main(const daemon_args *args)
 			config_free(&cfg);
 			return DAEMON_EXIT_FAILURE;
 		}
+		/* the user, groups and the files as the user; the runtime
+		 * without the history store (it would make the file) */
+		if (resolve_ids(&cfg, &ids) < 0 || (is_unix &&
+		    cfg.socket_group[0] != '\0' &&
+		    getgrnam(cfg.socket_group) == NULL &&
+		    (log_msg(LOG_ERR, NULL, "socket group '%s': no such group",
+		    cfg.socket_group), 1)) || checks_as_user(&cfg,
+		    o.config_path, ids.drop, ids.uid, ids.gid, ids.name) < 0) {
+			config_free(&cfg);
+			return DAEMON_EXIT_FAILURE;
+		}
+		free(cfg.history);
+		cfg.history = NULL;
 		rt = runtime_build(&cfg, err, sizeof(err));
 		if (rt == NULL) {
 			log_msg(LOG_ERR, NULL, "%s", err);
 			return DAEMON_EXIT_FAILURE;
 		}
+		rc = checks_resolver(rt->resolver, &rt->cfg);
 		runtime_release(rt);
+		if (rc < 0)
+			return DAEMON_EXIT_FAILURE;
 		if (access(o.config_path, F_OK) == 0)
 			printf("authmilter: %s: configuration OK\n",
 			    o.config_path);
@@ -764,6 +780,10 @@ daemon_main(const daemon_args *args)
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);
+		return DAEMON_EXIT_FAILURE;
+	}
+	if (checks_resolver(rt->resolver, &rt->cfg) < 0) {
+		runtime_release(rt);
 		return DAEMON_EXIT_FAILURE;
 	}
 	runtime_install(rt);

@@ -64,6 +64,7 @@ struct dns_resolver {
 	size_t nfaults;
 	atomic_int queried;          /* a query was started: faults are fixed */
 	unsigned timeout_ms;
+	dns_mode mode;               /* for dns_resolver_probe() */
 	dns_trace_fn trace;          /* NULL: no trace (the usual case) */
 	void *trace_arg;
 };
@@ -269,6 +270,9 @@ dns_resolver_new(const dns_config *cfg, char *err, size_t errlen)
 	pthread_condattr_init(&r->cattr);
 	pthread_condattr_setclock(&r->cattr, CLOCK_MONOTONIC);
 	r->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DNS_DEFAULT_TIMEOUT_MS;
+	r->mode = cfg->zone_file != NULL ? DNS_MODE_ZONE :
+	    cfg->unbound_conf != NULL ? DNS_MODE_CONF :
+	    cfg->nforwarders > 0 ? DNS_MODE_FORWARD : DNS_MODE_RECURSE;
 	if (resolver_connect(r, cfg, err, errlen) != 0) {
 		dns_resolver_free(r);
 		return NULL;
@@ -304,6 +308,39 @@ dns_resolver_free(dns_resolver *r)
 	pthread_condattr_destroy(&r->cattr);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
+}
+
+void
+dns_resolver_probe(dns_resolver *r, dns_probe *p)
+{
+	const dns_answer *a;
+	dns_query *q;
+	int64_t t0 = dns_now_ms();
+
+	memset(p, 0, sizeof(*p));
+	p->mode = r->mode;
+	if (r->mode == DNS_MODE_ZONE) {
+		p->result = DNS_PROBE_SKIPPED;
+		return;
+	}
+	q = dns_query_start(r, ".", DNS_T_A);
+	a = dns_query_wait(q, t0 + r->timeout_ms);
+	p->waited_ms = (unsigned)(dns_now_ms() - t0);
+	if (a->status == DNS_RECORDS || a->status == DNS_NODATA ||
+	    a->status == DNS_NXDOMAIN)
+		p->result = DNS_PROBE_OK;
+	else if (a->sec == DNS_SEC_BOGUS)
+		p->result = DNS_PROBE_BOGUS;
+	else if (a->rcode >= 0)
+		p->result = DNS_PROBE_FAILED;
+	else if (strncmp(a->why, DNS_WHY_UB_ERROR, strlen(DNS_WHY_UB_ERROR))
+	    == 0)
+		p->result = DNS_PROBE_BROKEN;
+	else
+		p->result = DNS_PROBE_NO_ANSWER;
+	if (p->result != DNS_PROBE_OK)
+		snprintf(p->why, sizeof(p->why), "%s", a->why);
+	dns_query_free(q);
 }
 
 unsigned
@@ -465,7 +502,7 @@ dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
 		list_del(r, q);
 		pthread_mutex_unlock(&r->mu);
 		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,
-		    "resolver error: %s", ub_strerror(rc));
+		    DNS_WHY_UB_ERROR "%s", ub_strerror(rc));
 		goto done;
 	}
 	return q;
