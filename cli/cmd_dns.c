@@ -11,9 +11,11 @@
  * where A/AAAA/PTR records are strings, MX records {"preference","host"}
  * and TXT records {"text","strings":[...]} (octets outside printable ASCII
  * and '\' written \DDD / \\), and rcode is null when none was received
- * (dnssec too when no answer came at all, a timeout: the text output then
- * says "dnssec: none (no answer came)" and gives a hint on the resolver's
- * reach, as it does for SERVFAIL).
+ * (dnssec too when no answer came at all, a timeout). The text output
+ * gives a temporary failure no DNSSEC state ("dnssec: none (no answer
+ * came)", or "none (no usable answer)" for SERVFAIL, REFUSED...; bogus
+ * stays bogus) and, for a timeout or SERVFAIL, a hint on the resolver's
+ * reach.
  * Exit: 0 the lookup completed (whatever its status), 1 the resolver could
  * not be built, 2 bad usage.
  */
@@ -176,7 +178,9 @@ print_text(const char *name, dns_type t, const dns_answer *a)
 
 	printf("name:   %s\ntype:   %s\nstatus: %s\ndnssec: %s\nttl:    %u\n",
 	    name, dns_type_name(t), dns_status_name(a->status),
-	    no_answer(a) ? "none (no answer came)" : dns_sec_name(a->sec),
+	    no_answer(a) ? "none (no answer came)" : a->status ==
+	    DNS_TEMPFAIL && a->sec != DNS_SEC_BOGUS ? "none (no usable answer)" :
+	    dns_sec_name(a->sec),
 	    a->ttl);
 	if (a->rcode >= 0)
 		printf("rcode:  %d\n", a->rcode);
