@@ -4,11 +4,14 @@
  *
  * Start-up order, each step failing loudly (file and line for the config):
  *   read the config, apply flags, anchor relative paths to the start
- *   directory -> (-n: check and stop) -> look up the
+ *   directory -> (-n: check, changing nothing - checks.c: the user's
+ *   access, as that user; the resolver probe - and stop) -> look up the
  *   run-as user and group -> bind the milter socket (as root; milter/milter.h)
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
- *   drop privileges -> build the runtime (resolver threads start only now,
- *   after fork and setuid) -> start the milter server's threads and serve.
+ *   fork the socket's root helper (sockclean.c) -> drop privileges ->
+ *   build the runtime (resolver threads start only now, after fork and
+ *   setuid) -> probe the resolver (a warning when it cannot reach its
+ *   servers; checks.c) -> start the milter server's threads and serve.
  *
  * The milter protocol is authmilter's own engine (milter/milter.h);
  * callbacks.c is its handler. Its threads block every signal; the
@@ -32,8 +35,10 @@
  * O_NOFOLLOW, or a stale regular file of root's with one link), and get
  * their mode and group when made (umask and effective gid at bind();
  * fchmod), never by path afterwards: setup_socket(), write_pidfile().
- * Neither is removed at exit once privileges are dropped (the directory
- * is root's); the next start replaces them. In the foreground the pidfile
+ * The pidfile is not removed at exit once privileges are dropped (the
+ * directory is root's); the next start replaces it. The socket is: a root
+ * helper forked before the drop removes it when the daemon exits
+ * (sockclean_int.h). In the foreground the pidfile
  * is written only when configured away from its default.
  */
 #include "daemon/daemon.h"
@@ -59,6 +64,7 @@
 #include "daemon/log_int.h"
 #include "milter/milter.h"
 #include "daemon/runtime_int.h"
+#include "daemon/sockclean_int.h"
 #include "util/safefile.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
@@ -262,6 +268,11 @@ check_socket(int dfd, const char *name, const char *path, mode_t mode,
 	return 0;
 }
 
+/* A unix socket the daemon cannot remove itself once it has dropped
+ * privileges: its directory (held open) and leaf, for sockclean_start(). */
+static int sock_dfd = -1;
+static char sock_name[MPROTO_PATH_MAX];
+
 static int
 setup_socket(const am_config *cfg, const daemon_ids *ids)
 {
@@ -336,6 +347,11 @@ setup_socket(const am_config *cfg, const daemon_ids *ids)
 		}
 		if (check_socket(dfd, name, path, mode, gid) < 0)
 			goto out;
+		if (ids->drop) {
+			snprintf(sock_name, sizeof(sock_name), "%s", name);
+			sock_dfd = dfd;
+			dfd = -1;
+		}
 	}
 	rc = 0;
 out:
@@ -773,7 +789,26 @@ daemon_main(const daemon_args *args)
 		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
 		goto fail;
 	}
-	if (write_pidfile(&cfg) < 0 || drop_privileges(&ids) < 0)
+	if (write_pidfile(&cfg) < 0)
+		goto fail;
+	if (sock_dfd >= 0) {
+		/* the socket's directory is root's: a root helper removes
+		 * the socket when the daemon exits (sockclean_int.h) */
+		struct stat st;
+
+		err[0] = '\0';
+		if (fstatat(sock_dfd, sock_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+		else
+			(void)sockclean_start(sock_dfd, sock_name, &st, err,
+			    sizeof(err));
+		if (err[0] != '\0')
+			log_msg(LOG_WARNING, NULL, "the unix socket will not be "
+			    "removed at stop (%s)", err);
+		close(sock_dfd);
+		sock_dfd = -1;
+	}
+	if (drop_privileges(&ids) < 0)
 		goto fail;
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
