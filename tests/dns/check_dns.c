@@ -513,6 +513,74 @@ START_TEST(test_zone_error_line)
 }
 END_TEST
 
+/*
+ * dns_resolver_probe(): zone-file mode sends nothing; a forwarder nobody
+ * answers on gives no usable answer within the deadline; a libunbound
+ * config whose auth-zone does not parse cannot start.
+ */
+START_TEST(test_probe)
+{
+	char zpath[] = "/tmp/check_dns_probe_XXXXXX", cpath[] =
+	    "/tmp/check_dns_probe_conf_XXXXXX", err[512];
+	dns_config cfg;
+	dns_resolver *r;
+	dns_probe p;
+	FILE *fp;
+	int fd;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = ZONE;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	dns_resolver_probe(r, &p);
+	ck_assert_int_eq(p.result, DNS_PROBE_SKIPPED);
+	ck_assert_int_eq(p.mode, DNS_MODE_ZONE);
+	dns_resolver_free(r);
+
+	/* port 9 (discard) on loopback: nothing answers DNS there */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.forwarders[0] = "127.0.0.1@9";
+	cfg.nforwarders = 1;
+	cfg.timeout_ms = 800;
+	cfg.trust_anchor_file = "";
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	dns_resolver_probe(r, &p);
+	ck_assert_msg(p.result == DNS_PROBE_NO_ANSWER ||
+	    p.result == DNS_PROBE_FAILED, "result %d: %s", p.result, p.why);
+	ck_assert_int_eq(p.mode, DNS_MODE_FORWARD);
+	ck_assert_uint_le(p.waited_ms, 800 + 500);
+	ck_assert(p.why[0] != '\0');
+	dns_resolver_free(r);
+
+	fd = mkstemp(zpath);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs("x.example. 300 IN A 1.2.3\n", fp);
+	fclose(fp);
+	fd = mkstemp(cpath);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
+	    "    use-syslog: no\n    logfile: \"/dev/null\"\nauth-zone:\n"
+	    "    name: \"example.\"\n    zonefile: \"%s\"\n"
+	    "    fallback-enabled: no\n", zpath);
+	fclose(fp);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_conf = cpath;
+	cfg.timeout_ms = 800;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	dns_resolver_probe(r, &p);
+	unlink(zpath);
+	unlink(cpath);
+	ck_assert_msg(p.result == DNS_PROBE_BROKEN, "result %d: %s", p.result,
+	    p.why);
+	ck_assert_int_eq(p.mode, DNS_MODE_CONF);
+	dns_resolver_free(r);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	dns_type t;
@@ -645,6 +713,7 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_zone_error_line, 0,
 	    (int)(sizeof(zone_errors) / sizeof(zone_errors[0])));
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_hostile_rdata);
 	tcase_add_test(tc, test_zone_with_soa);
 	suite_add_tcase(s, tc);
