@@ -12,6 +12,7 @@
 #     (text and JSON), never "dnssec: insecure"
 # Needs root (the daemon binds its socket as root) and miltertest.
 set -u
+. "$(pwd)/tests/lib/common.sh"	# silent_udp
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
 PY=/usr/bin/python3
@@ -36,16 +37,8 @@ fail() {
 
 # a UDP port nobody listens on (bound, read, closed), and a silent one
 CLOSED=$($PY -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$PY -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
-time.sleep(120)' "$T/sink.port" &
-SINK=$!
-for i in $(seq 1 50); do [ -s "$T/sink.port" ] && break; sleep 0.1; done
-SILENT=$(cat "$T/sink.port")
-[ -n "$SILENT" ] || fail "no silent UDP port"
+silent_udp 120
+SINK=$SILENT_PID
 
 for port in "$CLOSED" "$SILENT"; do
 	"$AUTHMILTER" -n -u "" --pidfile "" -p inet:65000@127.0.0.1 \

@@ -450,18 +450,26 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+/* A temporary file holding text; its path in path (a mkstemp template). */
+static void
+write_temp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
 START_TEST(test_bad_zone_file)
 {
 	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512];
 	dns_config cfg;
-	FILE *fp;
-	int fd;
 
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs("www.example. 300 IN A 192.0.2.300\n", fp);
-	fclose(fp);
+	write_temp(path, "www.example. 300 IN A 192.0.2.300\n");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = path;
 	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
@@ -495,14 +503,8 @@ START_TEST(test_zone_error_line)
 {
 	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512], want[128];
 	dns_config cfg;
-	FILE *fp;
-	int fd;
 
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs(zone_errors[_i].text, fp);
-	fclose(fp);
+	write_temp(path, zone_errors[_i].text);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = path;
 	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
@@ -521,12 +523,10 @@ END_TEST
 START_TEST(test_probe)
 {
 	char zpath[] = "/tmp/check_dns_probe_XXXXXX", cpath[] =
-	    "/tmp/check_dns_probe_conf_XXXXXX", err[512];
+	    "/tmp/check_dns_probe_conf_XXXXXX", err[512], conf[512];
 	dns_config cfg;
 	dns_resolver *r;
 	dns_probe p;
-	FILE *fp;
-	int fd;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = ZONE;
@@ -553,19 +553,12 @@ START_TEST(test_probe)
 	ck_assert(p.why[0] != '\0');
 	dns_resolver_free(r);
 
-	fd = mkstemp(zpath);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs("x.example. 300 IN A 1.2.3\n", fp);
-	fclose(fp);
-	fd = mkstemp(cpath);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
+	write_temp(zpath, "x.example. 300 IN A 1.2.3\n");
+	snprintf(conf, sizeof(conf), "server:\n    module-config: \"iterator\"\n"
 	    "    use-syslog: no\n    logfile: \"/dev/null\"\nauth-zone:\n"
 	    "    name: \"example.\"\n    zonefile: \"%s\"\n"
 	    "    fallback-enabled: no\n", zpath);
-	fclose(fp);
+	write_temp(cpath, conf);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.unbound_conf = cpath;
 	cfg.timeout_ms = 800;
@@ -665,15 +658,9 @@ START_TEST(test_zone_with_soa)
 	dns_config cfg;
 	dns_resolver *r;
 	dns_answer *a;
-	FILE *fp;
-	int fd;
 
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs("$ORIGIN .\n. 600 IN SOA ns. host. 1 3600 600 86400 42\n"
-	    ". 600 IN NS ns.\nhost.test. 77 IN A 192.0.2.5\n", fp);
-	fclose(fp);
+	write_temp(path, "$ORIGIN .\n. 600 IN SOA ns. host. 1 3600 600 86400 42\n"
+	    ". 600 IN NS ns.\nhost.test. 77 IN A 192.0.2.5\n");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = path;
 	r = dns_resolver_new(&cfg, err, sizeof(err));
