@@ -61,16 +61,19 @@ static int
 history_writable(const char *spec, const char *user)
 {
 	static const char *const side[] = { "", "-wal", "-shm" };
-	char path[CONFIG_MAX_PATH + 8], dir[CONFIG_MAX_PATH], fix[CONFIG_MAX_PATH + 64];
+	char path[CONFIG_MAX_PATH + 8], buf[CONFIG_MAX_PATH];
+	char fix[CONFIG_MAX_PATH + 64];
+	const char *dir;
 	size_t i;
 	int rc = 0;
 
 	if (strncmp(spec, "postgresql://", 13) == 0 ||
 	    strncmp(spec, "postgres://", 11) == 0)
 		return 0;
-	if ((size_t)snprintf(dir, sizeof(dir), "%s", spec) >= sizeof(dir))
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", spec) >= sizeof(buf))
 		return 0;	/* config_absolute_paths() bounds it */
-	snprintf(fix, sizeof(fix), "chown %s %s", user, dirname(dir));
+	dir = dirname(buf);
+	snprintf(fix, sizeof(fix), "chown %s %s", user, dir);
 	if (access(dir, F_OK) != 0) {
 		log_msg(LOG_ERR, NULL, "history %s: its directory %s: %s", spec,
 		    dir, strerror(errno));
