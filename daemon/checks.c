@@ -147,58 +147,129 @@ checks_as_user(const am_config *cfg, const char *config_path, int drop,
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-int
-checks_resolver(dns_resolver *r, const am_config *cfg)
+/* who the resolver asks, for the messages (dns.h "Modes": dns_conf
+ * before dns_forward; no probe with dns_zone) */
+static void
+servers_of(const am_config *cfg, char *buf, size_t len)
 {
-	char servers[CONFIG_MAX_PATH + 64], what[sizeof(((dns_probe *)0)->why) + 64];
-	dns_probe p;
 	size_t i, n;
 
-	dns_resolver_probe(r, &p);
-	if (p.result == DNS_PROBE_SKIPPED || p.result == DNS_PROBE_OK)
-		return 0;
-	if (p.mode == DNS_MODE_CONF)
-		snprintf(servers, sizeof(servers), "the servers of dns_conf %s",
-		    cfg->dns_conf);
-	else if (p.mode == DNS_MODE_FORWARD) {
-		n = (size_t)snprintf(servers, sizeof(servers), "the forwarder%s",
+	if (cfg->dns_conf != NULL && cfg->dns_conf[0] != '\0')
+		snprintf(buf, len, "the servers of dns_conf %s", cfg->dns_conf);
+	else if (cfg->ndns_forward > 0) {
+		n = (size_t)snprintf(buf, len, "the forwarder%s",
 		    cfg->ndns_forward > 1 ? "s" : "");
-		for (i = 0; i < cfg->ndns_forward && n < sizeof(servers); i++)
-			n += (size_t)snprintf(servers + n, sizeof(servers) - n,
-			    "%s%s", i ? ", " : " ", cfg->dns_forward[i]);
-		if (n < sizeof(servers))
-			snprintf(servers + n, sizeof(servers) - n, " (dns_forward)");
+		for (i = 0; i < cfg->ndns_forward && n < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    i ? ", " : " ", cfg->dns_forward[i]);
+		if (n < len)
+			snprintf(buf + n, len - n, " (dns_forward)");
 	} else
-		snprintf(servers, sizeof(servers), "the root name servers");
-	switch (p.result) {
+		snprintf(buf, len, "the root name servers");
+}
+
+/* The probe's result in words; -1 for a resolver that cannot start. */
+static int
+say_probe(const dns_probe *p, const char *servers)
+{
+	char what[sizeof(p->why) + 64];
+
+	switch (p->result) {
+	case DNS_PROBE_SKIPPED:
+	case DNS_PROBE_OK:
+		return 0;
 	case DNS_PROBE_BROKEN:
 		log_msg(LOG_ERR, NULL, "DNS: the resolver cannot start (%s)%s",
-		    p.why, p.mode == DNS_MODE_CONF ? ": dns_conf has an error "
-		    "(libunbound's messages above name it: an auth-zone that "
-		    "does not parse?)" : "");
+		    p->why, p->mode == DNS_MODE_CONF ? ": dns_conf has an "
+		    "error (libunbound's messages above name it: an auth-zone "
+		    "that does not parse?)" : "");
 		return -1;
 	case DNS_PROBE_BOGUS:
 		log_msg(LOG_WARNING, NULL, "DNS: the probe's answer from %s "
 		    "failed DNSSEC validation (%s): check dns_trust_anchor and "
-		    "the clock; every lookup will get temperror", servers, p.why);
+		    "the clock; every lookup will get temperror", servers,
+		    p->why);
 		return 0;
 	case DNS_PROBE_FAILED:
 		snprintf(what, sizeof(what), "could not be used (%s: "
-		    "unreachable, or failing)", p.why);
+		    "unreachable, or failing)", p->why);
 		break;
 	default:
 		snprintf(what, sizeof(what), "gave no answer within %u ms "
-		    "(dns_timeout): unreachable from here", p.waited_ms);
+		    "(dns_timeout): unreachable from here", p->waited_ms);
 		break;
 	}
 	log_msg(LOG_WARNING, NULL, "DNS: %s %s%s; every message will wait "
 	    "for its lookups and get temperror. %s", servers, what,
-	    p.mode == DNS_MODE_RECURSE ? " (no outbound DNS?)" : "",
-	    p.mode == DNS_MODE_RECURSE ? "Set dns_forward = ADDR@PORT to a "
+	    p->mode == DNS_MODE_RECURSE ? " (no outbound DNS?)" : "",
+	    p->mode == DNS_MODE_RECURSE ? "Set dns_forward = ADDR@PORT to a "
 	    "resolver this host can reach (its own, or the network's)" :
-	    p.mode == DNS_MODE_FORWARD ? "Check that they run and listen "
+	    p->mode == DNS_MODE_FORWARD ? "Check that they run and listen "
 	    "there, or set dns_forward = ADDR@PORT to one that does" :
 	    "Check its forward-zone and stub-zone addresses, or set "
 	    "dns_forward = ADDR@PORT instead");
 	return 0;
+}
+
+int
+checks_resolver(dns_resolver *r, const am_config *cfg)
+{
+	char servers[CONFIG_MAX_PATH + 64];
+	dns_probe p;
+
+	dns_resolver_probe(r, &p);
+	servers_of(cfg, servers, sizeof(servers));
+	return say_probe(&p, servers);
+}
+
+/* The start's probe, pending while the daemon serves. */
+static struct {
+	dns_resolver *r;
+	dns_query *q;
+	int64_t deadline;
+	char servers[CONFIG_MAX_PATH + 64];
+} probe;
+
+int
+checks_probe_begin(dns_resolver *r, const am_config *cfg)
+{
+	dns_probe p;
+
+	probe.q = dns_probe_start(r);
+	if (probe.q == NULL)
+		return 0;
+	servers_of(cfg, probe.servers, sizeof(probe.servers));
+	probe.r = r;
+	probe.deadline = dns_now_ms() + dns_resolver_timeout_ms(r);
+	/* a context libunbound cannot start answers at once */
+	if (!dns_query_done(probe.q))
+		return 0;
+	dns_probe_finish(r, probe.q, probe.deadline, &p);
+	probe.q = NULL;
+	return say_probe(&p, probe.servers);
+}
+
+int
+checks_probe_poll(void)
+{
+	dns_probe p;
+	int64_t left;
+
+	if (probe.q == NULL)
+		return -1;
+	left = probe.deadline - dns_now_ms();
+	if (left > 0 && !dns_query_done(probe.q))
+		return (int)left;
+	dns_probe_finish(probe.r, probe.q, probe.deadline, &p);
+	probe.q = NULL;
+	(void)say_probe(&p, probe.servers);
+	return -1;
+}
+
+void
+checks_probe_end(void)
+{
+	if (probe.q != NULL)
+		dns_query_free(probe.q);
+	probe.q = NULL;
 }

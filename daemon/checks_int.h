@@ -7,6 +7,12 @@
  *   int checks_as_user(const am_config *cfg, const char *config_path,
  *                      int drop, uid_t uid, gid_t gid, const char *name);
  *   int checks_resolver(dns_resolver *r, const am_config *cfg);
+int checks_probe_begin(dns_resolver *r, const am_config *cfg);
+int checks_probe_poll(void);
+void checks_probe_end(void);
+ *   int checks_probe_begin(dns_resolver *r, const am_config *cfg);
+ *   int checks_probe_poll(void);
+ *   void checks_probe_end(void);
  *
  * DESCRIPTION
  *   checks_as_user() forks a child that becomes the run-as user (drop:
@@ -25,7 +31,16 @@
  *   dns_conf's) and what to set when no usable answer came; an error when
  *   the resolver cannot start at all (a dns_conf whose auth-zone does not
  *   parse). Returns 0, or -1 only for that error: an unreachable network is
- *   a warning, never a refusal to start.
+ *   a warning, never a refusal to start. It waits up to dns_timeout (-n).
+ *
+ *   The daemon's start does not wait: checks_probe_begin() sends the probe
+ *   and returns -1 (said) only when the resolver cannot start (libunbound
+ *   refuses the query at once); the daemon then serves, and its main loop
+ *   calls checks_probe_poll() before each wait: -1 when no probe is
+ *   pending, else the milliseconds until its deadline (the wait's bound);
+ *   at the deadline, or once answered, it says what the probe found, as
+ *   checks_resolver() does. The resolver must live until then, or until
+ *   checks_probe_end() drops the probe (at stop).
  */
 #ifndef AUTHMILTER_CHECKS_INT_H
 #define AUTHMILTER_CHECKS_INT_H
@@ -38,5 +53,8 @@
 int checks_as_user(const am_config *cfg, const char *config_path, int drop,
     uid_t uid, gid_t gid, const char *name);
 int checks_resolver(dns_resolver *r, const am_config *cfg);
+int checks_probe_begin(dns_resolver *r, const am_config *cfg);
+int checks_probe_poll(void);
+void checks_probe_end(void);
 
 #endif

@@ -10,8 +10,10 @@
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
  *   fork the socket's root helper (sockclean.c) -> drop privileges ->
  *   build the runtime (resolver threads start only now, after fork and
- *   setuid) -> probe the resolver (a warning when it cannot reach its
- *   servers; checks.c) -> start the milter server's threads and serve.
+ *   setuid) -> send the resolver probe (checks.c: refused only when the
+ *   resolver cannot start) -> start the milter server's threads and serve;
+ *   the main loop says what the probe found (a warning when the servers
+ *   cannot be reached) once it is answered or its deadline passes.
  *
  * The milter protocol is authmilter's own engine (milter/milter.h);
  * callbacks.c is its handler. Its threads block every signal; the
@@ -625,7 +627,8 @@ run_loop(const daemon_args *o, void (*ready)(void))
 		unsigned char sig;
 		int hup = 0, usr1 = 0, usr2 = 0;
 
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		/* bounded while the start's resolver probe is out */
+		if (poll(&p, 1, checks_probe_poll()) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
 		 * one reload (of USR1s one status line, of USR2s one), and a
@@ -714,7 +717,7 @@ daemon_main(const daemon_args *args)
 	daemon_args o = *args;
 	daemon_ids ids;
 	am_config cfg;
-	runtime *rt;
+	runtime *rt, *probe_rt;
 	char err[512];
 	unsigned max_conns, max_header_bytes;
 	int rc;
@@ -817,13 +820,16 @@ daemon_main(const daemon_args *args)
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return DAEMON_EXIT_FAILURE;
 	}
-	if (checks_resolver(rt->resolver, &rt->cfg) < 0) {
+	if (checks_probe_begin(rt->resolver, &rt->cfg) < 0) {
 		runtime_release(rt);
 		return DAEMON_EXIT_FAILURE;
 	}
 	runtime_install(rt);
+	probe_rt = runtime_acquire();	/* the probe's resolver, kept */
 	apply_limits(max_conns, max_header_bytes);
 	rc = run_loop(&o, report_ready);
+	checks_probe_end();
+	runtime_release(probe_rt);
 	runtime_shutdown();
 	/* the pid file stays (write_pidfile); its lock ends with us */
 	log_msg(LOG_NOTICE, NULL, "stopped");

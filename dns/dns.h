@@ -210,7 +210,8 @@ int dns_resolver_add_fault(dns_resolver *r, const char *name, dns_type type,
  * not by each message's temperror. Nothing is logged: the caller words
  * the result. In zone-file mode nothing is sent (the zone was checked when
  * the resolver was built): DNS_PROBE_SKIPPED. Like any query, it must not
- * precede dns_resolver_add_fault().
+ * precede dns_resolver_add_fault(), and must end before
+ * dns_resolver_free().
  */
 typedef enum {
 	DNS_PROBE_SKIPPED,   /* zone-file mode */
@@ -236,6 +237,12 @@ typedef struct dns_probe {
 } dns_probe;
 
 void dns_resolver_probe(dns_resolver *r, dns_probe *p);
+/* The same in two steps, for a caller that serves meanwhile: the query
+ * (NULL in zone-file mode), then its result: waits until deadline_ms at
+ * most, and frees q. dns_resolver_probe() = both, deadline dns_timeout. */
+dns_query *dns_probe_start(dns_resolver *r);
+void dns_probe_finish(dns_resolver *r, dns_query *q, int64_t deadline_ms,
+    dns_probe *p);
 
 /* Called once per query with its answer, in the thread that waits for
  * it, when set (before the first query; `authmilter check --explain`). */

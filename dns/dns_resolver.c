@@ -310,22 +310,26 @@ dns_resolver_free(dns_resolver *r)
 	free(r);
 }
 
+dns_query *
+dns_probe_start(dns_resolver *r)
+{
+	return r->mode == DNS_MODE_ZONE ? NULL : dns_query_start(r, ".", DNS_T_A);
+}
+
 void
-dns_resolver_probe(dns_resolver *r, dns_probe *p)
+dns_probe_finish(dns_resolver *r, dns_query *q, int64_t deadline_ms,
+    dns_probe *p)
 {
 	const dns_answer *a;
-	dns_query *q;
-	int64_t t0 = dns_now_ms();
 
 	memset(p, 0, sizeof(*p));
 	p->mode = r->mode;
-	if (r->mode == DNS_MODE_ZONE) {
+	if (q == NULL) {
 		p->result = DNS_PROBE_SKIPPED;
 		return;
 	}
-	q = dns_query_start(r, ".", DNS_T_A);
-	a = dns_query_wait(q, t0 + r->timeout_ms);
-	p->waited_ms = (unsigned)(dns_now_ms() - t0);
+	a = dns_query_wait(q, deadline_ms);
+	p->waited_ms = (unsigned)(dns_now_ms() - q->start_ms);
 	if (a->status == DNS_RECORDS || a->status == DNS_NODATA ||
 	    a->status == DNS_NXDOMAIN)
 		p->result = DNS_PROBE_OK;
@@ -341,6 +345,14 @@ dns_resolver_probe(dns_resolver *r, dns_probe *p)
 	if (p->result != DNS_PROBE_OK)
 		snprintf(p->why, sizeof(p->why), "%s", a->why);
 	dns_query_free(q);
+}
+
+void
+dns_resolver_probe(dns_resolver *r, dns_probe *p)
+{
+	dns_query *q = dns_probe_start(r);
+
+	dns_probe_finish(r, q, dns_now_ms() + r->timeout_ms, p);
 }
 
 unsigned

@@ -6,7 +6,9 @@
 #     takes the packets and never answers (a UDP socket that reads
 #     nothing): `-n` and the daemon's start warn naming the forwarder and
 #     `dns_forward = ADDR@PORT`; -n still exits 0 and the daemon still
-#     starts and serves (a warning, not a refusal)
+#     starts and serves (a warning, not a refusal); the start does not
+#     wait for the probe (ready first, the warning at its deadline)
+#   - a dns_conf whose auth-zone does not parse: the start is refused
 #   - a zone-file set-up: no DNS warning
 #   - `authmilter dns` through the silent forwarder says no answer came
 #     (text and JSON), never "dnssec: insecure"
@@ -62,8 +64,14 @@ SOCK=$T/run/am.sock
 P=$!
 for i in $(seq 1 100); do grep -q "notice: ready" "$T/am.log" && break; sleep 0.1; done
 grep -q "notice: ready" "$T/am.log" || fail "the daemon did not start: $(cat "$T/am.log")"
-grep -q "warning: DNS: the forwarder 127.0.0.1@$SILENT (dns_forward)" "$T/am.log" ||
-    fail "no DNS warning at start: $(cat "$T/am.log")"
+# the probe does not hold the start: ready first, the warning when the
+# probe's deadline (dns_timeout) has passed
+for i in $(seq 1 50); do grep -q "warning: DNS:" "$T/am.log" && break; sleep 0.1; done
+grep -q "warning: DNS: the forwarder 127.0.0.1@$SILENT (dns_forward) .*set dns_forward = ADDR@PORT" \
+    "$T/am.log" || fail "no DNS warning at start: $(cat "$T/am.log")"
+[ "$(grep -n "notice: ready" "$T/am.log" | cut -d: -f1)" -lt \
+    "$(grep -n "warning: DNS:" "$T/am.log" | cut -d: -f1)" ] ||
+    fail "the start waited for the probe: $(cat "$T/am.log")"
 miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "asid=probe.test" \
     -s "$SRC/tests/daemon/lua/one.lua" > "$T/mt" 2>&1
 for i in $(seq 1 50); do grep -q "ONE: .*action=" "$T/am.log" && break; sleep 0.1; done
@@ -72,7 +80,19 @@ grep -q "ONE: .*spf=temperror.*action=" "$T/am.log" ||
 kill -TERM "$P"
 wait "$P"
 P=
-echo "ok   start: warned, and the daemon serves"
+echo "ok   start: ready at once, warned when the probe's deadline passed, and serves"
+
+# a dns_conf libunbound cannot start with: the start is refused
+printf 'x.example. 300 IN A 192.0.2.1\ny.example. 300 IN A 1.2.3\n' > "$T/bad.zone"
+printf 'server:\n    module-config: "iterator"\nauth-zone:\n    name: "example."\n    zonefile: "%s"\n    fallback-enabled: no\n' \
+    "$T/bad.zone" > "$T/unbound.conf"
+timeout 20 "$AUTHMILTER" -f -u "" --pidfile "" -p "unix:$T/run/b.sock" \
+    --dns-conf "$T/unbound.conf" > "$T/out" 2>&1
+st=$?
+[ "$st" = 1 ] || fail "start with a broken dns_conf: exit $st, want 1: $(cat "$T/out")"
+grep -q "error: DNS: the resolver cannot start" "$T/out" && grep -qF "$T/bad.zone" "$T/out" ||
+    fail "start with a broken dns_conf: $(cat "$T/out")"
+echo "ok   start: a dns_conf whose auth-zone does not parse is refused, naming the zone file"
 
 # authmilter dns: no answer is not "dnssec: insecure"
 "$AUTHMILTER" dns --dns-forward "127.0.0.1@$SILENT" --dns-timeout 1000 example.com A > "$T/out" 2>&1
