@@ -596,6 +596,10 @@ stop_signal_name(int sig)
 	    sig == SIGTERM ? "SIGTERM" : "an error waiting for signals";
 }
 
+/* The runtime whose resolver the start's probe uses, held until the probe
+ * ends (a reload may replace it meanwhile). */
+static runtime *probe_rt;
+
 static int
 run_loop(const daemon_args *o, void (*ready)(void))
 {
@@ -625,10 +629,16 @@ run_loop(const daemon_args *o, void (*ready)(void))
 	while (!stopping) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
 		unsigned char sig;
-		int hup = 0, usr1 = 0, usr2 = 0;
+		int hup = 0, usr1 = 0, usr2 = 0, wait_ms;
 
-		/* bounded while the start's resolver probe is out */
-		if (poll(&p, 1, checks_probe_poll()) < 0 && errno != EINTR)
+		/* bounded while the start's resolver probe is out; its
+		 * runtime is let go once it has ended */
+		wait_ms = checks_probe_poll();
+		if (wait_ms < 0 && probe_rt != NULL) {
+			runtime_release(probe_rt);
+			probe_rt = NULL;
+		}
+		if (poll(&p, 1, wait_ms) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
 		 * one reload (of USR1s one status line, of USR2s one), and a
@@ -717,7 +727,7 @@ daemon_main(const daemon_args *args)
 	daemon_args o = *args;
 	daemon_ids ids;
 	am_config cfg;
-	runtime *rt, *probe_rt;
+	runtime *rt;
 	char err[512];
 	unsigned max_conns, max_header_bytes;
 	int rc;
@@ -829,7 +839,8 @@ daemon_main(const daemon_args *args)
 	apply_limits(max_conns, max_header_bytes);
 	rc = run_loop(&o, report_ready);
 	checks_probe_end();
-	runtime_release(probe_rt);
+	runtime_release(probe_rt);	/* NULL: already let go */
+	probe_rt = NULL;
 	runtime_shutdown();
 	/* the pid file stays (write_pidfile); its lock ends with us */
 	log_msg(LOG_NOTICE, NULL, "stopped");
