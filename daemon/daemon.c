@@ -721,6 +721,18 @@ check_file_dir(const char *what, const char *path)
 	return 0;
 }
 
+/* -n: socket_group names a group (setup_socket() looks it up at start) */
+static int
+check_socket_group(const am_config *cfg)
+{
+	if (cfg->socket_group[0] != '\0' && getgrnam(cfg->socket_group) == NULL) {
+		log_msg(LOG_ERR, NULL, "socket group '%s': no such group",
+		    cfg->socket_group);
+		return -1;
+	}
+	return 0;
+}
+
 int
 daemon_main(const daemon_args *args)
 {
@@ -760,12 +772,10 @@ daemon_main(const daemon_args *args)
 		}
 		/* the user, groups and the files as the user; the runtime
 		 * without the history store (it would make the file) */
-		if (resolve_ids(&cfg, &ids) < 0 || (is_unix &&
-		    cfg.socket_group[0] != '\0' &&
-		    getgrnam(cfg.socket_group) == NULL &&
-		    (log_msg(LOG_ERR, NULL, "socket group '%s': no such group",
-		    cfg.socket_group), 1)) || checks_as_user(&cfg,
-		    o.config_path, ids.drop, ids.uid, ids.gid, ids.name) < 0) {
+		if (resolve_ids(&cfg, &ids) < 0 ||
+		    (is_unix && check_socket_group(&cfg) < 0) ||
+		    checks_as_user(&cfg, o.config_path, ids.drop, ids.uid,
+		    ids.gid, ids.name) < 0) {
 			config_free(&cfg);
 			return DAEMON_EXIT_FAILURE;
 		}
