@@ -10,7 +10,12 @@
  *   {"name","type","status","dnssec","ttl","rcode","why","records":[...]}
  * where A/AAAA/PTR records are strings, MX records {"preference","host"}
  * and TXT records {"text","strings":[...]} (octets outside printable ASCII
- * and '\' written \DDD / \\), and rcode is null when none was received.
+ * and '\' written \DDD / \\), and rcode is null when none was received
+ * (dnssec too when no answer came at all, a timeout). The text output
+ * gives a temporary failure no DNSSEC state ("dnssec: none (no answer
+ * came)", or "none (no usable answer)" for SERVFAIL, REFUSED...; bogus
+ * stays bogus) and, for a timeout or SERVFAIL, a hint on the resolver's
+ * reach.
  * Exit: 0 the lookup completed (whatever its status), 1 the resolver could
  * not be built, 2 bad usage.
  */
@@ -128,6 +133,15 @@ record_json(const dns_record *r)
 	}
 }
 
+/* No answer came (a timeout, or libunbound could not ask): there is no
+ * DNSSEC state to give, and the resolver's reach is what to look at. */
+static int
+no_answer(const dns_answer *a)
+{
+	return a->status == DNS_TEMPFAIL && a->rcode < 0 &&
+	    a->sec != DNS_SEC_BOGUS;
+}
+
 static int
 print_json(const char *name, dns_type t, const dns_answer *a)
 {
@@ -138,7 +152,8 @@ print_json(const char *name, dns_type t, const dns_answer *a)
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "type", json_string(dns_type_name(t)));
 	json_object_set_new(o, "status", json_string(dns_status_name(a->status)));
-	json_object_set_new(o, "dnssec", json_string(dns_sec_name(a->sec)));
+	json_object_set_new(o, "dnssec", no_answer(a) ? json_null() :
+	    json_string(dns_sec_name(a->sec)));
 	json_object_set_new(o, "ttl", json_integer(a->ttl));
 	json_object_set_new(o, "rcode",
 	    a->rcode >= 0 ? json_integer(a->rcode) : json_null());
@@ -163,11 +178,21 @@ print_text(const char *name, dns_type t, const dns_answer *a)
 
 	printf("name:   %s\ntype:   %s\nstatus: %s\ndnssec: %s\nttl:    %u\n",
 	    name, dns_type_name(t), dns_status_name(a->status),
-	    dns_sec_name(a->sec), a->ttl);
+	    no_answer(a) ? "none (no answer came)" : a->status ==
+	    DNS_TEMPFAIL && a->sec != DNS_SEC_BOGUS ? "none (no usable answer)" :
+	    dns_sec_name(a->sec),
+	    a->ttl);
 	if (a->rcode >= 0)
 		printf("rcode:  %d\n", a->rcode);
 	if (a->why[0] != '\0')
 		printf("why:    %s\n", a->why);
+	if (no_answer(a) || (a->status == DNS_TEMPFAIL && a->rcode == 2))
+		printf("hint:   the resolver got %s: its servers (the root "
+		    "name servers, or --dns-forward's) may not be reachable "
+		    "from here; offline, set --dns-forward ADDR@PORT "
+		    "(dns_forward = ADDR@PORT) to a resolver this host can "
+		    "reach\n", no_answer(a) ? "no answer" :
+		    "SERVFAIL (also its word for servers it cannot reach)");
 	for (i = 0; i < a->count; i++) {
 		sb_init(&sb);
 		record_text(&sb, &a->records[i]);

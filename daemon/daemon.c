@@ -4,11 +4,16 @@
  *
  * Start-up order, each step failing loudly (file and line for the config):
  *   read the config, apply flags, anchor relative paths to the start
- *   directory -> (-n: check and stop) -> look up the
+ *   directory -> (-n: check, changing nothing - checks.c: the user's
+ *   access, as that user; the resolver probe - and stop) -> look up the
  *   run-as user and group -> bind the milter socket (as root; milter/milter.h)
  *   with its mode and group -> detach (unless -f) and write the pidfile ->
- *   drop privileges -> build the runtime (resolver threads start only now,
- *   after fork and setuid) -> start the milter server's threads and serve.
+ *   fork the socket's root helper (sockclean.c) -> drop privileges ->
+ *   build the runtime (resolver threads start only now, after fork and
+ *   setuid) -> send the resolver probe (checks.c: refused only when the
+ *   resolver cannot start) -> start the milter server's threads and serve;
+ *   the main loop says what the probe found (a warning when the servers
+ *   cannot be reached) once it is answered or its deadline passes.
  *   The metrics endpoint (metrics =) is bound with the milter socket
  *   and its thread started with the server's (metrics_http_int.h).
  *
@@ -34,8 +39,10 @@
  * O_NOFOLLOW, or a stale regular file of root's with one link), and get
  * their mode and group when made (umask and effective gid at bind();
  * fchmod), never by path afterwards: setup_socket(), write_pidfile().
- * Neither is removed at exit once privileges are dropped (the directory
- * is root's); the next start replaces them. In the foreground the pidfile
+ * The pidfile is not removed at exit once privileges are dropped (the
+ * directory is root's); the next start replaces it. The socket is: a root
+ * helper forked before the drop removes it when the daemon exits
+ * (sockclean_int.h). In the foreground the pidfile
  * is written only when configured away from its default.
  */
 #include "daemon/daemon.h"
@@ -55,6 +62,7 @@
 #include <unistd.h>
 
 #include "daemon/callbacks_int.h"
+#include "daemon/checks_int.h"
 #include "config/config.h"
 #include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
@@ -63,6 +71,7 @@
 #include "milter/milter.h"
 #include "daemon/notify_int.h"
 #include "daemon/runtime_int.h"
+#include "daemon/sockclean_int.h"
 #include "util/safefile.h"
 
 #define DAEMON_DRAIN_SECONDS 30       /* wait for messages in flight at stop */
@@ -266,6 +275,11 @@ check_socket(int dfd, const char *name, const char *path, mode_t mode,
 	return 0;
 }
 
+/* A unix socket the daemon cannot remove itself once it has dropped
+ * privileges: its directory (held open) and leaf, for sockclean_start(). */
+static int sock_dfd = -1;
+static char sock_name[MPROTO_PATH_MAX];
+
 static int
 setup_socket(const am_config *cfg, const daemon_ids *ids)
 {
@@ -340,6 +354,11 @@ setup_socket(const am_config *cfg, const daemon_ids *ids)
 		}
 		if (check_socket(dfd, name, path, mode, gid) < 0)
 			goto out;
+		if (ids->drop) {
+			snprintf(sock_name, sizeof(sock_name), "%s", name);
+			sock_dfd = dfd;
+			dfd = -1;
+		}
 	}
 	rc = 0;
 out:
@@ -588,6 +607,10 @@ stop_signal_name(int sig)
 	    sig == SIGTERM ? "SIGTERM" : "an error waiting for signals";
 }
 
+/* The runtime whose resolver the start's probe uses, held until the probe
+ * ends (a reload may replace it meanwhile). */
+static runtime *probe_rt;
+
 static int
 run_loop(const daemon_args *o, void (*ready)(void))
 {
@@ -619,9 +642,16 @@ run_loop(const daemon_args *o, void (*ready)(void))
 	while (!stopping) {
 		struct pollfd p = { sigpipe_fds[0], POLLIN, 0 };
 		unsigned char sig;
-		int hup = 0, usr1 = 0, usr2 = 0;
+		int hup = 0, usr1 = 0, usr2 = 0, wait_ms;
 
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		/* bounded while the start's resolver probe is out; its
+		 * runtime is let go once it has ended */
+		wait_ms = checks_probe_poll();
+		if (wait_ms < 0 && probe_rt != NULL) {
+			runtime_release(probe_rt);
+			probe_rt = NULL;
+		}
+		if (poll(&p, 1, wait_ms) < 0 && errno != EINTR)
 			break;
 		/* take every queued signal first: any number of HUPs make
 		 * one reload (of USR1s one status line, of USR2s one), and a
@@ -710,6 +740,18 @@ check_file_dir(const char *what, const char *path)
 	return 0;
 }
 
+/* -n: socket_group names a group (setup_socket() looks it up at start) */
+static int
+check_socket_group(const am_config *cfg)
+{
+	if (cfg->socket_group[0] != '\0' && getgrnam(cfg->socket_group) == NULL) {
+		log_msg(LOG_ERR, NULL, "socket group '%s': no such group",
+		    cfg->socket_group);
+		return -1;
+	}
+	return 0;
+}
+
 int
 daemon_main(const daemon_args *args)
 {
@@ -734,7 +776,6 @@ daemon_main(const daemon_args *args)
 		int is_unix;
 
 		/* Build everything that can be built without side effects. */
-		warn_ids_ignored(&cfg);
 		is_unix = mserver_socket_path(cfg.socket, path, sizeof(path),
 		    err, sizeof(err));
 		if (is_unix < 0 || metrics_http_check(cfg.metrics, err,
@@ -749,12 +790,26 @@ daemon_main(const daemon_args *args)
 			config_free(&cfg);
 			return DAEMON_EXIT_FAILURE;
 		}
+		/* the user, groups and the files as the user; the runtime
+		 * without the history store (it would make the file) */
+		if (resolve_ids(&cfg, &ids) < 0 ||
+		    (is_unix && check_socket_group(&cfg) < 0) ||
+		    checks_as_user(&cfg, o.config_path, ids.drop, ids.uid,
+		    ids.gid, ids.name) < 0) {
+			config_free(&cfg);
+			return DAEMON_EXIT_FAILURE;
+		}
+		free(cfg.history);
+		cfg.history = NULL;
 		rt = runtime_build(&cfg, err, sizeof(err));
 		if (rt == NULL) {
 			log_msg(LOG_ERR, NULL, "%s", err);
 			return DAEMON_EXIT_FAILURE;
 		}
+		rc = checks_resolver(rt->resolver, &rt->cfg);
 		runtime_release(rt);
+		if (rc < 0)
+			return DAEMON_EXIT_FAILURE;
 		if (access(o.config_path, F_OK) == 0)
 			printf("authmilter: %s: configuration OK\n",
 			    o.config_path);
@@ -781,7 +836,26 @@ daemon_main(const daemon_args *args)
 		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
 		goto fail;
 	}
-	if (write_pidfile(&cfg) < 0 || drop_privileges(&ids) < 0)
+	if (write_pidfile(&cfg) < 0)
+		goto fail;
+	if (sock_dfd >= 0) {
+		/* the socket's directory is root's: a root helper removes
+		 * the socket when the daemon exits (sockclean_int.h) */
+		struct stat st;
+
+		err[0] = '\0';
+		if (fstatat(sock_dfd, sock_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+		else
+			(void)sockclean_start(sock_dfd, sock_name, &st, err,
+			    sizeof(err));
+		if (err[0] != '\0')
+			log_msg(LOG_WARNING, NULL, "the unix socket will not be "
+			    "removed at stop (%s)", err);
+		close(sock_dfd);
+		sock_dfd = -1;
+	}
+	if (drop_privileges(&ids) < 0)
 		goto fail;
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
@@ -790,9 +864,17 @@ daemon_main(const daemon_args *args)
 		log_msg(LOG_ERR, NULL, "%s", err);
 		return DAEMON_EXIT_FAILURE;
 	}
+	if (checks_probe_begin(rt->resolver, &rt->cfg) < 0) {
+		runtime_release(rt);
+		return DAEMON_EXIT_FAILURE;
+	}
 	runtime_install(rt);
+	probe_rt = runtime_acquire();	/* the probe's resolver, kept */
 	apply_limits(max_conns, max_header_bytes);
 	rc = run_loop(&o, report_ready);
+	checks_probe_end();
+	runtime_release(probe_rt);	/* NULL: already let go */
+	probe_rt = NULL;
 	runtime_shutdown();
 	/* the pid file stays (write_pidfile); its lock ends with us */
 	log_msg(LOG_NOTICE, NULL, "stopped");

@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "report/report.h"
 #include "daemon/log_int.h"
@@ -159,6 +161,22 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/* The store cannot be opened at start: the message names the store and
+ * who the daemon is now (it opens it after dropping privileges), so a
+ * file or directory made by root (an old `-n`, a root run) is seen. */
+static void
+history_open_failed(const char *spec, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", err);
+	snprintf(err, errlen, "history %s: %s (opened as user %s, uid %lu: it "
+	    "must be able to write the file and its directory; `authmilter "
+	    "-n` checks it)", spec, why, pw != NULL ? pw->pw_name : "?",
+	    (unsigned long)geteuid());
+}
+
 history_writer *
 history_writer_start(const am_config *cfg, char *err, size_t errlen)
 {
@@ -181,8 +199,10 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	w->h = history_open(cfg->history, err, errlen);
-	if (w->h == NULL)
+	if (w->h == NULL) {
+		history_open_failed(cfg->history, err, errlen);
 		goto fail;
+	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->nonempty, NULL);
 	pthread_cond_init(&w->room, NULL);

@@ -212,6 +212,48 @@ unsigned dns_resolver_timeout_ms(const dns_resolver *r);
 int dns_resolver_add_fault(dns_resolver *r, const char *name, dns_type type,
     dns_status status);
 
+/*
+ * The resolver probe (`authmilter -n` and the daemon's start): one query
+ * (". A", answered by the root or the forwarders) with the per-lookup
+ * deadline, through the same context and the same async API as every
+ * lookup, so a host that cannot reach its servers is told at start and
+ * not by each message's temperror. Nothing is logged: the caller words
+ * the result. In zone-file mode nothing is sent (the zone was checked when
+ * the resolver was built): DNS_PROBE_SKIPPED. Like any query, it must not
+ * precede dns_resolver_add_fault(), and must end before
+ * dns_resolver_free().
+ */
+typedef enum {
+	DNS_PROBE_SKIPPED,   /* zone-file mode */
+	DNS_PROBE_OK,        /* an answer came: records, NODATA or NXDOMAIN */
+	DNS_PROBE_NO_ANSWER, /* none within the deadline: unreachable, dropped */
+	DNS_PROBE_FAILED,    /* SERVFAIL/REFUSED (or the servers marked down) */
+	DNS_PROBE_BOGUS,     /* the answer failed DNSSEC validation */
+	DNS_PROBE_BROKEN,    /* libunbound cannot start (its config file) */
+} dns_probe_result;
+
+typedef enum {
+	DNS_MODE_ZONE,       /* zone_file */
+	DNS_MODE_CONF,       /* unbound_conf */
+	DNS_MODE_FORWARD,    /* forwarders */
+	DNS_MODE_RECURSE,    /* from the root servers */
+} dns_mode;
+
+typedef struct dns_probe {
+	dns_probe_result result;
+	dns_mode mode;
+	unsigned waited_ms;  /* how long the probe took */
+	char why[160];       /* the answer's reason when not DNS_PROBE_OK */
+} dns_probe;
+
+void dns_resolver_probe(dns_resolver *r, dns_probe *p);
+/* The same in two steps, for a caller that serves meanwhile: the query
+ * (NULL in zone-file mode), then its result: waits until deadline_ms at
+ * most, and frees q. dns_resolver_probe() = both, deadline dns_timeout. */
+dns_query *dns_probe_start(dns_resolver *r);
+void dns_probe_finish(dns_resolver *r, dns_query *q, int64_t deadline_ms,
+    dns_probe *p);
+
 /* Called once per query with its answer, in the thread that waits for
  * it, when set (before the first query; `authmilter check --explain`). */
 typedef void (*dns_trace_fn)(void *arg, const char *name, dns_type type,

@@ -263,7 +263,7 @@ dns_answer_from_ub(int err, const struct ub_result *res, dns_type t)
 
 	if (err != 0 || res == NULL)
 		return dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,
-		    "resolver error: %s", err ? ub_strerror(err) : "no result");
+		    DNS_WHY_UB_ERROR "%s", err ? ub_strerror(err) : "no result");
 	if (res->bogus)
 		return dns_answer_status(DNS_TEMPFAIL, DNS_SEC_BOGUS, res->rcode,
 		    "DNSSEC bogus: %s", res->why_bogus != NULL ?

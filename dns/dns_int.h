@@ -44,6 +44,11 @@ size_t dns_wire_to_query(const uint8_t *wire, size_t wlen, char *out,
 size_t dns_make_key(const uint8_t *wire, size_t wlen, dns_type t,
     uint8_t *key);
 
+/* The reason of an answer libunbound refused to look up (ub_resolve_async
+ * or its callback gave an error: its context cannot start): the probe
+ * tells it from a timeout by it. */
+#define DNS_WHY_UB_ERROR "resolver error: "
+
 /* dns_answer.c */
 dns_answer *dns_answer_status(dns_status st, dns_sec sec, int rcode,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

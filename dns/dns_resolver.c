@@ -66,6 +66,7 @@ struct dns_resolver {
 	size_t nfaults;
 	atomic_int queried;          /* a query was started: faults are fixed */
 	unsigned timeout_ms;
+	dns_mode mode;               /* for dns_resolver_probe() */
 	dns_trace_fn trace;          /* NULL: no trace (the usual case) */
 	void *trace_arg;
 };
@@ -298,6 +299,9 @@ dns_resolver_new(const dns_config *cfg, char *err, size_t errlen)
 	pthread_condattr_init(&r->cattr);
 	pthread_condattr_setclock(&r->cattr, CLOCK_MONOTONIC);
 	r->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DNS_DEFAULT_TIMEOUT_MS;
+	r->mode = cfg->zone_file != NULL ? DNS_MODE_ZONE :
+	    cfg->unbound_conf != NULL ? DNS_MODE_CONF :
+	    cfg->nforwarders > 0 ? DNS_MODE_FORWARD : DNS_MODE_RECURSE;
 	if (resolver_connect(r, cfg, err, errlen) != 0) {
 		dns_resolver_free(r);
 		return NULL;
@@ -333,6 +337,51 @@ dns_resolver_free(dns_resolver *r)
 	pthread_condattr_destroy(&r->cattr);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
+}
+
+dns_query *
+dns_probe_start(dns_resolver *r)
+{
+	return r->mode == DNS_MODE_ZONE ? NULL : dns_query_start(r, ".", DNS_T_A);
+}
+
+void
+dns_probe_finish(dns_resolver *r, dns_query *q, int64_t deadline_ms,
+    dns_probe *p)
+{
+	const dns_answer *a;
+
+	memset(p, 0, sizeof(*p));
+	p->mode = r->mode;
+	if (q == NULL) {
+		p->result = DNS_PROBE_SKIPPED;
+		return;
+	}
+	a = dns_query_wait(q, deadline_ms);
+	p->waited_ms = (unsigned)(dns_now_ms() - q->start_ms);
+	if (a->status == DNS_RECORDS || a->status == DNS_NODATA ||
+	    a->status == DNS_NXDOMAIN)
+		p->result = DNS_PROBE_OK;
+	else if (a->sec == DNS_SEC_BOGUS)
+		p->result = DNS_PROBE_BOGUS;
+	else if (a->rcode >= 0)
+		p->result = DNS_PROBE_FAILED;
+	else if (strncmp(a->why, DNS_WHY_UB_ERROR, strlen(DNS_WHY_UB_ERROR))
+	    == 0)
+		p->result = DNS_PROBE_BROKEN;
+	else
+		p->result = DNS_PROBE_NO_ANSWER;
+	if (p->result != DNS_PROBE_OK)
+		snprintf(p->why, sizeof(p->why), "%s", a->why);
+	dns_query_free(q);
+}
+
+void
+dns_resolver_probe(dns_resolver *r, dns_probe *p)
+{
+	dns_query *q = dns_probe_start(r);
+
+	dns_probe_finish(r, q, dns_now_ms() + r->timeout_ms, p);
 }
 
 unsigned
@@ -497,7 +546,7 @@ dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
 		list_del(r, q);
 		pthread_mutex_unlock(&r->mu);
 		q->answer = dns_answer_status(DNS_TEMPFAIL, DNS_SEC_INSECURE, -1,
-		    "resolver error: %s", ub_strerror(rc));
+		    DNS_WHY_UB_ERROR "%s", ub_strerror(rc));
 		goto done;
 	}
 	return q;

@@ -17,7 +17,8 @@
  *   SOA and NS for "." (the caller retries with it when the file has no
  *   apex SOA, as every answer is SERVFAIL without one).
  *   dns_setup_log_error() gives the first error libunbound logged there
- *   (naming the operator's file, not the copy) and
+ *   (naming the operator's file, not the copy, and the record's own line
+ *   where libunbound names another: zone_error_line()) and
  *   dns_setup_cleanup() removes the directory (the context has read
  *   everything once it answered a query).
  */
@@ -304,6 +305,59 @@ fail:
 	return -1;
 }
 
+/*
+ * The line libunbound 1.17 names in "parse error FILE N:COL" is not the
+ * record's: its reader (sldns_fget_token_l) counts the newline ending the
+ * record and then every empty line after it before the record is parsed,
+ * so N is the record's last line + 1 + the empty lines that follow it
+ * (2 below it at the end of our copy, which ends with an added newline).
+ * The record's line is the last non-empty line before N (in the copy,
+ * whose lines are the file's own on the first attempt); 0 if none.
+ */
+static unsigned long
+zone_error_line(const char *copy, unsigned long n)
+{
+	unsigned long lineno = 0, last = 0;
+	int c, empty = 1;
+	FILE *fp = fopen(copy, "r");
+
+	if (fp == NULL)
+		return 0;
+	while (lineno + 1 < n && (c = getc(fp)) != EOF) {
+		if (c == '\n') {
+			lineno++;
+			if (!empty)
+				last = lineno;
+			empty = 1;
+		} else
+			empty = 0;
+	}
+	fclose(fp);
+	return last;
+}
+
+/* "parse error COPY N:COL: why" -> "parse error ZONE LINE:COL: why" in buf */
+static int
+zone_parse_error(const char *msg, const char *copy, const char *zone,
+    char *buf, size_t len)
+{
+	static const char head[] = "parse error ";
+	unsigned long n, line;
+	size_t clen = strlen(copy);
+	char *end;
+
+	if (strncmp(msg, head, sizeof(head) - 1) != 0 ||
+	    strncmp(msg + sizeof(head) - 1, copy, clen) != 0 ||
+	    msg[sizeof(head) - 1 + clen] != ' ')
+		return -1;
+	msg += sizeof(head) + clen;
+	n = strtoul(msg, &end, 10);
+	if (end == msg || *end != ':' || (line = zone_error_line(copy, n)) == 0)
+		return -1;
+	snprintf(buf, len, "%s%s %lu%s", head, zone, line, end);
+	return 0;
+}
+
 void
 dns_setup_log_error(const dns_setup *s, const char *zone, char *buf,
     size_t len)
@@ -325,8 +379,11 @@ dns_setup_log_error(const dns_setup *s, const char *zone, char *buf,
 		if ((msg = strstr(line, "error: ")) == NULL)
 			continue;
 		msg += strlen("error: ");
-		/* name the operator's file, not our private copy */
-		if ((copy = strstr(msg, path)) != NULL)
+		/* name the operator's file, not our private copy, and the
+		 * record's own line */
+		if (zone_parse_error(msg, path, zone, buf, len) == 0)
+			;
+		else if ((copy = strstr(msg, path)) != NULL)
 			snprintf(buf, len, "%.*s%s%s", (int)(copy - msg), msg,
 			    zone, copy + strlen(path));
 		else

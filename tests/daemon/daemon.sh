@@ -73,7 +73,9 @@ done
 [ -e "$T/x.sock" ] && fail "a socket was created although the config is broken"
 "$AUTHMILTER" -n -c "$T/missing.conf" > "$T/out" 2>&1 && fail "-n with a missing file passed"
 grep -q "missing.conf" "$T/out" || fail "-n missing file: $(cat "$T/out")"
-printf 'socket = unix:%s/x.sock\ndns_zone = %s\ndmarc_enforce = yes\n' "$T" "$ZONE" > "$T/good.conf"
+# user = "": -n refuses the default user authmilter when it does not exist
+# (the start does; config_test.sh checks the users)
+printf 'socket = unix:%s/x.sock\ndns_zone = %s\ndmarc_enforce = yes\nuser = ""\n' "$T" "$ZONE" > "$T/good.conf"
 "$AUTHMILTER" -n -c "$T/good.conf" > "$T/out" 2>&1 || fail "-n good.conf: $(cat "$T/out")"
 grep -q "configuration OK" "$T/out" || fail "-n good.conf: $(cat "$T/out")"
 "$AUTHMILTER" -n --dns-zone "$T/nonexistent.zone" -c "$T/good.conf" > "$T/out" 2>&1 &&

@@ -594,24 +594,127 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+/* A temporary file holding text; its path in path (a mkstemp template). */
+static void
+write_temp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
 START_TEST(test_bad_zone_file)
 {
 	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512];
 	dns_config cfg;
-	FILE *fp;
-	int fd;
 
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs("www.example. 300 IN A 192.0.2.300\n", fp);
-	fclose(fp);
+	write_temp(path, "www.example. 300 IN A 192.0.2.300\n");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = path;
 	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
 	unlink(path);
 	ck_assert_msg(strstr(err, path) != NULL && strstr(err, "error") != NULL,
 	    "%s", err);
+}
+END_TEST
+
+/*
+ * A zone file's parse error names the record's own line (libunbound
+ * names the line after it plus the empty lines that follow: 2 below it
+ * at the end of the file): the bad record last, in the middle, followed
+ * by empty lines, and spread over lines in parentheses (its last line).
+ */
+static const struct {
+	const char *text;
+	const char *want;	/* " LINE:" after the file's path */
+} zone_errors[] = {
+	{ "$ORIGIN example.\n$TTL 300\nx IN A 192.0.2.300\n", " 3:" },
+	{ "x.example. 300 IN A 1.2.3\nwww.example. 300 IN A 192.0.2.1\n",
+	  " 1:" },
+	{ "a.example. 300 IN A 192.0.2.1\nx.example. 300 IN FOO 1\n\n\n"
+	  "; c\nwww.example. 300 IN A 192.0.2.1\n", " 2:" },
+	{ "\n\nx.example. 300 IN A 1.2.3", " 3:" },
+	{ "a.example. 300 IN SOA a. b. ( 1 2 3\n 4 x )\nb.example. 300 IN A "
+	  "192.0.2.1\n", " 2:" },
+};
+
+START_TEST(test_zone_error_line)
+{
+	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512], want[128];
+	dns_config cfg;
+
+	write_temp(path, zone_errors[_i].text);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = path;
+	ck_assert_ptr_null(dns_resolver_new(&cfg, err, sizeof(err)));
+	unlink(path);
+	snprintf(want, sizeof(want), "parse error %s%s", path,
+	    zone_errors[_i].want);
+	ck_assert_msg(strstr(err, want) != NULL, "want '%s' in: %s", want, err);
+}
+END_TEST
+
+/*
+ * dns_resolver_probe(): zone-file mode sends nothing; a forwarder nobody
+ * answers on gives no usable answer within the deadline; a libunbound
+ * config whose auth-zone does not parse cannot start.
+ */
+START_TEST(test_probe)
+{
+	char zpath[] = "/tmp/check_dns_probe_XXXXXX", cpath[] =
+	    "/tmp/check_dns_probe_conf_XXXXXX", err[512], conf[512];
+	dns_config cfg;
+	dns_resolver *r;
+	dns_probe p;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.zone_file = ZONE;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	dns_resolver_probe(r, &p);
+	ck_assert_int_eq(p.result, DNS_PROBE_SKIPPED);
+	ck_assert_int_eq(p.mode, DNS_MODE_ZONE);
+	dns_resolver_free(r);
+
+	/* port 9 (discard) on loopback: nothing answers DNS there */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.forwarders[0] = "127.0.0.1@9";
+	cfg.nforwarders = 1;
+	cfg.timeout_ms = 800;
+	cfg.trust_anchor_file = "";
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	dns_resolver_probe(r, &p);
+	ck_assert_msg(p.result == DNS_PROBE_NO_ANSWER ||
+	    p.result == DNS_PROBE_FAILED, "result %d: %s", p.result, p.why);
+	ck_assert_int_eq(p.mode, DNS_MODE_FORWARD);
+	ck_assert_uint_le(p.waited_ms, 800 + 500);
+	ck_assert(p.why[0] != '\0');
+	dns_resolver_free(r);
+
+	write_temp(zpath, "x.example. 300 IN A 1.2.3\n");
+	snprintf(conf, sizeof(conf), "server:\n    module-config: \"iterator\"\n"
+	    "    use-syslog: no\n    logfile: \"/dev/null\"\nauth-zone:\n"
+	    "    name: \"example.\"\n    zonefile: \"%s\"\n"
+	    "    fallback-enabled: no\n", zpath);
+	write_temp(cpath, conf);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_conf = cpath;
+	cfg.timeout_ms = 800;
+	r = dns_resolver_new(&cfg, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	dns_resolver_probe(r, &p);
+	unlink(zpath);
+	unlink(cpath);
+	ck_assert_msg(p.result == DNS_PROBE_BROKEN, "result %d: %s", p.result,
+	    p.why);
+	ck_assert_int_eq(p.mode, DNS_MODE_CONF);
+	dns_resolver_free(r);
 }
 END_TEST
 
@@ -699,15 +802,9 @@ START_TEST(test_zone_with_soa)
 	dns_config cfg;
 	dns_resolver *r;
 	dns_answer *a;
-	FILE *fp;
-	int fd;
 
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs("$ORIGIN .\n. 600 IN SOA ns. host. 1 3600 600 86400 42\n"
-	    ". 600 IN NS ns.\nhost.test. 77 IN A 192.0.2.5\n", fp);
-	fclose(fp);
+	write_temp(path, "$ORIGIN .\n. 600 IN SOA ns. host. 1 3600 600 86400 42\n"
+	    ". 600 IN NS ns.\nhost.test. 77 IN A 192.0.2.5\n");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.zone_file = path;
 	r = dns_resolver_new(&cfg, err, sizeof(err));
@@ -746,7 +843,10 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_threads, 0, 2);  /* cache on, off */
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_bad_zone_file);
+	tcase_add_loop_test(tc, test_zone_error_line, 0,
+	    (int)(sizeof(zone_errors) / sizeof(zone_errors[0])));
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_hostile_rdata);
 	tcase_add_test(tc, test_zone_with_soa);
 	suite_add_tcase(s, tc);
