@@ -318,7 +318,7 @@ uninstall:
 # dpkg-shlibdeps, the maintainer scripts (postinst: the system user and
 # group authmilter and /var/lib/authmilter; the service is not enabled).
 # tests/system/deb.sh installs it in a fresh Debian 12 chroot.
-DEB_VERSION ?= $(shell sed -n 's/^\#define AUTHMILTER_VERSION "\(.*\)"/\1/p' cli/main.c)
+DEB_VERSION ?= $(shell sed -n 's/^\#define AUTHMILTER_VERSION "\(.*\)"/\1/p' daemon/daemon.h)
 DEB_MAINTAINER ?= authmilter maintainers <postmaster@localhost>
 DEB_DIR := $(BUILD)/deb
 
