@@ -151,12 +151,14 @@ parse_args(int argc, char **argv, check_opts *o)
 }
 
 static void
-on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
+on_trace(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
 {
 	trace *t = arg;
 	size_t i;
 	char buf[1024];
 
+	(void)info;
 	pthread_mutex_lock(&t->mu);
 	sb_printf(&t->text, "  %-5s %s: %s, %s", dns_type_name(type),
 	    clean_copy(buf, sizeof(buf), name, CLEAN_PRINT),

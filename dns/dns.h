@@ -106,6 +106,9 @@
  *   same words as the answers). dns_budget_new() returns NULL when memory
  *   runs out.
  *
+ *   dns_budget_set_tag() names the budget's message for the trace
+ *   (dns_trace_info.tag of every query started in it).
+ *
  *   dns_reverse_name() writes the PTR name of an address (af AF_INET with a
  *   struct in_addr, AF_INET6 with a struct in6_addr): "4.3.2.1.in-addr.arpa"
  *   or the 32 nibbles + "ip6.arpa" (RFC 3596 2.5). Returns 0, or -1 when
@@ -203,9 +206,19 @@ int dns_resolver_add_fault(dns_resolver *r, const char *name, dns_type type,
     dns_status status);
 
 /* Called once per query with its answer, in the thread that waits for
- * it, when set (before the first query; `authmilter check --explain`). */
+ * it, when set (before the first query; `authmilter check --explain`,
+ * the daemon's -d). info says which message asked (the tag of the
+ * budget the query was started in, "" without one), how long the
+ * answer took (ms, start to answer or timeout) and whether it was
+ * answered without asking libunbound (local: the cache, the fault
+ * table, a bad name, a budget refusal). */
+typedef struct dns_trace_info {
+	const char *tag;
+	unsigned ms;
+	int local;
+} dns_trace_info;
 typedef void (*dns_trace_fn)(void *arg, const char *name, dns_type type,
-    const dns_answer *answer);
+    const dns_answer *answer, const dns_trace_info *info);
 void dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg);
 
 dns_query *dns_query_start(dns_resolver *r, const char *name, dns_type type);
@@ -232,6 +245,11 @@ unsigned dns_budget_max(const dns_budget *b);
 unsigned dns_budget_queries(const dns_budget *b);
 unsigned dns_budget_refused(const dns_budget *b);
 const char *dns_budget_why(const dns_budget *b, char *buf, size_t len);
+/* A budget's tag (cut to DNS_BUDGET_TAG_MAX - 1 octets), handed to the
+ * trace with each of its queries: set it before the first query. */
+#define DNS_BUDGET_TAG_MAX 64   /* local limit: a log line's message id */
+void dns_budget_set_tag(dns_budget *b, const char *tag);
+const char *dns_budget_tag(const dns_budget *b);
 dns_query *dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
     const char *name, dns_type type);
 

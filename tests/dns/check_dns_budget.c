@@ -314,6 +314,74 @@ START_TEST(test_budget_extend)
 }
 END_TEST
 
+/* ---- the trace: each query's budget tag, time and origin ---- */
+
+typedef struct seen {
+	pthread_mutex_t mu;
+	unsigned n;
+	char tag[DNS_BUDGET_TAG_MAX], name[64];
+	unsigned ms;
+	int local;
+} seen;
+
+static void
+on_trace(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
+{
+	seen *s = arg;
+
+	(void)type;
+	(void)a;
+	pthread_mutex_lock(&s->mu);
+	s->n++;
+	snprintf(s->tag, sizeof(s->tag), "%s", info->tag);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->ms = info->ms;
+	s->local = info->local;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The trace names the budget's message and the time the answer took: a
+ * query to a server that never answers is traced with its timeout, a
+ * cached answer as local, and a query outside a budget with tag "". */
+START_TEST(test_trace_tag)
+{
+	dns_resolver *r = dead_resolver(400);
+	dns_budget *b = dns_budget_new(0, 0, 0);
+	seen s = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	dns_query *q;
+
+	dns_resolver_set_trace(r, on_trace, &s);
+	dns_budget_set_tag(b, "am-tag-1 with a long tail that the budget cuts "
+	    "to its bound of sixty-four octets, NUL included");
+	ck_assert_uint_eq(strlen(dns_budget_tag(b)), DNS_BUDGET_TAG_MAX - 1);
+	dns_budget_set_tag(b, "am-tag-1");
+	q = dns_query_start_in(r, b, 0, "x.dead.example", DNS_T_TXT);
+	(void)dns_query_wait(q, dns_now_ms() + 5000);
+	dns_query_free(q);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.tag, "am-tag-1");
+	ck_assert_str_eq(s.name, "x.dead.example");
+	ck_assert_msg(s.ms >= 350 && s.ms < 3000, "ms %u", s.ms);
+	ck_assert_int_eq(s.local, 0);
+	/* a bad name: answered at once, locally */
+	q = dns_query_start_in(r, b, 0, "a..b", DNS_T_TXT);
+	(void)dns_query_wait(q, dns_now_ms() + 5000);
+	dns_query_free(q);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(s.local, 1);
+	ck_assert_uint_eq(s.ms, 0);
+	ck_assert_str_eq(s.tag, "am-tag-1");
+	q = dns_query_start(r, "y..b", DNS_T_A);
+	(void)dns_query_wait(q, dns_now_ms() + 5000);
+	dns_query_free(q);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_str_eq(s.tag, "");
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -332,6 +400,7 @@ check_suite(void)
 	tcase_add_test(dead, test_free_pending);
 	tcase_add_test(dead, test_budget_deadline);
 	tcase_add_test(dead, test_budget_extend);
+	tcase_add_test(dead, test_trace_tag);
 	suite_add_tcase(s, dead);
 	return s;
 }
