@@ -273,6 +273,8 @@ int64_t dns_now_ms(void);
 const char *dns_status_name(dns_status s); /* "records", "nodata", "nxdomain", "tempfail", "badname" */
 const char *dns_sec_name(dns_sec s);       /* "insecure", "secure", "bogus" */
 const char *dns_type_name(dns_type t);     /* "A", "TXT", ... */
+/* "NOERROR", "SERVFAIL", ...; "RCODE n" (written into buf) for others */
+const char *dns_rcode_name(int rcode, char *buf, size_t len);
 int dns_type_from_name(const char *s, dns_type *out); /* 0 ok, -1 unknown */
 
 #endif
