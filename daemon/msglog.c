@@ -11,7 +11,6 @@
  */
 #include "daemon/msglog_int.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,36 +280,12 @@ msglog_passed(const msg_verdict *v, const char *sent)
 static void
 answer_text(const dns_answer *a, strbuf *out)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char rec[DNS_MAX_NAME_LEN + 16];
 	size_t i;
 
-	for (i = 0; i < a->count && !out->failed; i++) {
-		const dns_record *rr = &a->records[i];
-
-		if (i > 0)
-			sb_puts(out, "; ");
-		switch (rr->type) {
-		case DNS_T_TXT:
-			/* the character-strings joined (a NUL ends the text
-			 * shown: it is cut there) */
-			sb_puts(out, rr->u.txt.text);
-			break;
-		case DNS_T_MX:
-			sb_printf(out, "%u %s", rr->u.mx.preference,
-			    rr->u.mx.host);
-			break;
-		case DNS_T_PTR:
-			sb_puts(out, rr->u.ptr);
-			break;
-		case DNS_T_A:
-		case DNS_T_AAAA:
-			if (inet_ntop(rr->type == DNS_T_A ? AF_INET : AF_INET6,
-			    rr->type == DNS_T_A ? (const void *)&rr->u.a :
-			    (const void *)&rr->u.aaaa, addr, sizeof(addr)))
-				sb_puts(out, addr);
-			break;
-		}
-	}
+	for (i = 0; i < a->count && !out->failed; i++)
+		sb_printf(out, "%s%s", i > 0 ? "; " : "",
+		    dns_record_text(&a->records[i], rec, sizeof(rec)));
 }
 
 int

@@ -273,6 +273,10 @@ int64_t dns_now_ms(void);
 const char *dns_status_name(dns_status s); /* "records", "nodata", "nxdomain", "tempfail", "badname" */
 const char *dns_sec_name(dns_sec s);       /* "insecure", "secure", "bogus" */
 const char *dns_type_name(dns_type t);     /* "A", "TXT", ... */
+/* One record as text: a TXT record's strings joined (up to a NUL), MX
+ * "PREFERENCE HOST", a PTR name, an address; written into buf (64 octets
+ * fit any address; an MX is cut to len) or pointing into the record. */
+const char *dns_record_text(const dns_record *rr, char *buf, size_t len);
 /* "NOERROR", "SERVFAIL", ...; "RCODE n" (written into buf) for others */
 const char *dns_rcode_name(int rcode, char *buf, size_t len);
 int dns_type_from_name(const char *s, dns_type *out); /* 0 ok, -1 unknown */

@@ -52,8 +52,8 @@ with open(sys.argv[2], \"wb\", buffering=0) as out:
 		D=$!
 		i=0; until [ -S "$T/am.sock" ]; do i=$((i+1)); [ $i -lt 100 ] || exit 4; sleep 0.1; done
 		miltertest -D "sock=unix:$T/am.sock" -D qid=FAC1 -D ip=198.51.100.7 \
-		    -D client=c.example -D helo=h.example -D "from=<bob@example.com>" \
-		    -D "file=$T/plain.eml" -s "$SRC/tests/daemon/lua/logline.lua" > "$T/mt.out" 2>&1 || exit 5
+		    -D client=c.example -D helo=h.example -D from=bob@example.com \
+		    -D "file=$T/plain.eml" -s "$SRC/tests/message/dns_faults.lua" > "$T/mt.out" 2>&1 || exit 5
 		sleep 0.3
 		kill $D; wait $D || true
 		sleep 0.2

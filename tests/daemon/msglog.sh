@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/daemon/msglog.sh - the per-message log line of a real daemon,
-# driven by miltertest (tests/daemon/lua/logline.lua) over the verdict
+# driven by miltertest (tests/message/dns_faults.lua) over the verdict
 # zone (tests/fixtures/verdict/verdict.zone):
 #   - every field of the line of a DKIM-signed passing message and of a
 #     rejected one (queue id, our id, client IP and name, HELO, MAIL FROM
@@ -62,13 +62,15 @@ start() {
 stop() {
 	kill "$AM"; wait "$AM"; AM=
 }
-# send QID IP CLIENT HELO MAILFROM FILE EXPECTED-REPLY
+# send QID IP CLIENT HELO <MAILFROM> FILE EXPECTED-REPLY (QID "": no {i})
 send() {
+	_f=${5#<}
 	out=$(miltertest -D "sock=unix:$T/am.sock" -D "qid=$1" -D "ip=$2" \
-	    -D "client=$3" -D "helo=$4" -D "from=$5" -D "file=$T/$6" \
-	    -s "$SRC/tests/daemon/lua/logline.lua" 2>&1) ||
+	    -D "client=$3" -D "helo=$4" -D "from=${_f%>}" -D "file=$T/$6" \
+	    -s "$SRC/tests/message/dns_faults.lua" 2>&1) ||
 	    fail "miltertest ($1): $out"
-	[ "$out" = "reply=$7" ] || fail "$1: $out, expected reply=$7"
+	[ "$(echo "$out" | sed -n 's/^reply=//p')" = "$7" ] ||
+	    fail "$1: $out, expected reply=$7"
 }
 
 # parse.py MODE: the info lines of the log as JSON objects, one a line

@@ -10,13 +10,9 @@
  */
 #include <check.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "message/message.h"
@@ -31,29 +27,9 @@ static char dead_conf[64];
 static void
 setup(void)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	FILE *fp;
-	int fd;
-
-	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ck_assert_int_ge(dead_fd, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(dead_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(dead_fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(dead_conf, sizeof(dead_conf), "/tmp/check_dnswait_XXXXXX");
-	fd = mkstemp(dead_conf);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
-	    "    do-not-query-localhost: no\n"
+	dead_fd = dnscheck_dead_conf(dead_conf, sizeof(dead_conf),
 	    "    local-zone: \"example.\" static\n"
-	    "    local-zone: \"dead.example.\" transparent\n"
-	    "stub-zone:\n    name: \"dead.example.\"\n"
-	    "    stub-addr: 127.0.0.1@%u\n", ntohs(sin.sin_port));
-	fclose(fp);
+	    "    local-zone: \"dead.example.\" transparent\n");
 }
 
 static void
