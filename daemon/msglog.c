@@ -98,7 +98,7 @@ kv_str(kv *w, const char *key, const char *v, size_t cap)
 {
 	if (w->json) {
 		char buf[KV_VALUE_BUF + 4];
-		size_t len;
+		size_t len, i, used = 0, n;
 
 		if (v == NULL) {
 			json_object_set_new(w->obj, key, json_null());
@@ -107,8 +107,20 @@ kv_str(kv *w, const char *key, const char *v, size_t cap)
 		if (cap > KV_VALUE_BUF)
 			cap = KV_VALUE_BUF;
 		len = clean_utf8(buf, cap + 1, v, CLEAN_PRINT);
-		if (strlen(v) > cap)
-			memcpy(buf + len, "...", 4);
+		/* cap counts octets as written: JSON doubles '"' and '\'
+		 * (and nothing else: no controls are left, UTF-8 stays) */
+		for (i = 0; i < len; i++) {
+			n = buf[i] == '"' || buf[i] == '\\' ? 2 : 1;
+			if (used + n > cap)
+				break;
+			used += n;
+		}
+		while (i < len && i > 0 && (buf[i] & 0xC0) == 0x80)
+			i--;	/* never split a UTF-8 character */
+		if (i < len || strlen(v) > cap)
+			memcpy(buf + i, "...", 4);
+		else
+			buf[i] = '\0';
 		json_object_set_new(w->obj, key, json_string(buf));
 		return;
 	}
@@ -221,8 +233,7 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 	    dmarc_policy_name(d->disposition) : NULL, KV_WORD_MAX);
 	kv_str(&w, "reason", v->reason, KV_REASON_MAX);
 	unfold(v->auth_results, &ar);
-	/* what the line has left, for the header text (JSON strings may
-	 * double: '"' and '\' are escaped) */
+	/* what the line has left, for the header text */
 	if (json) {
 		char *s = json_dumps(w.obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
@@ -232,8 +243,7 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 		used = out->len;
 	}
 	cap = used + 16 < MSGLOG_LINE_MAX ? MSGLOG_LINE_MAX - used - 16 : 0;
-	kv_str(&w, "ar", v->auth_results != NULL ? ar.s : NULL,
-	    json ? cap / 2 : cap);
+	kv_str(&w, "ar", v->auth_results != NULL ? ar.s : NULL, cap);
 	if (json) {
 		char *s = json_dumps(w.obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 

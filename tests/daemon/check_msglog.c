@@ -187,13 +187,33 @@ START_TEST(json_line)
 	ck_assert_str_eq(json_string_value(json_object_get(o, "dkim")),
 	    "pass:example.com,fail:list.example");
 	json_decref(o);
-	/* bounded too */
+	/* bounded too, however many octets JSON escapes */
 	memset(big, '\\', sizeof(big) - 1);
 	v.auth_results = big;
+	f.helo = f.client = f.mail_from = f.qid = big;
+	memset(v.reason, '"', sizeof(v.reason) - 1);
+	memset(sig[0].d, '"', sizeof(sig[0].d) - 1);
+	memset(sig[1].d, '"', sizeof(sig[1].d) - 1);
+	from.ndomains = 2;
+	memset(from.domains[0], '"', sizeof(from.domains[0]) - 1);
+	memset(from.domains[1], '"', sizeof(from.domains[1]) - 1);
 	ck_assert_int_eq(msglog_line(&f, &v, 1, &sb), 0);
 	ck_assert_uint_le(sb.len, MSGLOG_LINE_MAX);
 	o = json_loads(sb.s, 0, &err);
 	ck_assert_msg(o != NULL, "%s", err.text);
+	ck_assert_msg(strncmp(json_string_value(json_object_get(o, "helo")),
+	    "\\\\\\", 3) == 0, "%s", sb.s);
+	json_decref(o);
+	/* a cut never splits a UTF-8 character */
+	memset(big, 0, sizeof(big));
+	for (i = 0; i + 2 < 600; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	f.client = big;
+	ck_assert_int_eq(msglog_line(&f, &v, 1, &sb), 0);
+	o = json_loads(sb.s, 0, &err);
+	ck_assert_msg(o != NULL, "%s", err.text);
+	ck_assert_msg(strstr(json_string_value(json_object_get(o, "client")),
+	    "\xc3\xa9...") != NULL, "%s", sb.s);
 	json_decref(o);
 	sb_free(&sb);
 }
