@@ -63,8 +63,9 @@ get_conn(msession *ctx)
 
 /* Our id of a message, for the MTAs that send no queue id ({i}) and for
  * the -d DNS lines (whose questions start before the MTA may send one):
- * "AM" + the daemon's start time + "." + a count, unique across restarts
- * a second apart. */
+ * "AM" + the time of the process's first message (hexadecimal seconds) +
+ * "." + a count: unique across restarts but for a daemon that lived less
+ * than a second. */
 static void
 msg_id_new(char *out, size_t len)
 {
