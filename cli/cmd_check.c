@@ -21,7 +21,6 @@
  */
 #include "cli/cli.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -151,12 +150,14 @@ parse_args(int argc, char **argv, check_opts *o)
 }
 
 static void
-on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
+on_trace(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
 {
 	trace *t = arg;
 	size_t i;
 	char buf[1024];
 
+	(void)info;
 	pthread_mutex_lock(&t->mu);
 	sb_printf(&t->text, "  %-5s %s: %s, %s", dns_type_name(type),
 	    clean_copy(buf, sizeof(buf), name, CLEAN_PRINT),
@@ -168,31 +169,11 @@ on_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
 	sb_putc(&t->text, '\n');
 	for (i = 0; i < a->count; i++) {
 		const dns_record *rr = &a->records[i];
-		char addr[64];
+		char rec[DNS_MAX_NAME_LEN + 16];
 
-		switch (rr->type) {
-		case DNS_T_TXT:
-			sb_printf(&t->text, "        \"%s\"\n", clean_copy(buf,
-			    sizeof(buf), rr->u.txt.text, CLEAN_PRINT));
-			break;
-		case DNS_T_MX:
-			sb_printf(&t->text, "        %u %s\n", rr->u.mx.preference,
-			    clean_copy(buf, sizeof(buf), rr->u.mx.host,
-			    CLEAN_PRINT));
-			break;
-		case DNS_T_PTR:
-			sb_printf(&t->text, "        %s\n",
-			    clean_copy(buf, sizeof(buf), rr->u.ptr,
-			    CLEAN_PRINT));
-			break;
-		case DNS_T_A:
-		case DNS_T_AAAA:
-			if (inet_ntop(rr->type == DNS_T_A ? AF_INET : AF_INET6,
-			    rr->type == DNS_T_A ? (const void *)&rr->u.a :
-			    (const void *)&rr->u.aaaa, addr, sizeof(addr)))
-				sb_printf(&t->text, "        %s\n", addr);
-			break;
-		}
+		sb_printf(&t->text, rr->type == DNS_T_TXT ? "        \"%s\"\n" :
+		    "        %s\n", clean_copy(buf, sizeof(buf),
+		    dns_record_text(rr, rec, sizeof(rec)), CLEAN_PRINT));
 	}
 	pthread_mutex_unlock(&t->mu);
 }

@@ -26,6 +26,9 @@ static const char *const bad_from_words[] = { "auto", "reject", "quarantine",
     "tempfail", "accept", NULL };
 static const char *const qfull_words[] = { "drop", "wait", NULL };
 static const char *const report_format_words[] = { "xml", "xml7489", "json", NULL };
+static const char *const log_facility_words[] = { "mail", "daemon", "local0",
+    "local1", "local2", "local3", "local4", "local5", "local6", "local7", NULL };
+static const char *const log_format_words[] = { "text", "json", NULL };
 static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
 static const char *const bool_false[] = { "no", "false", "off", "0", NULL };
 
@@ -222,6 +225,19 @@ static const config_key keys[] = {
 	  "inet6:PORT@HOST (\"\": off). No authentication: keep it on loopback or behind a "
 	  "firewall. Bound at start (a reload keeps the running endpoint); `authmilter stats` "
 	  "reads it (authmilter(8), METRICS).", NULL },
+	/* -- logs (issue 13) -- */
+	{ "log_facility", CFG_ENUM, FIELD(log_facility), NOCOUNT, 0, 0,
+	  log_facility_words, "mail",
+	  "Syslog facility of the daemon's lines: mail, daemon or local0 to local7 "
+	  "(read at start).", NULL },
+	{ "log_success", CFG_BOOL, FIELD(log_success), NOCOUNT, 0, 1, NULL, "yes",
+	  "Log the line of a message that passed (accepted, nothing failed); no: only "
+	  "messages with a failure, a temperror, a reject, a tempfail or a quarantine "
+	  "(as OpenDKIM's SyslogSuccess).", NULL },
+	{ "log_format", CFG_ENUM, FIELD(log_format), NOCOUNT, 0, 0,
+	  log_format_words, "text",
+	  "Per-message line: text (KEY=VALUE fields) or json (one JSON object per "
+	  "line, the same fields); authmilter(8), LOGGING.", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

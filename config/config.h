@@ -157,7 +157,14 @@ typedef struct am_config {
 
 	/* -- metrics (issue 13) -- */
 	char *metrics;                /* inet:PORT@HOST of /metrics; "" off */
+	/* -- logs (issue 13) -- */
+	unsigned log_facility;        /* CONFIG_LOGFAC_*: mail, daemon, local0-7 */
+	unsigned log_success;         /* bool: log messages that passed */
+	unsigned log_format;          /* CONFIG_LOG_TEXT / _JSON */
 } am_config;
+
+enum { CONFIG_LOGFAC_MAIL, CONFIG_LOGFAC_DAEMON, CONFIG_LOGFAC_LOCAL0 };
+enum { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
 enum { CONFIG_QFULL_DROP, CONFIG_QFULL_WAIT };
 

@@ -140,10 +140,12 @@ static const config_foreign_key foreign[] = {
 	{ "SPFIgnoreResults", DMARC, NULL, OWN_SPF },
 	{ "SPFSelfValidate", DMARC, NULL, OWN_SPF },
 	{ "Syslog", BOTH, NULL,
-	  "the daemon always logs to syslog, facility mail (in the "
-	  "foreground also to stderr)" },
-	{ "SyslogFacility", BOTH, NULL, "the facility is mail" },
-	{ "SyslogSuccess", DKIM, NULL, "one line per message is always logged" },
+	  "the daemon always logs to syslog (in the foreground also to "
+	  "stderr); log_facility names the facility" },
+	{ "SyslogFacility", BOTH, "log_facility",
+	  "mail (default), daemon or local0 to local7" },
+	{ "SyslogSuccess", DKIM, "log_success",
+	  "no: no line for a message that passed" },
 	{ "TestDNSData", DKIM, "dns_zone",
 	  "an RFC 1035 master file answers every lookup" },
 	{ "TestPublicKeys", DKIM, "dns_zone",

@@ -14,14 +14,17 @@
 #include "daemon/callbacks_int.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/daemon.h"
 #include "daemon/history_writer_int.h"
 #include "daemon/log_int.h"
 #include "daemon/metrics_int.h"
+#include "daemon/msglog_int.h"
 #include "daemon/runtime_int.h"
 #include "util/clean.h"
 #include "util/strbuf.h"
@@ -31,13 +34,14 @@ typedef struct conn {
 	msg *m;
 	int in_message;
 	char qid[64];
+	char id[32];              /* ours, per message (msg_id_new) */
+	int64_t t0;               /* MAIL FROM, dns_now_ms() clock */
 	char ip[64];              /* for the history store */
+	char client[256];         /* the client's host name, as the MTA says */
 	char mail_from[512];
 	char rcpt[512];           /* the first recipient */
 } conn;
 
-/* Header text in the one log line per message (log_msg keeps 2 KB). */
-#define CB_LOG_HEADER_MAX 1400
 /* A header field name quoted in a log line. */
 #define CB_LOG_NAME_MAX 64
 
@@ -56,6 +60,37 @@ static conn *
 get_conn(msession *ctx)
 {
 	return msession_priv(ctx);
+}
+
+/* Our id of a message, for the MTAs that send no queue id ({i}) and for
+ * the -d DNS lines (whose questions start before the MTA may send one):
+ * "AM" + the time of the process's first message (hexadecimal seconds) +
+ * "." + a count: unique across restarts but for a daemon that lived less
+ * than a second. */
+static void
+msg_id_new(char *out, size_t len)
+{
+	static atomic_ulong next;
+	static _Atomic long started;
+	long t = atomic_load(&started);
+
+	if (t == 0) {
+		long now = (long)time(NULL);
+
+		if (!atomic_compare_exchange_strong(&started, &t, now))
+			t = atomic_load(&started);
+		else
+			t = now;
+	}
+	snprintf(out, len, "AM%lX.%lu", (unsigned long)t,
+	    atomic_fetch_add(&next, 1) + 1);
+}
+
+/* A message's lines start with the MTA's queue id, else with ours. */
+static const char *
+conn_tag(const conn *c)
+{
+	return c->qid[0] != '\0' ? c->qid : c->id;
 }
 
 static void
@@ -82,6 +117,7 @@ end_message(conn *c)
 	if (c->m != NULL)
 		msg_reset(c->m);
 	c->qid[0] = '\0';
+	c->id[0] = '\0';
 }
 
 /* Warnings about what the MTA offers: the same on every connection, so
@@ -133,6 +169,7 @@ cb_connect(msession *ctx, const mproto_connect *ci)
 	msession_set_priv(ctx, c);
 	msg_connect(c->m, ci->ip, ci->host);
 	snprintf(c->ip, sizeof(c->ip), "%s", ci->ip);
+	snprintf(c->client, sizeof(c->client), "%s", ci->host);
 	metrics_conn_open();
 	return MS_CONTINUE;
 fail:
@@ -173,6 +210,9 @@ cb_envfrom(msession *ctx, const char **argv, size_t argc)
 	}
 	c->in_message = 1;
 	runtime_message_begin();
+	c->t0 = dns_now_ms();
+	msg_id_new(c->id, sizeof(c->id));
+	msg_set_log_id(c->m, c->id);
 	refresh_qid(ctx, c);
 	auth = msession_getsymval(ctx, "{auth_authen}");
 	if (auth != NULL && *auth != '\0')
@@ -181,7 +221,7 @@ cb_envfrom(msession *ctx, const char **argv, size_t argc)
 	    argv[0] != NULL ? argv[0] : "");
 	c->rcpt[0] = '\0';
 	if (msg_mail_from(c->m, argv[0] != NULL ? argv[0] : "") < 0)
-		log_msg(LOG_ERR, c->qid, "MAIL FROM: evaluation cannot start");
+		log_msg(LOG_ERR, conn_tag(c), "MAIL FROM: evaluation cannot start");
 	return MS_CONTINUE;
 }
 
@@ -224,7 +264,7 @@ cb_header_skipped(msession *ctx, const char *name, size_t size)
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	clean_copy(shown, sizeof(shown), name, CLEAN_VCHAR);
-	log_msg(LOG_WARNING, c->qid, "header field %s%s of %zu bytes is over "
+	log_msg(LOG_WARNING, conn_tag(c), "header field %s%s of %zu bytes is over "
 	    "the milter packet limit of %zu bytes: not read, the message is "
 	    "over its header limit", shown,
 	    name[strlen(shown)] != '\0' ? "..." : "",
@@ -270,14 +310,20 @@ milter_value(const char *value, strbuf *out)
 	return out->failed ? -1 : 0;
 }
 
+/* What the MTA was told: "accept", "quarantine", "reject", "tempfail",
+ * and the SMTP reply of a reject or tempfail (else NULL). */
+typedef struct sent_reply {
+	const char *action, *code, *dsn;
+} sent_reply;
+
 /*
- * The verdict to milter actions. *sent names what the MTA is told
- * ("accept", "quarantine", "reject", "tempfail"), which differs from the
- * verdict when the MTA refused a header change or the quarantine.
+ * The verdict to milter actions. sent names what the MTA is told, which
+ * differs from the verdict when the MTA refused a header change or the
+ * quarantine.
  */
 static mstat
 apply_verdict(msession *ctx, conn *c, const msg_verdict *v,
-    const char **sent)
+    sent_reply *sent)
 {
 	strbuf val, ins;
 	unsigned i;
@@ -315,40 +361,44 @@ apply_verdict(msession *ctx, conn *c, const msg_verdict *v,
 	if (failed) {
 		/* The verdict cannot be recorded in the message: never pass
 		 * it on silently without its header. */
-		log_msg(LOG_ERR, c->qid, "the MTA refused a header change; "
+		log_msg(LOG_ERR, conn_tag(c), "the MTA refused a header change; "
 		    "applying on_internal_error");
 		switch (c->rt->cfg.on_internal_error) {
 		case CONFIG_ACTION_ACCEPT:
-			*sent = "accept";
+			sent->action = "accept";
 			return MS_ACCEPT;
 		case CONFIG_ACTION_REJECT:
 			(void)msession_setreply(ctx, "550", "5.7.0",
 			    "authentication check failed");
-			*sent = "reject";
+			*sent = (sent_reply){ "reject", "550", "5.7.0" };
 			return MS_REJECT;
 		default:
 			(void)msession_setreply(ctx, "451", "4.7.0",
 			    "authentication check failed, try again later");
-			*sent = "tempfail";
+			*sent = (sent_reply){ "tempfail", "451", "4.7.0" };
 			return MS_TEMPFAIL;
 		}
 	}
-	*sent = msg_action_name(v->action);
+	sent->action = msg_action_name(v->action);
 	switch (v->action) {
 	case MSG_QUARANTINE:
 		if (msession_quarantine(ctx, v->quarantine_reason) < 0) {
-			log_msg(LOG_WARNING, c->qid, "quarantine refused by "
+			log_msg(LOG_WARNING, conn_tag(c), "quarantine refused by "
 			    "the MTA");
-			*sent = "accept";
+			sent->action = "accept";
 		}
 		return MS_ACCEPT;
 	case MSG_REJECT:
 		(void)msession_setreply(ctx, v->smtp_rcode, v->smtp_xcode,
 		    v->smtp_text);
+		sent->code = v->smtp_rcode;
+		sent->dsn = v->smtp_xcode;
 		return MS_REJECT;
 	case MSG_TEMPFAIL:
 		(void)msession_setreply(ctx, v->smtp_rcode, v->smtp_xcode,
 		    v->smtp_text);
+		sent->code = v->smtp_rcode;
+		sent->dsn = v->smtp_xcode;
 		return MS_TEMPFAIL;
 	default:
 		return MS_ACCEPT;
@@ -356,37 +406,35 @@ apply_verdict(msession *ctx, conn *c, const msg_verdict *v,
 }
 
 
-/* One log line per message: the header unfolded, then the action the
- * MTA was given (and the verdict's, when that was not applied). */
+/* One log line per message (daemon/msglog.c): unless log_success = no
+ * and the message passed cleanly. */
 static void
-log_verdict(const conn *c, const msg_verdict *v, const char *sent)
+log_verdict(const conn *c, const msg_verdict *v, const sent_reply *sent)
 {
-	const char *verdict = msg_action_name(v->action);
+	const am_config *cfg = &c->rt->cfg;
+	msglog_facts f;
 	strbuf line;
-	const char *p;
-	int space = 0;
+	int64_t ms = dns_now_ms() - c->t0;
 
-	/* the header part is cut (marked "...") so that the line, which
-	 * log_msg() bounds, always ends with the action */
-	sb_init_max(&line, CB_LOG_HEADER_MAX);
-	for (p = v->auth_results != NULL ? v->auth_results : " no header";
-	    *p != '\0' && !line.failed; p++) {
-		if (*p == '\r' || *p == '\n' || *p == '\t' || *p == ' ') {
-			space = 1;
-			continue;
-		}
-		if (space && line.len > 0)
-			sb_putc(&line, ' ');
-		space = 0;
-		sb_putc(&line, *p);
-	}
-	if (strcmp(sent, verdict) == 0)
-		log_msg(LOG_INFO, c->qid, "%s%s; action=%s (%s)", line.s,
-		    line.failed ? " ..." : "", sent, v->reason);
+	if (!cfg->log_success && msglog_passed(v, sent->action))
+		return;
+	f.qid = conn_tag(c);
+	f.id = c->id;
+	f.ip = c->ip;
+	f.client = c->client;
+	f.helo = msg_helo_name(c->m);
+	f.mail_from = msg_mail_from_addr(c->m);
+	f.action = sent->action;
+	f.code = sent->code != NULL && sent->code[0] != '\0' ? sent->code : NULL;
+	f.dsn = sent->dsn != NULL && sent->dsn[0] != '\0' ? sent->dsn : NULL;
+	f.time_ms = ms > 0 ? (unsigned)ms : 0;
+	sb_init(&line);
+	if (msglog_line(&f, v, cfg->log_format == CONFIG_LOG_JSON, &line) == 0)
+		log_msg(LOG_INFO, cfg->log_format == CONFIG_LOG_JSON ? NULL :
+		    conn_tag(c), "%s", line.s);
 	else
-		log_msg(LOG_INFO, c->qid, "%s%s; action=%s (not applied: %s, "
-		    "%s)", line.s, line.failed ? " ..." : "", sent, verdict,
-		    v->reason);
+		log_msg(LOG_ERR, conn_tag(c), "out of memory writing the "
+		    "message's log line (action=%s)", sent->action);
 	sb_free(&line);
 }
 
@@ -414,18 +462,24 @@ cb_eom(msession *ctx)
 {
 	conn *c = get_conn(ctx);
 	const msg_verdict *v;
-	const char *sent;
+	sent_reply sent = { NULL, NULL, NULL };
 	mstat rc;
 	uint64_t t0 = metrics_now_us();
 
 	if (c == NULL)
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
+	if (c->id[0] == '\0') {	/* no MAIL FROM seen */
+		c->t0 = dns_now_ms();
+		msg_id_new(c->id, sizeof(c->id));
+	}
 	v = msg_eom(c->m);
 	rc = apply_verdict(ctx, c, v, &sent);
-	metrics_message(v, sent, history_dmarc_applied(v, &c->rt->cfg),
+	metrics_message(v, sent.action, history_dmarc_applied(v, &c->rt->cfg),
 	    metrics_now_us() - t0);
-	log_verdict(c, v, sent);
+	if (!v->skipped)
+		metrics_observe_dns_wait(v->dns_wait_ms);
+	log_verdict(c, v, &sent);
 	record_history(c, v);
 	end_message(c);
 	return rc;

@@ -823,6 +823,7 @@ daemon_main(const daemon_args *args)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGUSR2, SIG_IGN);
+	log_set_facility(log_facility_value(cfg.log_facility));
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
 	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
 		goto fail;

@@ -28,6 +28,7 @@
 static int log_stderr = 1;
 static int log_syslog;
 static int log_debug;
+static int log_facility = LOG_MAIL;
 static const char *log_ident = "authmilter";
 static _Atomic long syslog_next_look;   /* 0: the socket was there */
 
@@ -78,7 +79,7 @@ log_open(const char *ident, int to_stderr, int to_syslog)
 	log_syslog = to_syslog;
 	if (to_syslog) {
 		atomic_store(&syslog_next_look, 1); /* look at the next line */
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+		openlog(ident, LOG_PID | LOG_NDELAY, log_facility);
 	}
 }
 
@@ -86,6 +87,29 @@ void
 log_set_debug(int on)
 {
 	log_debug = on;
+}
+
+int
+log_debug_on(void)
+{
+	return log_debug;
+}
+
+int
+log_facility_value(unsigned cfg_facility)
+{
+	static const int fac[] = { LOG_MAIL, LOG_DAEMON, LOG_LOCAL0,
+	    LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5,
+	    LOG_LOCAL6, LOG_LOCAL7 };
+
+	return cfg_facility < sizeof(fac) / sizeof(fac[0]) ?
+	    fac[cfg_facility] : LOG_MAIL;
+}
+
+void
+log_set_facility(int facility)
+{
+	log_facility = facility;
 }
 
 static const char *

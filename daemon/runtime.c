@@ -5,6 +5,8 @@
  */
 #include "daemon/runtime_int.h"
 #include "daemon/history_writer_int.h"
+#include "daemon/log_int.h"
+#include "daemon/msglog_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,6 +44,8 @@ runtime_build(am_config *cfg, char *err, size_t errlen)
 	rt->resolver = dns_resolver_new(&dc, err, errlen);
 	if (rt->resolver == NULL)
 		goto fail;
+	if (log_debug_on())  /* -d: each message's DNS questions, answers */
+		dns_resolver_set_trace(rt->resolver, msglog_dns_trace, NULL);
 	rt->env = msg_env_new(&rt->cfg, rt->resolver, err, errlen);
 	if (rt->env == NULL)
 		goto fail;

@@ -108,6 +108,9 @@
  *   same words as the answers). dns_budget_new() returns NULL when memory
  *   runs out.
  *
+ *   dns_budget_set_tag() names the budget's message for the trace
+ *   (dns_trace_info.tag of every query started in it).
+ *
  *   dns_reverse_name() writes the PTR name of an address (af AF_INET with a
  *   struct in_addr, AF_INET6 with a struct in6_addr): "4.3.2.1.in-addr.arpa"
  *   or the 32 nibbles + "ip6.arpa" (RFC 3596 2.5). Returns 0, or -1 when
@@ -255,9 +258,19 @@ void dns_probe_finish(dns_resolver *r, dns_query *q, int64_t deadline_ms,
     dns_probe *p);
 
 /* Called once per query with its answer, in the thread that waits for
- * it, when set (before the first query; `authmilter check --explain`). */
+ * it, when set (before the first query; `authmilter check --explain`,
+ * the daemon's -d). info says which message asked (the tag of the
+ * budget the query was started in, "" without one), how long the
+ * answer took (ms, start to answer or timeout) and whether it was
+ * answered without asking libunbound (local: the cache, the fault
+ * table, a bad name, a budget refusal). */
+typedef struct dns_trace_info {
+	const char *tag;
+	unsigned ms;
+	int local;
+} dns_trace_info;
 typedef void (*dns_trace_fn)(void *arg, const char *name, dns_type type,
-    const dns_answer *answer);
+    const dns_answer *answer, const dns_trace_info *info);
 void dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg);
 
 dns_query *dns_query_start(dns_resolver *r, const char *name, dns_type type);
@@ -284,6 +297,11 @@ unsigned dns_budget_max(const dns_budget *b);
 unsigned dns_budget_queries(const dns_budget *b);
 unsigned dns_budget_refused(const dns_budget *b);
 const char *dns_budget_why(const dns_budget *b, char *buf, size_t len);
+/* A budget's tag (cut to DNS_BUDGET_TAG_MAX - 1 octets), handed to the
+ * trace with each of its queries: set it before the first query. */
+#define DNS_BUDGET_TAG_MAX 64   /* local limit: a log line's message id */
+void dns_budget_set_tag(dns_budget *b, const char *tag);
+const char *dns_budget_tag(const dns_budget *b);
 dns_query *dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
     const char *name, dns_type type);
 
@@ -316,6 +334,12 @@ int64_t dns_now_ms(void);
 const char *dns_status_name(dns_status s); /* "records", "nodata", "nxdomain", "tempfail", "badname" */
 const char *dns_sec_name(dns_sec s);       /* "insecure", "secure", "bogus" */
 const char *dns_type_name(dns_type t);     /* "A", "TXT", ... */
+/* One record as text: a TXT record's strings joined (up to a NUL), MX
+ * "PREFERENCE HOST", a PTR name, an address; written into buf (64 octets
+ * fit any address; an MX is cut to len) or pointing into the record. */
+const char *dns_record_text(const dns_record *rr, char *buf, size_t len);
+/* "NOERROR", "SERVFAIL", ...; "RCODE n" (written into buf) for others */
+const char *dns_rcode_name(int rcode, char *buf, size_t len);
 int dns_type_from_name(const char *s, dns_type *out); /* 0 ok, -1 unknown */
 
 #endif

@@ -18,6 +18,7 @@
  */
 #include "dns/dns_int.h"
 
+#include <arpa/inet.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,30 @@ dns_answer_clone(const dns_answer *a)
 	}
 #undef REBASE
 	return &nb->a;
+}
+
+const char *
+dns_record_text(const dns_record *rr, char *buf, size_t len)
+{
+	switch (rr->type) {
+	case DNS_T_TXT:
+		return rr->u.txt.text;
+	case DNS_T_MX:
+		snprintf(buf, len, "%u %s", rr->u.mx.preference, rr->u.mx.host);
+		return buf;
+	case DNS_T_PTR:
+		return rr->u.ptr;
+	case DNS_T_A:
+	case DNS_T_AAAA:
+		if (inet_ntop(rr->type == DNS_T_A ? AF_INET : AF_INET6,
+		    rr->type == DNS_T_A ? (const void *)&rr->u.a :
+		    (const void *)&rr->u.aaaa, buf, (socklen_t)len) != NULL)
+			return buf;
+		break;
+	}
+	if (len > 0)
+		buf[0] = '\0';
+	return buf;
 }
 
 const char *

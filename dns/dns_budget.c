@@ -31,6 +31,7 @@ struct dns_budget {
 	atomic_uint refused;          /* lookups refused by the count */
 	atomic_uint hit;              /* HIT_* */
 	atomic_uint refs;
+	char tag[DNS_BUDGET_TAG_MAX]; /* set before the first query */
 };
 
 dns_budget *
@@ -202,4 +203,17 @@ dns_budget_deadline_hit(dns_budget *b, char *why, size_t whylen)
 	if (!(atomic_load(&b->hit) & HIT_CLOSED))
 		atomic_fetch_or(&b->hit, HIT_DEADLINE);
 	deadline_why(b, why, whylen);
+}
+
+void
+dns_budget_set_tag(dns_budget *b, const char *tag)
+{
+	if (b != NULL)
+		snprintf(b->tag, sizeof(b->tag), "%s", tag != NULL ? tag : "");
+}
+
+const char *
+dns_budget_tag(const dns_budget *b)
+{
+	return b != NULL ? b->tag : "";
 }

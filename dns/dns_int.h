@@ -57,7 +57,6 @@ dns_answer *dns_answer_from_ub(int err, const struct ub_result *res,
 dns_answer *dns_answer_oom(void);
 dns_answer *dns_answer_clone(const dns_answer *a);
 size_t dns_answer_bytes(const dns_answer *a);
-const char *dns_rcode_name(int rcode, char *buf, size_t len);
 
 /* dns_cache.c */
 typedef struct dns_cache dns_cache;

@@ -78,12 +78,14 @@ struct dns_query {
 	int async_id;
 	dns_type type;
 	int64_t start_ms;
+	int64_t done_ms;             /* when the answer came (traced only) */
 	dns_budget *budget;          /* held while the query lives; or NULL */
 	pthread_cond_t cv;
 	dns_query *prev, *next;      /* r->inflight */
 	size_t keylen;
 	uint8_t key[DNS_KEY_MAX];
-	char *trace_name;            /* only when the resolver traces */
+	char *trace_name;            /* only when the resolver traces: the
+					name, a NUL, the budget's tag */
 };
 
 /* dns_stats_read(): totals of every resolver since the process began. */
@@ -177,6 +179,7 @@ query_done(void *arg, int err, struct ub_result *res)
 	}
 	q->answer = a;
 	q->done = 1;
+	q->done_ms = dns_now_ms();
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -467,6 +470,20 @@ cache_only_miss(dns_query *q)
 	return q;
 }
 
+/* The trace's copy of a query's name and its budget's tag, one block. */
+static char *
+trace_names(const char *name, const char *tag)
+{
+	size_t nl = strlen(name), tl = strlen(tag);
+	char *s = malloc(nl + tl + 2);
+
+	if (s != NULL) {
+		memcpy(s, name, nl + 1);
+		memcpy(s + nl + 1, tag, tl + 1);
+	}
+	return s;
+}
+
 dns_query *
 dns_query_start(dns_resolver *r, const char *name, dns_type type)
 {
@@ -494,8 +511,9 @@ dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
 	if (cache_only == 2)
 		return cache_only_miss(q);
 	q->start_ms = dns_now_ms();
+	q->done_ms = q->start_ms;
 	if (r->trace != NULL)
-		q->trace_name = strdup(name);
+		q->trace_name = trace_names(name, dns_budget_tag(b));
 	if (!atomic_load_explicit(&r->queried, memory_order_relaxed))
 		atomic_store(&r->queried, 1);
 	if (strcmp(dns_type_name(type), "?") == 0) {
@@ -560,7 +578,14 @@ static const dns_answer *
 traced(dns_query *q)
 {
 	if (q->trace_name != NULL && q->answer != NULL && q->r->trace != NULL) {
-		q->r->trace(q->r->trace_arg, q->trace_name, q->type, q->answer);
+		dns_trace_info info;
+
+		info.tag = q->trace_name + strlen(q->trace_name) + 1;
+		info.ms = q->done_ms > q->start_ms ?
+		    (unsigned)(q->done_ms - q->start_ms) : 0;
+		info.local = !q->cv_ready;
+		q->r->trace(q->r->trace_arg, q->trace_name, q->type, q->answer,
+		    &info);
 		free(q->trace_name);
 		q->trace_name = NULL;
 	}
@@ -602,6 +627,7 @@ query_timeout(dns_query *q, int at_budget)
 		    (long long)(dns_now_ms() - q->start_ms));
 	}
 	q->done = 1;
+	q->done_ms = dns_now_ms();
 }
 
 const dns_answer *

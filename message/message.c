@@ -163,6 +163,8 @@ msg_reset(msg *m)
 	m->failed = 0;
 	m->fail_reason[0] = '\0';
 	m->qid[0] = '\0';
+	m->log_id[0] = '\0';
+	m->dns_wait_us = 0;
 	m->auth_user[0] = '\0';
 	m->mail_from[0] = '\0';
 	m->have_mail_from = 0;
@@ -242,6 +244,12 @@ msg_set_queue_id(msg *m, const char *qid)
 }
 
 void
+msg_set_log_id(msg *m, const char *id)
+{
+	strcopy(m->log_id, sizeof(m->log_id), id);
+}
+
+void
 msg_set_auth(msg *m, const char *user)
 {
 	strcopy(m->auth_user, sizeof(m->auth_user), user);
@@ -287,6 +295,7 @@ start_budget(msg *m)
 		fail(m, "out of memory starting the DNS budget");
 		return -1;
 	}
+	dns_budget_set_tag(m->budget, m->log_id);
 	return 0;
 }
 
@@ -606,15 +615,30 @@ lk_start(void *ctx, const char *name, dns_type type)
 	return lq;
 }
 
+/* Monotonic microseconds: msg_eom's waits (v->dns_wait_ms). */
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static const dns_answer *
 lk_wait(void *ctx, void *q, int64_t deadline_ms)
 {
+	msg *m = ctx;
 	lk_query *lq = q;
+	const dns_answer *a;
+	int64_t t0;
 
-	(void)ctx;
 	if (lq == NULL)
 		return NULL;
-	return dns_query_wait(lq->q, deadline_ms);
+	t0 = now_us();
+	a = dns_query_wait(lq->q, deadline_ms);
+	m->dns_wait_us += now_us() - t0;
+	return a;
 }
 
 static void
@@ -704,6 +728,8 @@ msg_eom(msg *m)
 	m->state = MSG_ST_DONE;
 	budget_stage(m);
 	if (!msg_skipped(m)) {
+		int64_t t0 = now_us();
+
 		if (m->spf_job != NULL) {
 			const spf_job *j = spf_pool_wait(m->env->pool,
 			    m->spf_job);
@@ -716,6 +742,7 @@ msg_eom(msg *m)
 		}
 		if (m->dkim != NULL && dkim_eom(m->dkim) < 0)
 			fail(m, "DKIM: end of message out of order");
+		m->dns_wait_us += now_us() - t0;  /* then lk_wait's */
 		m->ndkim = 0;
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 		    i < MSG_MAX_DKIM_SHOWN; i++)
@@ -737,5 +764,6 @@ msg_eom(msg *m)
 	m->v.dns_queries = dns_budget_queries(m->budget);
 	m->v.dns_refused = dns_budget_refused(m->budget);
 	m->v.dns_limit = m->dns_limit[0] != '\0' ? m->dns_limit : NULL;
+	m->v.dns_wait_ms = (unsigned)((m->dns_wait_us + 500) / 1000);
 	return &m->v;
 }

@@ -26,6 +26,7 @@
  *   void  msg_connect(msg *m, const char *ip, const char *hostname);
  *   void  msg_helo(msg *m, const char *helo);
  *   void  msg_set_queue_id(msg *m, const char *qid);
+ *   void  msg_set_log_id(msg *m, const char *id);
  *   void  msg_set_auth(msg *m, const char *user);
  *   int   msg_mail_from(msg *m, const char *addr);
  *   int   msg_rcpt(msg *m, const char *addr);
@@ -94,6 +95,15 @@
  *   count (message_dns_queries); a lookup past either is a temperror whose
  *   reason names the bound, and the verdict says how many lookups were
  *   made and which bound was met.
+ *
+ *   msg_set_log_id(), called before msg_mail_from(), names the message
+ *   in the resolver's trace (dns.h: the tag of the message's DNS budget,
+ *   cut to DNS_BUDGET_TAG_MAX - 1 octets), so a debug log can show which
+ *   message asked each question; msg_reset() forgets it.
+ *   v->dns_wait_ms is how long msg_eom() waited for the SPF job, the
+ *   DKIM keys (dkim_eom(), which also checks the signatures: microseconds)
+ *   and the DMARC lookups: the part of the end-of-message reply spent on
+ *   DNS.
  *
  *   msg_env_config() is the configuration the environment was built
  *   with; msg_env_set_now() fixes its clock (Unix seconds; 0: the real
@@ -205,6 +215,7 @@ typedef struct msg_verdict {
 	unsigned dns_queries;        /* lookups sent for it */
 	unsigned dns_refused;        /* lookups the query budget refused */
 	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
+	unsigned dns_wait_ms; /* time this message's thread spent waiting on DNS answers and the SPF job at end of message */
 } msg_verdict;
 
 typedef struct msg_env msg_env;
@@ -221,6 +232,7 @@ void msg_reset(msg *m);
 void msg_connect(msg *m, const char *ip, const char *hostname);
 void msg_helo(msg *m, const char *helo);
 void msg_set_queue_id(msg *m, const char *qid);
+void msg_set_log_id(msg *m, const char *id);
 void msg_set_auth(msg *m, const char *user);
 int msg_mail_from(msg *m, const char *addr);
 int msg_rcpt(msg *m, const char *addr);

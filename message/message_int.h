@@ -64,6 +64,8 @@ struct msg {
 	int failed;
 	char fail_reason[128];
 	char qid[64];
+	char log_id[DNS_BUDGET_TAG_MAX];       /* the trace's tag, or "" */
+	int64_t dns_wait_us;                   /* msg_eom's waits so far */
 	char auth_user[MSG_NAME_MAX];
 	char mail_from[SPF_SENDER_MAX];
 	int have_mail_from;

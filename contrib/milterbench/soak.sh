@@ -108,7 +108,7 @@ else
 fi
 errors=$(grep -c -E '^authmilter: (error|fatal):' "$RUN/authmilter.log" || true)
 warnings=$(grep -c '^authmilter: warning:' "$RUN/authmilter.log" || true)
-verdicts=$(grep -c '^authmilter: info: .*; action=' "$RUN/authmilter.log" || true)
+verdicts=$(grep -c '^authmilter: info: [^ ]*: qid=[^ ]* .* action=' "$RUN/authmilter.log" || true)
 echo "soak: daemon log: $verdicts verdict lines, $errors errors, $warnings warnings ($RUN/authmilter.log)"
 if [ "$errors" -ne 0 ]; then
 	grep -E '^authmilter: (error|fatal):' "$RUN/authmilter.log" | head -5

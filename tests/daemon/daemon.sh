@@ -234,6 +234,6 @@ st=$?
 AM=
 [ "$st" = 0 ] || fail "exit status $st after SIGTERM"
 grep -q "finishing 1 message(s) in flight" "$T/am.log" || fail "drain not logged"
-grep -q "info: SLOW1: two.test;" "$T/am.log" || fail "no verdict line for SLOW1"
+grep -q "info: SLOW1: qid=SLOW1 .* ar=\"two.test;" "$T/am.log" || fail "no verdict line for SLOW1"
 echo "ok   SIGTERM: the message in flight finished, exit 0"
 echo "PASS: daemon"

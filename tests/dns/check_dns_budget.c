@@ -31,27 +31,7 @@ static char dead_conf[64];
 static void
 dead_server_setup(void)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	FILE *fp;
-	int fd;
-
-	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ck_assert_int_ge(dead_fd, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(dead_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(dead_fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(dead_conf, sizeof(dead_conf), "/tmp/check_dns_XXXXXX");
-	fd = mkstemp(dead_conf);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fprintf(fp, "server:\n    module-config: \"iterator\"\n"
-	    "    do-not-query-localhost: no\n"
-	    "stub-zone:\n    name: \"dead.example.\"\n"
-	    "    stub-addr: 127.0.0.1@%u\n", ntohs(sin.sin_port));
-	fclose(fp);
+	dead_fd = dnscheck_dead_conf(dead_conf, sizeof(dead_conf), NULL);
 }
 
 static void
@@ -314,6 +294,74 @@ START_TEST(test_budget_extend)
 }
 END_TEST
 
+/* ---- the trace: each query's budget tag, time and origin ---- */
+
+typedef struct seen {
+	pthread_mutex_t mu;
+	unsigned n;
+	char tag[DNS_BUDGET_TAG_MAX], name[64];
+	unsigned ms;
+	int local;
+} seen;
+
+static void
+on_trace(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
+{
+	seen *s = arg;
+
+	(void)type;
+	(void)a;
+	pthread_mutex_lock(&s->mu);
+	s->n++;
+	snprintf(s->tag, sizeof(s->tag), "%s", info->tag);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->ms = info->ms;
+	s->local = info->local;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The trace names the budget's message and the time the answer took: a
+ * query to a server that never answers is traced with its timeout, a
+ * cached answer as local, and a query outside a budget with tag "". */
+START_TEST(test_trace_tag)
+{
+	dns_resolver *r = dead_resolver(400);
+	dns_budget *b = dns_budget_new(0, 0, 0);
+	seen s = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	dns_query *q;
+
+	dns_resolver_set_trace(r, on_trace, &s);
+	dns_budget_set_tag(b, "am-tag-1 with a long tail that the budget cuts "
+	    "to its bound of sixty-four octets, NUL included");
+	ck_assert_uint_eq(strlen(dns_budget_tag(b)), DNS_BUDGET_TAG_MAX - 1);
+	dns_budget_set_tag(b, "am-tag-1");
+	q = dns_query_start_in(r, b, 0, "x.dead.example", DNS_T_TXT);
+	(void)dns_query_wait(q, dns_now_ms() + 5000);
+	dns_query_free(q);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.tag, "am-tag-1");
+	ck_assert_str_eq(s.name, "x.dead.example");
+	ck_assert_msg(s.ms >= 350 && s.ms < 3000, "ms %u", s.ms);
+	ck_assert_int_eq(s.local, 0);
+	/* a bad name: answered at once, locally */
+	q = dns_query_start_in(r, b, 0, "a..b", DNS_T_TXT);
+	(void)dns_query_wait(q, dns_now_ms() + 5000);
+	dns_query_free(q);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(s.local, 1);
+	ck_assert_uint_eq(s.ms, 0);
+	ck_assert_str_eq(s.tag, "am-tag-1");
+	q = dns_query_start(r, "y..b", DNS_T_A);
+	(void)dns_query_wait(q, dns_now_ms() + 5000);
+	dns_query_free(q);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_str_eq(s.tag, "");
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -332,6 +380,7 @@ check_suite(void)
 	tcase_add_test(dead, test_free_pending);
 	tcase_add_test(dead, test_budget_deadline);
 	tcase_add_test(dead, test_budget_extend);
+	tcase_add_test(dead, test_trace_tag);
 	suite_add_tcase(s, dead);
 	return s;
 }

@@ -344,7 +344,7 @@ case $r in "550 5.7.1"*"From header field not valid"*"2 From header fields"*) ;;
 # --- 8. logs: one line per message with Postfix's queue id --------------------
 qid=$(qid good)
 [ -n "$qid" ] || fail "no queue id for 'good' in Postfix's log"
-grep -q "info: $qid: Authentication-Results\|info: $qid: .*dmarc=pass" "$T/am1.log" ||
+grep -q "info: $qid: qid=$qid .* dmarc=pass" "$T/am1.log" ||
     { grep "$qid" "$T/am1.log"; fail "no authmilter log line carrying queue id $qid"; }
 echo "logs: authmilter's line for 'good' carries queue id $qid"
 echo "PASS: e2e_postfix"

@@ -8,6 +8,7 @@
  *       int cache_entries);
  *   dns_answer *dnscheck_look(dns_resolver *r, const char *name,
  *       dns_type t, dns_status want);
+ *   int dnscheck_dead_conf(char *path, size_t len, const char *server_extra);
  *
  * DESCRIPTION
  *   dnscheck_new() is dns_resolver_new(cfg); a resolver that does not
@@ -22,6 +23,13 @@
  *   answer's status is not want (naming the query, the status and its
  *   reason); the caller frees the answer.
  *
+ *   dnscheck_dead_conf() binds a UDP socket on 127.0.0.1 that never
+ *   answers and writes a libunbound config file (its name, made with
+ *   mkstemp, into path) whose stub zone dead.example. points at it, with
+ *   the lines server_extra (NULL: none; each "    key: value\n") added to
+ *   its server: clause. It returns the socket; the caller closes it and
+ *   unlinks path.
+ *
  *   Check programs only (both end in a Check assertion); the conformance
  *   runners and benchmarks never pull this object in.
  */
@@ -34,5 +42,6 @@ dns_resolver *dnscheck_new(const dns_config *cfg);
 dns_resolver *dnscheck_resolver(const char *zone_file, int cache_entries);
 dns_answer *dnscheck_look(dns_resolver *r, const char *name, dns_type t,
     dns_status want);
+int dnscheck_dead_conf(char *path, size_t len, const char *server_extra);
 
 #endif

@@ -57,11 +57,13 @@ querylog_free(querylog *l)
 }
 
 static void
-on_answer(void *arg, const char *name, dns_type type, const dns_answer *a)
+on_answer(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
 {
 	querylog *l = arg;
 	char *copy = NULL;
 
+	(void)info;
 	pthread_mutex_lock(&l->mu);
 	l->count++;
 	if (l->nlog < QUERYLOG_MAX) {

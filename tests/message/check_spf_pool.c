@@ -112,8 +112,10 @@ START_TEST(no_cache_no_inline)
 END_TEST
 
 static void
-count_trace(void *arg, const char *name, dns_type type, const dns_answer *a)
+count_trace(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
 {
+	(void)info;
 	(void)name;
 	(void)type;
 	(void)a;

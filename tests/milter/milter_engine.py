@@ -273,7 +273,7 @@ def check_oversized(d):
           ar_value(mods4) is not None and cmd5 == b"a" and
           re.search(r"BIG1: header field Subject of 307\d+ bytes is over",
                     log) is not None and
-          re.search(r"BIG2: .*bad From.*action=reject", log) is not None)
+          re.search(r"BIG2: .*action=reject.*bad From", log) is not None)
     report(ok, "oversized", "with 256 KB packets: 300 KB Subject: %r, 300 KB "
            "From: %r %r, next message: %r; with 1 MB: 1.5 MB Subject: %r, "
            "next: %r; each on one connection" %
@@ -285,9 +285,10 @@ def check_sent(d):
     c.optneg(actions=SMFI_CURR_ACTS & ~SMFIF_ADDHDRS)
     cmd, data, _, _ = normal(c, "SENT1")
     c.close()
-    line = [l for l in d.text().splitlines() if "SENT1: " + ASID in l]
+    line = [l for l in d.text().splitlines() if "SENT1: qid=SENT1 " in l]
     ok = (cmd == b"y" and data.startswith(b"451") and len(line) == 1 and
-          "action=tempfail" in line[0] and "action=accept" not in line[0])
+          " action=tempfail " in line[0] and " verdict=accept " in line[0]
+          and "action=accept" not in line[0])
     report(ok, "sent", "MTA got %r %r; logged: %s" %
            (cmd, data[:9], line[0][-90:] if line else "nothing"))
 
