@@ -133,6 +133,8 @@ want "$T/m2" 'authmilter_dmarc_dispositions_total{disposition="quarantine",appli
 want "$T/m2" 'authmilter_dmarc_dispositions_total{disposition="none",applied="yes"}' $NPASS
 want "$T/m2" 'authmilter_eom_duration_seconds_count' $((NCHECKED + 1))
 want "$T/m2" 'authmilter_eom_duration_seconds_bucket{le="+Inf"}' $((NCHECKED + 1))
+# one DNS wait per checked message (a skipped one waits on nothing)
+want "$T/m2" 'authmilter_dns_wait_seconds_count' $NCHECKED
 q=$(val "$T/m2" authmilter_dns_queries_total)
 [ "$q" != missing ] && [ "$q" -gt 0 ] || fail "authmilter_dns_queries_total is $q"
 echo "ok   after the run: every message counted by action and result ($q DNS queries)"
