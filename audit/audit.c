@@ -27,6 +27,25 @@ audit_area_name(audit_area a)
 	return (unsigned)a < AUDIT_NAREAS ? area_names[a] : "?";
 }
 
+/* arr (n of cap elements of size) with room for one more: arr itself or
+ * its new place, or NULL with rep->oom set (arr is then unchanged). */
+static void *
+grow(audit_report *rep, void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t want;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	want = *cap ? *cap * 2 : 32;
+	if ((na = realloc(arr, want * size)) == NULL) {
+		rep->oom = 1;
+		return NULL;
+	}
+	*cap = want;
+	return na;
+}
+
 void
 ax_add(audit_ctx *c, audit_area area, audit_level level, const char *code,
     const char *rfc, dns_sec sec, const char *fmt, ...)
@@ -35,17 +54,10 @@ ax_add(audit_ctx *c, audit_area area, audit_level level, const char *code,
 	audit_finding *f;
 	va_list ap;
 
-	if (rep->nfindings == rep->capf) {
-		size_t n = rep->capf ? rep->capf * 2 : 32;
-		audit_finding *nf = realloc(rep->findings, n * sizeof(*nf));
-
-		if (nf == NULL) {
-			rep->oom = 1;
-			return;
-		}
-		rep->findings = nf;
-		rep->capf = n;
-	}
+	if ((f = grow(rep, rep->findings, rep->nfindings, &rep->capf,
+	    sizeof(*f))) == NULL)
+		return;
+	rep->findings = f;
 	f = &rep->findings[rep->nfindings++];
 	f->area = area;
 	f->level = level;
@@ -68,17 +80,10 @@ add_answer(audit_ctx *c, const ax_q *x)
 		if (rep->answers[i].type == x->type &&
 		    strcmp(rep->answers[i].name, x->name) == 0)
 			return;
-	if (rep->nanswers == rep->capa) {
-		size_t n = rep->capa ? rep->capa * 2 : 32;
-		audit_answer *na = realloc(rep->answers, n * sizeof(*na));
-
-		if (na == NULL) {
-			rep->oom = 1;
-			return;
-		}
-		rep->answers = na;
-		rep->capa = n;
-	}
+	if ((an = grow(rep, rep->answers, rep->nanswers, &rep->capa,
+	    sizeof(*an))) == NULL)
+		return;
+	rep->answers = an;
 	an = &rep->answers[rep->nanswers++];
 	strcopy(an->name, sizeof(an->name), x->name);
 	an->type = x->type;
