@@ -79,7 +79,8 @@ takes_lookup(spf_term_type t)
 }
 
 static void walk_record(audit_ctx *c, walk *w, const char *domain,
-    const char *txt, size_t len, int chain, int *sends, int *has_all);
+    const char *txt, size_t len, dns_sec sec, int chain, int *sends,
+    int *has_all);
 
 /* An include: or redirect= target's record: fetched, then walked. */
 static void
@@ -125,19 +126,20 @@ follow(audit_ctx *c, walk *w, const spf_term_info *t, ax_q *q, int chain,
 		w->stopped = 1;
 		return;
 	}
-	walk_record(c, w, t->target, txt, len, chain, sends, has_all);
+	walk_record(c, w, t->target, txt, len, a->sec, chain, sends, has_all);
 }
 
 /*
  * Walks one record: counts its DNS terms (all of them: the worst case,
  * where nothing matches), tests a/mx/exists targets for void answers and
  * follows include/redirect. chain: the record is the top one or reached
- * by redirects only (its all decides the result); *sends: a mechanism
+ * by redirects only (its all decides the result); sec: the DNSSEC state
+ * of its answer, for the findings about it; *sends: a mechanism
  * other than a -all may match; *has_all: an all ended the chain.
  */
 static void
 walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
-    size_t len, int chain, int *sends, int *has_all)
+    size_t len, dns_sec sec, int chain, int *sends, int *has_all)
 {
 	spf_record_info info;
 	char err[256];
@@ -152,7 +154,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 	}
 	if (rc != 0) {
 		ax_add(c, AUDIT_SPF, AUDIT_ERROR, "spf-syntax", "RFC 7208 4.6",
-		    DNS_SEC_INSECURE, "the SPF record of %s does not parse "
+		    sec, "the SPF record of %s does not parse "
 		    "(%s): permerror", domain, err);
 		return;
 	}
@@ -208,22 +210,22 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 				*sends = 1;
 			if (t->qualifier == '+')
 				ax_add(c, AUDIT_SPF, AUDIT_ERROR, "spf-all-pass",
-				    "RFC 7208 5.1", DNS_SEC_INSECURE,
+				    "RFC 7208 5.1", sec,
 				    "%s ends in +all: every host on the "
 				    "Internet passes SPF for it", domain);
 			else if (t->qualifier == '?')
 				ax_add(c, AUDIT_SPF, AUDIT_WARNING,
 				    "spf-all-neutral", "RFC 7208 5.1",
-				    DNS_SEC_INSECURE, "%s ends in ?all: other "
+				    sec, "%s ends in ?all: other "
 				    "hosts get neutral, which protects nothing",
 				    domain);
 			else
 				ax_add(c, AUDIT_SPF, AUDIT_OK, "spf-all",
-				    "RFC 7208 5.1", DNS_SEC_INSECURE,
+				    "RFC 7208 5.1", sec,
 				    "%s ends in %call", domain, t->qualifier);
 		} else if (t->type == SPF_TERM_ALL && t->qualifier == '+')
 			ax_add(c, AUDIT_SPF, AUDIT_ERROR, "spf-all-pass",
-			    "RFC 7208 5.2", DNS_SEC_INSECURE, "%s (included) "
+			    "RFC 7208 5.2", sec, "%s (included) "
 			    "has +all: the include matches every host",
 			    domain);
 		if (t->type != SPF_TERM_ALL && t->type != SPF_TERM_REDIRECT &&
@@ -233,7 +235,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 		if (t->type == SPF_TERM_PTR && !ptr_seen) {
 			ptr_seen = 1;
 			ax_add(c, AUDIT_SPF, AUDIT_WARNING, "spf-ptr",
-			    "RFC 7208 5.5", DNS_SEC_INSECURE, "%s uses ptr, "
+			    "RFC 7208 5.5", sec, "%s uses ptr, "
 			    "which SHOULD NOT be used: slow, unreliable, and "
 			    "some receivers ignore it", domain);
 		}
@@ -242,7 +244,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 		if (t->type == SPF_TERM_REDIRECT && all_seen) {
 			ax_add(c, AUDIT_SPF, AUDIT_WARNING,
 			    "spf-redirect-ignored", "RFC 7208 6.1",
-			    DNS_SEC_INSECURE, "%s has both all and redirect=: "
+			    sec, "%s has both all and redirect=: "
 			    "the redirect is never used", domain);
 			continue;
 		}
@@ -253,7 +255,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 		w->lookups++;
 		if (t->macro) {
 			ax_add(c, AUDIT_SPF, AUDIT_WARNING, "spf-macro",
-			    "RFC 7208 7", DNS_SEC_INSECURE, "%s: %s depends "
+			    "RFC 7208 7", sec, "%s: %s depends "
 			    "on the message (macro): counted as one lookup, "
 			    "not followed", domain, t->target);
 			continue;
@@ -334,7 +336,7 @@ audit_spf(audit_ctx *c, ax_q *q, int *sends, int *have)
 		    SPF_SIZE_COMFORT);
 	memset(&w, 0, sizeof(w));
 	w.all_secure = 1;
-	walk_record(c, &w, c->domain, txt, len, 1, sends, &has_all);
+	walk_record(c, &w, c->domain, txt, len, a->sec, 1, sends, &has_all);
 	if (w.stopped || w.lookups > SPF_LOOKUP_LIMIT)
 		ax_add(c, AUDIT_SPF, AUDIT_ERROR, "spf-lookups",
 		    "RFC 7208 4.6.4", a->sec, "%s%u DNS lookups (include, a, "
