@@ -144,7 +144,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 	spf_record_info info;
 	char err[256];
 	ax_q *qs = NULL, *q6 = NULL;
-	size_t i, nq = 0;
+	size_t i, k, nq = 0;
 	int rc, all_seen = 0, ptr_seen = 0;
 
 	rc = spf_record_inspect(txt, len, &info, err, sizeof(err));
@@ -162,8 +162,9 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 	for (i = 0; i < info.nterms; i++)
 		if (info.terms[i].type == SPF_TERM_ALL)
 			all_seen = 1;
-	qs = calloc(info.nterms ? info.nterms : 1, sizeof(*qs));
-	q6 = calloc(info.nterms ? info.nterms : 1, sizeof(*q6));
+	/* one slot per DNS term started: at most the walk's bound */
+	qs = calloc(AUDIT_SPF_WALK_MAX, sizeof(*qs));
+	q6 = calloc(AUDIT_SPF_WALK_MAX, sizeof(*q6));
 	if (qs == NULL || q6 == NULL) {
 		c->rep->oom = 1;
 		goto out;
@@ -178,28 +179,28 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 			continue;
 		if (w->lookups + nq >= AUDIT_SPF_WALK_MAX)
 			break;
-		nq++;
+		k = nq++;
 		if (t->macro)
 			continue;
 		switch (t->type) {
 		case SPF_TERM_INCLUDE:
 		case SPF_TERM_REDIRECT:
-			ax_start(c, &qs[i], target, DNS_T_TXT);
+			ax_start(c, &qs[k], target, DNS_T_TXT);
 			break;
 		case SPF_TERM_A:
 		case SPF_TERM_EXISTS:
-			ax_start(c, &qs[i], target, DNS_T_A);
+			ax_start(c, &qs[k], target, DNS_T_A);
 			if (t->type == SPF_TERM_A)
-				ax_start(c, &q6[i], target, DNS_T_AAAA);
+				ax_start(c, &q6[k], target, DNS_T_AAAA);
 			break;
 		case SPF_TERM_MX:
-			ax_start(c, &qs[i], target, DNS_T_MX);
+			ax_start(c, &qs[k], target, DNS_T_MX);
 			break;
 		default:
 			break;
 		}
 	}
-	for (i = 0; i < info.nterms; i++) {
+	for (i = 0, k = 0; i < info.nterms; i++) {
 		const spf_term_info *t = &info.terms[i];
 		const char *target = t->target[0] ? t->target : domain;
 		const dns_answer *a, *b;
@@ -248,11 +249,15 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 			    "the redirect is never used", domain);
 			continue;
 		}
-		if (w->lookups >= AUDIT_SPF_WALK_MAX) {
+		/* the same terms, in the same order, as the first loop: the
+		 * k-th lookup term has slot k (the includes' own terms may
+		 * reach the bound first) */
+		if (w->lookups >= AUDIT_SPF_WALK_MAX || k >= nq) {
 			w->stopped = 1;
 			break;
 		}
 		w->lookups++;
+		k++;
 		if (t->macro) {
 			ax_add(c, AUDIT_SPF, AUDIT_WARNING, "spf-macro",
 			    "RFC 7208 7", sec, "%s: %s depends "
@@ -263,12 +268,12 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 		switch (t->type) {
 		case SPF_TERM_INCLUDE:
 		case SPF_TERM_REDIRECT:
-			follow(c, w, t, &qs[i], chain &&
+			follow(c, w, t, &qs[k - 1], chain &&
 			    t->type == SPF_TERM_REDIRECT, sends, has_all);
 			break;
 		case SPF_TERM_A:
-			a = ax_wait(c, &qs[i], AUDIT_SPF);
-			b = ax_wait(c, &q6[i], AUDIT_SPF);
+			a = ax_wait(c, &qs[k - 1], AUDIT_SPF);
+			b = ax_wait(c, &q6[k - 1], AUDIT_SPF);
 			note_sec(w, a);
 			note_sec(w, b);
 			if (ax_empty(a) && ax_empty(b))
@@ -276,7 +281,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 			break;
 		case SPF_TERM_MX:
 		case SPF_TERM_EXISTS:
-			a = ax_wait(c, &qs[i], AUDIT_SPF);
+			a = ax_wait(c, &qs[k - 1], AUDIT_SPF);
 			note_sec(w, a);
 			if (ax_empty(a))
 				note_void(w, t->type == SPF_TERM_MX ? "mx" :
@@ -288,7 +293,7 @@ walk_record(audit_ctx *c, walk *w, const char *domain, const char *txt,
 	}
 out:
 	if (qs != NULL && q6 != NULL)
-		for (i = 0; i < info.nterms; i++) {
+		for (i = 0; i < nq; i++) {
 			ax_free(&qs[i]);
 			ax_free(&q6[i]);
 		}

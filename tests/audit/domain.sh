@@ -100,6 +100,29 @@ check_case mx_null_spf 1 error mx-null-sends MX
 check_case mx_none 1 error mx-none MX
 check_case mx_fallback 0 warning mx-fallback MX
 
+# a hostile chain of 30 includes (3 lookups each): the walk stops at its
+# bound (AUDIT_SPF_WALK_MAX, 40) and says "at least"
+{
+	echo '$TTL 300'
+	i=1
+	while [ $i -le 30 ]; do
+		echo "d$i.example. IN TXT \"v=spf1 a:h.example a:h.example include:d$((i + 1)).example -all\""
+		i=$((i + 1))
+	done
+	echo 'h.example. IN A 192.0.2.1'
+	echo 'example.com. IN TXT "v=spf1 include:d1.example -all"'
+} > "$T/deep.zone"
+set +e
+"$AUTHMILTER" domain --dns-zone "$T/deep.zone" example.com > "$T/out"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "deep includes: exit $rc"
+grep -q '^  error   at least 40 DNS lookups .*\[spf-lookups; RFC 7208 4.6.4\]$' "$T/out" ||
+    fail "deep includes: $(grep spf- "$T/out")"
+[ "$(grep -c '^  TXT   d[0-9]*\.example:' "$T/out")" -le 14 ] ||
+    fail "deep includes: the walk went past its bound: $(grep -c '^  TXT' "$T/out") TXT lookups"
+echo "ok   30 nested includes: the walk stops at 40 lookups (\"at least 40\")"
+
 # no selector: DKIM not checked, said as a warning
 "$AUTHMILTER" domain --dns-zone "$Z/good.zone" example.com > "$T/out" ||
     fail "no selector: exit $?"
