@@ -175,6 +175,20 @@ audit_dmarc(audit_ctx *c, ax_q *q)
 		    AUDIT_WARNING : AUDIT_OK, "dmarc-np", "RFC 9989 4.7",
 		    res.sec, "np=%s (non-existent sub-domains)",
 		    dmarc_policy_name(rec->np));
+	if (res.discovery == DMARC_DISCOVERY_AUTHOR) {
+		/* pct= is RFC 7489's (RFC 9989 dropped it for t=): read the
+		 * same answer in that mode for the receivers that still do */
+		dmarc_fetch f7;
+
+		dmarc_fetch_from_answer(a, DMARC_MODE_RFC7489, &f7);
+		if (f7.status == DMARC_FETCH_ONE &&
+		    (f7.rec.seen & DMARC_TAG_PCT) && f7.rec.pct < 100)
+			ax_add(c, AUDIT_DMARC, AUDIT_WARNING, "dmarc-pct",
+			    "RFC 7489 6.3", res.sec, "pct=%u: RFC 7489 "
+			    "receivers apply the policy to %u%% of failing "
+			    "mail only; RFC 9989 dropped pct= (t=y is its "
+			    "testing flag)", f7.rec.pct, f7.rec.pct);
+	}
 	if (rec->t)
 		ax_add(c, AUDIT_DMARC, AUDIT_WARNING, "dmarc-testing",
 		    "RFC 9989 4.7", res.sec, "t=y: receivers apply the "

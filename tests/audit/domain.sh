@@ -91,6 +91,7 @@ grep -q 'RSA key of 1024 bits < 2048' "$T/out" || fail "dkim_rsa1024: $(grep dki
 check_case dkim_testing 0 warning dkim-testing DKIM
 check_case dkim_revoked 1 error dkim-revoked DKIM
 check_case dmarc_p_none 0 warning dmarc-p-none DMARC
+check_case dmarc_pct 0 warning dmarc-pct DMARC
 check_case dmarc_rua_unauth 1 error dmarc-report-unauth DMARC
 check_case dmarc_rua_auth 0 ok dmarc-report-auth DMARC
 grep -q 'authorized by example.com._report._dmarc.reports.example.net' "$T/out" ||
