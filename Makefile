@@ -21,8 +21,8 @@
 # Sources are found by directory, so adding a file needs no edit here
 # (doc/HACKING.md has the map of folders and the arrows between them):
 #   util/ dns/ spf/ dkim/ dmarc/    -> libauthmilter.a: the libraries, and
-#   milter/ report/                    the milter protocol engine and the
-#                                      DMARC report side
+#   milter/ report/ audit/             the milter protocol engine, the
+#                                      DMARC report side, the domain audit
 #   config/ message/ daemon/ cli/   -> libauthmilter-app.a + cli/main.c = the
 #                                      authmilter binary
 #   tests/lib/*.c                   -> test support, linked into every test program
@@ -87,7 +87,7 @@ LDFLAGS  += $(HARDEN_LDFLAGS) -pthread $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
 LIB_SRC    := $(sort $(wildcard util/*.c dns/*.c spf/*.c dkim/*.c dmarc/*.c \
-              milter/*.c report/*.c))
+              milter/*.c report/*.c audit/*.c))
 APP_SRC    := $(sort $(filter-out cli/main.c,$(wildcard config/*.c message/*.c \
               daemon/*.c cli/*.c)))
 CHECK_MAIN_SRC := tests/lib/check_main.c

@@ -10,6 +10,7 @@
  *   int cmd_check(int argc, char **argv);  authmilter check ...
  *   int cmd_report(int argc, char **argv); authmilter report ...
  *   int cmd_stats(int argc, char **argv);  authmilter stats ...
+ *   int cmd_domain(int argc, char **argv); authmilter domain ...
  *   int cmd_run(int argc, char **argv);    authmilter [run]: the daemon's
  *                                          flags, then daemon_main()
  *
@@ -53,7 +54,8 @@
  *   the error and returns NULL.
  *
  *   Exit codes, for every subcommand: 0 an evaluation completed (whatever
- *   its result), 1 an operational failure (resolver, I/O), 2 bad usage.
+ *   its result), 1 an operational failure (resolver, I/O), 2 bad usage
+ *   (`domain`: 1 also when it found an error, 3 a DNS temporary failure).
  */
 #ifndef AUTHMILTER_CLI_H
 #define AUTHMILTER_CLI_H
@@ -150,5 +152,6 @@ int cmd_config(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct subcommand {
 	{ "spf", cmd_spf, "evaluate SPF (RFC 7208) for an IP, HELO and MAIL FROM" },
 	{ "dkim", cmd_dkim, "verify the DKIM signatures of a message on stdin" },
 	{ "check", cmd_check, "the milter's whole verdict for a message on stdin" },
+	{ "domain", cmd_domain, "is a domain ready to send? SPF, DKIM, DMARC, MX audit" },
 	{ "dns", cmd_dns, "look a name up through authmilter's resolver" },
 	{ "report", cmd_report, "DMARC aggregate reports from the history store (write, send)" },
 	{ "config", cmd_config, "print the configuration with every key documented" },

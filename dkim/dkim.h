@@ -192,4 +192,23 @@ const char *dkim_result_name(dkim_result r);
 dkim_keycache *dkim_keycache_new(size_t slots);
 void dkim_keycache_free(dkim_keycache *c);
 
+/*
+ * dkim_key_inspect() (dkim_inspect.c) parses one key record (the TXT
+ * strings joined) with the verifier's parser and says what it holds, for
+ * a reader that does not verify (`authmilter domain`): 0, or -1 with the
+ * reason in err (a record no verifier can use: RFC 6376 3.6.1).
+ */
+typedef struct dkim_key_info {
+	int ed25519;      /* k=ed25519 (else rsa) */
+	unsigned bits;    /* the key size; 0 when revoked */
+	int testing;      /* t=y */
+	int strict;       /* t=s */
+	int revoked;      /* p= empty */
+	int sha256;       /* h= allows sha256 (or h= absent) */
+	int sha1;         /* h= allows sha1 (or h= absent) */
+} dkim_key_info;
+
+int dkim_key_inspect(const char *txt, size_t len, dkim_key_info *out,
+    char *err, size_t errlen);
+
 #endif

@@ -436,6 +436,14 @@ int dmarc_evaluate(dns_resolver *r, const dmarc_input *in,
 int dmarc_evaluate_with(const dmarc_lookup *lk, const dmarc_input *in,
     const dmarc_options *opt, dmarc_result *res);
 
+/* RFC 9990 4 (RFC 7489 7.1), reportauth.c: a = the TXT answer of name
+ * ("PD._report._dmarc.HOST"). 1 when it holds a v=DMARC1 record that
+ * authorizes HOST (its own rua, when it has one, must name HOST only;
+ * then *mb, when mb is not NULL, is the last such mailbox), else 0 with
+ * why. The caller has handled a temporary failure. */
+int dmarc_report_auth(const dns_answer *a, const char *name,
+    const char *host, dmarc_mailbox *mb, char *why, size_t whylen);
+
 const char *dmarc_result_name(dmarc_result_code r);
 const char *dmarc_policy_name(dmarc_policy p);
 const char *dmarc_override_name(dmarc_override o);

@@ -156,8 +156,7 @@ verify_external(const report_send_job *job, const char *policy_domain,
 	char name[DNS_MAX_NAME_LEN + 64];
 	dns_resolver *r;
 	dns_answer *a;
-	size_t i, k;
-	int ok = 0;
+	int ok;
 
 	if (snprintf(name, sizeof(name), "%s._report._dmarc.%s", policy_domain,
 	    host) >= (int)sizeof(name) || strlen(name) > DNS_MAX_NAME_LEN) {
@@ -173,33 +172,7 @@ verify_external(const report_send_job *job, const char *policy_domain,
 		dns_answer_free(a);
 		return -1;
 	}
-	for (i = 0; a->status == DNS_RECORDS && i < a->count; i++) {
-		dmarc_record rec;
-		char w[160];
-
-		if (a->records[i].type != DNS_T_TXT ||
-		    dmarc_record_parse(a->records[i].u.txt.text,
-		    a->records[i].u.txt.len, DMARC_MODE_RFC9989, &rec, w,
-		    sizeof(w)) == DMARC_RECORD_NOT_DMARC)
-			continue;
-		ok = 1;
-		for (k = 0; k < rec.nrua; k++) {
-			dmarc_mailbox o;
-
-			if (dmarc_mailto_parse(rec.rua[k].uri,
-			    strlen(rec.rua[k].uri), &o, NULL, 0) < 0 ||
-			    strcmp(o.domain, host) != 0) {
-				/* RFC 9990 4: an override elsewhere voids both */
-				snprintf(why, whylen, "%s names another host", name);
-				dns_answer_free(a);
-				return 0;
-			}
-			*mb = o;
-		}
-		break;
-	}
-	if (!ok)
-		snprintf(why, whylen, "%s has no v=DMARC1 record", name);
+	ok = dmarc_report_auth(a, name, host, mb, why, whylen);
 	dns_answer_free(a);
 	return ok;
 }

@@ -82,6 +82,7 @@
 #ifndef AUTHMILTER_SPF_H
 #define AUTHMILTER_SPF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dns/dns.h"
@@ -139,5 +140,47 @@ const spf_result *spf_check(dns_resolver *r, const spf_request *req,
 const char *spf_code_name(spf_code c);
 int spf_code_from_name(const char *s, spf_code *out);
 const char *spf_identity_name(spf_identity id);
+
+/*
+ * Record inspection (inspect.c), for a reader that does not evaluate
+ * (`authmilter domain`): spf_is_record() is 1 when a TXT string is an SPF
+ * record ("v=spf1" then SP or the end, RFC 7208 4.5). spf_record_inspect()
+ * parses one record with the evaluator's parser and lists its terms in
+ * order: type, qualifier ('+' '-' '~' '?' for mechanisms), the
+ * domain-spec or modifier value as written (target, truncated to fit; ""
+ * when none) and whether it holds a macro. Returns 0, -1 on a syntax
+ * error (err names the term: the record is a permerror), -2 when out of
+ * memory; spf_record_info_free() frees what 0 gave.
+ */
+typedef enum {
+	SPF_TERM_ALL,
+	SPF_TERM_INCLUDE,
+	SPF_TERM_A,
+	SPF_TERM_MX,
+	SPF_TERM_PTR,
+	SPF_TERM_IP4,
+	SPF_TERM_IP6,
+	SPF_TERM_EXISTS,
+	SPF_TERM_REDIRECT,
+	SPF_TERM_EXP,
+	SPF_TERM_OTHER,     /* an unknown modifier (ignored) */
+} spf_term_type;
+
+typedef struct spf_term_info {
+	spf_term_type type;
+	char qualifier;
+	int macro;
+	char target[DNS_MAX_NAME_LEN + 1];
+} spf_term_info;
+
+typedef struct spf_record_info {
+	spf_term_info *terms;
+	size_t nterms;
+} spf_record_info;
+
+int spf_is_record(const char *txt, size_t len);
+int spf_record_inspect(const char *txt, size_t len, spf_record_info *out,
+    char *err, size_t errlen);
+void spf_record_info_free(spf_record_info *info);
 
 #endif

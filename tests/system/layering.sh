@@ -21,19 +21,21 @@
 # Run from the top of the tree (as tests/run.sh does).
 set -u
 
-FOLDERS="util dns spf dkim dmarc milter report config message daemon cli"
-LIBS="util dns spf dkim dmarc milter report"
+FOLDERS="util dns spf dkim dmarc milter report audit config message daemon cli"
+LIBS="util dns spf dkim dmarc milter report audit"
 # The one public header of each folder (report/report_send.h: the report
 # sending side, a second public header of report/).
 PUBLIC="dns/dns.h spf/spf.h dkim/dkim.h dmarc/dmarc.h milter/milter.h
-report/report.h report/report_send.h config/config.h message/message.h
+report/report.h report/report_send.h audit/audit.h config/config.h message/message.h
 daemon/daemon.h cli/cli.h"
 # FOLDER:what it may include. dns knows nothing above it; spf and dkim
 # do not know each other; dmarc takes plain results (never spf, dkim);
-# the milter engine knows nothing of mail authentication; the daemon
+# the milter engine knows nothing of mail authentication; the domain
+# audit reads the three libraries' records (never report/); the daemon
 # knows nothing of the command line (cli/cmd_run.c reads its flags).
 ALLOWED="util:;dns:util;spf:dns util;dkim:dns util;dmarc:dns util;\
-milter:util;report:dmarc dns util;config:dns util;\
+milter:util;report:dmarc dns util;audit:spf dkim dmarc dns util;\
+config:dns util;\
 message:config spf dkim dmarc dns util;\
 daemon:message config milter report dns util;cli:*"
 
