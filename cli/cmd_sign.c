@@ -135,27 +135,6 @@ sign_option(void *arg, int id, const char *val)
 	return OPT_FAIL;
 }
 
-static int
-on_header(void *arg, const char *name, size_t namelen, const char *value,
-    size_t valuelen)
-{
-	return dkim_signer_header(arg, name, namelen, value, valuelen);
-}
-
-static int
-on_eoh(void *arg)
-{
-	return dkim_signer_eoh(arg);
-}
-
-static int
-on_body(void *arg, const char *data, size_t len)
-{
-	return dkim_signer_body(arg, data, len);
-}
-
-static const msgparse_events sign_events = { on_header, on_eoh, on_body };
-
 /* Streams stdin into the signer and a copy into tmp; *crlf tells the
  * first line's ending. 0, or -1 with the reason printed. */
 static int
@@ -166,7 +145,7 @@ feed(dkim_signer *sg, FILE *tmp, int *crlf)
 	msgparse p;
 	int rc = 0, seen_lf = 0;
 
-	mp_init(&p, &sign_events, sg, DKIM_MSG_MAX_FIELD);
+	mp_init(&p, &dkim_sign_msg_events, sg, DKIM_MSG_MAX_FIELD);
 	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
 		if (!seen_lf) {
 			char *lf = memchr(buf, '\n', n);

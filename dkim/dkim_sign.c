@@ -133,8 +133,10 @@ dkim_sign_headers_parse(const char *list, dkim_sign_headers *h, char *err,
 			p++;
 			continue;
 		}
-		for (n = 0; p[n] != '\0' && p[n] != ',' && ftext((unsigned char)p[n]);
-		    n++)
+		/* RFC 5322 ftext, less ',' (our separator) and ';' (it
+		 * would end the h= tag, RFC 6376 3.2 VALCHAR) */
+		for (n = 0; p[n] != '\0' && p[n] != ',' && p[n] != ';' &&
+		    ftext((unsigned char)p[n]); n++)
 			;
 		if (n == 0) {
 			snprintf(err, errlen, "header list: character 0x%02x "
