@@ -40,8 +40,8 @@ typedef struct sign_cli {
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: authmilter sign --domain D --selector S --key FILE "
-	    "[--key FILE ...]\n"
+	fprintf(fp, "usage: authmilter sign --domain D --selector S --key FILE\n"
+	    "           [[--selector S2] --key FILE2 ...]\n"
 	    "           [--canon H/B] [--headers LIST] [--identity I]\n"
 	    "           [--expire SECONDS] [--now EPOCH] < message\n\n"
 	    "  --domain D        the signing domain (d=)\n"
