@@ -135,7 +135,7 @@ dkim_privkey_load(const char *path, int *warn, char *err, size_t errlen)
 
 	if (warn != NULL)
 		*warn = 0;
-	if ((fd = open(path, O_RDONLY | O_NOCTTY)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
