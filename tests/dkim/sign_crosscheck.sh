@@ -195,8 +195,10 @@ done
 for sel in rsa ed; do
 	"$AUTHMILTER" sign -d example.com -s $sel -k $sel.pem < plain.eml > os-$sel.eml
 	verify os-$sel.eml pass
-	awk '/^Subject:/ { print "To: eve@example.org\r" } { print }' os-$sel.eml > os-to-$sel.eml
-	awk '/^Date:/ { print "Subject: added\r" } { print }' os-$sel.eml > os-subj-$sel.eml
+	# added on top: without over-signing the signed (bottom-most) To or
+	# Subject would still be the original one and the signature pass
+	printf 'To: eve@example.org\r\n' | cat - os-$sel.eml > os-to-$sel.eml
+	printf 'Subject: added\r\n' | cat - os-$sel.eml > os-subj-$sel.eml
 	awk '/^Date:/ { print "Cc: eve@example.org\r" } { print }' os-$sel.eml > os-cc-$sel.eml
 	printf 'Reply-To: eve@example.org\r\n' | cat - os-$sel.eml > os-rt-$sel.eml
 	sed 's/^Hello Bob/Hello Eve/' os-$sel.eml > os-body-$sel.eml
