@@ -147,6 +147,12 @@
  *   mp_init(&p, &dkim_msg_events, v, DKIM_MSG_MAX_FIELD), mp_push() per
  *   chunk, mp_finish(), then dkim_eom(v).
  *
+ *   dkim_sign_msg_events does the same for a DKIM signer
+ *   (dkim/dkim_sign.h: dkim_signer_header(), _eoh(), _body()); then
+ *   dkim_signer_finish(). dkim_msg_sign() signs a message in memory so:
+ *   0 with the DKIM-Signature fields (CRLF) appended to out, or -1 with
+ *   the reason in err.
+ *
  *   dkim_msg_verify() does all of that for a message in memory (LF or
  *   CRLF line ends, optional mbox "From " line). Returns 0 when the
  *   verifier has its results (dkim_count(), dkim_result_at()), or -1 with
@@ -160,6 +166,7 @@
 #include <stdint.h>
 
 #include "dkim/dkim.h"
+#include "dkim/dkim_sign.h"
 #include "dmarc/dmarc.h"
 #include "dns/dns.h"
 #include "config/config.h"
@@ -292,5 +299,8 @@ extern const msgparse_events dkim_msg_events;
 
 int dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
     size_t errlen);
+extern const msgparse_events dkim_sign_msg_events;
+int dkim_msg_sign(dkim_signer *sg, const char *text, size_t len, strbuf *out,
+    char *err, size_t errlen);
 
 #endif
