@@ -71,6 +71,19 @@ put_text(strbuf *sb, const char *v, size_t cap)
 	}
 	sb_putc(sb, '"');
 	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		const unsigned char *run = p;
+
+		/* octets written as they are go in one append */
+		while (*p != '\0' && *p != '"' && *p != '\\' &&
+		    clean_is(*p, CLEAN_PRINT) && used < cap) {
+			p++;
+			used++;
+		}
+		if (p > run)
+			sb_append(sb, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		/* *p needs escaping, or the cap is reached */
 		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)*p;
@@ -172,17 +185,17 @@ from_list(const msg_verdict *v, strbuf *out)
 static void
 unfold(const char *s, strbuf *out)
 {
-	int space = 0;
+	static const char ws[] = " \t\r\n";
+	size_t n;
 
-	for (; s != NULL && *s != '\0' && !out->failed; s++) {
-		if (*s == '\r' || *s == '\n' || *s == '\t' || *s == ' ') {
-			space = 1;
-			continue;
-		}
-		if (space && out->len > 0)
+	while (s != NULL && *s != '\0' && !out->failed) {
+		n = strspn(s, ws);
+		if (n > 0 && out->len > 0 && s[n] != '\0')
 			sb_putc(out, ' ');
-		space = 0;
-		sb_putc(out, *s);
+		s += n;
+		n = strcspn(s, ws);	/* a word, appended at once */
+		sb_append(out, s, n);
+		s += n;
 	}
 }
 
