@@ -1,0 +1,198 @@
+#!/bin/sh
+# tests/daemon/sign.sh - signing in the milter (authmilter(8), SIGNING),
+# driven by miltertest (tests/daemon/lua/sign.lua) against a real daemon:
+#  1. -n reports each sign_key problem with the config file and line: a
+#     missing key file, a file that is no key, a key that does not match
+#     the published record (errors, exit 1), a group-readable key and a
+#     key with no published record (warnings, exit 0);
+#  2. an authenticated client's message is signed twice (RSA and
+#     Ed25519), and both signatures verify (`authmilter dkim` with the
+#     zone); a To field added after signing breaks them (over-signing);
+#     a sub-domain's From is signed with its entry's signing domain;
+#     two From fields: tempfail (on_sign_error); no key for the From
+#     domain: accepted unsigned; an unauthenticated client outside
+#     sign_networks is verified, not signed; a sign_networks client is
+#     signed; the log line and the metrics say so;
+#  3. SIGHUP while messages flow: none is lost, and the next connection
+#     signs with the new key (selector) of the reloaded config.
+set -u
+AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
+SRC=$(pwd)
+command -v miltertest >/dev/null 2>&1 ||
+    { echo "FAIL: miltertest is missing (apt-get install miltertest)"; exit 1; }
+command -v openssl >/dev/null 2>&1 || { echo "sign: skipped (no openssl)"; exit 77; }
+
+T=$(mktemp -d /tmp/msign.XXXXXX)
+AM=
+BG=
+cleanup() {
+	[ -n "$BG" ] && kill "$BG" 2>/dev/null
+	[ -n "$AM" ] && kill "$AM" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+trap 'exit 1' INT TERM HUP
+fail() {
+	echo "FAIL: $*"
+	[ -f "$T/am.log" ] && tail -20 "$T/am.log" | sed 's/^/  /'
+	exit 1
+}
+
+cd "$T" || exit 1
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2.pem 2>/dev/null
+openssl genpkey -algorithm ED25519 -out ed.pem
+chmod 600 rsa.pem rsa2.pem ed.pem
+pub_rsa() { openssl pkey -in "$1" -pubout -outform DER | base64 | tr -d '\n'; }
+RSAP=$(pub_rsa rsa.pem)
+RSA2P=$(pub_rsa rsa2.pem)
+EDP=$(openssl pkey -in ed.pem -pubout -outform DER | tail -c 32 | base64 | tr -d '\n')
+txt() { # name record: a zone line, the record in 250-octet strings
+	printf '%s. 300 IN TXT' "$1"
+	printf '%s\n' "$2" | fold -w 250 | while IFS= read -r p; do printf ' "%s"' "$p"; done
+	printf '\n'
+}
+{
+	echo ". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300"
+	echo ". 3600 IN NS ns.invalid."
+	txt rsa._domainkey.example.com "v=DKIM1; k=rsa; p=$RSAP"
+	txt rsa2._domainkey.example.com "v=DKIM1; k=rsa; p=$RSA2P"
+	txt ed._domainkey.example.com "v=DKIM1; k=ed25519; p=$EDP"
+	txt sub._domainkey.example.com "v=DKIM1; k=rsa; p=$RSAP"
+	txt wrong._domainkey.example.com "v=DKIM1; k=rsa; p=$RSA2P"
+} > zone
+
+SOCK=$T/am.sock
+conf() { # the config, then the extra lines given
+	cat > am.conf <<CONF
+socket = unix:$SOCK
+user = ""
+pidfile = ""
+authserv_id = sign.test
+dns_zone = $T/zone
+sign_networks = 192.0.2.0/24
+CONF
+	cat >> am.conf
+}
+
+# --- 1. -n and the key problems, each with file:line -------------------------
+conf <<CONF
+sign_key = example.com rsa $T/rsa.pem
+sign_key = example.com ed $T/ed.pem
+sign_key = .example.org sub $T/rsa.pem example.com
+CONF
+"$AUTHMILTER" -n -c am.conf > out 2>&1 || fail "-n good config: $(cat out)"
+grep -q "sign_key" out && fail "-n good config says: $(cat out)"
+echo "ok   -n: a good signing config"
+
+cp rsa.pem loose.pem; chmod 640 loose.pem
+echo "not a key" > junk.pem; chmod 600 junk.pem
+conf <<CONF
+sign_key = example.com rsa $T/rsa.pem
+sign_key = example.com miss $T/missing.pem
+sign_key = example.com junk $T/junk.pem
+sign_key = example.com wrong $T/rsa.pem
+CONF
+"$AUTHMILTER" -n -c am.conf > out 2>&1 && fail "-n passed with bad keys: $(cat out)"
+grep -q "am.conf:8: sign_key: key $T/missing.pem: " out || fail "missing key not reported at line 8: $(cat out)"
+grep -q "am.conf:9: sign_key: key $T/junk.pem: " out || fail "junk key not reported at line 9: $(cat out)"
+conf <<CONF
+sign_key = example.com wrong $T/rsa.pem
+CONF
+"$AUTHMILTER" -n -c am.conf > out 2>&1 && fail "-n passed with a key not matching its record"
+grep -q "am.conf:7: sign_key: the key $T/rsa.pem does not match the public key published at wrong._domainkey.example.com" out ||
+    fail "mismatch not reported at line 7: $(cat out)"
+conf <<CONF
+sign_key = example.com rsa $T/loose.pem
+sign_key = example.com unpublished $T/ed.pem
+CONF
+"$AUTHMILTER" -n -c am.conf > out 2>&1 || fail "-n failed on warnings only: $(cat out)"
+grep -q "warning.*am.conf:7: sign_key: key $T/loose.pem is readable by group or others" out ||
+    fail "group-readable key not reported at line 7: $(cat out)"
+grep -q "warning.*am.conf:8: sign_key: no DKIM key record at unpublished._domainkey.example.com" out ||
+    fail "unpublished key not reported at line 8: $(cat out)"
+echo "ok   -n: missing, junk, mismatched (errors), loose, unpublished (warnings) keys with file:line"
+
+# --- 2. the milter signs ------------------------------------------------------
+conf <<CONF
+sign_key = example.com rsa $T/rsa.pem
+sign_key = example.com ed $T/ed.pem
+sign_key = .example.org sub $T/rsa.pem example.com
+metrics = inet:0@127.0.0.1
+CONF
+sed -i '/^metrics/d' am.conf
+"$AUTHMILTER" -f -c am.conf > am.log 2>&1 &
+AM=$!
+mkdir msgs
+miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "asid=sign.test" \
+    -D "out=$T/msgs" -s "$SRC/tests/daemon/lua/sign.lua" > mt.out 2>&1 ||
+    fail "sign.lua: $(cat mt.out)"
+verify() { # file: every signature passes (at least one)
+	out=$("$AUTHMILTER" dkim --dns-zone zone < "$1")
+	[ -n "$out" ] && [ "$(printf '%s\n' "$out" | grep -vc '^dkim=pass')" = 0 ]
+}
+verify msgs/sign1.eml || fail "sign1: $("$AUTHMILTER" dkim --dns-zone zone < msgs/sign1.eml)"
+"$AUTHMILTER" dkim --dns-zone zone < msgs/sign1.eml | grep -q "header.s=ed" || fail "sign1: no Ed25519 signature"
+verify msgs/sign2.eml || fail "sign2: $("$AUTHMILTER" dkim --dns-zone zone < msgs/sign2.eml)"
+sed 's/^Subject: signed/To: eve@example.net\r\nSubject: signed/' msgs/sign1.eml > added.eml
+"$AUTHMILTER" dkim --dns-zone zone < added.eml | grep -q "^dkim=pass" &&
+    fail "a To field added after signing still passes"
+grep -q "SIGN1: .*dkim_sign=ok sign_d=example.com sign_s=rsa,ed " am.log || fail "no dkim_sign=ok log line"
+grep -q "SIGN1: .*reason=\"not checked: outgoing, signed" am.log || fail "SIGN1 was verified"
+grep -q "SIGN3: .*cannot sign the message: several From fields" am.log || fail "no sign error logged"
+grep -q "SIGN3: .*action=tempfail .*dkim_sign=error" am.log || fail "SIGN3 not logged as tempfail"
+grep -q "SIGN4: .*dkim_sign=nokey sign_d=elsewhere.example" am.log || fail "SIGN4 not logged as nokey"
+grep -q "SIGN5: .*dkim_sign=- " am.log || fail "SIGN5 logged as signing"
+echo "ok   milter: signed (RSA + Ed25519, sub-domain, sign_networks) and verified; over-signing; tempfail; nokey"
+
+# --- 3. SIGHUP while messages flow: the new key after, nothing lost ----------
+cat > flow.lua <<'LUA'
+dofile(dir .. "/common.lua")
+for i = 1, 40 do
+	local conn = open("192.0.2.50", "internal.example.com")
+	check(mt.macro(conn, SMFIC_MAIL, "i", "FLOW" .. i) == nil, "macro")
+	check(mt.mailfrom(conn, "<alice@example.com>") == nil, "mailfrom")
+	check(mt.rcptto(conn, "<bob@example.net>") == nil, "rcptto")
+	check(mt.header(conn, "From", "alice@example.com") == nil, "from")
+	check(mt.eoh(conn) == nil, "eoh")
+	check(mt.bodystring(conn, "x\r\n") == nil, "body")
+	check(mt.eom(conn) == nil, "eom")
+	check(mt.getreply(conn) == SMFIR_ACCEPT, "FLOW" .. i .. " not accepted")
+	check(mt.eom_check(conn, MT_HDRINSERT, "DKIM-Signature"), "FLOW" .. i .. " not signed")
+	local s = mt.getheader(conn, "DKIM-Signature", 0)
+	if string.find(s, "s=" .. sel .. ";", 1, true) then
+		mt.echo("selector " .. sel .. " at FLOW" .. i)
+	end
+	mt.disconnect(conn)
+end
+LUA
+miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "sel=rsa2" \
+    -s flow.lua > flow1.out 2>&1 &
+BG=$!
+sleep 0.3
+conf <<CONF
+sign_key = example.com rsa2 $T/rsa2.pem
+CONF
+kill -HUP "$AM"
+wait "$BG" || { BG=; fail "messages lost during the reload: $(cat flow1.out)"; }
+BG=
+for i in $(seq 1 50); do grep -q "configuration reloaded" am.log && break; sleep 0.1; done
+grep -q "configuration reloaded" am.log || fail "no reload"
+miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "sel=rsa2" \
+    -s flow.lua > flow2.out 2>&1 || fail "after the reload: $(cat flow2.out)"
+[ "$(grep -c 'selector rsa2' flow2.out)" = 40 ] || fail "after the reload, not signed with rsa2: $(cat flow2.out)"
+# a reload with a key that cannot be read keeps the running keys
+conf <<CONF
+sign_key = example.com rsa $T/missing.pem
+CONF
+kill -HUP "$AM"
+for i in $(seq 1 50); do grep -q "missing.pem" am.log && break; sleep 0.1; done
+grep -q "am.conf:7: sign_key: key $T/missing.pem" am.log || fail "bad key on reload not logged with file:line"
+miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "sel=rsa2" \
+    -s flow.lua > flow3.out 2>&1 || fail "after a failed reload: $(cat flow3.out)"
+[ "$(grep -c 'selector rsa2' flow3.out)" = 40 ] || fail "a failed reload changed the keys"
+kill -0 "$AM" || fail "died"
+kill -TERM "$AM"; wait "$AM"; AM=
+echo "ok   SIGHUP: no message lost, the new key after; a bad key keeps the old ones"
+echo "PASS: sign"
