@@ -44,7 +44,10 @@
  *   whose line number is kept (sign_key_line) for messages; config_set()
  *   adds one entry (line 0).
  *   config_sign_key_parse() reads one sign_key entry (config_sign_key);
- *   0, or -1 with the reason.
+ *   0, or -1 with the reason. config_sign_key_match() says how closely
+ *   the entry covers a From domain (any case): 0 not at all, else the
+ *   length of the name matched, + 1 for an exact DOMAIN entry (so it beats
+ *   a .DOMAIN entry of the same name): the greatest match signs.
  *   config_absolute_paths() makes each relative file path of cfg (socket
  *   unix:PATH or local:PATH, pidfile, dns_zone, dns_conf,
  *   dns_trust_anchor, psl_file, a history that is not a URI) absolute
@@ -203,6 +206,7 @@ typedef struct config_sign_key {
 
 int config_sign_key_parse(const char *value, config_sign_key *out,
     char *err, size_t errlen);
+size_t config_sign_key_match(const config_sign_key *k, const char *domain);
 
 enum { CONFIG_LOGFAC_MAIL, CONFIG_LOGFAC_DAEMON, CONFIG_LOGFAC_LOCAL0 };
 enum { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };

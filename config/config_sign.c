@@ -1,7 +1,7 @@
 /*
  * config/config_sign.c - the signing keys' syntax: one sign_key entry
  * ("DOMAIN SELECTOR FILE [SIGNING_DOMAIN]", config_sign_key_parse(),
- * config.h) and the checks of sign_key and sign_headers entries the key
+ * config.h), whether it covers a domain (config_sign_key_match()) and the checks of sign_key and sign_headers entries the key
  * table points to (config_int.h). Only the syntax: the key files are read
  * by message/msg_sign.c (the daemon, as the run-as user) and by -n.
  */
@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* A domain name of LDH labels (RFC 5321 4.1.2 Domain, the names DKIM
  * signs for), lowercased into out. 0 or -1. */
@@ -97,6 +98,19 @@ config_sign_key_parse(const char *value, config_sign_key *out, char *err,
 		    "name", (int)wl[3], w[3]);
 		return -1;
 	}
+	return 0;
+}
+
+size_t
+config_sign_key_match(const config_sign_key *k, const char *domain)
+{
+	size_t dl = strlen(domain), kl = strlen(k->domain);
+
+	if (!k->subdomains)
+		return strcasecmp(domain, k->domain) == 0 ? kl + 1 : 0;
+	if (dl > kl && domain[dl - kl - 1] == '.' &&
+	    strcasecmp(domain + dl - kl, k->domain) == 0)
+		return kl;
 	return 0;
 }
 

@@ -161,22 +161,6 @@ sign_conf_wants(const sign_conf *sc, const char *ip, const char *auth,
 	return why;
 }
 
-/* How specifically entry e matches domain d (lowercase): 0 none, else
- * the matched name's length + 1 for an exact match (which beats a
- * sub-domain entry of the same name). */
-static size_t
-match_rank(const config_sign_key *k, const char *d)
-{
-	size_t dl = strlen(d), kl = strlen(k->domain);
-
-	if (!k->subdomains)
-		return strcmp(d, k->domain) == 0 ? kl + 1 : 0;
-	if (dl > kl && d[dl - kl - 1] == '.' &&
-	    strcmp(d + dl - kl, k->domain) == 0)
-		return kl;
-	return 0;
-}
-
 size_t
 sign_conf_select(const sign_conf *sc, const char *domain,
     const sign_entry **out, size_t max)
@@ -186,14 +170,14 @@ sign_conf_select(const sign_conf *sc, const char *domain,
 	if (sc == NULL)
 		return 0;
 	for (i = 0; i < sc->nentry; i++) {
-		r = match_rank(&sc->entry[i].k, domain);
+		r = config_sign_key_match(&sc->entry[i].k, domain);
 		if (r > best)
 			best = r;
 	}
 	if (best == 0)
 		return 0;
 	for (i = 0; i < sc->nentry && n < max; i++)
-		if (match_rank(&sc->entry[i].k, domain) == best)
+		if (config_sign_key_match(&sc->entry[i].k, domain) == best)
 			out[n++] = &sc->entry[i];
 	return n;
 }
