@@ -207,7 +207,9 @@ msign_new(const sign_conf *sc)
 	if (ms == NULL)
 		return NULL;
 	ms->sc = sc;
-	sb_init_max(&ms->hdrs, sc->cfg->max_header_bytes + 4096);
+	/* the header block (max_header_bytes) and two lengths per field */
+	sb_init_max(&ms->hdrs, sc->cfg->max_header_bytes +
+	    (DKIM_SIGN_MAX_FIELDS + 1) * 2 * sizeof(size_t));
 	sb_init_max(&ms->from, DMARC_FROM_MAX_LEN + 1);
 	return ms;
 }

@@ -14,7 +14,9 @@
 #     sign_networks is verified, not signed; a sign_networks client is
 #     signed; the log line and the metrics say so;
 #  3. SIGHUP while messages flow: none is lost, and the next connection
-#     signs with the new key (selector) of the reloaded config.
+#     signs with the new key (selector) of the reloaded config; a reload
+#     with a key that cannot be read keeps the running keys;
+#  4. verify_signed = yes: a signed message is verified as well.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
@@ -115,13 +117,14 @@ grep -q "warning.*am.conf:8: sign_key: no DKIM key record at unpublished._domain
 echo "ok   -n: missing, junk, mismatched (errors), loose, unpublished (warnings) keys with file:line"
 
 # --- 2. the milter signs ------------------------------------------------------
+MPORT=$(/usr/bin/python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 conf <<CONF
 sign_key = example.com rsa $T/rsa.pem
 sign_key = example.com ed $T/ed.pem
 sign_key = .example.org sub $T/rsa.pem example.com
-metrics = inet:0@127.0.0.1
+metrics = inet:$MPORT@127.0.0.1
 CONF
-sed -i '/^metrics/d' am.conf
 "$AUTHMILTER" -f -c am.conf > am.log 2>&1 &
 AM=$!
 mkdir msgs
@@ -144,6 +147,15 @@ grep -q "SIGN3: .*cannot sign the message: several From fields" am.log || fail "
 grep -q "SIGN3: .*action=tempfail .*dkim_sign=error" am.log || fail "SIGN3 not logged as tempfail"
 grep -q "SIGN4: .*dkim_sign=nokey sign_d=elsewhere.example" am.log || fail "SIGN4 not logged as nokey"
 grep -q "SIGN5: .*dkim_sign=- " am.log || fail "SIGN5 logged as signing"
+/usr/bin/python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
+    "http://127.0.0.1:$MPORT/metrics" > metrics.out || fail "no /metrics"
+for want in 'authmilter_signatures_total{result="ok",alg="rsa-sha256"} 3' \
+    'authmilter_signatures_total{result="ok",alg="ed25519-sha256"} 2' \
+    'authmilter_signatures_total{result="error",alg="none"} 1' \
+    'authmilter_signatures_total{result="nokey",alg="none"} 1'; do
+	grep -qxF "$want" metrics.out || fail "metrics: no '$want': $(grep signatures metrics.out)"
+done
 echo "ok   milter: signed (RSA + Ed25519, sub-domain, sign_networks) and verified; over-signing; tempfail; nokey"
 
 # --- 3. SIGHUP while messages flow: the new key after, nothing lost ----------
@@ -192,7 +204,36 @@ grep -q "am.conf:7: sign_key: key $T/missing.pem" am.log || fail "bad key on rel
 miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D "sel=rsa2" \
     -s flow.lua > flow3.out 2>&1 || fail "after a failed reload: $(cat flow3.out)"
 [ "$(grep -c 'selector rsa2' flow3.out)" = 40 ] || fail "a failed reload changed the keys"
+echo "ok   SIGHUP: no message lost, the new key after; a bad key keeps the old ones"
+
+# --- 4. verify_signed = yes: signed and verified -----------------------------
+conf <<CONF
+sign_key = example.com rsa $T/rsa.pem
+verify_signed = yes
+CONF
+n=$(grep -c "configuration reloaded" am.log)
+kill -HUP "$AM"
+for i in $(seq 1 50); do [ "$(grep -c "configuration reloaded" am.log)" -gt "$n" ] && break; sleep 0.1; done
+cat > both.lua <<'LUA'
+dofile(dir .. "/common.lua")
+local conn = open("192.0.2.50", "internal.example.com")
+check(mt.macro(conn, SMFIC_MAIL, "i", "BOTH1") == nil, "macro")
+check(mt.mailfrom(conn, "<alice@example.com>") == nil, "mailfrom")
+check(mt.rcptto(conn, "<bob@example.net>") == nil, "rcptto")
+check(mt.header(conn, "From", "alice@example.com") == nil, "from")
+check(mt.eoh(conn) == nil, "eoh")
+check(mt.bodystring(conn, "x\r\n") == nil, "body")
+check(mt.eom(conn) == nil, "eom")
+check(mt.getreply(conn) == SMFIR_ACCEPT, "BOTH1 not accepted")
+check(mt.eom_check(conn, MT_HDRINSERT, "DKIM-Signature"), "BOTH1 not signed")
+local ar = mt.getheader(conn, "Authentication-Results", 0)
+check(ar ~= nil and string.find(ar, "spf=", 1, true) ~= nil, "BOTH1 not verified")
+mt.disconnect(conn)
+LUA
+miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -s both.lua > both.out 2>&1 ||
+    fail "verify_signed = yes: $(cat both.out)"
+grep -q "BOTH1: .*spf=[a-z]* .*dkim_sign=ok" am.log || fail "BOTH1: not verified and signed in the log"
+echo "ok   verify_signed = yes: a signed message is verified too"
 kill -0 "$AM" || fail "died"
 kill -TERM "$AM"; wait "$AM"; AM=
-echo "ok   SIGHUP: no message lost, the new key after; a bad key keeps the old ones"
 echo "PASS: sign"
