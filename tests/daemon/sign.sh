@@ -200,5 +200,6 @@ miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D sel=rsa \
 grep -q "FLOW1: .*spf=[a-z]* .*dkim_sign=ok" am.log || fail "verify_signed: not verified and signed in the log"
 echo "ok   verify_signed = yes: a signed message is verified too"
 kill -0 "$AM" || fail "died"
-kill -TERM "$AM"; wait "$AM"; AM=
+kill -TERM "$AM"; wait "$AM"; st=$?; AM=
+[ "$st" = 0 ] || fail "exit status $st after SIGTERM"
 echo "PASS: sign"
