@@ -116,6 +116,26 @@ grep -q "warning.*am.conf:8: sign_key: no DKIM key record at unpublished._domain
     fail "unpublished key not reported at line 8: $(cat out)"
 echo "ok   -n: missing, junk, mismatched (errors), loose, unpublished (warnings) keys with file:line"
 
+# keys are read as the run-as user (at start and on reload): -n reads them
+# so too; a root-owned 0600 key is an error for user amtest, the same key
+# owned by amtest passes (run as root only: CI)
+if [ "$(id -u)" = 0 ]; then
+	id amtest >/dev/null 2>&1 || useradd --system --no-create-home \
+	    --shell /usr/sbin/nologin amtest || fail "useradd amtest"
+	mkdir -p keys && chmod 755 keys "$T" && cp rsa.pem keys/user.pem && chmod 600 keys/user.pem
+	conf <<CONF
+user = amtest
+sign_key = example.com rsa $T/keys/user.pem
+CONF
+	sed -i '/^user = ""$/d' am.conf
+	"$AUTHMILTER" -n -c am.conf > out 2>&1 && fail "-n passed with a key amtest cannot read"
+	grep -q "am.conf:7: sign_key: key $T/keys/user.pem: .*Permission denied" out ||
+	    fail "unreadable key for the run-as user not reported at line 7: $(cat out)"
+	chown amtest keys/user.pem
+	"$AUTHMILTER" -n -c am.conf > out 2>&1 || fail "-n with the key owned by amtest: $(cat out)"
+	echo "ok   -n: keys are read as the run-as user (root's 0600 key refused, amtest's accepted)"
+fi
+
 # --- 2. the milter signs ------------------------------------------------------
 MPORT=$(/usr/bin/python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
