@@ -16,7 +16,9 @@
 #  3. SIGHUP while messages flow: none is lost, and the next connection
 #     signs with the new key (selector) of the reloaded config; a reload
 #     with a key that cannot be read keeps the running keys;
-#  4. verify_signed = yes: a signed message is verified as well.
+#  4. verify_signed = yes: a signed message is verified as well;
+#  5. on_sign_error = accept-unsigned accepts a message that cannot be
+#     signed (logged as such), = reject answers 550 5.7.0.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 SRC=$(pwd)
@@ -219,6 +221,30 @@ miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D sel=rsa \
     fail "verify_signed = yes: $(cat both.out)"
 grep -q "FLOW1: .*spf=[a-z]* .*dkim_sign=ok" am.log || fail "verify_signed: not verified and signed in the log"
 echo "ok   verify_signed = yes: a signed message is verified too"
+
+# --- 5. on_sign_error = accept-unsigned, reject --------------------------------
+for mode in accept-unsigned reject; do
+	conf <<CONF
+sign_key = example.com rsa $T/rsa.pem
+on_sign_error = $mode
+CONF
+	n=$(grep -c "configuration reloaded" am.log)
+	kill -HUP "$AM"
+	for i in $(seq 1 50); do [ "$(grep -c "configuration reloaded" am.log)" -gt "$n" ] && break; sleep 0.1; done
+	[ "$mode" = reject ] && want=replycode || want=accept
+	miltertest -D "sock=unix:$SOCK" -D "dir=$SRC/tests/daemon/lua" -D sel=rsa \
+	    -D n=1 -D twofrom=1 -D want=$want -s "$SRC/tests/daemon/lua/sign_flow.lua" > err.out 2>&1 ||
+	    fail "on_sign_error = $mode: $(cat err.out)"
+	tail -1 am.log > last.log
+	grep -q "FLOW1: .*cannot sign\|FLOW1: .*dkim_sign=error" last.log || fail "$mode: not logged: $(cat last.log)"
+done
+grep -q "FLOW1: .*action=accept .*dkim_sign=error sign_d=\"\" sign_s=\"\" sign_error=\"several From" am.log ||
+    fail "accept-unsigned: no accept with dkim_sign=error in the log"
+grep -q "FLOW1: cannot sign the message: several From fields (RFC 5322 3.6); on_sign_error = accept-unsigned: sent unsigned" am.log ||
+    fail "accept-unsigned: the error line does not say it was sent unsigned"
+grep -q "FLOW1: .*action=reject code=550 dsn=5.7.0 .*dkim_sign=error" am.log ||
+    fail "reject: no 550 5.7.0 in the log"
+echo "ok   on_sign_error: accept-unsigned (logged as sent unsigned) and reject (550 5.7.0)"
 kill -0 "$AM" || fail "died"
 kill -TERM "$AM"; wait "$AM"; st=$?; AM=
 [ "$st" = 0 ] || fail "exit status $st after SIGTERM"

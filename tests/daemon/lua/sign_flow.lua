@@ -2,7 +2,9 @@
 -- one connection each (tests/daemon/sign.sh: SIGHUP while they flow).
 -- Globals from -D: sock, dir, n (messages), sel (the selector to count:
 -- "selector SEL at FLOWi" is echoed for each signature made with it),
--- verify ("1": each must also carry a verifying Authentication-Results).
+-- verify ("1": each must also carry a verifying Authentication-Results),
+-- twofrom ("1": two From fields, so no message can be signed: each must
+-- get the reply want, "accept" or "replycode", and no signature).
 dofile(dir .. "/common.lua")
 for i = 1, tonumber(n) do
 	local q = "FLOW" .. i
@@ -11,9 +13,22 @@ for i = 1, tonumber(n) do
 	check(mt.mailfrom(conn, "<alice@example.com>") == nil, "mailfrom")
 	check(mt.rcptto(conn, "<bob@example.net>") == nil, "rcptto")
 	check(mt.header(conn, "From", "alice@example.com") == nil, "from")
+	if twofrom == "1" then
+		check(mt.header(conn, "From", "eve@example.com") == nil, "from 2")
+	end
 	check(mt.eoh(conn) == nil, "eoh")
 	check(mt.bodystring(conn, "x\r\n") == nil, "body")
 	check(mt.eom(conn) == nil, "eom")
+	if twofrom == "1" then
+		local r = mt.getreply(conn)
+		check((want == "accept" and r == SMFIR_ACCEPT) or
+		    (want == "replycode" and r == SMFIR_REPLYCODE),
+		    q .. ": not " .. want)
+		check(not mt.eom_check(conn, MT_HDRINSERT, "DKIM-Signature"),
+		    q .. ": signed with two From fields")
+		mt.disconnect(conn)
+		goto continue
+	end
 	check(mt.getreply(conn) == SMFIR_ACCEPT, q .. " not accepted")
 	check(mt.eom_check(conn, MT_HDRINSERT, "DKIM-Signature"), q .. " not signed")
 	local s = mt.getheader(conn, "DKIM-Signature", 0)
@@ -26,4 +41,5 @@ for i = 1, tonumber(n) do
 		    q .. " not verified")
 	end
 	mt.disconnect(conn)
+	::continue::
 end
