@@ -248,10 +248,12 @@ audit_domain(dns_resolver *r, const audit_request *req, audit_report *out)
 	}
 	audit_spf(&c, &spf, &sends, &have);
 	if (nsel == 0)
-		/* TODO(lead): the selectors the signing config names */
+		/* the caller passes the signing config's selectors when
+		 * none were given (cli/cmd_domain.c) */
 		ax_add(&c, AUDIT_DKIM, AUDIT_WARNING, "dkim-no-selector",
 		    "RFC 6376 3.6.2.1", DNS_SEC_INSECURE, "no selector given "
-		    "(--selector S): DKIM keys not checked");
+		    "(--selector S) and no sign_key for it in the config: "
+		    "DKIM keys not checked");
 	for (i = 0; i < nsel; i++)
 		audit_dkim(&c, &keys[i], req->selectors[i]);
 	if (req->nselectors > nsel)

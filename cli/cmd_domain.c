@@ -5,7 +5,11 @@
  * object. The checks live in audit/ (they never print); this file only
  * words them.
  *
- *   authmilter domain [--selector S]... [--json] [DNS flags] DOMAIN
+ *   authmilter domain [--selector S]... [-c FILE] [--json] [DNS flags] DOMAIN
+ *
+ * Without --selector, the selectors are those of the config's sign_key
+ * entries that sign for DOMAIN (-c FILE, or the default config when it
+ * exists): what this host will sign with is what gets audited.
  *
  * Exit: 0 no error found, 1 an error found (or the resolver could not be
  * built), 2 bad usage, 3 a DNS lookup failed temporarily (the audit is
@@ -17,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "util/clean.h"
@@ -27,6 +33,9 @@ typedef struct domain_opts {
 	dns_config cfg;
 	const char *selectors[AUDIT_MAX_SELECTORS];
 	size_t nselectors;
+	const char *config_path;
+	int config_given;
+	char conf_sel[AUDIT_MAX_SELECTORS][CONFIG_SIGN_SELECTOR];
 } domain_opts;
 
 enum { OPT_SELECTOR = 1 };
@@ -46,12 +55,15 @@ usage(FILE *fp)
 	    "and ruf with the _report._dmarc authorization of external ones), MX\n"
 	    "(MX, null MX, A/AAAA fallback) and the DNSSEC state of each answer.\n"
 	    "Each finding: ok, warning or error, the reason and the RFC section.\n"
-	    "  --selector S       a DKIM selector to check (repeatable, up to %d)\n"
+	    "  --selector S       a DKIM selector to check (repeatable, up to %d);\n"
+	    "                     default: the selectors of the config's sign_key\n"
+	    "                     entries that sign for DOMAIN\n"
+	    "  -c FILE            the config file (default %s)\n"
 	    "  --json             print a JSON object instead of text\n"
 	    "  -h, --help         this text\n"
 	    "Exit status: 0 no error, 1 errors found, 2 bad usage, 3 a DNS lookup\n"
 	    "failed temporarily (the audit is incomplete).\n"
-	    "\n%s", AUDIT_MAX_SELECTORS, cli_dns_usage());
+	    "\n%s", AUDIT_MAX_SELECTORS, CONFIG_DEFAULT_PATH, cli_dns_usage());
 }
 
 static int
@@ -185,6 +197,57 @@ report_json(const audit_report *rep)
 	return o;
 }
 
+/*
+ * The selectors of the sign_key entries that sign for domain: those whose
+ * signing domain is domain, and those without one that cover domain
+ * (its own entry or a sub-domain one). A config given with -c that does
+ * not load is an error; the default one is read only when it exists.
+ */
+static int
+config_selectors(domain_opts *o, const char *domain)
+{
+	am_config cfg;
+	char err[512], d[DNS_MAX_NAME_LEN + 1];
+	size_t i, j, len;
+
+	if (!o->config_given && access(o->config_path, F_OK) != 0)
+		return 0;
+	if (config_build(&cfg, o->config_path, 1, NULL, 0, err,
+	    sizeof(err)) < 0) {
+		cli_err("%s\n", err);
+		return -1;
+	}
+	len = strlen(domain);
+	if (len > 0 && domain[len - 1] == '.')
+		len--;
+	snprintf(d, sizeof(d), "%.*s", (int)len, domain);
+	for (i = 0; i < cfg.nsign_key; i++) {
+		config_sign_key k;
+		int dup = 0;
+
+		if (config_sign_key_parse(cfg.sign_key[i], &k, err,
+		    sizeof(err)) < 0)
+			continue;   /* config_build checked it */
+		if (k.signing_domain[0] != '\0' ?
+		    strcasecmp(k.signing_domain, d) != 0 :
+		    config_sign_key_match(&k, d) == 0)
+			continue;
+		for (j = 0; j < o->nselectors; j++)
+			if (strcmp(o->selectors[j], k.selector) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		if (o->nselectors >= AUDIT_MAX_SELECTORS)
+			break;
+		snprintf(o->conf_sel[o->nselectors], CONFIG_SIGN_SELECTOR, "%s",
+		    k.selector);
+		o->selectors[o->nselectors] = o->conf_sel[o->nselectors];
+		o->nselectors++;
+	}
+	config_free(&cfg);
+	return 0;
+}
+
 int
 cmd_domain(int argc, char **argv)
 {
@@ -196,6 +259,7 @@ cmd_domain(int argc, char **argv)
 	size_t n[3];
 	const opt_spec spec[] = {
 		{ "selector", 0, OPT_ARG, OPT_SELECTOR, NULL, NULL },
+		{ NULL, 'c', OPT_ARG, 0, &o.config_path, &o.config_given },
 		{ "json", 0, OPT_NOARG, 0, NULL, &json },
 		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
 		CLI_DNS_OPTS,
@@ -204,6 +268,7 @@ cmd_domain(int argc, char **argv)
 	static const cli_usage u = { usage };
 
 	memset(&o, 0, sizeof(o));
+	o.config_path = CONFIG_DEFAULT_PATH;
 	rc = cli_options(argc, argv, spec, domain_flag, &o, &u, &first);
 	if (rc != CLI_PARSED)
 		return rc;
@@ -219,6 +284,8 @@ cmd_domain(int argc, char **argv)
 		cli_err("'%s' is not a domain name\n", argv[first]);
 		return CLI_EXIT_USAGE;
 	}
+	if (o.nselectors == 0 && config_selectors(&o, argv[first]) < 0)
+		return CLI_EXIT_FAILURE;
 	res = cli_dns_resolver(&o.cfg);
 	if (res == NULL)
 		return CLI_EXIT_FAILURE;

@@ -29,6 +29,10 @@ static const char *const report_format_words[] = { "xml", "xml7489", "json", NUL
 static const char *const log_facility_words[] = { "mail", "daemon", "local0",
     "local1", "local2", "local3", "local4", "local5", "local6", "local7", NULL };
 static const char *const log_format_words[] = { "text", "json", NULL };
+static const char *const sign_canon_words[] = { "relaxed/relaxed",
+    "relaxed/simple", "simple/relaxed", "simple/simple", NULL };
+static const char *const sign_error_words[] = { "tempfail", "accept-unsigned",
+    "reject", NULL };
 static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
 static const char *const bool_false[] = { "no", "false", "off", "0", NULL };
 
@@ -238,6 +242,48 @@ static const config_key keys[] = {
 	  log_format_words, "text",
 	  "Per-message line: text (KEY=VALUE fields) or json (one JSON object per "
 	  "line, the same fields); authmilter(8), LOGGING.", NULL },
+	/* -- signing (issue 14); authmilter(8), SIGNING -- */
+	{ "sign_key", CFG_LINES, FIELD(sign_key), FIELD(nsign_key),
+	  FIELD(sign_key_line), CONFIG_MAX_LIST, NULL, "",
+	  "DOMAIN SELECTOR FILE [SIGNING_DOMAIN]: sign mail whose From domain is "
+	  "DOMAIN (.DOMAIN or *.DOMAIN: its sub-domains) with the private key in "
+	  "FILE (an absolute path, PEM, read as the run-as user) under SELECTOR, "
+	  "as d=SIGNING_DOMAIN when given (third-party signing), else d=the From "
+	  "domain; one entry per line, the line may repeat; the most specific "
+	  "DOMAIN wins, and all its entries sign (an RSA and an Ed25519 key: "
+	  "two signatures).", config_check_sign_key },
+	{ "sign_networks", CFG_LIST, FIELD(sign_networks),
+	  FIELD(nsign_networks), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Client networks (CIDR) whose mail is signed (not trusted_networks, "
+	  "which means not checked).", check_cidr },
+	{ "sign_authenticated", CFG_BOOL, FIELD(sign_authenticated), NOCOUNT, 0,
+	  1, NULL, "yes",
+	  "Sign mail from SMTP-authenticated clients (the {auth_authen} macro).",
+	  NULL },
+	{ "sign_daemon_names", CFG_LIST, FIELD(sign_daemon_names),
+	  FIELD(nsign_daemon_names), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Sign mail that arrives on an MTA daemon of one of these names (the "
+	  "{daemon_name} macro; Postfix: -o milter_macro_daemon_name=ORIGINATING "
+	  "on the submission service).", NULL },
+	{ "sign_headers", CFG_STRING, FIELD(sign_headers), NOCOUNT, 0, 0, NULL,
+	  "", "Header fields signed, separated by ':' or ',' (\"\": the built-in "
+	  "list, authmilter(8) SIGNING); From, To, Cc, Subject, Date, Reply-To, "
+	  "Message-ID and the MIME fields are always over-signed.", NULL },
+	{ "sign_canon", CFG_ENUM, FIELD(sign_canon), NOCOUNT, 0, 0,
+	  sign_canon_words, "relaxed/relaxed",
+	  "Canonicalization of the signatures, header/body (c=).", NULL },
+	{ "sign_expire", CFG_UINT, FIELD(sign_expire), NOCOUNT, 0,
+	  10u * 365 * 86400, NULL, "0",
+	  "Signatures expire this many seconds after signing (x=); 0: no x=.",
+	  NULL },
+	{ "on_sign_error", CFG_ENUM, FIELD(on_sign_error), NOCOUNT, 0, 0,
+	  sign_error_words, "tempfail",
+	  "What a message to be signed gets when it cannot be signed (no or "
+	  "several From fields, a crypto or memory failure): tempfail (451), "
+	  "accept-unsigned (sent unsigned, logged) or reject (550).", NULL },
+	{ "verify_signed", CFG_BOOL, FIELD(verify_signed), NOCOUNT, 0, 1, NULL,
+	  "no", "Also verify (SPF, DKIM, DMARC, Authentication-Results) mail that "
+	  "is signed; no: outgoing mail is signed only.", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -268,6 +314,7 @@ type_name(const config_key *k)
 	case CFG_OCTAL: return "octal mode";
 	case CFG_ENUM: return "one of";
 	case CFG_LIST: return "list";
+	case CFG_LINES: return "repeatable";
 	case CFG_BOOL: return "yes or no";
 	}
 	return "";
@@ -309,7 +356,7 @@ config_write_man(FILE *fp)
 		if (k->type == CFG_UINT || k->type == CFG_OCTAL)
 			fprintf(fp, k->type == CFG_OCTAL ? ", %#lo to %#lo" :
 			    ", %lu to %lu", k->min, k->max);
-		if (k->type == CFG_LIST)
+		if (k->type == CFG_LIST || k->type == CFG_LINES)
 			fprintf(fp, ", up to %lu entries", k->max);
 		fputs("; default: ", fp);
 		if (k->default_value[0] == '\0')
@@ -355,6 +402,12 @@ count_field(am_config *cfg, const config_key *k)
 	return (size_t *)(void *)((char *)cfg + k->count_offset);
 }
 
+static unsigned *
+line_field(am_config *cfg, const config_key *k)
+{
+	return (unsigned *)(void *)((char *)cfg + k->min);
+}
+
 static void
 clear_key(am_config *cfg, const config_key *k)
 {
@@ -367,6 +420,7 @@ clear_key(am_config *cfg, const config_key *k)
 		*v = NULL;
 		break;
 	case CFG_LIST:
+	case CFG_LINES:
 		n = count_field(cfg, k);
 		for (i = 0; i < *n; i++) {
 			free(v[i]);
@@ -468,6 +522,29 @@ set_key(am_config *cfg, const config_key *k, const char *value, char *err,
 		}
 		free(copy);
 		return 0;
+	case CFG_LINES:   /* one more entry; "" adds none */
+		if (value[0] == '\0')
+			return 0;
+		n = count_field(cfg, k);
+		if (*n >= k->max) {
+			seterr(err, errlen, "%s: more than %lu entries", k->name,
+			    k->max);
+			return -1;
+		}
+		if (k->check != NULL) {
+			char why[300];
+
+			if (k->check(value, why, sizeof(why)) < 0) {
+				seterr(err, errlen, "%s: %s", k->name, why);
+				return -1;
+			}
+		}
+		list = str_field(cfg, k);
+		if ((list[*n] = strdup(value)) == NULL)
+			return seterr(err, errlen, "out of memory"), -1;
+		line_field(cfg, k)[*n] = 0;
+		(*n)++;
+		return 0;
 	}
 	return -1;
 }
@@ -537,7 +614,11 @@ config_copy(am_config *dst, const am_config *src)
 				goto oom;
 			break;
 		case CFG_LIST:
+		case CFG_LINES:
 			for (j = 0; j < *count_field(s, k); j++) {
+				if (k->type == CFG_LINES)
+					line_field(dst, k)[j] =
+					    line_field(s, k)[j];
 				str_field(dst, k)[j] = strdup(str_field(s, k)[j]);
 				if (str_field(dst, k)[j] == NULL)
 					goto oom;
@@ -674,7 +755,7 @@ config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 			    lineno, key, msg);
 			goto out;
 		}
-		if (seen[k - keys]) {
+		if (seen[k - keys] && k->type != CFG_LINES) {
 			seterr(err, errlen, "%s:%u: '%s' is set twice", path,
 			    lineno, key);
 			goto out;
@@ -684,6 +765,8 @@ config_load(am_config *cfg, const char *path, char *err, size_t errlen)
 			seterr(err, errlen, "%s:%u: %s", path, lineno, msg);
 			goto out;
 		}
+		if (k->type == CFG_LINES && *count_field(&tmp, k) > 0)
+			line_field(&tmp, k)[*count_field(&tmp, k) - 1] = lineno;
 	}
 	if (ferror(fp)) {
 		seterr(err, errlen, "%s: read error", path);
@@ -737,6 +820,9 @@ write_value(const am_config *cfg, const config_key *k, FILE *fp)
 	case CFG_BOOL:
 		fprintf(fp, "%s", *uint_field(c, k) ? "yes" : "no");
 		break;
+	case CFG_LINES:   /* none (config_write writes each entry) */
+		fputs("\"\"", fp);
+		break;
 	case CFG_LIST:
 		fputc('"', fp);
 		for (i = 0; i < *count_field(c, k); i++)
@@ -754,6 +840,16 @@ config_write(const am_config *cfg, FILE *fp, int with_docs)
 	for (i = 0; i < NKEYS; i++) {
 		if (with_docs)
 			fprintf(fp, "%s# %s\n", i ? "\n" : "", keys[i].doc);
+		if (keys[i].type == CFG_LINES) {
+			am_config *c = (am_config *)(void *)(uintptr_t)cfg;
+			size_t j, n = *count_field(c, &keys[i]);
+
+			for (j = 0; j < n; j++)
+				fprintf(fp, "%s = \"%s\"\n", keys[i].name,
+				    str_field(c, &keys[i])[j]);
+			if (n > 0)
+				continue;
+		}
 		fprintf(fp, "%s = ", keys[i].name);
 		write_value(cfg, &keys[i], fp);
 		fputc('\n', fp);

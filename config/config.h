@@ -39,7 +39,15 @@
  *   file is applied (cfg is left as it was), so a reload with a broken file
  *   keeps the old settings. config_set() applies one key (command-line flags
  *   use it, after the file). List keys (dns_forward, trusted_networks) take
- *   values separated by commas or white space.
+ *   values separated by commas or white space. A repeatable key
+ *   (CFG_LINES: sign_key) may appear on many lines, each adding one entry
+ *   whose line number is kept (sign_key_line) for messages; config_set()
+ *   adds one entry (line 0).
+ *   config_sign_key_parse() reads one sign_key entry (config_sign_key);
+ *   0, or -1 with the reason. config_sign_key_match() says how closely
+ *   the entry covers a From domain (any case): 0 not at all, else the
+ *   length of the name matched, + 1 for an exact DOMAIN entry (so it beats
+ *   a .DOMAIN entry of the same name): the greatest match signs.
  *   config_absolute_paths() makes each relative file path of cfg (socket
  *   unix:PATH or local:PATH, pidfile, dns_zone, dns_conf,
  *   dns_trust_anchor, psl_file, a history that is not a URI) absolute
@@ -161,7 +169,44 @@ typedef struct am_config {
 	unsigned log_facility;        /* CONFIG_LOGFAC_*: mail, daemon, local0-7 */
 	unsigned log_success;         /* bool: log messages that passed */
 	unsigned log_format;          /* CONFIG_LOG_TEXT / _JSON */
+
+	/* -- signing (issue 14) -- */
+	char *sign_key[CONFIG_MAX_LIST];   /* "DOMAIN SELECTOR FILE [SDID]" */
+	size_t nsign_key;
+	unsigned sign_key_line[CONFIG_MAX_LIST]; /* its line in the file; 0:
+						     the command line */
+	char *sign_networks[CONFIG_MAX_LIST];
+	size_t nsign_networks;
+	unsigned sign_authenticated;  /* bool */
+	char *sign_daemon_names[CONFIG_MAX_LIST];
+	size_t nsign_daemon_names;
+	char *sign_headers;
+	unsigned sign_canon;          /* CONFIG_CANON_* */
+	unsigned sign_expire;         /* seconds; 0: no x= */
+	unsigned on_sign_error;       /* CONFIG_SIGNERR_* */
+	unsigned verify_signed;       /* bool */
 } am_config;
+
+enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,
+    CONFIG_CANON_SIMPLE_RELAXED, CONFIG_CANON_SIMPLE_SIMPLE };
+enum { CONFIG_SIGNERR_TEMPFAIL, CONFIG_SIGNERR_ACCEPT, CONFIG_SIGNERR_REJECT };
+
+/* One sign_key entry: DOMAIN SELECTOR FILE [SIGNING_DOMAIN]. DOMAIN is
+ * lowercase; ".example.com" or "*.example.com" (subdomains = 1) matches
+ * the sub-domains of example.com only. */
+#define CONFIG_SIGN_NAME 256          /* a domain name, RFC 1035 2.3.4 */
+#define CONFIG_SIGN_SELECTOR 64       /* local limit (one DNS label) */
+typedef struct config_sign_key {
+	char domain[CONFIG_SIGN_NAME];
+	int subdomains;
+	char selector[CONFIG_SIGN_SELECTOR];
+	char file[CONFIG_MAX_PATH];
+	char signing_domain[CONFIG_SIGN_NAME]; /* "" : the From domain */
+} config_sign_key;
+
+int config_sign_key_parse(const char *value, config_sign_key *out,
+    char *err, size_t errlen);
+size_t config_sign_key_match(const config_sign_key *k, const char *domain);
 
 enum { CONFIG_LOGFAC_MAIL, CONFIG_LOGFAC_DAEMON, CONFIG_LOGFAC_LOCAL0 };
 enum { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
@@ -190,6 +235,8 @@ typedef enum {
 	CFG_ENUM,     /* one of the words in `words` (index stored) */
 	CFG_LIST,     /* comma/space separated strings */
 	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 */
+	CFG_LINES,    /* repeatable: each line one entry (its whole value);
+			 `min` is the offset of the unsigned line numbers */
 } config_type;
 
 typedef struct config_key {

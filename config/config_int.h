@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *   int config_check_forwarder(const char *v, char *err, size_t errlen);
+ *   int config_check_sign_key(const char *v, char *err, size_t errlen);
  *
  * DESCRIPTION
  *   config_check_forwarder() accepts one dns_forward entry as libunbound's
@@ -18,5 +19,7 @@
 #include <stddef.h>
 
 int config_check_forwarder(const char *v, char *err, size_t errlen);
+/* config_sign.c: one sign_key entry (config_sign_key_parse()) */
+int config_check_sign_key(const char *v, char *err, size_t errlen);
 
 #endif

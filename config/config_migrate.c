@@ -25,8 +25,6 @@
 #define DMARC "OpenDMARC"
 #define BOTH "OpenDKIM and OpenDMARC"
 
-#define NO_SIGNING "authmilter verifies and never signs: keep a signer " \
-	"(OpenDKIM in Mode s, or the MTA) for outgoing mail"
 #define NO_DKIM_ACTION "a DKIM result alone decides nothing (RFC 6376 " \
 	"6.3); DMARC does: dmarc_enforce (and spf_reject_fail)"
 #define NO_RUF "no failure (ruf) reports are sent: they carry message " \
@@ -50,6 +48,8 @@ static const config_foreign_key foreign[] = {
 	{ "BaseDirectory", BOTH, NULL,
 	  "relative paths are resolved against the directory authmilter "
 	  "was started in" },
+	{ "Canonicalization", DKIM, "sign_canon",
+	  "relaxed/relaxed (default), relaxed/simple, simple/relaxed or simple/simple" },
 	{ "ChangeRootDirectory", BOTH, NULL,
 	  "confine it with the systemd unit's sandboxing (contrib/systemd)" },
 	{ "ClockDrift", DKIM, "dkim_clock_skew", "seconds, default 300" },
@@ -57,10 +57,13 @@ static const config_foreign_key foreign[] = {
 	{ "DNSTimeout", BOTH, "dns_timeout",
 	  "in milliseconds (theirs: seconds); message_dns_timeout bounds all "
 	  "the lookups of a message" },
-	{ "Domain", DKIM, NULL, NO_SIGNING },
+	{ "Domain", DKIM, "sign_key",
+	  "the DOMAIN of each sign_key entry (DOMAIN SELECTOR FILE [SIGNING_DOMAIN])" },
 	{ "ExemptDomains", DKIM, "dmarc_exempt_domains",
 	  "author domains still checked and reported, but given no DMARC "
 	  "disposition" },
+	{ "ExternalIgnoreList", DKIM, NULL,
+	  "only sign_authenticated, sign_networks and sign_daemon_names mail is signed; nothing is logged about other senders of a signing domain" },
 	{ "FailureReports", DMARC, NULL, NO_RUF },
 	{ "FailureReportsBcc", DMARC, NULL, NO_RUF },
 	{ "FailureReportsOnNone", DMARC, NULL, NO_RUF },
@@ -79,12 +82,13 @@ static const config_foreign_key foreign[] = {
 	  "those From domains are still checked and reported, but given no "
 	  "DMARC disposition" },
 	{ "Include", DKIM, NULL, "one file holds every key" },
-	{ "InternalHosts", DKIM, "trusted_networks",
-	  "authmilter does not sign: mail from these networks is not checked; "
-	  "default 127.0.0.0/8, ::1/128" },
+	{ "InternalHosts", DKIM, "sign_networks",
+	  "mail from these networks is signed and, with verify_signed = no, not verified; trusted_networks is not checked and not signed" },
 	{ "KeepAuthResults", DKIM, NULL, OWN_AR },
-	{ "KeyFile", DKIM, NULL, NO_SIGNING },
-	{ "KeyTable", DKIM, NULL, NO_SIGNING },
+	{ "KeyFile", DKIM, "sign_key",
+	  "the FILE of a sign_key entry, an absolute path read as the run-as user (0600, owned by it)" },
+	{ "KeyTable", DKIM, "sign_key",
+	  "one sign_key line per key: DOMAIN SELECTOR FILE [SIGNING_DOMAIN]" },
 	{ "LogWhy", DKIM, NULL,
 	  "every result carries its reason; authmilter check --explain shows "
 	  "the DNS answers behind it" },
@@ -94,7 +98,10 @@ static const config_foreign_key foreign[] = {
 	{ "MilterDebug", BOTH, NULL, "the -d flag (authmilter(8))" },
 	{ "MinimumKeyBits", DKIM, "dkim_min_rsa_bits",
 	  "default 1024 (RFC 8301 3.2)" },
-	{ "Mode", DKIM, NULL, NO_SIGNING },
+	{ "Mode", DKIM, "sign_key",
+	  "signing happens when sign_key entries exist, for sign_authenticated, sign_networks and sign_daemon_names mail; other mail is verified (both: verify_signed = yes)" },
+	{ "MTA", DKIM, "sign_daemon_names",
+	  "the {daemon_name} values whose mail is signed (Postfix: milter_macro_daemon_name)" },
 	{ "Nameservers", DKIM, "dns_forward",
 	  "addresses, ADDR@PORT; answers are still DNSSEC-validated" },
 	{ "On-BadSignature", DKIM, NULL, NO_DKIM_ACTION },
@@ -106,7 +113,10 @@ static const config_foreign_key foreign[] = {
 	{ "On-KeyNotFound", DKIM, NULL, NO_DKIM_ACTION },
 	{ "On-NoSignature", DKIM, NULL, NO_DKIM_ACTION },
 	{ "On-Security", DKIM, NULL, NO_DKIM_ACTION },
-	{ "On-SignatureError", DKIM, NULL, NO_DKIM_ACTION },
+	{ "On-SignatureError", DKIM, "on_sign_error",
+	  "tempfail (default), accept-unsigned or reject; always logged" },
+	{ "OversignHeaders", DKIM, "sign_headers",
+	  "From, To, Cc, Subject, Date, Reply-To, Message-ID and the MIME fields are always over-signed" },
 	{ "PeerList", DKIM, "trusted_networks",
 	  "the CIDR list itself, not a file name" },
 	{ "PidFile", BOTH, "pidfile", "default /run/authmilter/authmilter.pid" },
@@ -132,8 +142,14 @@ static const config_foreign_key foreign[] = {
 	  "other RFC 5322 3.6 counts are not enforced" },
 	{ "ResolverConfiguration", DKIM, "dns_conf",
 	  "a libunbound configuration file, as OpenDKIM's" },
-	{ "Selector", DKIM, NULL, NO_SIGNING },
-	{ "SigningTable", DKIM, NULL, NO_SIGNING },
+	{ "Selector", DKIM, "sign_key",
+	  "the SELECTOR of each sign_key entry" },
+	{ "SignatureAlgorithm", DKIM, "sign_key",
+	  "the key decides: an RSA key signs rsa-sha256, an Ed25519 key ed25519-sha256; two entries for one domain give both" },
+	{ "SignHeaders", DKIM, "sign_headers",
+	  "the fields signed, separated by : or , (default: authmilter(8), SIGNING)" },
+	{ "SigningTable", DKIM, "sign_key",
+	  "the DOMAIN of a sign_key entry: .DOMAIN or *.DOMAIN for sub-domains, the most specific wins; the 4th word a third-party signing domain" },
 	{ "Socket", BOTH, "socket",
 	  "unix:PATH, inet:PORT@HOST or inet6:PORT@HOST" },
 	{ "SoftwareHeader", BOTH, NULL, "no header names the software" },

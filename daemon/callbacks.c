@@ -4,6 +4,14 @@
  * milter actions. Nothing is decided here; message.c decides, and the
  * protocol engine (mproto, msession, mserver) knows nothing of messages.
  *
+ * Signing (authmilter(8), SIGNING): at MAIL FROM the client address,
+ * {auth_authen} and {daemon_name} say whether the message is to be
+ * signed (sign_conf_wants()); its header fields and body go to msign_*
+ * as they arrive; at end of message the DKIM-Signature fields are
+ * inserted at the top, before our Authentication-Results (added after
+ * signing, so never signed). A message that cannot be signed gets
+ * on_sign_error, never a silent unsigned send.
+ *
  * Per connection: the runtime acquired at connect (so a reload never
  * changes settings under a message) and one msg. Actions at end of
  * message: remove the Authentication-Results fields that claim our
@@ -40,6 +48,10 @@ typedef struct conn {
 	char client[256];         /* the client's host name, as the MTA says */
 	char mail_from[512];
 	char rcpt[512];           /* the first recipient */
+	int signing;              /* the message is to be signed */
+	msign *ms;                /* its signer (NULL: out of memory) */
+	char sign_err[256];       /* a failure the callbacks saw */
+	const char *sign_outcome; /* "ok", "nokey", "error" for the log */
 } conn;
 
 /* A header field name quoted in a log line. */
@@ -116,6 +128,11 @@ end_message(conn *c)
 	}
 	if (c->m != NULL)
 		msg_reset(c->m);
+	msign_free(c->ms);
+	c->ms = NULL;
+	c->signing = 0;
+	c->sign_outcome = NULL;
+	c->sign_err[0] = '\0';
 	c->qid[0] = '\0';
 	c->id[0] = '\0';
 }
@@ -217,6 +234,15 @@ cb_envfrom(msession *ctx, const char **argv, size_t argc)
 	auth = msession_getsymval(ctx, "{auth_authen}");
 	if (auth != NULL && *auth != '\0')
 		msg_set_auth(c->m, auth);
+	if (sign_conf_wants(c->rt->sign, c->ip, auth,
+	    msession_getsymval(ctx, "{daemon_name}")) != 0) {
+		c->signing = 1;
+		c->ms = msign_new(c->rt->sign);
+		if (c->ms == NULL)
+			snprintf(c->sign_err, sizeof(c->sign_err), "out of memory");
+		if (!c->rt->cfg.verify_signed)
+			msg_set_outbound(c->m);
+	}
 	snprintf(c->mail_from, sizeof(c->mail_from), "%s",
 	    argv[0] != NULL ? argv[0] : "");
 	c->rcpt[0] = '\0';
@@ -249,6 +275,8 @@ cb_header(msession *ctx, const char *name, const char *value,
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	(void)msg_header(c->m, name, value, vlen);
+	if (c->ms != NULL)
+		(void)msign_header(c->ms, name, value, vlen);
 	return MS_CONTINUE;
 }
 
@@ -270,6 +298,9 @@ cb_header_skipped(msession *ctx, const char *name, size_t size)
 	    name[strlen(shown)] != '\0' ? "..." : "",
 	    size, msession_max_data(ctx));
 	(void)msg_header_skipped(c->m, name, size);
+	if (c->ms != NULL && c->sign_err[0] == '\0')
+		snprintf(c->sign_err, sizeof(c->sign_err), "a header field "
+		    "over the milter packet limit");
 	return MS_CONTINUE;
 }
 
@@ -282,6 +313,8 @@ cb_eoh(msession *ctx)
 		return MS_TEMPFAIL;
 	refresh_qid(ctx, c);
 	(void)msg_eoh(c->m);
+	if (c->ms != NULL)
+		(void)msign_eoh(c->ms);
 	return MS_CONTINUE;
 }
 
@@ -293,6 +326,8 @@ cb_body(msession *ctx, const unsigned char *data, size_t len)
 	if (c == NULL)
 		return MS_TEMPFAIL;
 	(void)msg_body(c->m, data, len);
+	if (c->ms != NULL)
+		(void)msign_body(c->ms, data, len);
 	return MS_CONTINUE;
 }
 
@@ -315,6 +350,116 @@ milter_value(const char *value, strbuf *out)
 typedef struct sent_reply {
 	const char *action, *code, *dsn;
 } sent_reply;
+
+/* Insert each DKIM-Signature field of sigs ("DKIM-Signature: ...\r\n",
+ * folded) at the top, the first on top. 0 or -1. */
+static int
+insert_signatures(msession *ctx, const char *sigs)
+{
+	static const char name[] = "DKIM-Signature:";
+	const char *p = sigs, *end;
+	strbuf one, val;
+	size_t n = 0, i;
+	const char *start[DKIM_SIGN_MAX_KEYS];
+	size_t len[DKIM_SIGN_MAX_KEYS];
+	int rc = 0;
+
+	while (*p != '\0' && n < DKIM_SIGN_MAX_KEYS) {
+		if (strncmp(p, name, sizeof(name) - 1) != 0)
+			return -1;
+		p += sizeof(name) - 1;
+		for (end = p; *end != '\0'; end++)
+			if (end[0] == '\r' && end[1] == '\n' && end[2] != ' ' &&
+			    end[2] != '\t')
+				break;
+		if (*end == '\0')
+			return -1;
+		start[n] = p;
+		len[n++] = (size_t)(end - p);
+		p = end + 2;
+	}
+	if (*p != '\0' || n == 0)
+		return -1;
+	sb_init(&one);
+	sb_init(&val);
+	for (i = n; i > 0 && rc == 0; i--) {
+		sb_reset(&one);
+		if (sb_append(&one, start[i - 1], len[i - 1]) < 0 ||
+		    milter_value(one.s, &val) < 0 ||
+		    msession_insheader(ctx, 0, "DKIM-Signature", val.s) < 0)
+			rc = -1;
+	}
+	sb_free(&one);
+	sb_free(&val);
+	return rc;
+}
+
+/*
+ * Sign the message (c->signing): 0 when it goes on (signed; no key for
+ * its From domain; or unsigned by on_sign_error = accept-unsigned), else
+ * the milter status of on_sign_error with sent filled in.
+ */
+static int
+sign_message(msession *ctx, conn *c, sent_reply *sent, mstat *rc)
+{
+	strbuf sigs;
+	int r = -1;
+	const char *alg, *p;
+
+	sb_init(&sigs);
+	if (c->sign_err[0] == '\0' && c->ms != NULL) {
+		r = msign_finish(c->ms, &sigs);
+		if (r < 0)
+			snprintf(c->sign_err, sizeof(c->sign_err), "%s",
+			    msign_error(c->ms));
+	}
+	if (r == MSIGN_NOKEY) {
+		c->sign_outcome = "nokey";
+		metrics_signature("nokey", NULL);
+		log_msg(LOG_NOTICE, conn_tag(c), "not signed: no sign_key "
+		    "for the From domain %s", msign_domain(c->ms));
+	} else if (r == 0 && insert_signatures(ctx, sigs.s) < 0) {
+		snprintf(c->sign_err, sizeof(c->sign_err), "the MTA refused "
+		    "to insert the DKIM-Signature field");
+		r = -1;
+	} else if (r == 0) {
+		c->sign_outcome = "ok";
+		for (alg = msign_algs(c->ms); *alg != '\0'; alg = p + (*p == ',')) {
+			char one[32];
+
+			p = alg + strcspn(alg, ",");
+			snprintf(one, sizeof(one), "%.*s", (int)(p - alg), alg);
+			metrics_signature("ok", one);
+		}
+	}
+	sb_free(&sigs);
+	if (r >= 0)
+		return 0;
+	c->sign_outcome = "error";
+	metrics_signature("error", NULL);
+	log_msg(LOG_ERR, conn_tag(c), "cannot sign the message: %s; "
+	    "on_sign_error = %s", c->sign_err,
+	    c->rt->cfg.on_sign_error == CONFIG_SIGNERR_ACCEPT ?
+	    "accept-unsigned: sent unsigned" :
+	    c->rt->cfg.on_sign_error == CONFIG_SIGNERR_REJECT ? "reject" :
+	    "tempfail");
+	switch (c->rt->cfg.on_sign_error) {
+	case CONFIG_SIGNERR_ACCEPT:
+		return 0;
+	case CONFIG_SIGNERR_REJECT:
+		(void)msession_setreply(ctx, "550", "5.7.0",
+		    "the message cannot be signed");
+		*sent = (sent_reply){ "reject", "550", "5.7.0" };
+		*rc = MS_REJECT;
+		return -1;
+	default:
+		(void)msession_setreply(ctx, "451", "4.7.0",
+		    "the message cannot be signed, try again later");
+		*sent = (sent_reply){ "tempfail", "451", "4.7.0" };
+		*rc = MS_TEMPFAIL;
+		return -1;
+	}
+}
 
 /*
  * The verdict to milter actions. sent names what the MTA is told, which
@@ -416,7 +561,8 @@ log_verdict(const conn *c, const msg_verdict *v, const sent_reply *sent)
 	strbuf line;
 	int64_t ms = dns_now_ms() - c->t0;
 
-	if (!cfg->log_success && msglog_passed(v, sent->action))
+	if (!cfg->log_success && msglog_passed(v, sent->action) &&
+	    (c->sign_outcome == NULL || strcmp(c->sign_outcome, "ok") == 0))
 		return;
 	f.qid = conn_tag(c);
 	f.id = c->id;
@@ -428,6 +574,10 @@ log_verdict(const conn *c, const msg_verdict *v, const sent_reply *sent)
 	f.code = sent->code != NULL && sent->code[0] != '\0' ? sent->code : NULL;
 	f.dsn = sent->dsn != NULL && sent->dsn[0] != '\0' ? sent->dsn : NULL;
 	f.time_ms = ms > 0 ? (unsigned)ms : 0;
+	f.sign = c->sign_outcome;
+	f.sign_d = c->ms != NULL ? msign_domain(c->ms) : NULL;
+	f.sign_s = c->ms != NULL ? msign_selectors(c->ms) : NULL;
+	f.sign_error = c->sign_err[0] != '\0' ? c->sign_err : NULL;
 	sb_init(&line);
 	if (msglog_line(&f, v, cfg->log_format == CONFIG_LOG_JSON, &line) == 0)
 		log_msg(LOG_INFO, cfg->log_format == CONFIG_LOG_JSON ? NULL :
@@ -474,7 +624,8 @@ cb_eom(msession *ctx)
 		msg_id_new(c->id, sizeof(c->id));
 	}
 	v = msg_eom(c->m);
-	rc = apply_verdict(ctx, c, v, &sent);
+	if (!c->signing || sign_message(ctx, c, &sent, &rc) == 0)
+		rc = apply_verdict(ctx, c, v, &sent);
 	metrics_message(v, sent.action, history_dmarc_applied(v, &c->rt->cfg),
 	    metrics_now_us() - t0);
 	if (!v->skipped)

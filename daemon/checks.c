@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +92,8 @@ history_writable(const char *spec, const char *user)
 	return rc;
 }
 
+static int sign_keys_readable(const am_config *cfg, const char *config_path);
+
 static int
 child_checks(const am_config *cfg, const char *config_path, const char *user)
 {
@@ -110,6 +113,8 @@ child_checks(const am_config *cfg, const char *config_path, const char *user)
 		rc = -1;
 	if (cfg->history != NULL && cfg->history[0] != '\0' &&
 	    history_writable(cfg->history, user) < 0)
+		rc = -1;
+	if (sign_keys_readable(cfg, config_path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -272,4 +277,115 @@ checks_probe_end(void)
 	if (probe.q != NULL)
 		dns_query_free(probe.q);
 	probe.q = NULL;
+}
+
+/* -n: the sign_key entries' keys, read as the run-as user */
+static void
+sign_problem_say(void *arg, unsigned line, int error, const char *text)
+{
+	log_msg(error ? LOG_ERR : LOG_WARNING, NULL, "%s:%u: %s",
+	    (const char *)arg, line, text);
+}
+
+static int
+sign_keys_readable(const am_config *cfg, const char *config_path)
+{
+	char err[256];
+	sign_conf *sc;
+
+	if (cfg->nsign_key == 0)
+		return 0;
+	sc = sign_conf_new(cfg, sign_problem_say, (void *)(uintptr_t)
+	    config_path, err, sizeof(err));
+	if (sc == NULL) {
+		if (strncmp(err, "sign_key:", 9) != 0)
+			log_msg(LOG_ERR, NULL, "%s", err);
+		return -1;
+	}
+	sign_conf_free(sc);
+	return 0;
+}
+
+/* The p= of a key record ("" when absent), white space removed. */
+static void
+record_p(const char *txt, char *out, size_t outlen)
+{
+	const char *p = txt, *v;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ';')
+			p++;
+		if (p[0] == 'p' && (p[1] == '=' || p[1] == ' ' || p[1] == '\t')) {
+			v = p + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v == '=') {
+				for (v++; *v != '\0' && *v != ';'; v++)
+					if (*v != ' ' && *v != '\t' &&
+					    *v != '\r' && *v != '\n' &&
+					    n + 1 < outlen)
+						out[n++] = *v;
+				out[n] = '\0';
+				return;
+			}
+		}
+		p += strcspn(p, ";");
+	}
+}
+
+int
+checks_sign_records(dns_resolver *r, const sign_conf *sc,
+    const char *config_path)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < sign_conf_nkeys(sc); i++) {
+		const sign_entry *e = sign_conf_entry(sc, i);
+		const char *d = e->k.signing_domain[0] != '\0' ?
+		    e->k.signing_domain : e->k.domain;
+		char name[600], p[4096];
+		strbuf pub;
+		dns_answer *a;
+		int found = 0, match = 0;
+
+		if (e->k.subdomains && e->k.signing_domain[0] == '\0')
+			continue;   /* d= is each sub-domain: none to look up */
+		snprintf(name, sizeof(name), "%s._domainkey.%s", e->k.selector,
+		    d);
+		sb_init(&pub);
+		if (dkim_privkey_pubvalue(e->key, &pub) < 0) {
+			sb_free(&pub);
+			return -1;
+		}
+		a = dns_lookup(r, name, DNS_T_TXT);
+		if (a == NULL || a->status != DNS_RECORDS) {
+			log_msg(LOG_WARNING, NULL, "%s:%u: sign_key: no DKIM "
+			    "key record at %s (%s): publish it before "
+			    "signing with it", config_path, e->line, name,
+			    a == NULL ? "out of memory" : a->why[0] ? a->why :
+			    dns_status_name(a->status));
+		} else {
+			for (j = 0; j < a->count; j++) {
+				if (a->records[j].type != DNS_T_TXT)
+					continue;
+				record_p(a->records[j].u.txt.text, p, sizeof(p));
+				found = 1;
+				if (strcmp(p, pub.s) == 0)
+					match = 1;
+			}
+			if (found && !match) {
+				log_msg(LOG_ERR, NULL, "%s:%u: sign_key: the "
+				    "key %s does not match the public key "
+				    "published at %s", config_path, e->line,
+				    e->k.file, name);
+				rc = -1;
+			}
+		}
+		dns_answer_free(a);
+		sb_free(&pub);
+	}
+	return rc;
 }

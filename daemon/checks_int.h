@@ -21,7 +21,16 @@ void checks_probe_end(void);
  *   its files after dropping privileges: read the config file (a SIGHUP
  *   re-reads it), dns_zone and dns_conf (the resolver is built after the
  *   drop), and write the SQLite history store (the file, its -wal and
- *   -shm files when present, and its directory, where SQLite makes them).
+ *   -shm files when present, and its directory, where SQLite makes them),
+ *   and read and accept every sign_key private key, as the daemon will
+ *   (it reads them as that user, at start and on reload): a missing,
+ *   unreadable or refused key is an error, a group/world-readable one or
+ *   an RSA key under 2048 bits a warning, each named "CONFIG:LINE:".
+ *   checks_sign_records() looks up the record of each sign_key entry
+ *   (SELECTOR._domainkey.DOMAIN, DOMAIN the signing domain; none for a
+ *   sub-domain entry without one) through the resolver: a published p=
+ *   that is not the key's public part is an error (-1), no record or no
+ *   answer (offline) a warning.
  *   Nothing is opened for writing or made. Each problem is logged (LOG_ERR)
  *   naming the path and the user; returns 0, or -1 when any failed.
  *
@@ -49,6 +58,7 @@ void checks_probe_end(void);
 
 #include "config/config.h"
 #include "dns/dns.h"
+#include "message/message.h"
 
 int checks_as_user(const am_config *cfg, const char *config_path, int drop,
     uid_t uid, gid_t gid, const char *name);
@@ -56,5 +66,7 @@ int checks_resolver(dns_resolver *r, const am_config *cfg);
 int checks_probe_begin(dns_resolver *r, const am_config *cfg);
 int checks_probe_poll(void);
 void checks_probe_end(void);
+int checks_sign_records(dns_resolver *r, const sign_conf *sc,
+    const char *config_path);
 
 #endif

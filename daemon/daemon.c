@@ -801,12 +801,16 @@ daemon_main(const daemon_args *args)
 		}
 		free(cfg.history);
 		cfg.history = NULL;
+		runtime_sign_log(o.config_path, 1);
 		rt = runtime_build(&cfg, err, sizeof(err));
 		if (rt == NULL) {
 			log_msg(LOG_ERR, NULL, "%s", err);
 			return DAEMON_EXIT_FAILURE;
 		}
 		rc = checks_resolver(rt->resolver, &rt->cfg);
+		if (checks_sign_records(rt->resolver, rt->sign,
+		    o.config_path) < 0)
+			rc = -1;
 		runtime_release(rt);
 		if (rc < 0)
 			return DAEMON_EXIT_FAILURE;
@@ -860,6 +864,7 @@ daemon_main(const daemon_args *args)
 		goto fail;
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
+	runtime_sign_log(o.config_path, 0);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
 		log_msg(LOG_ERR, NULL, "%s", err);

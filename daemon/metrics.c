@@ -76,7 +76,31 @@ static struct {
 	counter history_depth;              /* gauge */
 	counter history_written, history_dropped, history_failed;
 	counter reloads[2];                 /* [ok] */
+	counter signatures[3][3];           /* [sign_results][sign_algs] */
 } reg;
+
+/* authmilter_signatures_total{result,alg}: a signature made (ok), a
+ * message that could not be signed (error, alg "none"), a message to
+ * sign whose From domain has no key (nokey, alg "none"). */
+static const char *const sign_results[] = { "ok", "error", "nokey" };
+static const char *const sign_algs[] = { "rsa-sha256", "ed25519-sha256",
+	"none" };
+
+void
+metrics_signature(const char *result, const char *alg)
+{
+	size_t r, a;
+
+	for (r = 0; r < 3 && strcmp(result, sign_results[r]) != 0; r++)
+		;
+	for (a = 0; a < 2 && alg != NULL && strcmp(alg, sign_algs[a]) != 0;
+	    a++)
+		;
+	if (alg == NULL)
+		a = 2;
+	if (r < 3)
+		add(&reg.signatures[r][a], 1);
+}
 
 void
 metrics_message(const msg_verdict *v, const char *sent, int applied,
@@ -331,6 +355,22 @@ metrics_render(strbuf *out)
 	    "result.");
 	labelled(out, rname, "result", "ok", get(&reg.reloads[1]));
 	labelled(out, rname, "result", "failed", get(&reg.reloads[0]));
+	head(out, "authmilter_signatures_total", "counter", "DKIM signing "
+	    "by result (ok: one signature made; error: a message that could "
+	    "not be signed; nokey: no sign_key for its From domain) and "
+	    "algorithm.");
+	{
+		size_t r, a;
+
+		for (r = 0; r < 3; r++)
+			for (a = 0; a < 3; a++)
+				if ((r == 0) == (a < 2))
+					sb_printf(out, "authmilter_signatures_"
+					    "total{result=\"%s\",alg=\"%s\"} "
+					    "%llu\n", sign_results[r],
+					    sign_algs[a], (unsigned long long)
+					    get(&reg.signatures[r][a]));
+	}
 	head(out, "authmilter_build_info", "gauge", "Always 1; the version "
 	    "in a label.");
 	sb_printf(out, "authmilter_build_info{version=\"%s\"} 1\n",

@@ -47,6 +47,10 @@
  *   metrics_now_us() is a monotonic clock in microseconds, for
  *   eom_us.
  *
+ *   metrics_signature() counts authmilter_signatures_total{result,alg}:
+ *   result "ok" (one per signature, alg its a=), "error" or "nokey" (one
+ *   per message, alg NULL: "none").
+ *
  *   The metric list and labels: authmilter(8), METRICS.
  */
 #ifndef AUTHMILTER_METRICS_INT_H
@@ -69,6 +73,7 @@ void metrics_history_written(size_t n);
 void metrics_history_dropped(void);
 void metrics_history_failed(size_t n);
 void metrics_reload(int ok);
+void metrics_signature(const char *result, const char *alg);
 int metrics_render(strbuf *out);
 uint64_t metrics_now_us(void);
 

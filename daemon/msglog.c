@@ -244,6 +244,11 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 	    dmarc_policy_name(d->policy) : NULL, KV_WORD_MAX);
 	kv_str(&w, "dmarc_disposition", d != NULL && d->have_record ?
 	    dmarc_policy_name(d->disposition) : NULL, KV_WORD_MAX);
+	kv_str(&w, "dkim_sign", f->sign, KV_WORD_MAX);
+	kv_str(&w, "sign_d", f->sign != NULL ? f->sign_d : NULL, KV_NAME_MAX);
+	kv_str(&w, "sign_s", f->sign != NULL ? f->sign_s : NULL, KV_NAME_MAX);
+	kv_str(&w, "sign_error", f->sign != NULL ? f->sign_error : NULL,
+	    KV_REASON_MAX);
 	kv_str(&w, "reason", v->reason, KV_REASON_MAX);
 	unfold(v->auth_results, &ar);
 	/* what the line has left, for the header text */

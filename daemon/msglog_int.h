@@ -16,7 +16,10 @@
  *   text (json 0) is KEY=VALUE fields separated by one space, always the
  *   same fields in the same order (authmilter(8), LOGGING):
  *     qid id ip action code dsn verdict time_ms dns_wait_ms client helo
- *     mailfrom from spf dkim dmarc dmarc_policy dmarc_disposition reason ar
+ *     mailfrom from spf dkim dmarc dmarc_policy dmarc_disposition
+ *     dkim_sign sign_d sign_s sign_error reason ar
+ *   (dkim_sign: ok, nokey or error for mail that is to be signed, with
+ *   the d=, the s= values and what went wrong; "-" for other mail)
  *   Those the MTA or the daemon write come first (a fail2ban pattern
  *   anchored on them never reaches a sender's text). A value is written
  *   bare when it is one or more printable ASCII octets other than '"',
@@ -68,6 +71,10 @@ typedef struct msglog_facts {
 	const char *code;       /* SMTP reply code, NULL when none */
 	const char *dsn;        /* enhanced status code, NULL when none */
 	unsigned time_ms;       /* MAIL FROM to the end-of-message reply */
+	const char *sign;       /* "ok", "nokey", "error"; NULL: not signing */
+	const char *sign_d;     /* d= (or the From domain for nokey) */
+	const char *sign_s;     /* s= values, comma separated */
+	const char *sign_error; /* why it could not be signed */
 } msglog_facts;
 
 int msglog_line(const msglog_facts *f, const msg_verdict *v, int json,

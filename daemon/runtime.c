@@ -22,10 +22,31 @@ static void
 runtime_destroy(runtime *rt)
 {
 	history_writer_stop(rt->history);
+	sign_conf_free(rt->sign);
 	msg_env_free(rt->env);
 	dns_resolver_free(rt->resolver);
 	config_free(&rt->cfg);
 	free(rt);
+}
+
+static const char *rt_config_path = "config";
+static int rt_sign_quiet;
+
+void
+runtime_sign_log(const char *config_path, int quiet)
+{
+	rt_config_path = config_path;
+	rt_sign_quiet = quiet;
+}
+
+/* A signing key's problem, with the sign_key line of the config. */
+static void
+sign_problem_log(void *arg, unsigned line, int error, const char *text)
+{
+	(void)arg;
+	if (!rt_sign_quiet)
+		log_msg(error ? LOG_ERR : LOG_WARNING, NULL, "%s:%u: %s",
+		    rt_config_path, line, text);
 }
 
 runtime *
@@ -48,6 +69,9 @@ runtime_build(am_config *cfg, char *err, size_t errlen)
 		dns_resolver_set_trace(rt->resolver, msglog_dns_trace, NULL);
 	rt->env = msg_env_new(&rt->cfg, rt->resolver, err, errlen);
 	if (rt->env == NULL)
+		goto fail;
+	rt->sign = sign_conf_new(&rt->cfg, sign_problem_log, NULL, err, errlen);
+	if (rt->sign == NULL)
 		goto fail;
 	if (rt->cfg.history != NULL && rt->cfg.history[0] != '\0') {
 		rt->history = history_writer_start(&rt->cfg, err, errlen);

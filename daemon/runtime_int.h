@@ -5,6 +5,7 @@
  * SYNOPSIS
  *   runtime *runtime_build(am_config *cfg, char *err, size_t errlen);
  *   void     runtime_install(runtime *rt);
+ *   void     runtime_sign_log(const char *config_path, int quiet);
  *   runtime *runtime_acquire(void);
  *   void     runtime_release(runtime *rt);
  *   void     runtime_shutdown(void);
@@ -21,7 +22,13 @@
  *   runtime_shutdown() drops the current one (at exit). When the config
  *   names a history store, the runtime owns its writer thread
  *   (history_writer_int.h): built with it, flushed and stopped when the last
- *   user releases it.
+ *   user releases it. The runtime also owns the signing keys (sign_conf,
+ *   message.h), read by runtime_build() as whoever calls it (the run-as
+ *   user): a key that cannot be used fails the build, so a reload keeps
+ *   the old runtime and its keys, and a message in flight keeps signing
+ *   with the keys of the runtime it acquired. Each key problem is logged
+ *   as "CONFIG:LINE: ..." (runtime_sign_log() names the config file; quiet
+ *   1: not logged, for -n, whose checks as the run-as user say them).
  *
  *   runtime_active_messages() counts messages between MAIL FROM and
  *   their end, for a graceful stop (runtime_message_begin/end).
@@ -43,11 +50,13 @@ typedef struct runtime {
 	dns_resolver *resolver;
 	msg_env *env;
 	struct history_writer *history; /* NULL when no history is kept */
+	sign_conf *sign;              /* signing keys and rules (msg_sign.c) */
 	unsigned refs;
 } runtime;
 
 runtime *runtime_build(am_config *cfg, char *err, size_t errlen);
 void runtime_install(runtime *rt);
+void runtime_sign_log(const char *config_path, int quiet);
 runtime *runtime_acquire(void);
 void runtime_release(runtime *rt);
 void runtime_shutdown(void);

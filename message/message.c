@@ -166,6 +166,7 @@ msg_reset(msg *m)
 	m->log_id[0] = '\0';
 	m->dns_wait_us = 0;
 	m->auth_user[0] = '\0';
+	m->outbound = 0;
 	m->mail_from[0] = '\0';
 	m->have_mail_from = 0;
 	m->header_bytes = 0;
@@ -255,10 +256,16 @@ msg_set_auth(msg *m, const char *user)
 	strcopy(m->auth_user, sizeof(m->auth_user), user);
 }
 
+void
+msg_set_outbound(msg *m)
+{
+	m->outbound = 1;
+}
+
 int
 msg_skipped(const msg *m)
 {
-	return m->trusted || (m->auth_user[0] != '\0' &&
+	return m->trusted || m->outbound || (m->auth_user[0] != '\0' &&
 	    m->env->cfg->skip_authenticated);
 }
 

@@ -28,6 +28,7 @@
  *   void  msg_set_queue_id(msg *m, const char *qid);
  *   void  msg_set_log_id(msg *m, const char *id);
  *   void  msg_set_auth(msg *m, const char *user);
+ *   void  msg_set_outbound(msg *m);
  *   int   msg_mail_from(msg *m, const char *addr);
  *   int   msg_rcpt(msg *m, const char *addr);
  *   int   msg_header(msg *m, const char *name, const char *value, size_t len);
@@ -96,6 +97,11 @@
  *   reason names the bound, and the verdict says how many lookups were
  *   made and which bound was met.
  *
+ *   msg_set_outbound(), called before msg_mail_from(), marks the
+ *   message as outgoing mail that is signed (verify_signed = no): it is
+ *   not checked, as mail from trusted_networks is not; msg_reset()
+ *   forgets it.
+ *
  *   msg_set_log_id(), called before msg_mail_from(), names the message
  *   in the resolver's trace (dns.h: the tag of the message's DNS budget,
  *   cut to DNS_BUDGET_TAG_MAX - 1 octets), so a debug log can show which
@@ -158,6 +164,59 @@
  *   verifier has its results (dkim_count(), dkim_result_at()), or -1 with
  *   the reason in err (out of memory, a header field over
  *   DKIM_MSG_MAX_FIELD octets).
+ *
+ *   Signing (msg_sign.c)
+ *   sign_conf *sign_conf_new(const am_config *cfg, sign_problem_fn fn,
+ *            void *arg, char *err, size_t errlen);
+ *   void sign_conf_free(sign_conf *sc);
+ *   size_t sign_conf_nkeys(const sign_conf *sc);
+ *   const sign_entry *sign_conf_entry(const sign_conf *sc, size_t i);
+ *   unsigned sign_conf_wants(const sign_conf *sc, const char *ip,
+ *            const char *auth, const char *daemon_name);
+ *   size_t sign_conf_select(const sign_conf *sc, const char *domain,
+ *            const sign_entry **out, size_t max);
+ *   msign *msign_new(const sign_conf *sc);
+ *   int  msign_header(msign *ms, const char *name, const char *value,
+ *            size_t len);
+ *   int  msign_eoh(msign *ms);
+ *   int  msign_body(msign *ms, const void *p, size_t n);
+ *   int  msign_finish(msign *ms, strbuf *out);
+ *   const char *msign_error(const msign *ms), *msign_domain(...),
+ *            *msign_selectors(...), *msign_algs(...);
+ *   void msign_free(msign *ms);
+ *
+ *   sign_conf_new() builds what signing needs from cfg (which must
+ *   outlive it): sign_networks parsed, sign_headers parsed, and every
+ *   sign_key entry's private key loaded (dkim_privkey_load(), as whoever
+ *   calls it: the daemon as its run-as user, at start and on reload).
+ *   Each problem is handed to fn (may be NULL) with the entry's config
+ *   line and error = 1 (the file is missing, unreadable, refused: too
+ *   small, bad format) or 0 (a warning: group/world-readable, RSA under
+ *   2048 bits); any error makes it return NULL with err set, so a reload
+ *   with a bad key keeps the old runtime. It is immutable afterwards and
+ *   shared by every message of a runtime.
+ *   sign_conf_wants() is why a message is to be signed, SIGN_WHY_* bits
+ *   (0: not): the client ip in sign_networks, auth (the {auth_authen}
+ *   macro) non-empty with sign_authenticated, daemon_name (the
+ *   {daemon_name} macro) one of sign_daemon_names; always 0 without keys.
+ *   sign_conf_select() gives the entries that sign mail whose From domain
+ *   is domain (lowercase): the most specific match (an exact DOMAIN entry
+ *   beats .DOMAIN; a longer .DOMAIN beats a shorter one), every entry of
+ *   that match, in config order (up to max); 0 when none matches.
+ *
+ *   msign_* sign one message: header fields as they arrive (kept, within
+ *   max_header_bytes, until the From domain is known), msign_eoh() picks
+ *   the keys (sign_conf_select; the d= is the entry's signing domain or
+ *   the From domain; entries with another signing domain are left out)
+ *   and starts the DKIM signer, msign_body() streams the body to it,
+ *   msign_finish() appends the DKIM-Signature fields (CRLF, one per key)
+ *   to out. Each returns 0, MSIGN_NOKEY (no sign_key entry for the From
+ *   domain: nothing is signed) or -1 (msign_error(): no From field,
+ *   several, one that does not parse or names several domains, a header
+ *   block over max_header_bytes, a signer failure); once failed it stays
+ *   failed. msign_domain() is the d= (or the From domain when NOKEY),
+ *   msign_selectors() and msign_algs() the s= and a= values, comma
+ *   separated, for the log line.
  */
 #ifndef AUTHMILTER_MESSAGE_H
 #define AUTHMILTER_MESSAGE_H
@@ -241,6 +300,7 @@ void msg_helo(msg *m, const char *helo);
 void msg_set_queue_id(msg *m, const char *qid);
 void msg_set_log_id(msg *m, const char *id);
 void msg_set_auth(msg *m, const char *user);
+void msg_set_outbound(msg *m);
 int msg_mail_from(msg *m, const char *addr);
 int msg_rcpt(msg *m, const char *addr);
 int msg_header(msg *m, const char *name, const char *value, size_t len);
@@ -302,5 +362,41 @@ int dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
 extern const msgparse_events dkim_sign_msg_events;
 int dkim_msg_sign(dkim_signer *sg, const char *text, size_t len, strbuf *out,
     char *err, size_t errlen);
+
+/* Signing in the milter (msg_sign.c) */
+typedef struct sign_entry {
+	config_sign_key k;
+	unsigned line;            /* of the sign_key line in the config */
+	dkim_privkey *key;
+} sign_entry;
+typedef struct sign_conf sign_conf;
+typedef struct msign msign;
+typedef void (*sign_problem_fn)(void *arg, unsigned line, int error,
+    const char *msg);
+
+#define SIGN_WHY_NETWORK 1u   /* client in sign_networks */
+#define SIGN_WHY_AUTH 2u      /* SMTP-authenticated ({auth_authen}) */
+#define SIGN_WHY_DAEMON 4u    /* {daemon_name} in sign_daemon_names */
+#define MSIGN_NOKEY 1
+
+sign_conf *sign_conf_new(const am_config *cfg, sign_problem_fn fn, void *arg,
+    char *err, size_t errlen);
+void sign_conf_free(sign_conf *sc);
+size_t sign_conf_nkeys(const sign_conf *sc);
+const sign_entry *sign_conf_entry(const sign_conf *sc, size_t i);
+unsigned sign_conf_wants(const sign_conf *sc, const char *ip, const char *auth,
+    const char *daemon_name);
+size_t sign_conf_select(const sign_conf *sc, const char *domain,
+    const sign_entry **out, size_t max);
+msign *msign_new(const sign_conf *sc);
+void msign_free(msign *ms);
+int msign_header(msign *ms, const char *name, const char *value, size_t len);
+int msign_eoh(msign *ms);
+int msign_body(msign *ms, const void *p, size_t n);
+int msign_finish(msign *ms, strbuf *out);
+const char *msign_error(const msign *ms);
+const char *msign_domain(const msign *ms);
+const char *msign_selectors(const msign *ms);
+const char *msign_algs(const msign *ms);
 
 #endif

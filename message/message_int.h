@@ -56,6 +56,7 @@ struct msg {
 	char ip[64];
 	int have_ip;
 	int trusted;
+	int outbound;                          /* msg_set_outbound(): signed */
 	int exempt_source;                     /* in dmarc_exempt_networks */
 	char hostname[MSG_NAME_MAX];
 	char helo[MSG_NAME_MAX];

@@ -320,6 +320,9 @@ msg_decide(msg *m)
 		if (m->trusted)
 			str_fmt(v->reason, sizeof(v->reason), "not checked: "
 			    "client %s is in trusted_networks", m->ip);
+		else if (m->outbound)
+			str_fmt(v->reason, sizeof(v->reason), "not checked: "
+			    "outgoing, signed (verify_signed = no)");
 		else
 			str_fmt(v->reason, sizeof(v->reason), "not checked: "
 			    "authenticated as %s", m->auth_user);

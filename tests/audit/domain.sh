@@ -127,9 +127,34 @@ echo "ok   30 nested includes: the walk stops at 40 lookups (\"at least 40\")"
 # no selector: DKIM not checked, said as a warning
 "$AUTHMILTER" domain --dns-zone "$Z/good.zone" example.com > "$T/out" ||
     fail "no selector: exit $?"
-grep -q '^  warning no selector given (--selector S): DKIM keys not checked \[dkim-no-selector;' "$T/out" ||
+grep -q '^  warning no selector given (--selector S) and no sign_key for it in the config: DKIM keys not checked \[dkim-no-selector;' "$T/out" ||
     fail "no selector: $(cat "$T/out")"
 echo "ok   without --selector: a warning that DKIM was not checked"
+
+# no selector, a config with sign_key entries: their selectors for the
+# domain are audited (sel1: the good key; sel9: a missing one; a sub-domain
+# entry, and an entry for another domain, are not example.com's)
+printf '%s\n' "sign_key = example.com sel1 /k/a.pem" \
+    "sign_key = example.com sel9 /k/b.pem" \
+    "sign_key = .example.com subonly /k/c.pem" \
+    "sign_key = example.net other /k/d.pem" \
+    "sign_key = .example.org third /k/e.pem example.com" > "$T/sign.conf"
+set +e
+"$AUTHMILTER" domain -c "$T/sign.conf" --json --dns-zone "$Z/good.zone" example.com > "$T/json"
+set -e
+$PY - "$T/json" <<'PYEOF' || fail "selectors from the config: $(cat "$T/json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+txt = json.dumps(r)
+for want in ("sel1._domainkey.example.com", "sel9._domainkey.example.com",
+             "third._domainkey.example.com"):
+    assert want in txt, want
+for not_want in ("subonly", "other._domainkey", "dkim-no-selector"):
+    assert not_want not in txt, not_want
+PYEOF
+"$AUTHMILTER" domain -c "$T/missing.conf" --dns-zone "$Z/good.zone" example.com > "$T/out" 2>&1 &&
+    fail "a missing -c file was not an error"
+echo "ok   without --selector: the sign_key selectors for the domain from -c FILE"
 
 # a DNS temporary failure: exit 3, said as an error (a forwarder that
 # does not answer: the discard port)

@@ -281,7 +281,7 @@ START_TEST(test_unknown_key_hints)
 	static const struct { const char *text; const char *want; } t[] = {
 		{ "InternalHosts = 10.0.0.0/8\n",
 		  ":1: unknown key 'InternalHosts' (an OpenDKIM key): did you "
-		  "mean 'trusted_networks'?" },
+		  "mean 'sign_networks'?" },
 		{ "rejectfailures = true\n", "(an OpenDMARC key): did you mean "
 		  "'dmarc_enforce'?" },
 		{ "Socket = inet:8891@localhost\n", "did you mean 'socket'?" },
@@ -289,14 +289,16 @@ START_TEST(test_unknown_key_hints)
 		{ "HistoryFile = /var/run/opendmarc/opendmarc.dat\n",
 		  "did you mean 'history'?" },
 		{ "MinimumKeyBits = 2048\n", "did you mean 'dkim_min_rsa_bits'?" },
-		{ "Mode = sv\n", "'Mode' (an OpenDKIM key): no equivalent: "
-		  "authmilter verifies and never signs" },
+		{ "Mode = sv\n", "'Mode' (an OpenDKIM key): did you mean "
+		  "'sign_key'?" },
+		{ "ExternalIgnoreList = refile:/x\n", "'ExternalIgnoreList' (an "
+		  "OpenDKIM key): no equivalent: only sign_authenticated" },
 		{ "FailureReports = true\n", "no equivalent: no failure (ruf) "
 		  "reports are sent" },
 		/* their syntax, without '=' */
 		{ "# opendkim.conf\nInternalHosts\t10.0.0.0/8\n", ":2: expected "
 		  "'key = value'; 'InternalHosts' (an OpenDKIM key): did you "
-		  "mean 'trusted_networks'?" },
+		  "mean 'sign_networks'?" },
 		{ "dmarc_enforce yes\n", ":1: expected 'key = value' "
 		  "(dmarc_enforce = VALUE)" },
 		/* typos of our keys: substitution, transposition, case, two */

@@ -75,6 +75,7 @@ START_TEST(text_fields)
 	    "client=mail.example.com helo=mail.example.com mailfrom=example.com "
 	    "from=example.com spf=pass dkim=pass:example.com,fail:list.example "
 	    "dmarc=pass dmarc_policy=reject dmarc_disposition=none "
+	    "dkim_sign=- sign_d=- sign_s=- sign_error=- "
 	    "reason=\"dmarc=pass\" "
 	    "ar=\"mx.test; spf=pass smtp.mailfrom=example.com\"");
 	/* a reject, the null sender, no From, no record, no signature */
@@ -165,7 +166,8 @@ START_TEST(json_line)
 	static const char *const keys[] = { "qid", "id", "ip", "action",
 	    "code", "dsn", "verdict", "time_ms", "dns_wait_ms", "client",
 	    "helo", "mailfrom", "from", "spf", "dkim", "dmarc", "dmarc_policy",
-	    "dmarc_disposition", "reason", "ar" };
+	    "dmarc_disposition", "dkim_sign", "sign_d", "sign_s", "sign_error",
+	    "reason", "ar" };
 	size_t i = 0;
 	strbuf sb;
 

@@ -126,7 +126,7 @@ for e in open(sys.argv[3]).read().splitlines():
         sys.exit(1)
 EOF
 }
-FIELDS="qid id ip action code dsn verdict time_ms dns_wait_ms client helo mailfrom from spf dkim dmarc dmarc_policy dmarc_disposition reason ar"
+FIELDS="qid id ip action code dsn verdict time_ms dns_wait_ms client helo mailfrom from spf dkim dmarc dmarc_policy dmarc_disposition dkim_sign sign_d sign_s sign_error reason ar"
 
 # --- 1. text lines, -d ---------------------------------------------------------
 start

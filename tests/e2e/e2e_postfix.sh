@@ -17,7 +17,11 @@
 # removed, others kept (also 1,000 of them); a repeated From is refused
 # with 550 5.7.1 (bad From); a DNS timeout gives 451 4.7.x; a 20 MB message
 # passes and authmilter's peak RSS grows far less than 20 MB; XCLIENT
-# LOGIN= gives auth=pass smtp.auth=USER; a trusted network gets "none";
+# LOGIN= gives auth=pass smtp.auth=USER, and that authenticated
+# submission leaves signed by authmilter (sign_key) and passes DKIM and
+# DMARC at a receiving authmilter (`authmilter check`); a SIGHUP that
+# changes the key while authenticated mail flows drops none and the next
+# message carries the new selector; a trusted network gets "none";
 # the log lines carry Postfix's queue id.
 # Runs as root (CI does); a missing postfix fails the test.
 set -u
@@ -87,7 +91,9 @@ dmarc_enforce = yes
 trusted_networks = 127.0.0.0/8, 198.51.100.0/24
 skip_authenticated = yes
 skipped_header = header
+sign_key = example.com sel $T/dkim.pem
 EOF
+chmod 600 "$T/dkim.pem"
 # a UDP port that never answers: every lookup times out
 silent_udp 3600
 PIDS="$PIDS $SILENT_PID"
@@ -279,6 +285,49 @@ echo "auth: $ar"
 case $ar in "Authentication-Results: $ASID; auth=pass smtp.auth=alice"*) ;;
 	*) fail "auth: want auth=pass smtp.auth=alice, got: $ar" ;; esac
 case $ar in *dmarc=*|*spf=*) fail "auth: evaluated although skipped: $ar" ;; esac
+# signed by authmilter on the way out; a receiving authmilter passes it
+# received NAME FILE SEL: the message as delivered (from smtp-sink's
+# Received: on) has one DKIM-Signature, and passes DKIM (s=SEL) and DMARC
+received() {
+	tr -d '\r' < "$2" | sed -n '/^Received: /,$p' > "$T/$1.rx"
+	[ "$(headers "$2" | grep -c '^DKIM-Signature: ')" = 1 ] ||
+	    fail "$1: not one DKIM-Signature: $(headers "$2" | grep -i dkim)"
+	rx=$("$AUTHMILTER" check -c /dev/null --authserv-id rx.test \
+	    --dns-zone "$T/zone" --ip 192.0.2.10 --helo mail.example.com \
+	    --mail-from alice@example.com < "$T/$1.rx") || fail "$1: check: $rx"
+	for _w in "dkim=pass" "header.d=example.com" "header.s=$3" "dmarc=pass"; do
+		case $rx in *"$_w"*) ;; *) fail "$1 at the receiver: no '$_w' in: $rx" ;; esac
+	done
+}
+received auth "$f" sel
+grep -q "dkim_sign=ok sign_d=example.com sign_s=sel " "$T/am1.log" || fail "auth: no dkim_sign=ok log line"
+echo "auth: signed by authmilter, passes at the receiver"
+
+# --- 5b. SIGHUP with a new key while authenticated mail flows ----------------
+openssl genrsa -out "$T/dkim2.pem" 2048 2>/dev/null || fail "openssl genrsa"
+chmod 600 "$T/dkim2.pem"
+_pub2=$(openssl rsa -in "$T/dkim2.pem" -pubout 2>/dev/null | grep -v '^-----' | tr -d '\n')
+echo "sel2._domainkey.example.com. TXT $(echo "v=DKIM1; k=rsa; p=$_pub2" |
+    fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' ')" >> "$T/zone"
+sed -i "s|^sign_key = .*|sign_key = example.com sel2 $T/dkim2.pem|" "$T/am1.conf"
+for i in 1 2 3 4 5 6; do
+	msg "flow$i" alice@example.com
+	[ "$i" = 3 ] && kill -HUP "$AM1"
+	r=$(send "flow$i" 192.0.2.77 laptop.example alice@example.com --login alice)
+	case $r in 250*) ;; *) fail "flow$i (SIGHUP while sending): $r" ;; esac
+done
+for i in $(seq 1 50); do grep -q "configuration reloaded" "$T/am1.log" && break; sleep 0.1; done
+grep -q "configuration reloaded" "$T/am1.log" || fail "am1: no reload"
+for i in 1 2 3 4 5 6; do
+	f=$(delivered "flow$i") || fail "flow$i: not delivered"
+	received "flow$i" "$f" sel   # sel or sel2: either key, verified
+done
+msg after alice@example.com
+r=$(send after 192.0.2.77 laptop.example alice@example.com --login alice)
+case $r in 250*) ;; *) fail "after reload: $r" ;; esac
+f=$(delivered after) || fail "after reload: not delivered"
+received after "$f" sel2
+echo "SIGHUP: 6 authenticated messages around a key change all delivered signed; the next uses sel2"
 
 # --- 6. trusted network: skipped, header says none --------------------------
 msg trusted mallory@example.com

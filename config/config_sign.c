@@ -1,0 +1,123 @@
+/*
+ * config/config_sign.c - the signing keys' syntax: one sign_key entry
+ * ("DOMAIN SELECTOR FILE [SIGNING_DOMAIN]", config_sign_key_parse(),
+ * config.h), whether it covers a domain (config_sign_key_match()) and the checks of sign_key and sign_headers entries the key
+ * table points to (config_int.h). Only the syntax: the key files are read
+ * by message/msg_sign.c (the daemon, as the run-as user) and by -n.
+ */
+#include "config/config.h"
+#include "config/config_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* A domain name of LDH labels (RFC 5321 4.1.2 Domain, the names DKIM
+ * signs for), lowercased into out. 0 or -1. */
+static int
+domain_copy(const char *s, size_t len, char *out, size_t outlen)
+{
+	size_t i, label = 0;
+
+	if (len == 0 || len >= outlen || s[0] == '.' || s[len - 1] == '.')
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return -1;
+			label = 0;
+		} else if (isalnum(c) || c == '-' || c == '_') {
+			if (++label > 63)   /* RFC 1035 2.3.4 */
+				return -1;
+		} else
+			return -1;
+		out[i] = (char)tolower(c);
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+int
+config_sign_key_parse(const char *value, config_sign_key *out, char *err,
+    size_t errlen)
+{
+	const char *w[5], *p = value;
+	size_t wl[5], n = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (n == 5)
+			break;
+		w[n] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		wl[n] = (size_t)(p - w[n]);
+		n++;
+	}
+	if (n < 3 || n > 4) {
+		snprintf(err, errlen, "'%s' is not DOMAIN SELECTOR FILE "
+		    "[SIGNING_DOMAIN]", value);
+		return -1;
+	}
+	if (wl[0] > 2 && w[0][0] == '*' && w[0][1] == '.') {
+		out->subdomains = 1;
+		w[0] += 2;
+		wl[0] -= 2;
+	} else if (wl[0] > 1 && w[0][0] == '.') {
+		out->subdomains = 1;
+		w[0]++;
+		wl[0]--;
+	}
+	if (domain_copy(w[0], wl[0], out->domain, sizeof(out->domain)) < 0) {
+		snprintf(err, errlen, "'%.*s' is not a domain name",
+		    (int)wl[0], w[0]);
+		return -1;
+	}
+	if (domain_copy(w[1], wl[1], out->selector, sizeof(out->selector)) < 0) {
+		snprintf(err, errlen, "selector '%.*s' is not a DNS name "
+		    "(RFC 6376 3.1)", (int)wl[1], w[1]);
+		return -1;
+	}
+	if (w[2][0] != '/' || wl[2] >= sizeof(out->file)) {
+		snprintf(err, errlen, "key file '%.*s' is not an absolute path",
+		    (int)wl[2], w[2]);
+		return -1;
+	}
+	memcpy(out->file, w[2], wl[2]);
+	out->file[wl[2]] = '\0';
+	if (n == 4 && domain_copy(w[3], wl[3], out->signing_domain,
+	    sizeof(out->signing_domain)) < 0) {
+		snprintf(err, errlen, "signing domain '%.*s' is not a domain "
+		    "name", (int)wl[3], w[3]);
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+config_sign_key_match(const config_sign_key *k, const char *domain)
+{
+	size_t dl = strlen(domain), kl = strlen(k->domain);
+
+	if (!k->subdomains)
+		return strcasecmp(domain, k->domain) == 0 ? kl + 1 : 0;
+	if (dl > kl && domain[dl - kl - 1] == '.' &&
+	    strcasecmp(domain + dl - kl, k->domain) == 0)
+		return kl;
+	return 0;
+}
+
+int
+config_check_sign_key(const char *v, char *err, size_t errlen)
+{
+	config_sign_key k;
+
+	return config_sign_key_parse(v, &k, err, errlen);
+}
