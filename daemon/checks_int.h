@@ -7,12 +7,11 @@
  *   int checks_as_user(const am_config *cfg, const char *config_path,
  *                      int drop, uid_t uid, gid_t gid, const char *name);
  *   int checks_resolver(dns_resolver *r, const am_config *cfg);
-int checks_probe_begin(dns_resolver *r, const am_config *cfg);
-int checks_probe_poll(void);
-void checks_probe_end(void);
  *   int checks_probe_begin(dns_resolver *r, const am_config *cfg);
  *   int checks_probe_poll(void);
  *   void checks_probe_end(void);
+ *   int checks_sign_records(dns_resolver *r, const sign_conf *sc,
+ *                           const char *config_path);
  *
  * DESCRIPTION
  *   checks_as_user() forks a child that becomes the run-as user (drop:

@@ -38,7 +38,7 @@
  * start, saying why), are made without following links (bind(); O_EXCL|
  * O_NOFOLLOW, or a stale regular file of root's with one link), and get
  * their mode and group when made (umask and effective gid at bind();
- * fchmod), never by path afterwards: setup_socket(), write_pidfile().
+ * fchmod), never by path afterwards: setup_socket(), pidfile_write().
  * The pidfile is not removed at exit once privileges are dropped (the
  * directory is root's); the next start replaces it. The socket is: a root
  * helper forked before the drop removes it when the daemon exits
@@ -65,11 +65,13 @@
 #include "daemon/checks_int.h"
 #include "config/config.h"
 #include "daemon/history_writer_int.h"
+#include "daemon/identity_int.h"
 #include "daemon/log_int.h"
 #include "daemon/metrics_http_int.h"
 #include "daemon/metrics_int.h"
 #include "milter/milter.h"
 #include "daemon/notify_int.h"
+#include "daemon/pidfile_int.h"
 #include "daemon/runtime_int.h"
 #include "daemon/sockclean_int.h"
 #include "util/safefile.h"
@@ -160,75 +162,6 @@ read_config(const daemon_args *o, am_config *cfg, char *err, size_t errlen)
 	    err, errlen) < 0) {
 		config_free(cfg);
 		return -1;
-	}
-	return 0;
-}
-
-/* Who the daemon runs as: with drop (started as root, `user` set) the
- * user and group it becomes, else who it is now. */
-typedef struct daemon_ids {
-	int drop;
-	uid_t uid;
-	gid_t gid;
-	char name[256];
-} daemon_ids;
-
-/* Not started as root: user and group (-u, user =, group =) cannot be
- * taken; said once (at start and with -n), unless they name who the
- * daemon already is. */
-static void
-warn_ids_ignored(const am_config *cfg)
-{
-	struct passwd *pw;
-	struct group *gr;
-	const char *me;
-
-	if (geteuid() == 0)
-		return;
-	pw = getpwuid(geteuid());
-	me = pw != NULL ? pw->pw_name : "?";
-	if (cfg->user[0] != '\0' && strcmp(cfg->user, me) != 0)
-		log_msg(LOG_WARNING, NULL, "user '%s' (-u, user =) ignored: "
-		    "not started as root; running as %s (uid %lu)", cfg->user,
-		    me, (unsigned long)geteuid());
-	if (cfg->group[0] != '\0' && ((gr = getgrgid(getegid())) == NULL ||
-	    strcmp(cfg->group, gr->gr_name) != 0))
-		log_msg(LOG_WARNING, NULL, "group '%s' (group =) ignored: not "
-		    "started as root; running as gid %lu", cfg->group,
-		    (unsigned long)getegid());
-}
-
-static int
-resolve_ids(const am_config *cfg, daemon_ids *ids)
-{
-	struct passwd *pw;
-
-	memset(ids, 0, sizeof(*ids));
-	ids->uid = geteuid();
-	ids->gid = getegid();
-	warn_ids_ignored(cfg);
-	if (geteuid() != 0 || cfg->user[0] == '\0')
-		return 0;
-	pw = getpwnam(cfg->user);
-	if (pw == NULL) {
-		log_msg(LOG_ERR, NULL, "user '%s': no such user (create it: "
-		    "useradd --system %s; or choose one with -u or user =)",
-		    cfg->user, cfg->user);
-		return -1;
-	}
-	ids->drop = 1;
-	ids->uid = pw->pw_uid;
-	ids->gid = pw->pw_gid;
-	snprintf(ids->name, sizeof(ids->name), "%s", pw->pw_name);
-	if (cfg->group[0] != '\0') {
-		struct group *gr = getgrnam(cfg->group);
-
-		if (gr == NULL) {
-			log_msg(LOG_ERR, NULL, "group '%s': no such group",
-			    cfg->group);
-			return -1;
-		}
-		ids->gid = gr->gr_gid;
 	}
 	return 0;
 }
@@ -433,93 +366,6 @@ detach(void)
 		dup2(fd, 1);
 		if (fd > 2)
 			close(fd);
-	}
-	return 0;
-}
-
-/*
- * The pid file: created as root (root-owned, mode 0644) in a directory
- * only root can write, never through a link (safefile.h); a stale file
- * from an earlier run is reused only when it is a regular file of root's
- * with one link. The daemon keeps it open read-only and holds an exclusive
- * flock(2) on it while it runs: a second daemon with the same pid file
- * refuses to start, and a pid file nobody holds locked is stale. It is not
- * removed at exit: the daemon then runs as its user, which cannot write
- * the directory (as Postfix leaves master.pid); the lock goes with the
- * process, and the next start replaces the file.
- */
-static int pidfile_fd = -1;	/* held for its lock, never read */
-
-static int
-write_pidfile(const am_config *cfg)
-{
-	const char *name;
-	char err[1024], buf[32];
-	struct stat wst, rst;
-	int dfd, wfd = -1, rfd = -1, n, rc = -1;
-
-	if (cfg->pidfile[0] == '\0')
-		return 0;
-	dfd = safefile_open_dir(cfg->pidfile, 1, &name, err, sizeof(err));
-	if (dfd < 0) {
-		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile, err);
-		return -1;
-	}
-	wfd = safefile_create(dfd, name, cfg->pidfile, 0644, err, sizeof(err));
-	if (wfd < 0) {
-		log_msg(LOG_ERR, NULL, "pidfile %s", err);
-		goto out;
-	}
-	/* the lock is held on a read-only descriptor: the daemon keeps no
-	 * way to write a root-owned file once it has dropped privileges */
-	rfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (rfd < 0 || fstat(wfd, &wst) != 0 || fstat(rfd, &rst) != 0 ||
-	    wst.st_dev != rst.st_dev || wst.st_ino != rst.st_ino) {
-		log_msg(LOG_ERR, NULL, "pidfile %s: changed while it was "
-		    "opened", cfg->pidfile);
-		goto out;
-	}
-	if (flock(rfd, LOCK_EX | LOCK_NB) != 0) {
-		n = (int)pread(rfd, buf, sizeof(buf) - 1, 0);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		log_msg(LOG_ERR, NULL, "pidfile %s: locked by a running "
-		    "authmilter (pid %s)", cfg->pidfile, buf[0] ? buf : "?");
-		goto out;
-	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(wfd, 0) != 0 || write(wfd, buf, (size_t)n) != n) {
-		log_msg(LOG_ERR, NULL, "pidfile %s: %s", cfg->pidfile,
-		    strerror(errno));
-		goto out;
-	}
-	pidfile_fd = rfd;
-	rfd = -1;
-	rc = 0;
-out:
-	if (rfd >= 0)
-		close(rfd);
-	if (wfd >= 0)
-		close(wfd);
-	close(dfd);
-	return rc;
-}
-
-static int
-drop_privileges(const daemon_ids *ids)
-{
-	if (!ids->drop)
-		return 0;
-	if (initgroups(ids->name, ids->gid) != 0 || setgid(ids->gid) != 0 ||
-	    setuid(ids->uid) != 0) {
-		log_msg(LOG_ERR, NULL, "cannot become %s: %s", ids->name,
-		    strerror(errno));
-		return -1;
-	}
-	if (ids->uid != 0 && setuid(0) == 0) {
-		log_msg(LOG_ERR, NULL, "privileges could be regained after "
-		    "dropping them; refusing to run");
-		return -1;
 	}
 	return 0;
 }
@@ -740,18 +586,6 @@ check_file_dir(const char *what, const char *path)
 	return 0;
 }
 
-/* -n: socket_group names a group (setup_socket() looks it up at start) */
-static int
-check_socket_group(const am_config *cfg)
-{
-	if (cfg->socket_group[0] != '\0' && getgrnam(cfg->socket_group) == NULL) {
-		log_msg(LOG_ERR, NULL, "socket group '%s': no such group",
-		    cfg->socket_group);
-		return -1;
-	}
-	return 0;
-}
-
 int
 daemon_main(const daemon_args *args)
 {
@@ -792,8 +626,8 @@ daemon_main(const daemon_args *args)
 		}
 		/* the user, groups and the files as the user; the runtime
 		 * without the history store (it would make the file) */
-		if (resolve_ids(&cfg, &ids) < 0 ||
-		    (is_unix && check_socket_group(&cfg) < 0) ||
+		if (ids_resolve(&cfg, &ids) < 0 ||
+		    (is_unix && ids_check_socket_group(&cfg) < 0) ||
 		    checks_as_user(&cfg, o.config_path, ids.drop, ids.uid,
 		    ids.gid, ids.name) < 0) {
 			config_free(&cfg);
@@ -829,7 +663,7 @@ daemon_main(const daemon_args *args)
 	signal(SIGUSR2, SIG_IGN);
 	log_set_facility(log_facility_value(cfg.log_facility));
 	log_open("authmilter", 1, 1); /* daemon mode: stderr until ready */
-	if (resolve_ids(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
+	if (ids_resolve(&cfg, &ids) < 0 || setup_socket(&cfg, &ids) < 0)
 		goto fail;
 	if (metrics_http_bind(cfg.metrics, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "%s", err);
@@ -841,7 +675,7 @@ daemon_main(const daemon_args *args)
 		log_msg(LOG_ERR, NULL, "cannot detach: %s", strerror(errno));
 		goto fail;
 	}
-	if (write_pidfile(&cfg) < 0)
+	if (pidfile_write(&cfg) < 0)
 		goto fail;
 	if (sock_dfd >= 0) {
 		/* the socket's directory is root's: a root helper removes
@@ -860,7 +694,7 @@ daemon_main(const daemon_args *args)
 		close(sock_dfd);
 		sock_dfd = -1;
 	}
-	if (drop_privileges(&ids) < 0)
+	if (ids_drop(&ids) < 0)
 		goto fail;
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
