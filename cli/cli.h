@@ -12,6 +12,8 @@
  *   int cmd_report(int argc, char **argv); authmilter report ...
  *   int cmd_stats(int argc, char **argv);  authmilter stats ...
  *   int cmd_domain(int argc, char **argv); authmilter domain ...
+ *   int cmd_keygen(int argc, char **argv); authmilter keygen ...
+ *   int cmd_testkey(int argc, char **argv); authmilter testkey ...
  *   int cmd_run(int argc, char **argv);    authmilter [run]: the daemon's
  *                                          flags, then daemon_main()
  *
@@ -155,5 +157,10 @@ int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_testkey(int argc, char **argv);
+/* keygen/testkey: 0 when s is a domain or selector name (LDH labels and
+ * '_', also safe in a file name), else -1 after naming --flag. */
+int cli_dkim_name(const char *flag, const char *s);
 
 #endif
