@@ -159,8 +159,11 @@ int cmd_stats(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_testkey(int argc, char **argv);
-/* keygen/testkey: 0 when s is a domain or selector name (LDH labels and
- * '_', also safe in a file name), else -1 after naming --flag. */
-int cli_dkim_name(const char *flag, const char *s);
+/* keygen/testkey (cmd_keygen.c): 0 when there is no operand and both
+ * --domain and --selector are given as names (LDH labels and '_', also
+ * safe in a file name), else -1 after saying why (and usage_fn(stderr)
+ * when one is missing). */
+int cli_dkim_operands(int first, int argc, char **argv, const char *domain,
+    const char *selector, void (*usage_fn)(FILE *));
 
 #endif

@@ -67,8 +67,8 @@ usage(FILE *fp)
 	    DKIM_SIGN_MIN_RSA_BITS, DKIM_TXT_STRING_MAX);
 }
 
-int
-cli_dkim_name(const char *flag, const char *s)
+static int
+dkim_name_ok(const char *flag, const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -84,6 +84,24 @@ cli_dkim_name(const char *flag, const char *s)
 		cli_err("--%s: '%s' is not a domain name\n", flag, s);
 		return -1;
 	}
+	return 0;
+}
+
+int
+cli_dkim_operands(int first, int argc, char **argv, const char *domain,
+    const char *selector, void (*usage_fn)(FILE *))
+{
+	if (first != argc || domain == NULL || selector == NULL) {
+		if (first != argc)
+			cli_err("no operands, not '%s'\n", argv[first]);
+		else
+			cli_err("--domain and --selector are required\n");
+		usage_fn(stderr);
+		return -1;
+	}
+	if (dkim_name_ok("domain", domain) < 0 ||
+	    dkim_name_ok("selector", selector) < 0)
+		return -1;
 	return 0;
 }
 
@@ -212,16 +230,8 @@ cmd_keygen(int argc, char **argv)
 	rc = cli_options(argc, argv, spec, keygen_option, &c, &u, &first);
 	if (rc != CLI_PARSED)
 		return rc;
-	if (first != argc || c.domain == NULL || c.selector == NULL) {
-		if (first != argc)
-			cli_err("no operands, not '%s'\n", argv[first]);
-		else
-			cli_err("--domain and --selector are required\n");
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (cli_dkim_name("domain", c.domain) < 0 ||
-	    cli_dkim_name("selector", c.selector) < 0)
+	if (cli_dkim_operands(first, argc, argv, c.domain, c.selector,
+	    usage) < 0)
 		return CLI_EXIT_USAGE;
 	if (c.alg == NULL || strcmp(c.alg, "rsa") == 0)
 		type = DKIM_PRIVKEY_RSA;

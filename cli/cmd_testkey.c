@@ -311,16 +311,8 @@ cmd_testkey(int argc, char **argv)
 	rc = cli_options(argc, argv, spec, cli_dns_flag, &t.cfg, &u, &first);
 	if (rc != CLI_PARSED)
 		return rc;
-	if (first != argc || t.domain == NULL || t.selector == NULL) {
-		if (first != argc)
-			cli_err("no operands, not '%s'\n", argv[first]);
-		else
-			cli_err("--domain and --selector are required\n");
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (cli_dkim_name("domain", t.domain) < 0 ||
-	    cli_dkim_name("selector", t.selector) < 0)
+	if (cli_dkim_operands(first, argc, argv, t.domain, t.selector,
+	    usage) < 0)
 		return CLI_EXIT_USAGE;
 	if ((size_t)snprintf(t.name, sizeof(t.name), "%s._domainkey.%s",
 	    t.selector, t.domain) >= sizeof(t.name)) {

@@ -11,7 +11,6 @@
 #include "dkim/dkim_sign_int.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -53,12 +52,8 @@ dkim_privkey_generate(int type, unsigned bits, char *err, size_t errlen)
 		snprintf(err, errlen, "OpenSSL could not generate the key");
 		return NULL;
 	}
-	if ((k = calloc(1, sizeof(*k))) == NULL) {
-		EVP_PKEY_free(pk);
-		snprintf(err, errlen, "out of memory");
+	if ((k = dkim_privkey_wrap(pk, err, errlen)) == NULL)
 		return NULL;
-	}
-	k->pkey = pk;
 	k->type = type;
 	k->bits = type == DKIM_PRIVKEY_RSA ? (unsigned)EVP_PKEY_get_bits(pk) :
 	    256;
