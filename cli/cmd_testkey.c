@@ -30,6 +30,8 @@
 /* Problems one run reports (local limit: each check adds at most one). */
 #define TESTKEY_MAX_PROBLEMS 12
 #define TESTKEY_REASON_MAX 300
+/* The record as shown (local limit: a 16384-bit RSA key's is ~2.8 KB). */
+#define TESTKEY_RECORD_SHOWN 4096
 
 typedef struct tk_problem {
 	const char *level;   /* "error" or "warning" */
@@ -191,6 +193,7 @@ static void
 print_text(const testkey *t)
 {
 	char buf[DNS_MAX_NAME_LEN + TESTKEY_REASON_MAX];
+	char rec[TESTKEY_RECORD_SHOWN];
 	size_t i;
 
 	printf("record   %s: %s, dnssec %s\n", t->name,
@@ -199,7 +202,7 @@ print_text(const testkey *t)
 		printf("         %s\n", clean_copy(buf, sizeof(buf), t->a->why,
 		    CLEAN_PRINT));
 	if (t->txt != NULL)
-		printf("         \"%s\"\n", clean_copy(buf, sizeof(buf), t->txt,
+		printf("         \"%s\"\n", clean_copy(rec, sizeof(rec), t->txt,
 		    CLEAN_PRINT));
 	if (t->parsed && !t->info.revoked)
 		printf("key      %s, %u bits\n", t->info.ed25519 ? "ed25519" :
@@ -238,7 +241,7 @@ static json_t *
 report_json(const testkey *t)
 {
 	json_t *o = json_object(), *ps = json_array(), *key = NULL;
-	char rec[4096];
+	char rec[TESTKEY_RECORD_SHOWN];
 	size_t i;
 	int bad;
 

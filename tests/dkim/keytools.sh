@@ -18,7 +18,9 @@
 #  5. with nsd, ldnsutils and opendkim-tools: the record in a
 #     DNSSEC-signed zone on loopback: testkey says "dnssec secure" and
 #     match, and opendkim-testkey -k says "key OK" for the same key and
-#     zone (that part skipped, with a line saying so, without the tools).
+#     zone; a 4096-bit record is shown whole; an anchored zone served
+#     without signatures is "dnssec bogus", exit 3 (that part skipped,
+#     with a line saying so, without the tools).
 set -u
 : "${AUTHMILTER:?}"
 . "$(pwd)/tests/lib/common.sh"  # ok, stop_pids, tail_logs
@@ -202,16 +204,24 @@ for t in nsd ldns-keygen ldns-signzone drill opendkim-testkey; do
 	fi
 done
 PORT=$(free_udp_port) || fail "no free port"
-nsd_zone "$T" sec.example "$(sed 's/\._domainkey\.example\.com\./._domainkey/' "$T/k/rsa.txt" "$T/k/ed.txt")"
-nsd_sign "$T" sec.example
-nsd_serve "$T" "$PORT" sec.example sec.example
+for z in sec.example bad.example; do
+	nsd_zone "$T" $z "$(sed 's/\._domainkey\.example\.com\./._domainkey/' "$T/k/rsa.txt" "$T/k/ed.txt" "$T/k/big.txt")"
+	nsd_sign "$T" $z
+done
+# bad.example: anchored, but served without its signatures -> bogus
+cp "$T/bad.example.zone" "$T/bad.example.zone.signed"
+nsd_serve "$T" "$PORT" sec.example sec.example bad.example
 cat > "$T/unbound.conf" <<EOF
 server:
     module-config: "validator iterator"
     do-not-query-localhost: no
     trust-anchor-file: "$T/sec.example.ds"
+    trust-anchor-file: "$T/bad.example.ds"
 stub-zone:
     name: "sec.example."
+    stub-addr: 127.0.0.1@$PORT
+stub-zone:
+    name: "bad.example."
     stub-addr: 127.0.0.1@$PORT
 EOF
 for s in rsa ed; do
@@ -221,6 +231,23 @@ for s in rsa ed; do
 	    fail "testkey $s over nsd: $(cat "$T/o")"
 done
 ok "testkey over DNSSEC-signed nsd: dnssec secure, rsa and ed25519 match"
+"$A" testkey --domain sec.example --selector big --dns-conf "$T/unbound.conf" > "$T/o" 2>&1 ||
+    fail "testkey big over nsd: exit $?: $(cat "$T/o")"
+$PY -c '
+import json, sys
+want = json.load(open(sys.argv[1]))["big._domainkey.example.com"]
+assert "         \"%s\"" % want in open(sys.argv[2]).read().splitlines()
+' "$T/recs.json" "$T/o" || fail "testkey big: the record is not shown whole: $(cat "$T/o")"
+"$A" testkey --domain bad.example --selector rsa --key "$T/k/rsa.private" --dns-conf "$T/unbound.conf" --json > "$T/o" 2>&1
+rc=$?
+[ $rc -eq 3 ] || fail "bogus answer: exit $rc: $(cat "$T/o")"
+$PY - "$T/o" <<'EOF' || fail "bogus answer: $(cat "$T/o")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["dnssec"] == "bogus" and j["result"] == "temperror", j
+assert [p["code"] for p in j["problems"]] == ["dnssec-bogus"], j
+EOF
+ok "a 4096-bit record shown whole; an anchored zone served unsigned: dnssec bogus, exit 3 (--json)"
 printf 'ResolverConfiguration %s\nTrustAnchorFile %s\n' "$T/unbound.conf" "$T/sec.example.ds" > "$T/odkim.conf"
 opendkim-testkey -x "$T/odkim.conf" -d sec.example -s rsa -k "$T/k/rsa.private" -vvv > "$T/o" 2>&1 ||
     fail "opendkim-testkey: exit $?: $(cat "$T/o")"
