@@ -12,6 +12,8 @@
  *   int cmd_report(int argc, char **argv); authmilter report ...
  *   int cmd_stats(int argc, char **argv);  authmilter stats ...
  *   int cmd_domain(int argc, char **argv); authmilter domain ...
+ *   int cmd_keygen(int argc, char **argv); authmilter keygen ...
+ *   int cmd_testkey(int argc, char **argv); authmilter testkey ...
  *   int cmd_run(int argc, char **argv);    authmilter [run]: the daemon's
  *                                          flags, then daemon_main()
  *
@@ -155,5 +157,13 @@ int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_testkey(int argc, char **argv);
+/* keygen/testkey (cmd_keygen.c): 0 when there is no operand and both
+ * --domain and --selector are given as names (LDH labels and '_', also
+ * safe in a file name), else -1 after saying why (and usage_fn(stderr)
+ * when one is missing). */
+int cli_dkim_operands(int first, int argc, char **argv, const char *domain,
+    const char *selector, void (*usage_fn)(FILE *));
 
 #endif

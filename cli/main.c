@@ -22,6 +22,8 @@ static const struct subcommand {
 	{ "spf", cmd_spf, "evaluate SPF (RFC 7208) for an IP, HELO and MAIL FROM" },
 	{ "dkim", cmd_dkim, "verify the DKIM signatures of a message on stdin" },
 	{ "sign", cmd_sign, "DKIM-sign a message on stdin (RSA, Ed25519)" },
+	{ "keygen", cmd_keygen, "a new DKIM key and its DNS TXT record" },
+	{ "testkey", cmd_testkey, "is a DKIM key published? record, DNSSEC, match" },
 	{ "check", cmd_check, "the milter's whole verdict for a message on stdin" },
 	{ "domain", cmd_domain, "is a domain ready to send? SPF, DKIM, DMARC, MX audit" },
 	{ "dns", cmd_dns, "look a name up through authmilter's resolver" },

@@ -87,12 +87,8 @@ dkim_privkey_parse(const char *text, size_t len, char *err, size_t errlen)
 		    "base64 of a 32-octet Ed25519 seed");
 		return NULL;
 	}
-	if ((k = calloc(1, sizeof(*k))) == NULL) {
-		EVP_PKEY_free(pk);
-		snprintf(err, errlen, "out of memory");
+	if ((k = dkim_privkey_wrap(pk, err, errlen)) == NULL)
 		return NULL;
-	}
-	k->pkey = pk;
 	if (EVP_PKEY_is_a(pk, "RSA")) {
 		k->type = DKIM_PRIVKEY_RSA;
 		bits = EVP_PKEY_get_bits(pk);
@@ -121,6 +117,20 @@ dkim_privkey_parse(const char *text, size_t len, char *err, size_t errlen)
 fail:
 	dkim_privkey_free(k);
 	return NULL;
+}
+
+dkim_privkey *
+dkim_privkey_wrap(EVP_PKEY *pk, char *err, size_t errlen)
+{
+	dkim_privkey *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		EVP_PKEY_free(pk);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	k->pkey = pk;
+	return k;
 }
 
 dkim_privkey *

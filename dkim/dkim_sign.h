@@ -15,6 +15,15 @@
  *   int       dkim_privkey_pubvalue(const dkim_privkey *k, strbuf *out);
  *   void      dkim_privkey_free(dkim_privkey *k);
  *
+ *   dkim_privkey *dkim_privkey_generate(int type, unsigned bits,
+ *            char *err, size_t errlen);
+ *   int  dkim_privkey_pem(const dkim_privkey *k, strbuf *out);
+ *   int  dkim_privkey_record(const dkim_privkey *k, strbuf *out);
+ *   int  dkim_txt_strings(const char *txt, size_t len, const char *sep,
+ *            strbuf *out);
+ *   int  dkim_privkey_match(const dkim_privkey *k, const char *txt,
+ *            size_t len, char *err, size_t errlen);
+ *
  *   void dkim_sign_options_init(dkim_sign_options *o);
  *   int  dkim_sign_headers_parse(const char *list, dkim_sign_headers *h,
  *            char *err, size_t errlen);
@@ -48,6 +57,27 @@
  *   compares it with a published record or prints
  *   "v=DKIM1; k=rsa; p=..." (k=ed25519 for Ed25519). A key is immutable
  *   once loaded and may be shared by signers on any threads.
+ *
+ * KEY TOOLS (dkim_keygen.c: `authmilter keygen`, `authmilter testkey`)
+ *   dkim_privkey_generate() makes a new key through OpenSSL 3 EVP:
+ *   DKIM_PRIVKEY_RSA of bits bits (DKIM_SIGN_MIN_RSA_BITS to
+ *   DKIM_MAX_RSA_BITS_LIMIT, else refused; the caller warns under
+ *   DKIM_SIGN_RECOMMENDED_RSA_BITS) or DKIM_PRIVKEY_ED25519 (bits
+ *   ignored); NULL with err set on failure. dkim_privkey_pem() appends
+ *   the private key as unencrypted PKCS#8 PEM ("PRIVATE KEY", which
+ *   dkim_privkey_load() and OpenDKIM read); the caller wipes out.
+ *   dkim_privkey_record() appends the key record
+ *   "v=DKIM1; k=rsa; p=..." (k=ed25519 for Ed25519). dkim_txt_strings()
+ *   appends txt[0..len) as zone-file character-strings ("..." with '"'
+ *   and '\' escaped) of at most DKIM_TXT_STRING_MAX octets each
+ *   (RFC 1035 3.3.14; verifiers join them, RFC 6376 3.6.2.2), sep between
+ *   two; the tags before p= get a string of their own when they fit.
+ *   These return 0, or -1 when memory runs out.
+ *   dkim_privkey_match() parses a key record with the verifier's parser
+ *   and compares its decoded public key with k's (so the record's
+ *   whitespace and string splits do not matter): 1 the same key, 0
+ *   another key (err says which type), -1 a record no verifier can use
+ *   or a revoked key (empty p=), err saying why.
  *
  * THE SIGNER (dkim_sign.c)
  *   dkim_signer_new() takes the options (d=, the default s=, ...) and 1
@@ -104,6 +134,9 @@
 /* Key files read (local limit: a 16384-bit PEM key is about 13 KB). */
 #define DKIM_PRIVKEY_MAX_FILE (64 * 1024)
 #define DKIM_PRIVKEY_WARN_PERMS 1
+
+/* RFC 1035 3.3.14: a TXT character-string holds at most 255 octets. */
+#define DKIM_TXT_STRING_MAX 255
 
 #define DKIM_PRIVKEY_RSA 1
 #define DKIM_PRIVKEY_ED25519 2
@@ -162,6 +195,14 @@ unsigned dkim_privkey_bits(const dkim_privkey *k);
 const char *dkim_privkey_alg(const dkim_privkey *k);
 int dkim_privkey_pubvalue(const dkim_privkey *k, strbuf *out);
 void dkim_privkey_free(dkim_privkey *k);
+dkim_privkey *dkim_privkey_generate(int type, unsigned bits, char *err,
+    size_t errlen);
+int dkim_privkey_pem(const dkim_privkey *k, strbuf *out);
+int dkim_privkey_record(const dkim_privkey *k, strbuf *out);
+int dkim_txt_strings(const char *txt, size_t len, const char *sep,
+    strbuf *out);
+int dkim_privkey_match(const dkim_privkey *k, const char *txt, size_t len,
+    char *err, size_t errlen);
 
 void dkim_sign_options_init(dkim_sign_options *o);
 int dkim_sign_headers_parse(const char *list, dkim_sign_headers *h, char *err,

@@ -26,7 +26,7 @@ options_of() {
 }
 
 n=0
-for cmd in run spf dkim check dns report config domain; do
+for cmd in run spf dkim check dns report config domain keygen testkey; do
 	"$AUTHMILTER" "$cmd" --help > "$T/help" 2> "$T/err" || fail "$cmd --help: exit $?"
 	[ ! -s "$T/err" ] || fail "$cmd --help wrote on stderr"
 	head -n 1 "$T/help" | grep -q "^usage: authmilter" || fail "$cmd --help: no usage line"
@@ -45,7 +45,7 @@ done
 echo "ok   every option of every table in its --help ($n), help CMD = CMD --help"
 
 "$AUTHMILTER" help > "$T/list" || fail "help: exit $?"
-for cmd in run spf dkim check dns report config domain help version; do
+for cmd in run spf dkim check dns report config domain keygen testkey help version; do
 	grep -q "^  $cmd " "$T/list" || fail "help does not list $cmd"
 done
 "$AUTHMILTER" help version | grep -q "^usage: authmilter version" || fail "help version"
