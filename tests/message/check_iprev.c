@@ -50,6 +50,22 @@ START_TEST(iprev_fail_elsewhere)
 }
 END_TEST
 
+/* IPv6: the ip6.arpa PTR, then AAAA (the name's A is not the client);
+ * the address has ":", so it is a quoted pvalue (RFC 8601 2.2) */
+START_TEST(iprev_pass_v6)
+{
+	const msg_verdict *v;
+
+	vr_start(on);
+	v = vr_run("2001:db8::25", "<a@example.com>", HDRS);
+	ck_assert_int_eq(v->iprev->code, MSG_IPREV_PASS);
+	ck_assert_str_eq(v->iprev->name, "v6.example.com");
+	vr_assert_header_sane(v);
+	ck_assert_msg(vr_has(v, "iprev=pass policy.iprev=\"2001:db8::25\" "
+	    "(v6.example.com)"), "%s", v->auth_results);
+}
+END_TEST
+
 /* RFC 8601 2.7.3: no PTR data is a permerror, not a fail */
 START_TEST(iprev_no_ptr)
 {
@@ -157,6 +173,7 @@ check_suite(void)
 	tcase_add_checked_fixture(tc, NULL, vr_teardown);
 	tcase_add_test(tc, iprev_pass);
 	tcase_add_test(tc, iprev_fail_elsewhere);
+	tcase_add_test(tc, iprev_pass_v6);
 	tcase_add_test(tc, iprev_no_ptr);
 	tcase_add_test(tc, iprev_bounded);
 	tcase_add_test(tc, iprev_never_decides);
