@@ -115,7 +115,8 @@ START_TEST(iprev_never_decides)
 }
 END_TEST
 
-/* the PTR names a host whose name server never answers: temperror */
+/* the PTR names a host whose name server never answers: temperror;
+ * a PTR lookup that fails: temperror */
 START_TEST(iprev_temperror)
 {
 	config_override ov[] = {
@@ -141,6 +142,8 @@ START_TEST(iprev_temperror)
 	    ov, sizeof(ov) / sizeof(ov[0]), err, sizeof(err)) == 0, "%s", err);
 	config_dns(&cfg, &dc);
 	r = dnscheck_new(&dc);
+	ck_assert_int_eq(dns_resolver_add_fault(r, "6.2.0.192.in-addr.arpa",
+	    DNS_T_PTR, DNS_TEMPFAIL), 0);
 	env = msg_env_new(&cfg, r, err, sizeof(err));
 	ck_assert_msg(env != NULL, "%s", err);
 	m = msg_new(env);
@@ -154,6 +157,15 @@ START_TEST(iprev_temperror)
 	ck_assert_int_eq(v->iprev->code, MSG_IPREV_TEMPERROR);
 	ck_assert_msg(strstr(v->auth_results, "iprev=temperror") != NULL,
 	    "%s", v->auth_results);
+	/* the PTR lookup itself fails (injected): temperror too */
+	msg_reset(m);
+	msg_connect(m, "192.0.2.6", "client.example");
+	msg_helo(m, "mail.example");
+	ck_assert_int_eq(msg_mail_from(m, "<a@example>"), 0);
+	v = msg_eom(m);
+	ck_assert_int_eq(v->iprev->code, MSG_IPREV_TEMPERROR);
+	ck_assert_msg(strstr(v->iprev->why, "PTR lookup") != NULL, "%s",
+	    v->iprev->why);
 	msg_free(m);
 	msg_env_free(env);
 	dns_resolver_free(r);
