@@ -19,9 +19,12 @@ iprev_start(msg_iprev *p, dns_resolver *r, dns_budget *b, const char *ip)
 	iprev_clear(p);
 	p->started = 1;
 	strcopy(p->res.ip, sizeof(p->res.ip), ip);
-	if (ipaddr_parse(ip, &p->addr) < 0 ||
-	    (ipaddr_unmap(&p->addr), ipaddr_reverse_name(&p->addr, rev,
-	    sizeof(rev)) < 0)) {
+	if (ipaddr_parse(ip, &p->addr) == 0)
+		(void)ipaddr_unmap(&p->addr);  /* ::ffff:a.b.c.d: in-addr.arpa */
+	else
+		p->addr.family = 0;
+	if (p->addr.family == 0 || ipaddr_reverse_name(&p->addr, rev,
+	    sizeof(rev)) < 0) {
 		p->res.code = MSG_IPREV_PERMERROR;
 		snprintf(p->res.why, sizeof(p->res.why),
 		    "no reverse name for the client address");
