@@ -265,6 +265,15 @@ verdict_json(const msg_verdict *v)
 	    json_dmarc(v->dmarc) : json_null());
 	json_object_set_new(o, "from", v->skipped ? json_null() :
 	    from_json(v));
+	/* iprev (RFC 8601 2.7.3): null when not checked (config key iprev) */
+	json_object_set_new(o, "iprev", v->iprev == NULL || v->skipped ?
+	    json_null() : json_pack("{s:s,s:s,s:s?,s:s,s:s,s:s?}",
+	    "result", msg_iprev_name(v->iprev->code), "ip", v->iprev->ip,
+	    "name", v->iprev->name[0] ? clean_copy(buf, sizeof(buf),
+	    v->iprev->name, CLEAN_PRINT) : NULL,
+	    "ptr_dnssec", dns_sec_name(v->iprev->ptr_sec),
+	    "forward_dnssec", dns_sec_name(v->iprev->fwd_sec),
+	    "reason", v->iprev->why[0] ? v->iprev->why : NULL));
 	json_object_set_new(o, "authentication_results",
 	    header_json(v->auth_results));
 	json_object_set_new(o, "received_spf", header_json(v->received_spf));
@@ -316,6 +325,13 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	if (v->spf_helo != NULL)
 		printf("SPF (HELO %s): %s - %s\n", msg_helo_name(m),
 		    spf_code_name(v->spf_helo->code), v->spf_helo->reason);
+	if (v->iprev != NULL)
+		printf("iprev (client %s): %s%s%s%s%s (PTR %s, forward %s)\n",
+		    v->iprev->ip, msg_iprev_name(v->iprev->code),
+		    v->iprev->name[0] ? ", name " : "", v->iprev->name,
+		    v->iprev->why[0] ? " - " : "", v->iprev->why,
+		    dns_sec_name(v->iprev->ptr_sec),
+		    dns_sec_name(v->iprev->fwd_sec));
 	if (v->ndkim == 0)
 		printf("DKIM: no signature\n");
 	for (i = 0; i < v->ndkim; i++)

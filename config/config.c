@@ -121,6 +121,12 @@ static const config_key keys[] = {
 	  "no", "Reject (550 5.7.23) when SPF for MAIL FROM fails.", NULL },
 	{ "received_spf", CFG_BOOL, FIELD(received_spf), NOCOUNT, 0, 1, NULL,
 	  "no", "Also add a Received-SPF header (RFC 7208 9.1).", NULL },
+	{ "iprev", CFG_BOOL, FIELD(iprev), NOCOUNT, 0, 1, NULL,
+	  "no", "Check iprev (RFC 8601 2.7.3, forward-confirmed reverse DNS of "
+	  "the client: a PTR lookup then an A or AAAA lookup of each of at most "
+	  "10 names, started at MAIL FROM in the message's DNS budget) and "
+	  "report it in Authentication-Results, the log line and check's "
+	  "output. Informational: it never changes the verdict.", NULL },
 	{ "dkim_max_signatures", CFG_UINT, FIELD(dkim_max_signatures), NOCOUNT, 1,
 	  1000, NULL, "8", "DKIM signatures verified per message, and public-key "
 	  "verifications (at least 4); the rest are reported as policy.", NULL },

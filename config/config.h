@@ -122,6 +122,7 @@ typedef struct am_config {
 	/* SPF */
 	unsigned spf_reject_fail;     /* bool */
 	unsigned received_spf;        /* bool */
+	unsigned iprev;               /* bool: RFC 8601 2.7.3 */
 
 	/* DKIM */
 	unsigned dkim_max_signatures;

@@ -229,6 +229,10 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 	kv_uint(&w, "time_ms", f->time_ms);
 	kv_uint(&w, "dns_wait_ms", v->dns_wait_ms);
 	kv_str(&w, "client", f->client, KV_NAME_MAX);
+	/* iprev (config key iprev): only when checked, so the line of a
+	 * site without it keeps its fields */
+	if (!v->skipped && v->iprev != NULL)
+		kv_str(&w, "iprev", msg_iprev_name(v->iprev->code), KV_WORD_MAX);
 	kv_str(&w, "helo", f->helo, KV_NAME_MAX);
 	kv_str(&w, "mailfrom", mfd, KV_NAME_MAX);
 	from_list(v, &from);

@@ -181,6 +181,26 @@ add_spf(folder *f, const spf_result *r, const char *helo)
 		prop(f, "smtp.helo", helo != NULL && *helo ? helo : r->domain);
 }
 
+/* RFC 8601 2.7.3: iprev=RESULT policy.iprev=IP (NAME; dnssec=secure) */
+static void
+add_iprev(folder *f, const msg_iprev_result *r)
+{
+	char c[DNS_MAX_NAME_LEN + 64];
+	size_t n = 0;
+
+	resinfo_start(f, "iprev", msg_iprev_name(r->code));
+	if (r->code != MSG_IPREV_PASS && r->why[0] != '\0')
+		reason(f, r->why);
+	prop(f, "policy.iprev", r->ip);
+	c[0] = '\0';
+	if (r->name[0] != '\0')
+		n = (size_t)snprintf(c, sizeof(c), "%s", r->name);
+	if (r->code == MSG_IPREV_PASS && r->ptr_sec == DNS_SEC_SECURE &&
+	    r->fwd_sec == DNS_SEC_SECURE && n < sizeof(c))
+		snprintf(c + n, sizeof(c) - n, "%sdnssec=secure", n ? "; " : "");
+	comment(f, c);
+}
+
 static void
 add_dkim(folder *f, const dkim_sigresult *s)
 {
@@ -268,6 +288,8 @@ ar_build(const ar_input *in, strbuf *out)
 		resinfo_start(&f, "auth", "pass");
 		prop(&f, "smtp.auth", in->auth_user);
 	}
+	if (in->iprev != NULL)
+		add_iprev(&f, in->iprev);
 	if (in->spf_mailfrom != NULL)
 		add_spf(&f, in->spf_mailfrom, in->helo);
 	if (in->spf_helo != NULL && in->helo != NULL && *in->helo != '\0')

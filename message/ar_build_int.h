@@ -31,6 +31,7 @@
 
 #include "dkim/dkim.h"
 #include "dmarc/dmarc.h"
+#include "message/message.h"
 #include "spf/spf.h"
 #include "util/strbuf.h"
 
@@ -46,6 +47,7 @@ typedef struct ar_input {
 	size_t ndkim;                        /* 0 and evaluated: dkim=none */
 	const dmarc_result *dmarc;           /* NULL: no dmarc resinfo */
 	const char *auth_user;               /* authenticated submission */
+	const msg_iprev_result *iprev;       /* NULL: no iprev resinfo */
 	int none;                            /* nothing checked: "; none" */
 } ar_input;
 

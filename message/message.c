@@ -2,7 +2,10 @@
  * message/message.c - one message's evaluation (contract in message.h).
  *
  * Timeline of one message and where its DNS work starts:
- *   MAIL FROM  SPF (both identities) queued on the SPF pool.
+ *   MAIL FROM  SPF (both identities) queued on the SPF pool; iprev's PTR
+ *              lookup started (iprev.c; the client address is known at
+ *              connect, but the budget is the message's, made here), its
+ *              A/AAAA lookups as soon as a later stage finds the PTR in.
  *   headers    fed to the DKIM verifier; From values kept (their own bound,
  *              MSG_MAX_FROM, whatever max_header_bytes says); every
  *              Authentication-Results field claiming our authserv-id noted
@@ -150,6 +153,7 @@ msg_reset(msg *m)
 	dkim_verifier_free(m->dkim);
 	m->dkim = NULL;
 	free_prefetch(m);
+	iprev_clear(&m->iprev);
 	dns_budget_release(m->budget);
 	m->budget = NULL;
 	m->dns_limit[0] = '\0';
@@ -325,6 +329,8 @@ msg_mail_from(msg *m, const char *addr)
 		 * be evaluated; the verdict reports it */
 		return 0;
 	}
+	if (m->env->cfg->iprev)
+		iprev_start(&m->iprev, m->env->r, m->budget, m->ip);
 	memset(&req, 0, sizeof(req));
 	req.ip = m->ip;
 	req.helo = m->helo;
@@ -457,6 +463,7 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 		return m->failed ? -1 : 0;
 	if (strcasecmp(name, "From") == 0)
 		keep_from(m, value, len);
+	iprev_advance(&m->iprev, m->env->r, m->budget);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
 	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
@@ -559,6 +566,7 @@ msg_eoh(msg *m)
 		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
 	}
 	prefetch_dmarc(m);
+	iprev_advance(&m->iprev, m->env->r, m->budget);
 	return m->failed ? -1 : 0;
 }
 
@@ -749,6 +757,7 @@ msg_eom(msg *m)
 		}
 		if (m->dkim != NULL && dkim_eom(m->dkim) < 0)
 			fail(m, "DKIM: end of message out of order");
+		iprev_finish(&m->iprev, m->env->r, m->budget);
 		m->dns_wait_us += now_us() - t0;  /* then lk_wait's */
 		m->ndkim = 0;
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
@@ -772,5 +781,6 @@ msg_eom(msg *m)
 	m->v.dns_refused = dns_budget_refused(m->budget);
 	m->v.dns_limit = m->dns_limit[0] != '\0' ? m->dns_limit : NULL;
 	m->v.dns_wait_ms = (unsigned)((m->dns_wait_us + 500) / 1000);
+	m->v.iprev = m->iprev.started ? &m->iprev.res : NULL;
 	return &m->v;
 }

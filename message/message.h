@@ -241,6 +241,22 @@ typedef enum {
 
 #define MSG_QUARANTINE_HEADER "X-Authmilter-Quarantine"
 
+/* iprev, RFC 8601 2.7.3 (config key iprev); NONE: not checked. */
+typedef enum {
+	MSG_IPREV_NONE, MSG_IPREV_PASS, MSG_IPREV_FAIL, MSG_IPREV_TEMPERROR,
+	MSG_IPREV_PERMERROR,
+} msg_iprev_code;
+
+typedef struct msg_iprev_result {
+	msg_iprev_code code;
+	char ip[64];                 /* the client address: policy.iprev */
+	char name[DNS_MAX_NAME_LEN + 1]; /* confirmed (pass) or first PTR name */
+	dns_sec ptr_sec, fwd_sec;    /* DNSSEC state of the PTR / forward answer */
+	char why[160];               /* why not pass, or "" */
+} msg_iprev_result;
+
+const char *msg_iprev_name(msg_iprev_code c);
+
 typedef struct msg_verdict {
 	msg_action action;
 	char smtp_rcode[4];          /* "550", "451" (reject/tempfail) */
@@ -281,6 +297,7 @@ typedef struct msg_verdict {
 	unsigned dns_queries;        /* lookups sent for it */
 	unsigned dns_refused;        /* lookups the query budget refused */
 	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
+	const msg_iprev_result *iprev; /* NULL: iprev not checked */
 	unsigned dns_wait_ms; /* time this message's thread spent waiting on DNS answers and the SPF job at end of message */
 } msg_verdict;
 

@@ -6,6 +6,7 @@
 #define AUTHMILTER_MESSAGE_INT_H
 
 #include "message/message.h"
+#include "message/iprev_int.h"
 #include "message/spf_pool_int.h"
 #include "util/ipaddr.h"
 #include "util/strbuf.h"
@@ -87,6 +88,7 @@ struct msg {
 	dkim_verifier *dkim;
 	msg_prefetch pre[MSG_MAX_PREFETCH];
 	size_t npre;
+	msg_iprev iprev;                       /* config iprev */
 	/* results */
 	int spf_done;
 	spf_result spf_mf, spf_helo;

@@ -194,6 +194,8 @@ build_headers(msg *m)
 		in.ndkim = m->ndkim;
 		if (m->dmarc_done)
 			in.dmarc = &m->dmarc;
+		if (m->iprev.started)
+			in.iprev = &m->iprev.res;
 	}
 	if (ar_build(&in, &m->ar) == 0)
 		m->v.auth_results = m->ar.s;

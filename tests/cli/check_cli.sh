@@ -240,3 +240,26 @@ value_err "authmilter check: --now: '99999999999999999999' is not a Unix time" \
 value_err "authmilter dkim: --now: '99999999999999999999' is not a Unix time" \
     dkim --now 99999999999999999999
 echo "ok   option values out of range refused"
+
+# iprev (config key iprev): null when off; the result, the name and the
+# DNSSEC states in --json, a line in --explain, the header's resinfo.
+out=$(printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 192.0.2.1 --mail-from a@example.com --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["iprev"] is None, j["iprev"]
+assert "iprev=" not in j["authentication_results"]
+' || fail "iprev off --json: $out"
+out=$(printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 192.0.2.1 --mail-from a@example.com --set iprev=yes --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["iprev"] == {"result": "pass", "ip": "192.0.2.1",
+    "name": "mail.example.com", "ptr_dnssec": "insecure",
+    "forward_dnssec": "insecure", "reason": None}, j["iprev"]
+assert "iprev=pass policy.iprev=192.0.2.1 (mail.example.com)" in j["authentication_results"]
+' || fail "iprev pass --json: $out"
+out=$(printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 198.51.100.7 --mail-from a@example.com --set iprev=yes --explain)
+echo "$out" | grep -qF "iprev (client 198.51.100.7): fail, name mx.example.com - no PTR name resolves to the address (PTR insecure, forward insecure)" \
+    || fail "iprev --explain: $out"
+echo "ok   iprev in --json and --explain"

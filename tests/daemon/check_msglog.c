@@ -97,6 +97,18 @@ START_TEST(text_fields)
 	    "dkim=none dmarc=none dmarc_policy=- dmarc_disposition=- ") != NULL,
 	    "%s", sb.s);
 	ck_assert_msg(strstr(sb.s, " ar=-") != NULL, "%s", sb.s);
+	/* iprev checked: its result after the MTA's client name */
+	{
+		msg_iprev_result ipr;
+
+		memset(&ipr, 0, sizeof(ipr));
+		ipr.code = MSG_IPREV_TEMPERROR;
+		v.iprev = &ipr;
+		ck_assert_int_eq(msglog_line(&f, &v, 0, &sb), 0);
+		ck_assert_msg(strstr(sb.s, " client=mail.example.com "
+		    "iprev=temperror helo=") != NULL, "%s", sb.s);
+		v.iprev = NULL;
+	}
 	/* mail not checked: no results at all */
 	v.skipped = 1;
 	ck_assert_int_eq(msglog_line(&f, &v, 0, &sb), 0);

@@ -14,7 +14,8 @@
 #     syslog writes it) finds the real client IP, and nothing in the
 #     forged line;
 #   - log_success = no drops exactly the line of the passing message;
-#   - log_format = json: one JSON object a line, the same fields.
+#   - log_format = json: one JSON object a line, the same fields;
+#   - iprev = yes: the iprev field (after client) and the header's resinfo.
 set -u
 : "${AUTHMILTER:?}"
 SRC=$(pwd)
@@ -233,4 +234,18 @@ expect PASS3 "list(l) == '$FIELDS'.split()" "l['ip'] == '192.0.2.1'" \
 expect FORGE3 "l['helo'] == env['FORGE_HELO'].replace(chr(10), '?')" \
     "l['action'] == 'reject' and l['code'] == '550'"
 ok "json: one object a line, the same fields (json.loads), the forged HELO one string"
+
+# --- 4. iprev = yes: the iprev field after client, its resinfo in ar ---------------
+start "iprev = yes"
+send PASS4 192.0.2.1 mail.example.com mail.example.com "<alice@example.com>" signed.eml accept
+send FAIL4 198.51.100.7 bad.example.net helo.example.net "<bob@example.com>" plain.eml replycode
+stop
+$PY "$T/parse.py" text "$T/am.log" > "$T/lines" || fail "the text lines do not parse"
+IFIELDS=$(echo "$FIELDS" | sed 's/ client / client iprev /')
+expect PASS4 "[k for k in l if k != '_tag'] == '$IFIELDS'.split()" \
+    "l['iprev'] == 'pass'" \
+    "'iprev=pass policy.iprev=192.0.2.1 (mail.example.com)' in l['ar']"
+expect FAIL4 "l['iprev'] == 'fail' and l['action'] == 'reject'" \
+    "'iprev=fail' in l['ar'] and 'policy.iprev=198.51.100.7' in l['ar']"
+ok "iprev = yes: iprev=pass / iprev=fail after client=, and in the header"
 echo "PASS: msglog ($checks checks)"

@@ -12,7 +12,8 @@
 #   203.0.113.0/24   authmilter #2: DNS to a silent UDP port, tempfail
 #   anything else    authmilter #1: the fixture zone, dmarc_enforce = yes
 # Asserts: a signed message from an authorized IP is delivered with
-# spf/dkim/dmarc=pass in an AR header at the top; a DMARC p=reject failure
+# spf/dkim/dmarc=pass and iprev=pass (iprev = yes: its PTR and A in the
+# zone) in an AR header at the top; a DMARC p=reject failure
 # is refused with 550 5.7.1; forged AR headers with our authserv-id are
 # removed, others kept (also 1,000 of them); a repeated From is refused
 # with 550 5.7.1 (bad From); a DNS timeout gives 451 4.7.x; a 20 MB message
@@ -92,6 +93,7 @@ trusted_networks = 127.0.0.0/8, 198.51.100.0/24
 skip_authenticated = yes
 skipped_header = header
 sign_key = example.com sel $T/dkim.pem
+iprev = yes
 EOF
 chmod 600 "$T/dkim.pem"
 # a UDP port that never answers: every lookup times out
@@ -253,6 +255,8 @@ echo "good: $ar"
 case $ar in "Authentication-Results: $ASID;"*) ;;
 	*) fail "good: the first field is not our AR: $ar" ;; esac
 e2e_want_pass good "$ar"
+case $ar in *"iprev=pass policy.iprev=192.0.2.10 (mail.example.com)"*) ;;
+	*) fail "good: no iprev=pass for 192.0.2.10 (PTR mail.example.com): $ar" ;; esac
 
 # --- 2. DMARC p=reject failure with dmarc_enforce = yes: 550 5.7.1 ----------
 msg forged alice@example.com

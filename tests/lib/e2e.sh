@@ -46,6 +46,7 @@ _dmarc.example.com.          TXT "v=DMARC1; p=reject"
 sel._domainkey.example.com.  TXT $_pubq
 mail.example.com.            TXT "v=spf1 ip4:192.0.2.0/24 -all"
 mail.example.com.            A   192.0.2.10
+10.2.0.192.in-addr.arpa.     PTR mail.example.com.
 EOF
 }
 
