@@ -532,14 +532,18 @@ arc_eom(arc_verifier *v)
 			b->failed = 1;
 	}
 	n = v->res.nsets;
-	if (verify_ams(v, n, why, sizeof(why)) < 0)
-		return fail(v, "ARC-Message-Signature i=%u: %s", n, why) & 0;
+	if (verify_ams(v, n, why, sizeof(why)) < 0) {
+		(void)fail(v, "ARC-Message-Signature i=%u: %s", n, why);
+		return 0;
+	}
 	v->res.oldest_pass = n;
 	for (i = n - 1; i >= 1 && verify_ams(v, i, why, sizeof(why)) == 0; i--)
 		v->res.oldest_pass = i;
 	for (i = n; i >= 1; i--)
-		if (verify_seal(v, i, why, sizeof(why)) < 0)
-			return fail(v, "ARC-Seal i=%u: %s", i, why) & 0;
+		if (verify_seal(v, i, why, sizeof(why)) < 0) {
+			(void)fail(v, "ARC-Seal i=%u: %s", i, why);
+			return 0;
+		}
 	v->res.result = ARC_PASS;
 	snprintf(v->res.reason, sizeof(v->res.reason), "%u ARC set%s verified",
 	    n, n == 1 ? "" : "s");
