@@ -67,16 +67,7 @@ arc_verifier_new(dns_resolver *r, const dkim_options *o)
 
 	if (v == NULL)
 		return NULL;
-	if (o != NULL)
-		v->opt = *o;
-	else
-		dkim_options_init(&v->opt);
-	if (v->opt.max_rsa_bits == 0 ||
-	    v->opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT)
-		v->opt.max_rsa_bits = DKIM_DEFAULT_MAX_RSA_BITS;
-	if (v->opt.max_header_bytes == 0 ||
-	    v->opt.max_header_bytes > DKIM_MAX_HEADER_BYTES_LIMIT)
-		v->opt.max_header_bytes = DKIM_DEFAULT_MAX_HEADER_BYTES;
+	dkim_options_copy(&v->opt, o);
 	v->r = r;
 	memset(v->fld, 0xff, sizeof(v->fld));
 	dkim_hs_init(&v->hs, v->opt.max_header_bytes);

@@ -17,24 +17,6 @@
 #include "tests/lib/test_exit.h"
 #include "tests/lib/testzone.h"
 
-static int
-on_header(void *arg, const char *name, size_t nl, const char *val, size_t vl)
-{
-	return arc_header(arg, name, nl, val, vl) < 0 ? -1 : 0;
-}
-
-static int
-on_eoh(void *arg)
-{
-	return arc_eoh(arg);
-}
-
-static int
-on_body(void *arg, const char *p, size_t n)
-{
-	return arc_body(arg, p, n);
-}
-
 /*
  * Suite expectations replaced by the RFC's answer (each counted against
  * that answer, and listed at the start of the run).
@@ -61,31 +43,6 @@ deviation(const char *id)
 		if (strcmp(d->id, id) == 0)
 			return d->expect;
 	return NULL;
-}
-
-static const msgparse_events arc_events = { on_header, on_eoh, on_body };
-
-static void
-zone_txt(FILE *fp, const char *name, const char *txt)
-{
-	size_t i, k, len = strlen(txt);
-
-	fprintf(fp, "%s. 300 IN TXT", name);
-	for (i = 0; i < len; i += 255) {
-		fputs(" \"", fp);
-		for (k = i; k < len && k < i + 255; k++) {
-			unsigned char c = (unsigned char)txt[k];
-
-			if (c == '"' || c == '\\')
-				fprintf(fp, "\\%c", c);
-			else if (c < 0x20 || c > 0x7e)
-				fprintf(fp, "\\%03u", c);
-			else
-				fputc(c, fp);
-		}
-		fputc('"', fp);
-	}
-	fputc('\n', fp);
 }
 
 int
@@ -126,7 +83,8 @@ main(int argc, char **argv)
 		if (fp == NULL)
 			return 1;
 		json_object_foreach(txt, name, rv)
-			zone_txt(fp, name, json_string_value(rv));
+			testzone_txt(fp, name, json_string_value(rv),
+			    json_string_length(rv));
 		fclose(fp);
 		if ((r = testzone_resolver(zpath, 2000, err, sizeof(err))) ==
 		    NULL) {
@@ -152,7 +110,7 @@ main(int argc, char **argv)
 			o.min_rsa_bits = 1024;
 			if ((v = arc_verifier_new(r, &o)) == NULL)
 				return 1;
-			mp_init(&p, &arc_events, v, DKIM_MSG_MAX_FIELD);
+			mp_init(&p, &arc_msg_events, v, DKIM_MSG_MAX_FIELD);
 			(void)mp_push(&p, text, strlen(text));
 			(void)mp_finish(&p);
 			mp_free(&p);

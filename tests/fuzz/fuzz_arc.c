@@ -16,26 +16,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int
-on_header(void *arg, const char *name, size_t nl, const char *val, size_t vl)
-{
-	return arc_header(arg, name, nl, val, vl) < 0 ? -1 : 0;
-}
-
-static int
-on_eoh(void *arg)
-{
-	return arc_eoh(arg);
-}
-
-static int
-on_body(void *arg, const char *p, size_t n)
-{
-	return arc_body(arg, p, n);
-}
-
-static const msgparse_events events = { on_header, on_eoh, on_body };
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.max_header_bytes = 64 * 1024;
 	if ((v = arc_verifier_new(NULL, &o)) == NULL)
 		return 0;
-	mp_init(&p, &events, v, 64 * 1024);
+	mp_init(&p, &arc_msg_events, v, 64 * 1024);
 	(void)mp_push(&p, (const char *)data, size);
 	(void)mp_finish(&p);
 	mp_free(&p);
