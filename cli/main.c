@@ -21,6 +21,7 @@ static const struct subcommand {
 	{ "run", cmd_run, "run the milter daemon (the default without a subcommand)" },
 	{ "spf", cmd_spf, "evaluate SPF (RFC 7208) for an IP, HELO and MAIL FROM" },
 	{ "dkim", cmd_dkim, "verify the DKIM signatures of a message on stdin" },
+	{ "arc", cmd_arc, "validate the ARC chain (RFC 8617) of a message on stdin" },
 	{ "sign", cmd_sign, "DKIM-sign a message on stdin (RSA, Ed25519)" },
 	{ "check", cmd_check, "the milter's whole verdict for a message on stdin" },
 	{ "domain", cmd_domain, "is a domain ready to send? SPF, DKIM, DMARC, MX audit" },

@@ -135,12 +135,13 @@ kind_of(const char *name, size_t n)
 }
 
 /* i= of an ARC-Authentication-Results: "i=" 1*2DIGIT ";" first (RFC 8617
- * 4.1.1); of the others, the tag anywhere. 0 when absent or invalid. */
+ * 4.1.1); of the others, the tag anywhere (and an ARC-Seal's d= into
+ * sealer, if any). 0 when absent or invalid. */
 static unsigned
-instance_of(int kind, const char *val, size_t len)
+instance_of(int kind, const char *val, size_t len, char *sealer, size_t sl)
 {
 	taglist_tag tags[DKIM_MAX_SIG_TAGS];
-	const taglist_tag *t;
+	const taglist_tag *t, *d;
 	size_t ntags, k = 0, st;
 	const char *p;
 	unsigned x = 0;
@@ -166,6 +167,11 @@ instance_of(int kind, const char *val, size_t len)
 		    err, sizeof(err)) < 0 ||
 		    (t = taglist_find(tags, ntags, "i")) == NULL)
 			return 0;
+		if (kind == ARC_AS && (d = taglist_find(tags, ntags, "d")) !=
+		    NULL && d->value_len < sl) {
+			memcpy(sealer, d->value, d->value_len);
+			sealer[d->value_len] = '\0';
+		}
 		p = t->value;
 		len = t->value_len;
 	}
@@ -212,6 +218,7 @@ collect(arc_verifier *v)
 	size_t k, vl;
 	unsigned i, n = 0, any = 0;
 	const char *val;
+	char sealer[DKIM_MAX_DOMAIN + 1];
 
 	for (k = 0; k < v->hs.n; k++) {
 		size_t nl;
@@ -221,14 +228,17 @@ collect(arc_verifier *v)
 		if (kind < 0)
 			continue;
 		any = 1;
+		sealer[0] = '\0';
 		val = dkim_hs_value(&v->hs, k, &vl);
-		if ((i = instance_of(kind, val, vl)) == 0)
+		if ((i = instance_of(kind, val, vl, sealer, sizeof(sealer))) == 0)
 			return fail(v, "%s without a valid i= (RFC 8617 4.2.1)",
 			    kind_name[kind]);
 		if (v->fld[i][kind] != NO_FIELD)
 			return fail(v, "two %s with i=%u (RFC 8617 4.2.1)",
 			    kind_name[kind], i);
 		v->fld[i][kind] = k;
+		if (kind == ARC_AS)
+			memcpy(v->res.sealer[i - 1], sealer, sizeof(sealer));
 		if (i > n)
 			n = i;
 	}
@@ -253,8 +263,6 @@ collect(arc_verifier *v)
 		val = dkim_hs_value(&v->hs, v->fld[i][ARC_AS], &vl);
 		s->ok = dkim_sig_parse_arc(&s->sig, 1, val, vl, s->err,
 		    sizeof(s->err)) == 0;
-		snprintf(v->res.sealer[i - 1], sizeof(v->res.sealer[0]), "%s",
-		    s->sig.d);
 		val = dkim_hs_value(&v->hs, v->fld[i][ARC_AMS], &vl);
 		m->ok = dkim_sig_parse_arc(&m->sig, 0, val, vl, m->err,
 		    sizeof(m->err)) == 0;

@@ -34,7 +34,10 @@
  *   the safe side. `reason` says which; `oldest_pass` is the lowest
  *   instance from which every newer AMS verifies (RFC 8617 5.2 step 4;
  *   0 unless pass); `sealer[k]` is the d= of the ARC-Seal of instance
- *   k + 1 (nsets of them; empty when unparsable).
+ *   k + 1 as written (nsets of them, whatever the result; empty when that
+ *   seal is missing, has no d= or an unparsable tag list: a tag-list
+ *   value, so printable ASCII, but not checked to be a domain unless the
+ *   seal parsed).
  *
  *   Work per message: at most ARC_MAX_SETS sets; each AMS and each
  *   ARC-Seal makes one key lookup and at most one public-key

@@ -26,7 +26,7 @@ options_of() {
 }
 
 n=0
-for cmd in run spf dkim check dns report config domain; do
+for cmd in run spf dkim arc check dns report config domain; do
 	"$AUTHMILTER" "$cmd" --help > "$T/help" 2> "$T/err" || fail "$cmd --help: exit $?"
 	[ ! -s "$T/err" ] || fail "$cmd --help wrote on stderr"
 	head -n 1 "$T/help" | grep -q "^usage: authmilter" || fail "$cmd --help: no usage line"
