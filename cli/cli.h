@@ -4,7 +4,9 @@
  *
  * SYNOPSIS
  *   int cmd_spf(int argc, char **argv);    authmilter spf ...
- *   int cmd_dkim(int argc, char **argv);   authmilter dkim ...
+ *   int cmd_dkim(int argc, char **argv);
+int cmd_arc(int argc, char **argv);   authmilter dkim ...
+ *   int cmd_arc(int argc, char **argv);    authmilter arc ...
  *   int cmd_sign(int argc, char **argv);   authmilter sign ...
  *   int cmd_dns(int argc, char **argv);    authmilter dns ...
  *   int cmd_config(int argc, char **argv); authmilter config ...
@@ -27,6 +29,8 @@
  *   int cli_dns_flag(void *cfg, int id, const char *arg);
  *   dns_resolver *cli_dns_resolver(const dns_config *cfg);
  *   const char *cli_dns_usage(void);
+ *   int cli_feed_message(FILE *fp, const struct msgparse_events *ev,
+ *       void *arg);
  *
  * DESCRIPTION
  *   Every subcommand and the daemon read their options with cli_options():
@@ -55,6 +59,10 @@
  *   bad value (cli_dns_flag() is the same as an opt_fn, cfg a dns_config),
  *   or, where flags override config keys, to cli_override_option(). cli_dns_resolver() builds the resolver or prints
  *   the error and returns NULL.
+ *
+ *   cli_feed_message() streams the raw message on fp (LF or CRLF line
+ *   ends) through the message splitter into ev: 0, or -1 after saying why
+ *   (a read error, a malformed message).
  *
  *   Exit codes, for every subcommand: 0 an evaluation completed (whatever
  *   its result), 1 an operational failure (resolver, I/O), 2 bad usage
@@ -146,10 +154,13 @@ int cli_overrides_done(cli_overrides *o);
 void cli_overrides_free(cli_overrides *o);
 dns_resolver *cli_dns_resolver(const dns_config *cfg);
 const char *cli_dns_usage(void);
+struct msgparse_events;   /* message/message.h */
+int cli_feed_message(FILE *fp, const struct msgparse_events *ev, void *arg);
 
 int cmd_run(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
+int cmd_arc(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 int cmd_config(int argc, char **argv);

@@ -49,32 +49,6 @@ usage(FILE *fp)
 	    cli_dns_usage());
 }
 
-/* Streams fp through the splitter into v; 0, or -1 with a message printed. */
-static int
-feed_stream(FILE *fp, dkim_verifier *v)
-{
-	char buf[65536];
-	size_t n;
-	msgparse p;
-	int rc = 0;
-
-	mp_init(&p, &dkim_msg_events, v, DKIM_MSG_MAX_FIELD);
-	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		rc = mp_push(&p, buf, n);
-	if (rc == 0 && ferror(fp)) {
-		cli_err("cannot read the message: "
-		    "%s\n", strerror(errno));
-		mp_free(&p);
-		return -1;
-	}
-	if (rc == 0)
-		rc = mp_finish(&p);
-	if (rc < 0)
-		cli_err("message: %s\n", p.error);
-	mp_free(&p);
-	return rc;
-}
-
 static void
 print_text(const dkim_verifier *v)
 {
@@ -211,7 +185,7 @@ cmd_dkim(int argc, char **argv)
 		dns_resolver_free(r);
 		return CLI_EXIT_FAILURE;
 	}
-	if (feed_stream(stdin, v) < 0) {
+	if (cli_feed_message(stdin, &dkim_msg_events, v) < 0) {
 		rc = CLI_EXIT_FAILURE;
 	} else if (dkim_eom(v) < 0) {
 		cli_err("out of memory\n");

@@ -21,6 +21,7 @@ static const struct subcommand {
 	{ "run", cmd_run, "run the milter daemon (the default without a subcommand)" },
 	{ "spf", cmd_spf, "evaluate SPF (RFC 7208) for an IP, HELO and MAIL FROM" },
 	{ "dkim", cmd_dkim, "verify the DKIM signatures of a message on stdin" },
+	{ "arc", cmd_arc, "validate the ARC chain (RFC 8617) of a message on stdin" },
 	{ "sign", cmd_sign, "DKIM-sign a message on stdin (RSA, Ed25519)" },
 	{ "keygen", cmd_keygen, "a new DKIM key and its DNS TXT record" },
 	{ "testkey", cmd_testkey, "is a DKIM key published? record, DNSSEC, match" },

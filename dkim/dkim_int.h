@@ -81,6 +81,7 @@ struct dkim_verifier {
 
 void dkim_reason(char *dst, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void dkim_options_copy(dkim_options *dst, const dkim_options *o);
 void dkim_decide(dkim_verifier *v, dkim_sigstate *st, dkim_sigresult *r);
 
 #endif

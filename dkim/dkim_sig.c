@@ -4,6 +4,7 @@
  */
 #include "dkim/dkim_key_int.h"
 #include "dkim/dkim_sig_int.h"
+#include "dkim/arc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -239,7 +240,7 @@ tag_h(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 		sig->nh++;
 		k++;  /* past ':' (or the end) */
 	}
-	if (!from)
+	if (!from && !sig->arc)
 		return BAD("h= does not include From (RFC 6376 5.4)");
 	return 0;
 }
@@ -360,4 +361,94 @@ dkim_sig_strip_b(const char *value, size_t len, strbuf *out)
 	sb_append(out, value, b->value_start);
 	sb_append(out, value + b->value_end, len - b->value_end);
 	return out->failed ? -1 : 0;
+}
+
+/* ---- ARC (RFC 8617 4.1.2, 4.1.3) ---- */
+
+static int
+tag_arc_i(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+	uint64_t x;
+
+	/* 4.2.1: 1 to 50; "i=01" is not an instance number */
+	if (parse_digits(v, n, 2, &x) < 0 || x < 1 || x > ARC_MAX_SETS || v[0] == '0')
+		return BAD("i=%.*s is not an instance number 1..50 (RFC 8617 "
+		    "4.2.1)", (int)(n > 16 ? 16 : n), v);
+	sig->instance = (unsigned)x;
+	return 0;
+}
+
+static int
+tag_arc_cv(void *ctx, const char *v, size_t n, char *err, size_t errlen)
+{
+	dkim_sig *sig = ctx;
+
+	if (!eq_ci(v, n, "none") && !eq_ci(v, n, "pass") && !eq_ci(v, n, "fail"))
+		return BAD("cv=%.*s is not none, pass or fail (RFC 8617 4.1.3)",
+		    (int)(n > 16 ? 16 : n), v);
+	strcopy_n(sig->cv, sizeof(sig->cv), v, n);
+	for (n = 0; sig->cv[n] != '\0'; n++)
+		if (sig->cv[n] >= 'A' && sig->cv[n] <= 'Z')
+			sig->cv[n] = (char)(sig->cv[n] - 'A' + 'a');
+	return 0;
+}
+
+static const taglist_spec ams_tags[] = {
+	{ "i", 1, tag_arc_i },
+	{ "d", 1, tag_d },
+	{ "s", 1, tag_s },
+	{ "a", 1, tag_a },
+	{ "b", 1, tag_b },
+	{ "bh", 1, tag_bh },
+	{ "h", 1, tag_h },
+	{ "c", 0, tag_c },
+	{ "l", 0, tag_l },
+	{ "q", 0, tag_q },
+	{ "t", 0, tag_t },
+	{ "x", 0, tag_x },
+	{ NULL, 0, NULL },
+};
+
+static const taglist_spec as_tags[] = {
+	{ "i", 1, tag_arc_i },
+	{ "cv", 1, tag_arc_cv },
+	{ "d", 1, tag_d },
+	{ "s", 1, tag_s },
+	{ "a", 1, tag_a },
+	{ "b", 1, tag_b },
+	{ "t", 0, tag_t },
+	{ NULL, 0, NULL },
+};
+
+int
+dkim_sig_parse_arc(dkim_sig *sig, int seal, const char *value, size_t len,
+    char *err, size_t errlen)
+{
+	taglist_tag tags[DKIM_MAX_SIG_TAGS];
+	size_t ntags, k;
+	const taglist_tag *t;
+
+	memset(sig, 0, sizeof(*sig));
+	sig->arc = seal ? 2 : 1;
+	if (taglist_parse(value, len, 0, tags, DKIM_MAX_SIG_TAGS, &ntags, err,
+	    errlen) < 0)
+		return -1;
+	if ((t = taglist_find(tags, ntags, "d")) != NULL)
+		strcopy_n(sig->d, sizeof(sig->d), t->value, t->value_len);
+	if (seal && taglist_find(tags, ntags, "h") != NULL)
+		return BAD("ARC-Seal has an h= tag (RFC 8617 4.1.3)");
+	if (taglist_apply(tags, ntags, seal ? as_tags : ams_tags, sig, err,
+	    errlen) < 0)
+		return -1;
+	if (sig->alg == DKIM_ALG_RSA_SHA1)
+		return BAD("a=rsa-sha1 is not allowed in ARC (RFC 8617 4.1.2, "
+		    "RFC 8301 3.1)");
+	for (k = 0; k < sig->nh; k++)
+		if (eq_ci(sig->h[k].p, sig->h[k].n, "arc-seal"))
+			return BAD("h= lists ARC-Seal (RFC 8617 4.1.2)");
+	snprintf(sig->c, sizeof(sig->c), "%s/%s",
+	    sig->hdr_relaxed ? "relaxed" : "simple",
+	    sig->body_relaxed ? "relaxed" : "simple");
+	return 0;
 }

@@ -6,6 +6,8 @@
  *   int dkim_sig_parse(dkim_sig *sig, const char *value, size_t len,
  *       char *err, size_t errlen);
  *   int dkim_sig_strip_b(const char *value, size_t len, strbuf *out);
+int dkim_sig_parse_arc(dkim_sig *sig, int seal, const char *value,
+    size_t len, char *err, size_t errlen);
  *
  * DESCRIPTION
  *   dkim_sig_parse() parses a DKIM-Signature value (raw, CRLF folding) with
@@ -16,6 +18,13 @@
  *   and sizes. Fields filled before an error stay set (for reporting).
  *   `value` must outlive sig (h= names point into it). Returns 0, or -1
  *   with the reason (a permerror) in err.
+ *
+ *   dkim_sig_parse_arc() parses an ARC-Message-Signature (seal 0: the
+ *   DKIM-Signature tags but no v=, i= the instance number, h= need not
+ *   list From and must not list ARC-Seal, RFC 8617 4.1.2) or an ARC-Seal
+ *   (seal 1: a, b, cv, d, i, s required, t optional, h= forbidden, RFC
+ *   8617 4.1.3). Both must be a=rsa-sha256 or ed25519-sha256 (RFC 8617
+ *   4.1.2: sha1 is not allowed). Returns 0, or -1 with the reason in err.
  *
  *   dkim_sig_strip_b() writes value with the b= tag's value removed
  *   (3.7: "the b= tag value treated as the empty string") to out. Returns
@@ -65,10 +74,16 @@ typedef struct dkim_sig {
 	size_t nh;
 	int has_l, has_t, has_x;
 	uint64_t l, t, x;
+	/* ARC (RFC 8617 4.1.2, 4.1.3): dkim_sig_parse_arc() only */
+	int arc;                  /* 1 AMS, 2 ARC-Seal: i= is the instance */
+	unsigned instance;        /* i=, 1..ARC_MAX_SETS */
+	char cv[8];               /* ARC-Seal cv= as written (lowercase) */
 } dkim_sig;
 
 int dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
     size_t errlen);
 int dkim_sig_strip_b(const char *value, size_t len, strbuf *out);
+int dkim_sig_parse_arc(dkim_sig *sig, int seal, const char *value,
+    size_t len, char *err, size_t errlen);
 
 #endif

@@ -50,6 +50,25 @@ dkim_result_name(dkim_result r)
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
+/* The options (NULL: the defaults) with the bounds every verifier
+ * applies (DKIM's and ARC's, dkim_int.h). */
+void
+dkim_options_copy(dkim_options *dst, const dkim_options *o)
+{
+	if (o != NULL)
+		*dst = *o;
+	else
+		dkim_options_init(dst);
+	if (dst->max_rsa_bits == 0)
+		dst->max_rsa_bits = DKIM_DEFAULT_MAX_RSA_BITS;
+	if (dst->max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT)
+		dst->max_rsa_bits = DKIM_MAX_RSA_BITS_LIMIT;
+	if (dst->max_header_bytes == 0)
+		dst->max_header_bytes = DKIM_DEFAULT_MAX_HEADER_BYTES;
+	if (dst->max_header_bytes > DKIM_MAX_HEADER_BYTES_LIMIT)
+		dst->max_header_bytes = DKIM_MAX_HEADER_BYTES_LIMIT;
+}
+
 dkim_verifier *
 dkim_verifier_new(dns_resolver *r, const dkim_options *o)
 {
@@ -57,22 +76,11 @@ dkim_verifier_new(dns_resolver *r, const dkim_options *o)
 
 	if (v == NULL)
 		return NULL;
-	if (o != NULL)
-		v->opt = *o;
-	else
-		dkim_options_init(&v->opt);
+	dkim_options_copy(&v->opt, o);
 	if (v->opt.max_signatures == 0)
 		v->opt.max_signatures = DKIM_DEFAULT_MAX_SIGNATURES;
 	if (v->opt.max_signatures > DKIM_MAX_EVALUATED)
 		v->opt.max_signatures = DKIM_MAX_EVALUATED;
-	if (v->opt.max_rsa_bits == 0)
-		v->opt.max_rsa_bits = DKIM_DEFAULT_MAX_RSA_BITS;
-	if (v->opt.max_rsa_bits > DKIM_MAX_RSA_BITS_LIMIT)
-		v->opt.max_rsa_bits = DKIM_MAX_RSA_BITS_LIMIT;
-	if (v->opt.max_header_bytes == 0)
-		v->opt.max_header_bytes = DKIM_DEFAULT_MAX_HEADER_BYTES;
-	if (v->opt.max_header_bytes > DKIM_MAX_HEADER_BYTES_LIMIT)
-		v->opt.max_header_bytes = DKIM_MAX_HEADER_BYTES_LIMIT;
 	v->r = r;
 	dkim_hs_init(&v->hs, v->opt.max_header_bytes);
 	return v;

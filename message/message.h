@@ -225,6 +225,7 @@
 #include <stdint.h>
 
 #include "dkim/dkim.h"
+#include "dkim/arc.h"
 #include "dkim/dkim_sign.h"
 #include "dmarc/dmarc.h"
 #include "dns/dns.h"
@@ -377,6 +378,8 @@ extern const msgparse_events dkim_msg_events;
 int dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
     size_t errlen);
 extern const msgparse_events dkim_sign_msg_events;
+/* msgparse events feeding an ARC verifier (arc_msg.c) */
+extern const msgparse_events arc_msg_events;
 int dkim_msg_sign(dkim_signer *sg, const char *text, size_t len, strbuf *out,
     char *err, size_t errlen);
 

@@ -27,6 +27,7 @@
 #include "util/base64.h"
 #include "util/strbuf.h"
 #include "tests/lib/test_exit.h"
+#include "tests/lib/testzone.h"
 
 #include <openssl/evp.h>
 
@@ -122,31 +123,6 @@ read_file(const char *path, strbuf *out)
 
 /* ---- zone files ---- */
 
-static void
-zone_txt(FILE *fp, const char *name, const char *txt, size_t len)
-{
-	size_t i, k;
-
-	fprintf(fp, "%s. 300 IN TXT", name);
-	if (len == 0)
-		fprintf(fp, " \"\"");
-	for (i = 0; i < len; i += 255) {
-		fputs(" \"", fp);
-		for (k = i; k < len && k < i + 255; k++) {
-			unsigned char c = (unsigned char)txt[k];
-
-			if (c == '"' || c == '\\')
-				fprintf(fp, "\\%c", c);
-			else if (c < 0x20 || c > 0x7e)
-				fprintf(fp, "\\%03u", c);
-			else
-				fputc(c, fp);
-		}
-		fputc('"', fp);
-	}
-	fputc('\n', fp);
-}
-
 typedef struct fault {
 	char name[300];
 	dns_status st;
@@ -185,7 +161,7 @@ make_resolver(json_t *zone, char *zpath, size_t zlen)
 				    "%s", name);
 				faults[nf++].st = DNS_TEMPFAIL;
 			} else if (json_is_string(t)) {
-				zone_txt(fp, name, json_string_value(t),
+				testzone_txt(fp, name, json_string_value(t),
 				    json_string_length(t));
 			} else if (json_is_array(t)) {
 				strbuf sb;
@@ -196,7 +172,7 @@ make_resolver(json_t *zone, char *zpath, size_t zlen)
 				json_array_foreach(t, j, part)
 					sb_append(&sb, json_string_value(part),
 					    json_string_length(part));
-				zone_txt(fp, name, sb.s, sb.len);
+				testzone_txt(fp, name, sb.s, sb.len);
 				sb_free(&sb);
 			}
 		}

@@ -39,3 +39,28 @@ testzone_resolver(const char *path, unsigned timeout_ms, char *err,
 	cfg.timeout_ms = timeout_ms;
 	return dns_resolver_new(&cfg, err, errlen);
 }
+
+void
+testzone_txt(FILE *fp, const char *name, const char *txt, size_t len)
+{
+	size_t i, k;
+
+	fprintf(fp, "%s. 300 IN TXT", name);
+	if (len == 0)
+		fprintf(fp, " \"\"");
+	for (i = 0; i < len; i += 255) {
+		fputs(" \"", fp);
+		for (k = i; k < len && k < i + 255; k++) {
+			unsigned char c = (unsigned char)txt[k];
+
+			if (c == '"' || c == '\\')
+				fprintf(fp, "\\%c", c);
+			else if (c < 0x20 || c > 0x7e)
+				fprintf(fp, "\\%03u", c);
+			else
+				fputc(c, fp);
+		}
+		fputc('"', fp);
+	}
+	fputc('\n', fp);
+}

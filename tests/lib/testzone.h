@@ -6,6 +6,8 @@
  *   FILE *testzone_create(char *path, size_t size, const char *prog);
  *   dns_resolver *testzone_resolver(const char *path, unsigned timeout_ms,
  *       char *err, size_t errlen);
+ *   void testzone_txt(FILE *fp, const char *name, const char *txt,
+ *       size_t len);
  *
  * DESCRIPTION
  *   testzone_create() makes a new file /tmp/PROG.XXXXXX (its name in
@@ -17,6 +19,10 @@
  *   testzone_resolver() starts the resolver on that zone file alone, no
  *   DNSSEC trust anchor, timeout_ms per query (0: the resolver's
  *   default). NULL with the reason in err.
+ *
+ *   testzone_txt() writes one TXT record of txt[0..len) at name (without
+ *   its final dot) in strings of 255 octets, quotes, backslashes and
+ *   octets outside 0x20-0x7e escaped; an empty txt is one empty string.
  */
 #ifndef AUTHMILTER_TESTS_TESTZONE_H
 #define AUTHMILTER_TESTS_TESTZONE_H
@@ -29,5 +35,6 @@
 FILE *testzone_create(char *path, size_t size, const char *prog);
 dns_resolver *testzone_resolver(const char *path, unsigned timeout_ms,
     char *err, size_t errlen);
+void testzone_txt(FILE *fp, const char *name, const char *txt, size_t len);
 
 #endif

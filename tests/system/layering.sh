@@ -26,7 +26,7 @@ LIBS="util dns spf dkim dmarc milter report audit"
 # The one public header of each folder (report/report_send.h: the report
 # sending side, a second public header of report/; dkim/dkim_sign.h the
 # signer's, a second public header of dkim/).
-PUBLIC="dns/dns.h spf/spf.h dkim/dkim.h dkim/dkim_sign.h dmarc/dmarc.h milter/milter.h
+PUBLIC="dns/dns.h spf/spf.h dkim/dkim.h dkim/dkim_sign.h dkim/arc.h dmarc/dmarc.h milter/milter.h
 report/report.h report/report_send.h audit/audit.h config/config.h message/message.h
 daemon/daemon.h cli/cli.h"
 # FOLDER:what it may include. dns knows nothing above it; spf and dkim
