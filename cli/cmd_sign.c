@@ -44,10 +44,10 @@ usage(FILE *fp)
 	    "           [[--selector S2] --key FILE2 ...]\n"
 	    "           [--canon H/B] [--headers LIST] [--identity I]\n"
 	    "           [--expire SECONDS] [--now EPOCH] < message\n\n"
-	    "  --domain D        the signing domain (d=)\n"
-	    "  --selector S      the selector (s=); give one per --key, in\n"
+	    "  -d, --domain D    the signing domain (d=)\n"
+	    "  -s, --selector S  the selector (s=); give one per --key, in\n"
 	    "                    the same order, for keys under different ones\n"
-	    "  --key FILE        a PEM private key (RSA >= %d bits or Ed25519),\n"
+	    "  -k, --key FILE    a PEM private key (RSA >= %d bits or Ed25519),\n"
 	    "                    or the base64 of an Ed25519 seed; repeat for\n"
 	    "                    one signature per key (at most %d)\n"
 	    "  --canon H/B       relaxed or simple for header/body (default "
@@ -56,7 +56,7 @@ usage(FILE *fp)
 	    "the usual\n"
 	    "                    ones; From, To, Cc, Subject, Date, Reply-To,\n"
 	    "                    Message-ID and the MIME fields over-signed)\n"
-	    "  --identity I      the i= tag (an address at D or below)\n"
+	    "  -i, --identity I  the i= tag (an address at D or below)\n"
 	    "  --expire SECONDS  add x= that many seconds after t=\n"
 	    "  --now EPOCH       sign as of this Unix time (t=)\n"
 	    "  -h, --help        this text\n\n"
@@ -211,7 +211,7 @@ cmd_sign(int argc, char **argv)
 		{ "domain", 'd', OPT_ARG, 0, &domain, NULL },
 		{ "selector", 's', OPT_ARG, O_SELECTOR, NULL, NULL },
 		{ "key", 'k', OPT_ARG, O_KEY, NULL, NULL },
-		{ "canon", 'c', OPT_ARG, O_CANON, NULL, NULL },
+		{ "canon", 0, OPT_ARG, O_CANON, NULL, NULL },
 		{ "headers", 0, OPT_ARG, O_HEADERS, NULL, NULL },
 		{ "identity", 'i', OPT_ARG, 0, &identity, NULL },
 		{ "expire", 0, OPT_ARG, O_EXPIRE, NULL, NULL },
