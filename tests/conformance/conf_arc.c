@@ -53,7 +53,7 @@ main(int argc, char **argv)
 	json_error_t je;
 	size_t si;
 	unsigned passed = 0, failed = 0;
-	dkim_keycache *kc = dkim_keycache_new(0);
+	dkim_keycache *kc;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: conf_arc CONFORMANCE-DIR\n");
@@ -74,6 +74,7 @@ main(int argc, char **argv)
 		printf("arc-validation: cannot load %s: %s\n", path, je.text);
 		return 1;
 	}
+	kc = dkim_keycache_new(0);
 	json_array_foreach(j, si, sc) {
 		json_t *txt = json_object_get(sc, "txt-records"), *rv;
 		const char *name;
