@@ -103,12 +103,15 @@ enum {
 	CLI_DNS_OPT_END,
 };
 
-/* The rows of the commands that read the config file (the daemon, check,
- * report), after their own: --help, -c FILE (path, *given set), the DNS
- * flags. */
-#define CLI_CONFIG_OPTS(path, given) \
+/* The rows of the commands that read the config file, after their own:
+ * --help and -c FILE (path, *given set); CLI_CONFIG_OPTS adds the DNS
+ * flags for those that look things up (the daemon, check, report). */
+#define CLI_CONFIG_FILE_OPTS(path, given) \
 	{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL }, \
-	{ NULL, 'c', OPT_ARG, 0, (path), (given) }, \
+	{ NULL, 'c', OPT_ARG, 0, (path), (given) }
+
+#define CLI_CONFIG_OPTS(path, given) \
+	CLI_CONFIG_FILE_OPTS(path, given), \
 	CLI_DNS_OPTS
 
 #define CLI_DNS_OPTS \

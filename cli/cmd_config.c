@@ -53,8 +53,7 @@ cmd_config(int argc, char **argv)
 		{ "keys", 0, OPT_NOARG, 0, NULL, &keys_only },
 		{ "man", 0, OPT_NOARG, 0, NULL, &man },
 		{ "migration", 0, OPT_NOARG, 0, NULL, &migration },
-		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
-		{ NULL, 'c', OPT_ARG, 0, &path, &given },
+		CLI_CONFIG_FILE_OPTS(&path, &given),
 		OPT_END,
 	};
 	static const cli_usage u = { usage };

@@ -259,10 +259,8 @@ cmd_domain(int argc, char **argv)
 	size_t n[3];
 	const opt_spec spec[] = {
 		{ "selector", 0, OPT_ARG, OPT_SELECTOR, NULL, NULL },
-		{ NULL, 'c', OPT_ARG, 0, &o.config_path, &o.config_given },
 		{ "json", 0, OPT_NOARG, 0, NULL, &json },
-		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
-		CLI_DNS_OPTS,
+		CLI_CONFIG_OPTS(&o.config_path, &o.config_given),
 		OPT_END,
 	};
 	static const cli_usage u = { usage };

@@ -74,8 +74,7 @@ cmd_stats(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	int first, rc, given = 0;
 	const opt_spec spec[] = {
-		{ "help", 'h', OPT_NOARG, CLI_OPT_HELP, NULL, NULL },
-		{ NULL, 'c', OPT_ARG, 0, &path, &given },
+		CLI_CONFIG_FILE_OPTS(&path, &given),
 		OPT_END,
 	};
 	static const cli_usage u = { usage };
@@ -89,11 +88,8 @@ cmd_stats(int argc, char **argv)
 		cli_err("unexpected argument '%s'\n", argv[first]);
 		return CLI_EXIT_USAGE;
 	}
-	config_init(&cfg);
-	if ((given || access(path, F_OK) == 0) &&
-	    config_load(&cfg, path, err, sizeof(err)) < 0) {
+	if (config_build(&cfg, path, given, NULL, 0, err, sizeof(err)) < 0) {
 		cli_err("%s\n", err);
-		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
 	if (cfg.metrics == NULL || cfg.metrics[0] == '\0') {

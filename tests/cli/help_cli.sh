@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/cli/help_cli.sh - every option a subcommand reads is in its --help:
 # the long names and short letters of each option table (the opt_spec rows
-# of cli/cmd_CMD.c, with the rows CLI_CONFIG_OPTS and CLI_DNS_OPTS add)
+# of cli/cmd_CMD.c, with the rows CLI_CONFIG_FILE_OPTS, CLI_CONFIG_OPTS and
+# CLI_DNS_OPTS add)
 # appear in `authmilter CMD --help`, and `authmilter help CMD` prints the
 # same text; `authmilter help` lists every subcommand. check's usage
 # lacked --record, --history and --hostname in its synopsis or body.
@@ -16,8 +17,8 @@ options_of() {
 	src=cli/cmd_$1.c
 	[ -f "$src" ] || fail "no $src"
 	sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", \(0\|'"'"'\(.\)'"'"'\),.*/--\1 -\3/p;
-	    s/^[[:space:]]*{ NULL, '"'"'\(.\)'"'"',.*/-\1/p' "$src" | tr ' ' '\n' | grep -v '^-$'
-	if grep -q "CLI_CONFIG_OPTS(" "$src"; then
+	    s/^[[:space:]]*{ NULL, '"'"'\(.\)'"'"',.*/-\1/p' "$src" | tr ' ' '\n' | grep -v '^-$' || true
+	if grep -q "CLI_CONFIG_OPTS(\|CLI_CONFIG_FILE_OPTS(" "$src"; then
 		printf '%s\n' --help -h -c
 	fi
 	if grep -q "CLI_CONFIG_OPTS(\|CLI_DNS_OPTS," "$src"; then
