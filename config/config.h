@@ -190,6 +190,8 @@ typedef struct am_config {
 	/* -- behind a gateway (issue 15) -- */
 	char *upstream_networks[CONFIG_MAX_LIST];
 	size_t nupstream_networks;
+	char *trusted_authserv_ids[CONFIG_MAX_LIST];
+	size_t ntrusted_authserv_ids;
 } am_config;
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,

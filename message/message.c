@@ -195,6 +195,11 @@ msg_reset(msg *m)
 	m->hop_state = MSG_HOP_LOOKING;
 	m->nreceived = 0;
 	m->hop_why[0] = '\0';
+	ar_header_free(m->gw_ar);
+	m->gw_ar = NULL;
+	m->gw_ar_seen = 0;
+	m->gw_ar_why[0] = '\0';
+	m->ngw_dkim = 0;
 	m->spf_done = 0;
 	m->dmarc_done = 0;
 	m->ndkim = 0;
@@ -427,6 +432,8 @@ note_ar_field(msg *m, const char *value, size_t len)
 		return;
 	}
 	m->nar++;
+	if (msg_upstream_ar(m, value, len))
+		return;    /* the gateway's own: read, kept */
 	/* value NULL: a field too big to be read, so it may claim our
 	 * authserv-id: it goes */
 	if (value != NULL &&
@@ -603,8 +610,8 @@ msg_eoh(msg *m)
 	prefetch_dmarc(m);
 	if (m->upstream) {
 		msg_upstream_eoh(m);
-		if (m->hop_state == MSG_HOP_FOUND && m->have_mail_from &&
-		    m->spf_job == NULL && !m->failed)
+		if (!msg_upstream_ar_spf(m) && m->hop_state == MSG_HOP_FOUND &&
+		    m->have_mail_from && m->spf_job == NULL && !m->failed)
 			(void)msg_start_spf(m);
 	}
 	iprev_advance(&m->iprev, m->env->r, m->budget);
@@ -743,9 +750,11 @@ msg_run_dmarc(msg *m)
 		in.spf_domain = m->spf_mf.domain;
 		in.spf_scope = DMARC_SPF_MFROM;
 	}
-	for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
-	    n < DMARC_MAX_DKIM; i++) {
-		const dkim_sigresult *s = dkim_result_at(m->dkim, i);
+	/* the gateway's results (upstream_ar.c) or ours */
+	for (i = 0; i < (m->gw_ar != NULL ? m->ngw_dkim : m->dkim != NULL ?
+	    dkim_count(m->dkim) : 0) && n < DMARC_MAX_DKIM; i++) {
+		const dkim_sigresult *s = m->gw_ar != NULL ? &m->gw_dkim[i] :
+		    dkim_result_at(m->dkim, i);
 
 		if (s->d[0] == '\0')
 			continue;
@@ -804,6 +813,7 @@ msg_eom(msg *m)
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 		    i < MSG_MAX_DKIM_SHOWN; i++)
 			m->dkimres[m->ndkim++] = dkim_result_at(m->dkim, i);
+		msg_upstream_ar_dkim(m);
 		/* a bad From (any status but ok) still has its readable
 		 * domains' policies discovered, for the header and reports;
 		 * verdict.c makes the result permerror. DMARC's own lookups

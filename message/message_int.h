@@ -30,6 +30,8 @@
  * limit: a chain of gateways longer than this is a misconfiguration or
  * a loop, and the message fails closed. */
 #define MSG_MAX_UPSTREAM_HOPS 8
+#define MSG_MAX_GW_DKIM 16      /* DKIM results read from a gateway's AR:
+				   DMARC_MAX_DKIM are evaluated */
 
 struct msg_env {
 	const am_config *cfg;
@@ -80,6 +82,12 @@ struct msg {
 	int hop_state;                         /* upstream: MSG_HOP_* */
 	unsigned nreceived;                    /* Received fields read */
 	char hop_why[200];                     /* what was found, or why not */
+	/* trusted_authserv_ids (upstream_ar.c) */
+	int gw_ar_seen;                        /* a trusted id was met */
+	struct ar_header *gw_ar;               /* the gateway's field, parsed */
+	char gw_ar_why[200];
+	dkim_sigresult gw_dkim[MSG_MAX_GW_DKIM];
+	size_t ngw_dkim;
 	/* the message */
 	int state;
 	int failed;
@@ -126,6 +134,10 @@ int msg_skipped(const msg *m);
 int msg_start_spf(msg *m);
 int msg_upstream_received(msg *m, const char *value, size_t len);
 void msg_upstream_eoh(msg *m);          /* upstream.c */
+int msg_upstream_ar(msg *m, const char *value, size_t len);
+int msg_upstream_ar_spf(msg *m);
+void msg_upstream_ar_dkim(msg *m);
+const char *msg_upstream_ar_ip(const msg *m);  /* upstream_ar.c */
 void msg_run_dmarc(msg *m);
 void msg_decide(msg *m);           /* verdict.c */
 

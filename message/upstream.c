@@ -94,12 +94,25 @@ msg_upstream_received(msg *m, const char *value, size_t len)
 }
 
 /* End of headers: still looking means there was no field to read. */
-void
-msg_upstream_eoh(msg *m)
+static void
+hop_eoh(msg *m)
 {
+	const char *arip = msg_upstream_ar_ip(m);
+	ipaddr a;
+
 	if (m->hop_state != MSG_HOP_LOOKING)
 		return;
 	m->hop_state = MSG_HOP_FAILED;
+	if (arip != NULL && ipaddr_parse(arip, &a) == 0) {
+		/* the reports' source IP: the client the gateway's AR names
+		 * (its SPF result, if any, is upstream_ar.c's) */
+		(void)ipaddr_unmap(&a);
+		(void)ipaddr_format(&a, m->src_ip, sizeof(m->src_ip));
+		str_fmt(m->hop_why, sizeof(m->hop_why), "client %s from the "
+		    "Authentication-Results of the gateway %s (no usable "
+		    "Received field)", m->src_ip, m->ip);
+		return;
+	}
 	if (m->nreceived == 0)
 		str_fmt(m->hop_why, sizeof(m->hop_why), "no usable Received "
 		    "field from gateway %s: none in the message", m->ip);
@@ -107,4 +120,17 @@ msg_upstream_eoh(msg *m)
 		str_fmt(m->hop_why, sizeof(m->hop_why), "no usable Received "
 		    "field from gateway %s: all %u name upstream or trusted "
 		    "hosts", m->ip, m->nreceived);
+}
+
+void
+msg_upstream_eoh(msg *m)
+{
+	char why[sizeof(m->hop_why)];
+
+	hop_eoh(m);
+	if (m->gw_ar_why[0] != '\0') {
+		strcopy(why, sizeof(why), m->hop_why);
+		str_fmt(m->hop_why, sizeof(m->hop_why), "%s; %s", why,
+		    m->gw_ar_why);
+	}
 }

@@ -246,6 +246,142 @@ START_TEST(per_message)
 }
 END_TEST
 
+/* ---- trusted_authserv_ids: the gateway's own Authentication-Results ---- */
+
+#define GW_ID "trusted_authserv_ids=gw.example.org"
+#define GW_AR(res) "Authentication-Results: gw.example.org;\r\n\t" res "\r\n"
+
+/* The gateway saw an aligned DKIM pass that its footer then broke (the
+ * message carries no valid signature here): DMARC passes on its view. */
+START_TEST(trusted_ar_used)
+{
+	static const char *const kv[] = { GW_NET, GW_ID, "dmarc_enforce=yes",
+	    NULL };
+	static const char *const noid[] = { GW_NET, "dmarc_enforce=yes", NULL };
+	const char *h = GW_RCVD("198.51.100.7") GW_AR("spf=fail "
+	    "smtp.mailfrom=a@example.com;\r\n\tdkim=pass header.d=example.com "
+	    "header.s=sel;\r\n\tdmarc=pass header.from=example.com");
+	const msg_verdict *v;
+
+	/* without the key: our own checks, rejected */
+	vr_start(noid);
+	v = gw_run(GW_IP, h);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	vr_teardown();
+
+	vr_start(kv);
+	v = gw_run(GW_IP, h);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_PASS);
+	ck_assert_int_eq(v->dmarc->dkim_aligned, 1);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_uint_eq(v->ndkim, 1);
+	ck_assert_str_eq(v->dkim[0]->d, "example.com");
+	ck_assert_str_eq(v->dkim[0]->s, "sel");
+	ck_assert_int_eq(v->spf->code, SPF_FAIL);
+	ck_assert_msg(strstr(v->spf->reason, "as seen by gw.example.org") !=
+	    NULL, "%s", v->spf->reason);
+	ck_assert_msg(strstr(v->upstream, "results of gw.example.org used") !=
+	    NULL, "%s", v->upstream);
+	ck_assert_msg(vr_has(v, "dkim=pass"), "%s", v->auth_results);
+	ck_assert_int_eq(msg_verdict_removes(v, 1), 0);
+	vr_assert_header_sane(v);
+	/* its SPF pass (aligned) is used the same way, our own SPF of the
+	 * Received field's client (198.51.100.7) would fail */
+	v = gw_run(GW_IP, GW_RCVD("198.51.100.7") GW_AR("spf=pass "
+	    "smtp.mailfrom=example.com; dkim=none"));
+	ck_assert_int_eq(v->spf->code, SPF_PASS);
+	ck_assert_int_eq(v->dmarc->spf_aligned, 1);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	/* DMARC is ours: the gateway's dmarc=pass over failures counts
+	 * for nothing */
+	v = gw_run(GW_IP, GW_RCVD("192.0.2.1") GW_AR("spf=fail "
+	    "smtp.mailfrom=example.com; dkim=fail header.d=example.com; "
+	    "dmarc=pass header.from=example.com"));
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+}
+END_TEST
+
+/* The topmost field with the id is the gateway's; one below it (the
+ * sender's) is not read. */
+START_TEST(trusted_ar_topmost)
+{
+	static const char *const kv[] = { GW_NET, GW_ID, "dmarc_enforce=yes",
+	    NULL };
+	const msg_verdict *v;
+
+	vr_start(kv);
+	v = gw_run(GW_IP, GW_RCVD("198.51.100.7") GW_AR("spf=fail "
+	    "smtp.mailfrom=example.com; dkim=none") GW_AR("spf=pass "
+	    "smtp.mailfrom=example.com; dkim=pass header.d=example.com"));
+	ck_assert_int_eq(v->spf->code, SPF_FAIL);
+	ck_assert_uint_eq(v->ndkim, 0);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+}
+END_TEST
+
+/* A sender outside upstream_networks forging the gateway's field gains
+ * nothing, whatever it claims. */
+START_TEST(forged_ar_from_outside)
+{
+	static const char *const kv[] = { GW_NET, GW_ID, "dmarc_enforce=yes",
+	    NULL };
+	static const char *const own[] = { GW_NET,
+	    "trusted_authserv_ids=" VR_ASID, NULL };
+	const char *forged = GW_AR("spf=pass smtp.mailfrom=example.com;\r\n"
+	    "\tdkim=pass header.d=example.com header.s=sel;\r\n\tdmarc=pass "
+	    "header.from=example.com");
+	const msg_verdict *v;
+
+	vr_start(kv);
+	v = gw_run(VR_BAD_IP, forged);
+	ck_assert_int_eq(v->spf->code, SPF_FAIL);
+	ck_assert_uint_eq(v->ndkim, 0);
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	ck_assert_ptr_null(v->upstream);
+	vr_teardown();
+	/* the gateway shares our authserv-id: its topmost field is kept,
+	 * the rest removed; from outside every one is removed */
+	vr_start(own);
+	v = gw_run(GW_IP, GW_RCVD("192.0.2.1") "Authentication-Results: "
+	    VR_ASID "; spf=pass smtp.mailfrom=example.com\r\n"
+	    "Authentication-Results: " VR_ASID "; dkim=pass "
+	    "header.d=example.com\r\n");
+	ck_assert_int_eq(msg_verdict_removes(v, 1), 0);
+	ck_assert_int_eq(msg_verdict_removes(v, 2), 1);
+	ck_assert_int_eq(v->spf->code, SPF_PASS);
+	v = gw_run(VR_BAD_IP, "Authentication-Results: " VR_ASID "; "
+	    "spf=pass smtp.mailfrom=example.com\r\n");
+	ck_assert_int_eq(msg_verdict_removes(v, 1), 1);
+	ck_assert_int_eq(v->spf->code, SPF_FAIL);
+}
+END_TEST
+
+/* A trusted field that does not parse is not used: our own checks of
+ * the Received field's client decide. The client the AR names is the
+ * reports' source when no Received field is usable. */
+START_TEST(trusted_ar_unusable_and_ip)
+{
+	static const char *const kv[] = { GW_NET, GW_ID, "dmarc_enforce=yes",
+	    NULL };
+	const msg_verdict *v;
+
+	vr_start(kv);
+	v = gw_run(GW_IP, GW_RCVD("198.51.100.7") GW_AR("spf=pass "
+	    "smtp.mailfrom=example.com; dkim=pass (broken"));
+	ck_assert_int_eq(v->spf->code, SPF_FAIL);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	ck_assert_msg(strstr(v->upstream, "does not parse") != NULL, "%s",
+	    v->upstream);
+	v = gw_run(GW_IP, GW_AR("iprev=pass policy.iprev=192.0.2.1; "
+	    "spf=pass smtp.mailfrom=example.com"));
+	ck_assert_str_eq(v->source_ip, "192.0.2.1");
+	ck_assert_int_eq(v->spf->code, SPF_PASS);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -262,6 +398,10 @@ check_suite(void)
 	tcase_add_test(tc, outside_gains_nothing);
 	tcase_add_test(tc, iprev_of_original_client);
 	tcase_add_test(tc, per_message);
+	tcase_add_test(tc, trusted_ar_used);
+	tcase_add_test(tc, trusted_ar_topmost);
+	tcase_add_test(tc, forged_ar_from_outside);
+	tcase_add_test(tc, trusted_ar_unusable_and_ip);
 	suite_add_tcase(s, tc);
 	return s;
 }
