@@ -6,9 +6,9 @@
  * allocated but the result; comments are skipped iteratively (any depth,
  * no recursion), every copied token is length-checked.
  *
- * ar_parse() stays though only tests and fuzzing call it today (the product
- * uses the lexer, ar_claims_authserv_id(), to remove forged fields): the
- * trusted-upstream and ARC work reads upstream Authentication-Results with it.
+ * ar_parse() reads the field of a gateway in upstream_networks bearing one
+ * of trusted_authserv_ids (upstream_ar.c); ar_claims_authserv_id() finds
+ * the forged fields to remove.
  */
 #include "message/ar_parse_int.h"
 
