@@ -156,9 +156,19 @@ msg_upstream_ar(msg *m, const char *value, size_t len)
 {
 	char err[128];
 
-	if (!m->upstream || m->gw_ar_seen || value == NULL ||
-	    m->env->cfg->ntrusted_authserv_ids == 0 ||
-	    !trusted_id(m->env->cfg, value, len))
+	if (!m->upstream || m->gw_ar_seen ||
+	    m->env->cfg->ntrusted_authserv_ids == 0)
+		return 0;
+	if (value == NULL) {
+		/* too big to be read: it may be the gateway's, so none
+		 * below it (the sender's) may stand for it */
+		m->gw_ar_seen = 1;
+		str_fmt(m->gw_ar_why, sizeof(m->gw_ar_why), "an "
+		    "Authentication-Results field too big to be read: no "
+		    "gateway results used");
+		return 0;
+	}
+	if (!trusted_id(m->env->cfg, value, len))
 		return 0;
 	m->gw_ar_seen = 1;
 	m->gw_ar = ar_parse(value, len, err, sizeof(err));

@@ -374,6 +374,21 @@ START_TEST(trusted_ar_unusable_and_ip)
 	ck_assert_int_eq(v->action, MSG_REJECT);
 	ck_assert_msg(strstr(v->upstream, "does not parse") != NULL, "%s",
 	    v->upstream);
+	/* an AR field too big to be read above the trusted one: not used */
+	static const char ar[] = " gw.example.org; spf=pass "
+	    "smtp.mailfrom=example.com";
+
+	msg_reset(vr_msg);
+	msg_mail_from(vr_msg, "<a@example.com>");
+	ck_assert_int_eq(msg_header_skipped(vr_msg, "Authentication-Results",
+	    70000), 0);
+	msg_header(vr_msg, "Authentication-Results", ar, sizeof(ar) - 1);
+	msg_header(vr_msg, "From", " alice@example.com", 18);
+	v = msg_eom(vr_msg);
+	ck_assert_int_eq(v->spf->code, SPF_NONE);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	ck_assert_msg(strstr(v->upstream, "too big") != NULL, "%s",
+	    v->upstream);
 	v = gw_run(GW_IP, GW_AR("iprev=pass policy.iprev=192.0.2.1; "
 	    "spf=pass smtp.mailfrom=example.com"));
 	ck_assert_str_eq(v->source_ip, "192.0.2.1");
