@@ -380,3 +380,15 @@ ar_claims_authserv_id(const char *value, size_t len, const char *id)
 		return 0;
 	return strcasecmp(got, id) == 0;
 }
+
+const char *
+ar_prop_value(const ar_resinfo *r, const char *ptype, const char *property)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprops; i++)
+		if (strcasecmp(r->props[i].ptype, ptype) == 0 &&
+		    strcasecmp(r->props[i].property, property) == 0)
+			return r->props[i].value;
+	return NULL;
+}

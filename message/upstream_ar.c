@@ -43,18 +43,6 @@ trusted_id(const am_config *cfg, const char *value, size_t len)
 	return 0;
 }
 
-static const char *
-prop_value(const ar_resinfo *r, const char *ptype, const char *property)
-{
-	size_t i;
-
-	for (i = 0; i < r->nprops; i++)
-		if (strcasecmp(r->props[i].ptype, ptype) == 0 &&
-		    strcasecmp(r->props[i].property, property) == 0)
-			return r->props[i].value;
-	return NULL;
-}
-
 static int
 dkim_from_name(const char *s, dkim_result *out)
 {
@@ -80,9 +68,9 @@ take_dkim(msg *m, const ar_header *h)
 	for (i = 0; i < h->nres && m->ngw_dkim < MSG_MAX_GW_DKIM; i++) {
 		const ar_resinfo *r = &h->res[i];
 		dkim_sigresult *s = &m->gw_dkim[m->ngw_dkim];
-		const char *d = prop_value(r, "header", "d");
-		const char *id = prop_value(r, "header", "i");
-		const char *sel = prop_value(r, "header", "s");
+		const char *d = ar_prop_value(r, "header", "d");
+		const char *id = ar_prop_value(r, "header", "i");
+		const char *sel = ar_prop_value(r, "header", "s");
 		dkim_result code;
 
 		if (strcasecmp(r->method, "dkim") != 0 ||
@@ -112,7 +100,7 @@ take_spf(msg *m, const ar_header *h)
 
 	for (i = 0; i < h->nres; i++) {
 		const ar_resinfo *r = &h->res[i];
-		const char *mf = prop_value(r, "smtp", "mailfrom");
+		const char *mf = ar_prop_value(r, "smtp", "mailfrom");
 		spf_code code;
 
 		if (strcasecmp(r->method, "spf") != 0 ||
@@ -213,11 +201,11 @@ msg_upstream_ar_ip(const msg *m)
 	size_t i;
 
 	for (i = 0; m->gw_ar != NULL && i < m->gw_ar->nres; i++) {
-		const char *ip = prop_value(&m->gw_ar->res[i], "policy",
+		const char *ip = ar_prop_value(&m->gw_ar->res[i], "policy",
 		    "iprev");
 
 		if (ip == NULL)
-			ip = prop_value(&m->gw_ar->res[i], "smtp",
+			ip = ar_prop_value(&m->gw_ar->res[i], "smtp",
 			    "remote-ip");
 		if (ip != NULL)
 			return ip;
