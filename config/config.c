@@ -290,6 +290,21 @@ static const config_key keys[] = {
 	{ "verify_signed", CFG_BOOL, FIELD(verify_signed), NOCOUNT, 0, 1, NULL,
 	  "no", "Also verify (SPF, DKIM, DMARC, Authentication-Results) mail that "
 	  "is signed; no: outgoing mail is signed only.", NULL },
+	{ "upstream_networks", CFG_LIST, FIELD(upstream_networks),
+	  FIELD(nupstream_networks), 0, CONFIG_MAX_LIST, NULL, "",
+	  "Gateways (CIDR) that relay mail to this MTA after receiving it "
+	  "themselves: their mail is checked as sent by the original client, "
+	  "whose IP and HELO are read from the topmost Received field that "
+	  "names a host outside upstream_networks and trusted_networks; none "
+	  "readable: SPF none, never the gateway's address (authmilter(8) "
+	  "BEHIND A GATEWAY). trusted_networks wins over it.", check_cidr },
+	{ "trusted_authserv_ids", CFG_LIST, FIELD(trusted_authserv_ids),
+	  FIELD(ntrusted_authserv_ids), 0, CONFIG_MAX_LIST, NULL, "",
+	  "authserv-ids of the gateways in upstream_networks: for their mail "
+	  "(only), the topmost Authentication-Results field bearing one is "
+	  "read and kept, and its spf and dkim results are those DMARC is "
+	  "applied to; from any other client such fields are never trusted "
+	  "(authmilter(8) BEHIND A GATEWAY).", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

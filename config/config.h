@@ -186,6 +186,12 @@ typedef struct am_config {
 	unsigned sign_expire;         /* seconds; 0: no x= */
 	unsigned on_sign_error;       /* CONFIG_SIGNERR_* */
 	unsigned verify_signed;       /* bool */
+
+	/* -- behind a gateway (issue 15) -- */
+	char *upstream_networks[CONFIG_MAX_LIST];
+	size_t nupstream_networks;
+	char *trusted_authserv_ids[CONFIG_MAX_LIST];
+	size_t ntrusted_authserv_ids;
 } am_config;
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,

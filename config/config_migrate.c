@@ -169,9 +169,10 @@ static const config_foreign_key foreign[] = {
 	{ "TrustAnchorFile", DKIM, "dns_trust_anchor",
 	  "default /usr/share/dns/root.key: DNSSEC validation is on unless "
 	  "set to \"\"" },
-	{ "TrustedAuthservIDs", DMARC, NULL,
-	  "SPF and DKIM are evaluated here; results in another host's "
-	  "Authentication-Results are never used" },
+	{ "TrustedAuthservIDs", DMARC, "trusted_authserv_ids",
+	  "used only for mail from upstream_networks (the gateways), and "
+	  "only the topmost field bearing one; DMARC is applied here over "
+	  "its spf and dkim results" },
 	{ "UMask", BOTH, "socket_mode",
 	  "the unix socket's mode itself (default 0660), not a umask" },
 	{ "UserID", BOTH, "user", "USER:GROUP becomes user and group" },

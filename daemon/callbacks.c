@@ -599,7 +599,8 @@ record_history(conn *c, const msg_verdict *v)
 	rec = malloc(sizeof(*rec));
 	if (rec == NULL)
 		return;
-	if (history_record_from_verdict(v, &c->rt->cfg, c->ip, c->mail_from,
+	if (history_record_from_verdict(v, &c->rt->cfg, v->source_ip != NULL ?
+	    v->source_ip : c->ip, c->mail_from,
 	    c->rcpt, 0, rec) < 0) {
 		free(rec);
 		return;

@@ -234,6 +234,9 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 	if (!v->skipped && v->iprev != NULL)
 		kv_str(&w, "iprev", msg_iprev_name(v->iprev->code), KV_WORD_MAX);
 	kv_str(&w, "helo", f->helo, KV_NAME_MAX);
+	/* upstream_networks: only for mail through a gateway */
+	if (!v->skipped && v->upstream != NULL)
+		kv_str(&w, "upstream", v->upstream, KV_REASON_MAX);
 	kv_str(&w, "mailfrom", mfd, KV_NAME_MAX);
 	from_list(v, &from);
 	kv_str(&w, "from", from.len > 0 ? from.s : NULL, KV_NAME_MAX);

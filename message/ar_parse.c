@@ -6,9 +6,9 @@
  * allocated but the result; comments are skipped iteratively (any depth,
  * no recursion), every copied token is length-checked.
  *
- * ar_parse() stays though only tests and fuzzing call it today (the product
- * uses the lexer, ar_claims_authserv_id(), to remove forged fields): the
- * trusted-upstream and ARC work reads upstream Authentication-Results with it.
+ * ar_parse() reads the field of a gateway in upstream_networks bearing one
+ * of trusted_authserv_ids (upstream_ar.c); ar_claims_authserv_id() finds
+ * the forged fields to remove.
  */
 #include "message/ar_parse_int.h"
 
@@ -379,4 +379,16 @@ ar_claims_authserv_id(const char *value, size_t len, const char *id)
 	    "an authserv-id") < 0)
 		return 0;
 	return strcasecmp(got, id) == 0;
+}
+
+const char *
+ar_prop_value(const ar_resinfo *r, const char *ptype, const char *property)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprops; i++)
+		if (strcasecmp(r->props[i].ptype, ptype) == 0 &&
+		    strcasecmp(r->props[i].property, property) == 0)
+			return r->props[i].value;
+	return NULL;
 }

@@ -10,6 +10,7 @@
  *   ar_header *ar_parse(const char *value, size_t len, char *err, size_t errlen);
  *   void       ar_header_free(ar_header *h);
  *   int        ar_claims_authserv_id(const char *value, size_t len, const char *id);
+ *   const char *ar_prop_value(const ar_resinfo *r, const char *ptype, const char *property);
  *
  * DESCRIPTION
  *   ar_parse() takes the text after "Authentication-Results:" (folding
@@ -65,5 +66,9 @@ typedef struct ar_header {
 ar_header *ar_parse(const char *value, size_t len, char *err, size_t errlen);
 void ar_header_free(ar_header *h);
 int ar_claims_authserv_id(const char *value, size_t len, const char *id);
+/* The value of the result's property ptype.property (case-insensitive),
+ * or NULL. */
+const char *ar_prop_value(const ar_resinfo *r, const char *ptype,
+    const char *property);
 
 #endif

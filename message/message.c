@@ -48,11 +48,28 @@
 
 /* ---- the shared environment ---- */
 
+/* A list of CIDR networks from the config (key names it in err). */
+static int
+parse_nets(char *const *names, size_t n, ipaddr *net, unsigned *prefix,
+    size_t *count, const char *key, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < CONFIG_MAX_LIST; i++) {
+		if (ipaddr_parse_cidr(names[i], &net[i], &prefix[i]) < 0) {
+			snprintf(err, errlen, "%s: '%s' is not a network", key,
+			    names[i]);
+			return -1;
+		}
+	}
+	*count = i;
+	return 0;
+}
+
 msg_env *
 msg_env_new(const am_config *cfg, dns_resolver *r, char *err, size_t errlen)
 {
 	msg_env *env = calloc(1, sizeof(*env));
-	size_t i;
 
 	if (env == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -60,24 +77,16 @@ msg_env_new(const am_config *cfg, dns_resolver *r, char *err, size_t errlen)
 	}
 	env->cfg = cfg;
 	env->r = r;
-	for (i = 0; i < cfg->ntrusted_networks && i < CONFIG_MAX_LIST; i++) {
-		if (ipaddr_parse_cidr(cfg->trusted_networks[i],
-		    &env->trusted[i], &env->trusted_prefix[i]) < 0) {
-			snprintf(err, errlen, "trusted_networks: '%s' is not "
-			    "a network", cfg->trusted_networks[i]);
-			goto fail;
-		}
-	}
-	env->ntrusted = i;
-	for (i = 0; i < cfg->ndmarc_exempt_networks && i < CONFIG_MAX_LIST; i++) {
-		if (ipaddr_parse_cidr(cfg->dmarc_exempt_networks[i],
-		    &env->exempt[i], &env->exempt_prefix[i]) < 0) {
-			snprintf(err, errlen, "dmarc_exempt_networks: '%s' is "
-			    "not a network", cfg->dmarc_exempt_networks[i]);
-			goto fail;
-		}
-	}
-	env->nexempt = i;
+	if (parse_nets(cfg->trusted_networks, cfg->ntrusted_networks,
+	    env->trusted, env->trusted_prefix, &env->ntrusted,
+	    "trusted_networks", err, errlen) < 0 ||
+	    parse_nets(cfg->dmarc_exempt_networks, cfg->ndmarc_exempt_networks,
+	    env->exempt, env->exempt_prefix, &env->nexempt,
+	    "dmarc_exempt_networks", err, errlen) < 0 ||
+	    parse_nets(cfg->upstream_networks, cfg->nupstream_networks,
+	    env->upstream, env->upstream_prefix, &env->nupstream,
+	    "upstream_networks", err, errlen) < 0)
+		goto fail;
 	if (cfg->dmarc_mode == CONFIG_DMARC_RFC7489) {
 		char why[256];
 
@@ -181,6 +190,16 @@ msg_reset(msg *m)
 	m->ar_remove = NULL;
 	m->ar_remove_size = 0;
 	m->nrcpt = 0;
+	strcopy(m->src_ip, sizeof(m->src_ip), m->ip);
+	strcopy(m->src_helo, sizeof(m->src_helo), m->helo);
+	m->hop_state = MSG_HOP_LOOKING;
+	m->nreceived = 0;
+	m->hop_why[0] = '\0';
+	ar_header_free(m->gw_ar);
+	m->gw_ar = NULL;
+	m->gw_ar_seen = 0;
+	m->gw_ar_why[0] = '\0';
+	m->ngw_dkim = 0;
 	m->spf_done = 0;
 	m->dmarc_done = 0;
 	m->ndkim = 0;
@@ -222,6 +241,8 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 	strcopy(m->hostname, sizeof(m->hostname), hostname);
 	m->trusted = 0;
 	m->exempt_source = 0;
+	m->upstream = 0;
+	strcopy(m->src_ip, sizeof(m->src_ip), ip);
 	m->have_ip = ipaddr_parse(m->ip, &a) == 0;
 	if (m->have_ip) {
 		ipaddr_unmap(&a);
@@ -233,6 +254,10 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 			if (ipaddr_match(&a, &m->env->exempt[i],
 			    m->env->exempt_prefix[i]))
 				m->exempt_source = 1;
+		for (i = 0; i < m->env->nupstream; i++)
+			if (ipaddr_match(&a, &m->env->upstream[i],
+			    m->env->upstream_prefix[i]))
+				m->upstream = !m->trusted;
 	}
 }
 
@@ -240,6 +265,7 @@ void
 msg_helo(msg *m, const char *helo)
 {
 	strcopy(m->helo, sizeof(m->helo), helo);
+	strcopy(m->src_helo, sizeof(m->src_helo), helo);
 }
 
 void
@@ -310,11 +336,32 @@ start_budget(msg *m)
 	return 0;
 }
 
+/* SPF (and iprev) of the client judged: at MAIL FROM, or at end of
+ * headers for mail through a gateway (upstream.c). */
 int
-msg_mail_from(msg *m, const char *addr)
+msg_start_spf(msg *m)
 {
 	spf_request req;
 
+	if (m->env->cfg->iprev)
+		iprev_start(&m->iprev, m->env->r, m->budget, m->src_ip);
+	memset(&req, 0, sizeof(req));
+	req.ip = m->src_ip;
+	req.helo = m->src_helo;
+	req.mail_from = m->mail_from;
+	req.receiver = m->env->cfg->authserv_id;
+	req.budget = m->budget;
+	m->spf_job = spf_pool_submit(m->env->pool, &req);
+	if (m->spf_job == NULL) {
+		fail(m, "out of memory starting SPF");
+		return -1;
+	}
+	return 0;
+}
+
+int
+msg_mail_from(msg *m, const char *addr)
+{
 	if (m->state != MSG_ST_IDLE)
 		msg_reset(m);
 	m->state = MSG_ST_ENVELOPE;
@@ -329,20 +376,9 @@ msg_mail_from(msg *m, const char *addr)
 		 * be evaluated; the verdict reports it */
 		return 0;
 	}
-	if (m->env->cfg->iprev)
-		iprev_start(&m->iprev, m->env->r, m->budget, m->ip);
-	memset(&req, 0, sizeof(req));
-	req.ip = m->ip;
-	req.helo = m->helo;
-	req.mail_from = m->mail_from;
-	req.receiver = m->env->cfg->authserv_id;
-	req.budget = m->budget;
-	m->spf_job = spf_pool_submit(m->env->pool, &req);
-	if (m->spf_job == NULL) {
-		fail(m, "out of memory starting SPF");
-		return -1;
-	}
-	return 0;
+	if (m->upstream)
+		return 0;   /* the client is known at end of headers */
+	return msg_start_spf(m);
 }
 
 int
@@ -396,6 +432,8 @@ note_ar_field(msg *m, const char *value, size_t len)
 		return;
 	}
 	m->nar++;
+	if (msg_upstream_ar(m, value, len))
+		return;    /* the gateway's own: read, kept */
 	/* value NULL: a field too big to be read, so it may claim our
 	 * authserv-id: it goes */
 	if (value != NULL &&
@@ -463,6 +501,8 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 		return m->failed ? -1 : 0;
 	if (strcasecmp(name, "From") == 0)
 		keep_from(m, value, len);
+	if (m->upstream && strcasecmp(name, "Received") == 0)
+		(void)msg_upstream_received(m, value, len);
 	iprev_advance(&m->iprev, m->env->r, m->budget);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
@@ -493,6 +533,8 @@ msg_header_skipped(msg *m, const char *name, size_t len)
 		m->nfrom_seen++;
 		m->from_too_long = 1;
 	}
+	if (m->upstream && strcasecmp(name, "Received") == 0)
+		(void)msg_upstream_received(m, NULL, len);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
 	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
@@ -566,6 +608,12 @@ msg_eoh(msg *m)
 		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
 	}
 	prefetch_dmarc(m);
+	if (m->upstream) {
+		msg_upstream_eoh(m);
+		if (!msg_upstream_ar_spf(m) && m->hop_state == MSG_HOP_FOUND &&
+		    m->have_mail_from && m->spf_job == NULL && !m->failed)
+			(void)msg_start_spf(m);
+	}
 	iprev_advance(&m->iprev, m->env->r, m->budget);
 	return m->failed ? -1 : 0;
 }
@@ -702,9 +750,11 @@ msg_run_dmarc(msg *m)
 		in.spf_domain = m->spf_mf.domain;
 		in.spf_scope = DMARC_SPF_MFROM;
 	}
-	for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
-	    n < DMARC_MAX_DKIM; i++) {
-		const dkim_sigresult *s = dkim_result_at(m->dkim, i);
+	/* the gateway's results (upstream_ar.c) or ours */
+	for (i = 0; i < (m->gw_ar != NULL ? m->ngw_dkim : m->dkim != NULL ?
+	    dkim_count(m->dkim) : 0) && n < DMARC_MAX_DKIM; i++) {
+		const dkim_sigresult *s = m->gw_ar != NULL ? &m->gw_dkim[i] :
+		    dkim_result_at(m->dkim, i);
 
 		if (s->d[0] == '\0')
 			continue;
@@ -763,6 +813,7 @@ msg_eom(msg *m)
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 		    i < MSG_MAX_DKIM_SHOWN; i++)
 			m->dkimres[m->ndkim++] = dkim_result_at(m->dkim, i);
+		msg_upstream_ar_dkim(m);
 		/* a bad From (any status but ok) still has its readable
 		 * domains' policies discovered, for the header and reports;
 		 * verdict.c makes the result permerror. DMARC's own lookups

@@ -300,6 +300,12 @@ typedef struct msg_verdict {
 	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
 	const msg_iprev_result *iprev; /* NULL: iprev not checked */
 	unsigned dns_wait_ms; /* time this message's thread spent waiting on DNS answers and the SPF job at end of message */
+	/* upstream_networks: the client judged (the connection's, or the
+	 * original client named by the gateway's Received field: the
+	 * reports' source IP), and for mail through a gateway what was
+	 * found or why nothing was (NULL otherwise), for the log line. */
+	const char *source_ip;
+	const char *upstream;
 } msg_verdict;
 
 typedef struct msg_env msg_env;

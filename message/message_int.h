@@ -25,6 +25,13 @@
  * np existence test (3) and the DKIM keys (dkim_max_signatures, added at
  * run time); never more than half of the budget (local policy). */
 #define MSG_DNS_RESERVE_BASE (MSG_MAX_PREFETCH + 3)
+/* upstream_networks: Received fields looked through for the original
+ * client (hops between gateways and our MTA's own are skipped); local
+ * limit: a chain of gateways longer than this is a misconfiguration or
+ * a loop, and the message fails closed. */
+#define MSG_MAX_UPSTREAM_HOPS 8
+#define MSG_MAX_GW_DKIM 16      /* DKIM results read from a gateway's AR:
+				   DMARC_MAX_DKIM are evaluated */
 
 struct msg_env {
 	const am_config *cfg;
@@ -38,10 +45,15 @@ struct msg_env {
 	ipaddr exempt[CONFIG_MAX_LIST];       /* dmarc_exempt_networks */
 	unsigned exempt_prefix[CONFIG_MAX_LIST];
 	size_t nexempt;
+	ipaddr upstream[CONFIG_MAX_LIST];     /* upstream_networks */
+	unsigned upstream_prefix[CONFIG_MAX_LIST];
+	size_t nupstream;
 	int64_t now;                          /* tests: fixed clock; 0 = real */
 	unsigned (*sample)(void *arg);        /* tests: fixed pct sampling */
 	void *sample_arg;
 };
+
+enum { MSG_HOP_LOOKING, MSG_HOP_FOUND, MSG_HOP_FAILED };
 
 enum { MSG_ST_IDLE, MSG_ST_ENVELOPE, MSG_ST_HEADERS, MSG_ST_BODY, MSG_ST_DONE };
 
@@ -61,6 +73,21 @@ struct msg {
 	int exempt_source;                     /* in dmarc_exempt_networks */
 	char hostname[MSG_NAME_MAX];
 	char helo[MSG_NAME_MAX];
+	int upstream;                          /* client in upstream_networks */
+	/* the client judged (SPF, iprev, Received-SPF, reports): the
+	 * connection's, or the original client named by the gateway's
+	 * Received field (upstream) */
+	char src_ip[64];
+	char src_helo[MSG_NAME_MAX];
+	int hop_state;                         /* upstream: MSG_HOP_* */
+	unsigned nreceived;                    /* Received fields read */
+	char hop_why[200];                     /* what was found, or why not */
+	/* trusted_authserv_ids (upstream_ar.c) */
+	int gw_ar_seen;                        /* a trusted id was met */
+	struct ar_header *gw_ar;               /* the gateway's field, parsed */
+	char gw_ar_why[200];
+	dkim_sigresult gw_dkim[MSG_MAX_GW_DKIM];
+	size_t ngw_dkim;
 	/* the message */
 	int state;
 	int failed;
@@ -104,6 +131,13 @@ struct msg {
 };
 
 int msg_skipped(const msg *m);
+int msg_start_spf(msg *m);
+int msg_upstream_received(msg *m, const char *value, size_t len);
+void msg_upstream_eoh(msg *m);          /* upstream.c */
+int msg_upstream_ar(msg *m, const char *value, size_t len);
+int msg_upstream_ar_spf(msg *m);
+void msg_upstream_ar_dkim(msg *m);
+const char *msg_upstream_ar_ip(const msg *m);  /* upstream_ar.c */
 void msg_run_dmarc(msg *m);
 void msg_decide(msg *m);           /* verdict.c */
 

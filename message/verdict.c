@@ -188,7 +188,7 @@ build_headers(msg *m)
 			in.spf_mailfrom = &m->spf_mf;
 		if (m->spf_done)
 			in.spf_helo = &m->spf_helo;
-		in.helo = m->helo;
+		in.helo = m->src_helo;
 		in.dkim_evaluated = 1;
 		in.dkim = m->dkimres;
 		in.ndkim = m->ndkim;
@@ -203,7 +203,7 @@ build_headers(msg *m)
 		const spf_result *r = m->mail_from[0] != '\0' ? &m->spf_mf :
 		    &m->spf_helo;
 
-		if (received_spf_build(r, m->ip, m->helo, cfg->authserv_id,
+		if (received_spf_build(r, m->src_ip, m->src_helo, cfg->authserv_id,
 		    &m->rspf) == 0)
 			m->v.received_spf = m->rspf.s;
 	}
@@ -331,16 +331,23 @@ msg_decide(msg *m)
 		build_headers(m);
 		return;
 	}
-	if (!m->spf_done && !m->have_ip && m->have_mail_from) {
-		/* no client address: report SPF as not evaluated */
+	/* the gateway's own address when its Received field was not
+	 * usable: the client that connected, as without upstream_networks */
+	v->source_ip = m->src_ip;
+	if (m->upstream)
+		v->upstream = m->hop_why;
+	if (!m->spf_done && m->have_mail_from && (!m->have_ip ||
+	    (m->upstream && m->hop_state != MSG_HOP_FOUND))) {
+		/* no client address (upstream.c: fail closed, never the
+		 * gateway's): report SPF as not evaluated */
 		memset(&m->spf_mf, 0, sizeof(m->spf_mf));
 		m->spf_mf.code = SPF_NONE;
-		str_fmt(m->spf_mf.reason, sizeof(m->spf_mf.reason),
-		    "no client IP address to check");
+		str_fmt(m->spf_mf.reason, sizeof(m->spf_mf.reason), "%s",
+		    m->upstream ? m->hop_why : "no client IP address to check");
 		m->spf_helo = m->spf_mf;
 		m->spf_helo.identity = SPF_ID_HELO;
 		str_fmt(m->spf_helo.domain, sizeof(m->spf_helo.domain), "%s",
-		    m->helo);
+		    m->src_helo);
 		{
 			/* the domains that would have been checked, for the
 			 * header's smtp.mailfrom */

@@ -23,7 +23,9 @@
 # DMARC at a receiving authmilter (`authmilter check`); a SIGHUP that
 # changes the key while authenticated mail flows drops none and the next
 # message carries the new selector; a trusted network gets "none";
-# the log lines carry Postfix's queue id.
+# mail from a gateway in upstream_networks is judged on the client its
+# Received field names (pass delivered, fail 550, no field 550: fail
+# closed); the log lines carry Postfix's queue id.
 # Runs as root (CI does); a missing postfix fails the test.
 set -u
 . "$(pwd)/tests/lib/common.sh"  # need_tools, stop_pids, tail_logs, silent_udp, wait_tcp, hwm
@@ -94,6 +96,7 @@ skip_authenticated = yes
 skipped_header = header
 sign_key = example.com sel $T/dkim.pem
 iprev = yes
+upstream_networks = 100.64.0.0/24
 EOF
 chmod 600 "$T/dkim.pem"
 # a UDP port that never answers: every lookup times out
@@ -393,6 +396,38 @@ r=$(send badfrom 192.0.2.10 mail.example.com alice@example.com)
 echo "badfrom: $r"
 case $r in "550 5.7.1"*"From header field not valid"*"2 From header fields"*) ;;
 	*) fail "repeated From: want 550 5.7.1 naming the From problem, got: $r" ;; esac
+
+# --- 7d. behind a gateway (upstream_networks): judged on the original client
+# the gateway 100.64.0.5 (authorised nowhere) relays with its own Received
+# field naming the original client; Postfix adds its own above it
+gw_rcvd() {
+	printf 'Received: from mail.example.com (mail.example.com [%s])\n\tby gw.example.net (Postfix) with ESMTP id GW%s;\n\tMon, 06 Jan 2025 10:00:00 +0000' "$1" "$N"
+}
+msg gwgood alice@example.com "$(gw_rcvd 192.0.2.10)"
+r=$(send gwgood 100.64.0.5 gw.example.net alice@example.com)
+case $r in 250*) ;; *) fail "gwgood: a client authorised by SPF behind the gateway: $r" ;; esac
+f=$(delivered gwgood) || fail "gwgood: not delivered"
+ar=$(first_ar "$f")
+echo "gwgood: $ar"
+for _w in "spf=pass" "smtp.mailfrom=example.com" "dmarc=pass" \
+    "policy.iprev=192.0.2.10"; do
+	case $ar in *"$_w"*) ;; *) fail "gwgood: no '$_w' in: $ar" ;; esac
+done
+grep -q "upstream=.*client 192.0.2.10 (helo mail.example.com)" "$T/am1.log" ||
+    fail "gwgood: no upstream= log field naming 192.0.2.10"
+msg gwbad alice@example.com "$(gw_rcvd 203.0.113.99)"
+r=$(send gwbad 100.64.0.5 gw.example.net alice@example.com)
+echo "gwbad: $r"
+case $r in "550 5.7.1"*example.com*) ;; *) fail "gwbad: want 550 5.7.1 (the original client fails SPF), got: $r" ;; esac
+# fail closed: no Received field of the gateway's -> never judged as the
+# gateway, SPF none, the p=reject domain refused, a clear log line
+msg gwnone alice@example.com
+r=$(send gwnone 100.64.0.5 gw.example.net alice@example.com)
+echo "gwnone: $r"
+case $r in "550 5.7.1"*) ;; *) fail "gwnone: want 550 5.7.1 (fail closed), got: $r" ;; esac
+grep -q "upstream=.*no usable Received field from gateway 100.64.0.5" "$T/am1.log" ||
+    fail "gwnone: no log line saying no usable Received field"
+echo "gateway: judged on the Received field's client (pass, 550), none: 550 and logged"
 
 # --- 8. logs: one line per message with Postfix's queue id --------------------
 qid=$(qid good)
