@@ -162,8 +162,8 @@ def main():
     for b in bounds.values():
         hist[b["bound"]] = hist.get(b["bound"], 0) + 1
     print()
-    print("cold DNS: %d messages, each from a new domain (validation on, stub to nsd via "
-          "dnsdelay), concurrency %s" % (n, a.concurrency))
+    print("cold DNS: corpus of %d messages, each from a new domain (validation on, stub "
+          "to nsd via dnsdelay), concurrency %s" % (n, a.concurrency))
     print("bound (longest chain of dependent lookups, round trips): p50 %d, "
           "distribution %s" % (pct([b["bound"] for b in bounds.values()], 0.5),
                                " ".join("%d:%d" % kv for kv in sorted(hist.items()))))
