@@ -83,6 +83,7 @@ fi
 
 # ---- inside the namespace ----
 . "$(pwd)/tests/lib/nsd.sh"
+. "$(pwd)/$KIT/pairconf.sh"
 RUN=$WORK/cold-run
 rm -rf "$RUN"
 mkdir -p "$RUN/nsd"
@@ -147,31 +148,7 @@ run_pair() {
 		i=$((i + 1)); [ $i -lt 50 ] || die "unbound did not come up ($RUN/unbound.log)"
 		sleep 0.1
 	done
-	cat > "$RUN/opendkim.conf" <<EOF
-Mode                 v
-Socket               local:$RUN/opendkim.sock
-PidFile              $RUN/opendkim.pid
-Nameservers          127.0.0.1
-AuthservID           bench.test
-AlwaysAddARHeader    yes
-Syslog               no
-Background           no
-UMask                000
-EOF
-	cat > "$RUN/opendmarc.conf" <<EOF
-Socket               local:$RUN/opendmarc.sock
-PidFile              $RUN/opendmarc.pid
-AuthservID           bench.test
-TrustedAuthservIDs   bench.test
-SPFSelfValidate      true
-SPFIgnoreResults     true
-PublicSuffixList     /usr/share/publicsuffix/public_suffix_list.dat
-FailureReports       false
-RejectFailures       false
-Syslog               false
-Background           false
-UMask                000
-EOF
+	pair_conf "$RUN"
 	rm -f "$RUN/opendkim.sock" "$RUN/opendmarc.sock"
 	opendkim -f -x "$RUN/opendkim.conf" & OD=$!
 	opendmarc -f -c "$RUN/opendmarc.conf" & OM=$!

@@ -96,7 +96,7 @@ def analyse(run, subject, delay, bounds):
             m = DOMAIN.search(qname.lower())
             if m:
                 by_dom.setdefault(m.group(1), []).append((int(t), qname.lower(), int(qtype)))
-    first, msgs, spf_by_shape, walk = {}, [], {}, {}
+    first, msgs, spf_by_shape, walk, gaps = {}, [], {}, {}, []
     for b in bounds.values():
         qs = sorted(by_dom.get(b["dom"], []))
         if not qs:
@@ -104,6 +104,8 @@ def analyse(run, subject, delay, bounds):
         wave, start, kinds = -1, None, {}
         for t, qname, qtype in qs:
             if start is None or t - start >= 0.75 * delay:
+                if start is not None:
+                    gaps.append(t - start)
                 wave, start = wave + 1, t
             k = kind_of(qname, qtype, b["dom"])
             kinds.setdefault(k, []).append(wave)
@@ -119,10 +121,10 @@ def analyse(run, subject, delay, bounds):
         dm = [w for k, ws in kinds.items() if k.startswith("dmarc") for w in ws]
         if dm and b["walk"] > 1:
             walk.setdefault(b["walk"], []).append(max(dm) - min(dm) + 1)
-    return first, msgs, spf_by_shape, walk
+    return first, msgs, spf_by_shape, walk, gaps
 
 
-def print_analysis(name, delay, first, msgs, spf_by_shape, walk):
+def print_analysis(name, delay, first, msgs, spf_by_shape, walk, gaps):
     print("where %s waits (%d ms; a message's queries cut into waves, a new wave when a "
           "query leaves >= 3/4 RTT after the last wave began):" % (name, delay))
     if not msgs:
@@ -133,6 +135,8 @@ def print_analysis(name, delay, first, msgs, spf_by_shape, walk):
               statistics.mean(w for w, _ in msgs), pct([w for w, _ in msgs], 0.5),
               statistics.mean(b for _, b in msgs), pct([b for _, b in msgs], 0.5),
               sum(1 for w, b in msgs if w > b), len(msgs)))
+    print("  one dependent step (a wave's first query to the next's; the round trip is %d ms):"
+          " p10 %d, p50 %d, p90 %d ms" % (delay, pct(gaps, 0.1), pct(gaps, 0.5), pct(gaps, 0.9)))
     print("  first query of each lookup, in wave (mean; 0 = with the message's first "
           "query): " + ", ".join("%s %.2f" % (k, statistics.mean(v))
                                   for k, v in sorted(first.items())))

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """contrib/milterbench/gencold.py - the cold-DNS corpus: one new sender domain per message.
 
-    /usr/bin/python3 contrib/milterbench/gencold.py -o DIR [-n 1500] [--seed 1]
+    /usr/bin/python3 contrib/milterbench/gencold.py -o DIR [-n 1000] [--seed 1]
 
-Writes into DIR (same seed and count = same bytes):
+Writes into DIR (same seed and count = same domains, records and messages; only
+the signatures differ, by their t= tag):
   msg/NNNNN.eml   messages (CRLF), DKIM-signed (RSA-2048, RSA-1024, Ed25519)
   manifest.tsv    milterbench input (as gencorpus.py)
   expect.tsv      expected verdicts (as gencorpus.py; compare.py reads it)
@@ -32,7 +33,6 @@ bound = max of these, in round trips (cold.sh multiplies by the delay).
 spf_serial counts the lookups of an evaluator that starts none before it
 reaches it (for the "what is serialized" analysis). Needs python3-dkim.
 """
-import argparse
 import ipaddress
 import math
 import os
@@ -43,7 +43,7 @@ import dkim
 import dkim.canonicalization
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gencorpus import Key, SIGNED, make_body  # noqa: E402
+from gencorpus import Key, SIGNED, corpus_args, make_body  # noqa: E402
 
 ZONE = "cold"
 KINDS = [("ok", 0.55), ("spffail", 0.2), ("badbody", 0.15), ("bothfail", 0.1)]
@@ -152,11 +152,7 @@ def build_domain(w, i):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("-o", "--out", required=True)
-    ap.add_argument("-n", "--count", type=int, default=1500)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
+    a = corpus_args(__doc__, 1000)
     rng = random.Random(a.seed)
     # shared key material (DNS names are per domain): keygen is slow
     keys = {"rsa2048": Key(rng, "rsa2048", "k"), "rsa1024": Key(rng, "rsa1024", "k"),

@@ -62,6 +62,7 @@ if [ "${1:-}" != --inner ]; then
 fi
 
 # ---- inside the namespace ----
+. "$(pwd)/$KIT/pairconf.sh"
 RUN=$WORK/run
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -105,31 +106,7 @@ until getent ahosts mx.d01.example >/dev/null 2>&1; do
 	sleep 0.1
 done
 
-cat > "$RUN/opendkim.conf" <<EOF
-Mode                 v
-Socket               local:$RUN/opendkim.sock
-PidFile              $RUN/opendkim.pid
-Nameservers          127.0.0.1
-AuthservID           bench.test
-AlwaysAddARHeader    yes
-Syslog               no
-Background           no
-UMask                000
-EOF
-cat > "$RUN/opendmarc.conf" <<EOF
-Socket               local:$RUN/opendmarc.sock
-PidFile              $RUN/opendmarc.pid
-AuthservID           bench.test
-TrustedAuthservIDs   bench.test
-SPFSelfValidate      true
-SPFIgnoreResults     true
-PublicSuffixList     /usr/share/publicsuffix/public_suffix_list.dat
-FailureReports       false
-RejectFailures       false
-Syslog               false
-Background           false
-UMask                000
-EOF
+pair_conf "$RUN"
 opendkim -f -x "$RUN/opendkim.conf" & PIDS="$PIDS $!"
 DKIM_PID=$!
 opendmarc -f -c "$RUN/opendmarc.conf" & PIDS="$PIDS $!"
