@@ -56,34 +56,19 @@ fail() { die "$@"; }	# for tests/lib/nsd.sh
 
 if [ "${1:-}" != --inner ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "cold: skipped (needs root for namespaces)"; exit 0; }
-	missing=""
-	for p in opendkim opendmarc unbound nsd ldnsutils iproute2 python3-dkim \
-	    python3-nacl python3-cryptography publicsuffix; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-	done
-	if [ -n "$missing" ]; then
-		echo "cold: installing benchmark packages:$missing"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		    --no-install-recommends $missing >/dev/null ||
-		    die "apt-get install$missing failed"
-	fi
 	[ -x "$BUILD/authmilter" ] || die "$BUILD/authmilter is missing (make first)"
-	make -s -f $KIT/Makefile BUILD="$BUILD" || die "build failed"
-	stamp="seed=$COLD_SEED count=$COLD_MESSAGES $(cat $KIT/gencold.py $KIT/gencorpus.py |
-	    sha256sum | cut -c1-16)"
-	if [ "$(cat "$CORPUS/stamp" 2>/dev/null)" != "$stamp" ]; then
-		echo "cold: generating $COLD_MESSAGES messages, one new domain each (seed $COLD_SEED)"
-		rm -rf "$CORPUS"
-		/usr/bin/python3 $KIT/gencold.py -o "$CORPUS" -n "$COLD_MESSAGES" \
-		    --seed "$COLD_SEED" || die "corpus generation failed"
-		echo "$stamp" > "$CORPUS/stamp"
-	fi
+	. "$(pwd)/$KIT/kitlib.sh"
+	kit_prepare cold opendkim opendmarc unbound nsd ldnsutils iproute2 python3-dkim \
+	    python3-nacl python3-cryptography publicsuffix
+	kit_corpus cold "$CORPUS" "seed=$COLD_SEED count=$COLD_MESSAGES $(cat \
+	    $KIT/gencold.py $KIT/gencorpus.py | sha256sum | cut -c1-16)" \
+	    gencold.py "$COLD_MESSAGES" "$COLD_SEED"
 	exec unshare --net --mount sh "$0" --inner
 fi
 
 # ---- inside the namespace ----
 . "$(pwd)/tests/lib/nsd.sh"
-. "$(pwd)/$KIT/pairconf.sh"
+. "$(pwd)/$KIT/kitlib.sh"
 RUN=$WORK/cold-run
 rm -rf "$RUN"
 mkdir -p "$RUN/nsd"
