@@ -34,9 +34,16 @@ def load_expect(path):
 
 
 def strip_comments(v):
-    out, depth = [], 0
+    """v without RFC 5322 comments, and without the inside of quoted strings
+    (reason="...; ..." holds semicolons)."""
+    out, depth, quoted = [], 0, False
     for ch in v:
-        if ch == "(":
+        if quoted:
+            quoted = ch != '"'
+            continue
+        if ch == '"' and not depth:
+            quoted = True
+        elif ch == "(":
             depth += 1
         elif ch == ")" and depth:
             depth -= 1

@@ -304,12 +304,17 @@ def gen_message(rng, seq, domains, providers):
     return msg, env, exp, floor
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def corpus_args(doc, count):
+    """-o DIR, -n COUNT, --seed N of a corpus generator (gencold.py too)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("-o", "--out", required=True)
-    ap.add_argument("-n", "--count", type=int, default=2000)
+    ap.add_argument("-n", "--count", type=int, default=count)
     ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    a = corpus_args(__doc__, 2000)
     rng = random.Random(a.seed)
     zone = Zone()
     domains, providers = build_world(rng, zone)

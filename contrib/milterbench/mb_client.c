@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MTA_HOSTNAME	"mx.bench.test"		/* macro j */
@@ -234,6 +235,15 @@ mb_conn_close(mb_conn *c)
 	free(c->in);
 	c->in = NULL;
 	c->incap = 0;
+}
+
+long
+mb_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
 void
@@ -476,8 +486,10 @@ mail:
 	if (cut != NULL && cut->headers == SIZE_MAX && !skip)
 		return cut_here(c, cut, res);
 	QUEUE(mp_enc_packet(&c->out, SMFIC_BODYEOB, NULL, 0));
+	res->eom_us = mb_now_us();
 	if (await(c, 0, 1, h, res) != STEP_END)
 		goto fail;
+	res->eom_us = mb_now_us() - res->eom_us;
 	c->reusable = res->action == SMFIR_CONTINUE;
 	return 0;
 ended:

@@ -21,6 +21,7 @@
  *	void	mb_conn_drop(mb_conn *c);
  *	void	mb_result_reset(mb_result *r);
  *	void	mb_result_free(mb_result *r);
+ *	long	mb_now_us(void);
  *
  * DESCRIPTION
  *	mb_conn_open() connects to spec ("unix:/path", "local:/path" or
@@ -58,6 +59,9 @@
  *	MTA). It returns 1 when the cut happened (r->action stays 0), 0 when
  *	a final reply came before the cut point, -1 on failure as above.
  *	mb_conn_drop() closes the connection without SMFIC_QUIT.
+ *	r->eom_us is the end-of-message latency: from queueing SMFIC_BODYEOB
+ *	(the write of any body bytes still pending included) to the final
+ *	reply. mb_now_us() is CLOCK_MONOTONIC in microseconds.
  */
 #ifndef MB_CLIENT_H
 #define MB_CLIENT_H
@@ -113,6 +117,7 @@ typedef struct mb_result {
 	size_t nmods;
 	size_t nprogress;
 	const char *error;	/* static reason when mb_conn_message failed */
+	long eom_us;		/* end of message: BODYEOB sent -> final reply */
 } mb_result;
 
 int mb_conn_open(mb_conn *c, const char *spec, int timeout_s, char *err,
@@ -125,5 +130,6 @@ int mb_conn_message_cut(mb_conn *c, const mb_message *m, mb_hdrs *h,
 void mb_conn_drop(mb_conn *c);
 void mb_result_reset(mb_result *r);
 void mb_result_free(mb_result *r);
+long mb_now_us(void);
 
 #endif

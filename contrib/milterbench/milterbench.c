@@ -18,8 +18,10 @@
  * milters this is Postfix's one connection per SMTP session.
  *
  * stdout, one line: messages= errors= concurrency= seconds= msgs_per_s=
- * p50_ms= p95_ms= p99_ms= (key=value, for scripts). -o writes one JSON object
- * per message in corpus order: id, final action, latency and, per milter,
+ * p50_ms= p95_ms= p99_ms= (the whole session) eom_p50_ms= eom_p99_ms= (end of
+ * message: BODYEOB sent -> final reply, summed over a chain's milters, as an
+ * MTA waits for each in turn) (key=value, for scripts). -o writes one JSON
+ * object per message in corpus order: id, final action, latency_us, eom_us and, per milter,
  * its action, reply text, quarantine reason and header modifications.
  * Exit: 0 done (even with per-message errors, counted in errors=), 1 when
  * the corpus or a milter cannot be reached at start, 2 bad usage.
@@ -48,6 +50,7 @@ struct opts {
 
 struct delivery {
 	long latency_us;
+	long eom_us;		/* sum over the chain: what the MTA waits at EOM */
 	int error;
 	char *json;
 };
@@ -65,15 +68,6 @@ usage(void)
 	    "       [-m messages-per-connection] [-n messages] "
 	    "[-o results.jsonl] [-t timeout-s]\n");
 	exit(2);
-}
-
-static long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
 /* mp_buf doubles as the output byte buffer (NUL-terminated). */
@@ -144,7 +138,7 @@ ends_chain(int action)
 
 static char *
 to_json(const mb_message *m, const mb_result *res, size_t nres, long lat,
-    const char *final)
+    long eom, const char *final)
 {
 	mp_buf b;
 	char num[32];
@@ -156,6 +150,8 @@ to_json(const mb_message *m, const mb_result *res, size_t nres, long lat,
 	puts_b(&b, ",\"action\":");
 	put_json_str(&b, final);
 	snprintf(num, sizeof(num), ",\"latency_us\":%ld", lat);
+	puts_b(&b, num);
+	snprintf(num, sizeof(num), ",\"eom_us\":%ld", eom);
 	puts_b(&b, num);
 	puts_b(&b, ",\"milters\":[");
 	for (k = 0; k < nres; k++) {
@@ -204,7 +200,7 @@ deliver(mb_conn *conn, long seq)
 	char err[256];
 	mb_hdrs h;
 	size_t k, nres = 0;
-	long t0 = now_us();
+	long t0 = mb_now_us();
 	int error = 0;
 
 	if (mb_hdrs_init(&h, m) < 0) {
@@ -238,11 +234,13 @@ deliver(mb_conn *conn, long seq)
 			break;
 		}
 	}
-	deliv[seq].latency_us = now_us() - t0;
+	deliv[seq].latency_us = mb_now_us() - t0;
 	deliv[seq].error = error;
+	for (k = 0; k < nres; k++)
+		deliv[seq].eom_us += res[k].eom_us;
 	if (o.out != NULL)
 		deliv[seq].json = to_json(m, res, nres, deliv[seq].latency_us,
-		    final);
+		    deliv[seq].eom_us, final);
 	for (k = 0; k < nres; k++)
 		mb_result_free(&res[k]);
 	mb_hdrs_free(&h);
@@ -325,7 +323,7 @@ main(int argc, char **argv)
 {
 	char err[512], mpath[4096];
 	pthread_t tid[THREADS_MAX];
-	long i, t0, elapsed, errors = 0, *lat;
+	long i, t0, elapsed, errors = 0, *lat, *eom;
 	FILE *fp;
 
 	parse_opts(argc, argv);
@@ -352,11 +350,12 @@ main(int argc, char **argv)
 		mb_conn_close(&c);
 	}
 	if ((deliv = calloc((size_t)o.total, sizeof(*deliv))) == NULL ||
-	    (lat = calloc((size_t)o.total, sizeof(*lat))) == NULL) {
+	    (lat = calloc((size_t)o.total, sizeof(*lat))) == NULL ||
+	    (eom = calloc((size_t)o.total, sizeof(*eom))) == NULL) {
 		fprintf(stderr, "milterbench: out of memory\n");
 		return 1;
 	}
-	t0 = now_us();
+	t0 = mb_now_us();
 	for (i = 0; i < o.threads; i++)
 		if (pthread_create(&tid[i], NULL, worker, NULL) != 0) {
 			fprintf(stderr, "milterbench: cannot start threads\n");
@@ -364,18 +363,22 @@ main(int argc, char **argv)
 		}
 	for (i = 0; i < o.threads; i++)
 		pthread_join(tid[i], NULL);
-	elapsed = now_us() - t0;
+	elapsed = mb_now_us() - t0;
 	for (i = 0; i < o.total; i++) {
 		lat[i] = deliv[i].latency_us;
+		eom[i] = deliv[i].eom_us;
 		errors += deliv[i].error;
 	}
 	qsort(lat, (size_t)o.total, sizeof(*lat), cmp_long);
+	qsort(eom, (size_t)o.total, sizeof(*eom), cmp_long);
 	printf("messages=%ld errors=%ld concurrency=%ld seconds=%.3f "
-	    "msgs_per_s=%.1f p50_ms=%.3f p95_ms=%.3f p99_ms=%.3f\n",
+	    "msgs_per_s=%.1f p50_ms=%.3f p95_ms=%.3f p99_ms=%.3f "
+	    "eom_p50_ms=%.3f eom_p99_ms=%.3f\n",
 	    o.total, errors, o.threads, (double)elapsed / 1e6,
 	    (double)o.total * 1e6 / (double)(elapsed ? elapsed : 1),
 	    pct_ms(lat, o.total, 0.50), pct_ms(lat, o.total, 0.95),
-	    pct_ms(lat, o.total, 0.99));
+	    pct_ms(lat, o.total, 0.99), pct_ms(eom, o.total, 0.50),
+	    pct_ms(eom, o.total, 0.99));
 	if (o.out != NULL) {
 		if ((fp = fopen(o.out, "w")) == NULL) {
 			fprintf(stderr, "milterbench: %s: cannot write\n", o.out);
@@ -390,6 +393,7 @@ main(int argc, char **argv)
 		free(deliv[i].json);
 	free(deliv);
 	free(lat);
+	free(eom);
 	mb_corpus_free(&corpus);
 	return 0;
 }

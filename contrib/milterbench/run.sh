@@ -38,30 +38,17 @@ die() { echo "milterbench: $*" >&2; exit 1; }
 
 if [ "${1:-}" != --inner ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "milterbench: skipped (needs root for namespaces)"; exit 0; }
-	missing=""
-	for p in opendkim opendmarc unbound iproute2 python3-dkim python3-nacl \
-	    python3-cryptography publicsuffix; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-	done
-	if [ -n "$missing" ]; then
-		echo "milterbench: installing benchmark packages:$missing"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		    --no-install-recommends $missing >/dev/null ||
-		    die "apt-get install$missing failed"
-	fi
-	make -s -f $KIT/Makefile BUILD="$BUILD" || die "build failed"
-	stamp="seed=$MB_SEED count=$MB_MESSAGES $(sha256sum $KIT/gencorpus.py | cut -c1-16)"
-	if [ "$(cat "$CORPUS/stamp" 2>/dev/null)" != "$stamp" ]; then
-		echo "milterbench: generating $MB_MESSAGES messages (seed $MB_SEED)"
-		rm -rf "$CORPUS"
-		/usr/bin/python3 $KIT/gencorpus.py -o "$CORPUS" -n "$MB_MESSAGES" \
-		    --seed "$MB_SEED" || die "corpus generation failed"
-		echo "$stamp" > "$CORPUS/stamp"
-	fi
+	. "$(pwd)/$KIT/kitlib.sh"
+	kit_prepare milterbench opendkim opendmarc unbound iproute2 python3-dkim \
+	    python3-nacl python3-cryptography publicsuffix
+	kit_corpus milterbench "$CORPUS" \
+	    "seed=$MB_SEED count=$MB_MESSAGES $(sha256sum $KIT/gencorpus.py | cut -c1-16)" \
+	    gencorpus.py "$MB_MESSAGES" "$MB_SEED"
 	exec unshare --net --mount sh "$0" --inner
 fi
 
 # ---- inside the namespace ----
+. "$(pwd)/$KIT/kitlib.sh"
 RUN=$WORK/run
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -105,31 +92,7 @@ until getent ahosts mx.d01.example >/dev/null 2>&1; do
 	sleep 0.1
 done
 
-cat > "$RUN/opendkim.conf" <<EOF
-Mode                 v
-Socket               local:$RUN/opendkim.sock
-PidFile              $RUN/opendkim.pid
-Nameservers          127.0.0.1
-AuthservID           bench.test
-AlwaysAddARHeader    yes
-Syslog               no
-Background           no
-UMask                000
-EOF
-cat > "$RUN/opendmarc.conf" <<EOF
-Socket               local:$RUN/opendmarc.sock
-PidFile              $RUN/opendmarc.pid
-AuthservID           bench.test
-TrustedAuthservIDs   bench.test
-SPFSelfValidate      true
-SPFIgnoreResults     true
-PublicSuffixList     /usr/share/publicsuffix/public_suffix_list.dat
-FailureReports       false
-RejectFailures       false
-Syslog               false
-Background           false
-UMask                000
-EOF
+pair_conf "$RUN"
 opendkim -f -x "$RUN/opendkim.conf" & PIDS="$PIDS $!"
 DKIM_PID=$!
 opendmarc -f -c "$RUN/opendmarc.conf" & PIDS="$PIDS $!"

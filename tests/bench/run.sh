@@ -4,7 +4,9 @@
 # file they serve through libunbound auth-zone. Figures, not pass/fail; the
 # exit status is non-zero only when a program failed (wrong answers).
 # Then the milter benchmark kit (contrib/milterbench/run.sh: authmilter vs
-# opendkim+opendmarc over a generated corpus; root; MILTERBENCH=0 skips it).
+# opendkim+opendmarc over a generated corpus; root; MILTERBENCH=0 skips it),
+# and its cold-DNS mode (contrib/milterbench/cold.sh: every sender domain
+# new, signed zone behind a 20 and 80 ms delay; root; COLD=0 skips it).
 BUILD=${BUILD:-build}
 BENCH_ZONE=${BENCH_ZONE:-tests/fixtures/dns/test.zone}
 export BUILD BENCH_ZONE
@@ -17,5 +19,9 @@ done
 if [ "${MILTERBENCH:-1}" != 0 ]; then
 	echo "=== milterbench (contrib/milterbench/run.sh)"
 	sh contrib/milterbench/run.sh || failed=$((failed + 1))
+fi
+if [ "${COLD:-1}" != 0 ]; then
+	echo "=== cold DNS (contrib/milterbench/cold.sh)"
+	sh contrib/milterbench/cold.sh || failed=$((failed + 1))
 fi
 [ "$failed" -eq 0 ]
