@@ -380,6 +380,16 @@ int dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
 extern const msgparse_events dkim_sign_msg_events;
 /* msgparse events feeding an ARC verifier (arc_msg.c) */
 extern const msgparse_events arc_msg_events;
+/* ARC sealing of a whole message (arc_msg.c): v (a fresh verifier) and
+ * s (a fresh sealer) fed in one pass, then arc_sealer_finish() with v's
+ * chain and the payload aar, or, aar NULL, the message's own
+ * Authentication-Results claiming authserv_id merged into one (RFC 8617
+ * 4.1.1; none is an error). Returns arc_sealer_finish()'s 1 (the fields
+ * appended to out) or 0 (not to be sealed), or -1; err says why or
+ * "sealed i=N cv=X". */
+int arc_msg_seal(arc_verifier *v, arc_sealer *s, const char *text,
+    size_t len, const char *authserv_id, const char *aar, strbuf *out,
+    char *err, size_t errlen);
 int dkim_msg_sign(dkim_signer *sg, const char *text, size_t len, strbuf *out,
     char *err, size_t errlen);
 
