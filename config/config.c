@@ -290,6 +290,14 @@ static const config_key keys[] = {
 	{ "verify_signed", CFG_BOOL, FIELD(verify_signed), NOCOUNT, 0, 1, NULL,
 	  "no", "Also verify (SPF, DKIM, DMARC, Authentication-Results) mail that "
 	  "is signed; no: outgoing mail is signed only.", NULL },
+	/* -- ARC sealing (issue 15); authmilter(8), arc --seal -- */
+	{ "arc_seal", CFG_LINES, FIELD(arc_seal), FIELD(narc_seal),
+	  FIELD(arc_seal_line), CONFIG_ARC_SEAL_MAX, NULL, "",
+	  "DOMAIN SELECTOR FILE: the d=, s= and private key (an absolute path, "
+	  "PEM, RSA or Ed25519, read as the run-as user) of the ARC sets this "
+	  "site adds as a forwarder or list server (RFC 8617 5.1: the verdict "
+	  "becomes the ARC-Authentication-Results, cv= the chain's validation); "
+	  "one per site; \"\": no sealing.", config_check_arc_seal },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

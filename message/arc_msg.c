@@ -3,11 +3,13 @@
  * (dkim/arc.h): mp_init(&p, &arc_msg_events, v, DKIM_MSG_MAX_FIELD),
  * mp_push() per chunk, mp_finish(), then arc_eom(v); and the sealing of
  * a whole message (arc_msg_seal(): `authmilter arc --seal`, the ARC
- * suite's signing scenarios), validator and sealer fed in one pass.
+ * suite's signing scenarios), validator and sealer fed in one pass; the
+ * arc_seal configuration (its key loaded once, a sealer per message).
  */
 #include "message/message.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -150,4 +152,74 @@ arc_msg_seal(arc_verifier *v, arc_sealer *s, const char *text, size_t len,
 	}
 	sb_free(&merged);
 	return rc;
+}
+
+struct arc_seal_conf {
+	config_sign_key k;
+	unsigned line;
+	dkim_privkey *key;
+};
+
+int
+arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
+    sign_problem_fn fn, void *arg, char *err, size_t errlen)
+{
+	arc_seal_conf *c;
+	char why[256], text[CONFIG_MAX_PATH + 512];
+	int warn = 0;
+
+	*out = NULL;
+	if (cfg->narc_seal == 0)
+		return 0;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->line = cfg->arc_seal_line[0];
+	if (config_arc_seal_parse(cfg->arc_seal[0], &c->k, why,
+	    sizeof(why)) < 0) {
+		snprintf(text, sizeof(text), "arc_seal: %s", why);
+		goto bad;
+	}
+	if ((c->key = dkim_privkey_load(c->k.file, &warn, why,
+	    sizeof(why))) == NULL) {
+		snprintf(text, sizeof(text), "arc_seal: key %s: %s", c->k.file,
+		    why);
+		goto bad;
+	}
+	if ((warn & DKIM_PRIVKEY_WARN_PERMS) && fn != NULL) {
+		snprintf(text, sizeof(text), "arc_seal: key %s is readable by "
+		    "group or others: chmod 0600 it (owned by the run-as user)",
+		    c->k.file);
+		fn(arg, c->line, 0, text);
+	}
+	*out = c;
+	return 0;
+bad:
+	if (fn != NULL)
+		fn(arg, c->line, 1, text);
+	snprintf(err, errlen, "%s", text);
+	arc_seal_conf_free(c);
+	return -1;
+}
+
+arc_sealer *
+arc_seal_conf_sealer(const arc_seal_conf *c, char *err, size_t errlen)
+{
+	arc_seal_options o;
+
+	arc_seal_options_init(&o);
+	o.domain = c->k.domain;
+	o.selector = c->k.selector;
+	o.key = c->key;
+	return arc_sealer_new(&o, err, errlen);
+}
+
+void
+arc_seal_conf_free(arc_seal_conf *c)
+{
+	if (c == NULL)
+		return;
+	dkim_privkey_free(c->key);
+	free(c);
 }
