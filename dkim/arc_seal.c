@@ -47,9 +47,7 @@ struct arc_sealer {
 	int64_t now;
 	size_t nfields;
 	dkim_hstore hs;
-	EVP_MD_CTX *md;       /* body hash */
-	int md_failed;
-	dkim_bodycanon canon;
+	dkim_signbody body;   /* relaxed, SHA-256 */
 	char error[SEAL_ERRLEN];
 };
 
@@ -85,15 +83,6 @@ arc_seal_options_init(arc_seal_options *o)
 	memset(o, 0, sizeof(*o));
 	o->oversign = 1;
 	o->fold = 1;
-}
-
-static void
-body_out(void *arg, const void *p, size_t n)
-{
-	arc_sealer *s = arg;
-
-	if (!s->md_failed && EVP_DigestUpdate(s->md, p, n) != 1)
-		s->md_failed = 1;
 }
 
 /* The AMS header list (RFC 8617 4.1.2): the signing default plus the
@@ -164,13 +153,11 @@ arc_sealer_new(const arc_seal_options *o, char *err, size_t errlen)
 	s->fold = o->fold != 0;
 	s->now = o->now != 0 ? o->now : (int64_t)time(NULL);
 	dkim_hs_init(&s->hs, DKIM_DEFAULT_MAX_HEADER_BYTES);
-	s->md = EVP_MD_CTX_new();
-	if (s->md == NULL || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+	if (dkim_signbody_init(&s->body, 1) < 0) {
 		snprintf(err, errlen, "cannot start SHA-256");
 		arc_sealer_free(s);
 		return NULL;
 	}
-	dkim_bodycanon_init(&s->canon, 1, body_out, s);
 	s->state = SL_HEADERS;
 	return s;
 }
@@ -179,19 +166,13 @@ int
 arc_sealer_header(arc_sealer *s, const char *name, size_t namelen,
     const char *value, size_t valuelen)
 {
-	int rc;
+	char err[SEAL_ERRLEN];
 
 	if (s->state != SL_HEADERS)
 		return fail(s, "header field out of order");
-	if (++s->nfields > DKIM_SIGN_MAX_FIELDS)
-		return fail(s, "more than %d header fields (local limit)",
-		    DKIM_SIGN_MAX_FIELDS);
-	rc = dkim_hs_add(&s->hs, name, namelen, value, valuelen);
-	if (rc < 0)
-		return fail(s, "out of memory");
-	if (rc > 0)
-		return fail(s, "header block over %d bytes (local limit)",
-		    DKIM_DEFAULT_MAX_HEADER_BYTES);
+	if (dkim_sign_keep(&s->hs, &s->nfields, name, namelen, value,
+	    valuelen, err, sizeof(err)) < 0)
+		return fail(s, "%s", err);
 	return 0;
 }
 
@@ -209,8 +190,8 @@ arc_sealer_body(arc_sealer *s, const void *p, size_t n)
 {
 	if (s->state != SL_BODY)
 		return fail(s, "body out of order");
-	dkim_bodycanon_update(&s->canon, p, n);
-	return s->md_failed ? fail(s, "body hash failed") : 0;
+	return dkim_signbody_update(&s->body, p, n) < 0 ?
+	    fail(s, "body hash failed") : 0;
 }
 
 /* The ARC fields of the message by instance; 1 when the newest ARC-Seal
@@ -431,10 +412,8 @@ arc_sealer_finish(arc_sealer *s, const arc_chain *c, const char *aar,
 	seal_sets ss;
 	unsigned inst, j;
 	const char *cv;
-	char ibuf[8], tbuf[24], err[SEAL_ERRLEN], bh64[64];
-	unsigned char dg[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
-	strbuf aarf, amsf, asf, hcanon, h, pre;
+	char ibuf[8], tbuf[24], err[SEAL_ERRLEN];
+	strbuf aarf, amsf, asf, hcanon, h, pre, bh;
 	size_t start = out->len;
 	int rc = -1;
 
@@ -482,26 +461,16 @@ arc_sealer_finish(arc_sealer *s, const arc_chain *c, const char *aar,
 		    "already has %d sets (RFC 8617 4.2.1)", ARC_MAX_SETS);
 		return 0;
 	}
-	dkim_bodycanon_final(&s->canon);
-	if (s->md_failed || EVP_DigestFinal_ex(s->md, dg, &dl) != 1)
-		return fail(s, "body hash failed");
 	sb_init(&aarf);
 	sb_init(&amsf);
 	sb_init(&asf);
 	sb_init(&h);
 	sb_init(&pre);
+	sb_init(&bh);
 	sb_init_max(&hcanon, 2 * DKIM_DEFAULT_MAX_HEADER_BYTES);
-	{
-		strbuf b;
-
-		sb_init(&b);
-		if (dkim_b64_append(&b, dg, dl) < 0 || b.len >= sizeof(bh64)) {
-			sb_free(&b);
-			(void)fail(s, "out of memory");
-			goto out;
-		}
-		memcpy(bh64, b.s, b.len + 1);
-		sb_free(&b);
+	if (dkim_signbody_b64(&s->body, &bh) < 0) {
+		(void)fail(s, "body hash failed");
+		goto out;
 	}
 	if (put_aar(s, inst, aar, aarlen, &aarf) < 0)
 		goto out;
@@ -517,7 +486,7 @@ arc_sealer_finish(arc_sealer *s, const arc_chain *c, const char *aar,
 		seal_tag t[] = {
 			{ "a", dkim_privkey_alg(s->key), TG_PLAIN },
 			{ "b", "", TG_B64 },
-			{ "bh", bh64, TG_B64 },
+			{ "bh", bh.s, TG_B64 },
 			{ "c", "relaxed/relaxed", TG_PLAIN },
 			{ "d", s->domain, TG_PLAIN },
 			{ "h", h.s, TG_H },
@@ -581,6 +550,7 @@ out:
 	sb_free(&asf);
 	sb_free(&h);
 	sb_free(&pre);
+	sb_free(&bh);
 	sb_free(&hcanon);
 	return rc;
 }
@@ -597,6 +567,6 @@ arc_sealer_free(arc_sealer *s)
 	if (s == NULL)
 		return;
 	dkim_hs_free(&s->hs);
-	EVP_MD_CTX_free(s->md);
+	dkim_signbody_free(&s->body);
 	free(s);
 }

@@ -48,9 +48,7 @@ struct dkim_signer {
 	dkim_hstore hs;
 	strbuf h;             /* the h= value */
 	strbuf hcanon;        /* the signed fields, canonicalized */
-	EVP_MD_CTX *md;       /* body hash */
-	int md_failed;
-	dkim_bodycanon canon;
+	dkim_signbody body;
 	char error[SIGN_ERRLEN];
 };
 
@@ -197,10 +195,69 @@ dkim_sign_options_init(dkim_sign_options *o)
 static void
 body_out(void *arg, const void *p, size_t n)
 {
-	dkim_signer *s = arg;
+	dkim_signbody *b = arg;
 
-	if (!s->md_failed && EVP_DigestUpdate(s->md, p, n) != 1)
-		s->md_failed = 1;
+	if (!b->failed && EVP_DigestUpdate(b->md, p, n) != 1)
+		b->failed = 1;
+}
+
+int
+dkim_signbody_init(dkim_signbody *b, int relaxed)
+{
+	memset(b, 0, sizeof(*b));
+	b->md = EVP_MD_CTX_new();
+	if (b->md == NULL || EVP_DigestInit_ex(b->md, EVP_sha256(), NULL) != 1)
+		return -1;
+	dkim_bodycanon_init(&b->canon, relaxed, body_out, b);
+	return 0;
+}
+
+int
+dkim_signbody_update(dkim_signbody *b, const void *p, size_t n)
+{
+	dkim_bodycanon_update(&b->canon, p, n);
+	return b->failed ? -1 : 0;
+}
+
+int
+dkim_signbody_b64(dkim_signbody *b, strbuf *out)
+{
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0;
+
+	dkim_bodycanon_final(&b->canon);
+	if (b->failed || EVP_DigestFinal_ex(b->md, dg, &dl) != 1)
+		return -1;
+	return dkim_b64_append(out, dg, dl);
+}
+
+void
+dkim_signbody_free(dkim_signbody *b)
+{
+	EVP_MD_CTX_free(b->md);
+	b->md = NULL;
+}
+
+int
+dkim_sign_keep(dkim_hstore *hs, size_t *nfields, const char *name,
+    size_t namelen, const char *value, size_t valuelen, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if (++*nfields > DKIM_SIGN_MAX_FIELDS) {
+		snprintf(err, errlen, "more than %d header fields (local "
+		    "limit)", DKIM_SIGN_MAX_FIELDS);
+		return -1;
+	}
+	rc = dkim_hs_add(hs, name, namelen, value, valuelen);
+	if (rc != 0) {
+		snprintf(err, errlen, rc < 0 ? "out of memory" : "header "
+		    "block over %d bytes (local limit)",
+		    DKIM_DEFAULT_MAX_HEADER_BYTES);
+		return -1;
+	}
+	return 0;
 }
 
 dkim_signer *
@@ -284,13 +341,11 @@ dkim_signer_new(const dkim_sign_options *o, const dkim_sign_key *keys,
 	dkim_hs_init(&s->hs, DKIM_DEFAULT_MAX_HEADER_BYTES);
 	sb_init(&s->h);
 	sb_init_max(&s->hcanon, 2 * DKIM_DEFAULT_MAX_HEADER_BYTES);
-	s->md = EVP_MD_CTX_new();
-	if (s->md == NULL || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+	if (dkim_signbody_init(&s->body, s->body_relaxed) < 0) {
 		snprintf(err, errlen, "cannot start SHA-256");
 		dkim_signer_free(s);
 		return NULL;
 	}
-	dkim_bodycanon_init(&s->canon, s->body_relaxed, body_out, s);
 	s->state = SG_HEADERS;
 	return s;
 }
@@ -299,19 +354,13 @@ int
 dkim_signer_header(dkim_signer *s, const char *name, size_t namelen,
     const char *value, size_t valuelen)
 {
-	int rc;
+	char err[SIGN_ERRLEN];
 
 	if (s->state != SG_HEADERS)
 		return fail(s, "header field out of order");
-	if (++s->nfields > DKIM_SIGN_MAX_FIELDS)
-		return fail(s, "more than %d header fields (local limit)",
-		    DKIM_SIGN_MAX_FIELDS);
-	rc = dkim_hs_add(&s->hs, name, namelen, value, valuelen);
-	if (rc < 0)
-		return fail(s, "out of memory");
-	if (rc > 0)
-		return fail(s, "header block over %d bytes (local limit)",
-		    DKIM_DEFAULT_MAX_HEADER_BYTES);
+	if (dkim_sign_keep(&s->hs, &s->nfields, name, namelen, value,
+	    valuelen, err, sizeof(err)) < 0)
+		return fail(s, "%s", err);
 	return 0;
 }
 
@@ -396,8 +445,8 @@ dkim_signer_body(dkim_signer *s, const void *p, size_t n)
 {
 	if (s->state != SG_BODY)
 		return fail(s, "body out of order");
-	dkim_bodycanon_update(&s->canon, p, n);
-	return s->md_failed ? fail(s, "body hash failed") : 0;
+	return dkim_signbody_update(&s->body, p, n) < 0 ?
+	    fail(s, "body hash failed") : 0;
 }
 
 /* Appends text as one token: on this line after a space when it fits
@@ -607,8 +656,6 @@ out:
 int
 dkim_signer_finish(dkim_signer *s, strbuf *out)
 {
-	unsigned char dg[EVP_MAX_MD_SIZE];
-	unsigned int dl = 0;
 	strbuf bh;
 	size_t k, start = out->len;
 
@@ -616,13 +663,10 @@ dkim_signer_finish(dkim_signer *s, strbuf *out)
 		return -1;
 	if (s->state != SG_BODY)
 		return fail(s, "finish out of order");
-	dkim_bodycanon_final(&s->canon);
-	if (s->md_failed || EVP_DigestFinal_ex(s->md, dg, &dl) != 1)
-		return fail(s, "body hash failed");
 	sb_init(&bh);
-	if (dkim_b64_append(&bh, dg, dl) < 0) {
+	if (dkim_signbody_b64(&s->body, &bh) < 0) {
 		sb_free(&bh);
-		return fail(s, "out of memory");
+		return fail(s, "body hash failed");
 	}
 	for (k = 0; k < s->nkeys; k++)
 		if (sign_one(s, k, bh.s, out) < 0) {
@@ -650,6 +694,6 @@ dkim_signer_free(dkim_signer *s)
 	dkim_hs_free(&s->hs);
 	sb_free(&s->h);
 	sb_free(&s->hcanon);
-	EVP_MD_CTX_free(s->md);
+	dkim_signbody_free(&s->body);
 	free(s);
 }

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "dkim/dkim_canon_int.h"
 #include "dkim/dkim_hdrs_int.h"
 #include "dkim/dkim_sign.h"
 #include "util/strbuf.h"
@@ -26,6 +27,28 @@ struct dkim_privkey *dkim_privkey_wrap(EVP_PKEY *pk, char *err,
 
 /* Appends the base64 of p[0..n) (RFC 4648 4, one line); 0 or -1. */
 int dkim_b64_append(strbuf *out, const unsigned char *p, size_t n);
+
+/* A header field kept in hs for signing, *nfields counted against
+ * DKIM_SIGN_MAX_FIELDS and hs's DKIM_DEFAULT_MAX_HEADER_BYTES (local
+ * limits): 0, or -1 with err set. */
+int dkim_sign_keep(dkim_hstore *hs, size_t *nfields, const char *name,
+    size_t namelen, const char *value, size_t valuelen, char *err,
+    size_t errlen);
+
+/* The body hash of a signature: the body canonicalized (relaxed or
+ * simple) into SHA-256 as it arrives; _b64 ends it and appends the
+ * base64 digest (the bh= value). init, update and b64 return 0 or -1
+ * (crypto or memory failure). */
+typedef struct dkim_signbody {
+	EVP_MD_CTX *md;
+	int failed;
+	dkim_bodycanon canon;
+} dkim_signbody;
+
+int dkim_signbody_init(dkim_signbody *b, int relaxed);
+int dkim_signbody_update(dkim_signbody *b, const void *p, size_t n);
+int dkim_signbody_b64(dkim_signbody *b, strbuf *out);
+void dkim_signbody_free(dkim_signbody *b);
 
 /* The fields of hs named in list, canonicalized (relaxed or simple) into
  * hcanon in h= order, the h= value into h (names bottom-up per RFC 6376
