@@ -31,6 +31,7 @@ int cmd_arc(int argc, char **argv);   authmilter dkim ...
  *   const char *cli_dns_usage(void);
  *   int cli_feed_message(FILE *fp, const struct msgparse_events *ev,
  *       void *arg);
+ *   void cli_print_fields(const strbuf *fields, int crlf);
  *
  * DESCRIPTION
  *   Every subcommand and the daemon read their options with cli_options():
@@ -62,7 +63,9 @@ int cmd_arc(int argc, char **argv);   authmilter dkim ...
  *
  *   cli_feed_message() streams the raw message on fp (LF or CRLF line
  *   ends) through the message splitter into ev: 0, or -1 after saying why
- *   (a read error, a malformed message).
+ *   (a read error, a malformed message). cli_print_fields() writes header
+ *   fields made with CRLF line breaks on stdout, with LF ones unless crlf
+ *   (the input's line endings).
  *
  *   Exit codes, for every subcommand: 0 an evaluation completed (whatever
  *   its result), 1 an operational failure (resolver, I/O), 2 bad usage
@@ -78,6 +81,7 @@ int cmd_arc(int argc, char **argv);   authmilter dkim ...
 #include "dns/dns.h"
 #include "config/config.h"
 #include "util/options.h"
+#include "util/strbuf.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILURE 1
@@ -159,6 +163,7 @@ dns_resolver *cli_dns_resolver(const dns_config *cfg);
 const char *cli_dns_usage(void);
 struct msgparse_events;   /* message/message.h */
 int cli_feed_message(FILE *fp, const struct msgparse_events *ev, void *arg);
+void cli_print_fields(const strbuf *fields, int crlf);
 
 int cmd_run(int argc, char **argv);
 int cmd_spf(int argc, char **argv);

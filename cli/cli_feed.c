@@ -1,7 +1,8 @@
 /*
  * cli/cli_feed.c - a raw message on a stream through the message
  * splitter (message/message.h) into any msgparse events: `authmilter
- * dkim` and `authmilter arc` (contract in cli.h).
+ * dkim` and `authmilter arc` (contract in cli.h); and the printing of
+ * new header fields before a message (`sign`, `arc --seal`).
  */
 #include "cli/cli.h"
 
@@ -33,4 +34,17 @@ cli_feed_message(FILE *fp, const struct msgparse_events *ev, void *arg)
 		cli_err("message: %s\n", p.error);
 	mp_free(&p);
 	return rc;
+}
+
+void
+cli_print_fields(const strbuf *fields, int crlf)
+{
+	size_t i;
+
+	for (i = 0; i < fields->len; i++) {
+		if (!crlf && fields->s[i] == '\r' && i + 1 < fields->len &&
+		    fields->s[i + 1] == '\n')
+			continue;
+		putchar(fields->s[i]);
+	}
 }

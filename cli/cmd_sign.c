@@ -183,14 +183,9 @@ static int
 print_signed(const strbuf *fields, FILE *tmp, int crlf)
 {
 	char buf[65536];
-	size_t i, n;
+	size_t n;
 
-	for (i = 0; i < fields->len; i++) {
-		if (!crlf && fields->s[i] == '\r' && i + 1 < fields->len &&
-		    fields->s[i + 1] == '\n')
-			continue;
-		putchar(fields->s[i]);
-	}
+	cli_print_fields(fields, crlf);
 	rewind(tmp);
 	while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
 		if (fwrite(buf, 1, n, stdout) != n)

@@ -305,6 +305,14 @@ static const config_key keys[] = {
 	  "read and kept, and its spf and dkim results are those DMARC is "
 	  "applied to; from any other client such fields are never trusted "
 	  "(authmilter(8) BEHIND A GATEWAY).", NULL },
+	/* -- ARC sealing (issue 15); authmilter(8), arc --seal -- */
+	{ "arc_seal", CFG_LINES, FIELD(arc_seal), FIELD(narc_seal),
+	  FIELD(arc_seal_line), CONFIG_ARC_SEAL_MAX, NULL, "",
+	  "DOMAIN SELECTOR FILE: the d=, s= and private key (an absolute path, "
+	  "PEM, RSA or Ed25519, read as the run-as user) of the ARC sets this "
+	  "site adds as a forwarder or list server (RFC 8617 5.1: the verdict "
+	  "becomes the ARC-Authentication-Results, cv= the chain's validation); "
+	  "one per site; \"\": no sealing.", config_check_arc_seal },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

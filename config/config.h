@@ -87,6 +87,7 @@
 #define CONFIG_DEFAULT_PATH "/etc/authmilter.conf"
 #define CONFIG_MAX_LINE 4096       /* longest line read from the file */
 #define CONFIG_MAX_LIST 64         /* longest list value (entries) */
+#define CONFIG_ARC_SEAL_MAX 1      /* arc_seal: one sealer per site */
 #define CONFIG_MAX_PATH 4096       /* longest path made absolute (PATH_MAX) */
 
 typedef struct am_config {
@@ -192,6 +193,10 @@ typedef struct am_config {
 	size_t nupstream_networks;
 	char *trusted_authserv_ids[CONFIG_MAX_LIST];
 	size_t ntrusted_authserv_ids;
+	/* -- ARC sealing (issue 15) -- */
+	char *arc_seal[CONFIG_ARC_SEAL_MAX];  /* "DOMAIN SELECTOR FILE" */
+	size_t narc_seal;
+	unsigned arc_seal_line[CONFIG_ARC_SEAL_MAX];
 } am_config;
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,
@@ -212,6 +217,11 @@ typedef struct config_sign_key {
 } config_sign_key;
 
 int config_sign_key_parse(const char *value, config_sign_key *out,
+    char *err, size_t errlen);
+/* One arc_seal entry: DOMAIN SELECTOR FILE (d=, s= and the key of the
+ * ARC sets the site adds, RFC 8617 5.1): in a config_sign_key, no
+ * sub-domain form, no signing domain. 0, or -1 with the reason. */
+int config_arc_seal_parse(const char *value, config_sign_key *out,
     char *err, size_t errlen);
 size_t config_sign_key_match(const config_sign_key *k, const char *domain);
 

@@ -5,6 +5,7 @@
  * SYNOPSIS
  *   int config_check_forwarder(const char *v, char *err, size_t errlen);
  *   int config_check_sign_key(const char *v, char *err, size_t errlen);
+ *   int config_check_arc_seal(const char *v, char *err, size_t errlen);
  *
  * DESCRIPTION
  *   config_check_forwarder() accepts one dns_forward entry as libunbound's
@@ -21,5 +22,7 @@
 int config_check_forwarder(const char *v, char *err, size_t errlen);
 /* config_sign.c: one sign_key entry (config_sign_key_parse()) */
 int config_check_sign_key(const char *v, char *err, size_t errlen);
+/* config_sign.c: the arc_seal entry (config_arc_seal_parse()) */
+int config_check_arc_seal(const char *v, char *err, size_t errlen);
 
 #endif

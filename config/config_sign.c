@@ -1,7 +1,9 @@
 /*
  * config/config_sign.c - the signing keys' syntax: one sign_key entry
  * ("DOMAIN SELECTOR FILE [SIGNING_DOMAIN]", config_sign_key_parse(),
- * config.h), whether it covers a domain (config_sign_key_match()) and the checks of sign_key and sign_headers entries the key
+ * config.h), whether it covers a domain (config_sign_key_match()), the
+ * arc_seal entry ("DOMAIN SELECTOR FILE", config_arc_seal_parse()) and
+ * the checks of the sign_key, arc_seal and sign_headers entries the key
  * table points to (config_int.h). Only the syntax: the key files are read
  * by message/msg_sign.c (the daemon, as the run-as user) and by -n.
  */
@@ -112,6 +114,38 @@ config_sign_key_match(const config_sign_key *k, const char *domain)
 	    strcasecmp(domain + dl - kl, k->domain) == 0)
 		return kl;
 	return 0;
+}
+
+int
+config_arc_seal_parse(const char *value, config_sign_key *out, char *err,
+    size_t errlen)
+{
+	const char *p = value;
+	size_t n = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		n++;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+	}
+	if (n != 3 || value[strspn(value, " \t")] == '.' ||
+	    value[strspn(value, " \t")] == '*') {
+		snprintf(err, errlen, "'%s' is not DOMAIN SELECTOR FILE", value);
+		return -1;
+	}
+	return config_sign_key_parse(value, out, err, errlen);
+}
+
+int
+config_check_arc_seal(const char *v, char *err, size_t errlen)
+{
+	config_sign_key k;
+
+	return config_arc_seal_parse(v, &k, err, errlen);
 }
 
 int

@@ -93,6 +93,8 @@ history_writable(const char *spec, const char *user)
 }
 
 static int sign_keys_readable(const am_config *cfg, const char *config_path);
+static int arc_seal_key_readable(const am_config *cfg,
+    const char *config_path);
 
 static int
 child_checks(const am_config *cfg, const char *config_path, const char *user)
@@ -115,6 +117,8 @@ child_checks(const am_config *cfg, const char *config_path, const char *user)
 	    history_writable(cfg->history, user) < 0)
 		rc = -1;
 	if (sign_keys_readable(cfg, config_path) < 0)
+		rc = -1;
+	if (arc_seal_key_readable(cfg, config_path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -303,6 +307,20 @@ sign_keys_readable(const am_config *cfg, const char *config_path)
 		return -1;
 	}
 	sign_conf_free(sc);
+	return 0;
+}
+
+/* -n: the arc_seal key, read as the run-as user */
+static int
+arc_seal_key_readable(const am_config *cfg, const char *config_path)
+{
+	char err[256];
+	arc_seal_conf *ac;
+
+	if (arc_seal_conf_new(cfg, &ac, sign_problem_say, (void *)(uintptr_t)
+	    config_path, err, sizeof(err)) < 0)
+		return -1;
+	arc_seal_conf_free(ac);
 	return 0;
 }
 

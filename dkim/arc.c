@@ -14,10 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dkim/arc_int.h"
 #include "dkim/dkim_int.h"
 #include "util/taglist.h"
 
-enum { ARC_AS, ARC_AMS, ARC_AAR, ARC_NKIND };
 enum { ST_HEADERS, ST_BODY, ST_DONE };
 #define NO_FIELD ((size_t)-1)
 
@@ -50,7 +50,7 @@ struct arc_verifier {
 	arc_chain res;
 };
 
-static const char *const kind_name[ARC_NKIND] = {
+const char *const arc_kind_name[ARC_NKIND] = {
 	"ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results",
 };
 
@@ -120,25 +120,23 @@ arc_header(arc_verifier *v, const char *name, size_t namelen,
 	return dkim_hs_add(&v->hs, name, namelen, value, valuelen) < 0 ? -1 : 0;
 }
 
-static int
-kind_of(const char *name, size_t n)
+int
+arc_field_kind(const char *name, size_t n)
 {
 	int k;
 
 	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
 		n--;
 	for (k = 0; k < ARC_NKIND; k++)
-		if (strlen(kind_name[k]) == n &&
-		    strncasecmp(name, kind_name[k], n) == 0)
+		if (strlen(arc_kind_name[k]) == n &&
+		    strncasecmp(name, arc_kind_name[k], n) == 0)
 			return k;
 	return -1;
 }
 
-/* i= of an ARC-Authentication-Results: "i=" 1*2DIGIT ";" first (RFC 8617
- * 4.1.1); of the others, the tag anywhere (and an ARC-Seal's d= into
- * sealer, if any). 0 when absent or invalid. */
-static unsigned
-instance_of(int kind, const char *val, size_t len, char *sealer, size_t sl)
+unsigned
+arc_field_instance(int kind, const char *val, size_t len, char *sealer,
+    size_t sl)
 {
 	taglist_tag tags[DKIM_MAX_SIG_TAGS];
 	const taglist_tag *t, *d;
@@ -223,19 +221,20 @@ collect(arc_verifier *v)
 	for (k = 0; k < v->hs.n; k++) {
 		size_t nl;
 		const char *nm = dkim_hs_name(&v->hs, k, &nl);
-		int kind = kind_of(nm, nl);
+		int kind = arc_field_kind(nm, nl);
 
 		if (kind < 0)
 			continue;
 		any = 1;
 		sealer[0] = '\0';
 		val = dkim_hs_value(&v->hs, k, &vl);
-		if ((i = instance_of(kind, val, vl, sealer, sizeof(sealer))) == 0)
+		if ((i = arc_field_instance(kind, val, vl, sealer,
+		    sizeof(sealer))) == 0)
 			return fail(v, "%s without a valid i= (RFC 8617 4.2.1)",
-			    kind_name[kind]);
+			    arc_kind_name[kind]);
 		if (v->fld[i][kind] != NO_FIELD)
 			return fail(v, "two %s with i=%u (RFC 8617 4.2.1)",
-			    kind_name[kind], i);
+			    arc_kind_name[kind], i);
 		v->fld[i][kind] = k;
 		if (kind == ARC_AS)
 			memcpy(v->res.sealer[i - 1], sealer, sizeof(sealer));
@@ -252,7 +251,7 @@ collect(arc_verifier *v)
 		for (k = 0; k < ARC_NKIND; k++)
 			if (v->fld[i][k] == NO_FIELD)
 				return fail(v, "ARC set i=%u has no %s (RFC 8617 "
-				    "5.1.1)", i, kind_name[k]);
+				    "5.1.1)", i, arc_kind_name[k]);
 	v->as = calloc(n + 1, sizeof(*v->as));
 	v->ams = calloc(n + 1, sizeof(*v->ams));
 	if (v->as == NULL || v->ams == NULL)

@@ -14,6 +14,18 @@
  *   void arc_verifier_free(arc_verifier *v);
  *   const char *arc_result_name(arc_result r);
  *
+ *   void arc_seal_options_init(arc_seal_options *o);
+ *   arc_sealer *arc_sealer_new(const arc_seal_options *o, char *err,
+ *            size_t errlen);
+ *   int  arc_sealer_header(arc_sealer *s, const char *name, size_t namelen,
+ *            const char *value, size_t valuelen);
+ *   int  arc_sealer_eoh(arc_sealer *s);
+ *   int  arc_sealer_body(arc_sealer *s, const void *p, size_t n);
+ *   int  arc_sealer_finish(arc_sealer *s, const arc_chain *c,
+ *            const char *aar, size_t aarlen, strbuf *out);
+ *   const char *arc_sealer_error(const arc_sealer *s);
+ *   void arc_sealer_free(arc_sealer *s);
+ *
  * DESCRIPTION
  *   Same calling order and options as the DKIM verifier (dkim.h): header
  *   fields in message order (raw values), end of headers (the ARC sets
@@ -44,6 +56,43 @@
  *   verification with the first usable record of at most
  *   DKIM_MAX_KEY_RECORDS (so at most 100 verifications, bounded by
  *   options.max_rsa_bits as DKIM's are).
+ *
+ * SEALING (arc_seal.c; RFC 8617 5.1)
+ *   A sealer adds the next ARC set to a message for a forwarder or list
+ *   server: options (arc_seal_options_init: oversign and fold on) give
+ *   d=, s=, the private key (dkim_sign.h; borrowed, must outlive the
+ *   sealer), the AMS header list (NULL: DKIM_SIGN_DEFAULT_HEADERS plus
+ *   DKIM-Signature, RFC 8617 4.1.2; a list naming an ARC field or
+ *   Authentication-Results is refused), oversign (the
+ *   DKIM_SIGN_OVERSIGNED names once more, as the DKIM signer does), fold
+ *   (fields folded at 78 columns; 0: each field on one line, the form
+ *   the ARC test suite's signing vectors were made in) and now (t=; 0 =
+ *   time()). Then, in the DKIM signer's order and form: each header
+ *   field as it arrives, end of headers, body chunks (CRLF; hashed as
+ *   they arrive, relaxed, SHA-256), and at end of message
+ *   arc_sealer_finish() with the chain the validator found for this same
+ *   message (arc_chain_result()) and the ARC-Authentication-Results
+ *   payload: an Authentication-Results value "authserv-id; resinfo..."
+ *   (folded with CRLF or LF then WSP; at most ARC_SEAL_MAX_AAR octets).
+ *   It appends "ARC-Seal: ...\r\nARC-Message-Signature: ...\r\n
+ *   ARC-Authentication-Results: i=N; payload\r\n" (insert them at the top
+ *   of the header, in that order) for instance N = the chain's sets + 1,
+ *   and returns 1; returns 0 and appends nothing when the message must
+ *   not be sealed (the newest ARC-Seal says cv=fail, RFC 8617 5.1 step
+ *   1; the chain already has ARC_MAX_SETS sets); -1 on failure, the
+ *   sealer then failed. arc_sealer_error() says why in every case ("sealed
+ *   i=N cv=X" after a seal).
+ *   cv= is the chain's result: none (i=1), pass, or fail; a failed
+ *   chain's seal covers only the new set (RFC 8617 5.1.2), a passing
+ *   one's every set in instance order (5.1.1). The AMS is a relaxed/
+ *   relaxed DKIM signature with i= and no v= (4.1.2); the seal has no
+ *   h= or bh= (4.1.3); tags in the order a b bh c d h i s t / a b cv d i
+ *   s t. Failures: a chain result that does not fit the message (pass
+ *   with another number of sets, none with ARC fields), no or several
+ *   From fields, a header block over DKIM_DEFAULT_MAX_HEADER_BYTES or
+ *   DKIM_SIGN_MAX_FIELDS fields, a payload that is empty, too long or
+ *   holds a control character or a line break not followed by WSP, a
+ *   crypto failure, memory.
  */
 #ifndef AUTHMILTER_ARC_H
 #define AUTHMILTER_ARC_H
@@ -51,8 +100,14 @@
 #include <stddef.h>
 
 #include "dkim/dkim.h"
+#include "dkim/dkim_sign.h"
+#include "util/strbuf.h"
 
 #define ARC_MAX_SETS 50   /* RFC 8617 4.2.1: i= is 1 to 50 */
+/* ARC-Authentication-Results payload (local limit: our own
+ * Authentication-Results is under 2 KB; RFC 5322 2.1.1 bounds lines,
+ * not fields). */
+#define ARC_SEAL_MAX_AAR 8192
 
 typedef enum {
 	ARC_NONE,
@@ -79,5 +134,29 @@ int arc_eom(arc_verifier *v);
 const arc_chain *arc_chain_result(const arc_verifier *v);
 void arc_verifier_free(arc_verifier *v);
 const char *arc_result_name(arc_result r);
+
+typedef struct arc_sealer arc_sealer;
+
+typedef struct arc_seal_options {
+	const char *domain;       /* d= */
+	const char *selector;     /* s= */
+	const dkim_privkey *key;  /* borrowed */
+	const dkim_sign_headers *headers;  /* AMS h= list; NULL: default */
+	int oversign;             /* 1 (default): DKIM_SIGN_OVERSIGNED again */
+	int fold;                 /* 1 (default): 78 columns; 0: one line */
+	int64_t now;              /* t=; 0 = time() */
+} arc_seal_options;
+
+void arc_seal_options_init(arc_seal_options *o);
+arc_sealer *arc_sealer_new(const arc_seal_options *o, char *err,
+    size_t errlen);
+int arc_sealer_header(arc_sealer *s, const char *name, size_t namelen,
+    const char *value, size_t valuelen);
+int arc_sealer_eoh(arc_sealer *s);
+int arc_sealer_body(arc_sealer *s, const void *p, size_t n);
+int arc_sealer_finish(arc_sealer *s, const arc_chain *c, const char *aar,
+    size_t aarlen, strbuf *out);
+const char *arc_sealer_error(const arc_sealer *s);
+void arc_sealer_free(arc_sealer *s);
 
 #endif

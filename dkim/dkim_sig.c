@@ -57,6 +57,13 @@ parse_digits(const char *v, size_t n, size_t maxdigits, uint64_t *out)
 
 #define BAD(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
+/* The signature kinds (all_tags, below), and the rows of a kind's
+ * taglist table (all_tags' 16, and the end row). */
+enum { K_DKIM = 1, K_AMS = 2, K_AS = 4 };
+#define K_ALL (K_DKIM | K_AMS | K_AS)
+#define K_SIG (K_DKIM | K_AMS)
+#define DKIM_SIG_TABLE 17
+
 static int
 tag_v(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 {
@@ -295,29 +302,14 @@ tag_x(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 }
 
 /* Order matters only for which error is reported first. */
-static const taglist_spec sig_tags[] = {
-	{ "v", 1, tag_v },
-	{ "d", 1, tag_d },
-	{ "s", 1, tag_s },
-	{ "a", 1, tag_a },
-	{ "b", 1, tag_b },
-	{ "bh", 1, tag_bh },
-	{ "h", 1, tag_h },
-	{ "c", 0, tag_c },
-	{ "i", 0, tag_i },
-	{ "l", 0, tag_l },
-	{ "q", 0, tag_q },
-	{ "t", 0, tag_t },
-	{ "x", 0, tag_x },
-	{ "z", 0, NULL },
-	{ NULL, 0, NULL },
-};
+static void kind_tags(unsigned kind, taglist_spec *out);
 
 int
 dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
     size_t errlen)
 {
 	taglist_tag tags[DKIM_MAX_SIG_TAGS];
+	taglist_spec table[DKIM_SIG_TABLE];
 	size_t ntags;
 	const taglist_tag *t;
 
@@ -325,6 +317,7 @@ dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
 	if (taglist_parse(value, len, 0, tags, DKIM_MAX_SIG_TAGS, &ntags, err,
 	    errlen) < 0)
 		return -1;
+	kind_tags(K_DKIM, table);
 	/* fill the reporting fields first, whatever fails later */
 	if ((t = taglist_find(tags, ntags, "d")) != NULL)
 		strcopy_n(sig->d, sizeof(sig->d), t->value, t->value_len);
@@ -332,7 +325,7 @@ dkim_sig_parse(dkim_sig *sig, const char *value, size_t len, char *err,
 		strcopy_n(sig->s, sizeof(sig->s), t->value, t->value_len);
 	if ((t = taglist_find(tags, ntags, "a")) != NULL)
 		strcopy_n(sig->a, sizeof(sig->a), t->value, t->value_len);
-	if (taglist_apply(tags, ntags, sig_tags, sig, err, errlen) < 0)
+	if (taglist_apply(tags, ntags, table, sig, err, errlen) < 0)
 		return -1;
 	snprintf(sig->c, sizeof(sig->c), "%s/%s",
 	    sig->hdr_relaxed ? "relaxed" : "simple",
@@ -394,43 +387,70 @@ tag_arc_cv(void *ctx, const char *v, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
-static const taglist_spec ams_tags[] = {
-	{ "i", 1, tag_arc_i },
-	{ "d", 1, tag_d },
-	{ "s", 1, tag_s },
-	{ "a", 1, tag_a },
-	{ "b", 1, tag_b },
-	{ "bh", 1, tag_bh },
-	{ "h", 1, tag_h },
-	{ "c", 0, tag_c },
-	{ "l", 0, tag_l },
-	{ "q", 0, tag_q },
-	{ "t", 0, tag_t },
-	{ "x", 0, tag_x },
-	{ NULL, 0, NULL },
+
+/*
+ * The tags of the three signature kinds, one row per tag and parser: the
+ * kinds it belongs to and those it is required in. Rows are applied in
+ * this order. DKIM-Signature: RFC 6376 3.5; ARC-Message-Signature: the
+ * same less v= (RFC 8617 4.1.2), i= the instance; ARC-Seal: RFC 8617
+ * 4.1.3 (no h=, bh=, c=, l=, ...).
+ */
+static const struct sig_tag {
+	const char *name;
+	unsigned kinds, required;
+	int (*parse)(void *ctx, const char *v, size_t n, char *err,
+	    size_t errlen);
+} all_tags[] = {
+	{ "v", K_DKIM, K_DKIM, tag_v },
+	{ "i", K_AMS | K_AS, K_AMS | K_AS, tag_arc_i },
+	{ "cv", K_AS, K_AS, tag_arc_cv },
+	{ "d", K_ALL, K_ALL, tag_d },
+	{ "s", K_ALL, K_ALL, tag_s },
+	{ "a", K_ALL, K_ALL, tag_a },
+	{ "b", K_ALL, K_ALL, tag_b },
+	{ "bh", K_SIG, K_SIG, tag_bh },
+	{ "h", K_SIG, K_SIG, tag_h },
+	{ "c", K_SIG, 0, tag_c },
+	{ "i", K_DKIM, 0, tag_i },
+	{ "l", K_SIG, 0, tag_l },
+	{ "q", K_SIG, 0, tag_q },
+	{ "t", K_ALL, 0, tag_t },
+	{ "x", K_SIG, 0, tag_x },
+	{ "z", K_DKIM, 0, NULL },
 };
 
-static const taglist_spec as_tags[] = {
-	{ "i", 1, tag_arc_i },
-	{ "cv", 1, tag_arc_cv },
-	{ "d", 1, tag_d },
-	{ "s", 1, tag_s },
-	{ "a", 1, tag_a },
-	{ "b", 1, tag_b },
-	{ "t", 0, tag_t },
-	{ NULL, 0, NULL },
-};
+#define NSIG_TAGS (sizeof(all_tags) / sizeof(all_tags[0]))
+_Static_assert(NSIG_TAGS < DKIM_SIG_TABLE, "DKIM_SIG_TABLE too small");
+
+/* The taglist table of one kind, into out (NSIG_TAGS + 1 rows). */
+static void
+kind_tags(unsigned kind, taglist_spec *out)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < NSIG_TAGS; k++)
+		if (all_tags[k].kinds & kind) {
+			out[n].name = all_tags[k].name;
+			out[n].required = (all_tags[k].required & kind) != 0;
+			out[n++].parse = all_tags[k].parse;
+		}
+	out[n].name = NULL;
+	out[n].required = 0;
+	out[n].parse = NULL;
+}
 
 int
 dkim_sig_parse_arc(dkim_sig *sig, int seal, const char *value, size_t len,
     char *err, size_t errlen)
 {
 	taglist_tag tags[DKIM_MAX_SIG_TAGS];
+	taglist_spec table[DKIM_SIG_TABLE];
 	size_t ntags, k;
 	const taglist_tag *t;
 
 	memset(sig, 0, sizeof(*sig));
 	sig->arc = seal ? 2 : 1;
+	kind_tags(seal ? K_AS : K_AMS, table);
 	if (taglist_parse(value, len, 0, tags, DKIM_MAX_SIG_TAGS, &ntags, err,
 	    errlen) < 0)
 		return -1;
@@ -438,8 +458,7 @@ dkim_sig_parse_arc(dkim_sig *sig, int seal, const char *value, size_t len,
 		strcopy_n(sig->d, sizeof(sig->d), t->value, t->value_len);
 	if (seal && taglist_find(tags, ntags, "h") != NULL)
 		return BAD("ARC-Seal has an h= tag (RFC 8617 4.1.3)");
-	if (taglist_apply(tags, ntags, seal ? as_tags : ams_tags, sig, err,
-	    errlen) < 0)
+	if (taglist_apply(tags, ntags, table, sig, err, errlen) < 0)
 		return -1;
 	if (sig->alg == DKIM_ALG_RSA_SHA1)
 		return BAD("a=rsa-sha1 is not allowed in ARC (RFC 8617 4.1.2, "

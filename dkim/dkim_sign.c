@@ -48,9 +48,7 @@ struct dkim_signer {
 	dkim_hstore hs;
 	strbuf h;             /* the h= value */
 	strbuf hcanon;        /* the signed fields, canonicalized */
-	EVP_MD_CTX *md;       /* body hash */
-	int md_failed;
-	dkim_bodycanon canon;
+	dkim_signbody body;
 	char error[SIGN_ERRLEN];
 };
 
@@ -197,10 +195,69 @@ dkim_sign_options_init(dkim_sign_options *o)
 static void
 body_out(void *arg, const void *p, size_t n)
 {
-	dkim_signer *s = arg;
+	dkim_signbody *b = arg;
 
-	if (!s->md_failed && EVP_DigestUpdate(s->md, p, n) != 1)
-		s->md_failed = 1;
+	if (!b->failed && EVP_DigestUpdate(b->md, p, n) != 1)
+		b->failed = 1;
+}
+
+int
+dkim_signbody_init(dkim_signbody *b, int relaxed)
+{
+	memset(b, 0, sizeof(*b));
+	b->md = EVP_MD_CTX_new();
+	if (b->md == NULL || EVP_DigestInit_ex(b->md, EVP_sha256(), NULL) != 1)
+		return -1;
+	dkim_bodycanon_init(&b->canon, relaxed, body_out, b);
+	return 0;
+}
+
+int
+dkim_signbody_update(dkim_signbody *b, const void *p, size_t n)
+{
+	dkim_bodycanon_update(&b->canon, p, n);
+	return b->failed ? -1 : 0;
+}
+
+int
+dkim_signbody_b64(dkim_signbody *b, strbuf *out)
+{
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0;
+
+	dkim_bodycanon_final(&b->canon);
+	if (b->failed || EVP_DigestFinal_ex(b->md, dg, &dl) != 1)
+		return -1;
+	return dkim_b64_append(out, dg, dl);
+}
+
+void
+dkim_signbody_free(dkim_signbody *b)
+{
+	EVP_MD_CTX_free(b->md);
+	b->md = NULL;
+}
+
+int
+dkim_sign_keep(dkim_hstore *hs, size_t *nfields, const char *name,
+    size_t namelen, const char *value, size_t valuelen, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if (++*nfields > DKIM_SIGN_MAX_FIELDS) {
+		snprintf(err, errlen, "more than %d header fields (local "
+		    "limit)", DKIM_SIGN_MAX_FIELDS);
+		return -1;
+	}
+	rc = dkim_hs_add(hs, name, namelen, value, valuelen);
+	if (rc != 0) {
+		snprintf(err, errlen, rc < 0 ? "out of memory" : "header "
+		    "block over %d bytes (local limit)",
+		    DKIM_DEFAULT_MAX_HEADER_BYTES);
+		return -1;
+	}
+	return 0;
 }
 
 dkim_signer *
@@ -284,13 +341,11 @@ dkim_signer_new(const dkim_sign_options *o, const dkim_sign_key *keys,
 	dkim_hs_init(&s->hs, DKIM_DEFAULT_MAX_HEADER_BYTES);
 	sb_init(&s->h);
 	sb_init_max(&s->hcanon, 2 * DKIM_DEFAULT_MAX_HEADER_BYTES);
-	s->md = EVP_MD_CTX_new();
-	if (s->md == NULL || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+	if (dkim_signbody_init(&s->body, s->body_relaxed) < 0) {
 		snprintf(err, errlen, "cannot start SHA-256");
 		dkim_signer_free(s);
 		return NULL;
 	}
-	dkim_bodycanon_init(&s->canon, s->body_relaxed, body_out, s);
 	s->state = SG_HEADERS;
 	return s;
 }
@@ -299,77 +354,88 @@ int
 dkim_signer_header(dkim_signer *s, const char *name, size_t namelen,
     const char *value, size_t valuelen)
 {
-	int rc;
+	char err[SIGN_ERRLEN];
 
 	if (s->state != SG_HEADERS)
 		return fail(s, "header field out of order");
-	if (++s->nfields > DKIM_SIGN_MAX_FIELDS)
-		return fail(s, "more than %d header fields (local limit)",
-		    DKIM_SIGN_MAX_FIELDS);
-	rc = dkim_hs_add(&s->hs, name, namelen, value, valuelen);
-	if (rc < 0)
-		return fail(s, "out of memory");
-	if (rc > 0)
-		return fail(s, "header block over %d bytes (local limit)",
-		    DKIM_DEFAULT_MAX_HEADER_BYTES);
+	if (dkim_sign_keep(&s->hs, &s->nfields, name, namelen, value,
+	    valuelen, err, sizeof(err)) < 0)
+		return fail(s, "%s", err);
 	return 0;
 }
 
 /* Builds h= and the canonical signed fields (RFC 6376 5.4.2: the
- * instances of a name are taken from the bottom up). */
-static int
-select_fields(dkim_signer *s)
+ * instances of a name are taken from the bottom up); shared with the ARC
+ * sealer (dkim_sign_int.h). */
+int
+dkim_sign_select(const dkim_hstore *hs, const dkim_sign_headers *list,
+    int relaxed, int oversign, strbuf *hcanon, strbuf *h, char *err,
+    size_t errlen)
 {
 	size_t j, k, nl, vl, cnt, nfrom = 0;
 	const char *n, *v;
 	int first = 1;
 
-	for (k = 0; k < s->hs.n; k++) {
-		n = dkim_hs_name(&s->hs, k, &nl);
+	for (k = 0; k < hs->n; k++) {
+		n = dkim_hs_name(hs, k, &nl);
 		if (name_is(n, nl, "from"))
 			nfrom++;
 	}
-	if (nfrom == 0)
-		return fail(s, "no From field (RFC 6376 5.4: From must be "
-		    "signed)");
-	if (nfrom > 1)
-		return fail(s, "%zu From fields (RFC 5322 3.6 allows one)",
-		    nfrom);
-	for (j = 0; j < s->list.n; j++) {
-		const char *want = s->list.name[j];
-		int over = in_list(DKIM_SIGN_OVERSIGNED, want);
+	if (nfrom != 1) {
+		if (nfrom == 0)
+			snprintf(err, errlen, "no From field (RFC 6376 5.4: "
+			    "From must be signed)");
+		else
+			snprintf(err, errlen, "%zu From fields (RFC 5322 3.6 "
+			    "allows one)", nfrom);
+		return -1;
+	}
+	for (j = 0; j < list->n; j++) {
+		const char *want = list->name[j];
+		int over = oversign && in_list(DKIM_SIGN_OVERSIGNED, want);
 
 		cnt = 0;
-		for (k = s->hs.n; k-- > 0;) {
-			n = dkim_hs_name(&s->hs, k, &nl);
+		for (k = hs->n; k-- > 0;) {
+			n = dkim_hs_name(hs, k, &nl);
 			if (!name_is(n, nl, want))
 				continue;
-			if (++cnt > DKIM_SIGN_MAX_INSTANCES)
-				return fail(s, "more than %d %s fields "
+			if (++cnt > DKIM_SIGN_MAX_INSTANCES) {
+				snprintf(err, errlen, "more than %d %s fields "
 				    "(local limit)", DKIM_SIGN_MAX_INSTANCES,
 				    want);
-			v = dkim_hs_value(&s->hs, k, &vl);
-			if (dkim_canon_header(&s->hcanon, s->hdr_relaxed, n, nl,
-			    v, vl, 1) < 0)
-				return fail(s, "out of memory");
+				return -1;
+			}
+			v = dkim_hs_value(hs, k, &vl);
+			if (dkim_canon_header(hcanon, relaxed, n, nl, v, vl,
+			    1) < 0) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
 		}
 		for (cnt += (size_t)over; cnt > 0; cnt--) {
 			if (!first)
-				sb_putc(&s->h, ':');
-			sb_puts(&s->h, want);
+				sb_putc(h, ':');
+			sb_puts(h, want);
 			first = 0;
 		}
 	}
-	return s->h.failed ? fail(s, "out of memory") : 0;
+	if (h->failed) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 int
 dkim_signer_eoh(dkim_signer *s)
 {
+	char err[SIGN_ERRLEN];
+
 	if (s->state != SG_HEADERS)
 		return fail(s, "end of headers out of order");
-	if (select_fields(s) < 0)
-		return -1;
+	if (dkim_sign_select(&s->hs, &s->list, s->hdr_relaxed, 1, &s->hcanon,
+	    &s->h, err, sizeof(err)) < 0)
+		return fail(s, "%s", err);
 	s->state = SG_BODY;
 	return 0;
 }
@@ -379,16 +445,17 @@ dkim_signer_body(dkim_signer *s, const void *p, size_t n)
 {
 	if (s->state != SG_BODY)
 		return fail(s, "body out of order");
-	dkim_bodycanon_update(&s->canon, p, n);
-	return s->md_failed ? fail(s, "body hash failed") : 0;
+	return dkim_signbody_update(&s->body, p, n) < 0 ?
+	    fail(s, "body hash failed") : 0;
 }
 
-/* Appends text as one token: on this line after a space when it fits,
- * else on a new folded line. */
-static void
-put_token(strbuf *f, size_t *col, const char *t, size_t n)
+/* Appends text as one token: on this line after a space when it fits
+ * in width columns (0: no folding), else on a new folded line. */
+void
+dkim_fold_token(strbuf *f, size_t *col, size_t width, const char *t,
+    size_t n)
 {
-	if (*col + 1 + n > SIGN_FOLD_WIDTH) {
+	if (width != 0 && *col + 1 + n > width) {
 		sb_append(f, "\r\n ", 3);
 		*col = 1;
 	} else {
@@ -399,19 +466,19 @@ put_token(strbuf *f, size_t *col, const char *t, size_t n)
 	*col += n;
 }
 
-/* h= folded after a colon where a line would pass the width. */
-static void
-put_h(strbuf *f, size_t *col, const char *h, size_t n)
+/* h= folded after a colon where a line would pass the width (0: never). */
+void
+dkim_fold_h(strbuf *f, size_t *col, size_t width, const char *h, size_t n)
 {
 	size_t i = 0, e;
 
-	put_token(f, col, "h=", 2);
+	dkim_fold_token(f, col, width, "h=", 2);
 	while (i < n) {
 		for (e = i; e < n && h[e] != ':'; e++)
 			;
 		if (e < n)
 			e++;  /* with its colon */
-		if (*col + (e - i) + 1 > SIGN_FOLD_WIDTH && i > 0) {
+		if (width != 0 && *col + (e - i) + 1 > width && i > 0) {
 			sb_append(f, "\r\n ", 3);
 			*col = 1;
 		}
@@ -423,15 +490,25 @@ put_h(strbuf *f, size_t *col, const char *h, size_t n)
 	(*col)++;
 }
 
-/* "tag=" then base64 data broken across lines (RFC 6376 3.5: FWS is
- * allowed inside b= and bh=); the tag starts a line unless it fits. */
-static void
-put_b64(strbuf *f, size_t *col, const char *tag, const char *d, size_t n,
-    int semi)
+/* "tag=" then base64 data broken across lines of width columns (RFC
+ * 6376 3.5: FWS is allowed inside b= and bh=; width 0: one line); the
+ * tag starts a line unless it fits. */
+void
+dkim_fold_b64(strbuf *f, size_t *col, size_t width, const char *tag,
+    const char *d, size_t n, int semi)
 {
 	size_t tl = strlen(tag), room, i = 0;
 
-	if (*col + 1 + tl + n + (size_t)semi > SIGN_FOLD_WIDTH) {
+	if (width == 0) {
+		sb_putc(f, ' ');
+		sb_append(f, tag, tl);
+		sb_append(f, d, n);
+		if (semi)
+			sb_putc(f, ';');
+		*col += 1 + tl + n + (size_t)semi;
+		return;
+	}
+	if (*col + 1 + tl + n + (size_t)semi > width) {
 		sb_append(f, "\r\n ", 3);
 		*col = 1;
 	} else {
@@ -441,7 +518,7 @@ put_b64(strbuf *f, size_t *col, const char *tag, const char *d, size_t n,
 	sb_append(f, tag, tl);
 	*col += tl;
 	while (i < n) {
-		room = *col < SIGN_FOLD_WIDTH ? SIGN_FOLD_WIDTH - *col : 0;
+		room = *col < width ? width - *col : 0;
 		if (room == 0) {
 			sb_append(f, "\r\n ", 3);
 			*col = 1;
@@ -459,9 +536,10 @@ put_b64(strbuf *f, size_t *col, const char *tag, const char *d, size_t n,
 	}
 }
 
-/* Signs the SHA-256 digest with k; the base64 signature appended to b. */
-static int
-sign_digest(const dkim_privkey *k, const unsigned char *dg, size_t dl,
+/* Signs the SHA-256 digest with k; the base64 signature appended to b
+ * (shared with the ARC sealer). */
+int
+dkim_sign_digest(const dkim_privkey *k, const unsigned char *dg, size_t dl,
     strbuf *b)
 {
 	unsigned char sig[DKIM_MAX_RSA_BITS_LIMIT / 8];
@@ -505,30 +583,30 @@ sign_one(dkim_signer *s, size_t ki, const char *bh, strbuf *out)
 	sb_init(&f);
 	sb_init(&hb);
 	sb_init(&b64);
-	put_token(&f, &col, "v=1;", 4);
+	dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, "v=1;", 4);
 	n = snprintf(tag, sizeof(tag), "a=%s;", dkim_privkey_alg(k));
-	put_token(&f, &col, tag, (size_t)n);
+	dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	n = snprintf(tag, sizeof(tag), "c=%s/%s;",
 	    s->hdr_relaxed ? "relaxed" : "simple",
 	    s->body_relaxed ? "relaxed" : "simple");
-	put_token(&f, &col, tag, (size_t)n);
+	dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	n = snprintf(tag, sizeof(tag), "d=%s;", s->domain);
-	put_token(&f, &col, tag, (size_t)n);
+	dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	n = snprintf(tag, sizeof(tag), "s=%s;", s->selector[ki]);
-	put_token(&f, &col, tag, (size_t)n);
+	dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	n = snprintf(tag, sizeof(tag), "t=%lld;", (long long)s->now);
-	put_token(&f, &col, tag, (size_t)n);
+	dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	if (s->expire) {
 		n = snprintf(tag, sizeof(tag), "x=%lld;",
 		    (long long)(s->now + s->expire));
-		put_token(&f, &col, tag, (size_t)n);
+		dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	}
 	if (s->identity[0]) {
 		n = snprintf(tag, sizeof(tag), "i=%s;", s->identity);
-		put_token(&f, &col, tag, (size_t)n);
+		dkim_fold_token(&f, &col, SIGN_FOLD_WIDTH, tag, (size_t)n);
 	}
-	put_h(&f, &col, s->h.s, s->h.len);
-	put_b64(&f, &col, "bh=", bh, strlen(bh), 1);
+	dkim_fold_h(&f, &col, SIGN_FOLD_WIDTH, s->h.s, s->h.len);
+	dkim_fold_b64(&f, &col, SIGN_FOLD_WIDTH, "bh=", bh, strlen(bh), 1);
 	/* b= starts a line of its own: the hashed value ends with "b=" */
 	sb_append(&f, "\r\n b=", 5);
 	col = 3;
@@ -544,7 +622,7 @@ sign_one(dkim_signer *s, size_t ki, const char *bh, strbuf *out)
 	    EVP_DigestUpdate(mc, hb.s, hb.len) != 1 ||
 	    EVP_DigestFinal_ex(mc, dg, &dl) != 1)
 		goto out;
-	if (sign_digest(k, dg, dl, &b64) < 0)
+	if (dkim_sign_digest(k, dg, dl, &b64) < 0)
 		goto out;
 	/* the signature, folded, after "b=" */
 	{
@@ -578,8 +656,6 @@ out:
 int
 dkim_signer_finish(dkim_signer *s, strbuf *out)
 {
-	unsigned char dg[EVP_MAX_MD_SIZE];
-	unsigned int dl = 0;
 	strbuf bh;
 	size_t k, start = out->len;
 
@@ -587,13 +663,10 @@ dkim_signer_finish(dkim_signer *s, strbuf *out)
 		return -1;
 	if (s->state != SG_BODY)
 		return fail(s, "finish out of order");
-	dkim_bodycanon_final(&s->canon);
-	if (s->md_failed || EVP_DigestFinal_ex(s->md, dg, &dl) != 1)
-		return fail(s, "body hash failed");
 	sb_init(&bh);
-	if (dkim_b64_append(&bh, dg, dl) < 0) {
+	if (dkim_signbody_b64(&s->body, &bh) < 0) {
 		sb_free(&bh);
-		return fail(s, "out of memory");
+		return fail(s, "body hash failed");
 	}
 	for (k = 0; k < s->nkeys; k++)
 		if (sign_one(s, k, bh.s, out) < 0) {
@@ -621,6 +694,6 @@ dkim_signer_free(dkim_signer *s)
 	dkim_hs_free(&s->hs);
 	sb_free(&s->h);
 	sb_free(&s->hcanon);
-	EVP_MD_CTX_free(s->md);
+	dkim_signbody_free(&s->body);
 	free(s);
 }

@@ -392,3 +392,22 @@ ar_prop_value(const ar_resinfo *r, const char *ptype, const char *property)
 			return r->props[i].value;
 	return NULL;
 }
+
+size_t
+ar_results_offset(const char *value, size_t len, const char *id)
+{
+	cursor c = { value, value, value + len, NULL, 0, 0 };
+	char got[AR_MAX_TOKEN + 1];
+	int version;
+
+	if (id == NULL || *id == '\0' || skip_cfws(&c) < 0 ||
+	    read_value(&c, got, sizeof(got), "an authserv-id") < 0 ||
+	    strcasecmp(got, id) != 0 || skip_cfws(&c) < 0)
+		return 0;
+	if (!at_end(&c) && isdigit((unsigned char)*c.p) &&
+	    (read_digits(&c, &version) < 0 || skip_cfws(&c) < 0))
+		return 0;
+	if (expect(&c, ';') < 0)
+		return 0;
+	return (size_t)(c.p - value);
+}

@@ -11,6 +11,7 @@
  *   void       ar_header_free(ar_header *h);
  *   int        ar_claims_authserv_id(const char *value, size_t len, const char *id);
  *   const char *ar_prop_value(const ar_resinfo *r, const char *ptype, const char *property);
+ *   size_t     ar_results_offset(const char *value, size_t len, const char *id);
  *
  * DESCRIPTION
  *   ar_parse() takes the text after "Authentication-Results:" (folding
@@ -28,6 +29,11 @@
  *   authserv-id (token or quoted-string, after any CFWS) and compares it
  *   case-insensitively, so a forged header that is otherwise malformed is
  *   still recognised and removed. Returns 1 or 0.
+ *
+ *   ar_results_offset() is where the results of a header claiming id
+ *   begin: the offset just after "authserv-id [version] ;" (CFWS
+ *   allowed around each), so an ARC sealer can copy them (RFC 8617
+ *   4.1.1); 0 when the header does not claim id or has no ';' there.
  */
 #ifndef AUTHMILTER_AR_PARSE_INT_H
 #define AUTHMILTER_AR_PARSE_INT_H
@@ -65,6 +71,7 @@ typedef struct ar_header {
 
 ar_header *ar_parse(const char *value, size_t len, char *err, size_t errlen);
 void ar_header_free(ar_header *h);
+size_t ar_results_offset(const char *value, size_t len, const char *id);
 int ar_claims_authserv_id(const char *value, size_t len, const char *id);
 /* The value of the result's property ptype.property (case-insensitive),
  * or NULL. */

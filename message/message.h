@@ -386,6 +386,16 @@ int dkim_msg_verify(dkim_verifier *v, const char *text, size_t len, char *err,
 extern const msgparse_events dkim_sign_msg_events;
 /* msgparse events feeding an ARC verifier (arc_msg.c) */
 extern const msgparse_events arc_msg_events;
+/* ARC sealing of a whole message (arc_msg.c): v (a fresh verifier) and
+ * s (a fresh sealer) fed in one pass, then arc_sealer_finish() with v's
+ * chain and the payload aar, or, aar NULL, the message's own
+ * Authentication-Results claiming authserv_id merged into one (RFC 8617
+ * 4.1.1; none is an error). Returns arc_sealer_finish()'s 1 (the fields
+ * appended to out) or 0 (not to be sealed), or -1; err says why or
+ * "sealed i=N cv=X". */
+int arc_msg_seal(arc_verifier *v, arc_sealer *s, const char *text,
+    size_t len, const char *authserv_id, const char *aar, strbuf *out,
+    char *err, size_t errlen);
 int dkim_msg_sign(dkim_signer *sg, const char *text, size_t len, strbuf *out,
     char *err, size_t errlen);
 
@@ -407,6 +417,20 @@ typedef void (*sign_problem_fn)(void *arg, unsigned line, int error,
 
 sign_conf *sign_conf_new(const am_config *cfg, sign_problem_fn fn, void *arg,
     char *err, size_t errlen);
+
+/* ARC sealing in the milter (arc_msg.c): the arc_seal entry, its key
+ * loaded once per runtime (like sign_conf_new(): each problem to fn with
+ * the config line, error 1 or warning 0; -1 with err on an error; 0 and
+ * *out NULL when arc_seal is not set). arc_seal_conf_sealer() makes the
+ * sealer of one message (dkim/arc.h: fed like the ARC verifier, then
+ * arc_sealer_finish() at end of message with the verifier's chain and
+ * the message's Authentication-Results value as the AAR payload). */
+typedef struct arc_seal_conf arc_seal_conf;
+int arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
+    sign_problem_fn fn, void *arg, char *err, size_t errlen);
+arc_sealer *arc_seal_conf_sealer(const arc_seal_conf *c, char *err,
+    size_t errlen);
+void arc_seal_conf_free(arc_seal_conf *c);
 void sign_conf_free(sign_conf *sc);
 size_t sign_conf_nkeys(const sign_conf *sc);
 const sign_entry *sign_conf_entry(const sign_conf *sc, size_t i);
