@@ -2,15 +2,20 @@
  * dkim/dkim_canon.c - RFC 6376 3.4 header and streaming body
  * canonicalization (see dkim_canon_int.h).
  *
- * The body canonicalizer works on runs, not octets: simple mode looks for
- * CR with memchr; relaxed mode skips 16 octets at a time with SSE2 (8 with
- * portable word arithmetic elsewhere, or with DKIM_CANON_PORTABLE) while
- * none of them is TAB, CR not starting CRLF + content, or SP followed by
- * WSP/CR (where the canonical form may differ from the input). Output that is the input itself (the usual
- * case: whole lines with their CRLF) is passed on as one span per chunk,
- * so the hash sees few large updates; what differs (a reduced WSP run,
- * empty lines held back across a chunk boundary) goes through a small
- * buffer. Pointers into the input never outlive one update call.
+ * The body canonicalizer works on runs, not octets, scanned 16 octets at
+ * a time with SSE2 (8 with portable word arithmetic elsewhere, or with
+ * DKIM_CANON_PORTABLE). Simple mode stops only at CR LF CR (a possibly
+ * trailing empty line) and near the chunk end; relaxed mode while none
+ * of the octets is TAB, CR not starting CRLF + content, or SP followed
+ * by WSP/CR (where the canonical form may differ from the input); a WSP
+ * run found there is settled in one step (trailing before CRLF, one SP
+ * before content). Output that is the input itself (the usual case: whole
+ * lines with their CRLF, a single SP) is passed on as spans of the
+ * caller's chunk, so the hash sees few large updates and nothing is
+ * copied; what differs (a TAB or WSP run made one SP, a line end after
+ * dropped trailing WSP when no span is open, empty lines held back across
+ * a chunk boundary) goes through a small buffer. Pointers into the input
+ * never outlive one update call.
  */
 #include "dkim/dkim_canon_int.h"
 
@@ -129,15 +134,22 @@ emit_lit(dkim_bodycanon *bc, const void *p, size_t n)
 	bc->blen += n;
 }
 
-/* Octets of the current input chunk: they extend or start the span. */
+/*
+ * Octets of the current input chunk: they extend or start the span. A
+ * short piece after a change is copied while the buffer is in use (many
+ * small pieces become one update); `lead` says the input that follows is
+ * likely contiguous with the piece (a CRLF before the next line), so it
+ * starts a new span whenever no copying is under way.
+ */
 static void
-emit_in(dkim_bodycanon *bc, const unsigned char *p, size_t n)
+emit_in(dkim_bodycanon *bc, const unsigned char *p, size_t n, int lead)
 {
 	if (bc->span_len > 0 && bc->span + bc->span_len == p) {
 		bc->span_len += n;
 		return;
 	}
-	if (n < DKIM_CANON_SPAN_MIN && (bc->blen > 0 || bc->span_len > 0)) {
+	if (n < DKIM_CANON_SPAN_MIN && (bc->blen > 0 ||
+	    (bc->span_len > 0 && !lead))) {
 		emit_lit(bc, p, n);
 		return;
 	}
@@ -157,7 +169,7 @@ static void
 emit_pending_empty(dkim_bodycanon *bc)
 {
 	if (bc->empty_src != NULL) {
-		emit_in(bc, bc->empty_src, (size_t)bc->pending_empty * 2);
+		emit_in(bc, bc->empty_src, (size_t)bc->pending_empty * 2, 1);
 		bc->pending_empty = 0;
 		bc->empty_src = NULL;
 	}
@@ -184,7 +196,7 @@ content(dkim_bodycanon *bc, const unsigned char *p, size_t n, int src)
 		bc->pending_wsp = 0;
 	}
 	if (src)
-		emit_in(bc, p, n);
+		emit_in(bc, p, n, 0);
 	else
 		emit_lit(bc, p, n);
 }
@@ -196,7 +208,7 @@ line_end(dkim_bodycanon *bc, const unsigned char *crlf)
 	bc->pending_wsp = 0;  /* relaxed: WSP at the end of a line goes */
 	if (bc->line_content) {
 		if (crlf != NULL)
-			emit_in(bc, crlf, 2);
+			emit_in(bc, crlf, 2, 1);
 		else
 			emit_lit(bc, "\r\n", 2);
 		bc->line_content = 0;
@@ -302,27 +314,83 @@ relaxed_run(const unsigned char *p, size_t i, size_t n)
 }
 
 /*
- * Simple: the end of the run starting at i that is canonical as it is:
- * the first CR that is not a line break followed by a non-empty line and
- * not a lone CR (both are copied as they are); CR near the chunk end
- * stops too, the state machine takes it.
+ * Simple: the end of the run starting at i that is canonical as it is.
+ * A lone CR and a CRLF followed by content are copied as they are, so
+ * the run stops only at CR LF CR (an empty line, or a CR opening a line,
+ * that may be trailing) and at a CR near the chunk end; the state machine
+ * takes those. Scanned 16 (SSE2) or 8 octets a step.
  */
 static size_t
 simple_run(const unsigned char *p, size_t i, size_t n)
 {
-	const unsigned char *cr;
 	size_t j = i;
 
-	while ((cr = memchr(p + j, '\r', n - j)) != NULL) {
-		j = (size_t)(cr - p);
+#ifdef DKIM_CANON_SSE2
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+
+	while (j + 18 <= n) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + j));
+		__m128i y = _mm_loadu_si128((const __m128i *)(p + j + 1));
+		__m128i z = _mm_loadu_si128((const __m128i *)(p + j + 2));
+		int m = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, cr),
+		    _mm_and_si128(_mm_cmpeq_epi8(y, lf), _mm_cmpeq_epi8(z, cr))));
+
+		if (m != 0)
+			return j + (size_t)__builtin_ctz((unsigned)m);
+		j += 16;
+	}
+#endif
+	while (j + 10 <= n) {
+		uint64_t x, y, z;
+
+		memcpy(&x, p + j, 8);
+		memcpy(&y, p + j + 1, 8);
+		memcpy(&z, p + j + 2, 8);
+		if ((zero_octets(x ^ OCTETS('\r')) & zero_octets(y ^ OCTETS('\n')) &
+		    zero_octets(z ^ OCTETS('\r'))) != 0)
+			break;
+		j += 8;
+	}
+	for (; j < n; j++) {
+		if (p[j] != '\r')
+			continue;
 		if (j + 2 < n && p[j + 1] == '\n' && p[j + 2] != '\r')
-			j += 3;
+			j += 2;  /* CRLF before content: as it is */
 		else if (j + 1 < n && p[j + 1] != '\n')
-			j += 1;
+			continue;  /* a lone CR: an ordinary octet */
 		else
 			return j;
 	}
 	return n;
+}
+
+/*
+ * Relaxed: the WSP run at p[i]. Before a CRLF in this chunk it is
+ * trailing and goes; before content it is one SP (the input's own first
+ * octet when that is SP, so the span goes on); at the chunk end or
+ * before a CR it is left pending. Returns where the input goes on.
+ */
+static size_t
+wsp_run(dkim_bodycanon *bc, const unsigned char *p, size_t i, size_t n)
+{
+	size_t k = i + 1;
+
+	while (k < n && is_wsp(p[k]))
+		k++;
+	if (k + 1 < n && p[k] == '\r' && p[k + 1] == '\n') {
+		line_end(bc, p + k);
+		return k + 2;
+	}
+	if (k < n && p[k] != '\r') {
+		bc->pending_wsp = 0;  /* one run with WSP ending the last chunk */
+		if (p[i] == ' ')
+			content(bc, p + i, 1, 1);
+		else
+			content(bc, (const unsigned char *)" ", 1, 0);
+		return k;
+	}
+	bc->pending_wsp = 1;
+	return k;
 }
 
 void
@@ -357,13 +425,17 @@ dkim_bodycanon_update(dkim_bodycanon *bc, const void *data, size_t n)
 			continue;
 		}
 		if (p[i] == ' ' || p[i] == '\t') {
-			bc->pending_wsp = 1;
-			i++;
+			i = wsp_run(bc, p, i, n);
 			continue;
 		}
 		if (p[i] == '\r') {
-			bc->pending_cr = 1;
-			i++;
+			if (i + 1 < n && p[i + 1] == '\n') {
+				line_end(bc, p + i);
+				i += 2;
+			} else {
+				bc->pending_cr = 1;
+				i++;
+			}
 			continue;
 		}
 		/*
@@ -374,6 +446,8 @@ dkim_bodycanon_update(dkim_bodycanon *bc, const void *data, size_t n)
 		j = relaxed_run(p, i, n);
 		content(bc, p + i, j - i, 1);
 		i = j;
+		if (i < n && is_wsp(p[i]))
+			i = wsp_run(bc, p, i, n);
 	}
 	/* nothing may point into the chunk once it is gone */
 	flush_span(bc);
