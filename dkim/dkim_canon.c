@@ -146,7 +146,7 @@ emit_lit(dkim_bodycanon *bc, const void *p, size_t n)
  * likely contiguous with the piece (a CRLF before the next line), so it
  * starts a new span whenever no copying is under way.
  */
-static void
+static inline void
 emit_in(dkim_bodycanon *bc, const unsigned char *p, size_t n, int lead)
 {
 	if (bc->span_len > 0 && bc->span + bc->span_len == p) {
@@ -189,7 +189,7 @@ emit_pending_empty(dkim_bodycanon *bc)
 }
 
 /* Content octets; src is non-zero when p points into the input chunk. */
-static void
+static inline void
 content(dkim_bodycanon *bc, const unsigned char *p, size_t n, int src)
 {
 	if (!bc->line_content) {
@@ -207,7 +207,7 @@ content(dkim_bodycanon *bc, const unsigned char *p, size_t n, int src)
 }
 
 /* A CRLF; crlf points at it in the input chunk, or is NULL. */
-static void
+static inline void
 line_end(dkim_bodycanon *bc, const unsigned char *crlf)
 {
 	bc->pending_wsp = 0;  /* relaxed: WSP at the end of a line goes */
@@ -252,6 +252,22 @@ is_wsp_cr(unsigned char c)
  * left (the SSE2 and word loops take those). The same test as there.
  */
 __attribute__((target("avx2")))
+static inline __m256i
+wsp_cr_avx2(__m256i v)
+{
+	/* by the low nibble: SP is 0x20, TAB 0x09, CR 0x0d; a lookup of
+	 * the nibble equals v only for those three (other entries are 0,
+	 * which only an octet with nibble 0 could match, and that one
+	 * looks up SP) */
+	const __m256i tbl = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t',
+	    0, 0, 0, '\r', 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', 0, 0, 0,
+	    '\r', 0, 0);
+
+	return _mm256_cmpeq_epi8(_mm256_shuffle_epi8(tbl,
+	    _mm256_and_si256(v, _mm256_set1_epi8(0x0f))), v);
+}
+
+__attribute__((target("avx2")))
 static size_t
 relaxed_skip_avx2(const unsigned char *p, size_t j, size_t n)
 {
@@ -262,18 +278,12 @@ relaxed_skip_avx2(const unsigned char *p, size_t j, size_t n)
 		__m256i x = _mm256_loadu_si256((const __m256i *)(p + j));
 		__m256i y = _mm256_loadu_si256((const __m256i *)(p + j + 1));
 		__m256i z = _mm256_loadu_si256((const __m256i *)(p + j + 2));
-		__m256i ywsp = _mm256_or_si256(_mm256_or_si256(
-		    _mm256_cmpeq_epi8(y, sp), _mm256_cmpeq_epi8(y, tab)),
-		    _mm256_cmpeq_epi8(y, cr));
-		__m256i zwsp = _mm256_or_si256(_mm256_or_si256(
-		    _mm256_cmpeq_epi8(z, sp), _mm256_cmpeq_epi8(z, tab)),
-		    _mm256_cmpeq_epi8(z, cr));
-		__m256i crok = _mm256_andnot_si256(zwsp,
+		__m256i crok = _mm256_andnot_si256(wsp_cr_avx2(z),
 		    _mm256_cmpeq_epi8(y, lf));
 		__m256i stop = _mm256_or_si256(_mm256_or_si256(
 		    _mm256_cmpeq_epi8(x, tab),
 		    _mm256_andnot_si256(crok, _mm256_cmpeq_epi8(x, cr))),
-		    _mm256_and_si256(_mm256_cmpeq_epi8(x, sp), ywsp));
+		    _mm256_and_si256(_mm256_cmpeq_epi8(x, sp), wsp_cr_avx2(y)));
 		unsigned m = (unsigned)_mm256_movemask_epi8(stop);
 
 		if (m != 0)
@@ -421,7 +431,7 @@ simple_run(const unsigned char *p, size_t i, size_t n)
  * octet when that is SP, so the span goes on); at the chunk end or
  * before a CR it is left pending. Returns where the input goes on.
  */
-static size_t
+static inline size_t
 wsp_run(dkim_bodycanon *bc, const unsigned char *p, size_t i, size_t n)
 {
 	size_t k = i + 1;
