@@ -141,10 +141,10 @@ emit_lit(dkim_bodycanon *bc, const void *p, size_t n)
 
 /*
  * Octets of the current input chunk: they extend or start the span. A
- * short piece after a change is copied while the buffer is in use (many
- * small pieces become one update); `lead` says the input that follows is
- * likely contiguous with the piece (a CRLF before the next line), so it
- * starts a new span whenever no copying is under way.
+ * short piece that does not continue the span is copied (many small
+ * pieces become one update), unless it is a `lead` (a CRLF: the next
+ * line likely follows it in the input) and no copy is under way: that
+ * one starts a new span.
  */
 static inline void
 emit_in(dkim_bodycanon *bc, const unsigned char *p, size_t n, int lead)
@@ -247,18 +247,15 @@ is_wsp_cr(unsigned char c)
 
 #ifdef DKIM_CANON_AVX2
 /*
- * Relaxed, 32 octets a step on CPUs with AVX2: the first octet from j on
- * that relaxed_run() would stop at, or where fewer than 34 octets are
- * left (the SSE2 and word loops take those). The same test as there.
+ * 0xff in each octet of v that is SP, TAB or CR, by a lookup of the low
+ * nibble (SP 0x20, TAB 0x09, CR 0x0d): the entry equals v only for those
+ * three (other entries are 0, which only an octet with nibble 0 could
+ * match, and that one looks up SP).
  */
 __attribute__((target("avx2")))
 static inline __m256i
 wsp_cr_avx2(__m256i v)
 {
-	/* by the low nibble: SP is 0x20, TAB 0x09, CR 0x0d; a lookup of
-	 * the nibble equals v only for those three (other entries are 0,
-	 * which only an octet with nibble 0 could match, and that one
-	 * looks up SP) */
 	const __m256i tbl = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t',
 	    0, 0, 0, '\r', 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', 0, 0, 0,
 	    '\r', 0, 0);
@@ -267,6 +264,11 @@ wsp_cr_avx2(__m256i v)
 	    _mm256_and_si256(v, _mm256_set1_epi8(0x0f))), v);
 }
 
+/*
+ * Relaxed, 32 octets a step on CPUs with AVX2: the first octet from j on
+ * that relaxed_run() would stop at, or where fewer than 34 octets are
+ * left (the SSE2 and word loops take those). The same test as there.
+ */
 __attribute__((target("avx2")))
 static size_t
 relaxed_skip_avx2(const unsigned char *p, size_t j, size_t n)
