@@ -12,6 +12,7 @@
 #include "dkim/dkim_sign.h"
 #include "dkim/dkim_sign_int.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,12 @@ lower(int c)
 static int
 name_is(const char *n, size_t nl, const char *want)
 {
-	size_t i, wl = strlen(want);
+	size_t i, wl;
 
+	/* most names differ in the first octet: no length work for those */
+	if (nl == 0 || lower((unsigned char)n[0]) != want[0])
+		return 0;
+	wl = strlen(want);
 	while (nl > 0 && (n[nl - 1] == ' ' || n[nl - 1] == '\t'))
 		nl--;
 	if (nl != wl)
@@ -260,6 +265,20 @@ dkim_sign_keep(dkim_hstore *hs, size_t *nfields, const char *name,
 	return 0;
 }
 
+/* DKIM_SIGN_DEFAULT_HEADERS parsed once, not per message. */
+static dkim_sign_headers default_list;
+static int default_ok;
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+static void
+parse_default_list(void)
+{
+	char err[SIGN_ERRLEN];
+
+	default_ok = dkim_sign_headers_parse(DKIM_SIGN_DEFAULT_HEADERS,
+	    &default_list, err, sizeof(err)) == 0;
+}
+
 dkim_signer *
 dkim_signer_new(const dkim_sign_options *o, const dkim_sign_key *keys,
     size_t nkeys, char *err, size_t errlen)
@@ -327,11 +346,13 @@ dkim_signer_new(const dkim_sign_options *o, const dkim_sign_key *keys,
 	s->expire = o->expire;
 	if (o->headers != NULL)
 		s->list = *o->headers;
-	else if (dkim_sign_headers_parse(DKIM_SIGN_DEFAULT_HEADERS, &s->list,
-	    err, errlen) < 0) {
+	else if (pthread_once(&default_once, parse_default_list) != 0 ||
+	    !default_ok) {
+		snprintf(err, errlen, "the default header list does not parse");
 		free(s);
 		return NULL;
-	}
+	} else
+		s->list = default_list;
 	for (k = 0; k < nkeys; k++) {
 		s->keys[k] = keys[k].key;
 		strcopy(s->selector[k], sizeof(s->selector[k]),

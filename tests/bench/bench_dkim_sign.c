@@ -12,9 +12,12 @@
  * body and of the header fields, and one bare EVP sign of a SHA-256
  * digest with a loaded key (RSA PKCS#1 v1.5, Ed25519). Signer and
  * floor alternate message by message so load from other processes hits
- * both alike. Prints microseconds per message for both and the ratio
- * (target <= 1.3). Every signature made is checked to be one
- * DKIM-Signature field (exit 1 otherwise). BENCH_ROUNDS sets the
+ * both alike, and which of them goes first alternates too: the second
+ * finds the message's octets warm in the cache (with the signer always
+ * first, the floor had that advantage: Ed25519 read 1.36-1.50x where the
+ * alternating order reads 1.25-1.27x in the same session). Prints microseconds per message for both and the ratio
+ * (target <= 1.3, met or NOT met). Every signature made is checked to
+ * be one DKIM-Signature field (exit 1 otherwise). BENCH_ROUNDS sets the
  * passes (5).
  *
  * OpenDKIM: when the helper odk_sign (tests/bench/odk_sign.c, built
@@ -24,11 +27,13 @@
  * relaxed/relaxed and the same header list and over-signed names; it
  * times itself the same way (the pipe is not counted). Times are CPU
  * time of the signing thread (CLOCK_THREAD_CPUTIME_ID). Printed: its
- * microseconds per message, our signer's time as a ratio of it (target
- * <= 0.2) and the floor's (no signer can go under that). Its bh= must
- * equal ours on every message (exit 1 otherwise), so both did the same
- * canonicalization. Without the helper
- * a line says OpenDKIM was not measured.
+ * microseconds per message, our signer's time as a ratio of it and the
+ * floor's, and whether the target (<= 0.2) is met; when the floor's own
+ * ratio is above the target, a line says so instead: no signer goes
+ * under the floor, so that target is out of reach with this OpenSSL.
+ * Its bh= must equal ours on every message (exit 1 otherwise), so both
+ * did the same canonicalization. Without the helper a line says
+ * OpenDKIM was not measured.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -51,6 +56,8 @@
 #define ROUNDS 5
 #define MAX_FIELDS 16
 #define CHUNK 65536
+#define TARGET_FLOOR 1.3        /* issue 14: signer <= 1.3x the floor */
+#define TARGET_ODK 0.2          /* issue 14: signer <= 0.2x OpenDKIM */
 
 typedef struct msg {
 	size_t nf;
@@ -400,17 +407,29 @@ main(int argc, char **argv)
 	    bytes / NMSG / 1024, rounds);
 	for (a = 0; a < 2; a++) {
 		double ts = 0, tf = 0, to = 0, t0, t;
+		int floor_first;
 
 		for (r = 0; r < rounds; r++)
 			for (i = 0; i < NMSG; i++) {
+				/* who goes first alternates: the second finds
+				 * the message warm in the cache */
+				floor_first = (i + r) % 2 == 0;
+				if (floor_first) {
+					t0 = cpu_now();
+					if (floor_one(&m[i], pk[a], a) < 0)
+						bad++;
+					tf += cpu_now() - t0;
+				}
 				t0 = cpu_now();
 				if (sign(&m[i], k[a], &out) < 0)
 					bad++;
 				ts += cpu_now() - t0;
-				t0 = cpu_now();
-				if (floor_one(&m[i], pk[a], a) < 0)
-					bad++;
-				tf += cpu_now() - t0;
+				if (!floor_first) {
+					t0 = cpu_now();
+					if (floor_one(&m[i], pk[a], a) < 0)
+						bad++;
+					tf += cpu_now() - t0;
+				}
 				if (!have_odk)
 					continue;
 				t = odk_sign(&o, a, i, bh2, sizeof(bh2));
@@ -424,13 +443,24 @@ main(int argc, char **argv)
 					to += t;
 			}
 		printf("%-18s signer %8.1f us/msg   floor %8.1f us/msg   "
-		    "ratio %.2f (target <= 1.3)\n", name[a],
+		    "ratio %.2f (target <= %.1f: %s)\n", name[a],
 		    ts * 1e6 / (rounds * NMSG), tf * 1e6 / (rounds * NMSG),
-		    ts / tf);
-		if (have_odk)
-			printf("%-18s OpenDKIM %6.1f us/msg   signer/OpenDKIM "
-			    "%.2f (target <= 0.2; the floor alone %.2f)\n", "",
-			    to * 1e6 / (rounds * NMSG), ts / to, tf / to);
+		    ts / tf, TARGET_FLOOR, ts / tf <= TARGET_FLOOR ? "met" :
+		    "NOT met");
+		if (!have_odk)
+			continue;
+		printf("%-18s OpenDKIM %6.1f us/msg   signer/OpenDKIM %.2f, "
+		    "the floor alone %.2f\n", "", to * 1e6 / (rounds * NMSG),
+		    ts / to, tf / to);
+		/* no signer goes under the floor: a target below the floor's
+		 * own ratio cannot be met by any signer using this OpenSSL */
+		if (tf / to > TARGET_ODK)
+			printf("%-18s target <= %.1f below the floor's own %.2f: "
+			    "unreachable by any signer using the same OpenSSL\n",
+			    "", TARGET_ODK, tf / to);
+		else
+			printf("%-18s target <= %.1f: %s\n", "", TARGET_ODK,
+			    ts / to <= TARGET_ODK ? "met" : "NOT met");
 	}
 	if (have_odk)
 		odk_stop(&o);

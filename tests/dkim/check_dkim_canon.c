@@ -9,6 +9,7 @@
 
 #include "dkim/dkim.h"
 #include "dkim/dkim_canon_int.h"
+#include "tests/lib/canon_oracle.h"
 #include "tests/lib/check_main.h"
 
 static void
@@ -61,96 +62,6 @@ check_body(int relaxed, const char *in, const char *want)
 	sb_free(&a);
 	sb_free(&b);
 	sb_free(&c);
-}
-
-/*
- * Reference canonicalizers, written straight from RFC 6376 3.4 on a whole
- * buffer with no attempt at speed, to compare the streaming fast path with.
- */
-static void
-ref_body(int relaxed, const char *in, size_t n, strbuf *out)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t e = i, next;
-		strbuf line;
-
-		while (e < n && !(in[e] == '\r' && e + 1 < n && in[e + 1] == '\n'))
-			e++;
-		next = e < n ? e + 2 : n;
-		sb_init(&line);
-		if (!relaxed) {
-			sb_append(&line, in + i, e - i);
-		} else {
-			size_t k;
-
-			for (k = i; k < e; k++) {
-				if (in[k] == ' ' || in[k] == '\t') {
-					if (k == i || (in[k - 1] != ' ' && in[k - 1] != '\t'))
-						sb_putc(&line, ' ');
-					continue;
-				}
-				sb_putc(&line, in[k]);
-			}
-			while (line.len > 0 && line.s[line.len - 1] == ' ')
-				line.len--;
-		}
-		sb_append(out, line.s, line.len);
-		sb_append(out, "\r\n", 2);
-		sb_free(&line);
-		i = next;
-	}
-	/* 3.4.3 / 3.4.4: no trailing empty lines */
-	while (out->len >= 2 && memcmp(out->s + out->len - 2, "\r\n", 2) == 0 &&
-	    (out->len == 2 || (out->len >= 4 &&
-	    memcmp(out->s + out->len - 4, "\r\n", 2) == 0)))
-		out->len -= 2;
-	if (!relaxed && out->len == 0)
-		sb_append(out, "\r\n", 2);
-	out->s[out->len] = '\0';
-}
-
-static void
-ref_header(int relaxed, const char *name, size_t nl, const char *val,
-    size_t vl, strbuf *out)
-{
-	strbuf u;
-	size_t k;
-
-	if (!relaxed) {
-		sb_append(out, name, nl);
-		sb_putc(out, ':');
-		sb_append(out, val, vl);
-		sb_append(out, "\r\n", 2);
-		return;
-	}
-	while (nl > 0 && (name[nl - 1] == ' ' || name[nl - 1] == '\t'))
-		nl--;
-	for (k = 0; k < nl; k++)
-		sb_putc(out, name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
-	sb_putc(out, ':');
-	sb_init(&u);
-	for (k = 0; k < vl; k++) {  /* unfold, then WSP runs -> SP */
-		if (val[k] == '\r' && k + 1 < vl && val[k + 1] == '\n') {
-			k++;
-			continue;
-		}
-		if (val[k] == ' ' || val[k] == '\t') {
-			if (u.len == 0 || u.s[u.len - 1] != ' ')
-				sb_putc(&u, ' ');
-			continue;
-		}
-		sb_putc(&u, val[k]);
-	}
-	k = 0;
-	while (k < u.len && u.s[k] == ' ')
-		k++;
-	while (u.len > k && u.s[u.len - 1] == ' ')
-		u.len--;
-	sb_append(out, u.s + k, u.len - k);
-	sb_append(out, "\r\n", 2);
-	sb_free(&u);
 }
 
 /*
@@ -216,12 +127,92 @@ START_TEST(body_matches_reference)
 		}
 		sb_reset(&want);
 		sb_reset(&got);
-		ref_body(relaxed, in, n, &want);
+		canon_oracle_body(relaxed, in, n, &want);
 		canon(relaxed, in, n, sizes, 16, &got);
 		ck_assert_msg(want.len == got.len &&
 		    memcmp(want.s, got.s, want.len) == 0,
 		    "%s body differs from the reference (iteration %zu, %zu octets)",
 		    relaxed ? "relaxed" : "simple", iter, n);
+	}
+	sb_free(&want);
+	sb_free(&got);
+}
+END_TEST
+
+/* in split into chunks at a and b (a <= b <= n) must canonicalize to want */
+static void
+check_split(int relaxed, const char *in, size_t n, size_t a, size_t b,
+    const strbuf *want, strbuf *got)
+{
+	dkim_bodycanon bc;
+
+	sb_reset(got);
+	dkim_bodycanon_init(&bc, relaxed, collect, got);
+	dkim_bodycanon_update(&bc, in, a);
+	dkim_bodycanon_update(&bc, in + a, b - a);
+	dkim_bodycanon_update(&bc, in + b, n - b);
+	dkim_bodycanon_final(&bc);
+	ck_assert_msg(want->len == got->len &&
+	    memcmp(want->s, got->s, want->len) == 0,
+	    "%s body split at %zu and %zu of %zu differs from the reference",
+	    relaxed ? "relaxed" : "simple", a, b, n);
+}
+
+/*
+ * Every place a chunk can end: adversarial patterns (WSP runs before CRLF,
+ * CR LF CR, lone CR, empty and WSP-only lines, TAB) put at every offset
+ * of a line long enough for the 16-octet scans, and random text, each
+ * split at every octet and at every pair of octets near the pattern, and
+ * fed in 1-octet chunks, against the reference.
+ */
+START_TEST(body_every_split)
+{
+	static const char *const pat[] = {
+		"  \r\n", " \r\n", "\t\r\n", " \t \r\nz", "\r\n\r\n", "\r\n \r\n",
+		"\r\n\r", "\r\n\rz", " \r", " \rz", "\r\r\n", "\r\r\n\r\n",
+		"a \tb", "a  b", "a\tb", "\r\n\r\n\r\nz", "\r\n  \r\n\t\r\nz",
+		"\n\r\n", "\r \n", " \r\n\r\n ", "\r\n\t", "\r\n\r\n\r",
+	};
+	static const size_t one = 1;
+	char in[160];
+	strbuf want, got;
+	unsigned seed = 99;
+	size_t p, off, tail, n, a, b, iter;
+	int relaxed;
+
+	sb_init(&want);
+	sb_init(&got);
+	for (relaxed = 0; relaxed < 2; relaxed++)
+		for (p = 0; p < sizeof(pat) / sizeof(pat[0]); p++)
+			for (off = 0; off < 40; off++)
+				for (tail = 0; tail < 24; tail += 23) {
+					size_t pl = strlen(pat[p]);
+
+					memset(in, 'x', off);
+					memcpy(in + off, pat[p], pl);
+					memset(in + off + pl, 'y', tail);
+					n = off + pl + tail;
+					sb_reset(&want);
+					canon_oracle_body(relaxed, in, n, &want);
+					for (a = 0; a <= n; a++)
+						check_split(relaxed, in, n, a, a, &want,
+						    &got);
+					for (a = off > 2 ? off - 2 : 0; a <= off + pl; a++)
+						for (b = a; b <= off + pl + 2 && b <= n; b++)
+							check_split(relaxed, in, n, a, b,
+							    &want, &got);
+					sb_reset(&got);
+					canon(relaxed, in, n, &one, 1, &got);
+					ck_assert(want.len == got.len &&
+					    memcmp(want.s, got.s, want.len) == 0);
+				}
+	for (iter = 0; iter < 3000; iter++) {
+		relaxed = (int)(iter & 1);
+		n = random_text(in, sizeof(in), &seed);
+		sb_reset(&want);
+		canon_oracle_body(relaxed, in, n, &want);
+		for (a = 0; a <= n; a++)
+			check_split(relaxed, in, n, a, a + (n - a) / 2, &want, &got);
 	}
 	sb_free(&want);
 	sb_free(&got);
@@ -244,7 +235,8 @@ START_TEST(header_matches_reference)
 		split = n > 0 ? seed % (n < 40 ? n : 40) : 0;
 		sb_reset(&want);
 		sb_reset(&got);
-		ref_header(relaxed, in, split, in + split, n - split, &want);
+		canon_oracle_header(relaxed, in, split, in + split, n - split,
+		    &want);
 		ck_assert_int_eq(dkim_canon_header(&got, relaxed, in, split,
 		    in + split, n - split, 1), 0);
 		ck_assert_msg(want.len == got.len &&
@@ -422,6 +414,7 @@ check_suite(void)
 	tcase_add_test(tc, body_many_empty_lines);
 	tcase_add_test(tc, header_canon);
 	tcase_add_test(tc, body_matches_reference);
+	tcase_add_test(tc, body_every_split);
 	tcase_add_test(tc, header_matches_reference);
 	tcase_add_test(tc, signature_limit);
 	tcase_add_test(tc, call_order_and_policy_results);
