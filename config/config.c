@@ -124,7 +124,9 @@ static const config_key keys[] = {
 	{ "iprev", CFG_BOOL, FIELD(iprev), NOCOUNT, 0, 1, NULL,
 	  "no", "Check iprev (RFC 8601 2.7.3, forward-confirmed reverse DNS of "
 	  "the client: a PTR lookup then an A or AAAA lookup of each of at most "
-	  "10 names, started at MAIL FROM in the message's DNS budget) and "
+	  "10 names, started at MAIL FROM within the message's DNS deadline, "
+	  "in an allowance of their own that message_dns_queries does not "
+	  "count) and "
 	  "report it in Authentication-Results, the log line and check's "
 	  "output. Informational: it never changes the verdict.", NULL },
 	{ "dkim_max_signatures", CFG_UINT, FIELD(dkim_max_signatures), NOCOUNT, 1,

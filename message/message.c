@@ -25,8 +25,10 @@
  * of message get at least dns_timeout from then (budget_stage). DKIM keys
  * and the _dmarc / np lookups of the author domains are reserved lookups
  * (a sender's SPF or alignment walks cannot use up what decides DMARC);
- * SPF and the alignment walks of other names are not. A lookup the budget
- * refuses is a temperror naming the bound.
+ * SPF and the alignment walks of other names are not. iprev's lookups go
+ * in a pool of the budget (its own count, the budget's deadline: the
+ * client's PTR cannot use up SPF's count). A lookup the budget refuses is
+ * a temperror naming the bound.
  */
 #include "message/message.h"
 
@@ -463,7 +465,7 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 		return m->failed ? -1 : 0;
 	if (strcasecmp(name, "From") == 0)
 		keep_from(m, value, len);
-	iprev_advance(&m->iprev, m->env->r, m->budget);
+	iprev_advance(&m->iprev, m->env->r);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
 	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
@@ -566,7 +568,7 @@ msg_eoh(msg *m)
 		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
 	}
 	prefetch_dmarc(m);
-	iprev_advance(&m->iprev, m->env->r, m->budget);
+	iprev_advance(&m->iprev, m->env->r);
 	return m->failed ? -1 : 0;
 }
 
@@ -757,7 +759,7 @@ msg_eom(msg *m)
 		}
 		if (m->dkim != NULL && dkim_eom(m->dkim) < 0)
 			fail(m, "DKIM: end of message out of order");
-		iprev_finish(&m->iprev, m->env->r, m->budget);
+		iprev_finish(&m->iprev, m->env->r);
 		m->dns_wait_us += now_us() - t0;  /* then lk_wait's */
 		m->ndkim = 0;
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
