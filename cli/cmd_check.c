@@ -274,6 +274,9 @@ verdict_json(const msg_verdict *v)
 	    "ptr_dnssec", dns_sec_name(v->iprev->ptr_sec),
 	    "forward_dnssec", dns_sec_name(v->iprev->fwd_sec),
 	    "reason", v->iprev->why[0] ? v->iprev->why : NULL));
+	/* ARC (RFC 8617): null when not verified (config key arc) */
+	json_object_set_new(o, "arc", v->arc == NULL || v->skipped ?
+	    json_null() : json_arc(v->arc));
 	json_object_set_new(o, "authentication_results",
 	    header_json(v->auth_results));
 	json_object_set_new(o, "received_spf", header_json(v->received_spf));
@@ -306,6 +309,26 @@ verdict_json(const msg_verdict *v)
 	return o;
 }
 
+/* --explain's ARC line: result, sets, the sealers (cleaned: the sender
+ * wrote them), oldest-pass, the reason. */
+static void
+explain_arc(const arc_chain *c)
+{
+	char buf[DKIM_MAX_REASON + DKIM_MAX_DOMAIN];
+	unsigned k;
+
+	printf("ARC: %s - %u set%s", arc_result_name(c->result), c->nsets,
+	    c->nsets == 1 ? "" : "s");
+	if (c->result == ARC_PASS)
+		printf(", oldest pass i=%u", c->oldest_pass);
+	for (k = 0; k < c->nsets && k < ARC_MAX_SETS; k++)
+		printf("%s%s", k ? ", " : ", sealers ", clean_copy(buf,
+		    sizeof(buf), c->sealer[k][0] ? c->sealer[k] : "?",
+		    CLEAN_PRINT));
+	printf(" (%s)\n", clean_copy(buf, sizeof(buf), c->reason,
+	    CLEAN_PRINT));
+}
+
 static void
 print_explain(const msg *m, const msg_verdict *v, const trace *t)
 {
@@ -332,6 +355,8 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		    v->iprev->why[0] ? " - " : "", v->iprev->why,
 		    dns_sec_name(v->iprev->ptr_sec),
 		    dns_sec_name(v->iprev->fwd_sec));
+	if (v->arc != NULL)
+		explain_arc(v->arc);
 	if (v->ndkim == 0)
 		printf("DKIM: no signature\n");
 	for (i = 0; i < v->ndkim; i++)

@@ -186,6 +186,9 @@ typedef struct am_config {
 	unsigned sign_expire;         /* seconds; 0: no x= */
 	unsigned on_sign_error;       /* CONFIG_SIGNERR_* */
 	unsigned verify_signed;       /* bool */
+
+	/* ARC verification (RFC 8617) */
+	unsigned arc;                 /* bool: verify ARC chains */
 } am_config;
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,

@@ -120,6 +120,15 @@ arc_header(arc_verifier *v, const char *name, size_t namelen,
 	return dkim_hs_add(&v->hs, name, namelen, value, valuelen) < 0 ? -1 : 0;
 }
 
+int
+arc_header_skipped(arc_verifier *v)
+{
+	if (v->state != ST_HEADERS)
+		return -1;
+	v->hs.overflow = 1;	/* the header block cannot be evaluated */
+	return 0;
+}
+
 static int
 kind_of(const char *name, size_t n)
 {

@@ -7,6 +7,7 @@
  *   arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
  *   int  arc_header(arc_verifier *v, const char *name, size_t namelen,
  *            const char *value, size_t valuelen);
+ *   int  arc_header_skipped(arc_verifier *v);
  *   int  arc_eoh(arc_verifier *v);
  *   int  arc_body(arc_verifier *v, const void *p, size_t n);
  *   int  arc_eom(arc_verifier *v);
@@ -21,7 +22,9 @@
  *   started at once, async), body chunks (hashed on the fly by the
  *   newest ARC-Message-Signature's canonicalization, and by the other
  *   one for older AMSs), end of message (waits for the keys until the
- *   deadline, then decides). Each call returns 0, or -1 out of order or
+ *   deadline, then decides). arc_header_skipped() says a field of the
+ *   header block could not be kept (too big for the caller): the chain
+ *   then fails as over the header bound. Each call returns 0, or -1 out of order or
  *   out of memory (arc_eom() then still gives a result: fail).
  *
  *   Result (RFC 8617 5.2): none (no ARC header field), pass, or fail:
@@ -73,6 +76,7 @@ typedef struct arc_verifier arc_verifier;
 arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
 int arc_header(arc_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen);
+int arc_header_skipped(arc_verifier *v);
 int arc_eoh(arc_verifier *v);
 int arc_body(arc_verifier *v, const void *p, size_t n);
 int arc_eom(arc_verifier *v);

@@ -299,6 +299,7 @@ typedef struct msg_verdict {
 	unsigned dns_refused;        /* lookups the query budget refused */
 	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
 	const msg_iprev_result *iprev; /* NULL: iprev not checked */
+	const arc_chain *arc;        /* NULL: ARC not verified (config arc) */
 	unsigned dns_wait_ms; /* time this message's thread spent waiting on DNS answers and the SPF job at end of message */
 } msg_verdict;
 

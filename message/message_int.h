@@ -25,6 +25,10 @@
  * np existence test (3) and the DKIM keys (dkim_max_signatures, added at
  * run time); never more than half of the budget (local policy). */
 #define MSG_DNS_RESERVE_BASE (MSG_MAX_PREFETCH + 3)
+/* The ARC keys' own DNS allowance (a pool of the budget): an ARC-Seal and
+ * an ARC-Message-Signature key per set (RFC 8617 5.2), at most
+ * ARC_MAX_SETS sets. */
+#define MSG_ARC_LOOKUPS (2 * ARC_MAX_SETS)
 
 struct msg_env {
 	const am_config *cfg;
@@ -89,6 +93,8 @@ struct msg {
 	msg_prefetch pre[MSG_MAX_PREFETCH];
 	size_t npre;
 	msg_iprev iprev;                       /* config iprev */
+	arc_verifier *arc;                     /* config arc */
+	dns_budget *arc_pool;                  /* MSG_ARC_LOOKUPS of budget */
 	/* results */
 	int spf_done;
 	spf_result spf_mf, spf_helo;

@@ -196,6 +196,8 @@ build_headers(msg *m)
 			in.dmarc = &m->dmarc;
 		if (m->iprev.started)
 			in.iprev = &m->iprev.res;
+		in.arc = m->v.arc;
+		in.remote_ip = m->have_ip ? m->ip : NULL;
 	}
 	if (ar_build(&in, &m->ar) == 0)
 		m->v.auth_results = m->ar.s;
@@ -316,6 +318,9 @@ msg_decide(msg *m)
 	v->remove_map = m->ar_remove;
 	v->remove_map_size = m->ar_remove_size;
 	v->from_reason = "";
+	/* ARC (config arc): the chain's result, NULL when not verified */
+	v->arc = m->arc != NULL && !msg_skipped(m) ?
+	    arc_chain_result(m->arc) : NULL;
 	if (msg_skipped(m)) {
 		v->skipped = 1;
 		v->action = MSG_ACCEPT;
