@@ -301,7 +301,17 @@ static const config_key keys[] = {
 	  "no lookup (arc=none); a chain costs at most 2 key lookups per set, in "
 	  "an allowance of their own (100) within the message's DNS deadline, "
 	  "not counted in message_dns_queries. Informational: the verdict does "
-	  "not change by it.", NULL },
+	  "not change by it (but see arc_trusted_sealers).", NULL },
+	{ "arc_trusted_sealers", CFG_LIST, FIELD(arc_trusted_sealers),
+	  FIELD(narc_trusted_sealers), 0, CONFIG_MAX_LIST, NULL, "",
+	  "ARC sealers (ARC-Seal d=, exact domains) whose word is taken (needs "
+	  "arc = yes): when DMARC fails with p=quarantine or reject, the chain "
+	  "passes, and the ARC-Authentication-Results of the newest instance "
+	  "one of them sealed (its ARC-Message-Signature still verifying) says "
+	  "dmarc=pass for the From domain (or spf=pass / dkim=pass of that very "
+	  "domain), the disposition is none with override trusted_forwarder "
+	  "(header, history, reports). Anything else, or any doubt, changes "
+	  "nothing.", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

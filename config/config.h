@@ -189,6 +189,8 @@ typedef struct am_config {
 
 	/* ARC verification (RFC 8617) */
 	unsigned arc;                 /* bool: verify ARC chains */
+	char *arc_trusted_sealers[CONFIG_MAX_LIST];
+	size_t narc_trusted_sealers;
 } am_config;
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,

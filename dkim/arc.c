@@ -558,6 +558,15 @@ arc_eom(arc_verifier *v)
 	return 0;
 }
 
+const char *
+arc_aar(const arc_verifier *v, unsigned i, size_t *len)
+{
+	if (v->state != ST_DONE || v->res.result != ARC_PASS || i < 1 ||
+	    i > v->res.nsets || v->fld[i][ARC_AAR] == NO_FIELD)
+		return NULL;
+	return dkim_hs_value(&v->hs, v->fld[i][ARC_AAR], len);
+}
+
 const arc_chain *
 arc_chain_result(const arc_verifier *v)
 {

@@ -12,6 +12,8 @@
  *   int  arc_body(arc_verifier *v, const void *p, size_t n);
  *   int  arc_eom(arc_verifier *v);
  *   const arc_chain *arc_chain_result(const arc_verifier *v);
+const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
+ *   const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   void arc_verifier_free(arc_verifier *v);
  *   const char *arc_result_name(arc_result r);
  *
@@ -41,6 +43,11 @@
  *   seal is missing, has no d= or an unparsable tag list: a tag-list
  *   value, so printable ASCII, but not checked to be a domain unless the
  *   seal parsed).
+ *
+ *   arc_aar() gives the raw value (as the header field had it, "i=N;
+ *   authserv-id; results", *len octets, not NUL-terminated) of the
+ *   ARC-Authentication-Results of instance i, only after arc_eom() of a
+ *   chain that passed (its seal covers it); NULL otherwise.
  *
  *   Work per message: at most ARC_MAX_SETS sets; each AMS and each
  *   ARC-Seal makes one key lookup and at most one public-key
@@ -81,6 +88,7 @@ int arc_eoh(arc_verifier *v);
 int arc_body(arc_verifier *v, const void *p, size_t n);
 int arc_eom(arc_verifier *v);
 const arc_chain *arc_chain_result(const arc_verifier *v);
+const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
 void arc_verifier_free(arc_verifier *v);
 const char *arc_result_name(arc_result r);
 

@@ -293,9 +293,9 @@ add_arc(folder *f, const arc_chain *c, const char *ip)
 }
 
 static void
-add_dmarc(folder *f, const dmarc_result *d)
+add_dmarc(folder *f, const dmarc_result *d, const char *sealer)
 {
-	char c[128];
+	char c[128 + DKIM_MAX_DOMAIN + 16];
 	const dmarc_record *rec = &d->record;
 
 	resinfo_start(f, "dmarc", dmarc_result_name(d->result));
@@ -315,6 +315,9 @@ add_dmarc(folder *f, const dmarc_result *d)
 		if (d->override != DMARC_OVERRIDE_NONE && n < sizeof(c))
 			n += (size_t)snprintf(c + n, sizeof(c) - n,
 			    " override=%s", dmarc_override_name(d->override));
+		if (sealer != NULL && n < sizeof(c))
+			n += (size_t)snprintf(c + n, sizeof(c) - n,
+			    " arc.sealer=%.*s", DKIM_MAX_DOMAIN, sealer);
 		if (d->sec == DNS_SEC_SECURE && n < sizeof(c))
 			snprintf(c + n, sizeof(c) - n, " dnssec=secure");
 		comment(f, c);
@@ -363,7 +366,7 @@ ar_build(const ar_input *in, strbuf *out)
 	if (in->arc != NULL)
 		add_arc(&f, in->arc, in->remote_ip);
 	if (in->dmarc != NULL)
-		add_dmarc(&f, in->dmarc);
+		add_dmarc(&f, in->dmarc, in->arc_trusted_sealer);
 	return out->failed ? -1 : 0;
 }
 

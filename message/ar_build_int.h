@@ -51,6 +51,7 @@ typedef struct ar_input {
 	const msg_iprev_result *iprev;       /* NULL: no iprev resinfo */
 	const arc_chain *arc;                /* NULL: no arc resinfo */
 	const char *remote_ip;               /* arc's smtp.remote-ip, or NULL */
+	const char *arc_trusted_sealer;      /* dmarc's override by, or NULL */
 	int none;                            /* nothing checked: "; none" */
 } ar_input;
 

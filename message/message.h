@@ -300,6 +300,12 @@ typedef struct msg_verdict {
 	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
 	const msg_iprev_result *iprev; /* NULL: iprev not checked */
 	const arc_chain *arc;        /* NULL: ARC not verified (config arc) */
+	/* arc_trusted_sealers: the sealer whose word made the disposition
+	 * none (override trusted_forwarder), its instance and what its
+	 * ARC-Authentication-Results said; NULL when none did */
+	const char *arc_trusted_sealer;
+	unsigned arc_trusted_instance;
+	const char *arc_trusted_said;
 	unsigned dns_wait_ms; /* time this message's thread spent waiting on DNS answers and the SPF job at end of message */
 } msg_verdict;
 

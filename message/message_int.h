@@ -6,6 +6,7 @@
 #define AUTHMILTER_MESSAGE_INT_H
 
 #include "message/message.h"
+#include "message/arc_trust_int.h"
 #include "message/iprev_int.h"
 #include "message/spf_pool_int.h"
 #include "util/ipaddr.h"
@@ -95,6 +96,8 @@ struct msg {
 	msg_iprev iprev;                       /* config iprev */
 	arc_verifier *arc;                     /* config arc */
 	dns_budget *arc_pool;                  /* MSG_ARC_LOOKUPS of budget */
+	arc_trust arc_trust;                   /* arc_trusted_sealers */
+	int arc_trusted;                       /* its override applied */
 	/* results */
 	int spf_done;
 	spf_result spf_mf, spf_helo;

@@ -14,7 +14,8 @@
 #                   (dmarc=fail -> dmarc=pass): the seal does not verify
 #   forged_key.eml  d=list.example sealed with a key not in its DNS
 #   aar_fail.eml    list.example's own AAR says dmarc=fail
-#   aar_other.eml   list.example's AAR says dmarc=pass for another domain
+#   aar_other.eml   list.example's AAR says spf, dkim and dmarc=pass, all
+#                   for another domain
 #   aar_aligned.eml list.example's AAR has no dmarc, but dkim=pass
 #                   header.d=orig.example (aligned)
 #   two_sets.eml    list.example (i=1) then other.example (i=2), which
@@ -113,8 +114,7 @@ write("forged_aar.eml", bad.replace(b"dmarc=fail", b"dmarc=pass", 1))
 write("forged_key.eml", seal(listed, "list.example", krogue, GOOD))
 write("aar_fail.eml", bad)
 write("aar_other.eml", seal(listed, "list.example", klist,
-                            GOOD.replace("header.from=orig.example",
-                                         "header.from=evil.example")))
+                            GOOD.replace("orig.example", "evil.example")))
 write("aar_aligned.eml", seal(listed, "list.example", klist,
                               "spf=fail smtp.mailfrom=x.example; "
                               "dkim=pass header.d=orig.example"))
