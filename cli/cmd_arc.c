@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "cli/json_out_int.h"
 #include "dkim/arc.h"
 #include "message/message.h"
 
@@ -94,18 +95,11 @@ print_text(const arc_chain *c)
 static int
 print_json(const arc_chain *c)
 {
-	json_t *o = json_object(), *s = json_array();
-	unsigned k;
+	json_t *o = json_arc(c);
 	char *text;
 
-	for (k = 0; k < c->nsets; k++)
-		json_array_append_new(s, json_string(c->sealer[k]));
-	json_object_set_new(o, "result",
-	    json_string(arc_result_name(c->result)));
-	json_object_set_new(o, "sets", json_integer(c->nsets));
-	json_object_set_new(o, "oldest_pass", json_integer(c->oldest_pass));
-	json_object_set_new(o, "sealers", s);
-	json_object_set_new(o, "reason", json_string(c->reason));
+	if (o == NULL)
+		return -1;
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (text == NULL)

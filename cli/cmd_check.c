@@ -274,6 +274,23 @@ verdict_json(const msg_verdict *v)
 	    "ptr_dnssec", dns_sec_name(v->iprev->ptr_sec),
 	    "forward_dnssec", dns_sec_name(v->iprev->fwd_sec),
 	    "reason", v->iprev->why[0] ? v->iprev->why : NULL));
+	/* ARC (RFC 8617): null when not verified (config key arc) */
+	if (v->arc == NULL || v->skipped) {
+		json_object_set_new(o, "arc", json_null());
+	} else {
+		json_t *a = json_arc(v->arc);
+
+		/* arc_trusted_sealers: whose word overrode DMARC, or null */
+		if (a != NULL)
+			json_object_set_new(a, "trusted_sealer",
+			    v->arc_trusted_sealer == NULL ? json_null() :
+			    json_pack("{s:s,s:I,s:s}", "sealer",
+			    clean_copy(buf, sizeof(buf), v->arc_trusted_sealer,
+			    CLEAN_PRINT), "instance",
+			    (json_int_t)v->arc_trusted_instance, "said",
+			    v->arc_trusted_said));
+		json_object_set_new(o, "arc", a);
+	}
 	json_object_set_new(o, "authentication_results",
 	    header_json(v->auth_results));
 	json_object_set_new(o, "received_spf", header_json(v->received_spf));
@@ -306,6 +323,26 @@ verdict_json(const msg_verdict *v)
 	return o;
 }
 
+/* --explain's ARC line: result, sets, the sealers (cleaned: the sender
+ * wrote them), oldest-pass, the reason. */
+static void
+explain_arc(const arc_chain *c)
+{
+	char buf[DKIM_MAX_REASON + DKIM_MAX_DOMAIN];
+	unsigned k;
+
+	printf("ARC: %s - %u set%s", arc_result_name(c->result), c->nsets,
+	    c->nsets == 1 ? "" : "s");
+	if (c->result == ARC_PASS)
+		printf(", oldest pass i=%u", c->oldest_pass);
+	for (k = 0; k < c->nsets && k < ARC_MAX_SETS; k++)
+		printf("%s%s", k ? ", " : ", sealers ", clean_copy(buf,
+		    sizeof(buf), c->sealer[k][0] ? c->sealer[k] : "?",
+		    CLEAN_PRINT));
+	printf(" (%s)\n", clean_copy(buf, sizeof(buf), c->reason,
+	    CLEAN_PRINT));
+}
+
 static void
 print_explain(const msg *m, const msg_verdict *v, const trace *t)
 {
@@ -332,6 +369,13 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 		    v->iprev->why[0] ? " - " : "", v->iprev->why,
 		    dns_sec_name(v->iprev->ptr_sec),
 		    dns_sec_name(v->iprev->fwd_sec));
+	if (v->arc != NULL)
+		explain_arc(v->arc);
+	if (v->arc_trusted_sealer != NULL)
+		printf("ARC: trusted sealer %s (i=%u) says %s: DMARC "
+		    "disposition none (trusted_forwarder)\n",
+		    v->arc_trusted_sealer, v->arc_trusted_instance,
+		    v->arc_trusted_said);
 	if (v->ndkim == 0)
 		printf("DKIM: no signature\n");
 	for (i = 0; i < v->ndkim; i++)

@@ -1,5 +1,5 @@
 /*
- * cli/json_out.c - JSON objects for SPF, DKIM and DMARC results
+ * cli/json_out.c - JSON objects for SPF, DKIM, ARC and DMARC results
  * (contract in json_out_int.h).
  */
 #include "cli/json_out_int.h"
@@ -142,5 +142,30 @@ json_dmarc(const dmarc_result *d)
 	put_str(o, "dnssec", dns_sec_name(d->sec));
 	put_str(o, "reason", d->reason);
 	json_object_set_new(o, "alignment", notes_json(d));
+	return o;
+}
+
+json_t *
+json_arc(const arc_chain *c)
+{
+	json_t *o = json_object(), *s = json_array();
+	unsigned k;
+
+	if (o == NULL || s == NULL) {
+		json_decref(o);
+		json_decref(s);
+		return NULL;
+	}
+	for (k = 0; k < c->nsets && k < ARC_MAX_SETS; k++) {
+		char buf[JSON_STR_MAX];
+
+		json_array_append_new(s, json_string(clean_copy(buf,
+		    sizeof(buf), c->sealer[k], CLEAN_PRINT)));
+	}
+	put_str(o, "result", arc_result_name(c->result));
+	json_object_set_new(o, "sets", json_integer(c->nsets));
+	json_object_set_new(o, "oldest_pass", json_integer(c->oldest_pass));
+	json_object_set_new(o, "sealers", s);
+	put_str(o, "reason", c->reason);
 	return o;
 }

@@ -124,7 +124,9 @@ static const config_key keys[] = {
 	{ "iprev", CFG_BOOL, FIELD(iprev), NOCOUNT, 0, 1, NULL,
 	  "no", "Check iprev (RFC 8601 2.7.3, forward-confirmed reverse DNS of "
 	  "the client: a PTR lookup then an A or AAAA lookup of each of at most "
-	  "10 names, started at MAIL FROM in the message's DNS budget) and "
+	  "10 names, started at MAIL FROM within the message's DNS deadline, "
+	  "in an allowance of their own that message_dns_queries does not "
+	  "count) and "
 	  "report it in Authentication-Results, the log line and check's "
 	  "output. Informational: it never changes the verdict.", NULL },
 	{ "dkim_max_signatures", CFG_UINT, FIELD(dkim_max_signatures), NOCOUNT, 1,
@@ -181,8 +183,8 @@ static const config_key keys[] = {
 	{ "max_connections", CFG_UINT, FIELD(max_connections), NOCOUNT, 1, 65536,
 	  NULL, "256",
 	  "Milter connections served at once; more wait in the listen queue until "
-	  "one ends (logged). Each may hold about 2.4 MB + 3 x max_header_bytes "
-	  "(authmilter(8), Memory).", NULL },
+	  "one ends (logged). Each may hold about 2.4 MB + 6 x max_header_bytes "
+	  "(3 x with arc = no; authmilter(8), Memory).", NULL },
 
 	/* -- history store and reports (reports issue) -- */
 	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",
@@ -313,6 +315,27 @@ static const config_key keys[] = {
 	  "site adds as a forwarder or list server (RFC 8617 5.1: the verdict "
 	  "becomes the ARC-Authentication-Results, cv= the chain's validation); "
 	  "one per site; \"\": no sealing.", config_check_arc_seal },
+	/* -- ARC verification (issue 15) -- */
+	{ "arc", CFG_BOOL, FIELD(arc), NOCOUNT, 0, 1, NULL, "yes",
+	  "Verify the ARC chain (RFC 8617) of each checked message beside DKIM "
+	  "and report it as arc=pass|fail|none in Authentication-Results (with "
+	  "smtp.remote-ip, header.oldest-pass and the sealer domains), the log "
+	  "line and check's output. A message without ARC header fields costs "
+	  "no lookup (arc=none), only a second copy of its header block "
+	  "(authmilter(8) Memory); a chain costs at most 2 key lookups per set, in "
+	  "an allowance of their own (100) within the message's DNS deadline, "
+	  "not counted in message_dns_queries. Informational: the verdict does "
+	  "not change by it (but see arc_trusted_sealers).", NULL },
+	{ "arc_trusted_sealers", CFG_LIST, FIELD(arc_trusted_sealers),
+	  FIELD(narc_trusted_sealers), 0, CONFIG_MAX_LIST, NULL, "",
+	  "ARC sealers (ARC-Seal d=, exact domains) whose word is taken (needs "
+	  "arc = yes): when DMARC fails with p=quarantine or reject, the chain "
+	  "passes, and the ARC-Authentication-Results of the newest instance "
+	  "one of them sealed (its ARC-Message-Signature still verifying) says "
+	  "dmarc=pass for the From domain (or spf=pass / dkim=pass of that very "
+	  "domain), the disposition is none with override trusted_forwarder "
+	  "(header, history, reports). Anything else, or any doubt, changes "
+	  "nothing.", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -197,6 +197,10 @@ typedef struct am_config {
 	char *arc_seal[CONFIG_ARC_SEAL_MAX];  /* "DOMAIN SELECTOR FILE" */
 	size_t narc_seal;
 	unsigned arc_seal_line[CONFIG_ARC_SEAL_MAX];
+	/* ARC verification (RFC 8617) */
+	unsigned arc;                 /* bool: verify ARC chains */
+	char *arc_trusted_sealers[CONFIG_MAX_LIST];
+	size_t narc_trusted_sealers;
 } am_config;
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,

@@ -86,7 +86,8 @@
  * the DKIM verifier's results for up to 1,000 signatures (DKIM_MAX_LISTED
  * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
  * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs_int.h:
- * arena and index, fields of 4 octets or more as the milter passes them).
+ * arena and index, fields of 4 octets or more as the milter passes them),
+ * twice with arc = yes (the ARC verifier keeps its own store).
  * Measured in tests/milter/milter_engine.py.
  */
 #define DAEMON_CONN_FIXED_KB 2458
@@ -372,16 +373,17 @@ detach(void)
 
 /* max_connections to the server, and the memory bound it makes. */
 static void
-apply_limits(unsigned max_conns, unsigned max_header_bytes)
+apply_limits(unsigned max_conns, unsigned max_header_bytes, unsigned arc)
 {
+	int factor = DAEMON_HEADER_FACTOR * (arc ? 2 : 1);
 	double per = DAEMON_CONN_FIXED_KB / 1024.0 +
-	    DAEMON_HEADER_FACTOR * (max_header_bytes / 1048576.0);
+	    factor * (max_header_bytes / 1048576.0);
 
 	mserver_set_max_conns(server, max_conns);
 	log_msg(LOG_NOTICE, NULL, "at most %u milter connections at once "
 	    "(max_connections), each holding at most about %.1f MB (2.4 MB + "
 	    "%d x max_header_bytes): %.0f MB in all", max_conns, per,
-	    DAEMON_HEADER_FACTOR, per * max_conns);
+	    factor, per * max_conns);
 }
 
 /* 0 when the new configuration runs, -1 when the old one stays */
@@ -392,7 +394,7 @@ reload(const daemon_args *o)
 	runtime *rt;
 	char err[512];
 
-	unsigned max_conns, max_header_bytes;
+	unsigned max_conns, max_header_bytes, arc;
 
 	if (read_config(o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
@@ -402,6 +404,7 @@ reload(const daemon_args *o)
 	}
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
+	arc = cfg.arc;
 	metrics_http_reloaded(cfg.metrics);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
@@ -412,7 +415,7 @@ reload(const daemon_args *o)
 	}
 	runtime_install(rt);
 	metrics_reload(1);
-	apply_limits(max_conns, max_header_bytes);
+	apply_limits(max_conns, max_header_bytes, arc);
 	log_msg(LOG_NOTICE, NULL, "configuration reloaded (%u message(s) in "
 	    "flight finish on the previous one)", runtime_active_messages());
 	return 0;
@@ -594,7 +597,7 @@ daemon_main(const daemon_args *args)
 	am_config cfg;
 	runtime *rt;
 	char err[512];
-	unsigned max_conns, max_header_bytes;
+	unsigned max_conns, max_header_bytes, arc;
 	int rc;
 
 	limit_malloc_arenas();	/* before any thread starts */
@@ -698,6 +701,7 @@ daemon_main(const daemon_args *args)
 		goto fail;
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
+	arc = cfg.arc;
 	runtime_sign_log(o.config_path, 0);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
@@ -710,7 +714,7 @@ daemon_main(const daemon_args *args)
 	}
 	runtime_install(rt);
 	probe_rt = runtime_acquire();	/* the probe's resolver, kept */
-	apply_limits(max_conns, max_header_bytes);
+	apply_limits(max_conns, max_header_bytes, arc);
 	rc = run_loop(&o, report_ready);
 	checks_probe_end();
 	runtime_release(probe_rt);	/* NULL: already let go */

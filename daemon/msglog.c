@@ -245,6 +245,9 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 	if (!v->skipped)
 		dkim_list(v, &dk);
 	kv_str(&w, "dkim", v->skipped ? NULL : dk.s, KV_DKIM_MAX);
+	/* ARC (config key arc): only when verified */
+	if (!v->skipped && v->arc != NULL)
+		kv_str(&w, "arc", arc_result_name(v->arc->result), KV_WORD_MAX);
 	kv_str(&w, "dmarc", v->skipped ? NULL : v->bad_from ? "permerror" :
 	    d != NULL ? dmarc_result_name(d->result) : "none", KV_WORD_MAX);
 	kv_str(&w, "dmarc_policy", d != NULL && d->have_record ?

@@ -121,6 +121,15 @@ arc_header(arc_verifier *v, const char *name, size_t namelen,
 }
 
 int
+arc_header_skipped(arc_verifier *v)
+{
+	if (v->state != ST_HEADERS)
+		return -1;
+	v->hs.overflow = 1;	/* the header block cannot be evaluated */
+	return 0;
+}
+
+int
 arc_field_kind(const char *name, size_t n)
 {
 	int k;
@@ -546,6 +555,15 @@ arc_eom(arc_verifier *v)
 	snprintf(v->res.reason, sizeof(v->res.reason), "%u ARC set%s verified",
 	    n, n == 1 ? "" : "s");
 	return 0;
+}
+
+const char *
+arc_aar(const arc_verifier *v, unsigned i, size_t *len)
+{
+	if (v->state != ST_DONE || v->res.result != ARC_PASS || i < 1 ||
+	    i > v->res.nsets || v->fld[i][ARC_AAR] == NO_FIELD)
+		return NULL;
+	return dkim_hs_value(&v->hs, v->fld[i][ARC_AAR], len);
 }
 
 const arc_chain *

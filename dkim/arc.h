@@ -7,10 +7,13 @@
  *   arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
  *   int  arc_header(arc_verifier *v, const char *name, size_t namelen,
  *            const char *value, size_t valuelen);
+ *   int  arc_header_skipped(arc_verifier *v);
  *   int  arc_eoh(arc_verifier *v);
  *   int  arc_body(arc_verifier *v, const void *p, size_t n);
  *   int  arc_eom(arc_verifier *v);
  *   const arc_chain *arc_chain_result(const arc_verifier *v);
+const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
+ *   const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   void arc_verifier_free(arc_verifier *v);
  *   const char *arc_result_name(arc_result r);
  *
@@ -33,7 +36,9 @@
  *   started at once, async), body chunks (hashed on the fly by the
  *   newest ARC-Message-Signature's canonicalization, and by the other
  *   one for older AMSs), end of message (waits for the keys until the
- *   deadline, then decides). Each call returns 0, or -1 out of order or
+ *   deadline, then decides). arc_header_skipped() says a field of the
+ *   header block could not be kept (too big for the caller): the chain
+ *   then fails as over the header bound. Each call returns 0, or -1 out of order or
  *   out of memory (arc_eom() then still gives a result: fail).
  *
  *   Result (RFC 8617 5.2): none (no ARC header field), pass, or fail:
@@ -50,6 +55,11 @@
  *   seal is missing, has no d= or an unparsable tag list: a tag-list
  *   value, so printable ASCII, but not checked to be a domain unless the
  *   seal parsed).
+ *
+ *   arc_aar() gives the raw value (as the header field had it, "i=N;
+ *   authserv-id; results", *len octets, not NUL-terminated) of the
+ *   ARC-Authentication-Results of instance i, only after arc_eom() of a
+ *   chain that passed (its seal covers it); NULL otherwise.
  *
  *   Work per message: at most ARC_MAX_SETS sets; each AMS and each
  *   ARC-Seal makes one key lookup and at most one public-key
@@ -128,10 +138,12 @@ typedef struct arc_verifier arc_verifier;
 arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
 int arc_header(arc_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen);
+int arc_header_skipped(arc_verifier *v);
 int arc_eoh(arc_verifier *v);
 int arc_body(arc_verifier *v, const void *p, size_t n);
 int arc_eom(arc_verifier *v);
 const arc_chain *arc_chain_result(const arc_verifier *v);
+const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
 void arc_verifier_free(arc_verifier *v);
 const char *arc_result_name(arc_result r);
 

@@ -28,6 +28,8 @@
  *
  *   dns_budget *dns_budget_new(unsigned timeout_ms, unsigned max_queries,
  *                              unsigned reserve);
+ *   dns_budget *dns_budget_pool(dns_budget *parent, const char *name,
+ *                               unsigned max_queries);
  *   dns_budget *dns_budget_hold(dns_budget *b);
  *   void        dns_budget_release(dns_budget *b);
  *   dns_query  *dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
@@ -107,6 +109,21 @@
  *   dns_budget_why() writes which bound(s) a query met ("" when none; the
  *   same words as the answers). dns_budget_new() returns NULL when memory
  *   runs out.
+ *
+ *   dns_budget_pool() makes a pool of parent: a budget with a count of its
+ *   own (max_queries, at least 1; no reserve) and no deadline of its own:
+ *   every deadline of a pool - its admission, waits, dns_budget_extend(),
+ *   dns_budget_close(), dns_budget_deadline() - is its root's (parent, or
+ *   parent's root when parent is itself a pool). A lookup started in a pool
+ *   is counted in the pool only: it can never use the parent's count, and
+ *   the parent's lookups never use the pool's. When the pool's count is
+ *   used up the answer is DNS_TEMPFAIL "NAME DNS query allowance of N
+ *   exhausted". The root's dns_budget_queries() and dns_budget_refused()
+ *   include what its pools sent and refused (totals only); its
+ *   dns_budget_why() reports its own count. A pool holds a reference to
+ *   its root and is released as any budget; it takes the root's tag as it
+ *   is when the pool is made. NULL: parent NULL, max_queries 0 or no
+ *   memory.
  *
  *   dns_budget_set_tag() names the budget's message for the trace
  *   (dns_trace_info.tag of every query started in it).
@@ -287,6 +304,8 @@ typedef struct dns_budget dns_budget;
 
 dns_budget *dns_budget_new(unsigned timeout_ms, unsigned max_queries,
     unsigned reserve);
+dns_budget *dns_budget_pool(dns_budget *parent, const char *name,
+    unsigned max_queries);
 dns_budget *dns_budget_hold(dns_budget *b);
 void dns_budget_release(dns_budget *b);
 void dns_budget_extend(dns_budget *b, unsigned ms);

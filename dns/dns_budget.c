@@ -8,7 +8,13 @@
  * without a mutex. The count never passes its limit (compare-and-swap),
  * so max_queries is a hard bound on the lookups sent; refusals are
  * counted apart. Knows nothing above dns/: the caller decides which
- * lookups are reserved (DNS_BUDGET_RESERVED).
+ * lookups are reserved (DNS_BUDGET_RESERVED) and which go in a pool.
+ *
+ * A pool (dns_budget_pool) is a budget of its own count whose deadline
+ * is its root's: every deadline operation goes to the root, the count to
+ * the pool; what a pool sends or refuses is added to the root's totals
+ * (sent_pools, refused_pools) for the statistics only, never to the count
+ * the root admits against.
  */
 #include "dns/dns_int.h"
 
@@ -32,7 +38,18 @@ struct dns_budget {
 	atomic_uint hit;              /* HIT_* */
 	atomic_uint refs;
 	char tag[DNS_BUDGET_TAG_MAX]; /* set before the first query */
+	dns_budget *root;             /* a pool: the budget it belongs to */
+	char name[DNS_BUDGET_TAG_MAX];  /* a pool: its name, for the reasons */
+	atomic_uint sent_pools;       /* a root: sent by its pools */
+	atomic_uint refused_pools;    /* a root: refused by its pools' counts */
 };
+
+/* The budget that holds the deadline: b itself, or a pool's root. */
+static dns_budget *
+top(const dns_budget *b)
+{
+	return b->root != NULL ? b->root : (dns_budget *)b;
+}
 
 dns_budget *
 dns_budget_new(unsigned timeout_ms, unsigned max_queries, unsigned reserve)
@@ -50,7 +67,26 @@ dns_budget_new(unsigned timeout_ms, unsigned max_queries, unsigned reserve)
 	atomic_init(&b->refused, 0);
 	atomic_init(&b->hit, 0);
 	atomic_init(&b->refs, 1);
+	atomic_init(&b->sent_pools, 0);
+	atomic_init(&b->refused_pools, 0);
 	return b;
+}
+
+dns_budget *
+dns_budget_pool(dns_budget *parent, const char *name, unsigned max_queries)
+{
+	dns_budget *root, *p;
+
+	if (parent == NULL || max_queries == 0)
+		return NULL;
+	root = top(parent);
+	if ((p = dns_budget_new(0, max_queries, 0)) == NULL)
+		return NULL;
+	p->root = dns_budget_hold(root);
+	p->timeout_ms = root->timeout_ms;
+	snprintf(p->tag, sizeof(p->tag), "%s", root->tag);
+	snprintf(p->name, sizeof(p->name), "%s", name != NULL ? name : "");
+	return p;
 }
 
 dns_budget *
@@ -64,8 +100,10 @@ dns_budget_hold(dns_budget *b)
 void
 dns_budget_release(dns_budget *b)
 {
-	if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1)
+	if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1) {
+		dns_budget_release(b->root);
 		free(b);
+	}
 }
 
 void
@@ -73,6 +111,8 @@ dns_budget_extend(dns_budget *b, unsigned ms)
 {
 	int64_t want, cur;
 
+	if (b != NULL)
+		b = top(b);
 	if (b == NULL || (cur = atomic_load(&b->deadline)) == 0)
 		return;
 	want = dns_now_ms() + (int64_t)ms;
@@ -86,6 +126,7 @@ dns_budget_close(dns_budget *b)
 {
 	if (b == NULL)
 		return;
+	b = top(b);
 	atomic_fetch_or(&b->hit, HIT_CLOSED);
 	atomic_store(&b->deadline, dns_now_ms());
 }
@@ -93,7 +134,7 @@ dns_budget_close(dns_budget *b)
 int64_t
 dns_budget_deadline(const dns_budget *b)
 {
-	return b != NULL ? atomic_load(&b->deadline) : 0;
+	return b != NULL ? atomic_load(&top(b)->deadline) : 0;
 }
 
 unsigned
@@ -111,25 +152,40 @@ dns_budget_max(const dns_budget *b)
 unsigned
 dns_budget_queries(const dns_budget *b)
 {
-	return b != NULL ? atomic_load(&b->used) : 0;
+	return b != NULL ? atomic_load(&b->used) +
+	    atomic_load(&b->sent_pools) : 0;
 }
 
 unsigned
 dns_budget_refused(const dns_budget *b)
 {
-	return b != NULL ? atomic_load(&b->refused) : 0;
+	return b != NULL ? atomic_load(&b->refused) +
+	    atomic_load(&b->refused_pools) : 0;
 }
 
 /* The reason of a lookup stopped by the deadline. */
 static void
 deadline_why(const dns_budget *b, char *why, size_t whylen)
 {
+	b = top(b);
 	if (atomic_load(&b->hit) & HIT_CLOSED)
 		snprintf(why, whylen, "message ended: its DNS lookups were "
 		    "stopped");
 	else
 		snprintf(why, whylen, "message DNS deadline of %u ms reached",
 		    b->timeout_ms);
+}
+
+/* The reason of a lookup refused by b's count. */
+static void
+count_why(const dns_budget *b, char *why, size_t whylen)
+{
+	if (b->root != NULL)
+		snprintf(why, whylen, "%s DNS query allowance of %u exhausted",
+		    b->name, b->max);
+	else
+		snprintf(why, whylen, "message DNS query budget of %u "
+		    "exhausted", b->max);
 }
 
 const char *
@@ -141,9 +197,15 @@ dns_budget_why(const dns_budget *b, char *buf, size_t len)
 		return buf;
 	buf[0] = '\0';
 	if (hit & HIT_QUERIES)
-		snprintf(buf, len, "message DNS query budget of %u exhausted",
-		    b->max);
+		count_why(b, buf, len);
 	if (hit & HIT_DEADLINE) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "%smessage DNS deadline of %u ms "
+		    "reached", n ? "; " : "", b->timeout_ms);
+	}
+	if (b != NULL && b->root != NULL &&
+	    (atomic_load(&b->root->hit) & HIT_DEADLINE)) {
 		size_t n = strlen(buf);
 
 		snprintf(buf + n, len - n, "%smessage DNS deadline of %u ms "
@@ -156,17 +218,20 @@ int
 dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
     size_t whylen)
 {
-	int64_t dl = atomic_load(&b->deadline);
+	dns_budget *t = top(b);
+	int64_t dl = atomic_load(&t->deadline);
 	unsigned cur, limit;
 
 	if (dl != 0 && now >= dl) {
-		if (!(atomic_load(&b->hit) & HIT_CLOSED))
-			atomic_fetch_or(&b->hit, HIT_DEADLINE);
+		if (!(atomic_load(&t->hit) & HIT_CLOSED))
+			atomic_fetch_or(&t->hit, HIT_DEADLINE);
 		deadline_why(b, why, whylen);
 		return -1;
 	}
 	if (b->max == 0) {
 		atomic_fetch_add(&b->used, 1);
+		if (b->root != NULL)
+			atomic_fetch_add(&b->root->sent_pools, 1);
 		return 0;
 	}
 	limit = (flags & DNS_BUDGET_RESERVED) ? b->max : b->max - b->reserve;
@@ -174,12 +239,15 @@ dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
 	do {
 		if (cur >= limit) {
 			atomic_fetch_add(&b->refused, 1);
+			if (b->root != NULL)
+				atomic_fetch_add(&b->root->refused_pools, 1);
 			atomic_fetch_or(&b->hit, HIT_QUERIES);
-			snprintf(why, whylen, "message DNS query budget of %u "
-			    "exhausted", b->max);
+			count_why(b, why, whylen);
 			return -1;
 		}
 	} while (!atomic_compare_exchange_weak(&b->used, &cur, cur + 1));
+	if (b->root != NULL)
+		atomic_fetch_add(&b->root->sent_pools, 1);
 	return 0;
 }
 
@@ -187,7 +255,7 @@ int64_t
 dns_budget_wait_deadline(const dns_budget *b, int64_t deadline,
     int *at_budget)
 {
-	int64_t dl = b != NULL ? atomic_load(&b->deadline) : 0;
+	int64_t dl = b != NULL ? atomic_load(&top(b)->deadline) : 0;
 
 	*at_budget = 0;
 	if (dl != 0 && dl <= deadline) {
@@ -200,8 +268,10 @@ dns_budget_wait_deadline(const dns_budget *b, int64_t deadline,
 void
 dns_budget_deadline_hit(dns_budget *b, char *why, size_t whylen)
 {
-	if (!(atomic_load(&b->hit) & HIT_CLOSED))
-		atomic_fetch_or(&b->hit, HIT_DEADLINE);
+	dns_budget *t = top(b);
+
+	if (!(atomic_load(&t->hit) & HIT_CLOSED))
+		atomic_fetch_or(&t->hit, HIT_DEADLINE);
 	deadline_why(b, why, whylen);
 }
 

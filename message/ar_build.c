@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/clean.h"
 #include "util/strcopy.h"
@@ -234,10 +235,67 @@ add_dkim(folder *f, const dkim_sigresult *s)
 	prop(f, "header.b", s->b);
 }
 
+/* The sealers (ARC-Seal d=, newest first, each once) written in arc's
+ * comment: at most AR_ARC_SEALERS of them (local limit: a chain has up to
+ * 50 and the sender writes them all), each cut to a domain's length. */
+#define AR_ARC_SEALERS 4
+
 static void
-add_dmarc(folder *f, const dmarc_result *d)
+arc_sealers(const arc_chain *c, char *out, size_t outlen)
 {
-	char c[128];
+	size_t n = 0, shown = 0, more = 0;
+	unsigned i, j;
+
+	n = (size_t)snprintf(out, outlen, "sealed by");
+	for (i = c->nsets; i >= 1 && i <= ARC_MAX_SETS; i--) {
+		const char *d = c->sealer[i - 1];
+		int seen = 0;
+
+		if (d[0] == '\0')
+			continue;
+		for (j = c->nsets; j > i && !seen; j--)
+			seen = strcasecmp(c->sealer[j - 1], d) == 0;
+		if (seen)
+			continue;
+		if (shown == AR_ARC_SEALERS) {
+			more++;
+			continue;
+		}
+		if (n < outlen)
+			n += (size_t)snprintf(out + n, outlen - n, "%s %.*s",
+			    shown ? "," : "", DKIM_MAX_DOMAIN, d);
+		shown++;
+	}
+	if (more > 0 && n < outlen)
+		snprintf(out + n, outlen - n, " and %zu more", more);
+	if (shown == 0)
+		out[0] = '\0';
+}
+
+/* RFC 8617 (and the IANA Authentication-Results registry):
+ * arc=RESULT (sealed by D, ...) header.oldest-pass=N smtp.remote-ip=IP */
+static void
+add_arc(folder *f, const arc_chain *c, const char *ip)
+{
+	char s[AR_ARC_SEALERS * (DKIM_MAX_DOMAIN + 2) + 48];
+	char n[16];
+
+	resinfo_start(f, "arc", arc_result_name(c->result));
+	if (c->result == ARC_FAIL)
+		reason(f, c->reason);
+	arc_sealers(c, s, sizeof(s));
+	comment(f, s);
+	if (c->result == ARC_PASS && c->oldest_pass > 0) {
+		snprintf(n, sizeof(n), "%u", c->oldest_pass);
+		prop(f, "header.oldest-pass", n);
+	}
+	prop(f, "smtp.remote-ip", ip);
+}
+
+static void
+add_dmarc(folder *f, const dmarc_result *d, const char *sealer)
+{
+	char c[128 + DKIM_MAX_DOMAIN + 16];
 	const dmarc_record *rec = &d->record;
 
 	resinfo_start(f, "dmarc", dmarc_result_name(d->result));
@@ -257,6 +315,9 @@ add_dmarc(folder *f, const dmarc_result *d)
 		if (d->override != DMARC_OVERRIDE_NONE && n < sizeof(c))
 			n += (size_t)snprintf(c + n, sizeof(c) - n,
 			    " override=%s", dmarc_override_name(d->override));
+		if (sealer != NULL && n < sizeof(c))
+			n += (size_t)snprintf(c + n, sizeof(c) - n,
+			    " arc.sealer=%.*s", DKIM_MAX_DOMAIN, sealer);
 		if (d->sec == DNS_SEC_SECURE && n < sizeof(c))
 			snprintf(c + n, sizeof(c) - n, " dnssec=secure");
 		comment(f, c);
@@ -302,8 +363,10 @@ ar_build(const ar_input *in, strbuf *out)
 		for (i = 0; i < in->ndkim; i++)
 			add_dkim(&f, in->dkim[i]);
 	}
+	if (in->arc != NULL)
+		add_arc(&f, in->arc, in->remote_ip);
 	if (in->dmarc != NULL)
-		add_dmarc(&f, in->dmarc);
+		add_dmarc(&f, in->dmarc, in->arc_trusted_sealer);
 	return out->failed ? -1 : 0;
 }
 

@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 
+#include "dkim/arc.h"
 #include "dkim/dkim.h"
 #include "dmarc/dmarc.h"
 #include "message/message.h"
@@ -48,6 +49,9 @@ typedef struct ar_input {
 	const dmarc_result *dmarc;           /* NULL: no dmarc resinfo */
 	const char *auth_user;               /* authenticated submission */
 	const msg_iprev_result *iprev;       /* NULL: no iprev resinfo */
+	const arc_chain *arc;                /* NULL: no arc resinfo */
+	const char *remote_ip;               /* arc's smtp.remote-ip, or NULL */
+	const char *arc_trusted_sealer;      /* dmarc's override by, or NULL */
 	int none;                            /* nothing checked: "; none" */
 } ar_input;
 

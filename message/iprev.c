@@ -2,7 +2,9 @@
  * message/iprev.c - iprev, RFC 8601 2.7.3 (contract in iprev_int.h):
  * the PTR of the client address, then the A or AAAA of each name it
  * returns, all started without waiting; informational only (the verdict
- * never reads it).
+ * never reads it). Its lookups go in a pool of the message's budget
+ * (MSG_IPREV_LOOKUPS of its own): the client's DNS answers them, so a PTR
+ * with many names must not use the count SPF and DMARC need.
  */
 #include "message/iprev_int.h"
 
@@ -19,6 +21,13 @@ iprev_start(msg_iprev *p, dns_resolver *r, dns_budget *b, const char *ip)
 	iprev_clear(p);
 	p->started = 1;
 	strcopy(p->res.ip, sizeof(p->res.ip), ip);
+	if ((p->pool = dns_budget_pool(b, "iprev", MSG_IPREV_LOOKUPS)) ==
+	    NULL) {
+		p->res.code = MSG_IPREV_TEMPERROR;
+		snprintf(p->res.why, sizeof(p->res.why),
+		    "out of memory starting the lookups");
+		return;
+	}
 	if (ipaddr_parse(ip, &p->addr) == 0)
 		(void)ipaddr_unmap(&p->addr);  /* ::ffff:a.b.c.d: in-addr.arpa */
 	else
@@ -30,12 +39,11 @@ iprev_start(msg_iprev *p, dns_resolver *r, dns_budget *b, const char *ip)
 		    "no reverse name for the client address");
 		return;
 	}
-	p->ptr = dns_query_start_in(r, b, 0, rev, DNS_T_PTR);
+	p->ptr = dns_query_start_in(r, p->pool, 0, rev, DNS_T_PTR);
 }
 
 static void
-start_forward(msg_iprev *p, dns_resolver *r, dns_budget *b,
-    const dns_answer *a)
+start_forward(msg_iprev *p, dns_resolver *r, const dns_answer *a)
 {
 	dns_type t = p->addr.family == AF_INET6 ? DNS_T_AAAA : DNS_T_A;
 	size_t i;
@@ -49,19 +57,19 @@ start_forward(msg_iprev *p, dns_resolver *r, dns_budget *b,
 			continue;
 		strcopy(p->names[p->nnames], sizeof(p->names[0]),
 		    a->records[i].u.ptr);
-		p->fwd[p->nnames] = dns_query_start_in(r, b, 0,
+		p->fwd[p->nnames] = dns_query_start_in(r, p->pool, 0,
 		    p->names[p->nnames], t);
 		p->nnames++;
 	}
 }
 
 void
-iprev_advance(msg_iprev *p, dns_resolver *r, dns_budget *b)
+iprev_advance(msg_iprev *p, dns_resolver *r)
 {
 	if (!p->started || p->fwd_started || p->ptr == NULL ||
 	    !dns_query_done(p->ptr))
 		return;
-	start_forward(p, r, b, dns_query_wait(p->ptr, dns_now_ms()));
+	start_forward(p, r, dns_query_wait(p->ptr, dns_now_ms()));
 }
 
 /* Does the forward answer a hold the client address? */
@@ -85,9 +93,9 @@ confirms(const msg_iprev *p, const dns_answer *a)
 }
 
 void
-iprev_finish(msg_iprev *p, dns_resolver *r, dns_budget *b)
+iprev_finish(msg_iprev *p, dns_resolver *r)
 {
-	int64_t deadline = dns_budget_deadline(b);
+	int64_t deadline = dns_budget_deadline(p->pool);
 	const dns_answer *a;
 	size_t i;
 	int temp = 0;
@@ -107,7 +115,7 @@ iprev_finish(msg_iprev *p, dns_resolver *r, dns_budget *b)
 		return;
 	}
 	if (!p->fwd_started)
-		start_forward(p, r, b, a);
+		start_forward(p, r, a);
 	if (a->status != DNS_RECORDS || p->nnames == 0) {
 		/* RFC 8601 2.7.3: no PTR data is a permerror */
 		p->res.code = MSG_IPREV_PERMERROR;
@@ -144,6 +152,7 @@ iprev_clear(msg_iprev *p)
 	dns_query_free(p->ptr);
 	for (i = 0; i < p->nnames; i++)
 		dns_query_free(p->fwd[i]);
+	dns_budget_release(p->pool);
 	memset(p, 0, sizeof(*p));
 }
 

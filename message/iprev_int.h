@@ -6,13 +6,16 @@
  * SYNOPSIS
  *   void iprev_start(msg_iprev *p, dns_resolver *r, dns_budget *b,
  *       const char *ip);
- *   void iprev_advance(msg_iprev *p, dns_resolver *r, dns_budget *b);
- *   void iprev_finish(msg_iprev *p, dns_resolver *r, dns_budget *b);
+ *   void iprev_advance(msg_iprev *p, dns_resolver *r);
+ *   void iprev_finish(msg_iprev *p, dns_resolver *r);
  *   void iprev_clear(msg_iprev *p);
  *
  * DESCRIPTION
- *   iprev_start() starts the PTR lookup of ip in budget b (not reserved:
- *   the client's own DNS answers it). iprev_advance() starts the A (IPv4)
+ *   iprev_start() makes p's own pool of budget b (dns_budget_pool:
+ *   MSG_IPREV_LOOKUPS lookups that nothing else uses and that never use
+ *   b's count, b's deadline; the client's own DNS answers them, so they
+ *   must not starve SPF or DMARC) and starts the PTR lookup of ip in it.
+ *   iprev_advance() starts the A (IPv4)
  *   or AAAA (IPv6) lookups of the PTR names, at most MSG_IPREV_MAX_NAMES,
  *   once the PTR answer is in, without waiting. iprev_finish() waits for
  *   what is left (up to the budget's deadline) and sets p->res: pass when
@@ -33,9 +36,12 @@
 /* RFC 7208 5.5 bounds the names of a PTR answer it checks to 10; iprev
  * takes the same bound (RFC 8601 2.7.3 names none). */
 #define MSG_IPREV_MAX_NAMES 10
+/* iprev's own DNS allowance: the PTR and one lookup per name */
+#define MSG_IPREV_LOOKUPS (1 + MSG_IPREV_MAX_NAMES)
 
 typedef struct msg_iprev {
 	int started;
+	dns_budget *pool;                     /* MSG_IPREV_LOOKUPS of b */
 	ipaddr addr;
 	dns_query *ptr;
 	int fwd_started;
@@ -47,8 +53,8 @@ typedef struct msg_iprev {
 
 void iprev_start(msg_iprev *p, dns_resolver *r, dns_budget *b,
     const char *ip);
-void iprev_advance(msg_iprev *p, dns_resolver *r, dns_budget *b);
-void iprev_finish(msg_iprev *p, dns_resolver *r, dns_budget *b);
+void iprev_advance(msg_iprev *p, dns_resolver *r);
+void iprev_finish(msg_iprev *p, dns_resolver *r);
 void iprev_clear(msg_iprev *p);
 
 #endif

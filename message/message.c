@@ -6,15 +6,17 @@
  *              lookup started (iprev.c; the client address is known at
  *              connect, but the budget is the message's, made here), its
  *              A/AAAA lookups as soon as a later stage finds the PTR in.
- *   headers    fed to the DKIM verifier; From values kept (their own bound,
+ *   headers    fed to the DKIM verifier (and the ARC verifier, config
+ *              arc); From values kept (their own bound,
  *              MSG_MAX_FROM, whatever max_header_bytes says); every
  *              Authentication-Results field claiming our authserv-id noted
  *              in a bitmap (one bit per AR field, however many).
- *   EOH        DKIM key lookups start (dkim_eoh); From parsed and the
+ *   EOH        DKIM and ARC key lookups start (dkim_eoh, arc_eoh: no
+ *              ARC header field, no lookup); From parsed and the
  *              _dmarc TXT lookups of every name of each author domain's tree
  *              walk started (prefetch), so they run while the body arrives.
  *   body       streamed to the DKIM verifier, never kept.
- *   EOM        wait for SPF and the keys, run DMARC over the prefetched
+ *   EOM        wait for SPF and the keys (ARC's too), run DMARC over the prefetched
  *              answers (dmarc_evaluate_with and a lookup that serves them),
  *              build the header(s) and decide the action (verdict.c).
  *
@@ -25,8 +27,11 @@
  * of message get at least dns_timeout from then (budget_stage). DKIM keys
  * and the _dmarc / np lookups of the author domains are reserved lookups
  * (a sender's SPF or alignment walks cannot use up what decides DMARC);
- * SPF and the alignment walks of other names are not. A lookup the budget
- * refuses is a temperror naming the bound.
+ * SPF and the alignment walks of other names are not. iprev's lookups and
+ * the ARC keys go in pools of the budget (each its own count, the
+ * budget's deadline: the client's PTR or a 50-set chain cannot use up
+ * what SPF, DKIM and DMARC need). A lookup the budget refuses is
+ * a temperror naming the bound.
  */
 #include "message/message.h"
 
@@ -161,6 +166,10 @@ msg_reset(msg *m)
 	m->spf_job = NULL;
 	dkim_verifier_free(m->dkim);
 	m->dkim = NULL;
+	arc_verifier_free(m->arc);
+	m->arc = NULL;
+	dns_budget_release(m->arc_pool);
+	m->arc_pool = NULL;
 	free_prefetch(m);
 	iprev_clear(&m->iprev);
 	dns_budget_release(m->budget);
@@ -414,6 +423,17 @@ start_dkim(msg *m)
 		fail(m, "out of memory starting DKIM");
 		return -1;
 	}
+	if (!cfg->arc)
+		return 0;
+	/* ARC: the same key rules, its keys in a pool of their own */
+	o.budget = m->arc_pool = dns_budget_pool(m->budget, "ARC",
+	    MSG_ARC_LOOKUPS);
+	o.budget_flags = 0;
+	if (m->arc_pool == NULL ||
+	    (m->arc = arc_verifier_new(m->env->r, &o)) == NULL) {
+		fail(m, "out of memory starting ARC");
+		return -1;
+	}
 	return 0;
 }
 
@@ -503,9 +523,12 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 		keep_from(m, value, len);
 	if (m->upstream && strcasecmp(name, "Received") == 0)
 		(void)msg_upstream_received(m, value, len);
-	iprev_advance(&m->iprev, m->env->r, m->budget);
+	iprev_advance(&m->iprev, m->env->r);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc != NULL && arc_header(m->arc, name, namelen, value,
+	    len) < 0)
+		fail(m, "ARC: header out of order or out of memory");
 	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
 	    len) < 0)
 		fail(m, "DKIM: header out of order or out of memory");
@@ -539,6 +562,8 @@ msg_header_skipped(msg *m, const char *name, size_t len)
 		return -1;
 	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
 		fail(m, "DKIM: header out of order");
+	if (m->arc != NULL && arc_header_skipped(m->arc) < 0)
+		fail(m, "ARC: header out of order");
 	return m->failed ? -1 : 0;
 }
 
@@ -591,6 +616,8 @@ msg_eoh(msg *m)
 		return -1;
 	if (m->dkim != NULL && dkim_eoh(m->dkim) < 0)
 		fail(m, "DKIM: end of headers out of order");
+	if (m->arc != NULL && arc_eoh(m->arc) < 0)
+		fail(m, "ARC: end of headers out of order");
 	m->from_status = dmarc_from_parse((const char *const *)m->from_val,
 	    m->from_len, m->nfrom, &m->from, m->from_why, sizeof(m->from_why));
 	/* fields not kept: the From is bad, whatever those kept say */
@@ -614,7 +641,7 @@ msg_eoh(msg *m)
 		    m->have_mail_from && m->spf_job == NULL && !m->failed)
 			(void)msg_start_spf(m);
 	}
-	iprev_advance(&m->iprev, m->env->r, m->budget);
+	iprev_advance(&m->iprev, m->env->r);
 	return m->failed ? -1 : 0;
 }
 
@@ -627,6 +654,8 @@ msg_body(msg *m, const void *data, size_t len)
 		return -1;
 	if (m->dkim != NULL && dkim_body(m->dkim, data, len) < 0)
 		fail(m, "DKIM: body out of order");
+	if (m->arc != NULL && arc_body(m->arc, data, len) < 0)
+		fail(m, "ARC: body out of order");
 	return m->failed ? -1 : 0;
 }
 
@@ -807,7 +836,9 @@ msg_eom(msg *m)
 		}
 		if (m->dkim != NULL && dkim_eom(m->dkim) < 0)
 			fail(m, "DKIM: end of message out of order");
-		iprev_finish(&m->iprev, m->env->r, m->budget);
+		if (m->arc != NULL && arc_eom(m->arc) < 0)
+			fail(m, "ARC: end of message out of order");
+		iprev_finish(&m->iprev, m->env->r);
 		m->dns_wait_us += now_us() - t0;  /* then lk_wait's */
 		m->ndkim = 0;
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&

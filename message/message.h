@@ -299,6 +299,13 @@ typedef struct msg_verdict {
 	unsigned dns_refused;        /* lookups the query budget refused */
 	const char *dns_limit;       /* the bound(s) a lookup met, or NULL */
 	const msg_iprev_result *iprev; /* NULL: iprev not checked */
+	const arc_chain *arc;        /* NULL: ARC not verified (config arc) */
+	/* arc_trusted_sealers: the sealer whose word made the disposition
+	 * none (override trusted_forwarder), its instance and what its
+	 * ARC-Authentication-Results said; NULL when none did */
+	const char *arc_trusted_sealer;
+	unsigned arc_trusted_instance;
+	const char *arc_trusted_said;
 	unsigned dns_wait_ms; /* time this message's thread spent waiting on DNS answers and the SPF job at end of message */
 	/* upstream_networks: the client judged (the connection's, or the
 	 * original client named by the gateway's Received field: the

@@ -6,6 +6,7 @@
 #define AUTHMILTER_MESSAGE_INT_H
 
 #include "message/message.h"
+#include "message/arc_trust_int.h"
 #include "message/iprev_int.h"
 #include "message/spf_pool_int.h"
 #include "util/ipaddr.h"
@@ -32,6 +33,10 @@
 #define MSG_MAX_UPSTREAM_HOPS 8
 #define MSG_MAX_GW_DKIM 16      /* DKIM results read from a gateway's AR:
 				   DMARC_MAX_DKIM are evaluated */
+/* The ARC keys' own DNS allowance (a pool of the budget): an ARC-Seal and
+ * an ARC-Message-Signature key per set (RFC 8617 5.2), at most
+ * ARC_MAX_SETS sets. */
+#define MSG_ARC_LOOKUPS (2 * ARC_MAX_SETS)
 
 struct msg_env {
 	const am_config *cfg;
@@ -116,6 +121,10 @@ struct msg {
 	msg_prefetch pre[MSG_MAX_PREFETCH];
 	size_t npre;
 	msg_iprev iprev;                       /* config iprev */
+	arc_verifier *arc;                     /* config arc */
+	dns_budget *arc_pool;                  /* MSG_ARC_LOOKUPS of budget */
+	arc_trust arc_trust;                   /* arc_trusted_sealers */
+	int arc_trusted;                       /* its override applied */
 	/* results */
 	int spf_done;
 	spf_result spf_mf, spf_helo;

@@ -196,6 +196,9 @@ build_headers(msg *m)
 			in.dmarc = &m->dmarc;
 		if (m->iprev.started)
 			in.iprev = &m->iprev.res;
+		in.arc = m->v.arc;
+		in.remote_ip = m->have_ip ? m->ip : NULL;
+		in.arc_trusted_sealer = m->v.arc_trusted_sealer;
 	}
 	if (ar_build(&in, &m->ar) == 0)
 		m->v.auth_results = m->ar.s;
@@ -207,6 +210,38 @@ build_headers(msg *m)
 		    &m->rspf) == 0)
 			m->v.received_spf = m->rspf.s;
 	}
+}
+
+/* arc_trusted_sealers: a DMARC failure whose policy would act, vouched
+ * for by a trusted forwarder in a chain that passed (arc_trust.c), gets
+ * disposition none, override trusted_forwarder. Not for a bad From or
+ * several author domains: there is no one author to vouch for. */
+static void
+arc_override(msg *m)
+{
+	const am_config *cfg = m->env->cfg;
+	dmarc_result *d = &m->dmarc;
+	size_t n;
+
+	m->arc_trusted = 0;
+	if (cfg->narc_trusted_sealers == 0 || m->arc == NULL || bad_from(m) ||
+	    !m->dmarc_done || m->from.ndomains != 1 ||
+	    d->result != DMARC_RESULT_FAIL ||
+	    (d->disposition != DMARC_P_QUARANTINE &&
+	    d->disposition != DMARC_P_REJECT))
+		return;
+	if (!arc_trust_find(m->arc, (const char *const *)
+	    cfg->arc_trusted_sealers, cfg->narc_trusted_sealers,
+	    d->from_domain, &m->arc_trust))
+		return;
+	m->arc_trusted = 1;
+	d->disposition = DMARC_P_NONE;
+	d->override = DMARC_OVERRIDE_TRUSTED_FORWARDER;
+	n = strlen(d->reason);
+	if (n < sizeof(d->reason))
+		snprintf(d->reason + n, sizeof(d->reason) - n, "; trusted ARC "
+		    "sealer %s (i=%u) says %s", m->arc_trust.sealer,
+		    m->arc_trust.instance, m->arc_trust.what);
 }
 
 static void
@@ -316,6 +351,9 @@ msg_decide(msg *m)
 	v->remove_map = m->ar_remove;
 	v->remove_map_size = m->ar_remove_size;
 	v->from_reason = "";
+	/* ARC (config arc): the chain's result, NULL when not verified */
+	v->arc = m->arc != NULL && !msg_skipped(m) ?
+	    arc_chain_result(m->arc) : NULL;
 	if (msg_skipped(m)) {
 		v->skipped = 1;
 		v->action = MSG_ACCEPT;
@@ -364,7 +402,18 @@ msg_decide(msg *m)
 		dmarc_bad_from(m);
 	/* the action first: the bad From rule sets the disposition the
 	 * header's comment shows */
+	arc_override(m);
+	if (m->arc_trusted) {
+		v->arc_trusted_sealer = m->arc_trust.sealer;
+		v->arc_trusted_instance = m->arc_trust.instance;
+		v->arc_trusted_said = m->arc_trust.what;
+	}
 	decide_action(m);
+	if (m->arc_trusted && v->action == MSG_ACCEPT)
+		str_fmt(v->reason, sizeof(v->reason), "dmarc=fail, disposition "
+		    "none (trusted_forwarder): trusted ARC sealer %s (i=%u) "
+		    "says %s", m->arc_trust.sealer, m->arc_trust.instance,
+		    m->arc_trust.what);
 	build_headers(m);
 
 	v->spf_mailfrom = m->spf_done ? &m->spf_mf : NULL;

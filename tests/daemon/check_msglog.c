@@ -109,6 +109,18 @@ START_TEST(text_fields)
 		    "iprev=temperror helo=") != NULL, "%s", sb.s);
 		v.iprev = NULL;
 	}
+	/* ARC verified: its result after dkim */
+	{
+		arc_chain c;
+
+		memset(&c, 0, sizeof(c));
+		c.result = ARC_PASS;
+		v.arc = &c;
+		ck_assert_int_eq(msglog_line(&f, &v, 0, &sb), 0);
+		ck_assert_msg(strstr(sb.s, " dkim=none arc=pass dmarc=none ") !=
+		    NULL, "%s", sb.s);
+		v.arc = NULL;
+	}
 	/* mail not checked: no results at all */
 	v.skipped = 1;
 	ck_assert_int_eq(msglog_line(&f, &v, 0, &sb), 0);

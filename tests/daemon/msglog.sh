@@ -16,6 +16,7 @@
 #   - log_success = no drops exactly the line of the passing message;
 #   - log_format = json: one JSON object a line, the same fields;
 #   - iprev = yes: the iprev field (after client) and the header's resinfo.
+#   - arc (default yes): the arc field after dkim (none: no ARC fields).
 set -u
 : "${AUTHMILTER:?}"
 SRC=$(pwd)
@@ -127,7 +128,7 @@ for e in open(sys.argv[3]).read().splitlines():
         sys.exit(1)
 EOF
 }
-FIELDS="qid id ip action code dsn verdict time_ms dns_wait_ms client helo mailfrom from spf dkim dmarc dmarc_policy dmarc_disposition dkim_sign sign_d sign_s sign_error reason ar"
+FIELDS="qid id ip action code dsn verdict time_ms dns_wait_ms client helo mailfrom from spf dkim arc dmarc dmarc_policy dmarc_disposition dkim_sign sign_d sign_s sign_error reason ar"
 
 # --- 1. text lines, -d ---------------------------------------------------------
 start
@@ -229,6 +230,7 @@ send FORGE3 198.51.100.8 "a b=c" "$FORGE_HELO" "<a@x ip=203.0.113.68 =\"y>" plai
 stop
 $PY "$T/parse.py" json "$T/am.log" > "$T/lines" || fail "the JSON lines do not parse"
 expect PASS3 "list(l) == '$FIELDS'.split()" "l['ip'] == '192.0.2.1'" \
+    "l['arc'] == 'none'" \
     "l['spf'] == 'pass' and l['dkim'] == 'pass:example.com' and l['dmarc'] == 'pass'" \
     "l['code'] is None and isinstance(l['time_ms'], int)"
 expect FORGE3 "l['helo'] == env['FORGE_HELO'].replace(chr(10), '?')" \

@@ -4,7 +4,9 @@
  * a stub zone (a libunbound config written here) pointing at a local UDP
  * socket that never answers; and a message's budget (dns_budget): its
  * query count with a reserve, shared by threads, its deadline, moved while
- * a lookup waits. Answers themselves: check_dns.c.
+ * a lookup waits; pools (dns_budget_pool): a count of their own that the
+ * parent's lookups cannot use and that cannot use the parent's, the
+ * parent's deadline. Answers themselves: check_dns.c.
  */
 #include <check.h>
 
@@ -150,6 +152,66 @@ START_TEST(test_budget_count)
 }
 END_TEST
 
+/* A pool's count is its own: the parent's unreserved lookups cannot use
+ * it, its lookups cannot use the parent's (nor the reserve). */
+START_TEST(test_budget_pool_count)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
+	dns_budget *b = dns_budget_new(0, 4, 2);
+	dns_budget *p, *p2;
+	char why[160];
+	dns_query *q;
+
+	ck_assert_ptr_null(dns_budget_pool(NULL, "x", 3));
+	ck_assert_ptr_null(dns_budget_pool(b, "x", 0));
+	p = dns_budget_pool(b, "side", 3);
+	ck_assert_ptr_nonnull(p);
+	/* the pool's 3, then its refusal names the pool */
+	ck_assert(!budget_look(r, p, 0, "www.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, p, 0, "example", DNS_T_MX, DNS_RECORDS));
+	ck_assert(!budget_look(r, p, DNS_BUDGET_RESERVED, "none.example",
+	    DNS_T_A, DNS_NXDOMAIN));
+	q = dns_query_start_in(r, p, DNS_BUDGET_RESERVED, "example",
+	    DNS_T_TXT);
+	ck_assert(dns_query_done(q));
+	ck_assert_str_eq(dns_query_wait(q, dns_now_ms() + 5000)->why,
+	    "side DNS query allowance of 3 exhausted");
+	dns_query_free(q);
+	ck_assert_str_eq(dns_budget_why(p, why, sizeof(why)),
+	    "side DNS query allowance of 3 exhausted");
+	/* the parent still has all of its count: 2 ordinary, 2 reserved */
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)), "");
+	ck_assert(!budget_look(r, b, 0, "example", DNS_T_TXT, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "mx1.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(budget_look(r, b, 0, "short.example", DNS_T_A,
+	    DNS_TEMPFAIL));
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "short.example",
+	    DNS_T_A, DNS_RECORDS));
+	/* a second pool (of the pool: its root is b) has its own count */
+	p2 = dns_budget_pool(p, "other", 1);
+	ck_assert_ptr_nonnull(p2);
+	ck_assert(!budget_look(r, p2, 0, "www.example", DNS_T_AAAA,
+	    DNS_RECORDS));
+	ck_assert(budget_look(r, p2, 0, "alias.example", DNS_T_A, DNS_TEMPFAIL)
+	    == 0);
+	/* the parent's totals count its pools; its own count is 3 of 4 */
+	ck_assert_uint_eq(dns_budget_queries(b), 3 + 3 + 1);
+	ck_assert_uint_eq(dns_budget_refused(b), 1 + 1 + 1);
+	ck_assert_uint_eq(dns_budget_queries(p), 3);
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "alias2.example",
+	    DNS_T_A, DNS_RECORDS));
+	ck_assert_str_eq(dns_budget_why(b, why, sizeof(why)),
+	    "message DNS query budget of 4 exhausted");
+	/* the pools outlive the parent's reference */
+	dns_budget_release(b);
+	ck_assert(budget_look(r, p, 0, "dangling.example", DNS_T_A,
+	    DNS_TEMPFAIL) == 0);
+	dns_budget_release(p2);
+	dns_budget_release(p);
+	dns_resolver_free(r);
+}
+END_TEST
+
 /* Threads charging one budget: never more than its count goes out. */
 typedef struct budget_arg {
 	dns_resolver *r;
@@ -255,6 +317,37 @@ START_TEST(test_budget_deadline)
 	q1 = dns_query_start_in(r, b, 0, "e.dead.example", DNS_T_TXT);
 	ck_assert(dns_query_done(q1));
 	dns_query_free(q1);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
+/* A pool has its root's deadline: a wait in it ends there, and closing
+ * the root ends the pool's lookups. */
+START_TEST(test_budget_pool_deadline)
+{
+	dns_resolver *r = dead_resolver(5000);
+	dns_budget *b = dns_budget_new(400, 0, 0);
+	dns_budget *p = dns_budget_pool(b, "side", 5);
+	dns_query *q;
+	int64_t t0 = dns_now_ms(), dt;
+
+	ck_assert(dns_budget_deadline(p) == dns_budget_deadline(b));
+	q = dns_query_start_in(r, p, 0, "a.dead.example", DNS_T_TXT);
+	ck_assert_str_eq(dns_query_wait(q, dns_now_ms() + 5000)->why,
+	    "message DNS deadline of 400 ms reached");
+	dt = dns_now_ms() - t0;
+	ck_assert_msg(dt >= 380 && dt < 2500, "took %lld ms", (long long)dt);
+	dns_query_free(q);
+	dns_budget_extend(b, 3000);
+	ck_assert(dns_budget_deadline(p) == dns_budget_deadline(b));
+	dns_budget_close(b);
+	q = dns_query_start_in(r, p, 0, "b.dead.example", DNS_T_TXT);
+	ck_assert(dns_query_done(q));
+	ck_assert_str_eq(dns_query_wait(q, dns_now_ms() + 5000)->why,
+	    "message ended: its DNS lookups were stopped");
+	dns_query_free(q);
+	dns_budget_release(p);
 	dns_budget_release(b);
 	dns_resolver_free(r);
 }
@@ -372,6 +465,7 @@ check_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_budget_count);
 	tcase_add_test(tc, test_budget_threads);
+	tcase_add_test(tc, test_budget_pool_count);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(dead, 60);
@@ -380,6 +474,7 @@ check_suite(void)
 	tcase_add_test(dead, test_free_pending);
 	tcase_add_test(dead, test_budget_deadline);
 	tcase_add_test(dead, test_budget_extend);
+	tcase_add_test(dead, test_budget_pool_deadline);
 	tcase_add_test(dead, test_trace_tag);
 	suite_add_tcase(s, dead);
 	return s;

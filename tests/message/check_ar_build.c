@@ -190,6 +190,51 @@ START_TEST(hostile_strings)
 }
 END_TEST
 
+/* arc: the sealers come from the sender: cleaned, escaped, bounded (50
+ * long ones are 4 in the comment and a count), never a resinfo of their
+ * own; pass has oldest-pass and the client IP, fail the reason */
+START_TEST(arc_resinfo)
+{
+	static arc_chain c;
+	ar_header *h;
+	unsigned i;
+
+	memset(&c, 0, sizeof(c));
+	c.result = ARC_PASS;
+	c.nsets = ARC_MAX_SETS;
+	c.oldest_pass = 3;
+	for (i = 0; i < ARC_MAX_SETS; i++)
+		snprintf(c.sealer[i], sizeof(c.sealer[i]), "s%u-%0200u.example",
+		    i, 0);
+	snprintf(c.sealer[ARC_MAX_SETS - 1], sizeof(c.sealer[0]),
+	    "x); dmarc=pass (\r\nX-Evil: 1");
+	snprintf(c.sealer[0], sizeof(c.sealer[0]), "S48-%0200u.EXAMPLE", 0);
+	in.arc = &c;
+	in.remote_ip = "2001:db8::1";
+	h = build_parse();
+	ck_assert(strstr(out.s, "\r\nX-") == NULL);
+	ck_assert_uint_eq(h->nres, 5);      /* spf, spf, dkim, arc, dmarc */
+	ck_assert_str_eq(h->res[3].method, "arc");
+	ck_assert_str_eq(h->res[3].result, "pass");
+	ck_assert_str_eq(propval(&h->res[3], "header", "oldest-pass"), "3");
+	ck_assert_str_eq(propval(&h->res[3], "smtp", "remote-ip"),
+	    "2001:db8::1");
+	ck_assert_str_eq(h->res[4].method, "dmarc");
+	/* newest first, each once (S48 is s48 twice), 4 then a count */
+	ck_assert_msg(strstr(out.s, "and 45 more") != NULL, "%s", out.s);
+	ck_assert(out.len < 2048);
+	ar_header_free(h);
+	sb_reset(&out);
+	c.result = ARC_FAIL;
+	snprintf(c.reason, sizeof(c.reason), "ARC-Seal i=2: \"bad\"");
+	h = build_parse();
+	ck_assert_str_eq(h->res[3].result, "fail");
+	ck_assert_str_eq(h->res[3].reason, "ARC-Seal i=2: \"bad\"");
+	ck_assert_ptr_null(propval(&h->res[3], "header", "oldest-pass"));
+	ar_header_free(h);
+}
+END_TEST
+
 START_TEST(long_values_fold)
 {
 	ar_header *h;
@@ -379,6 +424,7 @@ check_suite(void)
 	tcase_add_test(tc, basic_shape);
 	tcase_add_test(tc, reason_before_props);
 	tcase_add_test(tc, hostile_strings);
+	tcase_add_test(tc, arc_resinfo);
 	tcase_add_test(tc, long_values_fold);
 	tcase_add_test(tc, skipped_forms);
 	tcase_add_test(tc, received_spf);

@@ -100,6 +100,64 @@ START_TEST(iprev_bounded)
 }
 END_TEST
 
+/* iprev has its own allowance: 192.0.2.12's 12 PTR names (1 + 10
+ * lookups) take nothing from the count SPF needs. message_dns_queries
+ * is 2 x n, so n are unreserved (the reserve is half of it): deep.example's
+ * SPF (1 + 8; HELO deep.example too, so the MAIL FROM check is answered
+ * from the cache, and every DMARC name is the author domain's: reserved)
+ * gets its answer with VR_DEEP_SPF of them (measured, and asserted
+ * tight) - one fewer and SPF is temperror, which is
+ * what the PTR lookup alone did when iprev took its lookups from the
+ * same count. */
+#define VR_DEEP_SPF 11
+
+#define DEEP_MSG "From: a@deep.example\r\nSubject: s\r\n\r\nbody\r\n"
+
+static const msg_verdict *
+deep_run(int iprev, unsigned unreserved)
+{
+	char q[64];
+	const char *kv[3];
+
+	snprintf(q, sizeof(q), "message_dns_queries=%u", 2 * unreserved);
+	kv[0] = q;
+	kv[1] = iprev ? "iprev=yes" : "iprev=no";
+	kv[2] = NULL;
+	vr_teardown();
+	vr_start(kv);
+	return vr_run_text("192.0.2.12", "deep.example", "<a@deep.example>",
+	    NULL, DEEP_MSG, sizeof(DEEP_MSG) - 1);
+}
+
+START_TEST(iprev_spares_spf)
+{
+	const msg_verdict *v;
+	unsigned refused, queries;
+
+	/* the count is tight: one fewer and SPF cannot finish */
+	v = deep_run(0, VR_DEEP_SPF - 1);
+	ck_assert_int_eq(v->spf_mailfrom->code, SPF_TEMPERROR);
+	v = deep_run(0, VR_DEEP_SPF);
+	ck_assert_msg(v->spf_mailfrom->code == SPF_PASS, "%s",
+	    v->spf_mailfrom->reason);
+	ck_assert_msg(vr_has(v, "dmarc=pass"), "%s", v->auth_results);
+	refused = v->dns_refused;
+	queries = v->dns_queries;
+	/* with iprev and its 11 lookups, SPF still gets all it needs */
+	v = deep_run(1, VR_DEEP_SPF);
+	ck_assert_msg(v->spf_mailfrom->code == SPF_PASS, "%s",
+	    v->spf_mailfrom->reason);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	ck_assert_msg(vr_has(v, "spf=pass"), "%s", v->auth_results);
+	ck_assert_msg(vr_has(v, "dmarc=pass"), "%s", v->auth_results);
+	ck_assert_int_eq(v->iprev->code, MSG_IPREV_FAIL);
+	/* nothing more refused than without iprev; its lookups are in the
+	 * message's totals */
+	ck_assert_uint_eq(v->dns_refused, refused);
+	ck_assert_uint_eq(v->dns_queries, queries + 1 + 10);
+}
+END_TEST
+
 /* informational: the action is the same with and without it */
 START_TEST(iprev_never_decides)
 {
@@ -189,6 +247,7 @@ check_suite(void)
 	tcase_add_test(tc, iprev_no_ptr);
 	tcase_add_test(tc, iprev_bounded);
 	tcase_add_test(tc, iprev_never_decides);
+	tcase_add_test(tc, iprev_spares_spf);
 	tcase_add_test(tc, iprev_temperror);
 	suite_add_tcase(s, tc);
 	return s;

@@ -219,7 +219,8 @@ for r in "spf=temperror" "dkim=temperror" "dmarc=temperror" \
 	*) fail "slow (accept daemon): the header lacks $r: $AR" ;;
 	esac
 done
-case $AR in
+# (arc=none: the message has no ARC fields, which needs no lookup)
+case $(echo "$AR" | sed 's/arc=none //') in
 *=pass* | *=none* | *=fail*) fail "slow (accept daemon): a result that reads as checked: $AR" ;;
 esac
 ok "slow, accept daemon: accepted in $MS ms, the header says temperror"
