@@ -22,6 +22,7 @@
  * new policy (p=, pct-less testing=) every 8 hours, so a day holds several.
  * Same seed, same records. Prints the records written and the time taken.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,11 +133,23 @@ gen(report_record *r, uint64_t i, uint64_t total, int64_t start,
 	 * with that, from 2 to GEN_MAX_IPS */
 	nips = 2 + GEN_MAX_IPS / (d + 1);
 	ip = skewed(nips);
-	if (d % 7 == 3 && ip % 3 == 0)
-		SET(source_ip, "2001:db8:%x:%x::%x", d >> 8, d & 0xff, ip + 1);
-	else
-		SET(source_ip, "10.%u.%u.%u", d / 200 % 250, d % 200,
-		    ip % 250 + 1 + ip / 250);
+	if (d % 7 == 3 && ip % 3 == 0) {
+		/* the canonical text (RFC 5952), as the milter stores it */
+		unsigned char a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+		a[4] = (unsigned char)(d >> 8);
+		a[5] = (unsigned char)d;
+		a[14] = (unsigned char)((ip + 1) >> 8);
+		a[15] = (unsigned char)(ip + 1);
+		inet_ntop(AF_INET6, a, r->source_ip, sizeof(r->source_ip));
+	} else {
+		/* 20-199.x.y.z: a /16 per domain (two domains may share
+		 * one), the pool's hosts in it */
+		uint32_t a = htonl((uint32_t)(20 + d % 180) << 24 |
+		    (uint32_t)(d / 180 % 256) << 16 | (ip + 1));
+
+		inet_ntop(AF_INET, &a, r->source_ip, sizeof(r->source_ip));
+	}
 	SET(policy_domain, "d%u.example", d);
 	SET(org_domain, "d%u.example", d);
 	if (d % 5 == 1)
