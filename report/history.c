@@ -186,6 +186,50 @@ record_params(const report_record *r, const char **p, char *t)
 	p[24] = r->psd; p[25] = r->rua; p[26] = r->ruf;
 }
 
+/* The records as COPY text rows (tab-separated, in the table's column
+ * order, which is record_params' and the INSERT's; backslash, tab,
+ * newline and CR escaped as COPY's text format requires), then one COPY:
+ * PostgreSQL's bulk path. */
+static int
+append_copy(history *h, const report_record *const *recs, size_t n,
+    char *why, size_t whylen)
+{
+	append_buf *ab = h->ab;
+	strbuf sb;
+	size_t i, c;
+	const char *v;
+	int rc;
+
+	sb_init(&sb);
+	for (i = 0; i < n && !sb.failed; i++) {
+		record_params(recs[i], ab->p, ab->t[0]);
+		for (c = 0; c < HISTORY_COLS; c++) {
+			if (c > 0)
+				sb_append(&sb, "\t", 1);
+			for (v = ab->p[c]; *v != '\0'; v++) {
+				size_t run = strcspn(v, "\\\t\n\r");
+
+				sb_append(&sb, v, run);
+				v += run;
+				if (*v == '\0')
+					break;
+				sb_append(&sb, *v == '\\' ? "\\\\" : *v == '\t' ?
+				    "\\t" : *v == '\n' ? "\\n" : "\\r", 2);
+			}
+		}
+		sb_append(&sb, "\n", 1);
+	}
+	if (sb.failed) {
+		sb_free(&sb);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	rc = h->ops->copy_in(h->db, "COPY dmarc_records FROM STDIN", sb.s,
+	    sb.len, why, whylen);
+	sb_free(&sb);
+	return rc;
+}
+
 int
 history_append(history *h, const report_record *const *recs, size_t n,
     char *why, size_t whylen)
@@ -196,6 +240,8 @@ history_append(history *h, const report_record *const *recs, size_t n,
 
 	if (n == 0)
 		return 0;
+	if (h->ops->copy_in != NULL)
+		return append_copy(h, recs, n, why, whylen);
 	if (exec(h, "BEGIN", NULL, 0, NULL, NULL, why, whylen) < 0)
 		return -1;
 	for (i = 0; i < n; i += rows) {

@@ -29,6 +29,9 @@
 	X(PQsendQueryParams) \
 	X(PQsetSingleRowMode) \
 	X(PQgetResult) \
+	X(PQexec) \
+	X(PQputCopyData) \
+	X(PQputCopyEnd) \
 	X(PQresultStatus) \
 	X(PQclear) \
 	X(PQntuples) \
@@ -163,6 +166,36 @@ pg_exec(void *p, const char *sql, const char *const *params, size_t n,
 	return ret;
 }
 
+/* COPY ... FROM STDIN with data as its rows: the bulk path of
+ * history_append (one statement and one round trip for a whole batch). */
+static int
+pg_copy_in(void *p, const char *sql, const char *data, size_t len, char *why,
+    size_t whylen)
+{
+	PGconn *c = p;
+	PGresult *res = pq.PQexec(c, sql);
+	int ok, st;
+
+	ok = res != NULL && pq.PQresultStatus(res) == PGRES_COPY_IN;
+	pq.PQclear(res);
+	if (!ok) {
+		pg_error(c, why, whylen);
+		return -1;
+	}
+	ok = pq.PQputCopyData(c, data, (int)len) == 1;
+	if (pq.PQputCopyEnd(c, ok ? NULL : "history: sending rows failed") != 1)
+		ok = 0;
+	while ((res = pq.PQgetResult(c)) != NULL) {
+		st = (int)pq.PQresultStatus(res);
+		if (st != PGRES_COMMAND_OK)
+			ok = 0;
+		pq.PQclear(res);
+	}
+	if (!ok)
+		pg_error(c, why, whylen);
+	return ok ? 0 : -1;
+}
+
 const history_backend_ops history_pg_ops = {
-	"postgresql", pg_open, pg_exec, pg_close,
+	"postgresql", pg_open, pg_exec, pg_close, pg_copy_in,
 };
