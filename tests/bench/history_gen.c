@@ -29,11 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "report/report.h"
 #include "daemon/history_writer_int.h"
+#include "tests/lib/stopwatch.h"
 
 #define GEN_DOMAINS 20000          /* policy domains */
 #define GEN_BATCH 10000            /* records per transaction */
@@ -224,15 +224,6 @@ gen(report_record *r, uint64_t i, uint64_t total, int64_t start,
 		SET(reasons, "forwarded");
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int
 fill_direct(const char *spec, uint64_t total, int64_t start, unsigned days)
 {
@@ -299,9 +290,9 @@ fill_writer(const char *spec, uint64_t total, int64_t start, unsigned days,
 		if (r == NULL)
 			break;
 		gen(r, i, total, start, days);
-		t0 = now_s();
+		t0 = stopwatch_now();
 		history_writer_submit(w, r);
-		t1 = now_s() - t0;
+		t1 = stopwatch_now() - t0;
 		if (t1 > slowest)
 			slowest = t1;
 	}
@@ -340,13 +331,13 @@ main(int argc, char **argv)
 	days = (unsigned)strtoul(argv[optind + 2], NULL, 10);
 	if (days == 0 || zipf_init() < 0)
 		goto usage;
-	t0 = now_s();
+	t0 = stopwatch_now();
 	rc = writer ? fill_writer(argv[optind], total, start, days, wait) :
 	    fill_direct(argv[optind], total, start, days);
 	if (rc == 0)
 		printf("history_gen: %" PRIu64 " records over %u day(s) in "
-		    "%.2f s (%.0f records/s)\n", total, days, now_s() - t0,
-		    total / (now_s() - t0));
+		    "%.2f s (%.0f records/s)\n", total, days, stopwatch_now() - t0,
+		    total / (stopwatch_now() - t0));
 	free(zipf_cdf);
 	return rc < 0 ? 1 : 0;
 usage:
