@@ -67,7 +67,7 @@ done
 for t in tests/*/*.sh; do
 	[ -f "$t" ] || continue
 	case $t in
-	tests/lib/* | */run.sh) continue ;;
+	tests/lib/* | tests/bench/* | */run.sh) continue ;;
 	esac
 	run "${t#tests/}" sh "$t"
 done
