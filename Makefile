@@ -172,7 +172,10 @@ $(CONF_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TLIB) $(APPL
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(LDLIBS)
 
-$(BENCH_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(APPLIB) $(LIB)
+# tests/bench/history_gen.c: fills a history store with generated records
+# (tests/bench/report_scale.sh, tests/report/report_scale_check.sh)
+GEN_BIN := $(BUILD)/tests/history_gen
+$(BENCH_BIN) $(GEN_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/bench/%.o $(TLIB) $(APPLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TLIB) $(APPLIB) $(LIB) $(LDLIBS)
 
@@ -185,7 +188,7 @@ $(REPLAY_BIN): $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 
 # the benchmark programs are built (not run) with the tests, so a change
 # that breaks them fails make check
-tests: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN) $(BENCH_BIN) $(ODK_BIN)
+tests: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN) $(BENCH_BIN) $(ODK_BIN) $(GEN_BIN)
 
 check: tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/run.sh
@@ -224,7 +227,7 @@ fuzz-build:
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
-bench: $(BIN) $(BENCH_BIN) $(ODK_BIN)
+bench: $(BIN) $(BENCH_BIN) $(ODK_BIN) $(GEN_BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 soak: $(BIN)

@@ -24,6 +24,10 @@ typedef struct history_backend_ops {
 	    size_t nparams, history_exec_row row, void *arg, char *why,
 	    size_t whylen);
 	void (*close)(void *db);
+	/* optional (NULL: none): run sql, a COPY ... FROM STDIN, with data
+	 * (rows in COPY's text format) as its input; one transaction */
+	int (*copy_in)(void *db, const char *sql, const char *data,
+	    size_t len, char *why, size_t whylen);
 } history_backend_ops;
 
 extern const history_backend_ops history_sqlite_ops;

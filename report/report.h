@@ -150,7 +150,8 @@
  *   fails with why naming the path. (PostgreSQL databases are never
  *   created by either.)
  *
- *   history_append() stores n records in one transaction (all or none).
+ *   history_append() stores n records in one transaction (all or none):
+ *   on PostgreSQL as one COPY, on SQLite as INSERTs of 50 rows.
  *   Periods are [from, to) in Unix seconds. history_domains() calls cb
  *   once per policy domain with records in the period (only `domain` when
  *   not NULL), in name order. history_policy() gives the policy published

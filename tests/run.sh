@@ -7,7 +7,8 @@
 # conformance runners (build/tests/conf_*, given $SHARED/conformance; each
 # says itself when it skips), the fuzz corpora replays (build/tests/
 # replay_*, over tests/fuzz/corpus/fuzz_*), and the script tests
-# (tests/FOLDER/*.sh but tests/lib/, the helpers, and the run.sh files;
+# (tests/FOLDER/*.sh but tests/lib/, the helpers, tests/bench/, the
+# benchmarks make bench runs, and the run.sh files;
 # each named FOLDER/NAME.sh, run with AUTHMILTER, BUILD and SHARED in the
 # environment). A program passes when it exits 0, is skipped when it
 # exits 77 (automake's convention, tests/lib/test_exit.h: it could not run
@@ -67,7 +68,7 @@ done
 for t in tests/*/*.sh; do
 	[ -f "$t" ] || continue
 	case $t in
-	tests/lib/* | */run.sh) continue ;;
+	tests/lib/* | tests/bench/* | */run.sh) continue ;;
 	esac
 	run "${t#tests/}" sh "$t"
 done

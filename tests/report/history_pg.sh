@@ -1,13 +1,12 @@
 #!/bin/sh
 # tests/report/history_pg.sh - the PostgreSQL history store against a real
-# server: starts a throwaway cluster (initdb + pg_ctl from Debian's
-# postgresql package, as the postgres user, unix socket in a temp dir,
-# trust auth), runs reports.sh with HISTORY_DB=postgresql://..., stops and
-# removes the cluster. Without the server binaries: skipped (exit 77) when not root
+# server: starts a throwaway cluster (tests/lib/pg_cluster.sh), runs
+# reports.sh with HISTORY_DB=postgresql://..., stops and removes the
+# cluster. Without the server binaries: skipped (exit 77) when not root
 # (nothing to install), failed when root (CI installs postgresql).
 set -u
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+. "$(pwd)/tests/lib/pg_cluster.sh"
+if ! pg_cluster_find; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "history_pg: skipped (no PostgreSQL server installed, not root)"
 		exit 77
@@ -15,27 +14,9 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
 	echo "FAIL: PostgreSQL server missing (apt-get install postgresql)"
 	exit 1
 fi
-RUNAS=
-if [ "$(id -u)" = 0 ]; then
-	id postgres >/dev/null 2>&1 || { echo "FAIL: no postgres user"; exit 1; }
-	RUNAS="runuser -u postgres --"
-fi
 D=$(mktemp -d /tmp/history-pg.XXXXXX)
-chmod 755 "$D"
-[ -n "$RUNAS" ] && chown postgres "$D"
-PORT=$((20000 + $$ % 20000))
-cleanup() {
-	$RUNAS "$PGBIN/pg_ctl" -D "$D/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$D"
-}
-trap cleanup EXIT
-$RUNAS "$PGBIN/initdb" -D "$D/data" -A trust -U postgres >"$D/initdb.log" 2>&1 ||
-    { cat "$D/initdb.log"; echo "FAIL: initdb"; exit 1; }
-$RUNAS "$PGBIN/pg_ctl" -D "$D/data" -l "$D/pg.log" -w -o \
-    "-k $D -p $PORT -c listen_addresses= -c fsync=off" start >/dev/null ||
-    { cat "$D/pg.log"; echo "FAIL: pg_ctl start"; exit 1; }
-$RUNAS "$PGBIN/createdb" -h "$D" -p "$PORT" -U postgres dmarc ||
-    { echo "FAIL: createdb"; exit 1; }
-HISTORY_DB="postgresql://postgres@/dmarc?host=$D&port=$PORT"
+trap pg_cluster_stop EXIT
+pg_cluster_start "$D" || exit 1
+HISTORY_DB=$PG_URI
 export HISTORY_DB
 sh tests/report/reports.sh

@@ -1,0 +1,74 @@
+#!/bin/sh
+# tests/bench/report_scale.sh - the report side at scale (make bench):
+# history_gen fills a store with REPORT_SCALE records (default 1,000,000;
+# REPORT_SCALE=10000000 for the README's figures) of one UTC day, then
+# `authmilter report --out` builds that day's reports under /usr/bin/time
+# -v: wall time and peak RSS. SQLite in a temp dir, then PostgreSQL on a
+# throwaway cluster (tests/lib/pg_cluster.sh) when the server is there,
+# and 4 history writers (the daemon's, driven by history_gen -W: wait for
+# room, so the figure is what the store sustains) writing
+# REPORT_WRITER_RECORDS records each (default 250,000) at once to it.
+# Figures, not pass/fail: the exit status is non-zero only when a step
+# failed. The temp dir is REPORT_SCALE_DIR (default /tmp; 10M records take
+# ~4 GB in SQLite and ~6 GB in PostgreSQL).
+set -u
+BUILD=${BUILD:-build}
+N=${REPORT_SCALE:-1000000}
+W=${REPORT_WRITER_RECORDS:-250000}
+GEN=$BUILD/tests/history_gen
+AM=$BUILD/authmilter
+DAY=1793491200          # 2026-11-01T00:00:00Z, history_gen's default start
+. "$(pwd)/tests/lib/pg_cluster.sh"
+T=$(mktemp -d "${REPORT_SCALE_DIR:-/tmp}/report_scale.XXXXXX")
+chmod 755 "$T"
+cleanup() { pg_cluster_stop; rm -rf "$T"; }
+trap cleanup EXIT
+[ -x /usr/bin/time ] || { echo "report_scale: /usr/bin/time missing (apt-get install time)"; exit 1; }
+
+# run_report LABEL STORE: one day's reports, time and peak RSS
+run_report() {
+	mkdir -p "$T/out-$1"
+	/usr/bin/time -f "%e %M" -o "$T/time-$1" "$AM" report -c /dev/null \
+	    --history "$2" --from $DAY --to $((DAY + 86400)) --out "$T/out-$1" \
+	    >"$T/report-$1.log" 2>"$T/report-$1.err" ||
+	    { tail -3 "$T/report-$1.err"; echo "report_scale: $1: report failed"; return 1; }
+	set -- "$1" $(tail -1 "$T/time-$1")
+	printf "report   %-10s %s records, 1 day -> %s XML reports (%s MB): %s s, peak RSS %s MB\n" \
+	    "$1" "$N" "$(wc -l <"$T/report-$1.log" | tr -d ' ')" \
+	    "$(du -sm "$T/out-$1" | cut -f1)" "$2" $(($3 / 1024))
+	rm -rf "$T/out-$1"
+}
+
+gen() { # LABEL STORE
+	t0=$(date +%s.%N)
+	"$GEN" "$2" "$N" 1 >/dev/null || { echo "report_scale: $1: history_gen failed"; return 1; }
+	printf "generate %-10s %s records: %.0f s\n" "$1" "$N" \
+	    "$(since "$t0")"
+}
+
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'; }
+
+fail=0
+gen sqlite "$T/h.db" && run_report sqlite "$T/h.db" || fail=1
+rm -f "$T"/h.db*
+
+if ! pg_cluster_find; then
+	echo "report_scale: no PostgreSQL server (apt-get install postgresql): SQLite only"
+	exit $fail
+fi
+pg_cluster_start "$T/pg" >/dev/null || exit 1
+gen postgresql "$PG_URI" && run_report postgresql "$PG_URI" || fail=1
+
+# 4 writers at once into one (already large) PostgreSQL store
+t0=$(date +%s.%N)
+pids=
+for i in 1 2 3 4; do
+	"$GEN" -W -s $i "$PG_URI" "$W" 1 >"$T/w$i.out" 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || fail=1; done
+dt=$(since "$t0")
+dropped=$(sed -n 's/.* dropped \([0-9]*\) .*/\1/p' "$T"/w?.out | awk '{ s += $1 } END { print s + 0 }')
+printf "writers  postgresql 4 daemons' history writers x %s records: %.1f s, %.0f rows/s sustained, %s dropped\n" \
+    "$W" "$dt" "$(awk -v n="$W" -v t="$dt" 'BEGIN { print 4 * n / t }')" "$dropped"
+exit $fail
