@@ -7,7 +7,11 @@
  * per-destination walk of report_send() over a real SQLite store and
  * the real resolver on a zone file (sent, not mailto:, !size, refused,
  * external confirmed or not, DNS failure, already sent, dry run, failed
- * send retried).
+ * send retried); the failure reports' queue (RFC 9991) through
+ * report_failure_send(): stored once per id, rate-limited per domain at
+ * queueing and per domain and destination at sending, sent once, an
+ * external ruf= without its _report._dmarc authorization not sent to, the
+ * stored text erased when done.
  */
 #include <check.h>
 #include <dirent.h>
@@ -248,7 +252,7 @@ on_said(void *arg, const char *pd, const report_send_outcome *o)
 	static const char *const names[] = { "no_rua", "refused", "not_mailto",
 	    "unconfirmed", "unconfirmed_temp", "store_error", "already_sent",
 	    "build_error", "too_big", "dry_run", "failed", "not_recorded",
-	    "sent" };
+	    "sent", "rate_limited" };
 	walk *w = arg;
 
 	ck_assert_str_eq(pd, "example.com");
@@ -257,7 +261,8 @@ on_said(void *arg, const char *pd, const report_send_outcome *o)
 	    "0", o->failed ? " failed" : "", o->limit ? " limit" : "");
 	if (o->status == REPORT_SEND_UNCONFIRMED ||
 	    o->status == REPORT_SEND_UNCONFIRMED_TEMP ||
-	    o->status == REPORT_SEND_REFUSED)
+	    o->status == REPORT_SEND_REFUSED ||
+	    o->status == REPORT_SEND_RATE_LIMITED)
 		sb_printf(&w->said, " (%s)", o->why);
 	sb_puts(&w->said, ";\n");
 }
@@ -393,6 +398,146 @@ START_TEST(destinations)
 }
 END_TEST
 
+/* One queued failure report of example.com, id ID, to ruf. */
+static int
+queue_failure(history *h, const char *id, int64_t t, const char *ruf,
+    unsigned per_hour, int *limited)
+{
+	failrep_row r;
+	char why[256];
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	r.t = t;
+	snprintf(r.domain, sizeof(r.domain), "example.com");
+	snprintf(r.org_domain, sizeof(r.org_domain), "example.com");
+	snprintf(r.ruf, sizeof(r.ruf), "%s", ruf);
+	r.report = "From: postmaster@mx.test\r\nSubject: DMARC failure report"
+	    "\r\n\r\nbody of the report\r\n";
+	rc = history_failure_add(h, &r, per_hour, limited, why, sizeof(why));
+	ck_assert_msg(rc >= 0, "%s", why);
+	return rc;
+}
+
+static int
+count_pending(void *arg, const failrep_row *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+START_TEST(failure_reports)
+{
+	report_sender s;
+	report_send_job job;
+	dns_resolver *res;
+	walk w;
+	history *h;
+	FILE *zf;
+	char sm[256], why[512], db[128], zone[64];
+	int limited, n;
+	uint64_t sent;
+	int64_t now = 1800000000;
+	strbuf got;
+
+	sb_init(&w.said);
+	sb_init(&got);
+	zf = testzone_create(zone, sizeof(zone), "check_report_send");
+	ck_assert_ptr_nonnull(zf);
+	fputs("example.com._report._dmarc.other.example. 300 IN TXT "
+	    "\"v=DMARC1\"\n", zf);
+	ck_assert_int_eq(fclose(zf), 0);
+	res = testzone_resolver(zone, 2000, why, sizeof(why));
+	ck_assert_msg(res != NULL, "%s", why);
+	w.r = res;
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	h = history_open(db, why, sizeof(why));
+	ck_assert_msg(h != NULL, "%s", why);
+	fake_sendmail("sendmail", 0, 1, sm, sizeof(sm));
+	ck_assert_int_eq(report_send_setup(&s, sm, "dmarc@mx.test", why,
+	    sizeof(why)), REPORT_SETUP_OK);
+	memset(&job, 0, sizeof(job));
+	job.sender = &s;
+	job.h = h;
+	job.verify_external = 1;
+	job.resolver = get_resolver;
+	job.resolver_arg = &w;
+	job.said = on_said;
+	job.said_arg = &w;
+
+	/* queued once per id; the 3rd of the hour is over a rate of 2 */
+	ck_assert_int_eq(queue_failure(h, "q1/AM1.1", now - 10,
+	    "mailto:ruf@example.com,mailto:x@other.example,"
+	    "mailto:y@unconfirmed.example", 2, &limited), 1);
+	ck_assert_int_eq(queue_failure(h, "q1/AM1.1", now - 10,
+	    "mailto:ruf@example.com", 2, &limited), 0);
+	ck_assert_int_eq(limited, 0);
+	ck_assert_int_eq(queue_failure(h, "q2/AM1.2", now - 5,
+	    "mailto:ruf@example.com", 2, &limited), 1);
+	ck_assert_int_eq(queue_failure(h, "q3/AM1.3", now - 1,
+	    "mailto:ruf@example.com", 2, &limited), 0);
+	ck_assert_int_eq(limited, 1);
+
+	/* the first report: sent to the domain's own mailbox and to the
+	 * confirmed external one, not to the external one without its
+	 * _report._dmarc authorization; the second: 2 already sent for
+	 * example.com this hour (the rate of 2), not sent */
+	ck_assert_uint_eq(report_failure_send(&job, 2, now, 0), 0);
+	ck_assert_str_eq(w.said.s,
+	    "sent ruf@example.com octets;\n"
+	    "sent x@other.example octets;\n"
+	    "unconfirmed - 0 (example.com._report._dmarc.unconfirmed.example "
+	    "has no v=DMARC1 record);\n"
+	    "rate_limited ruf@example.com 0 (2 sent in the last hour for "
+	    "example.com (failure_report_rate 2));\n");
+	ck_assert_int_eq(slurp("0.argv", &got), 0);
+	ck_assert_str_eq(got.s, "-f\ndmarc@mx.test\n--\nruf@example.com\n");
+	ck_assert_int_eq(slurp("0.in", &got), 0);
+	ck_assert(strncmp(got.s, "To: <ruf@example.com>\r\nMessage-ID: "
+	    "<failure.q1/AM1-1.1@mx.test>\r\nFrom: postmaster@mx.test\r\n",
+	    strlen("To: <ruf@example.com>\r\nMessage-ID: "
+	    "<failure.q1/AM1-1.1@mx.test>\r\nFrom: postmaster@mx.test\r\n"))
+	    == 0);
+	ck_assert_int_eq(slurp("2.argv", &got), -1);	/* two runs only */
+	ck_assert_int_eq(history_failure_count(h, "example.com", NULL,
+	    now - 3600, &sent, why, sizeof(why)), 0);
+	ck_assert_uint_eq(sent, 2);
+
+	/* done: nothing pending, nothing sent again, the text erased */
+	n = 0;
+	ck_assert_int_eq(history_failure_pending(h, 100, count_pending, &n, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(n, 0);
+	sb_reset(&w.said);
+	ck_assert_uint_eq(report_failure_send(&job, 2, now, 0), 0);
+	ck_assert_str_eq(w.said.s, "");
+
+	/* a DNS failure keeps the report for the next run, where the
+	 * destination already sent to is not sent to again */
+	ck_assert_int_eq(queue_failure(h, "q4/AM1.4", now + 7200,
+	    "mailto:ruf@example.com,mailto:x@other.example", 2, &limited), 1);
+	w.r = NULL;
+	sb_reset(&w.said);
+	ck_assert_uint_eq(report_failure_send(&job, 2, now + 7200, 0), 1);
+	ck_assert_str_eq(w.said.s, "sent ruf@example.com octets;\n"
+	    "unconfirmed_temp - 0 failed (no resolver);\n");
+	w.r = res;
+	sb_reset(&w.said);
+	ck_assert_uint_eq(report_failure_send(&job, 2, now + 7200, 0), 0);
+	ck_assert_str_eq(w.said.s, "already_sent ruf@example.com 0;\n"
+	    "sent x@other.example octets;\n");
+
+	report_send_free(&s);
+	history_close(h);
+	dns_resolver_free(res);
+	unlink(zone);
+	sb_free(&w.said);
+	sb_free(&got);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -405,6 +550,7 @@ check_suite(void)
 	tcase_add_test(tc, runs_with_argv_and_message);
 	tcase_add_test(tc, failures_said);
 	tcase_add_test(tc, destinations);
+	tcase_add_test(tc, failure_reports);
 	suite_add_tcase(s, tc);
 	return s;
 }
