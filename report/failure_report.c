@@ -105,6 +105,25 @@ field(strbuf *out, const char *name, const char *value, int mask)
 	return rc;
 }
 
+/* RFC 5965 3.2 Original-Mail-From (a reverse-path: "<>" for the null
+ * sender) and Original-Rcpt-To (a forward-path): the address in angle
+ * brackets, whether the MTA gave them or not. NULL: no field. */
+static int
+path_field(strbuf *out, const char *name, const char *addr, int mask)
+{
+	char p[FAILREP_FIELD_MAX];
+	size_t n;
+
+	if (addr == NULL)
+		return 0;
+	while (*addr == ' ' || *addr == '<')
+		addr++;
+	n = strcspn(addr, ">");
+	snprintf(p, sizeof(p), "<%.*s>", (int)(n < sizeof(p) - 3 ? n :
+	    sizeof(p) - 3), addr);
+	return field(out, name, p, mask);
+}
+
 /* The AR value as folded (CRLF WSP) unfolded to one line first. */
 static int
 ar_field(strbuf *out, const char *ar)
@@ -114,7 +133,10 @@ ar_field(strbuf *out, const char *ar)
 
 	if (ar == NULL || ar[0] == '\0')
 		return -1;	/* RFC 6591 3.1: the field MUST appear */
-	/* CRLF WSP folds become one space (RFC 5322 2.2.3 unfolding) */
+	/* CRLF WSP folds become one space (RFC 5322 2.2.3 unfolding), the
+	 * leading blanks go */
+	while (*ar == ' ' || *ar == '\t' || *ar == '\r' || *ar == '\n')
+		ar++;
 	for (i = 0; ar[i] != '\0' && j + 1 < sizeof(v); i++) {
 		if (ar[i] == '\r' || ar[i] == '\n')
 			continue;
@@ -232,13 +254,9 @@ failrep_build(const failrep_input *in, strbuf *out, char *why, size_t whylen)
 	    in->user_agent : "authmilter", 0);
 	rc |= sb_puts(&fb, "Version: " FAILREP_ARF_VERSION "\r\n");
 	rc |= field(&fb, "Original-Envelope-Id", in->envelope_id, 0);
-	if (in->mail_from != NULL) {
-		char mf[FAILREP_FIELD_MAX];
-
-		snprintf(mf, sizeof(mf), "<%s>", in->mail_from);
-		rc |= field(&fb, "Original-Mail-From", mf, in->mask_localparts);
-	}
-	rc |= field(&fb, "Original-Rcpt-To", in->rcpt, in->mask_localparts);
+	rc |= path_field(&fb, "Original-Mail-From", in->mail_from,
+	    in->mask_localparts);
+	rc |= path_field(&fb, "Original-Rcpt-To", in->rcpt, in->mask_localparts);
 	rc |= field(&fb, "Arrival-Date", arrival, 0);
 	rc |= field(&fb, "Reporting-MTA", in->reporting_mta != NULL &&
 	    in->reporting_mta[0] != '\0' ? in->reporting_mta : NULL, 0);
