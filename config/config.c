@@ -912,6 +912,13 @@ config_build(am_config *cfg, const char *path, int path_given,
 			goto fail;
 		}
 	}
+	if (cfg->failure_reports && cfg->history[0] == '\0') {
+		/* asked for, impossible: said, not silently dropped */
+		seterr(err, errlen, "failure_reports = yes needs a history store "
+		    "(history): failure reports wait there for `authmilter "
+		    "report --failure --send`");
+		goto fail;
+	}
 	return 0;
 fail:
 	config_free(cfg);
