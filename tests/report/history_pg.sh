@@ -2,8 +2,9 @@
 # tests/report/history_pg.sh - the PostgreSQL history store against a real
 # server: starts a throwaway cluster (initdb + pg_ctl from Debian's
 # postgresql package, as the postgres user, unix socket in a temp dir,
-# trust auth), runs reports.sh with HISTORY_DB=postgresql://..., stops and
-# removes the cluster. Without the server binaries: skipped (exit 77) when not root
+# trust auth), runs reports.sh with HISTORY_DB=postgresql://... (and the
+# failure-report queue test of check_report_send), stops and removes the
+# cluster. Without the server binaries: skipped (exit 77) when not root
 # (nothing to install), failed when root (CI installs postgresql).
 set -u
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -38,4 +39,8 @@ $RUNAS "$PGBIN/createdb" -h "$D" -p "$PORT" -U postgres dmarc ||
     { echo "FAIL: createdb"; exit 1; }
 HISTORY_DB="postgresql://postgres@/dmarc?host=$D&port=$PORT"
 export HISTORY_DB
-sh tests/report/reports.sh
+sh tests/report/reports.sh || exit 1
+# the failure-report queue (RFC 9991) over PostgreSQL: stored once, rate,
+# sent once, pending and done
+"${BUILD:-build}/tests/check_report_send" || { echo "FAIL: check_report_send on PostgreSQL"; exit 1; }
+echo "PASS: failure reports on PostgreSQL"
