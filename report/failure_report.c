@@ -41,11 +41,13 @@ failrep_wanted(unsigned fo, const failrep_auth *a)
 	return 0;
 }
 
-/* RFC 5322 3.2.3 atext plus '.': the octets a dot-atom local-part has. */
+/* RFC 5322 3.2.3 atext plus '.', and RFC 6532 3.2's UTF8-non-ascii (an
+ * internationalized local-part is masked too): the octets of a dot-atom
+ * local-part. */
 static int
 local_char(unsigned char c)
 {
-	return c == '.' || clean_is(c, CLEAN_ATEXT);
+	return c == '.' || c >= 0x80 || clean_is(c, CLEAN_ATEXT);
 }
 
 size_t
@@ -157,12 +159,11 @@ ar_field(strbuf *out, const char *ar)
 static int
 headers_part(strbuf *out, const char *h, size_t n, int mask)
 {
-	strbuf raw, tmp;
+	strbuf raw;
 	size_t i, kept;
 	int rc = 0;
 
 	sb_init(&raw);
-	sb_init(&tmp);
 	for (i = 0; i < n && rc == 0; i++) {
 		unsigned char c = (unsigned char)h[i];
 
@@ -183,30 +184,27 @@ headers_part(strbuf *out, const char *h, size_t n, int mask)
 			;
 		sb_truncate(&raw, kept);
 	}
-	if (rc == 0 && mask) {
-		rc = failrep_mask_localparts(&tmp, raw.s != NULL ? raw.s : "",
-		    raw.len) == (size_t)-1 ? -1 : 0;
-		if (rc == 0) {
-			sb_reset(&raw);
-			rc = sb_append(&raw, tmp.s != NULL ? tmp.s : "", tmp.len);
-		}
-	}
 	if (rc == 0 && sb_putc(&raw, '\0') == 0) {
-		/* invalid UTF-8 as '?' (the store's TEXT column, 8bit below) */
+		/* invalid UTF-8 as '?' (the store's TEXT column, 8bit below),
+		 * then the masking, which so sees what the reader will */
 		size_t len = raw.len;
 		char *clean = malloc(len);
 
 		if (clean == NULL)
 			rc = -1;
 		else {
-			clean_utf8(clean, len, raw.s, CLEAN_PRINT | CLEAN_CTL);
-			rc = sb_puts(out, clean);
+			len = clean_utf8(clean, len, raw.s, CLEAN_PRINT |
+			    CLEAN_CTL);
+			if (mask)
+				rc = failrep_mask_localparts(out, clean, len) ==
+				    (size_t)-1 ? -1 : 0;
+			else
+				rc = sb_append(out, clean, len);
 			free(clean);
 		}
 	} else
 		rc = -1;
 	sb_free(&raw);
-	sb_free(&tmp);
 	return rc;
 }
 

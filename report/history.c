@@ -347,17 +347,26 @@ history_prune(history *h, int64_t before, uint64_t *deleted, char *why,
 	return 0;
 }
 
+/* 1 when the COUNT(*) query sql over ($1, $2) = (a, b) finds a row,
+ * 0 when not, -1 with why. */
+static int
+exists2(history *h, const char *sql, const char *a, const char *b, char *why,
+    size_t whylen)
+{
+	const char *p[2] = { a, b };
+	uint64_t n = 0;
+
+	if (exec(h, sql, p, 2, on_count, &n, why, whylen) < 0)
+		return -1;
+	return n > 0;
+}
+
 int
 history_sent(history *h, const char *report_id, const char *dest, char *why,
     size_t whylen)
 {
-	const char *p[2] = { report_id, dest };
-	uint64_t n = 0;
-
-	if (exec(h, "SELECT COUNT(*) FROM dmarc_sent WHERE report_id = $1"
-	    " AND dest = $2", p, 2, on_count, &n, why, whylen) < 0)
-		return -1;
-	return n > 0;
+	return exists2(h, "SELECT COUNT(*) FROM dmarc_sent WHERE report_id = $1"
+	    " AND dest = $2", report_id, dest, why, whylen);
 }
 
 int
@@ -464,13 +473,8 @@ int
 history_failure_sent(history *h, const char *id, const char *dest, char *why,
     size_t whylen)
 {
-	const char *p[2] = { id, dest };
-	uint64_t n = 0;
-
-	if (exec(h, "SELECT COUNT(*) FROM dmarc_failure_sent WHERE id = $1"
-	    " AND dest = $2", p, 2, on_count, &n, why, whylen) < 0)
-		return -1;
-	return n > 0;
+	return exists2(h, "SELECT COUNT(*) FROM dmarc_failure_sent WHERE id = $1"
+	    " AND dest = $2", id, dest, why, whylen);
 }
 
 int
