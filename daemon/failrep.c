@@ -77,7 +77,7 @@ failrep_submit(history_writer *w, const am_config *cfg, const msg_verdict *v,
     const failrep_facts *f)
 {
 	const dmarc_result *d = v->dmarc;
-	char from[512], why[256];
+	char from[512], why[256], mta[300];
 	failrep_input in;
 	failrep_row *row;
 	strbuf out;
@@ -101,6 +101,9 @@ failrep_submit(history_writer *w, const am_config *cfg, const msg_verdict *v,
 	in.time = (int64_t)time(NULL);
 	in.from = from;
 	in.user_agent = FAILREP_USER_AGENT;
+	/* RFC 5965 3.2 Reporting-MTA: mta-name-type "dns"; our name */
+	snprintf(mta, sizeof(mta), "dns; %s", cfg->authserv_id);
+	in.reporting_mta = mta;
 	in.envelope_id = f->qid != NULL && f->qid[0] ? f->qid : NULL;
 	in.mail_from = f->mail_from;
 	in.rcpt = f->rcpt != NULL && f->rcpt[0] ? f->rcpt : NULL;

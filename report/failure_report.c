@@ -84,9 +84,10 @@ failrep_mask_localparts(strbuf *out, const char *s, size_t n)
 	return masked;
 }
 
-/* One feedback field: the name, a value made safe (every control,
- * CR and LF included, and invalid UTF-8 become '?', so nothing a sender
- * chose can start a field of its own), CRLF. */
+/* One feedback field: the name, a value made safe (every control, CR
+ * and LF included, and every 8-bit octet become '?': the part is 7-bit,
+ * RFC 5965 3.1, and nothing a sender chose can start a field of its
+ * own), CRLF. */
 static int
 field(strbuf *out, const char *name, const char *value, int mask)
 {
@@ -96,7 +97,7 @@ field(strbuf *out, const char *name, const char *value, int mask)
 
 	if (value == NULL || value[0] == '\0')
 		return 0;
-	clean_utf8(v, sizeof(v), value, CLEAN_PRINT);
+	clean_copy(v, sizeof(v), value, CLEAN_PRINT);
 	if (!mask)
 		return sb_printf(out, "%s: %s\r\n", name, v);
 	sb_init(&m);
@@ -238,9 +239,10 @@ failrep_build(const failrep_input *in, strbuf *out, char *why, size_t whylen)
 	    in->reported_domain == NULL || in->reported_domain[0] == '\0')
 		return snprintf(why, whylen, "failure report: no From or no "
 		    "reported domain"), -1;
-	report_clean(dom, sizeof(dom), in->reported_domain, 1);
-	report_clean(ip, sizeof(ip), in->source_ip != NULL ? in->source_ip :
-	    "", 1);
+	/* in the top header fields too: printable ASCII, no blank */
+	clean_copy(dom, sizeof(dom), in->reported_domain, CLEAN_VCHAR);
+	clean_copy(ip, sizeof(ip), in->source_ip != NULL ? in->source_ip : "",
+	    CLEAN_VCHAR);
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	snprintf(arrival, sizeof(arrival), "%s", date);

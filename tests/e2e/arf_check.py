@@ -5,13 +5,13 @@
 # parts are text/plain, message/feedback-report and text/rfc822-headers
 # (RFC 5965 2), with the RFC 5965 3.1 required fields and the RFC 6591
 # auth-failure ones; the original's body is not there.
-# usage: arf_check.py FILE DOMAIN SOURCE-IP DELIVERY BODY-TEXT MAIL-FROM
+# usage: arf_check.py FILE DOMAIN SOURCE-IP DELIVERY BODY-TEXT MAIL-FROM MTA
 # prints the feedback fields; exit 1 with the reason on a mismatch.
 import email
 import email.policy
 import sys
 
-path, domain, ip, delivery, body_text, mail_from = sys.argv[1:7]
+path, domain, ip, delivery, body_text, mail_from, reporting_mta = sys.argv[1:8]
 raw = open(path, "rb").read()
 msg = email.message_from_bytes(raw, policy=email.policy.compat32)
 
@@ -46,6 +46,7 @@ want = {
     "delivery-result": delivery,
     "identity-alignment": "none",
     "original-mail-from": "<%s>" % mail_from,
+    "reporting-mta": "dns; " + reporting_mta,
 }
 for k, v in want.items():
     if fields.get(k) != [v]:

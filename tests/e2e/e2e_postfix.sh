@@ -303,7 +303,7 @@ for i in $(seq 1 150); do
 done
 [ -n "$f" ] || fail "frfail: no failure report reached the receiver"
 $PY "$SRC/tests/e2e/arf_check.py" "$f" fr.example 192.0.2.201 reject \
-    "Hello from the end-to-end test (frfail)" mallory@evil.example > "$T/arf.out" ||
+    "Hello from the end-to-end test (frfail)" mallory@evil.example "$ASID" > "$T/arf.out" ||
     { cat "$T/arf.out"; fail "frfail: the report as received"; }
 sleep 1
 n=$(grep -l "^Reported-Domain: fr.example" "$T"/sink/m.* | wc -l)
