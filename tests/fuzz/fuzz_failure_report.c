@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *field[5] = { "", NULL, NULL, NULL, NULL };
-	char *in, *p, *end, delim[96], *fb, *orig;
+	char *in, *p, *end, delim[96], part[160], *fb, *orig;
 	failrep_input fi;
 	strbuf out;
 	char why[256];
@@ -93,8 +94,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (out.len < len + 4 || memcmp(out.s + out.len - len - 4, delim, len)
 	    != 0 || memcmp(out.s + out.len - 4, "--\r\n", 4) != 0)
 		abort();
-	fb = strstr(out.s, "Content-Type: message/feedback-report\r\n\r\n");
-	orig = strstr(out.s, "Content-Type: text/rfc822-headers");
+	/* the parts' headers right after their delimiters (a value may
+	 * hold the same words: it is no part header) */
+	snprintf(part, sizeof(part), "%s\r\nContent-Type: "
+	    "message/feedback-report\r\n\r\n", delim);
+	fb = strstr(out.s, part);
+	snprintf(part, sizeof(part), "%s\r\nContent-Type: "
+	    "text/rfc822-headers", delim);
+	orig = strstr(out.s, part);
 	if (fb == NULL || orig == NULL || orig < fb)
 		abort();
 	*orig = '\0';	/* fb is now the feedback part alone */
