@@ -5,6 +5,7 @@
  *   authmilter report [--history DB] [--from DATE --to DATE | --yesterday]
  *       [--domain D] [--format xml|xml7489|json] [--out DIR] [--send]
  *       [--dry-run] [--prune-before DATE] [-c FILE] [DNS flags]
+ *   authmilter report --failure --send [--dry-run] [--history DB] [-c FILE]
  *
  * One report per policy domain for the period [--from, --to) (DATE is
  * YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, UTC, or Unix seconds). With no period
@@ -25,6 +26,10 @@
  * the command gets "-f SENDER -- RECIPIENT" appended, and words that
  * would let header text choose recipients (-t) or set the sender twice
  * (-f, -r, --) refuse the run); this file says each outcome.
+ * --failure --send sends the failure reports (RFC 9991) the daemon queued
+ * (failure_reports = yes; report/failure_send.c: the same destination
+ * checks, failure_report_rate per domain and destination, each sent once);
+ * it makes no aggregate report unless a period is given too.
  * --dry-run says what --send would do. --prune-before deletes older
  * records. Exit 0 when everything asked was done, 1 when a store, DNS or
  * sendmail operation failed, 2 on bad usage.
@@ -59,7 +64,7 @@ typedef struct report_opts {
 	int64_t from, to, prune;
 	int have_from, have_to, have_prune, yesterday;
 	const char *domain, *out_dir, *format;
-	int send, dry_run;
+	int send, dry_run, failure;
 } report_opts;
 
 typedef struct domain_list {
@@ -74,6 +79,7 @@ usage(FILE *fp)
 	    "usage: authmilter report [--history DB] [--from DATE --to DATE | --yesterday]\n"
 	    "           [--domain D] [--format xml|xml7489|json] [--out DIR] [--send]\n"
 	    "           [--dry-run] [--prune-before DATE] [-c FILE] [DNS options]\n"
+	    "       authmilter report --failure --send [--dry-run] [--history DB] [-c FILE]\n"
 	    "\n"
 	    "Builds one DMARC aggregate report per policy domain for [--from, --to),\n"
 	    "by default the last complete UTC day.\n"
@@ -87,6 +93,8 @@ usage(FILE *fp)
 	    "  --send               mail each report to its rua mailto: destinations\n"
 	    "  --dry-run            with --send: say what would be sent, send nothing\n"
 	    "  --prune-before DATE  delete the records older than DATE\n"
+	    "  --failure            with --send: send the queued DMARC failure reports\n"
+	    "                       (RFC 9991; failure_reports = yes)\n"
 	    "  -c FILE              config file (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "  -h, --help           this text\n\n"
 	    "%s", cli_dns_usage());
@@ -177,6 +185,7 @@ parse_args(int argc, char **argv, report_opts *o)
 		{ "out", 0, OPT_ARG, 0, &o->out_dir, NULL },
 		{ "send", 0, OPT_NOARG, 0, NULL, &o->send },
 		{ "dry-run", 0, OPT_NOARG, 0, NULL, &o->dry_run },
+		{ "failure", 0, OPT_NOARG, 0, NULL, &o->failure },
 		{ "prune-before", 0, OPT_ARG, O_PRUNE, NULL, NULL },
 		CLI_CONFIG_OPTS(&o->config_path, &o->config_given),
 		OPT_END,
@@ -208,7 +217,13 @@ parse_args(int argc, char **argv, report_opts *o)
 	}
 	/* no period: the last complete UTC day, unless only pruning was
 	 * asked for (then no report) */
-	if (!o->have_from && (o->yesterday || !o->have_prune)) {
+	if (o->failure && !o->send) {
+		cli_err("--failure sends the queued failure reports: give "
+		    "--send (with --dry-run to only say what it would send)\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (!o->have_from && (o->yesterday || (!o->have_prune &&
+	    !o->failure))) {
 		int64_t now = (int64_t)time(NULL);
 
 		o->to = now - now % REPORT_DAY_SECONDS;
@@ -327,6 +342,9 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 	case REPORT_SEND_SENT:
 		printf("%s: sent to %s (%zu octets)\n", pd, s->mailbox,
 		    s->octets);
+		break;
+	case REPORT_SEND_RATE_LIMITED:
+		printf("%s: %s: not sent: %s\n", pd, s->mailbox, s->why);
 		break;
 	}
 }
@@ -558,7 +576,7 @@ cmd_report(int argc, char **argv)
 		cli_err("warning: reports come from %s, whose domain has no dot"
 		    " (not fully qualified: receivers cannot reply); set"
 		    " report_email\n", c.email);
-	if (o.send && o.have_from && send_setup(&c) < 0) {
+	if (o.send && (o.have_from || o.failure) && send_setup(&c) < 0) {
 		report_send_free(&c.sm);
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
@@ -592,6 +610,13 @@ cmd_report(int argc, char **argv)
 		}
 		for (i = 0; i < dl.n; i++)
 			one_report(&c, dl.v[i]);
+	}
+	if (o.failure) {
+		report_send_job job = { &c.sm, c.h, c.fmt, o.dry_run,
+		    cfg.report_verify_external, resolver, &c, say_sent, &c };
+
+		c.failures += (int)report_failure_send(&job,
+		    cfg.failure_report_rate, (int64_t)time(NULL), 0);
 	}
 	if (o.have_prune) {
 		uint64_t n;

@@ -25,6 +25,7 @@ static const char *const quarantine_words[] = { "quarantine", "accept",
 static const char *const bad_from_words[] = { "auto", "reject", "quarantine",
     "tempfail", "accept", NULL };
 static const char *const qfull_words[] = { "drop", "wait", NULL };
+static const char *const frredact_words[] = { "headers", "localparts", NULL };
 static const char *const report_format_words[] = { "xml", "xml7489", "json", NULL };
 static const char *const log_facility_words[] = { "mail", "daemon", "local0",
     "local1", "local2", "local3", "local4", "local5", "local6", "local7", NULL };
@@ -232,6 +233,25 @@ static const config_key keys[] = {
 	{ "report_verify_external", CFG_BOOL, FIELD(report_verify_external), NOCOUNT,
 	  0, 1, NULL, "yes",
 	  "Send to a rua outside the policy domain only when DNS confirms it (RFC 9990 4).", NULL },
+	/* -- failure reports, RFC 9991 (issue 15) -- */
+	{ "failure_reports", CFG_BOOL, FIELD(failure_reports), NOCOUNT, 0, 1,
+	  NULL, "no", "Queue a DMARC failure report (RFC 9991) in the history "
+	  "store when a domain's record asks for one (ruf= and fo=); `authmilter "
+	  "report --failure --send` sends them (authmilter(8), Failure reports). "
+	  "Off by default: a report carries the message's header fields.", NULL },
+	{ "failure_report_redact", CFG_ENUM, FIELD(failure_report_redact),
+	  NOCOUNT, 0, 0, frredact_words, "headers",
+	  "What a failure report shows of the message: headers (its header "
+	  "fields, never the body) or localparts (the same with every local-part "
+	  "of an address replaced by \"redacted\", RFC 6590).", NULL },
+	{ "failure_report_from", CFG_STRING, FIELD(failure_report_from), NOCOUNT,
+	  0, 0, NULL, "", "From of failure reports (\"\": report_email, else "
+	  "postmaster@ the authserv_id or host name).", NULL },
+	{ "failure_report_rate", CFG_UINT, FIELD(failure_report_rate), NOCOUNT,
+	  1, 100000, NULL, "10",
+	  "Failure reports per hour at most for one reported domain (queued and "
+	  "sent) and to one destination (sent); the rest are dropped, counted "
+	  "and logged.", NULL },
 	{ "metrics", CFG_STRING, FIELD(metrics), NOCOUNT, 0, 0, NULL, "",
 	  "Serve Prometheus metrics over HTTP at http://ADDRESS/metrics: inet:PORT@HOST or "
 	  "inet6:PORT@HOST (\"\": off). No authentication: keep it on loopback or behind a "
@@ -937,6 +957,13 @@ config_build(am_config *cfg, const char *path, int path_given,
 			seterr(err, errlen, "authserv_id: %s", why);
 			goto fail;
 		}
+	}
+	if (cfg->failure_reports && cfg->history[0] == '\0') {
+		/* asked for, impossible: said, not silently dropped */
+		seterr(err, errlen, "failure_reports = yes needs a history store "
+		    "(history): failure reports wait there for `authmilter "
+		    "report --failure --send`");
+		goto fail;
 	}
 	return 0;
 fail:

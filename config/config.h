@@ -201,7 +201,15 @@ typedef struct am_config {
 	unsigned arc;                 /* bool: verify ARC chains */
 	char *arc_trusted_sealers[CONFIG_MAX_LIST];
 	size_t narc_trusted_sealers;
+	/* -- failure reports, RFC 9991 (issue 15) -- */
+	unsigned failure_reports;     /* bool: off by default (privacy) */
+	unsigned failure_report_redact; /* CONFIG_FRREDACT_* */
+	char *failure_report_from;    /* "" report_email, else postmaster@ */
+	unsigned failure_report_rate; /* per hour, per domain and destination */
 } am_config;
+
+#define CONFIG_FRREDACT_HEADERS 0    /* header fields, no body */
+#define CONFIG_FRREDACT_LOCALPARTS 1 /* and local-parts masked */
 
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,
     CONFIG_CANON_SIMPLE_RELAXED, CONFIG_CANON_SIMPLE_SIMPLE };

@@ -30,6 +30,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/history_writer_int.h"
+#include "daemon/failrep_int.h"
 #include "daemon/log_int.h"
 #include "daemon/metrics_int.h"
 #include "daemon/msglog_int.h"
@@ -52,6 +53,7 @@ typedef struct conn {
 	msign *ms;                /* its signer (NULL: out of memory) */
 	char sign_err[256];       /* a failure the callbacks saw */
 	const char *sign_outcome; /* "ok", "nokey", "error" for the log */
+	strbuf fr_headers;        /* header block, failure_reports only */
 } conn;
 
 /* A header field name quoted in a log line. */
@@ -135,6 +137,7 @@ end_message(conn *c)
 	c->sign_err[0] = '\0';
 	c->qid[0] = '\0';
 	c->id[0] = '\0';
+	sb_free(&c->fr_headers);
 }
 
 /* Warnings about what the MTA offers: the same on every connection, so
@@ -168,8 +171,8 @@ cb_connect(msession *ctx, const mproto_connect *ci)
 {
 	conn *c = get_conn(ctx);   /* a session after QUIT_NC: none yet */
 
-	if (c == NULL)
-		c = calloc(1, sizeof(*c));
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL)
+		sb_init(&c->fr_headers);
 	if (runtime_draining()) {
 		free(c);
 		msession_set_priv(ctx, NULL);
@@ -277,6 +280,8 @@ cb_header(msession *ctx, const char *name, const char *value,
 	(void)msg_header(c->m, name, value, vlen);
 	if (c->ms != NULL)
 		(void)msign_header(c->ms, name, value, vlen);
+	if (c->rt->cfg.failure_reports)
+		(void)failrep_header(&c->fr_headers, name, value, vlen);
 	return MS_CONTINUE;
 }
 
@@ -608,6 +613,27 @@ record_history(conn *c, const msg_verdict *v)
 	(void)history_writer_submit(c->rt->history, rec);
 }
 
+/* A failure report (RFC 9991) when the domain asks and the site agrees;
+ * queued for the history writer, never sent from here. */
+static void
+record_failure(conn *c, const msg_verdict *v)
+{
+	failrep_facts f;
+
+	if (c->rt->history == NULL || !c->rt->cfg.failure_reports)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.id = c->id;
+	f.qid = c->qid;
+	f.ip = c->ip;
+	f.mail_from = c->mail_from;
+	f.rcpt = c->rcpt;
+	f.headers = c->fr_headers.s != NULL ? c->fr_headers.s : "";
+	f.headers_len = c->fr_headers.len;
+	f.log_tag = conn_tag(c);
+	(void)failrep_submit(c->rt->history, &c->rt->cfg, v, &f);
+}
+
 static mstat
 cb_eom(msession *ctx)
 {
@@ -633,6 +659,7 @@ cb_eom(msession *ctx)
 		metrics_observe_dns_wait(v->dns_wait_ms);
 	log_verdict(c, v, &sent);
 	record_history(c, v);
+	record_failure(c, v);
 	end_message(c);
 	return rc;
 }

@@ -23,6 +23,10 @@
 #include "daemon/metrics_int.h"
 
 #define HW_RECONNECT_MS 1000    /* pause before reopening a failed store */
+/* Local limit: failure reports (each up to FAILREP_MAX_HEADERS and its
+ * fields, ~70 KB) waiting for the writer: 64 bound the memory to ~4.5 MB;
+ * failure_report_rate already bounds how many a domain gets. */
+#define HW_FAILURE_QUEUE 64
 
 struct history_writer {
 	pthread_mutex_t mu;
@@ -37,6 +41,9 @@ struct history_writer {
 	history *h;
 	char *spec;
 	history_stats st;
+	failrep_row *fring[HW_FAILURE_QUEUE]; /* failure reports waiting */
+	size_t fhead, flen;
+	unsigned frate;                 /* failure_report_rate */
 };
 
 static void
@@ -109,21 +116,77 @@ store(history_writer *w, report_record **batch, size_t n)
 	pthread_mutex_unlock(&w->mu);
 }
 
+static void
+log_failure_drop(uint64_t n, const char *why)
+{
+	uint64_t p = 1;
+
+	while (p < n && p <= UINT64_MAX / 10)
+		p *= 10;
+	if (p == n)
+		log_msg(LOG_WARNING, NULL, "failure reports: %llu dropped so far "
+		    "(%s)", (unsigned long long)n, why);
+}
+
+/* Stores the failure reports taken from the queue (outside w->mu). */
+static void
+store_failures(history_writer *w, failrep_row **f, size_t n)
+{
+	char why[512];
+	size_t i;
+	int limited, rc;
+
+	for (i = 0; i < n; i++) {
+		if (w->h == NULL)
+			w->h = history_open(w->spec, why, sizeof(why));
+		rc = w->h == NULL ? -1 : history_failure_add(w->h, f[i],
+		    w->frate, &limited, why, sizeof(why));
+		if (rc < 0)
+			log_msg(LOG_ERR, NULL, "failure report for %s lost: %s",
+			    f[i]->domain, why);
+		else if (limited)
+			log_msg(LOG_NOTICE, NULL, "failure report for %s not "
+			    "queued: %u already this hour (failure_report_rate)",
+			    f[i]->domain, w->frate);
+		pthread_mutex_lock(&w->mu);
+		if (rc > 0)
+			w->st.failure_queued++;
+		else if (rc < 0 || limited)
+			w->st.failure_dropped++;
+		pthread_mutex_unlock(&w->mu);
+		if (rc < 0 || limited)
+			metrics_failure_report_dropped();
+		free((char *)f[i]->report);
+		free(f[i]);
+	}
+}
+
 static void *
 writer_main(void *arg)
 {
 	history_writer *w = arg;
 	report_packed **batch = calloc(w->batch, sizeof(*batch));
 	report_record *recs, **ptrs;
-	size_t n, i;
+	failrep_row *fr[HW_FAILURE_QUEUE];
+	size_t n, i, nf;
 
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
-		while (w->len == 0 && !w->stopping)
+		while (w->len == 0 && w->flen == 0 && !w->stopping)
 			pthread_cond_wait(&w->nonempty, &w->mu);
-		if (w->len == 0 && w->stopping) {
+		if (w->len == 0 && w->flen == 0 && w->stopping) {
 			pthread_mutex_unlock(&w->mu);
 			break;
+		}
+		for (nf = 0; w->flen > 0; nf++) {
+			fr[nf] = w->fring[w->fhead];
+			w->fhead = (w->fhead + 1) % HW_FAILURE_QUEUE;
+			w->flen--;
+		}
+		if (w->len == 0) {
+			pthread_mutex_unlock(&w->mu);
+			store_failures(w, fr, nf);
+			continue;
 		}
 		for (n = 0; n < w->batch && w->len > 0 && batch != NULL; n++) {
 			batch[n] = w->ring[w->head];
@@ -146,6 +209,7 @@ writer_main(void *arg)
 			ptrs[i] = &recs[i];
 		}
 		store(w, recs != NULL && ptrs != NULL ? ptrs : NULL, n);
+		store_failures(w, fr, nf);
 		free(recs);
 		free(ptrs);
 		for (i = 0; i < n; i++)
@@ -192,6 +256,7 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 	w->batch = cfg->history_batch_size ? cfg->history_batch_size : 1;
 	w->full_mode = cfg->history_queue_full;
 	w->wait_ms = cfg->history_queue_wait_ms;
+	w->frate = cfg->failure_report_rate;
 	w->ring = calloc(w->cap, sizeof(*w->ring));
 	w->spec = strdup(cfg->history);
 	if (w->ring == NULL || w->spec == NULL) {
@@ -267,6 +332,29 @@ history_writer_submit(history_writer *w, report_record *rec)
 	return 0;
 }
 
+int
+history_writer_submit_failure(history_writer *w, failrep_row *f)
+{
+	uint64_t dropped;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->flen == HW_FAILURE_QUEUE || w->stopping) {
+		dropped = ++w->st.failure_dropped;
+		pthread_mutex_unlock(&w->mu);
+		metrics_failure_report_dropped();
+		log_failure_drop(dropped, "the history writer's queue of "
+		    "failure reports is full: the store is slow");
+		free((char *)f->report);
+		free(f);
+		return -1;
+	}
+	w->fring[(w->fhead + w->flen) % HW_FAILURE_QUEUE] = f;
+	w->flen++;
+	pthread_cond_signal(&w->nonempty);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
 void
 history_writer_stats(history_writer *w, history_stats *out)
 {
@@ -290,6 +378,12 @@ history_writer_stop(history_writer *w)
 	pthread_join(w->thread, NULL);
 	for (i = 0; i < w->len; i++) /* only if the thread gave up */
 		free(w->ring[(w->head + i) % w->cap]);
+	for (i = 0; i < w->flen; i++) {
+		failrep_row *f = w->fring[(w->fhead + i) % HW_FAILURE_QUEUE];
+
+		free((char *)f->report);
+		free(f);
+	}
 	metrics_history_taken(w->len);
 	if (w->st.dropped || w->st.failed)
 		log_msg(LOG_WARNING, NULL, "history: %llu record(s) written, "

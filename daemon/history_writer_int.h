@@ -34,6 +34,13 @@
  *   at most history_queue_size + history_batch_size, and at most one
  *   batch while the writer keeps up (tests/report/check_history.c).
  *
+ *   history_writer_submit_failure() takes a malloc'd failure report (its
+ *   report text malloc'd too) into a second queue of HW_FAILURE_QUEUE
+ *   entries, never waiting: full, it is dropped (counted, logged, metric
+ *   authmilter_failure_reports_dropped_total). The thread stores each with
+ *   history_failure_add(): once per id, at most failure_report_rate per
+ *   domain and hour (the rest dropped and logged).
+ *
  *   What the daemon records for one message, and how `authmilter check
  *   --record` shares it: history_record_from_verdict() (daemon.h).
  */
@@ -55,11 +62,14 @@ typedef struct history_stats {
 	uint64_t failed;     /* lost in a failed transaction */
 	uint64_t batches;    /* transactions committed */
 	size_t peak_bytes;   /* most packed-record bytes queued at once */
+	uint64_t failure_queued;  /* failure reports stored */
+	uint64_t failure_dropped; /* queue full, rate limit or store error */
 } history_stats;
 
 history_writer *history_writer_start(const am_config *cfg, char *err,
     size_t errlen);
 int history_writer_submit(history_writer *w, report_record *rec);
+int history_writer_submit_failure(history_writer *w, failrep_row *f);
 void history_writer_stats(history_writer *w, history_stats *out);
 void history_writer_stop(history_writer *w);
 

@@ -75,6 +75,7 @@ static struct {
 	counter conns;                      /* gauge */
 	counter history_depth;              /* gauge */
 	counter history_written, history_dropped, history_failed;
+	counter failure_dropped;            /* failure reports (RFC 9991) */
 	counter reloads[2];                 /* [ok] */
 	counter signatures[3][3];           /* [sign_results][sign_algs] */
 } reg;
@@ -184,6 +185,12 @@ void
 metrics_history_dropped(void)
 {
 	add(&reg.history_dropped, 1);
+}
+
+void
+metrics_failure_report_dropped(void)
+{
+	add(&reg.failure_dropped, 1);
 }
 
 void
@@ -345,6 +352,10 @@ metrics_render(strbuf *out)
 	one(out, "authmilter_history_dropped_total", "counter", "Report "
 	    "records dropped because the queue was full.",
 	    get(&reg.history_dropped));
+	one(out, "authmilter_failure_reports_dropped_total", "counter",
+	    "Failure reports (RFC 9991) not queued: the writer's queue full, "
+	    "failure_report_rate reached or the store failing.",
+	    get(&reg.failure_dropped));
 	one(out, "authmilter_history_rows_written_total", "counter",
 	    "Report records committed to the history store.",
 	    get(&reg.history_written));

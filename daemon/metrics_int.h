@@ -13,6 +13,8 @@
  *   void metrics_history_written(size_t n);
  *   void metrics_history_dropped(void);
  *   void metrics_history_failed(size_t n);
+void metrics_failure_report_dropped(void);
+ *   void metrics_failure_report_dropped(void);
  *   void metrics_reload(int ok);
  *   int  metrics_render(strbuf *out);
  *   uint64_t metrics_now_us(void);
@@ -72,6 +74,7 @@ void metrics_history_taken(size_t n);
 void metrics_history_written(size_t n);
 void metrics_history_dropped(void);
 void metrics_history_failed(size_t n);
+void metrics_failure_report_dropped(void);
 void metrics_reload(int ok);
 void metrics_signature(const char *result, const char *alg);
 int metrics_render(strbuf *out);

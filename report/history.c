@@ -55,6 +55,17 @@ static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS dmarc_sent ("
 	" report_id TEXT NOT NULL, dest TEXT NOT NULL, t BIGINT NOT NULL,"
 	" PRIMARY KEY (report_id, dest))",
+	/* failure reports (RFC 9991) waiting for `authmilter report
+	 * --failure`, and where each went */
+	"CREATE TABLE IF NOT EXISTS dmarc_failure ("
+	" id TEXT PRIMARY KEY, t BIGINT NOT NULL, domain TEXT NOT NULL,"
+	" org_domain TEXT NOT NULL, ruf TEXT NOT NULL, report TEXT NOT NULL,"
+	" done INTEGER NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS dmarc_failure_domain_t"
+	" ON dmarc_failure (domain, t)",
+	"CREATE TABLE IF NOT EXISTS dmarc_failure_sent ("
+	" id TEXT NOT NULL, dest TEXT NOT NULL, domain TEXT NOT NULL,"
+	" t BIGINT NOT NULL, PRIMARY KEY (id, dest))",
 };
 
 static const char sql_insert[] =
@@ -422,6 +433,10 @@ history_prune(history *h, int64_t before, uint64_t *deleted, char *why,
 	    why, whylen) < 0 ||
 	    exec(h, "DELETE FROM dmarc_sent WHERE t < $1", p, 1, NULL, NULL,
 	    why, whylen) < 0 ||
+	    exec(h, "DELETE FROM dmarc_failure WHERE t < $1", p, 1, NULL,
+	    NULL, why, whylen) < 0 ||
+	    exec(h, "DELETE FROM dmarc_failure_sent WHERE t < $1", p, 1, NULL,
+	    NULL, why, whylen) < 0 ||
 	    exec(h, "COMMIT", NULL, 0, NULL, NULL, why, whylen) < 0) {
 		char ignore[8];
 
@@ -431,17 +446,26 @@ history_prune(history *h, int64_t before, uint64_t *deleted, char *why,
 	return 0;
 }
 
+/* 1 when the COUNT(*) query sql over ($1, $2) = (a, b) finds a row,
+ * 0 when not, -1 with why. */
+static int
+exists2(history *h, const char *sql, const char *a, const char *b, char *why,
+    size_t whylen)
+{
+	const char *p[2] = { a, b };
+	uint64_t n = 0;
+
+	if (exec(h, sql, p, 2, on_count, &n, why, whylen) < 0)
+		return -1;
+	return n > 0;
+}
+
 int
 history_sent(history *h, const char *report_id, const char *dest, char *why,
     size_t whylen)
 {
-	const char *p[2] = { report_id, dest };
-	uint64_t n = 0;
-
-	if (exec(h, "SELECT COUNT(*) FROM dmarc_sent WHERE report_id = $1"
-	    " AND dest = $2", p, 2, on_count, &n, why, whylen) < 0)
-		return -1;
-	return n > 0;
+	return exists2(h, "SELECT COUNT(*) FROM dmarc_sent WHERE report_id = $1"
+	    " AND dest = $2", report_id, dest, why, whylen);
 }
 
 int
@@ -454,4 +478,127 @@ history_mark_sent(history *h, const char *report_id, const char *dest,
 	snprintf(t, sizeof(t), "%" PRId64, when);
 	return exec(h, "INSERT INTO dmarc_sent VALUES ($1, $2, $3)", p, 3,
 	    NULL, NULL, why, whylen);
+}
+
+/* -- failure reports (RFC 9991): queued by the daemon, sent by `authmilter
+ * report --failure` (contract in report.h) -- */
+
+int
+history_failure_add(history *h, const failrep_row *f, unsigned per_hour,
+    int *limited, char *why, size_t whylen)
+{
+	char t[24], since[24], lim[24];
+	const char *pc[2] = { f->domain, since };
+	const char *pi[7];
+	uint64_t n = 0, before = 0, after = 0;
+
+	*limited = 0;
+	snprintf(t, sizeof(t), "%" PRId64, f->t);
+	snprintf(since, sizeof(since), "%" PRId64, f->t - 3600);
+	snprintf(lim, sizeof(lim), "%u", per_hour);
+	if (per_hour > 0) {
+		if (exec(h, "SELECT COUNT(*) FROM dmarc_failure WHERE domain = $1"
+		    " AND t >= $2", pc, 2, on_count, &n, why, whylen) < 0)
+			return -1;
+		if (n >= per_hour) {
+			*limited = 1;
+			return 0;
+		}
+	}
+	pi[0] = f->id;
+	if (exec(h, "SELECT COUNT(*) FROM dmarc_failure WHERE id = $1", pi, 1,
+	    on_count, &before, why, whylen) < 0)
+		return -1;
+	if (before > 0)
+		return 0;
+	pi[1] = t; pi[2] = f->domain; pi[3] = f->org_domain; pi[4] = f->ruf;
+	pi[5] = f->report != NULL ? f->report : "";
+	if (exec(h, "INSERT INTO dmarc_failure VALUES ($1, $2, $3, $4, $5, $6,"
+	    " 0) ON CONFLICT DO NOTHING", pi, 6, NULL, NULL, why, whylen) < 0 ||
+	    exec(h, "SELECT COUNT(*) FROM dmarc_failure WHERE id = $1", pi, 1,
+	    on_count, &after, why, whylen) < 0)
+		return -1;
+	return after > 0 ? 1 : 0;
+}
+
+typedef struct failure_walk {
+	history_failure_cb cb;
+	void *arg;
+} failure_walk;
+
+static int
+on_failure(void *arg, size_t ncols, const char *const *v)
+{
+	failure_walk *w = arg;
+	failrep_row r;
+
+	if (ncols < 6)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "%s", v[0]);
+	r.t = strtoll(v[1], NULL, 10);
+	snprintf(r.domain, sizeof(r.domain), "%s", v[2]);
+	snprintf(r.org_domain, sizeof(r.org_domain), "%s", v[3]);
+	snprintf(r.ruf, sizeof(r.ruf), "%s", v[4]);
+	r.report = v[5];
+	r.report_len = strlen(v[5]);
+	return w->cb(w->arg, &r);
+}
+
+int
+history_failure_pending(history *h, size_t max, history_failure_cb cb,
+    void *arg, char *why, size_t whylen)
+{
+	char m[24];
+	const char *p[1] = { m };
+	failure_walk w = { cb, arg };
+
+	snprintf(m, sizeof(m), "%zu", max);
+	return exec(h, "SELECT id, t, domain, org_domain, ruf, report FROM"
+	    " dmarc_failure WHERE done = 0 ORDER BY t, id LIMIT $1", p, 1,
+	    on_failure, &w, why, whylen);
+}
+
+int
+history_failure_done(history *h, const char *id, char *why, size_t whylen)
+{
+	const char *p[1] = { id };
+
+	return exec(h, "UPDATE dmarc_failure SET done = 1, report = ''"
+	    " WHERE id = $1", p, 1, NULL, NULL, why, whylen);
+}
+
+int
+history_failure_sent(history *h, const char *id, const char *dest, char *why,
+    size_t whylen)
+{
+	return exists2(h, "SELECT COUNT(*) FROM dmarc_failure_sent WHERE id = $1"
+	    " AND dest = $2", id, dest, why, whylen);
+}
+
+int
+history_failure_mark_sent(history *h, const char *id, const char *dest,
+    const char *domain, int64_t when, char *why, size_t whylen)
+{
+	char t[24];
+	const char *p[4] = { id, dest, domain, t };
+
+	snprintf(t, sizeof(t), "%" PRId64, when);
+	return exec(h, "INSERT INTO dmarc_failure_sent VALUES ($1, $2, $3, $4)",
+	    p, 4, NULL, NULL, why, whylen);
+}
+
+int
+history_failure_count(history *h, const char *domain, const char *dest,
+    int64_t since, uint64_t *n, char *why, size_t whylen)
+{
+	char s[24];
+	const char *p[2] = { dest != NULL ? dest : domain, s };
+
+	*n = 0;
+	snprintf(s, sizeof(s), "%" PRId64, since);
+	return exec(h, dest != NULL ?
+	    "SELECT COUNT(*) FROM dmarc_failure_sent WHERE dest = $1 AND t >= $2" :
+	    "SELECT COUNT(*) FROM dmarc_failure_sent WHERE domain = $1"
+	    " AND t >= $2", p, 2, on_count, n, why, whylen);
 }

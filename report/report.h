@@ -318,4 +318,106 @@ int history_mark_sent(history *h, const char *report_id, const char *dest,
     int64_t when, char *why, size_t whylen);
 const char *history_backend(const history *h);
 
+/*
+ * Failure reports (RFC 9991), failure_report.c: the ARF message of one
+ * message that failed (RFC 5965 multipart/report, report-type
+ * feedback-report; RFC 6591 3.1 auth-failure fields).
+ *
+ *   failrep_wanted() is 1 when the policy's fo= (DMARC_FO_* bits, RFC
+ *   9989 4.7) asks for a report of a message with these outcomes: 0 no
+ *   aligned pass at all, 1 some mechanism without an aligned pass, d a
+ *   DKIM signature failed, s SPF failed.
+ *
+ *   failrep_build() appends to out the report without To and Message-ID
+ *   (the destination's, added by failrep_address() at sending): From,
+ *   Date, Subject, MIME-Version, the multipart/report of three parts: a
+ *   text/plain explanation, message/feedback-report (Feedback-Type:
+ *   auth-failure, User-Agent, Version: 1, Original-Envelope-Id,
+ *   Original-Mail-From, Original-Rcpt-To, Arrival-Date, Reporting-MTA,
+ *   Source-IP, Authentication-Results (required: -1 when in has none),
+ *   Auth-Failure: dmarc, Reported-Domain, Identity-Alignment,
+ *   Delivery-Result) and text/rfc822-headers: the original header block
+ *   only, never the body (the privacy default RFC 9991 and RFC 6590
+ *   discuss), cut at a line end before FAILREP_MAX_HEADERS. Every value
+ *   a sender chose is cleaned (controls, CR and LF as '?'; invalid UTF-8
+ *   as '?') so none can add a field or a MIME boundary; the boundary is
+ *   keyed (hash_keyed) and checked absent from the parts. With
+ *   mask_localparts every local-part before an '@' in the header block
+ *   and the envelope fields becomes "redacted" (RFC 6590 2).
+ *   failrep_mask_localparts() does that to s[0..n) into out and returns
+ *   how many it masked ((size_t)-1 out of memory).
+ *   0, or -1 with why.
+ */
+/* Local limit: the original header block a report carries (RFC 5322
+ * sets none; 64 KiB holds any sane header block and bounds the store). */
+#define FAILREP_MAX_HEADERS (64 * 1024)
+
+typedef struct failrep_auth {
+	int spf_aligned, dkim_aligned;  /* an aligned pass of each */
+	int spf_failed, dkim_failed;    /* SPF fail, some signature failed */
+} failrep_auth;
+
+typedef struct failrep_input {
+	int64_t time;                /* arrival, Unix seconds */
+	const char *from;            /* the report's From (a mailbox) */
+	const char *user_agent;
+	const char *reporting_mta;   /* "dns; host" or NULL */
+	const char *envelope_id;     /* the MTA's queue id, or NULL */
+	const char *mail_from;       /* NULL: unknown; "": null sender */
+	const char *rcpt;            /* first recipient, or NULL */
+	const char *source_ip;
+	const char *reported_domain; /* the RFC 5322.From domain */
+	const char *auth_results;    /* our AR value (folded or not) */
+	failrep_auth auth;
+	const char *delivery;        /* RFC 6591 3.1 Delivery-Result word */
+	const char *headers;         /* "Name: value" lines */
+	size_t headers_len;
+	int mask_localparts;
+} failrep_input;
+
+int failrep_wanted(unsigned fo, const failrep_auth *a);
+int failrep_build(const failrep_input *in, strbuf *out, char *why,
+    size_t whylen);
+size_t failrep_mask_localparts(strbuf *out, const char *s, size_t n);
+int failrep_address(strbuf *out, const char *to, const char *message_id,
+    const char *stored, size_t len);
+
+/*
+ * The failure-report queue of the history store (history.c): the daemon's
+ * writer stores each report once (failure id unique: the message's id),
+ * `authmilter report --failure` sends and marks.
+ *
+ *   history_failure_add(): stores f unless its id is there (0) or the
+ *   domain already has per_hour reports queued in the hour before f->t
+ *   (0, *limited set); 1 stored. history_failure_pending(): cb for each
+ *   row not done, oldest first, at most max. history_failure_done():
+ *   the row is done and its report text erased (privacy: nothing kept
+ *   once handled). history_failure_sent()/_mark_sent(): a destination
+ *   of a row (send once). history_failure_count(): reports sent since
+ *   `since` to dest (dest not NULL) or for domain.
+ */
+typedef struct failrep_row {
+	char id[128];
+	int64_t t;
+	char domain[DMARC_DOMAIN_BUF];
+	char org_domain[DMARC_DOMAIN_BUF];
+	char ruf[REPORT_URIS_BUF];
+	const char *report;          /* the text (failrep_build), callback-owned */
+	size_t report_len;
+} failrep_row;
+typedef int (*history_failure_cb)(void *arg, const failrep_row *row);
+
+int history_failure_add(history *h, const failrep_row *f, unsigned per_hour,
+    int *limited, char *why, size_t whylen);
+int history_failure_pending(history *h, size_t max, history_failure_cb cb,
+    void *arg, char *why, size_t whylen);
+int history_failure_done(history *h, const char *id, char *why,
+    size_t whylen);
+int history_failure_sent(history *h, const char *id, const char *dest,
+    char *why, size_t whylen);
+int history_failure_mark_sent(history *h, const char *id, const char *dest,
+    const char *domain, int64_t when, char *why, size_t whylen);
+int history_failure_count(history *h, const char *domain, const char *dest,
+    int64_t since, uint64_t *n, char *why, size_t whylen);
+
 #endif

@@ -149,8 +149,8 @@ report_sendmail_run(const report_sender *s, const char *rcpt,
 /* RFC 9990 4 (RFC 7489 7.1): host is the domain of the validated mailbox
  * mb. 1 confirmed (mb may be replaced by an override rua on the same
  * host), 0 not, -1 temporary failure. */
-static int
-verify_external(const report_send_job *job, const char *policy_domain,
+int
+report_verify_external(const report_send_job *job, const char *policy_domain,
     const char *host, dmarc_mailbox *mb, char *why, size_t whylen)
 {
 	char name[DNS_MAX_NAME_LEN + 64];
@@ -178,9 +178,9 @@ verify_external(const report_send_job *job, const char *policy_domain,
 }
 
 /* Tells the caller; 1 when the outcome makes the run fail. */
-static unsigned
-tell(const report_send_job *job, const char *pd, report_send_outcome *o,
-    report_send_status status, const char *why)
+unsigned
+report_send_tell(const report_send_job *job, const char *pd,
+    report_send_outcome *o, report_send_status status, const char *why)
 {
 	o->status = status;
 	o->why = why != NULL ? why : "";
@@ -211,25 +211,26 @@ send_one(const report_send_job *job, const report_record *pol, const char *pd,
 	report_clean(shown, sizeof(shown), uri, 1); /* for the eyes only */
 	o.uri = shown;
 	if (dmarc_uri_parse(uri, strlen(uri), &u, why, sizeof(why)) < 0)
-		return tell(job, pd, &o, REPORT_SEND_REFUSED, why);
+		return report_send_tell(job, pd, &o, REPORT_SEND_REFUSED, why);
 	if (!u.mailto)
-		return tell(job, pd, &o, REPORT_SEND_NOT_MAILTO, NULL);
+		return report_send_tell(job, pd, &o, REPORT_SEND_NOT_MAILTO, NULL);
 	if (dmarc_mailto_parse(u.uri, strlen(u.uri), &mb, why,
 	    sizeof(why)) < 0) /* dmarc_uri_parse checked it: cannot be */
-		return tell(job, pd, &o, REPORT_SEND_REFUSED, why);
+		return report_send_tell(job, pd, &o, REPORT_SEND_REFUSED, why);
 	/* RFC 9990 4: checked on the domain the mail would really go to */
 	if (job->verify_external && !domain_within(mb.domain,
 	    pol->org_domain[0] ? pol->org_domain : pol->policy_domain, 0)) {
-		v = verify_external(job, pd, mb.domain, &mb, why, sizeof(why));
+		v = report_verify_external(job, pd, mb.domain, &mb, why,
+		    sizeof(why));
 		if (v <= 0)
-			return tell(job, pd, &o, v < 0 ?
+			return report_send_tell(job, pd, &o, v < 0 ?
 			    REPORT_SEND_UNCONFIRMED_TEMP :
 			    REPORT_SEND_UNCONFIRMED, why);
 	}
 	o.mailbox = mb.addr;
 	v = history_sent(job->h, meta->report_id, mb.addr, why, sizeof(why));
 	if (v != 0)
-		return tell(job, pd, &o, v < 0 ? REPORT_SEND_STORE_ERROR :
+		return report_send_tell(job, pd, &o, v < 0 ? REPORT_SEND_STORE_ERROR :
 		    REPORT_SEND_ALREADY_SENT, v < 0 ? why : NULL);
 	memset(&m, 0, sizeof(m));
 	m.meta = meta;
@@ -240,7 +241,7 @@ send_one(const report_send_job *job, const report_record *pol, const char *pd,
 	m.doclen = doclen;
 	sb_init(&msg);
 	if (report_mime(&m, &msg, why, sizeof(why)) < 0) {
-		failed = tell(job, pd, &o, REPORT_SEND_BUILD_ERROR, why);
+		failed = report_send_tell(job, pd, &o, REPORT_SEND_BUILD_ERROR, why);
 		sb_free(&msg);
 		return failed;
 	}
@@ -248,17 +249,17 @@ send_one(const report_send_job *job, const report_record *pol, const char *pd,
 	if (u.max_size != 0 && msg.len > u.max_size) {
 		/* RFC 9990 2.5: a URI whose limit is exceeded MUST NOT be used */
 		o.limit = u.max_size;
-		failed = tell(job, pd, &o, REPORT_SEND_TOO_BIG, NULL);
+		failed = report_send_tell(job, pd, &o, REPORT_SEND_TOO_BIG, NULL);
 	} else if (job->dry_run) {
-		failed = tell(job, pd, &o, REPORT_SEND_DRY_RUN, NULL);
+		failed = report_send_tell(job, pd, &o, REPORT_SEND_DRY_RUN, NULL);
 	} else if (report_sendmail_run(job->sender, mb.addr, msg.s, msg.len,
 	    why, sizeof(why)) < 0) {
-		failed = tell(job, pd, &o, REPORT_SEND_FAILED, why);
+		failed = report_send_tell(job, pd, &o, REPORT_SEND_FAILED, why);
 	} else if (history_mark_sent(job->h, meta->report_id, mb.addr,
 	    (int64_t)time(NULL), why, sizeof(why)) < 0) {
-		failed = tell(job, pd, &o, REPORT_SEND_NOT_RECORDED, why);
+		failed = report_send_tell(job, pd, &o, REPORT_SEND_NOT_RECORDED, why);
 	} else {
-		failed = tell(job, pd, &o, REPORT_SEND_SENT, NULL);
+		failed = report_send_tell(job, pd, &o, REPORT_SEND_SENT, NULL);
 	}
 	sb_free(&msg);
 	return failed;
@@ -275,7 +276,7 @@ report_send(const report_send_job *job, const report_record *pol,
 	snprintf(list, sizeof(list), "%s", pol->rua);
 	if (list[0] == '\0') {
 		memset(&o, 0, sizeof(o));
-		failed += tell(job, pd, &o, REPORT_SEND_NO_RUA, NULL);
+		failed += report_send_tell(job, pd, &o, REPORT_SEND_NO_RUA, NULL);
 	}
 	for (uri = strtok_r(list, ",", &save); uri != NULL;
 	    uri = strtok_r(NULL, ",", &save))

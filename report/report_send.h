@@ -74,6 +74,23 @@
  *   says whether the domain of addr (after its last '@', or addr itself)
  *   has an interior dot (1) or not (0).
  *
+ *   report_verify_external() is that DNS check alone (1 confirmed, 0 not,
+ *   -1 temporary failure; why says it); report_send_tell() hands one
+ *   outcome to job->said and returns 1 when it makes the run fail.
+ *
+ *   report_failure_send() (failure_send.c) sends the failure reports
+ *   (RFC 9991) queued in job->h, at most max, oldest first: each to every
+ *   URI of its ruf= list with the same rules as report_send() (parsed
+ *   again, mailto: only, an external mailbox only when
+ *   "DOMAIN._report._dmarc.HOST" authorizes it (RFC 9991 refers to RFC
+ *   9990 4 for this), never twice to one mailbox, !size), and at most
+ *   per_hour sent in the hour before now for the reported domain and to
+ *   the mailbox (RATE_LIMITED: not sent, not retried); the message is the
+ *   stored report with To: and a Message-ID of its own. A report is then
+ *   done (its text erased from the store) unless an outcome is to be
+ *   retried (UNCONFIRMED_TEMP, STORE_ERROR, FAILED). It returns how many
+ *   outcomes made the run fail.
+ *
  *   Nothing here prints or logs: the caller says the outcomes.
  */
 #ifndef AUTHMILTER_REPORT_SEND_H
@@ -117,6 +134,7 @@ typedef enum report_send_status {
 	REPORT_SEND_FAILED,
 	REPORT_SEND_NOT_RECORDED,
 	REPORT_SEND_SENT,
+	REPORT_SEND_RATE_LIMITED,	/* failure reports: failure_report_rate */
 } report_send_status;
 
 typedef struct report_send_outcome {
@@ -151,5 +169,12 @@ int report_default_domain(const char *host, const char *canon, char *out,
 int report_domain_dotted(const char *addr);
 unsigned report_send(const report_send_job *job, const report_record *pol,
     const char *pd, const report_meta *meta, const char *doc, size_t doclen);
+int report_verify_external(const report_send_job *job,
+    const char *policy_domain, const char *host, dmarc_mailbox *mb,
+    char *why, size_t whylen);
+unsigned report_send_tell(const report_send_job *job, const char *pd,
+    report_send_outcome *o, report_send_status status, const char *why);
+unsigned report_failure_send(const report_send_job *job, unsigned per_hour,
+    int64_t now, size_t max);
 
 #endif

@@ -228,6 +228,34 @@ START_TEST(test_write_roundtrip)
 }
 END_TEST
 
+/* failure_reports = yes without a history store is refused at build
+ * (-n, start, reload), naming both keys; with one it builds, and the
+ * failure-report keys keep their privacy defaults when not set. */
+START_TEST(test_failure_reports_need_history)
+{
+	config_override ov[2] = { { "failure_reports", "yes" },
+	    { "history", "/tmp/check_config_fr.db" } };
+	am_config cfg;
+	char err[512];
+
+	ck_assert_int_eq(config_build(&cfg, "/nonexistent/authmilter.conf", 0,
+	    ov, 1, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "failure_reports = yes needs a history store "
+	    "(history): failure reports wait there for `authmilter report "
+	    "--failure --send`");
+	ck_assert_int_eq(config_build(&cfg, "/nonexistent/authmilter.conf", 0,
+	    ov, 2, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.failure_reports, 1);
+	ck_assert_uint_eq(cfg.failure_report_redact, CONFIG_FRREDACT_HEADERS);
+	ck_assert_uint_eq(cfg.failure_report_rate, 10);
+	config_free(&cfg);
+	ck_assert_int_eq(config_build(&cfg, "/nonexistent/authmilter.conf", 0,
+	    NULL, 0, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.failure_reports, 0);	/* off by default */
+	config_free(&cfg);
+}
+END_TEST
+
 /* config_absolute_paths(): relative paths anchored to the start
  * directory; absolute ones, URIs and TCP sockets untouched. */
 START_TEST(test_absolute_paths)
@@ -376,6 +404,7 @@ check_suite(void)
 	tcase_add_test(tc, test_all_or_nothing);
 	tcase_add_test(tc, test_write_roundtrip);
 	tcase_add_test(tc, test_absolute_paths);
+	tcase_add_test(tc, test_failure_reports_need_history);
 	tcase_add_test(tc, test_unknown_key_hints);
 	tcase_add_test(tc, test_foreign_table);
 	suite_add_tcase(s, tc);

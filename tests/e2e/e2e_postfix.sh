@@ -25,7 +25,11 @@
 # message carries the new selector; a trusted network gets "none";
 # mail from a gateway in upstream_networks is judged on the client its
 # Received field names (pass delivered, fail 550, no field 550: fail
-# closed); the log lines carry Postfix's queue id.
+# closed);
+# a p=reject failure of a domain asking for failure reports (ruf= to an
+# authorized external mailbox, fo=1) gets one (RFC 9991) through
+# `authmilter report --failure --send` and this Postfix, once;
+# the log lines carry Postfix's queue id.
 # Runs as root (CI does); a missing postfix fails the test.
 set -u
 . "$(pwd)/tests/lib/common.sh"  # need_tools, stop_pids, tail_logs, silent_udp, wait_tcp, hwm
@@ -79,6 +83,12 @@ SINK_PORT=$(freeport SOCK_STREAM)
 
 # --- the DNS fixture: SPF, DKIM key, DMARC p=reject -------------------------
 e2e_zone
+# failure reports (RFC 9991): fr.example asks for them at example.net,
+# which authorizes it (RFC 9990 4)
+cat >> "$T/zone" <<EOF
+_dmarc.fr.example.           TXT "v=DMARC1; p=reject; ruf=mailto:ruf@example.net; fo=1"
+fr.example._report._dmarc.example.net. TXT "v=DMARC1"
+EOF
 
 # --- the two milters ---------------------------------------------------------
 cat > "$T/am1.conf" <<EOF
@@ -97,6 +107,10 @@ skipped_header = header
 sign_key = example.com sel $T/dkim.pem
 iprev = yes
 upstream_networks = 100.64.0.0/24
+history = $T/history.db
+failure_reports = yes
+report_email = dmarc@$ASID
+report_sendmail = /usr/sbin/sendmail -C $T/etc -oi
 EOF
 chmod 600 "$T/dkim.pem"
 # a UDP port that never answers: every lookup times out
@@ -268,6 +282,38 @@ echo "forged: $r"
 case $r in "550 5.7.1"*example.com*) ;; *) fail "p=reject: want 550 5.7.1 naming example.com, got: $r" ;; esac
 sleep 1
 grep -l "^Message-ID: <forged\." "$T"/sink/m.* >/dev/null 2>&1 && fail "p=reject: delivered anyway"
+
+# --- 2b. a failure report (RFC 9991) for that kind of failure, sent once ------
+msg frfail alice@fr.example
+r=$(send frfail 192.0.2.201 evil.example mallory@evil.example)
+case $r in "550 5.7.1"*fr.example*) ;; *) fail "frfail: want 550 5.7.1, got: $r" ;; esac
+# the history writer stores it (never the milter thread); then one run sends
+for i in $(seq 1 50); do
+	"$AUTHMILTER" report -c "$T/am1.conf" --failure --send > "$T/fr1.out" 2>&1 ||
+	    { cat "$T/fr1.out"; fail "report --failure --send"; }
+	grep -q . "$T/fr1.out" && break
+	sleep 0.1
+done
+grep -q "^fr.example: sent to ruf@example.net" "$T/fr1.out" ||
+    { cat "$T/fr1.out"; fail "frfail: the failure report was not sent"; }
+"$AUTHMILTER" report -c "$T/am1.conf" --failure --send > "$T/fr2.out" 2>&1 ||
+    { cat "$T/fr2.out"; fail "report --failure --send (second run)"; }
+[ -s "$T/fr2.out" ] && { cat "$T/fr2.out"; fail "frfail: the second run did something"; }
+f=""
+for i in $(seq 1 150); do
+	f=$(grep -l "^Reported-Domain: fr.example" "$T"/sink/m.* 2>/dev/null | head -1)
+	[ -n "$f" ] && break
+	sleep 0.2
+done
+[ -n "$f" ] || fail "frfail: no failure report reached the receiver"
+$PY "$SRC/tests/e2e/arf_check.py" "$f" fr.example 192.0.2.201 reject \
+    "Hello from the end-to-end test (frfail)" mallory@evil.example "$ASID" > "$T/arf.out" ||
+    { cat "$T/arf.out"; fail "frfail: the report as received"; }
+sleep 1
+n=$(grep -l "^Reported-Domain: fr.example" "$T"/sink/m.* | wc -l)
+[ "$n" = 1 ] || fail "frfail: $n failure reports received, want 1"
+grep -q "^To: <ruf@example.net>" "$f" || fail "frfail: not addressed to ruf@example.net"
+echo "frfail: one failure report at ruf@example.net ($(grep -c . "$T/arf.out") feedback fields checked)"
 
 # --- 3. forged AR headers: ours removed, others kept ---------------------------
 e2e_forged_msg

@@ -129,6 +129,89 @@ START_TEST(full_queue_drops)
 }
 END_TEST
 
+static failrep_row *
+failure(int i)
+{
+	failrep_row *f = calloc(1, sizeof(*f));
+
+	snprintf(f->id, sizeof(f->id), "q%d/AM1.%d", i, i);
+	f->t = 1800000000;
+	snprintf(f->domain, sizeof(f->domain), "example.com");
+	snprintf(f->ruf, sizeof(f->ruf), "mailto:ruf@example.com");
+	f->report = strdup("Subject: x\r\n\r\nreport\r\n");
+	f->report_len = strlen(f->report);
+	return f;
+}
+
+static int
+count_row(void *arg, const failrep_row *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A slow store (another process holds the write lock) never makes a
+ * submit wait: the failure reports past the queue's 64 are dropped and
+ * counted; what was accepted is stored once the store is free; the
+ * rate per domain and hour holds at queueing. */
+START_TEST(failure_queue_bounded)
+{
+	am_config cfg;
+	history_writer *w;
+	sqlite3 *db;
+	char err[256];
+	int i, dropped = 0, n = 0;
+	history *h;
+
+	config(&cfg, 100, 10, CONFIG_QFULL_DROP);
+	cfg.failure_report_rate = 1000;
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(history_writer_submit_failure(w, failure(0)), 0);
+	usleep(300000);	/* the writer has taken it and waits on the lock */
+	for (i = 1; i <= 200; i++)
+		if (history_writer_submit_failure(w, failure(i)) < 0)
+			dropped++;
+	/* 64 queued behind the one the writer holds (up to 64 more when it
+	 * took a first batch late, on a loaded machine) */
+	ck_assert_int_ge(dropped, 200 - 2 * 64);
+	ck_assert_int_le(dropped, 200 - 64);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	history_writer_stop(w);
+	h = history_open(dbpath, err, sizeof(err));
+	ck_assert_msg(h != NULL, "%s", err);
+	ck_assert_int_eq(history_failure_pending(h, 1000, count_row, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(n, 201 - dropped);
+	history_close(h);
+	config_free(&cfg);
+
+	/* the rate: 3 an hour for a domain; the 4th and 5th not stored */
+	config(&cfg, 100, 10, CONFIG_QFULL_DROP);
+	cfg.failure_report_rate = 3;
+	unlink(dbpath);
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(history_writer_submit_failure(w, failure(i)), 0);
+	history_writer_stop(w);
+	h = history_open(dbpath, err, sizeof(err));
+	ck_assert_msg(h != NULL, "%s", err);
+	n = 0;
+	ck_assert_int_eq(history_failure_pending(h, 1000, count_row, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(n, 3);
+	history_close(h);
+	config_free(&cfg);
+}
+END_TEST
+
 START_TEST(kill9_loses_at_most_queue_plus_batch)
 {
 	const unsigned qsize = 200, batch = 100;
@@ -361,6 +444,7 @@ check_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, clean_stop_flushes);
 	tcase_add_test(tc, full_queue_drops);
+	tcase_add_test(tc, failure_queue_bounded);
 	tcase_add_test(tc, kill9_loses_at_most_queue_plus_batch);
 	tcase_add_test(tc, packed_records);
 	tcase_add_test(tc, queue_bytes_bound_holds);

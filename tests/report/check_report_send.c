@@ -7,7 +7,11 @@
  * per-destination walk of report_send() over a real SQLite store and
  * the real resolver on a zone file (sent, not mailto:, !size, refused,
  * external confirmed or not, DNS failure, already sent, dry run, failed
- * send retried).
+ * send retried); the failure reports' queue (RFC 9991) through
+ * report_failure_send(): stored once per id, rate-limited per domain at
+ * queueing and per domain and destination at sending, sent once, an
+ * external ruf= without its _report._dmarc authorization not sent to, the
+ * stored text erased when done.
  */
 #include <check.h>
 #include <dirent.h>
@@ -248,16 +252,20 @@ on_said(void *arg, const char *pd, const report_send_outcome *o)
 	static const char *const names[] = { "no_rua", "refused", "not_mailto",
 	    "unconfirmed", "unconfirmed_temp", "store_error", "already_sent",
 	    "build_error", "too_big", "dry_run", "failed", "not_recorded",
-	    "sent" };
+	    "sent", "rate_limited" };
 	walk *w = arg;
 
-	ck_assert_str_eq(pd, "example.com");
+	/* the domain is said when it is not example.com: the outputs
+	 * compared below check it */
+	if (strcmp(pd, "example.com") != 0)
+		sb_printf(&w->said, "[%s] ", pd);
 	sb_printf(&w->said, "%s %s %s%s%s", names[o->status],
 	    o->mailbox != NULL ? o->mailbox : "-", o->octets > 0 ? "octets" :
 	    "0", o->failed ? " failed" : "", o->limit ? " limit" : "");
 	if (o->status == REPORT_SEND_UNCONFIRMED ||
 	    o->status == REPORT_SEND_UNCONFIRMED_TEMP ||
-	    o->status == REPORT_SEND_REFUSED)
+	    o->status == REPORT_SEND_REFUSED ||
+	    o->status == REPORT_SEND_RATE_LIMITED)
 		sb_printf(&w->said, " (%s)", o->why);
 	sb_puts(&w->said, ";\n");
 }
@@ -268,42 +276,77 @@ get_resolver(void *arg)
 	return ((walk *)arg)->r;
 }
 
+/* What a walk over destinations needs: the real resolver on a zone of
+ * records, the store (a path or URI), the fake sendmail, the job. */
+typedef struct fixture {
+	walk w;
+	dns_resolver *res;
+	history *h;
+	report_sender s;
+	report_send_job job;
+	char zone[64];
+	strbuf got;
+} fixture;
+
+static void
+fixture_start(fixture *f, const char *records, const char *store)
+{
+	char sm[256], why[512];
+	FILE *zf;
+
+	memset(f, 0, sizeof(*f));
+	sb_init(&f->w.said);
+	sb_init(&f->got);
+	zf = testzone_create(f->zone, sizeof(f->zone), "check_report_send");
+	ck_assert_ptr_nonnull(zf);
+	fputs(records, zf);
+	ck_assert_int_eq(fclose(zf), 0);
+	f->res = testzone_resolver(f->zone, 2000, why, sizeof(why));
+	ck_assert_msg(f->res != NULL, "%s", why);
+	f->w.r = f->res;
+	f->h = history_open(store, why, sizeof(why));
+	ck_assert_msg(f->h != NULL, "%s", why);
+	fake_sendmail("sendmail", 0, 1, sm, sizeof(sm));
+	ck_assert_int_eq(report_send_setup(&f->s, sm, "dmarc@mx.test", why,
+	    sizeof(why)), REPORT_SETUP_OK);
+	f->job.sender = &f->s;
+	f->job.h = f->h;
+	f->job.fmt = REPORT_XML;
+	f->job.verify_external = 1;
+	f->job.resolver = get_resolver;
+	f->job.resolver_arg = &f->w;
+	f->job.said = on_said;
+	f->job.said_arg = &f->w;
+}
+
+static void
+fixture_end(fixture *f)
+{
+	report_send_free(&f->s);
+	history_close(f->h);
+	dns_resolver_free(f->res);
+	unlink(f->zone);
+	sb_free(&f->w.said);
+	sb_free(&f->got);
+}
+
 START_TEST(destinations)
 {
 	report_record *pol = calloc(1, sizeof(*pol));
 	report_meta meta = { "Org", "dmarc@mx.test", "mx.test",
 	    "1800000000.1800086399.example.com@mx.test", 1800000000,
 	    1800086399, "test" };
-	report_sender s;
-	report_send_job job;
-	dns_resolver *res;
-	walk w;
-	history *h;
-	FILE *zf;
-	char sm[256], why[512], db[128], zone[64];
+	char sm[256], why[512], db[128];
 	const char *doc = "<feedback/>\n";
-	strbuf got;
+	fixture f;
 
-	sb_init(&w.said);
-	sb_init(&got);
-	zf = testzone_create(zone, sizeof(zone), "check_report_send");
-	ck_assert_ptr_nonnull(zf);
-	fputs("example.com._report._dmarc.other.example. 300 IN TXT "
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	fixture_start(&f, "example.com._report._dmarc.other.example. 300 IN TXT "
 	    "\"v=DMARC1\"\n"
 	    "example.com._report._dmarc.moved.example. 300 IN TXT "
 	    "\"v=DMARC1; rua=mailto:reports@moved.example\"\n"
 	    "example.com._report._dmarc.elsewhere.example. 300 IN TXT "
-	    "\"v=DMARC1; rua=mailto:x@victim.example\"\n", zf);
-	ck_assert_int_eq(fclose(zf), 0);
-	res = testzone_resolver(zone, 2000, why, sizeof(why));
-	ck_assert_msg(res != NULL, "%s", why);
-	w.r = res;
-	snprintf(db, sizeof(db), "%s/h.db", dir);
-	h = history_open(db, why, sizeof(why));
-	ck_assert_msg(h != NULL, "%s", why);
-	fake_sendmail("sendmail", 0, 1, sm, sizeof(sm));
-	ck_assert_int_eq(report_send_setup(&s, sm, "dmarc@mx.test", why,
-	    sizeof(why)), REPORT_SETUP_OK);
+	    "\"v=DMARC1; rua=mailto:x@victim.example\"\n", db);
 
 	snprintf(pol->policy_domain, sizeof(pol->policy_domain), "example.com");
 	snprintf(pol->rua, sizeof(pol->rua), "mailto:a@example.com,"
@@ -311,18 +354,9 @@ START_TEST(destinations)
 	    "mailto:x@other.example,mailto:y@unconfirmed.example,"
 	    "mailto:z@moved.example,mailto:q@elsewhere.example,"
 	    "mailto:victim@other.example(@example.com");
-	memset(&job, 0, sizeof(job));
-	job.sender = &s;
-	job.h = h;
-	job.fmt = REPORT_XML;
-	job.verify_external = 1;
-	job.resolver = get_resolver;
-	job.resolver_arg = &w;
-	job.said = on_said;
-	job.said_arg = &w;
-	ck_assert_uint_eq(report_send(&job, pol, "example.com", &meta, doc,
+	ck_assert_uint_eq(report_send(&f.job, pol, "example.com", &meta, doc,
 	    strlen(doc)), 0);
-	ck_assert_str_eq(w.said.s,
+	ck_assert_str_eq(f.w.said.s,
 	    "sent a@example.com octets;\n"
 	    "not_mailto - 0;\n"
 	    "too_big big@sub.example.com octets limit;\n"
@@ -335,61 +369,191 @@ START_TEST(destinations)
 	    "refused - 0 (more than one '@' in the address (one mailbox "
 	    "only));\n");
 	/* what the command got: the mailbox confirmed, after -f and -- */
-	ck_assert_int_eq(slurp("2.argv", &got), 0);
-	ck_assert_str_eq(got.s, "-f\ndmarc@mx.test\n--\nreports@moved.example\n");
-	ck_assert_int_eq(slurp("2.in", &got), 0);
-	ck_assert_ptr_nonnull(strstr(got.s, "\nTo: reports@moved.example"));
-	ck_assert_int_eq(slurp("3.argv", &got), -1);
+	ck_assert_int_eq(slurp("2.argv", &f.got), 0);
+	ck_assert_str_eq(f.got.s, "-f\ndmarc@mx.test\n--\nreports@moved.example\n");
+	ck_assert_int_eq(slurp("2.in", &f.got), 0);
+	ck_assert_ptr_nonnull(strstr(f.got.s, "\nTo: reports@moved.example"));
+	ck_assert_int_eq(slurp("3.argv", &f.got), -1);
 
 	/* a rerun sends nothing again; without DNS the external ones wait */
-	sb_reset(&w.said);
-	w.r = NULL;
+	sb_reset(&f.w.said);
+	f.w.r = NULL;
 	snprintf(pol->rua, sizeof(pol->rua), "mailto:a@example.com,"
 	    "mailto:x@other.example");
-	ck_assert_uint_eq(report_send(&job, pol, "example.com", &meta, doc,
+	ck_assert_uint_eq(report_send(&f.job, pol, "example.com", &meta, doc,
 	    strlen(doc)), 1);
-	ck_assert_str_eq(w.said.s, "already_sent a@example.com 0;\n"
+	ck_assert_str_eq(f.w.said.s, "already_sent a@example.com 0;\n"
 	    "unconfirmed_temp - 0 failed (no resolver);\n");
 
 	/* dry run: nothing run, nothing marked */
-	sb_reset(&w.said);
+	sb_reset(&f.w.said);
 	meta.report_id = "2.example.com@mx.test";
-	job.dry_run = 1;
+	f.job.dry_run = 1;
 	snprintf(pol->rua, sizeof(pol->rua), "mailto:a@example.com");
-	ck_assert_uint_eq(report_send(&job, pol, "example.com", &meta, doc,
+	ck_assert_uint_eq(report_send(&f.job, pol, "example.com", &meta, doc,
 	    strlen(doc)), 0);
-	ck_assert_str_eq(w.said.s, "dry_run a@example.com octets;\n");
-	ck_assert_int_eq(slurp("3.argv", &got), -1);
-	ck_assert_int_eq(history_sent(h, "2.example.com@mx.test",
+	ck_assert_str_eq(f.w.said.s, "dry_run a@example.com octets;\n");
+	ck_assert_int_eq(slurp("3.argv", &f.got), -1);
+	ck_assert_int_eq(history_sent(f.h, "2.example.com@mx.test",
 	    "a@example.com", why, sizeof(why)), 0);
 
 	/* a failed send is not marked: the next run retries it */
-	report_send_free(&s);
+	report_send_free(&f.s);
 	fake_sendmail("tempfail", 75, 1, sm, sizeof(sm));
-	ck_assert_int_eq(report_send_setup(&s, sm, "dmarc@mx.test", why,
+	ck_assert_int_eq(report_send_setup(&f.s, sm, "dmarc@mx.test", why,
 	    sizeof(why)), REPORT_SETUP_OK);
-	sb_reset(&w.said);
-	job.dry_run = 0;
-	ck_assert_uint_eq(report_send(&job, pol, "example.com", &meta, doc,
+	sb_reset(&f.w.said);
+	f.job.dry_run = 0;
+	ck_assert_uint_eq(report_send(&f.job, pol, "example.com", &meta, doc,
 	    strlen(doc)), 1);
-	ck_assert_str_eq(w.said.s, "failed a@example.com octets failed;\n");
-	ck_assert_int_eq(history_sent(h, "2.example.com@mx.test",
+	ck_assert_str_eq(f.w.said.s, "failed a@example.com octets failed;\n");
+	ck_assert_int_eq(history_sent(f.h, "2.example.com@mx.test",
 	    "a@example.com", why, sizeof(why)), 0);
 
 	/* no rua */
-	sb_reset(&w.said);
+	sb_reset(&f.w.said);
 	pol->rua[0] = '\0';
-	ck_assert_uint_eq(report_send(&job, pol, "example.com", &meta, doc,
+	ck_assert_uint_eq(report_send(&f.job, pol, "example.com", &meta, doc,
 	    strlen(doc)), 0);
-	ck_assert_str_eq(w.said.s, "no_rua - 0;\n");
+	ck_assert_str_eq(f.w.said.s, "no_rua - 0;\n");
 
-	report_send_free(&s);
-	history_close(h);
-	dns_resolver_free(res);
-	unlink(zone);
-	sb_free(&w.said);
-	sb_free(&got);
+	fixture_end(&f);
 	free(pol);
+}
+END_TEST
+
+/* One queued failure report of domain, id ID, to ruf. */
+static int
+queue_failure_of(history *h, const char *domain, const char *id, int64_t t,
+    const char *ruf, unsigned per_hour, int *limited)
+{
+	failrep_row r;
+	char why[256];
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	r.t = t;
+	snprintf(r.domain, sizeof(r.domain), "%s", domain);
+	snprintf(r.org_domain, sizeof(r.org_domain), "%s", domain);
+	snprintf(r.ruf, sizeof(r.ruf), "%s", ruf);
+	r.report = "From: postmaster@mx.test\r\nSubject: DMARC failure report"
+	    "\r\n\r\nbody of the report\r\n";
+	rc = history_failure_add(h, &r, per_hour, limited, why, sizeof(why));
+	ck_assert_msg(rc >= 0, "%s", why);
+	return rc;
+}
+
+static int
+queue_failure(history *h, const char *id, int64_t t, const char *ruf,
+    unsigned per_hour, int *limited)
+{
+	return queue_failure_of(h, "example.com", id, t, ruf, per_hour, limited);
+}
+
+static int
+count_pending(void *arg, const failrep_row *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+START_TEST(failure_reports)
+{
+	char why[512], db[128];
+	int limited, n;
+	uint64_t sent;
+	int64_t now = 1800000000;
+	fixture f;
+	history *h;
+
+	/* SQLite, or the PostgreSQL store of $HISTORY_DB (history_pg.sh) */
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	fixture_start(&f, "example.com._report._dmarc.other.example. 300 IN TXT "
+	    "\"v=DMARC1\"\n", getenv("HISTORY_DB") != NULL ?
+	    getenv("HISTORY_DB") : db);
+	h = f.h;
+
+	/* queued once per id; the 3rd of the hour is over a rate of 2 */
+	ck_assert_int_eq(queue_failure(h, "q1/AM1.1", now - 10,
+	    "mailto:ruf@example.com,mailto:x@other.example,"
+	    "mailto:y@unconfirmed.example", 2, &limited), 1);
+	ck_assert_int_eq(queue_failure(h, "q1/AM1.1", now - 10,
+	    "mailto:ruf@example.com", 2, &limited), 0);
+	ck_assert_int_eq(limited, 0);
+	ck_assert_int_eq(queue_failure(h, "q2/AM1.2", now - 5,
+	    "mailto:ruf@example.com", 2, &limited), 1);
+	ck_assert_int_eq(queue_failure(h, "q3/AM1.3", now - 1,
+	    "mailto:ruf@example.com", 2, &limited), 0);
+	ck_assert_int_eq(limited, 1);
+
+	/* the first report: sent to the domain's own mailbox and to the
+	 * confirmed external one, not to the external one without its
+	 * _report._dmarc authorization; the second: 2 already sent for
+	 * example.com this hour (the rate of 2), not sent */
+	ck_assert_uint_eq(report_failure_send(&f.job, 2, now, 0), 0);
+	ck_assert_str_eq(f.w.said.s,
+	    "sent ruf@example.com octets;\n"
+	    "sent x@other.example octets;\n"
+	    "unconfirmed - 0 (example.com._report._dmarc.unconfirmed.example "
+	    "has no v=DMARC1 record);\n"
+	    "rate_limited ruf@example.com 0 (2 sent in the last hour for "
+	    "example.com (failure_report_rate 2));\n");
+	ck_assert_int_eq(slurp("0.argv", &f.got), 0);
+	ck_assert_str_eq(f.got.s, "-f\ndmarc@mx.test\n--\nruf@example.com\n");
+	ck_assert_int_eq(slurp("0.in", &f.got), 0);
+	ck_assert(strncmp(f.got.s, "To: <ruf@example.com>\r\nMessage-ID: "
+	    "<failure.q1/AM1-1.1@mx.test>\r\nFrom: postmaster@mx.test\r\n",
+	    strlen("To: <ruf@example.com>\r\nMessage-ID: "
+	    "<failure.q1/AM1-1.1@mx.test>\r\nFrom: postmaster@mx.test\r\n"))
+	    == 0);
+	ck_assert_int_eq(slurp("2.argv", &f.got), -1);	/* two runs only */
+	ck_assert_int_eq(history_failure_count(h, "example.com", NULL,
+	    now - 3600, &sent, why, sizeof(why)), 0);
+	ck_assert_uint_eq(sent, 2);
+
+	/* done: nothing pending, nothing sent again, the text erased */
+	n = 0;
+	ck_assert_int_eq(history_failure_pending(h, 100, count_pending, &n, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(n, 0);
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 2, now, 0), 0);
+	ck_assert_str_eq(f.w.said.s, "");
+
+	/* a DNS failure keeps the report for the next run, where the
+	 * destination already sent to is not sent to again */
+	ck_assert_int_eq(queue_failure(h, "q4/AM1.4", now + 7200,
+	    "mailto:ruf@example.com,mailto:x@other.example", 2, &limited), 1);
+	f.w.r = NULL;
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 2, now + 7200, 0), 1);
+	ck_assert_str_eq(f.w.said.s, "sent ruf@example.com octets;\n"
+	    "unconfirmed_temp - 0 failed (no resolver);\n");
+	f.w.r = f.res;
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 2, now + 7200, 0), 0);
+	ck_assert_str_eq(f.w.said.s, "already_sent ruf@example.com 0;\n"
+	    "sent x@other.example octets;\n");
+
+	/* the rate per destination: three domains' reports to one mailbox,
+	 * two an hour (checking external destinations off here) */
+	f.job.verify_external = 0;
+	ck_assert_int_eq(queue_failure_of(h, "d1.example", "q5", now + 20000,
+	    "mailto:ruf@example.com", 2, &limited), 1);
+	ck_assert_int_eq(queue_failure_of(h, "d2.example", "q6", now + 20001,
+	    "mailto:ruf@example.com", 2, &limited), 1);
+	ck_assert_int_eq(queue_failure_of(h, "d3.example", "q7", now + 20002,
+	    "mailto:ruf@example.com", 2, &limited), 1);
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 2, now + 20003, 0), 0);
+	ck_assert_str_eq(f.w.said.s, "[d1.example] sent ruf@example.com octets;\n"
+	    "[d2.example] sent ruf@example.com octets;\n"
+	    "[d3.example] rate_limited ruf@example.com 0 (2 sent in the last "
+	    "hour to ruf@example.com (failure_report_rate 2));\n");
+
+	fixture_end(&f);
 }
 END_TEST
 
@@ -405,6 +569,7 @@ check_suite(void)
 	tcase_add_test(tc, runs_with_argv_and_message);
 	tcase_add_test(tc, failures_said);
 	tcase_add_test(tc, destinations);
+	tcase_add_test(tc, failure_reports);
 	suite_add_tcase(s, tc);
 	return s;
 }
