@@ -431,6 +431,7 @@ history_record_from_verdict(const msg_verdict *v, const am_config *cfg,
 	in.ndkim = n;
 	in.dmarc = v->dmarc;
 	in.applied = history_dmarc_applied(v, cfg);
+	in.override_by = v->arc_trusted_sealer;
 	return report_record_build(out, &in, why, sizeof(why));
 }
 

@@ -206,7 +206,9 @@ typedef struct report_record {
 	char dmarc_result[REPORT_WORD_BUF];
 	char disposition[REPORT_WORD_BUF];      /* none|pass|quarantine|reject */
 	int dkim_aligned, spf_aligned;          /* policy_evaluated pass/fail */
-	char reasons[64];                       /* override types, blank-separated */
+	char reasons[64 + DMARC_DOMAIN_BUF];    /* override types, blank-separated;
+						   TYPE:DOMAIN: by whom (the
+						   trusted_forwarder's sealer) */
 	char discovery[REPORT_WORD_BUF];        /* "treewalk", "psl" */
 	/* policy_published */
 	char p[REPORT_WORD_BUF], sp[REPORT_WORD_BUF], np[REPORT_WORD_BUF];
@@ -235,6 +237,8 @@ typedef struct report_input {
 	size_t ndkim;
 	const dmarc_result *dmarc;
 	int applied;                 /* the receiver applied the disposition */
+	const char *override_by;     /* trusted_forwarder: the ARC sealer
+					whose word it took (a domain), or NULL */
 } report_input;
 
 typedef struct report_dkim_view {

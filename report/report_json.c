@@ -117,7 +117,18 @@ report_json_row(report_json *j, const report_record *r, uint64_t count)
 		json_t *one = json_object();
 
 		if (one != NULL && l > 0) {
-			set(j, one, "type", json_stringn(p, l));
+			/* TYPE:DOMAIN: trusted_forwarder and its ARC sealer */
+			const char *by = memchr(p, ':', l);
+			size_t tl = by != NULL ? (size_t)(by - p) : l;
+
+			set(j, one, "type", json_stringn(p, tl));
+			if (by != NULL && tl + 1 < l) {
+				char c[DMARC_DOMAIN_BUF + 32];
+
+				snprintf(c, sizeof(c), "arc=pass sealer=%.*s",
+				    (int)(l - tl - 1), by + 1);
+				set(j, one, "comment", json_string(c));
+			}
 			if (json_array_append_new(reasons, one) < 0)
 				j->failed = 1;
 		} else {

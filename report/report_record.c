@@ -83,6 +83,18 @@ uris(char *dst, size_t size, const dmarc_uri *u, size_t n)
 }
 
 /* RFC 9990 2.1.3 priority of a signature: 0 strict aligned pass .. 3. */
+/* A sealer's name kept beside trusted_forwarder: LDH labels and dots, at
+ * most DMARC_DOMAIN_BUF - 1 octets (it goes in a blank-separated list and
+ * into the report's comment). */
+static int
+sealer_ok(const char *d)
+{
+	size_t n = strspn(d, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+
+	return n > 0 && d[n] == '\0' && n < DMARC_DOMAIN_BUF;
+}
+
 static int
 dkim_rank(const report_dkim_in *d, const dmarc_result *r)
 {
@@ -207,6 +219,14 @@ report_record_build(report_record *out, const report_input *in, char *why,
 	if (r->override != DMARC_OVERRIDE_NONE) {
 		strcopy(out->reasons, sizeof(out->reasons),
 		    dmarc_override_name(r->override));
+		if (r->override == DMARC_OVERRIDE_TRUSTED_FORWARDER &&
+		    in->override_by != NULL && in->override_by[0] != '\0' &&
+		    sealer_ok(in->override_by)) {
+			size_t l = strlen(out->reasons);
+
+			snprintf(out->reasons + l, sizeof(out->reasons) - l,
+			    ":%s", in->override_by);
+		}
 		nreasons++;
 	}
 	if (!in->applied && r->result != DMARC_RESULT_PASS &&

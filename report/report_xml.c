@@ -153,10 +153,13 @@ policy(report_writer *rw, const report_record *p)
 }
 
 /* An override name the format's PolicyOverrideType knows, else "other"
- * with the name as the comment. */
+ * with the name as the comment; NAME:DOMAIN (trusted_forwarder, the ARC
+ * sealer whose word was taken) has the comment "arc=pass sealer=DOMAIN". */
 static void
-reason(report_writer *rw, const char *name)
+reason(report_writer *rw, const char *token)
 {
+	char name[64], comment[DMARC_DOMAIN_BUF + 32];
+	const char *by = strchr(token, ':');
 	static const char *const k9990[] = { "local_policy", "mailing_list",
 	    "other", "policy_test_mode", "trusted_forwarder", NULL };
 	static const char *const k7489[] = { "forwarded", "sampled_out",
@@ -164,12 +167,19 @@ reason(report_writer *rw, const char *name)
 	const char *const *known = rw->fmt == REPORT_XML7489 ? k7489 : k9990;
 	size_t i;
 
+	strcopy_n(name, sizeof(name), token, by != NULL ? (size_t)(by - token) :
+	    strlen(token));
 	open_el(rw, "reason");
 	for (i = 0; known[i] != NULL; i++)
 		if (strcmp(known[i], name) == 0)
 			break;
 	if (known[i] != NULL) {
 		el(rw, "type", name);
+		if (by != NULL && by[1] != '\0') {
+			snprintf(comment, sizeof(comment), "arc=pass sealer=%s",
+			    by + 1);
+			el(rw, "comment", comment);
+		}
 	} else {
 		el(rw, "type", "other");
 		el(rw, "comment", name);
@@ -180,7 +190,7 @@ reason(report_writer *rw, const char *name)
 static void
 row(report_writer *rw, const report_record *r, uint64_t count)
 {
-	char ip[REPORT_IP_BUF], word[64];
+	char ip[REPORT_IP_BUF], word[sizeof(r->reasons)];
 	const char *p;
 	report_dkim_view d;
 	size_t n = 0;

@@ -126,11 +126,15 @@ assert len(r) == 1, r
 pe = r[0]["row"]["policy_evaluated"]
 assert (pe["disposition"], pe["dkim"], pe["spf"]) == ("none", "fail", "fail"), pe
 assert [x["type"] for x in pe["reason"]] == ["trusted_forwarder"], pe
+assert pe["reason"][0].get("comment") == "arc=pass sealer=LIST.Example", pe
 assert r[0]["identifiers"]["header_from"] == "orig.example", r[0]
 PYEOF
 "$AUTHMILTER" report -c /dev/null --history "$T/h.db" --from 1800000000 \
     --to 1800086400 --domain orig.example --format xml > "$T/rep.xml" 2>"$T/err" || fail "report xml"
-grep -q "<type>trusted_forwarder</type>" "$T/rep.xml" || fail "XML: $(cat "$T/rep.xml")"
+# the sealer is the reason's comment (RFC 9990 PolicyOverrideReason)
+grep -A1 "<type>trusted_forwarder</type>" "$T/rep.xml" |
+    grep -q "<comment>arc=pass sealer=LIST.Example</comment>" ||
+    fail "XML: $(cat "$T/rep.xml")"
 XSD=${SHARED:-../shared}/conformance/dmarc/reports/rfc9990-dmarc.xsd
 if [ -f "$XSD" ] && command -v xmllint >/dev/null 2>&1; then
 	xmllint --noout --schema "$XSD" "$T/rep.xml" 2>"$T/lint" ||
