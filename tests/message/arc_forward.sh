@@ -4,8 +4,8 @@
 # mailing list breaks the DKIM signature of orig.example (p=reject, a
 # footer) and sends from its own address and IP (SPF not aligned), after
 # sealing an ARC set. The fixtures are made at test time with dkimpy's
-# dkim.sign / dkim.arc_sign and fresh keys (arc_forward_gen.py, which
-# lists them).
+# dkim.sign / dkim.arc_sign and fresh keys (tests/lib/arc_fixtures.py,
+# which lists them).
 #   - Authentication-Results: arc=pass (sealed by D) header.oldest-pass=N
 #     smtp.remote-ip=IP; arc=none without ARC fields; arc=fail with the
 #     reason for an altered AAR and for a seal made with another key;
@@ -30,7 +30,7 @@ command -v openssl >/dev/null 2>&1 || { echo "SKIP: no openssl"; exit 77; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-$PY tests/message/arc_forward_gen.py "$T" || fail "fixtures"
+$PY tests/lib/arc_fixtures.py "$T" || fail "fixtures"
 # the list's IP and envelope; "check" sees what our MX would
 run() {
 	f=$1; shift

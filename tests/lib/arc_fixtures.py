@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# tests/message/arc_forward_gen.py OUTDIR - the fixtures of arc_forward.sh,
+# tests/lib/arc_fixtures.py OUTDIR - the ARC fixtures of
+# tests/message/arc_forward.sh, arc_seal_wire.sh and the Postfix e2e test,
 # made at test time with dkimpy (dkim.sign, dkim.arc_sign) and fresh RSA
 # keys: a zone (the verdict zone plus the keys and policies below) and the
 # messages a mailing list delivers.
@@ -22,6 +23,8 @@
 #                   edits the Subject after list.example sealed (AMS i=1
 #                   no longer verifies: oldest-pass is 2)
 #   plain.eml       the same message without ARC
+# and seal.pem, the key of our own sealer (arc_seal = mx.test seal
+# OUTDIR/seal.pem; its record seal._domainkey.mx.test in the zone).
 import os
 import subprocess
 import sys
@@ -52,6 +55,7 @@ korig, porig = key("orig")
 klist, plist = key("list")
 kother, pother = key("other")
 krogue, _ = key("rogue")
+_, pseal = key("seal")
 
 zone = open("tests/fixtures/verdict/verdict.zone").read()
 zone += """
@@ -62,7 +66,8 @@ list.example.             TXT "v=spf1 ip4:198.51.100.7 -all"
 arc._domainkey.list.example. TXT %s
 other.example.            TXT "v=spf1 ip4:198.51.100.7 -all"
 arc._domainkey.other.example. TXT %s
-""" % (txt(porig), txt(plist), txt(pother))
+seal._domainkey.mx.test.  TXT %s
+""" % (txt(porig), txt(plist), txt(pother), txt(pseal))
 open(os.path.join(out, "zone"), "w").write(zone)
 
 orig = (b"From: Alice <alice@orig.example>\r\n"
