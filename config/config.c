@@ -185,9 +185,8 @@ static const config_key keys[] = {
 	{ "max_connections", CFG_UINT, FIELD(max_connections), NOCOUNT, 1, 65536,
 	  NULL, "256",
 	  "Milter connections served at once; more wait in the listen queue until "
-	  "one ends (logged). Each may hold about 2.4 MB + 6 x max_header_bytes "
-	  "(3 x with arc = no, 3 x more with arc_seal; authmilter(8), Memory).",
-	  NULL },
+	  "one ends (logged). Each may hold about 2.4 MB + 3 x max_header_bytes "
+	  "(6 x with arc_seal; authmilter(8), Memory).", NULL },
 
 	/* -- history store and reports (reports issue) -- */
 	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",
@@ -332,9 +331,9 @@ static const config_key keys[] = {
 	  "and report it as arc=pass|fail|none in Authentication-Results (with "
 	  "smtp.remote-ip, header.oldest-pass and the sealer domains), the log "
 	  "line and check's output. A message without ARC header fields costs "
-	  "no lookup (arc=none), only a second copy of its header block "
-	  "(authmilter(8) Memory); a chain costs at most 2 key lookups per set, in "
-	  "an allowance of their own (100) within the message's DNS deadline, "
+	  "no lookup (arc=none) and no memory (ARC reads the header block DKIM "
+	  "keeps; authmilter(8) Memory); a chain costs at most 2 key lookups "
+	  "per set, in an allowance of their own (100) within the message's DNS deadline, "
 	  "not counted in message_dns_queries. Informational: the verdict does "
 	  "not change by it (but see arc_trusted_sealers).", NULL },
 	{ "arc_trusted_sealers", CFG_LIST, FIELD(arc_trusted_sealers),

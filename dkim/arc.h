@@ -5,6 +5,8 @@
  *
  * SYNOPSIS
  *   arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
+ *   arc_verifier *arc_verifier_new_shared(dns_resolver *r,
+ *            const dkim_options *o, dkim_verifier *dv);
  *   int  arc_header(arc_verifier *v, const char *name, size_t namelen,
  *            const char *value, size_t valuelen);
  *   int  arc_header_skipped(arc_verifier *v);
@@ -40,6 +42,15 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   header block could not be kept (too big for the caller): the chain
  *   then fails as over the header bound. Each call returns 0, or -1 out of order or
  *   out of memory (arc_eom() then still gives a result: fail).
+ *
+ *   arc_verifier_new_shared() makes a verifier that keeps no header
+ *   block of its own: it reads the one DKIM verifier dv keeps (the same
+ *   fields within the same max_header_bytes, the same bound), so a
+ *   message costs one copy of its header block, not two. dv must be fed
+ *   every header field (dkim_header(), dkim_header_skipped()) before
+ *   arc_eoh() and must outlive the ARC verifier; arc_header() and
+ *   arc_header_skipped() then only check the order. Results are those
+ *   of a verifier fed the same fields.
  *
  *   Result (RFC 8617 5.2): none (no ARC header field), pass, or fail:
  *   the structure is broken (an instance missing one of its three
@@ -139,6 +150,8 @@ typedef struct arc_chain {
 typedef struct arc_verifier arc_verifier;
 
 arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
+arc_verifier *arc_verifier_new_shared(dns_resolver *r, const dkim_options *o,
+    dkim_verifier *dv);
 int arc_header(arc_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen);
 int arc_header_skipped(arc_verifier *v);

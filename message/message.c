@@ -428,12 +428,14 @@ start_dkim(msg *m)
 	}
 	if (!cfg->arc)
 		return 0;
-	/* ARC: the same key rules, its keys in a pool of their own */
+	/* ARC: the same key rules, its keys in a pool of their own; it
+	 * reads the header block the DKIM verifier keeps (one copy) */
 	o.budget = m->arc_pool = dns_budget_pool(m->budget, "ARC",
 	    MSG_ARC_LOOKUPS);
 	o.budget_flags = 0;
 	if (m->arc_pool == NULL ||
-	    (m->arc = arc_verifier_new(m->env->r, &o)) == NULL) {
+	    (m->arc = arc_verifier_new_shared(m->env->r, &o, m->dkim)) ==
+	    NULL) {
 		fail(m, "out of memory starting ARC");
 		return -1;
 	}
