@@ -22,15 +22,7 @@
 #     (AAR edited after sealing, a seal made with a key not in list.example's
 #     DNS), an AAR saying dmarc=fail or passing another domain, a later hop
 #     that broke the trusted AMS, arc = no: still rejected.
-set -eu
-: "${AUTHMILTER:?}"
-PY=/usr/bin/python3
-$PY -c 'import dkim; dkim.arc_sign' 2>/dev/null || { echo "SKIP: no dkimpy"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "SKIP: no openssl"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-$PY tests/lib/arc_fixtures.py "$T" || fail "fixtures"
+. "$(pwd)/tests/lib/arc.sh"  # $PY, $T, fail(), the fixtures
 # the list's IP and envelope; "check" sees what our MX would
 run() {
 	f=$1; shift

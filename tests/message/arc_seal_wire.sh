@@ -14,16 +14,7 @@
 #     on_seal_error = accept-unsealed (the default) accepts unsealed with
 #     error true; tempfail gives 451 4.7.0.
 #   - arc_seal with arc = no is refused; without arc_seal: "arc_seal" null.
-set -eu
-: "${AUTHMILTER:?}"
-PY=/usr/bin/python3
-$PY -c 'import dkim; dkim.arc_sign' 2>/dev/null || { echo "SKIP: no dkimpy"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "SKIP: no openssl"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-$PY tests/lib/arc_fixtures.py "$T" || fail "fixtures"
-chmod 600 "$T"/*.pem
+. "$(pwd)/tests/lib/arc.sh"  # $PY, $T, fail(), the fixtures
 NOW=1800000100
 run() {
 	f=$1; shift
