@@ -17,7 +17,9 @@
  * --explain prints, for a person, every DNS answer consulted and every
  * alignment decision. --record stores the verdict's report record in the
  * history store (key `history`, or --history) exactly as the milter's
- * writer would, dated --now (default: now).
+ * writer would, dated --now (default: now). With arc_seal, the ARC set
+ * the milter would add on top (or why none) is printed first, and in
+ * --json as "arc_seal" {sealed, error, fields, note}.
  */
 #include "cli/cli.h"
 
@@ -291,6 +293,16 @@ verdict_json(const msg_verdict *v)
 			    v->arc_trusted_said));
 		json_object_set_new(o, "arc", a);
 	}
+	/* arc_seal: null when not set or not checked; else what the milter
+	 * adds: the ARC set as inserted (CRLF folded, ARC-Seal first) */
+	if (v->arc_seal_note == NULL)
+		json_object_set_new(o, "arc_seal", json_null());
+	else
+		json_object_set_new(o, "arc_seal", json_pack("{s:b,s:b,s:s?,"
+		    "s:o}", "sealed", v->arc_seal != NULL, "error",
+		    v->arc_seal_failed, "fields", v->arc_seal, "note",
+		    json_string(clean_copy(buf, sizeof(buf), v->arc_seal_note,
+		    CLEAN_PRINT))));
 	json_object_set_new(o, "authentication_results",
 	    header_json(v->auth_results));
 	json_object_set_new(o, "received_spf", header_json(v->received_spf));
@@ -440,6 +452,24 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	printf("Action: %s - %s\n", msg_action_name(v->action), v->reason);
 }
 
+/* arc_seal: the ARC set the milter adds (on top), LF line ends, or why
+ * none. */
+static void
+print_arc_seal(const msg_verdict *v)
+{
+	const char *p;
+
+	if (v->arc_seal_note == NULL)
+		return;
+	if (v->arc_seal == NULL) {
+		printf("arc_seal: %s\n", v->arc_seal_note);
+		return;
+	}
+	for (p = v->arc_seal; *p != '\0'; p++)
+		if (*p != '\r')
+			putchar(*p);
+}
+
 /* --record: what the milter's history writer would store. */
 static int
 record_verdict(const check_opts *o, const msg_env *env, const msg_verdict *v)
@@ -534,6 +564,7 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 		} else {
 			if (o->explain)
 				print_explain(m, v, t);
+			print_arc_seal(v);
 			if (v->quarantine_header != NULL)
 				printf("%s: %s\n", MSG_QUARANTINE_HEADER,
 				    v->quarantine_header);
@@ -553,6 +584,15 @@ run_check(check_opts *o, msg_env *env, dns_resolver *r, trace *t)
 	return rc;
 }
 
+/* arc_seal's key problems, as the daemon logs them. */
+static void
+seal_problem(void *arg, unsigned line, int error, const char *text)
+{
+	(void)arg;
+	cli_err("config line %u: %s%s\n", line, error ? "" : "warning: ",
+	    text);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -561,6 +601,7 @@ cmd_check(int argc, char **argv)
 	dns_config dc;
 	dns_resolver *r;
 	msg_env *env;
+	arc_seal_conf *seal = NULL;
 	trace t;
 	char err[512];
 	int rc;
@@ -593,8 +634,15 @@ cmd_check(int argc, char **argv)
 		rc = CLI_EXIT_FAILURE;
 	} else {
 		msg_env_set_now(env, o.now);
-		rc = run_check(&o, env, r, &t);
+		if (arc_seal_conf_new(&cfg, &seal, seal_problem, NULL, err,
+		    sizeof(err)) < 0) {
+			rc = CLI_EXIT_FAILURE;
+		} else {
+			msg_env_set_arc_seal(env, seal);
+			rc = run_check(&o, env, r, &t);
+		}
 		msg_env_free(env);
+		arc_seal_conf_free(seal);
 	}
 	dns_resolver_free(r);
 	sb_free(&t.text);

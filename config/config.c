@@ -34,6 +34,8 @@ static const char *const sign_canon_words[] = { "relaxed/relaxed",
     "relaxed/simple", "simple/relaxed", "simple/simple", NULL };
 static const char *const sign_error_words[] = { "tempfail", "accept-unsigned",
     "reject", NULL };
+static const char *const seal_error_words[] = { "accept-unsealed",
+    "tempfail", NULL };
 static const char *const bool_true[] = { "yes", "true", "on", "1", NULL };
 static const char *const bool_false[] = { "no", "false", "off", "0", NULL };
 
@@ -184,8 +186,8 @@ static const config_key keys[] = {
 	{ "max_connections", CFG_UINT, FIELD(max_connections), NOCOUNT, 1, 65536,
 	  NULL, "256",
 	  "Milter connections served at once; more wait in the listen queue until "
-	  "one ends (logged). Each may hold about 2.4 MB + 6 x max_header_bytes "
-	  "(3 x with arc = no; authmilter(8), Memory).", NULL },
+	  "one ends (logged). Each may hold about 2.4 MB + 3 x max_header_bytes "
+	  "(6 x with arc_seal; authmilter(8), Memory).", NULL },
 
 	/* -- history store and reports (reports issue) -- */
 	{ "history", CFG_STRING, FIELD(history), NOCOUNT, 0, 0, NULL, "",
@@ -335,15 +337,23 @@ static const config_key keys[] = {
 	  "site adds as a forwarder or list server (RFC 8617 5.1: the verdict "
 	  "becomes the ARC-Authentication-Results, cv= the chain's validation); "
 	  "one per site; \"\": no sealing.", config_check_arc_seal },
+	{ "on_seal_error", CFG_ENUM, FIELD(on_seal_error), NOCOUNT, 0, 0,
+	  seal_error_words, "accept-unsealed",
+	  "What a delivered message gets when arc_seal cannot seal it (a "
+	  "header block over the sealer's bound, no or several From fields, "
+	  "a crypto or memory failure): accept-unsealed (delivered without "
+	  "our ARC set, logged) or tempfail (451). Only delivered mail is "
+	  "sealed, so neither turns a reject into an accept (authmilter(8) "
+	  "ARC SEALING).", NULL },
 	/* -- ARC verification (issue 15) -- */
 	{ "arc", CFG_BOOL, FIELD(arc), NOCOUNT, 0, 1, NULL, "yes",
 	  "Verify the ARC chain (RFC 8617) of each checked message beside DKIM "
 	  "and report it as arc=pass|fail|none in Authentication-Results (with "
 	  "smtp.remote-ip, header.oldest-pass and the sealer domains), the log "
 	  "line and check's output. A message without ARC header fields costs "
-	  "no lookup (arc=none), only a second copy of its header block "
-	  "(authmilter(8) Memory); a chain costs at most 2 key lookups per set, in "
-	  "an allowance of their own (100) within the message's DNS deadline, "
+	  "no lookup (arc=none) and no memory (ARC reads the header block DKIM "
+	  "keeps; authmilter(8) Memory); a chain costs at most 2 key lookups "
+	  "per set, in an allowance of their own (100) within the message's DNS deadline, "
 	  "not counted in message_dns_queries. Informational: the verdict does "
 	  "not change by it (but see arc_trusted_sealers).", NULL },
 	{ "arc_trusted_sealers", CFG_LIST, FIELD(arc_trusted_sealers),

@@ -197,6 +197,7 @@ typedef struct am_config {
 	char *arc_seal[CONFIG_ARC_SEAL_MAX];  /* "DOMAIN SELECTOR FILE" */
 	size_t narc_seal;
 	unsigned arc_seal_line[CONFIG_ARC_SEAL_MAX];
+	unsigned on_seal_error;       /* CONFIG_SEALERR_* */
 	/* ARC verification (RFC 8617) */
 	unsigned arc;                 /* bool: verify ARC chains */
 	char *arc_trusted_sealers[CONFIG_MAX_LIST];
@@ -214,6 +215,7 @@ typedef struct am_config {
 enum { CONFIG_CANON_RELAXED_RELAXED, CONFIG_CANON_RELAXED_SIMPLE,
     CONFIG_CANON_SIMPLE_RELAXED, CONFIG_CANON_SIMPLE_SIMPLE };
 enum { CONFIG_SIGNERR_TEMPFAIL, CONFIG_SIGNERR_ACCEPT, CONFIG_SIGNERR_REJECT };
+enum { CONFIG_SEALERR_ACCEPT, CONFIG_SEALERR_TEMPFAIL };  /* on_seal_error */
 
 /* One sign_key entry: DOMAIN SELECTOR FILE [SIGNING_DOMAIN]. DOMAIN is
  * lowercase; ".example.com" or "*.example.com" (subdomains = 1) matches

@@ -12,6 +12,11 @@
  * signing, so never signed). A message that cannot be signed gets
  * on_sign_error, never a silent unsigned send.
  *
+ * ARC sealing (authmilter(8), ARC sealing): message.c seals a delivered
+ * message (v->arc_seal); its ARC set goes on top, above our
+ * Authentication-Results; a sealing error is logged here with
+ * on_seal_error (message.c already applied it to the action).
+ *
  * Per connection: the runtime acquired at connect (so a reload never
  * changes settings under a message) and one msg. Actions at end of
  * message: remove the Authentication-Results fields that claim our
@@ -356,23 +361,31 @@ typedef struct sent_reply {
 	const char *action, *code, *dsn;
 } sent_reply;
 
-/* Insert each DKIM-Signature field of sigs ("DKIM-Signature: ...\r\n",
- * folded) at the top, the first on top. 0 or -1. */
+/* Header fields we insert at once: the DKIM-Signature fields of the
+ * sign_key entries of one domain, or an ARC set (3). */
+#define CB_MAX_INSERT (DKIM_SIGN_MAX_KEYS > 3 ? DKIM_SIGN_MAX_KEYS : 3)
+
+/* Insert each field of fields ("Name: value\r\n", folded; every name
+ * only, when only is not NULL) at the top, the first on top. 0 or -1. */
 static int
-insert_signatures(msession *ctx, const char *sigs)
+insert_fields(msession *ctx, const char *fields, const char *only)
 {
-	static const char name[] = "DKIM-Signature:";
-	const char *p = sigs, *end;
-	strbuf one, val;
+	const char *p = fields, *end, *colon;
+	strbuf one, val, name;
 	size_t n = 0, i;
-	const char *start[DKIM_SIGN_MAX_KEYS];
-	size_t len[DKIM_SIGN_MAX_KEYS];
+	const char *nstart[CB_MAX_INSERT], *start[CB_MAX_INSERT];
+	size_t nlen[CB_MAX_INSERT], len[CB_MAX_INSERT];
 	int rc = 0;
 
-	while (*p != '\0' && n < DKIM_SIGN_MAX_KEYS) {
-		if (strncmp(p, name, sizeof(name) - 1) != 0)
+	while (*p != '\0' && n < CB_MAX_INSERT) {
+		colon = strchr(p, ':');
+		if (colon == NULL || colon == p || (only != NULL &&
+		    ((size_t)(colon - p) != strlen(only) ||
+		    strncmp(p, only, strlen(only)) != 0)))
 			return -1;
-		p += sizeof(name) - 1;
+		nstart[n] = p;
+		nlen[n] = (size_t)(colon - p);
+		p = colon + 1;
 		for (end = p; *end != '\0'; end++)
 			if (end[0] == '\r' && end[1] == '\n' && end[2] != ' ' &&
 			    end[2] != '\t')
@@ -387,15 +400,19 @@ insert_signatures(msession *ctx, const char *sigs)
 		return -1;
 	sb_init(&one);
 	sb_init(&val);
+	sb_init(&name);
 	for (i = n; i > 0 && rc == 0; i--) {
 		sb_reset(&one);
+		sb_reset(&name);
 		if (sb_append(&one, start[i - 1], len[i - 1]) < 0 ||
+		    sb_append(&name, nstart[i - 1], nlen[i - 1]) < 0 ||
 		    milter_value(one.s, &val) < 0 ||
-		    msession_insheader(ctx, 0, "DKIM-Signature", val.s) < 0)
+		    msession_insheader(ctx, 0, name.s, val.s) < 0)
 			rc = -1;
 	}
 	sb_free(&one);
 	sb_free(&val);
+	sb_free(&name);
 	return rc;
 }
 
@@ -423,7 +440,7 @@ sign_message(msession *ctx, conn *c, sent_reply *sent, mstat *rc)
 		metrics_signature("nokey", NULL);
 		log_msg(LOG_NOTICE, conn_tag(c), "not signed: no sign_key "
 		    "for the From domain %s", msign_domain(c->ms));
-	} else if (r == 0 && insert_signatures(ctx, sigs.s) < 0) {
+	} else if (r == 0 && insert_fields(ctx, sigs.s, "DKIM-Signature") < 0) {
 		snprintf(c->sign_err, sizeof(c->sign_err), "the MTA refused "
 		    "to insert the DKIM-Signature field");
 		r = -1;
@@ -506,6 +523,14 @@ apply_verdict(msession *ctx, conn *c, const msg_verdict *v,
 		    val.s) < 0)
 			failed = 1;
 	}
+	/* arc_seal: the ARC set on top, ARC-Seal first (message.h) */
+	if (v->arc_seal != NULL && insert_fields(ctx, v->arc_seal, NULL) < 0)
+		failed = 1;
+	if (v->arc_seal_failed)
+		log_msg(LOG_ERR, conn_tag(c), "%s; on_seal_error = %s",
+		    v->arc_seal_note, c->rt->cfg.on_seal_error ==
+		    CONFIG_SEALERR_TEMPFAIL ? "tempfail" :
+		    "accept-unsealed: delivered without our ARC set");
 	sb_free(&val);
 	sb_free(&ins);
 	if (failed) {

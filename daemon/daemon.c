@@ -87,7 +87,8 @@
  * x 1.1 KB) and its evaluation state: 1.2 MB; and per header byte kept
  * (max_header_bytes) at most 3 bytes of DKIM header store (dkim_hdrs_int.h:
  * arena and index, fields of 4 octets or more as the milter passes them),
- * twice with arc = yes (the ARC verifier keeps its own store).
+ * (the ARC verifier reads the DKIM verifier's store: arc_verifier_new_shared),
+ * twice with arc_seal (the sealer keeps its own store).
  * Measured in tests/milter/milter_engine.py.
  */
 #define DAEMON_CONN_FIXED_KB 2458
@@ -373,9 +374,9 @@ detach(void)
 
 /* max_connections to the server, and the memory bound it makes. */
 static void
-apply_limits(unsigned max_conns, unsigned max_header_bytes, unsigned arc)
+apply_limits(unsigned max_conns, unsigned max_header_bytes, unsigned seal)
 {
-	int factor = DAEMON_HEADER_FACTOR * (arc ? 2 : 1);
+	int factor = DAEMON_HEADER_FACTOR * (seal ? 2 : 1);
 	double per = DAEMON_CONN_FIXED_KB / 1024.0 +
 	    factor * (max_header_bytes / 1048576.0);
 
@@ -394,7 +395,7 @@ reload(const daemon_args *o)
 	runtime *rt;
 	char err[512];
 
-	unsigned max_conns, max_header_bytes, arc;
+	unsigned max_conns, max_header_bytes, seal;
 
 	if (read_config(o, &cfg, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, NULL, "reload: %s; keeping the running "
@@ -404,7 +405,7 @@ reload(const daemon_args *o)
 	}
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
-	arc = cfg.arc;
+	seal = cfg.narc_seal > 0;
 	metrics_http_reloaded(cfg.metrics);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
@@ -415,7 +416,7 @@ reload(const daemon_args *o)
 	}
 	runtime_install(rt);
 	metrics_reload(1);
-	apply_limits(max_conns, max_header_bytes, arc);
+	apply_limits(max_conns, max_header_bytes, seal);
 	log_msg(LOG_NOTICE, NULL, "configuration reloaded (%u message(s) in "
 	    "flight finish on the previous one)", runtime_active_messages());
 	return 0;
@@ -597,7 +598,7 @@ daemon_main(const daemon_args *args)
 	am_config cfg;
 	runtime *rt;
 	char err[512];
-	unsigned max_conns, max_header_bytes, arc;
+	unsigned max_conns, max_header_bytes, seal;
 	int rc;
 
 	limit_malloc_arenas();	/* before any thread starts */
@@ -701,7 +702,7 @@ daemon_main(const daemon_args *args)
 		goto fail;
 	max_conns = cfg.max_connections;
 	max_header_bytes = cfg.max_header_bytes;
-	arc = cfg.arc;
+	seal = cfg.narc_seal > 0;
 	runtime_sign_log(o.config_path, 0);
 	rt = runtime_build(&cfg, err, sizeof(err));
 	if (rt == NULL) {
@@ -714,7 +715,7 @@ daemon_main(const daemon_args *args)
 	}
 	runtime_install(rt);
 	probe_rt = runtime_acquire();	/* the probe's resolver, kept */
-	apply_limits(max_conns, max_header_bytes, arc);
+	apply_limits(max_conns, max_header_bytes, seal);
 	rc = run_loop(&o, report_ready);
 	checks_probe_end();
 	runtime_release(probe_rt);	/* NULL: already let go */

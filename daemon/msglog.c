@@ -259,6 +259,9 @@ msglog_line(const msglog_facts *f, const msg_verdict *v, int json,
 	kv_str(&w, "sign_s", f->sign != NULL ? f->sign_s : NULL, KV_NAME_MAX);
 	kv_str(&w, "sign_error", f->sign != NULL ? f->sign_error : NULL,
 	    KV_REASON_MAX);
+	/* arc_seal: only when set and the message checked */
+	if (v->arc_seal_note != NULL)
+		kv_str(&w, "arc_seal", v->arc_seal_note, KV_REASON_MAX);
 	kv_str(&w, "reason", v->reason, KV_REASON_MAX);
 	unfold(v->auth_results, &ar);
 	/* what the line has left, for the header text */
@@ -295,7 +298,7 @@ msglog_passed(const msg_verdict *v, const char *sent)
 		return 0;
 	if (v->skipped)
 		return 1;
-	if (v->bad_from)
+	if (v->bad_from || v->arc_seal_failed)
 		return 0;
 	if (v->spf != NULL && (v->spf->code == SPF_FAIL ||
 	    v->spf->code == SPF_SOFTFAIL || v->spf->code == SPF_TEMPERROR ||

@@ -19,7 +19,9 @@
  *     mailfrom from spf dkim dmarc dmarc_policy dmarc_disposition
  *     dkim_sign sign_d sign_s sign_error reason ar
  *   (dkim_sign: ok, nokey or error for mail that is to be signed, with
- *   the d=, the s= values and what went wrong; "-" for other mail)
+ *   the d=, the s= values and what went wrong; "-" for other mail;
+ *   arc after dkim and arc_seal after sign_error only when verified /
+ *   set: "sealed i=N cv=X", "not sealed: why", "cannot seal: why")
  *   Those the MTA or the daemon write come first (a fail2ban pattern
  *   anchored on them never reaches a sender's text). A value is written
  *   bare when it is one or more printable ASCII octets other than '"',
@@ -37,7 +39,7 @@
  *   told accept, the verdict was accept, and no result failed (SPF fail,
  *   softfail, temperror or permerror; a DKIM signature fail, policy,
  *   temperror or permerror; DMARC fail, temperror or permerror; a bad
- *   From). log_success = no drops exactly those lines.
+ *   From, a sealing error). log_success = no drops exactly those lines.
  *
  *   msglog_dns_line() writes the -d line of one DNS question and its
  *   answer: name, type, status, rcode, DNSSEC state, time taken, where

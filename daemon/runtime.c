@@ -24,6 +24,7 @@ runtime_destroy(runtime *rt)
 	history_writer_stop(rt->history);
 	sign_conf_free(rt->sign);
 	msg_env_free(rt->env);
+	arc_seal_conf_free(rt->seal);
 	dns_resolver_free(rt->resolver);
 	config_free(&rt->cfg);
 	free(rt);
@@ -73,6 +74,10 @@ runtime_build(am_config *cfg, char *err, size_t errlen)
 	rt->sign = sign_conf_new(&rt->cfg, sign_problem_log, NULL, err, errlen);
 	if (rt->sign == NULL)
 		goto fail;
+	if (arc_seal_conf_new(&rt->cfg, &rt->seal, sign_problem_log, NULL,
+	    err, errlen) < 0)
+		goto fail;
+	msg_env_set_arc_seal(rt->env, rt->seal);
 	if (rt->cfg.history != NULL && rt->cfg.history[0] != '\0') {
 		rt->history = history_writer_start(&rt->cfg, err, errlen);
 		if (rt->history == NULL)

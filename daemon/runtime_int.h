@@ -23,6 +23,7 @@
  *   names a history store, the runtime owns its writer thread
  *   (history_writer_int.h): built with it, flushed and stopped when the last
  *   user releases it. The runtime also owns the signing keys (sign_conf,
+ *   and arc_seal's key, arc_seal_conf, lent to msg_env,
  *   message.h), read by runtime_build() as whoever calls it (the run-as
  *   user): a key that cannot be used fails the build, so a reload keeps
  *   the old runtime and its keys, and a message in flight keeps signing
@@ -51,6 +52,7 @@ typedef struct runtime {
 	msg_env *env;
 	struct history_writer *history; /* NULL when no history is kept */
 	sign_conf *sign;              /* signing keys and rules (msg_sign.c) */
+	arc_seal_conf *seal;          /* arc_seal's key, or NULL (arc_msg.c) */
 	unsigned refs;
 } runtime;
 

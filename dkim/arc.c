@@ -42,7 +42,8 @@ struct arc_verifier {
 	dns_resolver *r;
 	int state;
 	int decided;              /* result final before the keys */
-	dkim_hstore hs;
+	dkim_hstore own;          /* the header block, unless shared */
+	dkim_hstore *hs;          /* &own, or the DKIM verifier's */
 	size_t fld[ARC_MAX_SETS + 1][ARC_NKIND];
 	arc_sigslot *as, *ams;    /* [1..nsets] */
 	arc_bh body[2];         /* simple, relaxed; SHA-256 */
@@ -70,7 +71,19 @@ arc_verifier_new(dns_resolver *r, const dkim_options *o)
 	dkim_options_copy(&v->opt, o);
 	v->r = r;
 	memset(v->fld, 0xff, sizeof(v->fld));
-	dkim_hs_init(&v->hs, v->opt.max_header_bytes);
+	dkim_hs_init(&v->own, v->opt.max_header_bytes);
+	v->hs = &v->own;
+	return v;
+}
+
+arc_verifier *
+arc_verifier_new_shared(dns_resolver *r, const dkim_options *o,
+    dkim_verifier *dv)
+{
+	arc_verifier *v = arc_verifier_new(r, o);
+
+	if (v != NULL && dv != NULL)
+		v->hs = &dv->hs;
 	return v;
 }
 
@@ -89,7 +102,7 @@ arc_verifier_free(arc_verifier *v)
 	free(v->ams);
 	for (k = 0; k < 2; k++)
 		EVP_MD_CTX_free(v->body[k].md);
-	dkim_hs_free(&v->hs);
+	dkim_hs_free(&v->own);
 	free(v);
 }
 
@@ -117,7 +130,9 @@ arc_header(arc_verifier *v, const char *name, size_t namelen,
 {
 	if (v->state != ST_HEADERS)
 		return -1;
-	return dkim_hs_add(&v->hs, name, namelen, value, valuelen) < 0 ? -1 : 0;
+	if (v->hs != &v->own)
+		return 0;	/* the DKIM verifier keeps it */
+	return dkim_hs_add(v->hs, name, namelen, value, valuelen) < 0 ? -1 : 0;
 }
 
 int
@@ -125,7 +140,8 @@ arc_header_skipped(arc_verifier *v)
 {
 	if (v->state != ST_HEADERS)
 		return -1;
-	v->hs.overflow = 1;	/* the header block cannot be evaluated */
+	if (v->hs == &v->own)	/* shared: dkim_header_skipped() marks it */
+		v->hs->overflow = 1; /* the header block cannot be evaluated */
 	return 0;
 }
 
@@ -227,16 +243,16 @@ collect(arc_verifier *v)
 	const char *val;
 	char sealer[DKIM_MAX_DOMAIN + 1];
 
-	for (k = 0; k < v->hs.n; k++) {
+	for (k = 0; k < v->hs->n; k++) {
 		size_t nl;
-		const char *nm = dkim_hs_name(&v->hs, k, &nl);
+		const char *nm = dkim_hs_name(v->hs, k, &nl);
 		int kind = arc_field_kind(nm, nl);
 
 		if (kind < 0)
 			continue;
 		any = 1;
 		sealer[0] = '\0';
-		val = dkim_hs_value(&v->hs, k, &vl);
+		val = dkim_hs_value(v->hs, k, &vl);
 		if ((i = arc_field_instance(kind, val, vl, sealer,
 		    sizeof(sealer))) == 0)
 			return fail(v, "%s without a valid i= (RFC 8617 4.2.1)",
@@ -250,9 +266,9 @@ collect(arc_verifier *v)
 		if (i > n)
 			n = i;
 	}
-	if (v->hs.overflow)
+	if (v->hs->overflow)
 		return fail(v, "header block over %zu bytes: not evaluated",
-		    v->hs.max);
+		    v->hs->max);
 	if (!any)
 		return 1;
 	v->res.nsets = n;
@@ -268,10 +284,10 @@ collect(arc_verifier *v)
 	for (i = 1; i <= n; i++) {
 		arc_sigslot *s = &v->as[i], *m = &v->ams[i];
 
-		val = dkim_hs_value(&v->hs, v->fld[i][ARC_AS], &vl);
+		val = dkim_hs_value(v->hs, v->fld[i][ARC_AS], &vl);
 		s->ok = dkim_sig_parse_arc(&s->sig, 1, val, vl, s->err,
 		    sizeof(s->err)) == 0;
-		val = dkim_hs_value(&v->hs, v->fld[i][ARC_AMS], &vl);
+		val = dkim_hs_value(v->hs, v->fld[i][ARC_AMS], &vl);
 		m->ok = dkim_sig_parse_arc(&m->sig, 0, val, vl, m->err,
 		    sizeof(m->err)) == 0;
 	}
@@ -428,8 +444,8 @@ canon_field(arc_verifier *v, strbuf *buf, size_t k, int relaxed, int strip,
     int crlf)
 {
 	size_t nl, vl;
-	const char *nm = dkim_hs_name(&v->hs, k, &nl);
-	const char *val = dkim_hs_value(&v->hs, k, &vl);
+	const char *nm = dkim_hs_name(v->hs, k, &nl);
+	const char *val = dkim_hs_value(v->hs, k, &vl);
 	strbuf st;
 
 	if (!strip) {
@@ -470,10 +486,10 @@ verify_ams(arc_verifier *v, unsigned i, char *why, size_t wl)
 		snprintf(why, wl, "out of memory");
 		return -1;
 	}
-	sb_init_max(&buf, v->hs.arena.len * 2 + DKIM_MAX_SIGNED_HEADERS * 4);
+	sb_init_max(&buf, v->hs->arena.len * 2 + DKIM_MAX_SIGNED_HEADERS * 4);
 	for (j = 0; j < sig->nh; j++)
 		(void)dkim_hsel_add(&sel, sig->h[j].p, sig->h[j].n);
-	if (dkim_hsel_scan(&sel, &v->hs) < 0)
+	if (dkim_hsel_scan(&sel, v->hs) < 0)
 		buf.failed = 1;
 	dkim_hsel_begin(&sel);
 	for (j = 0; j < sig->nh && !buf.failed; j++) {
@@ -501,7 +517,7 @@ verify_seal(arc_verifier *v, unsigned i, char *why, size_t wl)
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	int rc = -1;
 
-	sb_init_max(&buf, v->hs.arena.len * 2 + ARC_MAX_SETS * 12);
+	sb_init_max(&buf, v->hs->arena.len * 2 + ARC_MAX_SETS * 12);
 	for (j = 1; j <= i; j++) {
 		canon_field(v, &buf, v->fld[j][ARC_AAR], 1, 0, 1);
 		canon_field(v, &buf, v->fld[j][ARC_AMS], 1, 0, 1);
@@ -563,7 +579,7 @@ arc_aar(const arc_verifier *v, unsigned i, size_t *len)
 	if (v->state != ST_DONE || v->res.result != ARC_PASS || i < 1 ||
 	    i > v->res.nsets || v->fld[i][ARC_AAR] == NO_FIELD)
 		return NULL;
-	return dkim_hs_value(&v->hs, v->fld[i][ARC_AAR], len);
+	return dkim_hs_value(v->hs, v->fld[i][ARC_AAR], len);
 }
 
 const arc_chain *

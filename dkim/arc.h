@@ -5,6 +5,8 @@
  *
  * SYNOPSIS
  *   arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
+ *   arc_verifier *arc_verifier_new_shared(dns_resolver *r,
+ *            const dkim_options *o, dkim_verifier *dv);
  *   int  arc_header(arc_verifier *v, const char *name, size_t namelen,
  *            const char *value, size_t valuelen);
  *   int  arc_header_skipped(arc_verifier *v);
@@ -40,6 +42,15 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   header block could not be kept (too big for the caller): the chain
  *   then fails as over the header bound. Each call returns 0, or -1 out of order or
  *   out of memory (arc_eom() then still gives a result: fail).
+ *
+ *   arc_verifier_new_shared() makes a verifier that keeps no header
+ *   block of its own: it reads the one DKIM verifier dv keeps (the same
+ *   fields within the same max_header_bytes, the same bound), so a
+ *   message costs one copy of its header block, not two. dv must be fed
+ *   every header field (dkim_header(), dkim_header_skipped()) before
+ *   arc_eoh() and must outlive the ARC verifier; arc_header() and
+ *   arc_header_skipped() then only check the order. Results are those
+ *   of a verifier fed the same fields.
  *
  *   Result (RFC 8617 5.2): none (no ARC header field), pass, or fail:
  *   the structure is broken (an instance missing one of its three
@@ -77,9 +88,12 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   DKIM_SIGN_OVERSIGNED names once more, as the DKIM signer does), fold
  *   (fields folded at 78 columns; 0: each field on one line, the form
  *   the ARC test suite's signing vectors were made in) and now (t=; 0 =
- *   time()). Then, in the DKIM signer's order and form: each header
- *   field as it arrives, end of headers, body chunks (CRLF; hashed as
- *   they arrive, relaxed, SHA-256), and at end of message
+ *   time()), max_header_bytes (the bound of the header block it keeps,
+ *   counted as the DKIM verifier counts it; 0 =
+ *   DKIM_DEFAULT_MAX_HEADER_BYTES). Then, in the DKIM signer's order
+ *   and form: each header field as it arrives, end of headers, body
+ *   chunks (CRLF; hashed as they arrive, relaxed, SHA-256), and at end
+ *   of message
  *   arc_sealer_finish() with the chain the validator found for this same
  *   message (arc_chain_result()) and the ARC-Authentication-Results
  *   payload: an Authentication-Results value "authserv-id; resinfo..."
@@ -99,7 +113,7 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   h= or bh= (4.1.3); tags in the order a b bh c d h i s t / a b cv d i
  *   s t. Failures: a chain result that does not fit the message (pass
  *   with another number of sets, none with ARC fields), no or several
- *   From fields, a header block over DKIM_DEFAULT_MAX_HEADER_BYTES or
+ *   From fields, a header block over max_header_bytes or
  *   DKIM_SIGN_MAX_FIELDS fields, a payload that is empty, too long or
  *   holds a control character or a line break not followed by WSP, a
  *   crypto failure, memory.
@@ -136,6 +150,8 @@ typedef struct arc_chain {
 typedef struct arc_verifier arc_verifier;
 
 arc_verifier *arc_verifier_new(dns_resolver *r, const dkim_options *o);
+arc_verifier *arc_verifier_new_shared(dns_resolver *r, const dkim_options *o,
+    dkim_verifier *dv);
 int arc_header(arc_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen);
 int arc_header_skipped(arc_verifier *v);
@@ -157,6 +173,7 @@ typedef struct arc_seal_options {
 	int oversign;             /* 1 (default): DKIM_SIGN_OVERSIGNED again */
 	int fold;                 /* 1 (default): 78 columns; 0: one line */
 	int64_t now;              /* t=; 0 = time() */
+	size_t max_header_bytes;  /* header store bound; 0: the default */
 } arc_seal_options;
 
 void arc_seal_options_init(arc_seal_options *o);

@@ -45,6 +45,7 @@ struct arc_sealer {
 	dkim_sign_headers list;
 	int oversign, fold;
 	int64_t now;
+	size_t max_header;    /* options' max_header_bytes */
 	size_t nfields;
 	dkim_hstore hs;
 	dkim_signbody body;   /* relaxed, SHA-256 */
@@ -152,7 +153,9 @@ arc_sealer_new(const arc_seal_options *o, char *err, size_t errlen)
 	s->oversign = o->oversign != 0;
 	s->fold = o->fold != 0;
 	s->now = o->now != 0 ? o->now : (int64_t)time(NULL);
-	dkim_hs_init(&s->hs, DKIM_DEFAULT_MAX_HEADER_BYTES);
+	s->max_header = o->max_header_bytes != 0 ? o->max_header_bytes :
+	    DKIM_DEFAULT_MAX_HEADER_BYTES;
+	dkim_hs_init(&s->hs, s->max_header);
 	if (dkim_signbody_init(&s->body, 1) < 0) {
 		snprintf(err, errlen, "cannot start SHA-256");
 		arc_sealer_free(s);
@@ -467,7 +470,7 @@ arc_sealer_finish(arc_sealer *s, const arc_chain *c, const char *aar,
 	sb_init(&h);
 	sb_init(&pre);
 	sb_init(&bh);
-	sb_init_max(&hcanon, 2 * DKIM_DEFAULT_MAX_HEADER_BYTES);
+	sb_init_max(&hcanon, 2 * s->max_header);
 	if (dkim_signbody_b64(&s->body, &bh) < 0) {
 		(void)fail(s, "body hash failed");
 		goto out;

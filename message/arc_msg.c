@@ -158,6 +158,7 @@ struct arc_seal_conf {
 	config_sign_key k;
 	unsigned line;
 	dkim_privkey *key;
+	size_t max_header_bytes;  /* the sealer's header bound */
 };
 
 int
@@ -176,6 +177,12 @@ arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
 		return -1;
 	}
 	c->line = cfg->arc_seal_line[0];
+	c->max_header_bytes = cfg->max_header_bytes;
+	if (!cfg->arc) {
+		snprintf(text, sizeof(text), "arc_seal needs arc = yes (the "
+		    "seal's cv= is the validation of the chain)");
+		goto bad;
+	}
 	if (config_arc_seal_parse(cfg->arc_seal[0], &c->k, why,
 	    sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "arc_seal: %s", why);
@@ -204,7 +211,8 @@ bad:
 }
 
 arc_sealer *
-arc_seal_conf_sealer(const arc_seal_conf *c, char *err, size_t errlen)
+arc_seal_conf_sealer(const arc_seal_conf *c, int64_t now, char *err,
+    size_t errlen)
 {
 	arc_seal_options o;
 
@@ -212,6 +220,8 @@ arc_seal_conf_sealer(const arc_seal_conf *c, char *err, size_t errlen)
 	o.domain = c->k.domain;
 	o.selector = c->k.selector;
 	o.key = c->key;
+	o.now = now;
+	o.max_header_bytes = c->max_header_bytes;
 	return arc_sealer_new(&o, err, errlen);
 }
 

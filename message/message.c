@@ -138,6 +138,7 @@ msg_new(msg_env *env)
 	m->env = env;
 	sb_init(&m->ar);
 	sb_init(&m->rspf);
+	sb_init(&m->seal_out);
 	msg_reset(m);
 	return m;
 }
@@ -168,6 +169,7 @@ msg_reset(msg *m)
 	m->dkim = NULL;
 	arc_verifier_free(m->arc);
 	m->arc = NULL;
+	msg_seal_clear(m);
 	dns_budget_release(m->arc_pool);
 	m->arc_pool = NULL;
 	free_prefetch(m);
@@ -229,6 +231,7 @@ msg_free(msg *m)
 	msg_reset(m);
 	sb_free(&m->ar);
 	sb_free(&m->rspf);
+	sb_free(&m->seal_out);
 	free(m);
 }
 
@@ -425,15 +428,18 @@ start_dkim(msg *m)
 	}
 	if (!cfg->arc)
 		return 0;
-	/* ARC: the same key rules, its keys in a pool of their own */
+	/* ARC: the same key rules, its keys in a pool of their own; it
+	 * reads the header block the DKIM verifier keeps (one copy) */
 	o.budget = m->arc_pool = dns_budget_pool(m->budget, "ARC",
 	    MSG_ARC_LOOKUPS);
 	o.budget_flags = 0;
 	if (m->arc_pool == NULL ||
-	    (m->arc = arc_verifier_new(m->env->r, &o)) == NULL) {
+	    (m->arc = arc_verifier_new_shared(m->env->r, &o, m->dkim)) ==
+	    NULL) {
 		fail(m, "out of memory starting ARC");
 		return -1;
 	}
+	msg_seal_start(m);
 	return 0;
 }
 
@@ -529,6 +535,7 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 	if (m->arc != NULL && arc_header(m->arc, name, namelen, value,
 	    len) < 0)
 		fail(m, "ARC: header out of order or out of memory");
+	msg_seal_header(m, name, namelen, value, len);
 	if (m->dkim != NULL && dkim_header(m->dkim, name, namelen, value,
 	    len) < 0)
 		fail(m, "DKIM: header out of order or out of memory");
@@ -564,6 +571,7 @@ msg_header_skipped(msg *m, const char *name, size_t len)
 		fail(m, "DKIM: header out of order");
 	if (m->arc != NULL && arc_header_skipped(m->arc) < 0)
 		fail(m, "ARC: header out of order");
+	msg_seal_header_skipped(m);
 	return m->failed ? -1 : 0;
 }
 
@@ -618,6 +626,7 @@ msg_eoh(msg *m)
 		fail(m, "DKIM: end of headers out of order");
 	if (m->arc != NULL && arc_eoh(m->arc) < 0)
 		fail(m, "ARC: end of headers out of order");
+	msg_seal_eoh(m);
 	m->from_status = dmarc_from_parse((const char *const *)m->from_val,
 	    m->from_len, m->nfrom, &m->from, m->from_why, sizeof(m->from_why));
 	/* fields not kept: the From is bad, whatever those kept say */
@@ -656,6 +665,7 @@ msg_body(msg *m, const void *data, size_t len)
 		fail(m, "DKIM: body out of order");
 	if (m->arc != NULL && arc_body(m->arc, data, len) < 0)
 		fail(m, "ARC: body out of order");
+	msg_seal_body(m, data, len);
 	return m->failed ? -1 : 0;
 }
 
@@ -859,6 +869,7 @@ msg_eom(msg *m)
 	}
 	(void)dns_budget_why(m->budget, m->dns_limit, sizeof(m->dns_limit));
 	msg_decide(m);
+	msg_seal_finish(m);
 	m->v.dns_queries = dns_budget_queries(m->budget);
 	m->v.dns_refused = dns_budget_refused(m->budget);
 	m->v.dns_limit = m->dns_limit[0] != '\0' ? m->dns_limit : NULL;

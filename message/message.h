@@ -313,6 +313,16 @@ typedef struct msg_verdict {
 	 * found or why nothing was (NULL otherwise), for the log line. */
 	const char *source_ip;
 	const char *upstream;
+	/* arc_seal (msg_seal.c): the ARC set added to a delivered message
+	 * ("ARC-Seal: ...\r\nARC-Message-Signature: ...\r\n
+	 * ARC-Authentication-Results: ...\r\n", folded with CRLF WSP: insert
+	 * them at the top in that order) or NULL; arc_seal_note says what
+	 * was done ("sealed i=N cv=X", "not sealed: why", "cannot seal:
+	 * why"), NULL when arc_seal is not set or the message not checked;
+	 * arc_seal_failed: a sealing error (on_seal_error applied). */
+	const char *arc_seal;
+	const char *arc_seal_note;
+	int arc_seal_failed;
 } msg_verdict;
 
 typedef struct msg_env msg_env;
@@ -429,15 +439,20 @@ sign_conf *sign_conf_new(const am_config *cfg, sign_problem_fn fn, void *arg,
  * loaded once per runtime (like sign_conf_new(): each problem to fn with
  * the config line, error 1 or warning 0; -1 with err on an error; 0 and
  * *out NULL when arc_seal is not set). arc_seal_conf_sealer() makes the
- * sealer of one message (dkim/arc.h: fed like the ARC verifier, then
+ * sealer of one message (t= now; 0: the clock) (dkim/arc.h: fed like the ARC verifier, then
  * arc_sealer_finish() at end of message with the verifier's chain and
  * the message's Authentication-Results value as the AAR payload). */
 typedef struct arc_seal_conf arc_seal_conf;
 int arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
     sign_problem_fn fn, void *arg, char *err, size_t errlen);
-arc_sealer *arc_seal_conf_sealer(const arc_seal_conf *c, char *err,
-    size_t errlen);
+arc_sealer *arc_seal_conf_sealer(const arc_seal_conf *c, int64_t now,
+    char *err, size_t errlen);
 void arc_seal_conf_free(arc_seal_conf *c);
+/* The runtime's arc_seal (borrowed: it outlives env) for every message
+ * of env (msg_seal.c): a checked message that is delivered (accept or
+ * quarantine) gets the next ARC set in its verdict (v->arc_seal); NULL:
+ * no sealing. */
+void msg_env_set_arc_seal(msg_env *env, const arc_seal_conf *c);
 void sign_conf_free(sign_conf *sc);
 size_t sign_conf_nkeys(const sign_conf *sc);
 const sign_entry *sign_conf_entry(const sign_conf *sc, size_t i);

@@ -56,6 +56,7 @@ struct msg_env {
 	int64_t now;                          /* tests: fixed clock; 0 = real */
 	unsigned (*sample)(void *arg);        /* tests: fixed pct sampling */
 	void *sample_arg;
+	const arc_seal_conf *seal;            /* arc_seal (borrowed), or NULL */
 };
 
 enum { MSG_HOP_LOOKING, MSG_HOP_FOUND, MSG_HOP_FAILED };
@@ -125,6 +126,10 @@ struct msg {
 	dns_budget *arc_pool;                  /* MSG_ARC_LOOKUPS of budget */
 	arc_trust arc_trust;                   /* arc_trusted_sealers */
 	int arc_trusted;                       /* its override applied */
+	arc_sealer *sealer;                    /* arc_seal (msg_seal.c) */
+	char seal_why[256];                    /* why it cannot seal, or "" */
+	char seal_note[300];                   /* v.arc_seal_note */
+	strbuf seal_out;                       /* the ARC set added */
 	/* results */
 	int spf_done;
 	spf_result spf_mf, spf_helo;
@@ -149,5 +154,13 @@ void msg_upstream_ar_dkim(msg *m);
 const char *msg_upstream_ar_ip(const msg *m);  /* upstream_ar.c */
 void msg_run_dmarc(msg *m);
 void msg_decide(msg *m);           /* verdict.c */
+void msg_seal_start(msg *m);       /* msg_seal.c */
+void msg_seal_header(msg *m, const char *name, size_t namelen,
+    const char *value, size_t len);
+void msg_seal_header_skipped(msg *m);
+void msg_seal_eoh(msg *m);
+void msg_seal_body(msg *m, const void *data, size_t len);
+void msg_seal_finish(msg *m);
+void msg_seal_clear(msg *m);
 
 #endif

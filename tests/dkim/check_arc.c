@@ -6,7 +6,9 @@
  * or ARC-Seal in an AMS's h= fail before any key is fetched. A
  * well-formed chain gets past the structure to the keys: with no
  * resolver it fails there, on the newest AMS, with the sealers listed.
- * Signatures that verify are the conformance suite's (conf_arc).
+ * Signatures that verify are the conformance suite's (conf_arc). Each
+ * chain also goes through a verifier that reads a DKIM verifier's header
+ * block (arc_verifier_new_shared): the same result.
  */
 #include <check.h>
 #include <stdio.h>
@@ -57,23 +59,49 @@ add_chain(chain *c, unsigned n)
 		add_set(c, i, i == 1 ? "none" : "pass");
 }
 
+/* The chain through a verifier of its own, and through one that reads
+ * a DKIM verifier's header block (arc_verifier_new_shared: what the
+ * milter uses): the same result, reason and sealers. */
 static arc_chain
 run(const chain *c)
 {
 	arc_verifier *v = arc_verifier_new(NULL, NULL);
+	dkim_verifier *dv = dkim_verifier_new(NULL, NULL);
+	arc_verifier *sv = arc_verifier_new_shared(NULL, NULL, dv);
 	size_t k;
-	arc_chain r;
+	arc_chain r, rs;
 
 	ck_assert_ptr_nonnull(v);
-	for (k = 0; k < c->n; k++)
+	ck_assert_ptr_nonnull(dv);
+	ck_assert_ptr_nonnull(sv);
+	for (k = 0; k < c->n; k++) {
 		ck_assert_int_eq(arc_header(v, c->name[k], strlen(c->name[k]),
 		    c->value[k], strlen(c->value[k])), 0);
+		ck_assert_int_eq(arc_header(sv, c->name[k],
+		    strlen(c->name[k]), c->value[k], strlen(c->value[k])), 0);
+		ck_assert_int_eq(dkim_header(dv, c->name[k],
+		    strlen(c->name[k]), c->value[k], strlen(c->value[k])), 0);
+	}
 	ck_assert_int_eq(arc_header(v, "From", 4, " a@b.example", 12), 0);
+	ck_assert_int_eq(arc_header(sv, "From", 4, " a@b.example", 12), 0);
+	ck_assert_int_eq(dkim_header(dv, "From", 4, " a@b.example", 12), 0);
 	ck_assert_int_eq(arc_eoh(v), 0);
+	ck_assert_int_eq(dkim_eoh(dv), 0);
+	ck_assert_int_eq(arc_eoh(sv), 0);
 	ck_assert_int_eq(arc_body(v, "hi\r\n", 4), 0);
+	ck_assert_int_eq(arc_body(sv, "hi\r\n", 4), 0);
 	(void)arc_eom(v);
+	(void)arc_eom(sv);
 	ck_assert_ptr_nonnull(arc_chain_result(v));
 	r = *arc_chain_result(v);
+	rs = *arc_chain_result(sv);
+	ck_assert_int_eq(r.result, rs.result);
+	ck_assert_uint_eq(r.nsets, rs.nsets);
+	ck_assert_str_eq(r.reason, rs.reason);
+	for (k = 0; k < r.nsets && k < ARC_MAX_SETS; k++)
+		ck_assert_str_eq(r.sealer[k], rs.sealer[k]);
+	arc_verifier_free(sv);
+	dkim_verifier_free(dv);
 	arc_verifier_free(v);
 	return r;
 }
@@ -211,6 +239,41 @@ START_TEST(h_rules)
 }
 END_TEST
 
+/* A field the caller could not read: the chain fails over the header
+ * bound, whether ARC keeps its own block or reads the DKIM verifier's. */
+START_TEST(skipped_field_shared)
+{
+	chain c = { .n = 0 };
+	arc_verifier *v = arc_verifier_new(NULL, NULL);
+	dkim_verifier *dv = dkim_verifier_new(NULL, NULL);
+	arc_verifier *sv = arc_verifier_new_shared(NULL, NULL, dv);
+	size_t k;
+
+	add_chain(&c, 1);
+	for (k = 0; k < c.n; k++) {
+		ck_assert_int_eq(arc_header(v, c.name[k], strlen(c.name[k]),
+		    c.value[k], strlen(c.value[k])), 0);
+		ck_assert_int_eq(dkim_header(dv, c.name[k], strlen(c.name[k]),
+		    c.value[k], strlen(c.value[k])), 0);
+	}
+	ck_assert_int_eq(arc_header_skipped(v), 0);
+	ck_assert_int_eq(arc_header_skipped(sv), 0);
+	ck_assert_int_eq(dkim_header_skipped(dv, "X-Big", 5), 0);
+	ck_assert_int_eq(arc_eoh(v), 0);
+	ck_assert_int_eq(dkim_eoh(dv), 0);
+	ck_assert_int_eq(arc_eoh(sv), 0);
+	(void)arc_eom(v);
+	(void)arc_eom(sv);
+	ck_assert_int_eq(arc_chain_result(v)->result, ARC_FAIL);
+	ck_assert_int_eq(arc_chain_result(sv)->result, ARC_FAIL);
+	ck_assert_str_eq(arc_chain_result(v)->reason,
+	    arc_chain_result(sv)->reason);
+	arc_verifier_free(sv);
+	dkim_verifier_free(dv);
+	arc_verifier_free(v);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -226,6 +289,7 @@ check_suite(void)
 	tcase_add_test(tc, missing_field);
 	tcase_add_test(tc, cv_rules);
 	tcase_add_test(tc, h_rules);
+	tcase_add_test(tc, skipped_field_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,7 +25,14 @@
 # message carries the new selector; a trusted network gets "none";
 # mail from a gateway in upstream_networks is judged on the client its
 # Received field names (pass delivered, fail 550, no field 550: fail
-# closed);
+# closed); ARC (authmilter #3, the list's client 198.51.100.7, the
+# fixtures of tests/lib/arc_fixtures.py): a p=reject domain's message
+# through a mailing list (footer: DKIM broken; the list's IP: SPF not
+# aligned) sealed by a trusted sealer is delivered with override
+# trusted_forwarder, by an untrusted one refused 550 5.7.1; arc_seal seals
+# what it delivers (i=2 cv=pass, on top), and `authmilter arc` and dkimpy
+# validate the delivered chain; a SIGHUP with a new arc_seal key seals the
+# next message with it;
 # a p=reject failure of a domain asking for failure reports (ruf= to an
 # authorized external mailbox, fo=1) gets one (RFC 9991) through
 # `authmilter report --failure --send` and this Postfix, once;
@@ -42,7 +49,7 @@ ASID=mx.e2e.test
 
 fail() {
 	echo "FAIL: $*"
-	tail_logs 15 am1.log am2.log postfix.log
+	tail_logs 15 am1.log am2.log am3.log postfix.log
 	exit 1
 }
 
@@ -137,6 +144,23 @@ dns_timeout = 1500
 on_dns_temperror = tempfail
 trusted_networks = 127.0.0.0/8
 EOF
+# authmilter #3: ARC (the list's mail), arc_trusted_sealers, arc_seal; the
+# seals dated a minute ago (a daemon has no --now)
+mkdir -p "$T/arc"
+$PY "$SRC/tests/lib/arc_fixtures.py" "$T/arc" $(($(date +%s) - 60)) arcpass archup ||
+    fail "ARC fixtures"
+chmod 600 "$T"/arc/*.pem
+cat > "$T/am3.conf" <<EOF
+socket = unix:$T/am3.sock
+socket_group = postfix
+user = ""
+pidfile = ""
+authserv_id = $ASID
+dns_zone = $T/arc/zone
+dmarc_enforce = yes
+arc_trusted_sealers = list.example
+arc_seal = mx.test seal $T/arc/seal.pem
+EOF
 # ASan's quarantine would hold every freed body chunk: off for the VmHWM check
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 export ASAN_OPTIONS
@@ -145,11 +169,15 @@ AM1=$!
 PIDS="$PIDS $AM1"
 "$AUTHMILTER" -f -c "$T/am2.conf" > "$T/am2.log" 2>&1 &
 PIDS="$PIDS $!"
+"$AUTHMILTER" -f -c "$T/am3.conf" > "$T/am3.log" 2>&1 &
+AM3=$!
+PIDS="$PIDS $AM3"
 for i in $(seq 1 50); do
-	[ -S "$T/am1.sock" ] && [ -S "$T/am2.sock" ] && break
+	[ -S "$T/am1.sock" ] && [ -S "$T/am2.sock" ] && [ -S "$T/am3.sock" ] && break
 	sleep 0.1
 done
-[ -S "$T/am1.sock" ] && [ -S "$T/am2.sock" ] || fail "authmilter did not open its sockets"
+[ -S "$T/am1.sock" ] && [ -S "$T/am2.sock" ] && [ -S "$T/am3.sock" ] ||
+    fail "authmilter did not open its sockets"
 [ "$(stat -c '%a %G' "$T/am1.sock")" = "660 postfix" ] ||
     fail "socket mode/group: $(stat -c '%a %G' "$T/am1.sock"), want 660 postfix"
 
@@ -161,6 +189,7 @@ PIDS="$PIDS $!"
 cat > "$T/milter_maps" <<EOF
 127.0.0.1/32       DISABLE
 203.0.113.0/24     unix:$T/am2.sock
+198.51.100.7/32    unix:$T/am3.sock
 EOF
 cat > "$T/etc/main.cf" <<EOF
 compatibility_level = 3.6
@@ -384,7 +413,7 @@ echo "SIGHUP: 6 authenticated messages around a key change all delivered signed;
 
 # --- 6. trusted network: skipped, header says none --------------------------
 msg trusted mallory@example.com
-r=$(send trusted 198.51.100.7 relay.example mallory@example.com)
+r=$(send trusted 198.51.100.9 relay.example mallory@example.com)
 case $r in 250*) ;; *) fail "trusted: $r (a trusted client must not be rejected)" ;; esac
 f=$(delivered trusted) || fail "trusted: not delivered"
 ar=$(first_ar "$f")
@@ -474,6 +503,60 @@ case $r in "550 5.7.1"*) ;; *) fail "gwnone: want 550 5.7.1 (fail closed), got: 
 grep -q "upstream=.*no usable Received field from gateway 100.64.0.5" "$T/am1.log" ||
     fail "gwnone: no log line saying no usable Received field"
 echo "gateway: judged on the Received field's client (pass, 550), none: 550 and logged"
+
+# --- 7e. ARC: a list breaks DKIM and SPF; a trusted sealer's chain --------
+# arcsend NAME: the list (198.51.100.7) sends arc/NAME.eml
+arcsend() {
+	cp "$T/arc/$1.eml" "$T/$1.eml"
+	send "$1" 198.51.100.7 list.example bounce@list.example
+}
+# arcchain NAME FILE SEL: the delivered message has our ARC set on top
+# (ARC-Seal s=SEL i=2 cv=pass, AMS, AAR, then our AR saying
+# trusted_forwarder), and `authmilter arc` and dkimpy validate the chain
+arcchain() {
+	h=$(headers "$2")
+	echo "$h" | sed -n 2p | grep -q "^ARC-Seal: .*cv=pass; d=mx.test; i=2; s=$3;" ||
+	    fail "$1: the first field is not our ARC-Seal (s=$3): $(echo "$h" | sed -n 2p)"
+	echo "$h" | sed -n 3p | grep -q "^ARC-Message-Signature: .*d=mx.test;.* i=2; s=$3;" ||
+	    fail "$1: no AMS second: $(echo "$h" | sed -n 3p)"
+	echo "$h" | sed -n 4p | grep -q "^ARC-Authentication-Results: i=2; $ASID; .*arc=pass.*override=trusted_forwarder" ||
+	    fail "$1: no AAR third: $(echo "$h" | sed -n 4p)"
+	echo "$h" | sed -n 5p | grep -q "^Authentication-Results: $ASID; .*dmarc=fail (p=reject dis=none override=trusted_forwarder arc.sealer=list.example)" ||
+	    fail "$1: our AR (trusted_forwarder) not below the set: $(echo "$h" | sed -n 5p)"
+	tr -d '\r' < "$2" | sed -n '/^Received: /,$p' > "$T/$1.rx"
+	"$AUTHMILTER" arc --dns-zone "$T/arc/zone" --json < "$T/$1.rx" > "$T/$1.arc" ||
+	    fail "$1: authmilter arc"
+	$PY -c 'import json, sys
+a = json.load(open(sys.argv[1]))
+assert (a["result"], a["sets"], a["sealers"]) == ("pass", 2, ["list.example", "mx.test"]), a' \
+	    "$T/$1.arc" || fail "$1: authmilter arc: $(cat "$T/$1.arc")"
+	$PY "$SRC/tests/lib/arc_verify.py" "$T/arc/zone" "$T/$1.rx" > "$T/$1.dkimpy" ||
+	    fail "$1: dkimpy arc_verify: $(cat "$T/$1.dkimpy")"
+}
+r=$(arcsend arcpass)
+case $r in 250*) ;; *) fail "arcpass (trusted sealer): $r" ;; esac
+f=$(delivered arcpass) || fail "arcpass: not delivered"
+arcchain arcpass "$f" seal
+grep -q 'arc_seal="sealed i=2 cv=pass"' "$T/am3.log" || fail "am3: no arc_seal= log field"
+r=$(arcsend arcpass_untrusted)
+echo "arcpass_untrusted: $r"
+case $r in "550 5.7.1"*orig.example*) ;; *) fail "untrusted sealer: want 550 5.7.1, got: $r" ;; esac
+echo "ARC: trusted sealer delivered (trusted_forwarder), sealed i=2 cv=pass on top, validated by authmilter arc and dkimpy; untrusted: 550 5.7.1"
+# SIGHUP with a new arc_seal key: the next message is sealed with it
+openssl genrsa -out "$T/arc/seal2.pem" 2048 2>/dev/null || fail "openssl genrsa"
+chmod 600 "$T/arc/seal2.pem"
+_pub3=$(openssl rsa -in "$T/arc/seal2.pem" -pubout 2>/dev/null | grep -v '^-----' | tr -d '\n')
+echo "seal2._domainkey.mx.test. TXT $(echo "v=DKIM1; k=rsa; p=$_pub3" |
+    fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' ')" >> "$T/arc/zone"
+sed -i "s|^arc_seal = .*|arc_seal = mx.test seal2 $T/arc/seal2.pem|" "$T/am3.conf"
+kill -HUP "$AM3"
+for i in $(seq 1 50); do grep -q "configuration reloaded" "$T/am3.log" && break; sleep 0.1; done
+grep -q "configuration reloaded" "$T/am3.log" || fail "am3: no reload"
+r=$(arcsend archup)
+case $r in 250*) ;; *) fail "archup (after SIGHUP): $r" ;; esac
+f=$(delivered archup) || fail "archup: not delivered"
+arcchain archup "$f" seal2
+echo "ARC: after SIGHUP the new arc_seal key (s=seal2) seals, validated"
 
 # --- 8. logs: one line per message with Postfix's queue id --------------------
 qid=$(qid good)

@@ -4,8 +4,8 @@
 # mailing list breaks the DKIM signature of orig.example (p=reject, a
 # footer) and sends from its own address and IP (SPF not aligned), after
 # sealing an ARC set. The fixtures are made at test time with dkimpy's
-# dkim.sign / dkim.arc_sign and fresh keys (arc_forward_gen.py, which
-# lists them).
+# dkim.sign / dkim.arc_sign and fresh keys (tests/lib/arc_fixtures.py,
+# which lists them).
 #   - Authentication-Results: arc=pass (sealed by D) header.oldest-pass=N
 #     smtp.remote-ip=IP; arc=none without ARC fields; arc=fail with the
 #     reason for an altered AAR and for a seal made with another key;
@@ -22,15 +22,7 @@
 #     (AAR edited after sealing, a seal made with a key not in list.example's
 #     DNS), an AAR saying dmarc=fail or passing another domain, a later hop
 #     that broke the trusted AMS, arc = no: still rejected.
-set -eu
-: "${AUTHMILTER:?}"
-PY=/usr/bin/python3
-$PY -c 'import dkim; dkim.arc_sign' 2>/dev/null || { echo "SKIP: no dkimpy"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "SKIP: no openssl"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-$PY tests/message/arc_forward_gen.py "$T" || fail "fixtures"
+. "$(pwd)/tests/lib/arc.sh"  # $PY, $T, fail(), the fixtures
 # the list's IP and envelope; "check" sees what our MX would
 run() {
 	f=$1; shift

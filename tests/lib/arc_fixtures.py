@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# tests/message/arc_forward_gen.py OUTDIR - the fixtures of arc_forward.sh,
+# tests/lib/arc_fixtures.py OUTDIR [T [NAME...]] - the ARC fixtures of
+# tests/message/arc_forward.sh, arc_seal_wire.sh and the Postfix e2e test,
 # made at test time with dkimpy (dkim.sign, dkim.arc_sign) and fresh RSA
 # keys: a zone (the verdict zone plus the keys and policies below) and the
 # messages a mailing list delivers.
@@ -22,6 +23,8 @@
 #                   edits the Subject after list.example sealed (AMS i=1
 #                   no longer verifies: oldest-pass is 2)
 #   plain.eml       the same message without ARC
+# and seal.pem, the key of our own sealer (arc_seal = mx.test seal
+# OUTDIR/seal.pem; its record seal._domainkey.mx.test in the zone).
 import os
 import subprocess
 import sys
@@ -29,7 +32,9 @@ import sys
 import dkim
 
 out = sys.argv[1]
-T = 1800000000  # the test's --now is a little later
+# the seals' t= (default 1800000000: the tests' --now is a little later;
+# a daemon, which has no --now, passes a time just past)
+T = int(sys.argv[2]) if len(sys.argv) > 2 else 1800000000
 
 
 def key(name):
@@ -52,6 +57,7 @@ korig, porig = key("orig")
 klist, plist = key("list")
 kother, pother = key("other")
 krogue, _ = key("rogue")
+_, pseal = key("seal")
 
 zone = open("tests/fixtures/verdict/verdict.zone").read()
 zone += """
@@ -62,23 +68,31 @@ list.example.             TXT "v=spf1 ip4:198.51.100.7 -all"
 arc._domainkey.list.example. TXT %s
 other.example.            TXT "v=spf1 ip4:198.51.100.7 -all"
 arc._domainkey.other.example. TXT %s
-""" % (txt(porig), txt(plist), txt(pother))
+seal._domainkey.mx.test.  TXT %s
+""" % (txt(porig), txt(plist), txt(pother), txt(pseal))
 open(os.path.join(out, "zone"), "w").write(zone)
 
-orig = (b"From: Alice <alice@orig.example>\r\n"
-        b"To: list@list.example\r\n"
-        b"Subject: hello list\r\n"
-        b"Message-ID: <1@orig.example>\r\n"
-        b"Date: Fri, 15 Jan 2027 08:00:00 +0000\r\n"
-        b"\r\n"
-        b"Hello everyone.\r\n")
-sig = dkim.sign(orig, b"s1", b"orig.example", korig,
-                include_headers=[b"from", b"to", b"subject", b"message-id",
-                                 b"date"])
-signed = sig + orig
-# the list: its footer, its checks of what it received
-footer = b"-- \r\nlist@list.example: unsubscribe at https://list.example/\r\n"
-listed = signed + footer
+
+
+def listed_msg(msgid):
+    """orig.example's signed message as the list sends it (footer added)"""
+    orig = (b"From: Alice <alice@orig.example>\r\n"
+            b"To: list@list.example\r\n"
+            b"Subject: hello list\r\n"
+            b"Message-ID: <" + msgid + b">\r\n"
+            b"Date: Fri, 15 Jan 2027 08:00:00 +0000\r\n"
+            b"\r\n"
+            b"Hello everyone.\r\n")
+    sig = dkim.sign(orig, b"s1", b"orig.example", korig,
+                    include_headers=[b"from", b"to", b"subject",
+                                     b"message-id", b"date"])
+    # the list: its footer, its checks of what it received
+    footer = (b"-- \r\nlist@list.example: unsubscribe at "
+              b"https://list.example/\r\n")
+    return sig + orig + footer
+
+
+listed = listed_msg(b"1@orig.example")
 
 
 def ar(srv, results):
@@ -123,3 +137,10 @@ one = seal(listed, "list.example", klist, GOOD)
 two = one.replace(b"Subject: hello list", b"Subject: [other] hello list")
 write("two_sets.eml", seal(two, "other.example", kother,
                            "arc=pass; dmarc=fail header.from=orig.example"))
+# NAME... after T: NAME.eml and NAME_untrusted.eml, trusted.eml and
+# untrusted.eml with the Message-ID <NAME.1@e2e.test> (one per message
+# the end-to-end tests follow through Postfix's log)
+for name in sys.argv[3:]:
+    m = listed_msg(("%s.1@e2e.test" % name).encode())
+    write(name + ".eml", seal(m, "list.example", klist, GOOD))
+    write(name + "_untrusted.eml", seal(m, "other.example", kother, GOOD))
