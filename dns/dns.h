@@ -335,6 +335,9 @@ dns_query *dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
  * never sees an attempt. Attempts do not nest. */
 void dns_cache_only_begin(const dns_resolver *r);
 unsigned dns_cache_only_end(void);
+/* 1 between dns_cache_only_begin() and dns_cache_only_end() on this
+ * thread (a caller may skip lookups it would only start ahead). */
+int dns_cache_only_active(void);
 
 int dns_reverse_name(int af, const void *addr, char *out, size_t outlen);
 

@@ -460,6 +460,12 @@ dns_cache_only_end(void)
 	return cache_only_misses;
 }
 
+int
+dns_cache_only_active(void)
+{
+	return cache_only != 0;
+}
+
 static dns_query *
 cache_only_miss(dns_query *q)
 {

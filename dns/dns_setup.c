@@ -21,15 +21,35 @@
  *   where libunbound names another: zone_error_line()) and
  *   dns_setup_cleanup() removes the directory (the context has read
  *   everything once it answered a query).
+ *
+ *   Concurrency: libunbound's library defaults allow 16 UDP queries and 2
+ *   TCP connections in flight per context (config_create_forlib); a query
+ *   beyond them waits inside libunbound until an answer frees a socket,
+ *   i.e. about one round trip. At 16 cold messages that cost ~40 ms per
+ *   dependent lookup (doc/BENCHMARKS.md), so every context gets
+ *   DNS_OUTGOING_UDP / DNS_OUTGOING_TCP (before any --dns-conf file, which
+ *   may override them).
  */
 #include "dns/dns_int.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/*
+ * UDP queries one context keeps in flight at once (libunbound's
+ * "outgoing-range"; its library default is 16). Local limit: each is a
+ * socket, so at most a quarter of the process's descriptor limit
+ * (RLIMIT_NOFILE), never below libunbound's own 16.
+ */
+#define DNS_OUTGOING_UDP 1024
+#define DNS_OUTGOING_UDP_MIN 16
+/* TCP connections in flight (truncated answers; library default 2). */
+#define DNS_OUTGOING_TCP "16"
 
 /* ub_ctx_config parses into process-wide state: one at a time. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -244,12 +264,27 @@ setup_network(dns_setup *s, const dns_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* DNS_OUTGOING_UDP within a quarter of the descriptor limit. */
+static unsigned
+outgoing_udp(void)
+{
+	struct rlimit rl;
+	rlim_t quarter;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return DNS_OUTGOING_UDP;
+	quarter = rl.rlim_cur / 4;
+	if (quarter < DNS_OUTGOING_UDP_MIN)
+		return DNS_OUTGOING_UDP_MIN;
+	return quarter < DNS_OUTGOING_UDP ? (unsigned)quarter : DNS_OUTGOING_UDP;
+}
+
 int
 dns_setup_ctx(dns_setup *s, const dns_config *cfg, int supply_apex,
     char *err, size_t errlen)
 {
 	unsigned timeout = cfg->timeout_ms ? cfg->timeout_ms : DNS_DEFAULT_TIMEOUT_MS;
-	char rtt[16];
+	char rtt[16], ports[16];
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -282,6 +317,11 @@ dns_setup_ctx(dns_setup *s, const dns_config *cfg, int supply_apex,
 	    set_opt(s->ctx, "outbound-msg-retry:", "2", err, errlen) != 0 ||
 	    set_opt(s->ctx, "infra-keep-probing:", "yes", err, errlen) != 0 ||
 	    set_opt(s->ctx, "infra-host-ttl:", "60", err, errlen) != 0)
+		goto fail;
+	snprintf(ports, sizeof(ports), "%u", outgoing_udp());
+	if (set_opt(s->ctx, "outgoing-range:", ports, err, errlen) != 0 ||
+	    set_opt(s->ctx, "outgoing-num-tcp:", DNS_OUTGOING_TCP, err,
+	    errlen) != 0)
 		goto fail;
 	if (cfg->zone_file != NULL) {
 		if (setup_zone(s, cfg, supply_apex, err, errlen) != 0)

@@ -4,6 +4,8 @@
  * workers, `done` wakes waiters (broadcast; waiters re-check their job).
  * spf_pool_submit() first tries the job inline as a cache-only attempt
  * (dns_cache_only_begin): with every answer cached it is done at once.
+ * Otherwise a job with a MAIL FROM is queued as two tasks, MAIL FROM then
+ * HELO, that workers take independently; the job is done when both are.
  */
 #include "message/spf_pool_int.h"
 
@@ -17,12 +19,14 @@
 #include "util/strcopy.h"
 
 enum { SPF_JOB_QUEUED, SPF_JOB_RUNNING, SPF_JOB_DONE };
+/* SPF_PART_BOTH: spf_check() whole (the null sender: one evaluation) */
+enum { SPF_PART_MAILFROM, SPF_PART_HELO, SPF_PART_BOTH };
 
 struct spf_pool {
 	dns_resolver *r;
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
-	spf_job *head, *tail;
+	spf_task *head, *tail;
 	int stopping;
 	unsigned nthreads;
 	pthread_t *threads;
@@ -44,11 +48,43 @@ run_job(spf_pool *p, spf_job *j)
 	j->decisive = spf_check(p->r, &j->req, &j->mailfrom, &j->helo_result);
 }
 
+/* One task, no lock held; the same calls spf_check() makes. */
+static void
+run_task(spf_pool *p, spf_task *t)
+{
+	spf_job *j = t->job;
+
+	if (t->part == SPF_PART_BOTH)
+		run_job(p, j);
+	else if (t->part == SPF_PART_MAILFROM)
+		spf_check_mailfrom(p->r, &j->req, &j->mailfrom);
+	else
+		spf_check_helo(p->r, &j->req, &j->helo_result);
+}
+
+/* A task finished (lock held): the job is done with its last task. */
+static void
+task_done(spf_pool *p, spf_task *t)
+{
+	spf_job *j = t->job;
+
+	t->state = SPF_JOB_DONE;
+	if (--j->pending > 0)
+		return;
+	if (j->ntasks == 2)
+		j->decisive = &j->mailfrom;
+	j->state = SPF_JOB_DONE;
+	if (j->orphan)
+		job_free(j);
+	else
+		pthread_cond_broadcast(&p->done);
+}
+
 static void *
 worker(void *arg)
 {
 	spf_pool *p = arg;
-	spf_job *j;
+	spf_task *t;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -56,19 +92,16 @@ worker(void *arg)
 			pthread_cond_wait(&p->work, &p->mu);
 		if (p->head == NULL)
 			break;
-		j = p->head;
-		p->head = j->next;
+		t = p->head;
+		p->head = t->next;
 		if (p->head == NULL)
 			p->tail = NULL;
-		j->state = SPF_JOB_RUNNING;
+		t->state = SPF_JOB_RUNNING;
+		t->job->state = SPF_JOB_RUNNING;
 		pthread_mutex_unlock(&p->mu);
-		run_job(p, j);
+		run_task(p, t);
 		pthread_mutex_lock(&p->mu);
-		j->state = SPF_JOB_DONE;
-		if (j->orphan)
-			job_free(j);
-		else
-			pthread_cond_broadcast(&p->done);
+		task_done(p, t);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -130,6 +163,7 @@ spf_job *
 spf_pool_submit(spf_pool *p, const spf_request *req)
 {
 	spf_job *j = calloc(1, sizeof(*j));
+	unsigned i;
 
 	if (j == NULL)
 		return NULL;
@@ -157,29 +191,48 @@ spf_pool_submit(spf_pool *p, const spf_request *req)
 	memset(&j->helo_result, 0, sizeof(j->helo_result));
 	j->decisive = NULL;
 	j->state = SPF_JOB_QUEUED;
+	/* the null sender is one evaluation (spf_check); else MAIL FROM
+	 * and HELO run at once, MAIL FROM queued first */
+	if (req->mail_from == NULL || req->mail_from[0] == '\0') {
+		j->ntasks = 1;
+		j->task[0].part = SPF_PART_BOTH;
+	} else {
+		j->ntasks = 2;
+		j->task[0].part = SPF_PART_MAILFROM;
+		j->task[1].part = SPF_PART_HELO;
+	}
+	j->pending = j->ntasks;
 	pthread_mutex_lock(&p->mu);
-	if (p->tail != NULL)
-		p->tail->next = j;
+	for (i = 0; i < j->ntasks; i++) {
+		j->task[i].job = j;
+		j->task[i].state = SPF_JOB_QUEUED;
+		j->task[i].next = NULL;
+		if (p->tail != NULL)
+			p->tail->next = &j->task[i];
+		else
+			p->head = &j->task[i];
+		p->tail = &j->task[i];
+	}
+	if (j->ntasks > 1)
+		pthread_cond_broadcast(&p->work);
 	else
-		p->head = j;
-	p->tail = j;
-	pthread_cond_signal(&p->work);
+		pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
 	return j;
 }
 
-/* Unlink a queued job; the lock is held. */
+/* Unlink a queued task; the lock is held. */
 static void
-unqueue(spf_pool *p, spf_job *j)
+unqueue(spf_pool *p, spf_task *t)
 {
-	spf_job **pp, *prev = NULL;
+	spf_task **pp, *prev = NULL;
 
 	for (pp = &p->head; *pp != NULL; prev = *pp, pp = &(*pp)->next) {
-		if (*pp == j) {
-			*pp = j->next;
-			if (p->tail == j)
+		if (*pp == t) {
+			*pp = t->next;
+			if (p->tail == t)
 				p->tail = prev;
-			j->next = NULL;
+			t->next = NULL;
 			return;
 		}
 	}
@@ -188,14 +241,19 @@ unqueue(spf_pool *p, spf_job *j)
 const spf_job *
 spf_pool_wait(spf_pool *p, spf_job *j)
 {
+	unsigned i;
+
 	pthread_mutex_lock(&p->mu);
-	if (j->state == SPF_JOB_QUEUED) {
-		unqueue(p, j);
-		j->state = SPF_JOB_RUNNING;
+	/* tasks no worker has taken yet are run here, never waited for */
+	for (i = 0; i < j->ntasks && j->state != SPF_JOB_DONE; i++) {
+		if (j->task[i].state != SPF_JOB_QUEUED)
+			continue;
+		unqueue(p, &j->task[i]);
+		j->task[i].state = SPF_JOB_RUNNING;
 		pthread_mutex_unlock(&p->mu);
-		run_job(p, j);
+		run_task(p, &j->task[i]);
 		pthread_mutex_lock(&p->mu);
-		j->state = SPF_JOB_DONE;
+		task_done(p, &j->task[i]);
 	}
 	while (j->state != SPF_JOB_DONE)
 		pthread_cond_wait(&p->done, &p->mu);
@@ -212,16 +270,26 @@ spf_pool_inline_runs(spf_pool *p)
 void
 spf_pool_release(spf_pool *p, spf_job *j)
 {
+	unsigned i;
+
 	if (j == NULL)
 		return;
 	pthread_mutex_lock(&p->mu);
-	if (j->state == SPF_JOB_RUNNING) {
-		j->orphan = 1; /* its worker frees it */
-		pthread_mutex_unlock(&p->mu);
-		return;
+	if (j->state != SPF_JOB_DONE) {
+		/* queued tasks are dropped; a running one's worker frees it */
+		for (i = 0; i < j->ntasks; i++) {
+			if (j->task[i].state != SPF_JOB_QUEUED)
+				continue;
+			unqueue(p, &j->task[i]);
+			j->task[i].state = SPF_JOB_DONE;
+			j->pending--;
+		}
+		if (j->pending > 0) {
+			j->orphan = 1;
+			pthread_mutex_unlock(&p->mu);
+			return;
+		}
 	}
-	if (j->state == SPF_JOB_QUEUED)
-		unqueue(p, j);
 	pthread_mutex_unlock(&p->mu);
 	job_free(j);
 }

@@ -12,7 +12,12 @@
  * DESCRIPTION
  *   SPF starts when MAIL FROM arrives, but the milter must answer MAIL FROM
  *   at once: spf_pool_submit() queues the evaluation (both identities, the
- *   strings copied) for one of `threads` workers and returns. First,
+ *   strings copied) for the `threads` workers and returns. The two
+ *   identities are two tasks, run at once by two workers (or a worker and
+ *   the waiter), so end of message waits for the longer of the two
+ *   chains, not their sum; each is evaluated exactly as spf_check_mailfrom()
+ *   and spf_check_helo() would (own RFC 7208 4.6.4 counts, the same
+ *   budget). A null sender is one task (MAIL FROM is postmaster@helo). First,
  *   though, it runs the job itself as a cache-only attempt
  *   (dns_cache_only_begin): when every DNS answer the evaluation needs is
  *   in the resolver's cache, the job comes back done, with the result a
@@ -37,6 +42,14 @@
 
 #define SPF_POOL_MAX_NAME 256
 
+/* One identity's evaluation of a job, queued on its own (spf_pool.c). */
+typedef struct spf_task {
+	struct spf_job *job;
+	int part;                     /* SPF_PART_* in spf_pool.c */
+	int state;                    /* SPF_JOB_* in spf_pool.c */
+	struct spf_task *next;
+} spf_task;
+
 typedef struct spf_job {
 	spf_request req;
 	char ip[64];
@@ -48,7 +61,8 @@ typedef struct spf_job {
 	const spf_result *decisive;   /* &mailfrom or &helo_result */
 	int state;                    /* SPF_JOB_* in spf_pool.c */
 	int orphan;
-	struct spf_job *next;
+	spf_task task[2];             /* MAIL FROM, HELO */
+	unsigned ntasks, pending;     /* tasks, those not done */
 } spf_job;
 
 typedef struct spf_pool spf_pool;

@@ -392,6 +392,48 @@ too_many_terms(spf_eval *ev, const char *domain, const char *txt, size_t len)
 	return 0;
 }
 
+/*
+ * Start the lookups of rec's DNS terms ahead, in the order they would be
+ * evaluated: include (TXT), a (A/AAAA), mx (MX), then redirect (TXT) when
+ * it can apply. Only targets without macros (whose name is known now) and
+ * not a loop; spf_ev_prefetch() bounds them by what 4.6.4 still allows.
+ * Nothing is counted here (contract in eval_int.h).
+ */
+static void
+prefetch_record(spf_eval *ev, const char *domain, const spf_record *rec)
+{
+	char name[DNS_MAX_NAME_LEN + 1], save[SPF_REASON_MAX];
+	int at = ev->ip.family == AF_INET ? DNS_T_A : DNS_T_AAAA, t;
+	const spf_term *term;
+	size_t i;
+
+	memcpy(save, ev->reason, sizeof(save));
+	for (i = 0; i <= rec->nterms; i++) {
+		if (i < rec->nterms) {
+			term = &rec->terms[i];
+			t = term->kind == SPF_T_INCLUDE ? DNS_T_TXT :
+			    term->kind == SPF_T_A ? at :
+			    term->kind == SPF_T_MX ? DNS_T_MX : 0;
+		} else {
+			term = rec->redirect;
+			t = DNS_T_TXT;
+			if (term == NULL || rec->has_all)
+				break;
+		}
+		if (t == 0 || (term->spec != NULL &&
+		    memchr(term->spec, '%', term->speclen) != NULL))
+			continue;
+		if (target_name(ev, domain, term->spec, term->speclen,
+		    name) != 0)
+			continue;
+		if (t == DNS_T_TXT && on_stack(ev, name))
+			continue;
+		if (!spf_ev_prefetch(ev, name, (dns_type)t))
+			break;
+	}
+	memcpy(ev->reason, save, sizeof(save));
+}
+
 static spf_code
 check_host(spf_eval *ev, const char *domain, int want_exp)
 {
@@ -469,6 +511,7 @@ check_host(spf_eval *ev, const char *domain, int want_exp)
 	}
 	strcopy(ev->stack[ev->depth], sizeof(ev->stack[0]), domain);
 	ev->depth++;
+	prefetch_record(ev, domain, &rec);
 	c = check_record(ev, domain, &rec, want_exp);
 	ev->depth--;
 	spf_record_free(&rec);
@@ -483,6 +526,7 @@ spf_eval_run(spf_eval *ev, const char *domain, spf_result *out)
 
 	ev->mechanism[0] = ev->reason[0] = ev->explanation[0] = '\0';
 	c = check_host(ev, domain, 1);
+	spf_ev_prefetch_drop(ev);
 	out->code = c;
 	strcopy(out->domain, sizeof(out->domain), domain);
 	strcopy(out->sender, sizeof(out->sender), ev->sender);

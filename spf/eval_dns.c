@@ -8,10 +8,13 @@
  * Independent address lookups of one term (the hosts of an MX set, the
  * names of a PTR set) are started together so their round trips overlap;
  * the 4.6.4 counts are per term, so that changes nothing about the limits.
+ * The targets of a parsed record's terms are started ahead
+ * (spf_ev_prefetch) and taken by the term's own lookup.
  */
 #include "spf/eval_int.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "util/domain.h"
 
@@ -47,12 +50,83 @@ why(const dns_answer *a)
 	return dns_status_name(a->status);
 }
 
+/* ---- lookups started ahead of their term (contract in eval_int.h) ---- */
+
+int
+spf_ev_prefetch(spf_eval *ev, const char *name, dns_type t)
+{
+	struct spf_prefetch *pf;
+	unsigned i, pending = 0;
+
+	if (dns_cache_only_active() || spf_ev_deadline_passed(ev))
+		return 0;
+	for (i = 0; i < ev->npf; i++) {
+		if (ev->pf[i].q == NULL)
+			continue;
+		if (ev->pf[i].type == t &&
+		    strcasecmp(ev->pf[i].name, name) == 0)
+			return 1;	/* already on its way */
+		pending++;
+	}
+	if (ev->pf_started >= SPF_MAX_PREFETCH ||
+	    ev->lookups + pending >= SPF_MAX_DNS_TERMS)
+		return 0;
+	for (i = 0; i < ev->npf && ev->pf[i].q != NULL; i++)
+		;
+	if (i == ev->npf)
+		ev->npf++;
+	pf = &ev->pf[i];
+	strcopy(pf->name, sizeof(pf->name), name);
+	pf->type = t;
+	pf->q = dns_query_start_in(ev->r, ev->budget, 0, name, t);
+	ev->pf_started++;
+	return 1;
+}
+
+void
+spf_ev_prefetch_drop(spf_eval *ev)
+{
+	unsigned i;
+
+	for (i = 0; i < ev->npf; i++) {
+		dns_query_free(ev->pf[i].q);
+		ev->pf[i].q = NULL;
+	}
+	ev->npf = 0;
+}
+
+/* The prefetched query for name and type, taken out of its slot; NULL
+ * when there is none, or it was answered at once with a temporary failure
+ * (refused by the budget then: asked afresh, as without prefetch). */
+static dns_query *
+take_prefetched(spf_eval *ev, const char *name, dns_type t)
+{
+	dns_query *q;
+	unsigned i;
+
+	for (i = 0; i < ev->npf; i++) {
+		if (ev->pf[i].q == NULL || ev->pf[i].type != t ||
+		    strcasecmp(ev->pf[i].name, name) != 0)
+			continue;
+		q = ev->pf[i].q;
+		ev->pf[i].q = NULL;
+		if (dns_query_done(q) && dns_query_wait(q,
+		    dns_now_ms())->status == DNS_TEMPFAIL) {
+			dns_query_free(q);
+			return NULL;
+		}
+		return q;
+	}
+	return NULL;
+}
+
 const dns_answer *
 spf_ev_lookup(spf_eval *ev, dns_query **qp, const char *name, dns_type t)
 {
 	const dns_answer *a;
 
-	*qp = dns_query_start_in(ev->r, ev->budget, 0, name, t);
+	if ((*qp = take_prefetched(ev, name, t)) == NULL)
+		*qp = dns_query_start_in(ev->r, ev->budget, 0, name, t);
 	a = dns_query_wait(*qp, wait_deadline(ev));
 	note(ev, a);
 	return a;

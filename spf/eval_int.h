@@ -26,6 +26,9 @@
  * (576 KB on x86-64), whatever the 11 records hold (two records of the
  * largest size SPF_MAX_RECORD_TERMS allows). Past it: permerror. */
 #define SPF_MAX_EVAL_TERMS 8192
+/* Lookups started ahead of their term (spf_ev_prefetch): never more in
+ * one evaluation than 4.6.4 lets it evaluate DNS terms. */
+#define SPF_MAX_PREFETCH SPF_MAX_DNS_TERMS
 /* 4.3 / 7.3: a domain name to query is at most 253 octets (no final dot). */
 #define SPF_MAX_DOMAIN_LEN DOMAIN_MAX_TEXT
 
@@ -54,6 +57,8 @@
  *   int  spf_ev_temp(spf_eval *ev, const char *what, const char *name,
  *            const dns_answer *a);
  *   const char *spf_ev_validated_name(void *arg);
+ *   int  spf_ev_prefetch(spf_eval *ev, const char *name, dns_type t);
+ *   void spf_ev_prefetch_drop(spf_eval *ev);
  *   int  spf_mech_a(spf_eval *ev, const spf_term *t, const char *name,
  *            dns_type at);
  *   int  spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name,
@@ -70,7 +75,18 @@
  * SPF_MAX_VOID_LOOKUPS, else SPF_M_NOMATCH); spf_ev_temp() sets a
  * temperror reason and returns SPF_M_TEMP. spf_ev_validated_name() is the
  * %{p} callback of the macro expander (arg: the spf_eval; ev->pdomain the
- * preferred domain). The mechanisms return an SPF_M_* outcome for the
+ * preferred domain).
+ * spf_ev_prefetch() starts the lookup of a term's target when a record is
+ * parsed, ahead of the term's evaluation, in the evaluation's budget; it
+ * returns 0 (nothing started) once the started-but-untaken prefetches plus
+ * ev->lookups reach SPF_MAX_DNS_TERMS, or SPF_MAX_PREFETCH were started,
+ * or in a cache-only attempt (dns_cache_only_active). spf_ev_lookup()
+ * takes a prefetched query for the same name and type instead of starting
+ * one (one answered at once with a temporary failure, e.g. refused by the
+ * budget, is dropped and the lookup started afresh), so the answers, the
+ * 4.6.4 counts (made only when a term is evaluated) and the result are
+ * those of an evaluation without prefetch. spf_ev_prefetch_drop() cancels
+ * the untaken ones (spf_eval_run, at the end). The mechanisms return an SPF_M_* outcome for the
  * target name given (already expanded; at: A or AAAA by the client's
  * family), with ev->reason set on errors.
  */
@@ -102,6 +118,14 @@ typedef struct spf_eval {
 	unsigned npnames;
 	char pnames[SPF_MAX_PTR_NAMES][DNS_MAX_NAME_LEN + 1];
 	const char *pdomain;       /* <domain> the %{p} asker prefers */
+
+	/* lookups started ahead (spf_ev_prefetch); q NULL once taken */
+	unsigned npf, pf_started;
+	struct spf_prefetch {
+		dns_query *q;
+		dns_type type;
+		char name[DNS_MAX_NAME_LEN + 1];
+	} pf[SPF_MAX_PREFETCH];
 } spf_eval;
 
 /* Outcome of one mechanism. */
@@ -119,6 +143,8 @@ int spf_ev_void(spf_eval *ev, const char *what, const char *name);
 int spf_ev_temp(spf_eval *ev, const char *what, const char *name,
     const dns_answer *a);
 const char *spf_ev_validated_name(void *arg);
+int spf_ev_prefetch(spf_eval *ev, const char *name, dns_type t);
+void spf_ev_prefetch_drop(spf_eval *ev);
 int spf_mech_a(spf_eval *ev, const spf_term *t, const char *name,
     dns_type at);
 int spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name,

@@ -345,6 +345,7 @@ typedef struct fake_server {
 	int fd;
 	int silent;
 	atomic_int stop;
+	atomic_int received;	/* queries seen */
 	pthread_t t;
 	unsigned port;
 } fake_server;
@@ -364,6 +365,8 @@ fake_main(void *arg)
 		fl = sizeof(from);
 		n = recvfrom(f->fd, buf, sizeof(buf), 0,
 		    (struct sockaddr *)&from, &fl);
+		if (n >= 12)
+			atomic_fetch_add(&f->received, 1);
 		if (n < 12 || f->silent)
 			continue;
 		buf[2] |= 0x80;                        /* QR */
@@ -455,6 +458,43 @@ START_TEST(test_stats_failures)
 	dns_stats_read(&after);
 	ck_assert_uint_eq(after.timeouts - before.timeouts, 1);
 	ck_assert_uint_eq(after.servfail - before.servfail, 0);
+	dns_resolver_free(r);
+	fake_stop(&f);
+}
+END_TEST
+
+/*
+ * Many queries at once all leave at once: libunbound's library default of
+ * 16 UDP sockets per context held the 17th until an answer (or a timeout)
+ * freed one - a round trip per dependent lookup under load. The server
+ * stays silent, so nothing frees a socket: within libunbound's first
+ * retransmission timeout (376 ms for a server it has no RTT for) every
+ * query must have reached it.
+ */
+#define CONCURRENT_QUERIES 64
+START_TEST(test_outgoing_concurrency)
+{
+	dns_query *q[CONCURRENT_QUERIES];
+	fake_server f;
+	dns_resolver *r;
+	char fwd[64], name[64];
+	int64_t t0;
+	int i, got;
+
+	fake_start(&f, 1);
+	r = fake_resolver(&f, 2000, fwd, sizeof(fwd));
+	t0 = dns_now_ms();
+	for (i = 0; i < CONCURRENT_QUERIES; i++) {
+		snprintf(name, sizeof(name), "q%d.concurrent.example", i);
+		q[i] = dns_query_start(r, name, DNS_T_TXT);
+	}
+	while (atomic_load(&f.received) < CONCURRENT_QUERIES &&
+	    dns_now_ms() - t0 < 300)
+		usleep(5000);
+	got = atomic_load(&f.received);
+	ck_assert_int_eq(got, CONCURRENT_QUERIES);
+	for (i = 0; i < CONCURRENT_QUERIES; i++)
+		dns_query_free(q[i]);
 	dns_resolver_free(r);
 	fake_stop(&f);
 }
@@ -832,6 +872,7 @@ check_suite(void)
 	tcase_add_test(tc, test_a_aaaa);
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_stats_failures);
+	tcase_add_test(tc, test_outgoing_concurrency);
 	tcase_add_test(tc, test_mx_order);
 	tcase_add_test(tc, test_txt);
 	tcase_add_test(tc, test_ptr);

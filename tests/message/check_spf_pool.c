@@ -8,8 +8,10 @@
  */
 #include <check.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dns/dns.h"
 #include "message/spf_pool_int.h"
@@ -145,6 +147,87 @@ START_TEST(trace_no_inline)
 }
 END_TEST
 
+/* The threads that asked for the MAIL FROM and the HELO domains' names. */
+typedef struct who_asked {
+	pthread_mutex_t mu;
+	pthread_t mailfrom, helo;
+	int have_mailfrom, have_helo, mixed;
+} who_asked;
+
+static int
+ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+static void
+note_thread(pthread_t *slot, int *have, int *mixed)
+{
+	if (*have && !pthread_equal(*slot, pthread_self()))
+		*mixed = 1;
+	*slot = pthread_self();
+	*have = 1;
+}
+
+static void
+who_trace(void *arg, const char *name, dns_type type, const dns_answer *a,
+    const dns_trace_info *info)
+{
+	who_asked *w = arg;
+
+	(void)type;
+	(void)a;
+	(void)info;
+	pthread_mutex_lock(&w->mu);
+	if (ends_with(name, "example.org"))
+		note_thread(&w->mailfrom, &w->have_mailfrom, &w->mixed);
+	else if (ends_with(name, "helo.example"))
+		note_thread(&w->helo, &w->have_helo, &w->mixed);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/*
+ * The HELO check runs beside the MAIL FROM check, not after it in the same
+ * thread: each identity's lookups come from one thread, and the two
+ * threads differ. The results are those of spf_check() (the one-thread
+ * evaluation of both identities).
+ */
+START_TEST(helo_beside_mailfrom)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, -1);
+	spf_request req = request("192.0.2.200");
+	spf_result mf, helo;
+	const spf_job *done;
+	char err[256];
+	spf_pool *p;
+	spf_job *j;
+	who_asked w;
+
+	memset(&w, 0, sizeof(w));
+	pthread_mutex_init(&w.mu, NULL);
+	dns_resolver_set_trace(r, who_trace, &w);
+	p = spf_pool_new(r, 2, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	j = spf_pool_submit(p, &req);
+	ck_assert_ptr_nonnull(j);
+	usleep(300000);  /* both workers take their task; none is left queued */
+	done = spf_pool_wait(p, j);
+	ck_assert(w.have_mailfrom && w.have_helo);
+	ck_assert(!w.mixed);
+	ck_assert(!pthread_equal(w.mailfrom, w.helo));
+	ck_assert_ptr_eq(done->decisive, &done->mailfrom);
+	spf_check(r, &req, &mf, &helo);
+	same_result(&done->mailfrom, &mf);
+	same_result(&done->helo_result, &helo);
+	spf_pool_release(p, j);
+	spf_pool_free(p);
+	dns_resolver_free(r);
+	pthread_mutex_destroy(&w.mu);
+}
+END_TEST
+
 START_TEST(cache_only_counts_misses)
 {
 	dns_resolver *r = dnscheck_resolver(ZONE, 0);
@@ -186,6 +269,7 @@ check_suite(void)
 	tcase_add_test(tc, no_cache_no_inline);
 	tcase_add_test(tc, trace_no_inline);
 	tcase_add_test(tc, cache_only_counts_misses);
+	tcase_add_test(tc, helo_beside_mailfrom);
 	suite_add_tcase(s, tc);
 	return s;
 }

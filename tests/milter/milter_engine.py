@@ -380,9 +380,21 @@ def check_progress(tmp):
     hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     hole.bind(("127.0.0.1", 0))          # a resolver that never answers
     port = hole.getsockname()[1]
+    # The SPF checks of MAIL FROM and HELO run at once: their two queries'
+    # timeouts back libunbound's estimate of the server off twice as fast,
+    # so with authmilter's settings (outbound-msg-retry 2, a round trip
+    # capped at half the deadline) the server is given up, SERVFAIL, after
+    # about 2.3 s - too soon to hold end of message. Keep libunbound
+    # asking until authmilter's own deadline (9 s per wait) instead.
+    conf = os.path.join(tmp, "slow-unbound.conf")
+    with open(conf, "w") as f:
+        f.write('server:\n    module-config: "iterator"\n'
+                '    infra-cache-max-rtt: 120000\n'
+                '    outbound-msg-retry: 10\n'
+                'forward-zone:\n    name: "."\n'
+                '    forward-addr: 127.0.0.1@%d\n' % port)
     d = Daemon(tmp, "slow", 'dns_trust_anchor = ""\n',
-               ["--dns-forward", "127.0.0.1@%d" % port,
-                "--dns-timeout", "9000"])
+               ["--dns-conf", conf, "--dns-timeout", "9000"])
     try:
         c = Conn(d.sock, timeout=8)     # Sendmail: a timeout per read
         c.optneg()

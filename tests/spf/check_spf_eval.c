@@ -36,7 +36,16 @@ static const char zone[] =
     "exp.example. 300 IN TXT \"v=spf1 -all exp=why.exp.example\"\n"
     "why.exp.example. 300 IN TXT \"%{i} may not send for %{d} (%{h})\"\n"
     "helo.example. 300 IN TXT \"v=spf1 a -all\"\n"
-    "helo.example. 300 IN A 192.0.2.55\n";
+    "helo.example. 300 IN A 192.0.2.55\n"
+    "pf.example. 300 IN TXT \"v=spf1 include:pfdeep.example "
+    "include:pflate.example -all\"\n"
+    "pfdeep.example. 300 IN TXT \"v=spf1 a:p1.example a:p2.example "
+    "a:p3.example a:p4.example a:p5.example a:p6.example a:p7.example "
+    "a:p8.example a:p9.example -all\"\n"
+    "pf12.example. 300 IN TXT \"v=spf1 a:r1.example a:r2.example "
+    "a:r3.example a:r4.example a:r5.example a:r6.example a:r7.example "
+    "a:r8.example a:r9.example a:r10.example a:r11.example a:r12.example "
+    "-all\"\n";
 
 static char zpath[64];
 static dns_resolver *res;
@@ -57,6 +66,10 @@ setup(void)
 			fprintf(fp, "mx10.example. 300 IN MX %d m%d.example.\n",
 			    i, i);
 		fprintf(fp, "m%d.example. 300 IN A 10.0.0.%d\n", i, i);
+	}
+	for (i = 1; i <= 12; i++) {
+		fprintf(fp, "p%d.example. 300 IN A 10.8.8.%d\n", i, i);
+		fprintf(fp, "r%d.example. 300 IN A 10.7.7.%d\n", i, i);
 	}
 	fclose(fp);
 	res = testzone_resolver(zpath, 2000, err, sizeof(err));
@@ -118,6 +131,63 @@ START_TEST(lookup_limit)
 	ck_assert_int_eq(r.code, SPF_PERMERROR);
 	ck_assert_ptr_nonnull(strstr(r.reason,
 	    "too many DNS lookups (11 > 10, RFC 7208 4.6.4)"));
+}
+END_TEST
+
+/* MAIL FROM a@domain in a budget of its own; *sent: the queries sent. */
+static spf_result
+mailfrom_counted(const char *ip, const char *domain, unsigned *sent)
+{
+	dns_budget *b = dns_budget_new(5000, 0, 0);
+	char from[128];
+	spf_request req;
+	spf_result r;
+
+	ck_assert_ptr_nonnull(b);
+	snprintf(from, sizeof(from), "a@%s", domain);
+	memset(&req, 0, sizeof(req));
+	req.ip = ip;
+	req.helo = "helo.example";
+	req.mail_from = from;
+	req.budget = b;
+	spf_check_mailfrom(res, &req, &r);
+	*sent = dns_budget_queries(b);
+	dns_budget_release(b);
+	return r;
+}
+
+/*
+ * Prefetch (spf_ev_prefetch): once a record is parsed its include/a/mx
+ * targets are asked ahead, but only evaluation counts (RFC 7208 4.6.4).
+ * pf.example: include:pfdeep (1 lookup, its 9 a: terms 9 more), then
+ * include:pflate, the 11th: permerror as before, 11 lookups, no void
+ * lookup although pflate's prefetched TXT answer was NXDOMAIN. pflate was
+ * asked ahead (12 queries sent; 11 without prefetch), the evaluation did
+ * not count it. pf12.example: 12 a: terms, only as many asked ahead as
+ * 4.6.4 lets be evaluated: the record and r1-r10 (11 queries), never r11
+ * or r12.
+ */
+START_TEST(prefetch_not_counted)
+{
+	unsigned sent;
+	spf_result r = mailfrom_counted("192.0.2.1", "pf.example", &sent);
+
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+	ck_assert_uint_eq(r.lookups, 11);
+	ck_assert_uint_eq(r.void_lookups, 0);
+	ck_assert_ptr_nonnull(strstr(r.reason,
+	    "too many DNS lookups (11 > 10, RFC 7208 4.6.4) at "
+	    "include:pflate.example"));
+	ck_assert_uint_eq(sent, 12);
+	r = mailfrom_counted("192.0.2.1", "pf12.example", &sent);
+	ck_assert_int_eq(r.code, SPF_PERMERROR);
+	ck_assert_uint_eq(r.lookups, 11);
+	ck_assert_uint_eq(r.void_lookups, 0);
+	ck_assert_uint_eq(sent, 11);
+	r = mailfrom_counted("10.8.8.9", "pfdeep.example", &sent);
+	ck_assert_int_eq(r.code, SPF_PASS);
+	ck_assert_str_eq(r.mechanism, "a:p9.example");
+	ck_assert_uint_eq(r.lookups, 9);
 }
 END_TEST
 
@@ -300,6 +370,7 @@ check_suite(void)
 	tcase_add_test(tc, basic_pass_fail);
 	tcase_add_test(tc, lookup_limit);
 	tcase_add_test(tc, void_limit);
+	tcase_add_test(tc, prefetch_not_counted);
 	tcase_add_test(tc, loops);
 	tcase_add_test(tc, mx_limit);
 	tcase_add_test(tc, temperror_reason);
