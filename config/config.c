@@ -99,7 +99,9 @@ static const config_key keys[] = {
 	  "past it each lookup is temperror (on_dns_temperror). The last "
 	  "dkim_max_signatures + 35 (at most half) are kept for DKIM keys and the "
 	  "author domain's DMARC policy, so SPF and DMARC alignment cannot use "
-	  "them up.", NULL },
+	  "them up. Not counted here: the allowances of their own of SPF's HELO "
+	  "check (24; it runs beside MAIL FROM's, which it cannot starve), iprev "
+	  "(11) and ARC keys (100).", NULL },
 	{ "on_dns_temperror", CFG_ENUM, FIELD(on_dns_temperror), NOCOUNT, 0, 0,
 	  action_words, "accept",
 	  "What a message gets when a lookup it needs fails temporarily: accept "

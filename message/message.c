@@ -363,7 +363,15 @@ msg_start_spf(msg *m)
 	req.mail_from = m->mail_from;
 	req.receiver = m->env->cfg->authserv_id;
 	req.budget = m->budget;
+	/* HELO runs beside MAIL FROM: its own allowance (MSG_SPF_HELO_LOOKUPS);
+	 * the null sender's HELO check decides and keeps the budget */
+	if (m->mail_from[0] != '\0' && (req.helo_budget = dns_budget_pool(
+	    m->budget, "SPF HELO", MSG_SPF_HELO_LOOKUPS)) == NULL) {
+		fail(m, "out of memory starting SPF");
+		return -1;
+	}
 	m->spf_job = spf_pool_submit(m->env->pool, &req);
+	dns_budget_release(req.helo_budget);   /* the job holds it */
 	if (m->spf_job == NULL) {
 		fail(m, "out of memory starting SPF");
 		return -1;

@@ -33,12 +33,13 @@ struct spf_pool {
 	_Atomic unsigned long inline_runs;   /* jobs done in spf_pool_submit */
 };
 
-/* A job holds the message's DNS budget (if any) until it is freed: an
- * orphan outlives its message. */
+/* A job holds the message's DNS budget and HELO's allowance (if any)
+ * until it is freed: an orphan outlives its message. */
 static void
 job_free(spf_job *j)
 {
 	dns_budget_release(j->req.budget);
+	dns_budget_release(j->req.helo_budget);
 	free(j);
 }
 
@@ -177,6 +178,7 @@ spf_pool_submit(spf_pool *p, const spf_request *req)
 	j->req.mail_from = j->mail_from;
 	j->req.receiver = req->receiver != NULL ? j->receiver : NULL;
 	j->req.budget = dns_budget_hold(req->budget);
+	j->req.helo_budget = dns_budget_hold(req->helo_budget);
 	/* A sender whose records are all in the DNS cache is evaluated here
 	 * and now: no hand-off to a worker, no wake-up. Any cache miss
 	 * discards the attempt and the job goes to the workers. */

@@ -84,8 +84,12 @@ void
 spf_check_helo(dns_resolver *r, const spf_request *req, spf_result *out)
 {
 	spf_eval ev;
+	spf_request hr = *req;
 
-	if (setup(&ev, r, req, SPF_ID_HELO, out) != 0)
+	/* its own allowance when given (lives as long as ev: this call) */
+	if (req->helo_budget != NULL)
+		hr.budget = req->helo_budget;
+	if (setup(&ev, r, &hr, SPF_ID_HELO, out) != 0)
 		return;
 	set_sender(&ev, "postmaster", 10, ev.helo);
 	run(&ev, ev.helo, out);
@@ -121,8 +125,12 @@ spf_check(dns_resolver *r, const spf_request *req, spf_result *mailfrom,
 {
 	if (req->mail_from == NULL || req->mail_from[0] == '\0') {
 		/* the same check_host(ip, helo, postmaster@helo): no need to
-		 * ask DNS twice */
-		spf_check_helo(r, req, helo);
+		 * ask DNS twice; it decides, so it has the budget, never
+		 * HELO's own allowance */
+		spf_request nr = *req;
+
+		nr.helo_budget = NULL;
+		spf_check_helo(r, &nr, helo);
 		*mailfrom = *helo;
 		mailfrom->identity = SPF_ID_MAILFROM;
 		return helo;

@@ -38,6 +38,11 @@
  *                  earlier, is the evaluation's. A lookup it refuses is a
  *                  temperror whose reason names the bound ("message DNS
  *                  query budget of 128 exhausted").
+ *     helo_budget  when not NULL, spf_check_helo() (and spf_check()'s HELO
+ *                  evaluation of a non-null sender) starts its lookups in
+ *                  it instead: a pool of budget (dns_budget_pool) keeps an
+ *                  expensive HELO domain, evaluated at the same time as
+ *                  MAIL FROM, from using up the lookups MAIL FROM needs.
  *
  *   spf_check_mailfrom() evaluates the MAIL FROM identity, spf_check_helo()
  *   the HELO identity (result none when helo is not a usable domain name).
@@ -116,6 +121,7 @@ typedef struct spf_request {
 	int64_t now;
 	int64_t deadline_ms;
 	dns_budget *budget;
+	dns_budget *helo_budget;   /* HELO's own allowance, or NULL: budget */
 } spf_request;
 
 typedef struct spf_result {
