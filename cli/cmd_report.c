@@ -331,11 +331,11 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 
 /* Where one report's octets go as they are written: a file (--out, via
  * a temporary name renamed into place when complete, so a failed report
- * leaves no file), stdout, and/or memory (--send builds its message from
- * the whole document). */
+ * leaves no file), stdout, and/or gzip'd in memory (--send: the message
+ * is built from the compressed document, ~20x smaller than the text). */
 typedef struct report_out {
 	FILE *fp;
-	strbuf *mem;
+	report_gz *gz;	/* --send: the document gzip'd as it comes */
 	int failed;
 } report_out;
 
@@ -346,7 +346,7 @@ to_out(void *arg, const char *data, size_t len)
 
 	if (o->fp != NULL && fwrite(data, 1, len, o->fp) != len)
 		o->failed = 1;
-	if (o->mem != NULL && sb_append(o->mem, data, len) < 0)
+	if (o->gz != NULL && report_gz_write(o->gz, data, len) < 0)
 		o->failed = 1;
 	return o->failed ? -1 : 0;
 }
@@ -456,8 +456,16 @@ report_begin(ctx *c, const char *domain)
 	} else if (!c->o->send) {
 		r->out.fp = stdout;
 	}
-	if (c->o->send)
-		r->out.mem = &r->doc;
+	if (c->o->send && (r->out.gz = report_gz_new(&r->doc)) == NULL) {
+		cli_err("%s: out of memory\n", r->pd);
+		c->failures++;
+		if (r->out.fp != NULL && r->out.fp != stdout) {
+			fclose(r->out.fp);
+			unlink(r->tmp);
+		}
+		r->out.fp = NULL;
+		return;
+	}
 	r->w = report_writer_open(c->fmt, &r->meta, &r->pol, to_out, &r->out,
 	    r->why, sizeof(r->why));
 	if (r->w == NULL) {
@@ -482,6 +490,8 @@ report_end(ctx *c, int ok)
 		goto out;
 	if (ok && report_writer_close(r->w) < 0)
 		ok = 0;
+	if (ok && r->out.gz != NULL && report_gz_finish(r->out.gz) < 0)
+		ok = 0;
 	if (r->out.fp != NULL && r->out.fp != stdout) {
 		if (commit_file(r->out.fp, r->tmp, c->o->out_dir, r->fname,
 		    ok) < 0)
@@ -495,7 +505,8 @@ report_end(ctx *c, int ok)
 		c->failures++;
 	} else if (c->o->send) {
 		report_send_job job = { &c->sm, c->h, c->fmt, c->o->dry_run,
-		    c->cfg->report_verify_external, resolver, c, say_sent, c };
+		    c->cfg->report_verify_external, resolver, c, say_sent, c,
+		    1 };
 
 		c->failures += (int)report_send(&job, &r->pol, r->pd, &r->meta,
 		    r->doc.s, r->doc.len);
@@ -503,6 +514,8 @@ report_end(ctx *c, int ok)
 out:
 	report_writer_free(r->w);
 	r->w = NULL;
+	report_gz_free(r->out.gz);
+	r->out.gz = NULL;
 	sb_free(&r->doc);
 }
 

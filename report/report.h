@@ -78,6 +78,10 @@
  *
  *   Mail (report_mime.c)
  *   int  report_gzip(const void *data, size_t len, strbuf *out);
+ *   report_gz *report_gz_new(strbuf *out);
+ *   int  report_gz_write(void *gz, const char *data, size_t len);
+ *   int  report_gz_finish(report_gz *gz);
+ *   void report_gz_free(report_gz *gz);
  *   int  report_filename(const report_meta *meta, const char *policy_domain,
  *            report_format fmt, int gz, char *out, size_t outlen);
  *   int  report_mime(const report_mail *m, strbuf *out, char *why,
@@ -140,6 +144,12 @@
  *   number of rows, and report_writer_close() writes the end of it (no
  *   finish). The octets are the same as report_writer_new()'s, which is
  *   report_writer_open() into a buffer of its own.
+ *
+ *   report_gzip() gzip's a whole document; report_gz_new() the same as
+ *   a stream: report_gz_write() (a report_sink) deflates what it is given
+ *   into out as it comes, report_gz_finish() ends the gzip stream, so only
+ *   the compressed document is held (the same octets as report_gzip()).
+ *   A report_mail whose gzipped is set holds the gzip'd document.
  *
  *   report_filename() builds the RFC 9990 3.2.1.1 attachment name
  *   receiver "!" policy-domain "!" begin "!" end "." ("xml" | "xml.gz";
@@ -307,9 +317,16 @@ typedef struct report_mail {
 	report_format fmt;
 	const void *doc;             /* the report document */
 	size_t doclen;
+	int gzipped;                 /* doc is gzip'd already (report_gz) */
 } report_mail;
 
+typedef struct report_gz report_gz;
+
 int report_gzip(const void *data, size_t len, strbuf *out);
+report_gz *report_gz_new(strbuf *out);
+int report_gz_write(void *gz, const char *data, size_t len);
+int report_gz_finish(report_gz *gz);
+void report_gz_free(report_gz *gz);
 int report_filename(const report_meta *meta, const char *policy_domain,
     report_format fmt, int gz, char *out, size_t outlen);
 int report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen);

@@ -6,7 +6,8 @@
  * JSON is exactly what Jansson's json_dumps(JSON_INDENT(2) |
  * JSON_PRESERVE_ORDER) gives for the whole document (the format before
  * streaming), with records and without; a sink that fails fails the
- * writer.
+ * writer; the streamed gzip (report_gz, what --send holds) is exactly
+ * report_gzip() of the whole document, whatever the pieces.
  */
 #include <check.h>
 #include <jansson.h>
@@ -181,6 +182,57 @@ START_TEST(failing_sink_fails_the_writer)
 }
 END_TEST
 
+/* the document fed to report_gz in the writer's pieces and in pieces of
+ * 1 and 100,000 octets: the same octets as report_gzip() of it whole */
+START_TEST(streamed_gzip_is_report_gzip)
+{
+	static const size_t piece[] = { 0, 1, 100000 };
+	strbuf want, got;
+	report_gz *g;
+	size_t off, n;
+	sink s;
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(stream(REPORT_XML, ROWS, &s), 0);
+	sb_init(&want);
+	ck_assert_int_eq(report_gzip(s.doc.s, s.doc.len, &want), 0);
+	ck_assert_uint_lt(want.len, s.doc.len / 10);
+	sb_init(&got);
+	g = report_gz_new(&got);
+	ck_assert_ptr_nonnull(g);
+	if (piece[_i] == 0) {
+		report_record r;
+		report_writer *w;
+		char why[256];
+		size_t i;
+
+		fill(&r, 0);
+		w = report_writer_open(REPORT_XML, &meta, &r, report_gz_write,
+		    g, why, sizeof(why));
+		ck_assert_ptr_nonnull(w);
+		for (i = 0; i < ROWS; i++) {
+			fill(&r, i);
+			ck_assert_int_eq(report_writer_row(w, &r, i + 1), 0);
+		}
+		ck_assert_int_eq(report_writer_close(w), 0);
+		report_writer_free(w);
+	} else {
+		for (off = 0; off < s.doc.len; off += n) {
+			n = s.doc.len - off < piece[_i] ? s.doc.len - off :
+			    piece[_i];
+			ck_assert_int_eq(report_gz_write(g, s.doc.s + off, n), 0);
+		}
+	}
+	ck_assert_int_eq(report_gz_finish(g), 0);
+	report_gz_free(g);
+	ck_assert_uint_eq(got.len, want.len);
+	ck_assert(memcmp(got.s, want.s, want.len) == 0);
+	sb_free(&want);
+	sb_free(&got);
+	sb_free(&s.doc);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -190,6 +242,8 @@ check_suite(void)
 	tcase_add_loop_test(tc, streams_while_rows_are_written, 0, 3);
 	tcase_add_loop_test(tc, json_is_janssons, 0, 3);
 	tcase_add_loop_test(tc, failing_sink_fails_the_writer, 0, 3);
+	tcase_add_loop_test(tc, streamed_gzip_is_report_gzip, 0, 3);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
