@@ -406,12 +406,12 @@ on_row(void *arg, size_t ncols, const char *const *v)
 	return w->cb(w->arg, r, strtoull(v[12], NULL, 10));
 }
 
-int
-history_rows(history *h, const char *domain, int64_t from, int64_t to,
-    history_row_cb cb, void *arg, char *why, size_t whylen)
+/* sql's grouped rows to cb (the statement runs on the main connection;
+ * with busy set, other statements meanwhile go to the second one) */
+static int
+rows_walk(history *h, const char *sql, const char *const *p, size_t n,
+    int busy, history_row_cb cb, void *arg, char *why, size_t whylen)
 {
-	char f[24], t[24];
-	const char *p[3] = { domain, f, t };
 	row_walk *w = calloc(1, sizeof(*w));
 	int rc;
 
@@ -421,10 +421,27 @@ history_rows(history *h, const char *domain, int64_t from, int64_t to,
 	}
 	w->cb = cb;
 	w->arg = arg;
-	range(from, to, f, t);
-	rc = exec(h, sql_rows, p, 3, on_row, w, why, whylen);
+	h->busy = busy;
+	rc = h->ops->exec(h->db, sql, p, n, on_row, w, why, whylen);
+	h->busy = 0;
 	free(w);
 	return rc;
+}
+
+int
+history_rows(history *h, const char *domain, int64_t from, int64_t to,
+    history_row_cb cb, void *arg, char *why, size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[3] = { domain, f, t };
+
+	if (h->busy) {
+		snprintf(why, whylen, "history_rows: history_rows_all is "
+		    "walking");
+		return -1;
+	}
+	range(from, to, f, t);
+	return rows_walk(h, sql_rows, p, 3, 0, cb, arg, why, whylen);
 }
 
 int
@@ -433,27 +450,14 @@ history_rows_all(history *h, int64_t from, int64_t to, const char *domain,
 {
 	char f[24], t[24];
 	const char *p[3] = { f, t, domain };
-	row_walk *w;
-	int rc;
 
 	if (h->busy) {
 		snprintf(why, whylen, "history_rows_all: already walking");
 		return -1;
 	}
-	w = calloc(1, sizeof(*w));
-	if (w == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	w->cb = cb;
-	w->arg = arg;
 	range(from, to, f, t);
-	h->busy = 1;
-	rc = h->ops->exec(h->db, domain != NULL ? sql_rows_all_one :
-	    sql_rows_all, p, domain != NULL ? 3 : 2, on_row, w, why, whylen);
-	h->busy = 0;
-	free(w);
-	return rc;
+	return rows_walk(h, domain != NULL ? sql_rows_all_one : sql_rows_all,
+	    p, domain != NULL ? 3 : 2, 1, cb, arg, why, whylen);
 }
 
 static int
