@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,12 +260,6 @@ on_domain(void *arg, const char *domain)
 	return 0;
 }
 
-static int
-on_row(void *arg, const report_record *row, uint64_t count)
-{
-	return report_writer_row(arg, row, count);
-}
-
 typedef struct ctx {
 	report_opts *o;
 	am_config *cfg;
@@ -274,6 +269,9 @@ typedef struct ctx {
 	char submitter[DMARC_DOMAIN_BUF], email[512], org_name[256];
 	report_sender sm;	/* --send: report_sendmail and the sender */
 	int failures;
+	struct report_cur *cur;	/* the report being written, or NULL */
+	char last[DMARC_DOMAIN_BUF];	/* the store's name of the last domain */
+	size_t ndomains;
 } ctx;
 
 /* The resolver for RFC 9990 4 checks, built when first needed. */
@@ -349,93 +347,247 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 	}
 }
 
+/* Where one report's octets go as they are written: a file (--out, via
+ * a temporary name renamed into place when complete, so a failed report
+ * leaves no file), stdout, and/or gzip'd in memory (--send: the message
+ * is built from the compressed document, ~20x smaller than the text). */
+typedef struct report_out {
+	FILE *fp;
+	report_gz *gz;	/* --send: the document gzip'd as it comes */
+	int failed;
+} report_out;
+
 static int
-write_file(const char *dir, const char *name, const strbuf *doc)
+to_out(void *arg, const char *data, size_t len)
+{
+	report_out *o = arg;
+
+	if (o->fp != NULL && fwrite(data, 1, len, o->fp) != len)
+		o->failed = 1;
+	if (o->gz != NULL && report_gz_write(o->gz, data, len) < 0)
+		o->failed = 1;
+	return o->failed ? -1 : 0;
+}
+
+/* DIR/.NAME.XXXXXX, created mode 0666 less the umask as fopen would */
+static FILE *
+open_tmp(const char *dir, const char *name, char *tmp, size_t tmplen)
+{
+	mode_t um;
+	FILE *fp;
+	int fd;
+
+	if (snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, name) >= (int)tmplen)
+		return NULL;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		cli_err("%s: %s\n", tmp, strerror(errno));
+		return NULL;
+	}
+	um = umask(0);
+	umask(um);
+	fp = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "w") : NULL;
+	if (fp == NULL) {
+		cli_err("%s: %s\n", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+	}
+	return fp;
+}
+
+/* The document written to tmp is complete: closed and renamed to
+ * DIR/NAME. -1 said (tmp removed). */
+static int
+commit_file(FILE *fp, const char *tmp, const char *dir, const char *name,
+    int ok)
 {
 	char path[4096];
-	FILE *fp;
-	int ok;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path))
-		return -1;
-	fp = fopen(path, "w");
-	if (fp == NULL) {
-		cli_err("%s: %s\n", path,
-		    strerror(errno));
+	if (fclose(fp) != 0 || !ok) {
+		cli_err("%s/%s: write error\n", dir, name);
+		unlink(tmp);
 		return -1;
 	}
-	ok = fwrite(doc->s, 1, doc->len, fp) == doc->len;
-	if (fclose(fp) != 0 || !ok) {
-		cli_err("%s: write error\n", path);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path) || rename(tmp, path) != 0) {
+		cli_err("%s/%s: %s\n", dir, name, strerror(errno));
+		unlink(tmp);
 		return -1;
 	}
 	printf("%s\n", path);
 	return 0;
 }
 
-static void
-one_report(ctx *c, const char *domain)
-{
-	report_record *pol = malloc(sizeof(*pol));
-	char rid[2 * DMARC_DOMAIN_BUF + 64], why[512], fname[2 * DMARC_DOMAIN_BUF + 64];
-	char pd[DMARC_DOMAIN_BUF];
+/* The report being written: the rows of one policy domain come one after
+ * the other from history_rows_all, and only this one document is open. */
+typedef struct report_cur {
+	report_record pol;
+	char rid[2 * DMARC_DOMAIN_BUF + 64], fname[2 * DMARC_DOMAIN_BUF + 64];
+	char pd[DMARC_DOMAIN_BUF], tmp[4096], why[512];
 	report_meta meta;
-	report_writer *w = NULL;
+	report_writer *w;	/* NULL: this domain's rows are skipped */
+	report_out out;
 	strbuf doc;
+} report_cur;
 
-	sb_init(&doc);
+/* A report starts: its policy, its destination, its writer; c->cur->w
+ * stays NULL (said, counted) when it cannot be written. */
+static void
+report_begin(ctx *c, const char *domain)
+{
+	report_cur *r = c->cur;
+
+	memset(r, 0, sizeof(*r));
+	sb_init(&r->doc);
 	/* the store's name as shown, in file names and in the mail: the
 	 * raw one is only used to query the store */
-	report_clean(pd, sizeof(pd), domain, 1);
-	if (pol == NULL || history_policy(c->h, domain, c->o->from, c->o->to,
-	    pol, why, sizeof(why)) <= 0) {
-		cli_err("%s: no policy\n", pd);
+	report_clean(r->pd, sizeof(r->pd), domain, 1);
+	if (history_policy(c->h, domain, c->o->from, c->o->to, &r->pol, r->why,
+	    sizeof(r->why)) <= 0) {
+		cli_err("%s: no policy\n", r->pd);
 		c->failures++;
-		goto out;
+		return;
 	}
-	snprintf(rid, sizeof(rid), "%" PRId64 ".%" PRId64 ".%s@%s",
-	    c->o->from, c->o->to - 1, pd, c->submitter);
-	memset(&meta, 0, sizeof(meta));
-	meta.org_name = c->org_name;
-	meta.email = c->email;
-	meta.submitter = c->submitter;
-	meta.report_id = rid;
-	meta.begin = c->o->from;
-	meta.end = c->o->to - 1;
-	meta.generator = REPORT_GENERATOR;
-	w = report_writer_new(c->fmt, &meta, pol, why, sizeof(why));
-	if (w == NULL || history_rows(c->h, domain, c->o->from, c->o->to,
-	    on_row, w, why, sizeof(why)) < 0 ||
-	    report_writer_finish(w, &doc) < 0) {
-		cli_err("%s: %s\n", pd,
-		    w == NULL ? why : "cannot build the report");
-		c->failures++;
-		goto out;
-	}
+	snprintf(r->rid, sizeof(r->rid), "%" PRId64 ".%" PRId64 ".%s@%s",
+	    c->o->from, c->o->to - 1, r->pd, c->submitter);
+	r->meta.org_name = c->org_name;
+	r->meta.email = c->email;
+	r->meta.submitter = c->submitter;
+	r->meta.report_id = r->rid;
+	r->meta.begin = c->o->from;
+	r->meta.end = c->o->to - 1;
+	r->meta.generator = REPORT_GENERATOR;
 	if (c->o->out_dir != NULL) {
-		if (report_filename(&meta, pd, c->fmt, 0, fname,
-		    sizeof(fname)) < 0) {
+		if (report_filename(&r->meta, r->pd, c->fmt, 0, r->fname,
+		    sizeof(r->fname)) < 0) {
 			cli_err("%s: no safe file "
-			    "name for this domain\n", pd);
+			    "name for this domain\n", r->pd);
 			c->failures++;
-		} else if (write_file(c->o->out_dir, fname, &doc) < 0) {
+			if (!c->o->send)
+				return;
+		} else if ((r->out.fp = open_tmp(c->o->out_dir, r->fname,
+		    r->tmp, sizeof(r->tmp))) == NULL) {
 			c->failures++;
+			if (!c->o->send)
+				return;
 		}
 	} else if (!c->o->send) {
-		fwrite(doc.s, 1, doc.len, stdout);
+		r->out.fp = stdout;
 	}
-	if (c->o->send) {
-		report_send_job job = { &c->sm, c->h, c->fmt, c->o->dry_run,
-		    c->cfg->report_verify_external, resolver, c, say_sent, c };
+	if (c->o->send && (r->out.gz = report_gz_new(&r->doc)) == NULL) {
+		cli_err("%s: out of memory\n", r->pd);
+		c->failures++;
+		if (r->out.fp != NULL && r->out.fp != stdout) {
+			fclose(r->out.fp);
+			unlink(r->tmp);
+		}
+		r->out.fp = NULL;
+		return;
+	}
+	r->w = report_writer_open(c->fmt, &r->meta, &r->pol, to_out, &r->out,
+	    r->why, sizeof(r->why));
+	if (r->w == NULL) {
+		cli_err("%s: %s\n", r->pd, r->why);
+		c->failures++;
+		if (r->out.fp != NULL && r->out.fp != stdout) {
+			fclose(r->out.fp);
+			unlink(r->tmp);
+		}
+		r->out.fp = NULL;
+	}
+}
 
-		c->failures += (int)report_send(&job, pol, pd, &meta, doc.s,
-		    doc.len);
+/* The report is complete (ok: every row was written): the file renamed
+ * into place, the mail sent. */
+static void
+report_end(ctx *c, int ok)
+{
+	report_cur *r = c->cur;
+
+	if (r->w == NULL)
+		goto out;
+	if (ok && report_writer_close(r->w) < 0)
+		ok = 0;
+	if (ok && r->out.gz != NULL && report_gz_finish(r->out.gz) < 0)
+		ok = 0;
+	if (r->out.fp != NULL && r->out.fp != stdout) {
+		if (commit_file(r->out.fp, r->tmp, c->o->out_dir, r->fname,
+		    ok) < 0)
+			c->failures++;
+	} else if (r->out.fp == stdout && fflush(stdout) != 0) {
+		ok = 0;
+	}
+	if (!ok) {
+		cli_err("%s: %s\n", r->pd, r->out.failed ? "write error" :
+		    "cannot build the report");
+		c->failures++;
+	} else if (c->o->send) {
+		report_send_job job = { &c->sm, c->h, c->fmt, c->o->dry_run,
+		    c->cfg->report_verify_external, resolver, c, say_sent, c,
+		    1 };
+
+		c->failures += (int)report_send(&job, &r->pol, r->pd, &r->meta,
+		    r->doc.s, r->doc.len);
 	}
 out:
-	report_writer_free(w);
-	sb_free(&doc);
-	free(pol);
+	report_writer_free(r->w);
+	r->w = NULL;
+	report_gz_free(r->out.gz);
+	r->out.gz = NULL;
+	sb_free(&r->doc);
+}
+
+/* One grouped row of the walk: a new policy domain ends the report
+ * before and starts its own. */
+static int
+on_row(void *arg, const report_record *row, uint64_t count)
+{
+	ctx *c = arg;
+
+	if (c->ndomains == 0 || strcmp(row->policy_domain, c->last) != 0) {
+		if (c->ndomains > 0)
+			report_end(c, 1);
+		if (c->ndomains >= REPORT_MAX_DOMAINS)
+			return -1;
+		snprintf(c->last, sizeof(c->last), "%s", row->policy_domain);
+		c->ndomains++;
+		report_begin(c, row->policy_domain);
+	}
+	if (c->cur->w != NULL && report_writer_row(c->cur->w, row, count) < 0) {
+		/* this report fails; the walk goes on with the next one */
+		report_end(c, 0);
+	}
+	return 0;
+}
+
+/* Every report of the period, in one pass over the store. */
+static void
+all_reports(ctx *c)
+{
+	char why[512];
+	int rc;
+
+	c->cur = malloc(sizeof(*c->cur));
+	if (c->cur == NULL) {
+		cli_err("out of memory\n");
+		c->failures++;
+		return;
+	}
+	memset(c->cur, 0, sizeof(*c->cur));
+	rc = history_rows_all(c->h, c->o->from, c->o->to, c->o->domain, on_row,
+	    c, why, sizeof(why));
+	if (c->ndomains > 0)
+		report_end(c, rc == 0);
+	if (rc < 0) {
+		if (c->ndomains >= REPORT_MAX_DOMAINS)
+			cli_err("more than %d policy domains: the first %d "
+			    "reported\n", REPORT_MAX_DOMAINS, REPORT_MAX_DOMAINS);
+		else
+			cli_err("%s\n", why);
+		c->failures++;
+	}
+	free(c->cur);
+	c->cur = NULL;
 }
 
 /* Several reports and nowhere but stdout: they would be one text that is
@@ -590,8 +742,10 @@ cmd_report(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	if (o.have_from) {
-		if (history_domains(c.h, o.from, o.to, o.domain, on_domain, &dl,
-		    err, sizeof(err)) < 0) {
+		/* on stdout only one report: the domains are counted first */
+		if (o.out_dir == NULL && !o.send && history_domains(c.h,
+		    o.from, o.to, o.domain, on_domain, &dl, err,
+		    sizeof(err)) < 0) {
 			cli_err("%s\n", err);
 			c.failures++;
 		}
@@ -600,7 +754,9 @@ cmd_report(int argc, char **argv)
 			rc = CLI_EXIT_USAGE;
 			goto done;
 		}
-		if (dl.n == 0 && c.failures == 0) {
+		if (c.failures == 0)
+			all_reports(&c);
+		if (c.ndomains == 0 && c.failures == 0) {
 			char a[32], b[32];
 
 			cli_err("no records from %s to %s%s%s: no report\n",
@@ -608,12 +764,10 @@ cmd_report(int argc, char **argv)
 			    iso_date(o.to, b, sizeof(b)),
 			    o.domain ? " for " : "", o.domain ? o.domain : "");
 		}
-		for (i = 0; i < dl.n; i++)
-			one_report(&c, dl.v[i]);
 	}
 	if (o.failure) {
 		report_send_job job = { &c.sm, c.h, c.fmt, o.dry_run,
-		    cfg.report_verify_external, resolver, &c, say_sent, &c };
+		    cfg.report_verify_external, resolver, &c, say_sent, &c, 0 };
 
 		c.failures += (int)report_failure_send(&job,
 		    cfg.failure_report_rate, (int64_t)time(NULL), 0);

@@ -31,6 +31,12 @@ typedef struct append_buf {
 struct history {
 	const history_backend_ops *ops;
 	void *db;
+	/* history_rows_all: while its query runs (busy), every other
+	 * statement goes to a second connection, opened when first needed
+	 * (libpq cannot run a statement while another streams its rows) */
+	char *spec;
+	void *db2;
+	int busy;
 	char *insert_many;   /* INSERT of HISTORY_INSERT_ROWS rows */
 	append_buf *ab;
 };
@@ -77,11 +83,30 @@ static const char sql_insert[] =
 	" reasons, header_from, envelope_from, envelope_to, spf_domain," \
 	" spf_scope, spf_result, dkim"
 
+/* largest count first; the group columns after it make the order total,
+ * so the per-domain and the all-domains queries give the same rows in
+ * the same order */
+#define ROW_ORDER "COUNT(*) DESC, source_ip, header_from, dkim," \
+	" disposition, dkim_aligned, spf_aligned, reasons, envelope_from," \
+	" envelope_to, spf_domain, spf_scope, spf_result"
+
 static const char sql_rows[] =
 	"SELECT " GROUP_COLS ", COUNT(*) FROM dmarc_records"
 	" WHERE policy_domain = $1 AND t >= $2 AND t < $3"
 	" GROUP BY " GROUP_COLS
-	" ORDER BY COUNT(*) DESC, source_ip, header_from, dkim";
+	" ORDER BY " ROW_ORDER;
+
+static const char sql_rows_all[] =
+	"SELECT " GROUP_COLS ", COUNT(*), policy_domain FROM dmarc_records"
+	" WHERE t >= $1 AND t < $2"
+	" GROUP BY policy_domain, " GROUP_COLS
+	" ORDER BY policy_domain, " ROW_ORDER;
+
+static const char sql_rows_all_one[] =
+	"SELECT " GROUP_COLS ", COUNT(*), policy_domain FROM dmarc_records"
+	" WHERE t >= $1 AND t < $2 AND policy_domain = $3"
+	" GROUP BY policy_domain, " GROUP_COLS
+	" ORDER BY policy_domain, " ROW_ORDER;
 
 static const char sql_policy[] =
 	"SELECT policy_domain, org_domain, discovery, p, sp, np, adkim, aspf,"
@@ -147,6 +172,12 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 		free(h);
 		return NULL;
 	}
+	h->spec = strdup(spec);
+	if (h->spec == NULL) {
+		snprintf(why, whylen, "out of memory");
+		history_close(h);
+		return NULL;
+	}
 	if (build_insert_many(h) < 0) {
 		snprintf(why, whylen, "out of memory");
 		history_close(h);
@@ -167,6 +198,9 @@ history_close(history *h)
 	if (h == NULL)
 		return;
 	h->ops->close(h->db);
+	if (h->db2 != NULL)
+		h->ops->close(h->db2);
+	free(h->spec);
 	free(h->insert_many);
 	free(h->ab);
 	free(h);
@@ -176,6 +210,14 @@ static int
 exec(history *h, const char *sql, const char *const *p, size_t n,
     history_exec_row row, void *arg, char *why, size_t whylen)
 {
+	if (h->busy) {
+		if (h->db2 == NULL)
+			h->db2 = h->ops->open(h->spec, HISTORY_EXISTING, why,
+			    whylen);
+		if (h->db2 == NULL)
+			return -1;
+		return h->ops->exec(h->db2, sql, p, n, row, arg, why, whylen);
+	}
 	return h->ops->exec(h->db, sql, p, n, row, arg, why, whylen);
 }
 
@@ -370,15 +412,17 @@ on_row(void *arg, size_t ncols, const char *const *v)
 	COPY(r->envelope_from, v[6]); COPY(r->envelope_to, v[7]);
 	COPY(r->spf_domain, v[8]); COPY(r->spf_scope, v[9]);
 	COPY(r->spf_result, v[10]); COPY(r->dkim, v[11]);
+	if (ncols >= 14)
+		COPY(r->policy_domain, v[13]);
 	return w->cb(w->arg, r, strtoull(v[12], NULL, 10));
 }
 
-int
-history_rows(history *h, const char *domain, int64_t from, int64_t to,
-    history_row_cb cb, void *arg, char *why, size_t whylen)
+/* sql's grouped rows to cb (the statement runs on the main connection;
+ * with busy set, other statements meanwhile go to the second one) */
+static int
+rows_walk(history *h, const char *sql, const char *const *p, size_t n,
+    int busy, history_row_cb cb, void *arg, char *why, size_t whylen)
 {
-	char f[24], t[24];
-	const char *p[3] = { domain, f, t };
 	row_walk *w = calloc(1, sizeof(*w));
 	int rc;
 
@@ -388,10 +432,43 @@ history_rows(history *h, const char *domain, int64_t from, int64_t to,
 	}
 	w->cb = cb;
 	w->arg = arg;
-	range(from, to, f, t);
-	rc = exec(h, sql_rows, p, 3, on_row, w, why, whylen);
+	h->busy = busy;
+	rc = h->ops->exec(h->db, sql, p, n, on_row, w, why, whylen);
+	h->busy = 0;
 	free(w);
 	return rc;
+}
+
+int
+history_rows(history *h, const char *domain, int64_t from, int64_t to,
+    history_row_cb cb, void *arg, char *why, size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[3] = { domain, f, t };
+
+	if (h->busy) {
+		snprintf(why, whylen, "history_rows: history_rows_all is "
+		    "walking");
+		return -1;
+	}
+	range(from, to, f, t);
+	return rows_walk(h, sql_rows, p, 3, 0, cb, arg, why, whylen);
+}
+
+int
+history_rows_all(history *h, int64_t from, int64_t to, const char *domain,
+    history_row_cb cb, void *arg, char *why, size_t whylen)
+{
+	char f[24], t[24];
+	const char *p[3] = { f, t, domain };
+
+	if (h->busy) {
+		snprintf(why, whylen, "history_rows_all: already walking");
+		return -1;
+	}
+	range(from, to, f, t);
+	return rows_walk(h, domain != NULL ? sql_rows_all_one : sql_rows_all,
+	    p, domain != NULL ? 3 : 2, 1, cb, arg, why, whylen);
 }
 
 static int

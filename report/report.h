@@ -32,6 +32,9 @@
  *   int  history_rows(history *h, const char *domain, int64_t from,
  *            int64_t to, history_row_cb cb, void *arg, char *why,
  *            size_t whylen);
+ *   int  history_rows_all(history *h, int64_t from, int64_t to,
+ *            const char *domain, history_row_cb cb, void *arg, char *why,
+ *            size_t whylen);
  *   int  history_count(history *h, int64_t from, int64_t to, uint64_t *n,
  *            char *why, size_t whylen);
  *   int  history_prune(history *h, int64_t before, uint64_t *deleted,
@@ -65,12 +68,20 @@
  *   int  report_writer_row(report_writer *w, const report_record *row,
  *            uint64_t count);
  *   int  report_writer_finish(report_writer *w, strbuf *out);
+ *   report_writer *report_writer_open(report_format fmt,
+ *            const report_meta *meta, const report_record *policy,
+ *            report_sink sink, void *sink_arg, char *why, size_t whylen);
+ *   int  report_writer_close(report_writer *w);
  *   void report_writer_free(report_writer *w);
  *   const char *report_format_name(report_format f);
  *   int  report_format_from_name(const char *s, report_format *out);
  *
  *   Mail (report_mime.c)
  *   int  report_gzip(const void *data, size_t len, strbuf *out);
+ *   report_gz *report_gz_new(strbuf *out);
+ *   int  report_gz_write(void *gz, const char *data, size_t len);
+ *   int  report_gz_finish(report_gz *gz);
+ *   void report_gz_free(report_gz *gz);
  *   int  report_filename(const report_meta *meta, const char *policy_domain,
  *            report_format fmt, int gz, char *out, size_t outlen);
  *   int  report_mime(const report_mail *m, strbuf *out, char *why,
@@ -127,6 +138,18 @@
  *   demands, scope and envelope_from always present) each validate against
  *   their XSD. REPORT_JSON has the same structure and field names (see
  *   doc/REPORTS.md). report_writer_finish() appends the document to out.
+ *   report_writer_open() is the streaming form: the document goes to sink
+ *   as it is written (libxml2's output buffer flushes every 4 KB or so;
+ *   JSON goes out record by record), so memory does not grow with the
+ *   number of rows, and report_writer_close() writes the end of it (no
+ *   finish). The octets are the same as report_writer_new()'s, which is
+ *   report_writer_open() into a buffer of its own.
+ *
+ *   report_gzip() gzip's a whole document; report_gz_new() the same as
+ *   a stream: report_gz_write() (a report_sink) deflates what it is given
+ *   into out as it comes, report_gz_finish() ends the gzip stream, so only
+ *   the compressed document is held (the same octets as report_gzip()).
+ *   A report_mail whose gzipped is set holds the gzip'd document.
  *
  *   report_filename() builds the RFC 9990 3.2.1.1 attachment name
  *   receiver "!" policy-domain "!" begin "!" end "." ("xml" | "xml.gz";
@@ -159,7 +182,13 @@
  *   configuration observed); 1 found, 0 none. history_rows() calls cb
  *   once per group of records that agree on everything a report row
  *   shows (source_ip, disposition, DMARC dkim/spf, reasons, identifiers,
- *   auth results) with its count, largest count first. A cb returning -1
+ *   auth results) with its count, largest count first (ties in the order
+ *   of the grouped columns). history_rows_all() is every policy domain's
+ *   history_rows() (only `domain`'s when not NULL) in one query, one pass
+ *   over the period: domains in name order, each row with its
+ *   policy_domain set; while it runs, the handle's other calls
+ *   (history_policy, history_sent, ...) go through a second connection
+ *   it opens, so cb may use them. A cb returning -1
  *   stops the walk (the call returns -1). history_prune() deletes records
  *   (and sent marks) older than before. history_sent() says whether the
  *   report went to dest (1), or not (0); history_mark_sent() records it.
@@ -268,7 +297,13 @@ typedef struct report_meta {
 } report_meta;
 
 typedef struct report_writer report_writer;
+/* where a document goes as it is written: 0, or -1 (the writer fails) */
+typedef int (*report_sink)(void *arg, const char *data, size_t len);
 
+report_writer *report_writer_open(report_format fmt,
+    const report_meta *meta, const report_record *policy, report_sink sink,
+    void *sink_arg, char *why, size_t whylen);
+int report_writer_close(report_writer *w);
 report_writer *report_writer_new(report_format fmt, const report_meta *meta,
     const report_record *policy, char *why, size_t whylen);
 int report_writer_row(report_writer *w, const report_record *row,
@@ -286,9 +321,16 @@ typedef struct report_mail {
 	report_format fmt;
 	const void *doc;             /* the report document */
 	size_t doclen;
+	int gzipped;                 /* doc is gzip'd already (report_gz) */
 } report_mail;
 
+typedef struct report_gz report_gz;
+
 int report_gzip(const void *data, size_t len, strbuf *out);
+report_gz *report_gz_new(strbuf *out);
+int report_gz_write(void *gz, const char *data, size_t len);
+int report_gz_finish(report_gz *gz);
+void report_gz_free(report_gz *gz);
 int report_filename(const report_meta *meta, const char *policy_domain,
     report_format fmt, int gz, char *out, size_t outlen);
 int report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen);
@@ -312,6 +354,9 @@ int history_policy(history *h, const char *domain, int64_t from, int64_t to,
     report_record *out, char *why, size_t whylen);
 int history_rows(history *h, const char *domain, int64_t from, int64_t to,
     history_row_cb cb, void *arg, char *why, size_t whylen);
+int history_rows_all(history *h, int64_t from, int64_t to,
+    const char *domain, history_row_cb cb, void *arg, char *why,
+    size_t whylen);
 int history_count(history *h, int64_t from, int64_t to, uint64_t *n,
     char *why, size_t whylen);
 int history_prune(history *h, int64_t before, uint64_t *deleted, char *why,

@@ -5,6 +5,14 @@
  * elements (record, dkim, reason) are arrays (doc/REPORTS.md). Used
  * through report_writer_* (report_xml.c).
  * Contract in report.h (report_json_*: report_int.h).
+ *
+ * Streamed: only one record is held at a time. The octets are what
+ * json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) of the whole
+ * object would give: the head object dumped without its last "\n}", the
+ * records array written by hand the way Jansson writes an array at depth
+ * 1 ("[]" when empty; else "[", each element on its own line indented by
+ * 4, "\n  ]"), each record dumped alone and re-indented by 4 (Jansson
+ * escapes every newline inside a string, so a raw one is indentation).
  */
 #include "report/report_int.h"
 
@@ -13,11 +21,22 @@
 
 #include <jansson.h>
 
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+#define JSON_RECORD_INDENT "\n    "   /* a record's depth (2) in the document */
+
 struct report_json {
-	json_t *root;
-	json_t *records;
+	report_sink sink;
+	void *sink_arg;
+	size_t nrecords;
 	int failed;
 };
+
+static void
+put(report_json *j, const char *s, size_t len)
+{
+	if (!j->failed && j->sink(j->sink_arg, s, len) < 0)
+		j->failed = 1;
+}
 
 /* A metadata value as a JSON string: cleaned (report_clean.c), as
  * Jansson refuses invalid UTF-8 and the whole report would fail. The
@@ -40,27 +59,31 @@ set(report_json *j, json_t *obj, const char *key, json_t *v)
 }
 
 report_json *
-report_json_new(const report_meta *m, const report_record *p)
+report_json_new(const report_meta *m, const report_record *p,
+    report_sink sink, void *sink_arg)
 {
 	report_json *j = calloc(1, sizeof(*j));
-	json_t *meta, *range, *pol;
+	json_t *root, *meta, *range, *pol;
+	char *head;
+	size_t len;
 
 	if (j == NULL)
 		return NULL;
-	j->root = json_object();
-	j->records = json_array();
+	j->sink = sink;
+	j->sink_arg = sink_arg;
+	root = json_object();
 	meta = json_object();
 	range = json_object();
 	pol = json_object();
-	if (j->root == NULL || j->records == NULL || meta == NULL ||
-	    range == NULL || pol == NULL) {
+	if (root == NULL || meta == NULL || range == NULL || pol == NULL) {
+		json_decref(root);
 		json_decref(meta);
 		json_decref(range);
 		json_decref(pol);
-		report_json_free(j);
+		free(j);
 		return NULL;
 	}
-	set(j, j->root, "version", json_string("1.0"));
+	set(j, root, "version", json_string("1.0"));
 	set(j, meta, "org_name", text(m->org_name));
 	set(j, meta, "email", text(m->email));
 	set(j, meta, "report_id", text(m->report_id));
@@ -69,7 +92,7 @@ report_json_new(const report_meta *m, const report_record *p)
 	set(j, meta, "date_range", range);
 	if (m->generator != NULL)
 		set(j, meta, "generator", text(m->generator));
-	set(j, j->root, "report_metadata", meta);
+	set(j, root, "report_metadata", meta);
 	set(j, pol, "domain", json_string(p->policy_domain));
 	set(j, pol, "p", json_string(p->p));
 	set(j, pol, "sp", json_string(p->sp));
@@ -80,14 +103,46 @@ report_json_new(const report_meta *m, const report_record *p)
 		set(j, pol, "discovery_method", json_string(p->discovery));
 	set(j, pol, "fo", json_string(p->fo));
 	set(j, pol, "testing", json_string(p->testing));
-	set(j, j->root, "policy_published", pol);
-	json_incref(j->records);
-	set(j, j->root, "record", j->records);
+	set(j, root, "policy_published", pol);
+	head = j->failed ? NULL : json_dumps(root, JSON_FLAGS);
+	json_decref(root);
+	/* "{ ... }" without its closing "\n}": "record" is the last member */
+	len = head != NULL ? strlen(head) : 0;
+	if (len < 2 || strcmp(head + len - 2, "\n}") != 0) {
+		free(head);
+		free(j);
+		return NULL;
+	}
+	put(j, head, len - 2);
+	put(j, ",\n  \"record\": [", strlen(",\n  \"record\": ["));
+	free(head);
 	if (j->failed) {
-		report_json_free(j);
+		free(j);
 		return NULL;
 	}
 	return j;
+}
+
+/* One record as an element of the "record" array (see the top). */
+static void
+write_record(report_json *j, json_t *rec)
+{
+	char *s = j->failed ? NULL : json_dumps(rec, JSON_FLAGS);
+	const char *p, *nl;
+
+	if (s == NULL) {
+		j->failed = 1;
+		return;
+	}
+	if (j->nrecords++ > 0)
+		put(j, ",", 1);
+	put(j, JSON_RECORD_INDENT, strlen(JSON_RECORD_INDENT));
+	for (p = s; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		put(j, p, (size_t)(nl - p));
+		put(j, JSON_RECORD_INDENT, strlen(JSON_RECORD_INDENT));
+	}
+	put(j, p, strlen(p));
+	free(s);
 }
 
 int
@@ -171,35 +226,24 @@ report_json_row(report_json *j, const report_record *r, uint64_t count)
 		set(j, auth, "spf", spf);
 	}
 	set(j, rec, "auth_results", auth);
-	if (json_array_append_new(j->records, rec) < 0)
-		j->failed = 1;
+	write_record(j, rec);
+	json_decref(rec);
 	return j->failed ? -1 : 0;
 }
 
 int
-report_json_finish(report_json *j, strbuf *out)
+report_json_finish(report_json *j)
 {
-	char *s;
-	int rc;
-
-	if (j->failed)
-		return -1;
-	s = json_dumps(j->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s == NULL)
-		return -1;
-	rc = sb_puts(out, s);
-	if (rc == 0)
-		rc = sb_putc(out, '\n');
-	free(s);
-	return rc;
+	if (j->nrecords > 0)
+		put(j, "\n  ]", strlen("\n  ]"));
+	else
+		put(j, "]", 1);
+	put(j, "\n}\n", strlen("\n}\n"));
+	return j->failed ? -1 : 0;
 }
 
 void
 report_json_free(report_json *j)
 {
-	if (j == NULL)
-		return;
-	json_decref(j->records);
-	json_decref(j->root);
 	free(j);
 }

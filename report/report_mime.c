@@ -5,7 +5,9 @@
  */
 #include "report/report.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,36 +18,96 @@
 #define MIME_LINE 76            /* RFC 2045 6.8: encoded lines <= 76 */
 #define GZIP_CHUNK 65536
 
-int
-report_gzip(const void *data, size_t len, strbuf *out)
-{
+struct report_gz {
 	z_stream z;
+	strbuf *out;
+	int failed;
+};
+
+report_gz *
+report_gz_new(strbuf *out)
+{
+	report_gz *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->out = out;
+	/* windowBits 15 + 16: a gzip wrapper, not zlib (RFC 1952) */
+	if (deflateInit2(&g->z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* deflate what is in z's input (flush: Z_NO_FLUSH or Z_FINISH) into out */
+static int
+gz_run(report_gz *g, int flush)
+{
 	unsigned char buf[GZIP_CHUNK];
 	int rc;
 
-	memset(&z, 0, sizeof(z));
-	/* windowBits 15 + 16: a gzip wrapper, not zlib (RFC 1952) */
-	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)data;
-	z.avail_in = (uInt)len;
-	if ((size_t)z.avail_in != len) {
-		deflateEnd(&z);
-		return -1;
-	}
 	do {
-		z.next_out = buf;
-		z.avail_out = sizeof(buf);
-		rc = deflate(&z, Z_FINISH);
+		g->z.next_out = buf;
+		g->z.avail_out = sizeof(buf);
+		rc = deflate(&g->z, flush);
 		if (rc == Z_STREAM_ERROR ||
-		    sb_append(out, buf, sizeof(buf) - z.avail_out) < 0) {
-			deflateEnd(&z);
-			return -1;
-		}
-	} while (rc != Z_STREAM_END);
-	deflateEnd(&z);
+		    sb_append(g->out, buf, sizeof(buf) - g->z.avail_out) < 0)
+			return g->failed = 1, -1;
+	} while (flush == Z_FINISH ? rc != Z_STREAM_END : g->z.avail_out == 0);
 	return 0;
+}
+
+int
+report_gz_write(void *arg, const char *data, size_t len)
+{
+	report_gz *g = arg;
+
+	while (len > 0 && !g->failed) {
+		/* avail_in is a uInt: big inputs go in pieces */
+		size_t n = len > GZIP_CHUNK ? GZIP_CHUNK : len;
+
+		g->z.next_in = (Bytef *)(uintptr_t)data;
+		g->z.avail_in = (uInt)n;
+		if (gz_run(g, Z_NO_FLUSH) < 0)
+			break;
+		data += n;
+		len -= n;
+	}
+	return g->failed ? -1 : 0;
+}
+
+int
+report_gz_finish(report_gz *g)
+{
+	if (g->failed)
+		return -1;
+	g->z.next_in = NULL;
+	g->z.avail_in = 0;
+	return gz_run(g, Z_FINISH);
+}
+
+void
+report_gz_free(report_gz *g)
+{
+	if (g == NULL)
+		return;
+	deflateEnd(&g->z);
+	free(g);
+}
+
+int
+report_gzip(const void *data, size_t len, strbuf *out)
+{
+	report_gz *g = report_gz_new(out);
+	int rc;
+
+	if (g == NULL)
+		return -1;
+	rc = report_gz_write(g, data, len) == 0 ? report_gz_finish(g) : -1;
+	report_gz_free(g);
+	return rc;
 }
 
 /* A name in a file name: not empty, no leading '.', no '/' or control. */
@@ -143,7 +205,9 @@ report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen)
 	snprintf(boundary, sizeof(boundary), "=_authmilter_%lld_%lld",
 	    (long long)m->meta->begin, (long long)m->meta->end);
 	sb_init(&gz);
-	if (report_gzip(m->doc, m->doclen, &gz) < 0) {
+	if (m->gzipped)
+		sb_free(&gz); /* unused: the document is gzip'd already */
+	else if (report_gzip(m->doc, m->doclen, &gz) < 0) {
 		sb_free(&gz);
 		snprintf(why, whylen, "gzip failed");
 		return -1;
@@ -177,7 +241,10 @@ report_mime(const report_mail *m, strbuf *out, char *why, size_t whylen)
 	    m->meta->report_id, m->meta->report_id, boundary, boundary,
 	    m->policy_domain, m->meta->submitter, (long long)m->meta->begin,
 	    (long long)m->meta->end, boundary, fname, fname);
-	base64(out, (const unsigned char *)gz.s, gz.len);
+	if (m->gzipped)
+		base64(out, m->doc, m->doclen);
+	else
+		base64(out, (const unsigned char *)gz.s, gz.len);
 	sb_printf(out, "\r\n--%s--\r\n", boundary);
 	sb_free(&gz);
 	rc = out->failed ? -1 : 0;

@@ -239,6 +239,7 @@ send_one(const report_send_job *job, const report_record *pol, const char *pd,
 	m.fmt = job->fmt;
 	m.doc = doc;
 	m.doclen = doclen;
+	m.gzipped = job->doc_gzipped;
 	sb_init(&msg);
 	if (report_mime(&m, &msg, why, sizeof(why)) < 0) {
 		failed = report_send_tell(job, pd, &o, REPORT_SEND_BUILD_ERROR, why);

@@ -62,7 +62,8 @@
  *   built, limit the !size of TOO_BIG, why the reason where one is said;
  *   failed is set for the outcomes that make the run fail
  *   (UNCONFIRMED_TEMP, STORE_ERROR, BUILD_ERROR, FAILED, NOT_RECORDED).
- *   report_send() returns how many did.
+ *   report_send() returns how many did. With job->doc_gzipped, doc is
+ *   the gzip'd document (report_gz: the caller streamed it compressed).
  *
  *   report_default_domain() picks the receiver domain reports default to
  *   (submitter, postmaster@, org_name) from the host name (gethostname)
@@ -157,6 +158,7 @@ typedef struct report_send_job {
 	void *resolver_arg;
 	void (*said)(void *arg, const char *pd, const report_send_outcome *o);
 	void *said_arg;
+	int doc_gzipped;	/* report_send's doc is gzip'd (report_gz) */
 } report_send_job;
 
 int report_send_setup(report_sender *s, const char *sendmail,

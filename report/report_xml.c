@@ -21,11 +21,9 @@
  * the milter daemon, which links this file, never maps it. */
 #define XML_SONAME "libxml2.so.2"
 #define XML_FUNCS(X) \
-	X(xmlBufferCreate) \
-	X(xmlBufferFree) \
-	X(xmlBufferContent) \
-	X(xmlBufferLength) \
-	X(xmlNewTextWriterMemory) \
+	X(xmlOutputBufferCreateIO) \
+	X(xmlOutputBufferClose) \
+	X(xmlNewTextWriter) \
 	X(xmlFreeTextWriter) \
 	X(xmlTextWriterSetIndent) \
 	X(xmlTextWriterSetIndentString) \
@@ -42,9 +40,11 @@ DYNLIB_TABLE(xml, XML_SONAME, XML_FUNCS)
 
 struct report_writer {
 	report_format fmt;
-	xmlBufferPtr buf;
 	xmlTextWriterPtr w;
 	report_json *json;
+	report_sink sink;    /* where the document goes, as it is written */
+	void *sink_arg;
+	strbuf mem;          /* report_writer_new's sink: the whole document */
 	int failed;
 	report_record rec;   /* the policy or row being written, cleaned */
 };
@@ -252,11 +252,35 @@ row(report_writer *rw, const report_record *r, uint64_t count)
 	close_el(rw); /* record */
 }
 
+/* report_writer_new's sink: the document in memory */
+static int
+to_mem(void *arg, const char *data, size_t len)
+{
+	return sb_append(arg, data, len);
+}
+
+/* libxml2's output callback: the octets go to the sink as they come. A
+ * failing sink fails the writer (checked at every row and at the end);
+ * libxml2 is told all went well, as it would print an error itself. */
+static int
+xml_out(void *ctx, const char *data, int len)
+{
+	report_writer *rw = ctx;
+
+	if (len < 0)
+		return -1;
+	if (!rw->failed && rw->sink(rw->sink_arg, data, (size_t)len) < 0)
+		rw->failed = 1;
+	return len;
+}
+
 report_writer *
-report_writer_new(report_format fmt, const report_meta *meta,
-    const report_record *pol, char *why, size_t whylen)
+report_writer_open(report_format fmt, const report_meta *meta,
+    const report_record *pol, report_sink sink, void *sink_arg, char *why,
+    size_t whylen)
 {
 	report_writer *rw = calloc(1, sizeof(*rw));
+	xmlOutputBufferPtr ob;
 	char lib_err[256];
 
 	if (rw == NULL) {
@@ -264,10 +288,14 @@ report_writer_new(report_format fmt, const report_meta *meta,
 		return NULL;
 	}
 	rw->fmt = fmt;
+	sb_init(&rw->mem);
+	rw->sink = sink != NULL ? sink : to_mem;
+	rw->sink_arg = sink != NULL ? sink_arg : &rw->mem;
 	if (fmt == REPORT_JSON) {
-		rw->json = report_json_new(meta, cleaned(rw, pol));
+		rw->json = report_json_new(meta, cleaned(rw, pol), rw->sink,
+		    rw->sink_arg);
 		if (rw->json == NULL) {
-			snprintf(why, whylen, "out of memory");
+			snprintf(why, whylen, "cannot write the report head");
 			free(rw);
 			return NULL;
 		}
@@ -284,9 +312,11 @@ report_writer_new(report_format fmt, const report_meta *meta,
 		report_writer_free(rw);
 		return NULL;
 	}
-	rw->buf = xml.xmlBufferCreate();
-	rw->w = rw->buf != NULL ? xml.xmlNewTextWriterMemory(rw->buf, 0) : NULL;
+	ob = xml.xmlOutputBufferCreateIO(xml_out, NULL, rw, NULL);
+	rw->w = ob != NULL ? xml.xmlNewTextWriter(ob) : NULL;
 	if (rw->w == NULL) {
+		if (ob != NULL)
+			xml.xmlOutputBufferClose(ob);
 		snprintf(why, whylen, "libxml2: cannot create a writer");
 		report_writer_free(rw);
 		return NULL;
@@ -313,6 +343,13 @@ report_writer_new(report_format fmt, const report_meta *meta,
 	return rw;
 }
 
+report_writer *
+report_writer_new(report_format fmt, const report_meta *meta,
+    const report_record *pol, char *why, size_t whylen)
+{
+	return report_writer_open(fmt, meta, pol, NULL, NULL, why, whylen);
+}
+
 int
 report_writer_row(report_writer *rw, const report_record *r, uint64_t count)
 {
@@ -323,18 +360,26 @@ report_writer_row(report_writer *rw, const report_record *r, uint64_t count)
 }
 
 int
-report_writer_finish(report_writer *rw, strbuf *out)
+report_writer_close(report_writer *rw)
 {
 	if (rw->json != NULL)
-		return report_json_finish(rw->json, out);
+		return report_json_finish(rw->json);
+	if (rw->w == NULL)
+		return -1;
 	if (xml.xmlTextWriterEndDocument(rw->w) < 0)
 		rw->failed = 1;
-	xml.xmlFreeTextWriter(rw->w); /* flushes into buf */
+	xml.xmlFreeTextWriter(rw->w); /* flushes to the sink */
 	rw->w = NULL;
-	if (rw->failed)
+	return rw->failed ? -1 : 0;
+}
+
+int
+report_writer_finish(report_writer *rw, strbuf *out)
+{
+	if (report_writer_close(rw) < 0 || rw->mem.failed)
 		return -1;
-	return sb_append(out, xml.xmlBufferContent(rw->buf),
-	    (size_t)xml.xmlBufferLength(rw->buf));
+	return sb_append(out, rw->mem.s != NULL ? rw->mem.s : "",
+	    rw->mem.len);
 }
 
 void
@@ -346,7 +391,6 @@ report_writer_free(report_writer *rw)
 		report_json_free(rw->json);
 	if (rw->w != NULL)
 		xml.xmlFreeTextWriter(rw->w);
-	if (rw->buf != NULL)
-		xml.xmlBufferFree(rw->buf);
+	sb_free(&rw->mem);
 	free(rw);
 }
