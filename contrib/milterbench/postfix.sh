@@ -74,28 +74,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-cat > "$T/unbound.conf" <<EOF
-server:
-    interface: 127.0.0.1
-    port: 53
-    username: ""
-    chroot: ""
-    directory: "$T"
-    pidfile: "$T/unbound.pid"
-    use-syslog: no
-    logfile: "$T/unbound.log"
-    num-threads: 1
-    do-not-query-localhost: no
-    access-control: 127.0.0.0/8 allow
-    module-config: "iterator"
-    verbosity: 0
-auth-zone:
-    name: "."
-    zonefile: "$CORPUS/bench.zone"
-    for-downstream: yes
-    for-upstream: yes
-    fallback-enabled: no
-EOF
+kit_unbound_conf "$T" "$CORPUS/bench.zone"
 unbound -d -c "$T/unbound.conf" & PIDS="$PIDS $!"
 i=0
 until getent ahosts mx.d01.example >/dev/null 2>&1; do
