@@ -1,5 +1,5 @@
-# contrib/milterbench/kitlib.sh - shell helpers shared by run.sh (warm DNS)
-# and cold.sh (cold DNS). Sourced, not run; the caller defines die().
+# contrib/milterbench/kitlib.sh - shell helpers shared by run.sh (warm DNS),
+# cold.sh (cold DNS) and postfix.sh (through Postfix). Sourced, not run; the caller defines die().
 #
 #   kit_prepare TAG PACKAGE...
 #       installs the missing Debian packages (apt-get, root; TAG names the
@@ -10,11 +10,40 @@
 #       runs GENERATOR (a corpus generator of this directory) into DIR unless
 #       DIR/stamp already says STAMP.
 #
+#   kit_unbound_conf DIR ZONEFILE
+#       writes DIR/unbound.conf: unbound on 127.0.0.1:53 serving ZONEFILE
+#       as auth-zone "." (no recursion beyond it), pid and log in DIR.
+#
 #   pair_conf DIR
 #       writes DIR/opendkim.conf (verify mode, its libunbound asking
 #       127.0.0.1, socket DIR/opendkim.sock) and DIR/opendmarc.conf
 #       (SPFSelfValidate, the PSL, socket DIR/opendmarc.sock); both run in
 #       the foreground without syslog, as run.sh and cold.sh start them.
+kit_unbound_conf() {
+	cat > "$1/unbound.conf" <<UBEOF
+server:
+    interface: 127.0.0.1
+    port: 53
+    username: ""
+    chroot: ""
+    directory: "$1"
+    pidfile: "$1/unbound.pid"
+    use-syslog: no
+    logfile: "$1/unbound.log"
+    num-threads: 1
+    do-not-query-localhost: no
+    access-control: 127.0.0.0/8 allow
+    module-config: "iterator"
+    verbosity: 0
+auth-zone:
+    name: "."
+    zonefile: "$2"
+    for-downstream: yes
+    for-upstream: yes
+    fallback-enabled: no
+UBEOF
+}
+
 pair_conf() {
 	cat > "$1/opendkim.conf" <<PAIREOF
 Mode                 v

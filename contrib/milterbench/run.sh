@@ -60,28 +60,7 @@ PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-cat > "$RUN/unbound.conf" <<EOF
-server:
-    interface: 127.0.0.1
-    port: 53
-    username: ""
-    chroot: ""
-    directory: "$RUN"
-    pidfile: "$RUN/unbound.pid"
-    use-syslog: no
-    logfile: "$RUN/unbound.log"
-    num-threads: 1
-    do-not-query-localhost: no
-    access-control: 127.0.0.0/8 allow
-    module-config: "iterator"
-    verbosity: 0
-auth-zone:
-    name: "."
-    zonefile: "$CORPUS/bench.zone"
-    for-downstream: yes
-    for-upstream: yes
-    fallback-enabled: no
-EOF
+kit_unbound_conf "$RUN" "$CORPUS/bench.zone"
 unbound -d -c "$RUN/unbound.conf" & PIDS="$PIDS $!"
 UNBOUND_PID=$!
 

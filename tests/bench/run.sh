@@ -9,7 +9,9 @@
 # (contrib/milterbench/run.sh: authmilter vs opendkim+opendmarc over a
 # generated corpus; root; MILTERBENCH=0 skips it), and its cold-DNS mode
 # (contrib/milterbench/cold.sh: every sender domain new, signed zone behind
-# a 20 and 80 ms delay; root; COLD=0 skips it).
+# a 20 and 80 ms delay; root; COLD=0 skips it), and the same corpus
+# through a private Postfix (contrib/milterbench/postfix.sh: Postfix alone,
+# with authmilter, with opendkim+opendmarc; root; POSTFIX_BENCH=0 skips it).
 BUILD=${BUILD:-build}
 BENCH_ZONE=${BENCH_ZONE:-tests/fixtures/dns/test.zone}
 export BUILD BENCH_ZONE
@@ -28,5 +30,9 @@ fi
 if [ "${COLD:-1}" != 0 ]; then
 	echo "=== cold DNS (contrib/milterbench/cold.sh)"
 	sh contrib/milterbench/cold.sh || failed=$((failed + 1))
+fi
+if [ "${POSTFIX_BENCH:-1}" != 0 ]; then
+	echo "=== through Postfix (contrib/milterbench/postfix.sh)"
+	sh contrib/milterbench/postfix.sh || failed=$((failed + 1))
 fi
 [ "$failed" -eq 0 ]
