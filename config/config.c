@@ -183,7 +183,9 @@ static const config_key keys[] = {
 	{ "dmarc_exempt_networks", CFG_LIST, FIELD(dmarc_exempt_networks),
 	  FIELD(ndmarc_exempt_networks), 0, CONFIG_MAX_LIST, NULL, "",
 	  "Client networks (CIDR) whose DMARC failures get no disposition: checked, "
-	  "reported and recorded with override local_policy.", check_cidr },
+	  "reported and recorded with override local_policy. Behind a gateway "
+	  "(upstream_networks) the original client's address is matched, never the "
+	  "gateway's.", check_cidr },
 	/* -- daemon and operations (milter issue) -- */
 	{ "max_connections", CFG_UINT, FIELD(max_connections), NOCOUNT, 1, 65536,
 	  NULL, "256",

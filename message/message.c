@@ -204,6 +204,8 @@ msg_reset(msg *m)
 	strcopy(m->src_ip, sizeof(m->src_ip), m->ip);
 	strcopy(m->src_helo, sizeof(m->src_helo), m->helo);
 	m->hop_state = MSG_HOP_LOOKING;
+	if (m->upstream)
+		m->exempt_source = 0;	/* until the client is known */
 	m->nreceived = 0;
 	m->hop_why[0] = '\0';
 	ar_header_free(m->gw_ar);
@@ -262,15 +264,30 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 			if (ipaddr_match(&a, &m->env->trusted[i],
 			    m->env->trusted_prefix[i]))
 				m->trusted = 1;
-		for (i = 0; i < m->env->nexempt; i++)
-			if (ipaddr_match(&a, &m->env->exempt[i],
-			    m->env->exempt_prefix[i]))
-				m->exempt_source = 1;
 		for (i = 0; i < m->env->nupstream; i++)
 			if (ipaddr_match(&a, &m->env->upstream[i],
 			    m->env->upstream_prefix[i]))
 				m->upstream = !m->trusted;
+		/* a gateway's own address exempts nothing: the original
+		 * client is matched at end of headers (upstream.c) */
+		m->exempt_source = !m->upstream && msg_ip_exempt(m->env, ip);
 	}
+}
+
+/* Is ip in dmarc_exempt_networks? */
+int
+msg_ip_exempt(const msg_env *env, const char *ip)
+{
+	ipaddr a;
+	size_t i;
+
+	if (ipaddr_parse(ip, &a) < 0)
+		return 0;
+	(void)ipaddr_unmap(&a);
+	for (i = 0; i < env->nexempt; i++)
+		if (ipaddr_match(&a, &env->exempt[i], env->exempt_prefix[i]))
+			return 1;
+	return 0;
 }
 
 void

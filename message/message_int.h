@@ -155,6 +155,7 @@ int msg_skipped(const msg *m);
 int msg_start_spf(msg *m);
 int msg_upstream_received(msg *m, const char *value, size_t len);
 void msg_upstream_eoh(msg *m);          /* upstream.c */
+int msg_ip_exempt(const msg_env *env, const char *ip); /* message.c */
 int msg_upstream_ar(msg *m, const char *value, size_t len);
 int msg_upstream_ar_spf(msg *m);
 void msg_upstream_ar_dkim(msg *m);

@@ -21,6 +21,8 @@
  * message would carry the same fields on every retry, and with the
  * default on_dns_temperror = accept a temperror would accept what the
  * policy rejects. The verdict's `upstream` says which (the log line).
+ * dmarc_exempt_networks likewise matches the original client only: with
+ * no usable field nothing is exempt.
  */
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +130,11 @@ msg_upstream_eoh(msg *m)
 	char why[sizeof(m->hop_why)];
 
 	hop_eoh(m);
+	/* dmarc_exempt_networks judges the original client, once known
+	 * (from the Received field or the trusted gateway's AR); the
+	 * gateway's own address never exempts the mail it relays */
+	m->exempt_source = strcmp(m->src_ip, m->ip) != 0 &&
+	    msg_ip_exempt(m->env, m->src_ip);
 	if (m->gw_ar_why[0] != '\0') {
 		strcopy(why, sizeof(why), m->hop_why);
 		str_fmt(m->hop_why, sizeof(m->hop_why), "%s; %s", why,

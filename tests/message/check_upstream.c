@@ -397,6 +397,43 @@ START_TEST(trusted_ar_unusable_and_ip)
 }
 END_TEST
 
+/* dmarc_exempt_networks matches the original client, never the gateway:
+ * a gateway inside an exempt network (an internal range, say) must not
+ * exempt the Internet mail it relays; with no usable Received field
+ * nothing is exempt. */
+START_TEST(exempt_matches_original_client)
+{
+	static const char *const gw_exempt[] = { GW_NET, "dmarc_enforce=yes",
+	    "dmarc_exempt_networks=203.0.113.0/24", NULL };
+	static const char *const client_exempt[] = { GW_NET,
+	    "dmarc_enforce=yes", "dmarc_exempt_networks=198.51.100.0/24",
+	    NULL };
+	const msg_verdict *v;
+
+	vr_start(gw_exempt);
+	v = gw_run(GW_IP, GW_RCVD("198.51.100.7"));
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->dmarc->override, DMARC_OVERRIDE_NONE);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	v = gw_run(GW_IP, "");
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	vr_teardown();
+
+	vr_start(client_exempt);
+	v = gw_run(GW_IP, GW_RCVD("198.51.100.7"));
+	ck_assert_int_eq(v->dmarc->result, DMARC_RESULT_FAIL);
+	ck_assert_int_eq(v->dmarc->override, DMARC_OVERRIDE_LOCAL_POLICY);
+	ck_assert_int_eq(v->action, MSG_ACCEPT);
+	/* per message: the next one's client is outside the network */
+	v = gw_run(GW_IP, GW_RCVD("192.0.2.99"));
+	ck_assert_int_eq(v->dmarc->override, DMARC_OVERRIDE_NONE);
+	ck_assert_int_eq(v->action, MSG_REJECT);
+	/* no usable field: the exempt client cannot be known */
+	v = gw_run(GW_IP, "");
+	ck_assert_int_eq(v->action, MSG_REJECT);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -417,6 +454,7 @@ check_suite(void)
 	tcase_add_test(tc, trusted_ar_topmost);
 	tcase_add_test(tc, forged_ar_from_outside);
 	tcase_add_test(tc, trusted_ar_unusable_and_ip);
+	tcase_add_test(tc, exempt_matches_original_client);
 	suite_add_tcase(s, tc);
 	return s;
 }
