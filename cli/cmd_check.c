@@ -303,6 +303,14 @@ verdict_json(const msg_verdict *v)
 		    v->arc_seal_failed, "fields", v->arc_seal, "note",
 		    json_string(clean_copy(buf, sizeof(buf), v->arc_seal_note,
 		    CLEAN_PRINT))));
+	/* upstream_networks: the client judged (the connection's, or the
+	 * original client behind a gateway) and what was found, or why not
+	 * (null unless the client is a gateway) */
+	json_object_set_new(o, "source_ip", v->skipped || v->source_ip == NULL ?
+	    json_null() : json_string(v->source_ip));
+	json_object_set_new(o, "upstream", v->skipped || v->upstream == NULL ?
+	    json_null() : json_string(clean_copy(buf, sizeof(buf),
+	    v->upstream, CLEAN_PRINT)));
 	json_object_set_new(o, "authentication_results",
 	    header_json(v->auth_results));
 	json_object_set_new(o, "received_spf", header_json(v->received_spf));
@@ -366,6 +374,12 @@ print_explain(const msg *m, const msg_verdict *v, const trace *t)
 	if (v->skipped) {
 		printf("Not checked: %s\n", v->reason);
 		return;
+	}
+	if (v->upstream != NULL) {
+		char buf[512];
+
+		printf("Gateway (upstream_networks): %s\n", clean_copy(buf,
+		    sizeof(buf), v->upstream, CLEAN_PRINT));
 	}
 	if (v->spf_mailfrom != NULL && msg_mail_from_addr(m)[0] != '\0')
 		printf("SPF (MAIL FROM %s): %s - %s\n", msg_mail_from_addr(m),

@@ -263,3 +263,25 @@ out=$(printf 'From: a@example.com\r\n\r\nx\r\n' | run --ip 198.51.100.7 --mail-f
 echo "$out" | grep -qF "iprev (client 198.51.100.7): fail, name mx.example.com - no PTR name resolves to the address (PTR insecure, forward insecure)" \
     || fail "iprev --explain: $out"
 echo "ok   iprev in --json and --explain"
+
+# upstream_networks: the original client behind a gateway in --json and
+# --explain (source_ip, upstream); null/absent for a direct client
+GW='Received: from mail.example.com (mail.example.com [192.0.2.1])\r\n\tby gw.example.org; Mon, 7 Dec 2026 10:00:00 +0000\r\nFrom: a@example.com\r\n\r\nx\r\n'
+out=$(printf "$GW" | run --ip 203.0.113.50 --mail-from a@example.com --set upstream_networks=203.0.113.0/24 --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["source_ip"] == "192.0.2.1", j["source_ip"]
+assert "client 192.0.2.1 (helo mail.example.com) from Received field 1, via gateway 203.0.113.50" == j["upstream"], j["upstream"]
+assert j["spf"]["result"] == "pass", j["spf"]
+' || fail "upstream --json: $out"
+out=$(printf "$GW" | run --ip 203.0.113.50 --mail-from a@example.com --json)
+echo "$out" | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["source_ip"] == "203.0.113.50" and j["upstream"] is None, j
+' || fail "direct client --json: $out"
+out=$(printf "$GW" | run --ip 203.0.113.50 --mail-from a@example.com --set upstream_networks=203.0.113.0/24 --explain)
+echo "$out" | grep -qF "Gateway (upstream_networks): client 192.0.2.1 (helo mail.example.com) from Received field 1, via gateway 203.0.113.50" \
+    || fail "upstream --explain: $out"
+echo "ok   upstream in --json and --explain"
