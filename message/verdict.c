@@ -197,7 +197,7 @@ build_headers(msg *m)
 		if (m->iprev.started)
 			in.iprev = &m->iprev.res;
 		in.arc = m->v.arc;
-		in.remote_ip = m->have_ip ? m->ip : NULL;
+		in.remote_ip = m->have_ip ? m->src_ip : NULL; /* behind a gateway: the original client */
 		in.arc_trusted_sealer = m->v.arc_trusted_sealer;
 	}
 	if (ar_build(&in, &m->ar) == 0)

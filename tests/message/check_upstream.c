@@ -68,6 +68,9 @@ START_TEST(original_client_passes)
 	/* the HELO checked is the original client's */
 	ck_assert_msg(vr_has(v, "smtp.helo=mail.example.com"), "%s",
 	    v->auth_results);
+	/* arc's smtp.remote-ip: the original client, not the gateway */
+	ck_assert_msg(vr_has(v, "smtp.remote-ip=192.0.2.1"), "%s",
+	    v->auth_results);
 	ck_assert_ptr_nonnull(v->received_spf);
 	ck_assert_msg(strstr(v->received_spf, "client-ip=192.0.2.1") != NULL,
 	    "%s", v->received_spf);
