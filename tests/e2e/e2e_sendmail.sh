@@ -25,13 +25,19 @@
 #   2526  authmilter #3, DNS silent (about 17 s before it gives up),
 #         accept (temperror); Sendmail's default milter timeouts (no T=:
 #         R is 10 s)
+#   2527  authmilter #4, ARC: arc_trusted_sealers and arc_seal
 # Mail is delivered to a local mailbox (mail.local).
 # Asserts: a signed message from an authorized IP is delivered with
 # spf/dkim/dmarc=pass in an AR header at the top; a DMARC p=reject failure
 # is refused with 550 5.7.1; forged AR headers with our authserv-id are
 # removed, others kept; a DNS timeout gives 451 4.7.x; a trusted network
 # gets "none"; a 10 MB message passes with bounded memory; the log lines
-# carry Sendmail's queue id; and the slow-DNS case (below). It prints the
+# carry Sendmail's queue id; behind a gateway in upstream_networks
+# (100.64.0.5) the client named by its Received field is judged (pass
+# delivered, fail and no field refused); a trusted list's ARC chain is
+# delivered, sealed by us (i=2 cv=pass) and the delivered chain validates
+# in ours and in dkimpy, an untrusted sealer's is refused; and the
+# slow-DNS case (below). It prints the
 # messages sent, their outcomes, and how long the chroot and the test took.
 #
 # When the chroot cannot be built or used (not root, no debootstrap, no

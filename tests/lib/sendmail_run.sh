@@ -14,14 +14,14 @@ SEND="$PY $SRC/tests/e2e/smtp_send.py"
 
 fail() {
 	echo "FAIL: $*"
-	tail_logs 15 am1.log am2.log am3.log maillog
+	tail_logs 15 am1.log am2.log am3.log am4.log maillog
 	exit 1
 }
 
 # --- the network: loopback and the client addresses -------------------------
 hostname mx.test.example
 ip link set lo up || fail "ip link set lo up"
-for a in 192.0.2.10 192.0.2.200 203.0.113.5 198.51.100.7; do
+for a in 192.0.2.10 192.0.2.200 203.0.113.5 198.51.100.7 100.64.0.5; do
 	ip addr add "$a/32" dev lo || fail "ip addr add $a"
 done
 
@@ -88,6 +88,7 @@ authserv_id = $ASID
 dns_zone = $T/zone
 dmarc_enforce = yes
 trusted_networks = 127.0.0.0/8, 198.51.100.0/24
+upstream_networks = 100.64.0.0/24
 EOF
 # silent_conf N DNS_TIMEOUT ON_DNS_TEMPERROR: authmilter #N on port 889N,
 # DNS from the resolver that never answers
@@ -108,15 +109,32 @@ EOF
 silent_conf 2 1500 tempfail
 # #3: accept (temperror); libunbound gives up after about 17 s
 silent_conf 3 14000 accept
+# #4: ARC (a list's mail): arc_trusted_sealers and arc_seal, the fixtures
+# of tests/lib/arc_fixtures.py, their seals dated a minute ago
+mkdir -p "$T/arc"
+(cd "$SRC" && $PY tests/lib/arc_fixtures.py "$T/arc" $(($(date +%s) - 60)) arcpass) ||
+    fail "ARC fixtures"
+chmod 600 "$T"/arc/*.pem
+cat > "$T/am4.conf" <<EOF
+socket = inet:8894@127.0.0.1
+user = ""
+pidfile = ""
+authserv_id = $ASID
+dns_zone = $T/arc/zone
+dmarc_enforce = yes
+trusted_networks = 127.0.0.0/8
+arc_trusted_sealers = list.example
+arc_seal = mx.test seal $T/arc/seal.pem
+EOF
 # ASan's quarantine would hold every freed body chunk: off for the VmHWM check
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 export ASAN_OPTIONS
-for n in 1 2 3; do
+for n in 1 2 3 4; do
 	"$AUTHMILTER" -f -c "$T/am$n.conf" > "$T/am$n.log" 2>&1 &
 	eval "AM$n=\$!"
 done
 # (not listening after 10 s: the messages to it fail)
-wait_tcp 100 8891 8892 8893
+wait_tcp 100 8891 8892 8893 8894
 
 # --- Sendmail -----------------------------------------------------------------
 cat > "$T/etc-mail/sendmail.mc" <<'EOF'
@@ -137,10 +155,12 @@ dnl #3 with none (Sendmail's defaults: R is 10 s)
 MAIL_FILTER(`am1', `S=inet:8891@127.0.0.1, F=T, T=C:30s;S:1m;R:1m;E:5m')dnl
 MAIL_FILTER(`am2', `S=inet:8892@127.0.0.1, F=T, T=C:30s;S:1m;R:1m;E:5m')dnl
 MAIL_FILTER(`am3', `S=inet:8893@127.0.0.1, F=T')dnl
+MAIL_FILTER(`am4', `S=inet:8894@127.0.0.1, F=T, T=C:30s;S:1m;R:1m;E:5m')dnl
 define(`confINPUT_MAIL_FILTERS', `am1')dnl
 DAEMON_OPTIONS(`Family=inet, Name=MTA-v4, Port=smtp, Addr=127.0.0.1, Listen=256, InputMailFilters=am1')dnl
 DAEMON_OPTIONS(`Family=inet, Name=MTA-dnsfail, Port=2525, Addr=127.0.0.1, Listen=64, InputMailFilters=am2')dnl
 DAEMON_OPTIONS(`Family=inet, Name=MTA-slowdns, Port=2526, Addr=127.0.0.1, Listen=64, InputMailFilters=am3')dnl
+DAEMON_OPTIONS(`Family=inet, Name=MTA-arc, Port=2527, Addr=127.0.0.1, Listen=64, InputMailFilters=am4')dnl
 FEATURE(`local_lmtp', `/usr/libexec/sendmail/mail.local')dnl
 MAILER(`local')dnl
 MAILER(`smtp')dnl
@@ -150,7 +170,7 @@ chroot "$ROOT" sh -c 'cd /etc/mail && m4 sendmail.mc > sendmail.cf' \
 mkdir -p "$ROOT/run/sendmail/mta"
 chroot "$ROOT" /usr/sbin/sendmail -bd -q30m > "$T/sendmail.out" 2>&1 ||
     { cat "$T/sendmail.out"; fail "sendmail -bd"; }
-wait_tcp 100 25 2525 2526 || fail "sendmail does not listen"
+wait_tcp 100 25 2525 2526 2527 || fail "sendmail does not listen"
 
 # --- helpers (and msg, tests/lib/e2e.sh) ---------------------------------------
 SENT=0
@@ -313,6 +333,76 @@ case $r in
 	fail "slowdns: want 250 (accept, temperror) or, until fc-engine, 451 4.3.2: $r"
 	;;
 esac
+
+# --- 9. behind a gateway (upstream_networks): Sendmail's own Received field
+# (if the milter is shown it) names the gateway and is skipped, the
+# gateway's names the client
+gw_rcvd() {
+	printf 'Received: from mail.example.com (mail.example.com [%s])\n\tby gw.example.net (Postfix) with ESMTP id GW%s;\n\tMon, 06 Jan 2025 10:00:00 +0000' "$1" "$N"
+}
+msg gwgood alice@example.com "$(gw_rcvd 192.0.2.10)"
+r=$(send gwgood 25 100.64.0.5 gw.example.net alice@example.com)
+case $r in 250*) ;; *) fail "gwgood: a client authorised by SPF behind the gateway: $r" ;; esac
+h=$(delivered gwgood) || fail "gwgood: not delivered"
+ar=$(echo "$h" | grep "^Authentication-Results: $ASID;" | head -1)
+echo "gwgood: $ar"
+for _w in "spf=pass" "smtp.mailfrom=example.com" "dmarc=pass" \
+    "smtp.remote-ip=192.0.2.10"; do
+	case $ar in *"$_w"*) ;; *) fail "gwgood: no '$_w' in: $ar" ;; esac
+done
+grep -q "upstream=.*client 192.0.2.10 (helo mail.example.com) from Received field" "$T/am1.log" ||
+    fail "gwgood: no upstream= log field naming 192.0.2.10"
+msg gwbad alice@example.com "$(gw_rcvd 203.0.113.99)"
+r=$(send gwbad 25 100.64.0.5 gw.example.net alice@example.com)
+echo "gwbad: $r"
+case $r in "550 5.7.1"*example.com*) ;; *) fail "gwbad: want 550 5.7.1 (the original client fails SPF), got: $r" ;; esac
+msg gwnone alice@example.com
+r=$(send gwnone 25 100.64.0.5 gw.example.net alice@example.com)
+echo "gwnone: $r"
+case $r in "550 5.7.1"*) ;; *) fail "gwnone: want 550 5.7.1 (fail closed), got: $r" ;; esac
+outcome gateway "client behind the gateway judged: pass delivered, fail 550, no field 550"
+
+# --- 10. ARC: a trusted list's chain, sealed by us (milter #4) ---------------
+cp "$T/arc/arcpass.eml" "$T/arcpass.eml"
+r=$(send arcpass 2527 198.51.100.7 list.example bounce@list.example)
+case $r in 250*) ;; *) fail "arcpass (trusted sealer): $r" ;; esac
+h=$(delivered arcpass) || fail "arcpass: not delivered"
+echo "$h" | grep -q "^ARC-Seal: .*cv=pass; d=mx.test; i=2; s=seal;" ||
+    { echo "$h"; fail "arcpass: no ARC-Seal i=2 cv=pass of ours"; }
+echo "$h" | grep -q "^ARC-Authentication-Results: i=2; $ASID; .*override=trusted_forwarder" ||
+    { echo "$h"; fail "arcpass: no AAR i=2 saying trusted_forwarder"; }
+grep -q 'arc_seal="sealed i=2 cv=pass"' "$T/am4.log" || fail "am4: no arc_seal= log field"
+# the message as delivered (mail.local's mbox, Return-Path aside): its
+# chain validates in ours and in dkimpy
+$PY - "$T/spool-mail/bob" > "$T/arcpass.rx" <<'EOF'
+import sys
+msgs, cur = [], []
+for line in open(sys.argv[1], "rb"):
+    if line.startswith(b"From ") and cur:
+        msgs.append(cur)
+        cur = []
+    cur.append(line)
+msgs.append(cur)
+for m in msgs:
+    if any(l.startswith(b"Message-ID: <arcpass.1@e2e.test>") for l in m):
+        body = [l for l in m[1:] if not l.startswith(b"Return-Path:")]
+        while body and body[-1].strip() == b"":
+            body.pop()  # the mbox separator line
+        sys.stdout.buffer.write(b"".join(body))
+EOF
+"$AUTHMILTER" arc --dns-zone "$T/arc/zone" --json < "$T/arcpass.rx" > "$T/arcpass.arc" ||
+    fail "arcpass: authmilter arc"
+$PY -c 'import json, sys
+a = json.load(open(sys.argv[1]))
+assert (a["result"], a["sets"], a["sealers"]) == ("pass", 2, ["list.example", "mx.test"]), a' \
+    "$T/arcpass.arc" || fail "arcpass: authmilter arc: $(cat "$T/arcpass.arc")"
+$PY "$SRC/tests/lib/arc_verify.py" "$T/arc/zone" "$T/arcpass.rx" > "$T/arcpass.dkimpy" ||
+    fail "arcpass: dkimpy arc_verify: $(cat "$T/arcpass.dkimpy")"
+cp "$T/arc/arcpass_untrusted.eml" "$T/arcpass_untrusted.eml"
+r=$(send arcpass_untrusted 2527 198.51.100.7 list.example bounce@list.example)
+echo "arcpass_untrusted: $r"
+case $r in "550 5.7.1"*orig.example*) ;; *) fail "untrusted sealer: want 550 5.7.1, got: $r" ;; esac
+outcome arc "trusted sealer delivered, sealed i=2 cv=pass (validated by ours and dkimpy); untrusted 550"
 
 echo "messages sent: $SENT$OUTCOMES"
 echo "PASS: e2e_sendmail"
