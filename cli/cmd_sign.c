@@ -6,7 +6,8 @@
  *
  *   authmilter sign --domain D --selector S --key FILE [[--selector S2]
  *                   --key FILE2 ...]
- *                   [--canon H/B] [--headers LIST] [--identity I]
+ *                   [--canon H/B] [--headers LIST] [--oversign LIST]
+ *                   [--identity I]
  *                   [--expire SECONDS] [--now EPOCH] < message.eml
  *
  * The input is copied to a temporary file as it is hashed (the fields
@@ -26,11 +27,12 @@
 #include "dkim/dkim_sign.h"
 #include "message/message.h"
 
-enum { O_NOW = 1, O_KEY, O_CANON, O_HEADERS, O_EXPIRE, O_SELECTOR };
+enum { O_NOW = 1, O_KEY, O_CANON, O_HEADERS, O_EXPIRE, O_SELECTOR,
+	O_OVERSIGN };
 
 typedef struct sign_cli {
 	dkim_sign_options opt;
-	dkim_sign_headers hl;
+	dkim_sign_headers hl, ol;
 	const char *keyfile[DKIM_SIGN_MAX_KEYS];
 	size_t nkeys;
 	const char *selector[DKIM_SIGN_MAX_KEYS];
@@ -42,8 +44,8 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: authmilter sign --domain D --selector S --key FILE\n"
 	    "           [[--selector S2] --key FILE2 ...]\n"
-	    "           [--canon H/B] [--headers LIST] [--identity I]\n"
-	    "           [--expire SECONDS] [--now EPOCH] < message\n\n"
+	    "           [--canon H/B] [--headers LIST] [--oversign LIST]\n"
+	    "           [--identity I] [--expire SECONDS] [--now EPOCH] < message\n\n"
 	    "  -d, --domain D    the signing domain (d=)\n"
 	    "  -s, --selector S  the selector (s=); give one per --key, in\n"
 	    "                    the same order, for keys under different ones\n"
@@ -56,6 +58,8 @@ usage(FILE *fp)
 	    "the usual\n"
 	    "                    ones; From, To, Cc, Subject, Date, Reply-To,\n"
 	    "                    Message-ID and the MIME fields over-signed)\n"
+	    "  --oversign LIST   the fields over-signed, ':'-separated (signed\n"
+	    "                    too; From always; none: no over-signing)\n"
 	    "  -i, --identity I  the i= tag (an address at D or below)\n"
 	    "  --expire SECONDS  add x= that many seconds after t=\n"
 	    "  --now EPOCH       sign as of this Unix time (t=)\n"
@@ -119,6 +123,13 @@ sign_option(void *arg, int id, const char *val)
 			return OPT_FAIL;
 		}
 		c->opt.headers = &c->hl;
+		return OPT_OK;
+	case O_OVERSIGN:
+		if (dkim_sign_oversign_parse(val, &c->ol, err, sizeof(err)) < 0) {
+			cli_err("--oversign: %s\n", err);
+			return OPT_FAIL;
+		}
+		c->opt.oversign = &c->ol;
 		return OPT_OK;
 	case O_EXPIRE:
 		errno = 0;
@@ -208,6 +219,7 @@ cmd_sign(int argc, char **argv)
 		{ "key", 'k', OPT_ARG, O_KEY, NULL, NULL },
 		{ "canon", 0, OPT_ARG, O_CANON, NULL, NULL },
 		{ "headers", 0, OPT_ARG, O_HEADERS, NULL, NULL },
+		{ "oversign", 0, OPT_ARG, O_OVERSIGN, NULL, NULL },
 		{ "identity", 'i', OPT_ARG, 0, &identity, NULL },
 		{ "expire", 0, OPT_ARG, O_EXPIRE, NULL, NULL },
 		{ "now", 0, OPT_ARG, O_NOW, NULL, NULL },

@@ -301,8 +301,16 @@ static const config_key keys[] = {
 	  "on the submission service).", NULL },
 	{ "sign_headers", CFG_STRING, FIELD(sign_headers), NOCOUNT, 0, 0, NULL,
 	  "", "Header fields signed, separated by ':' or ',' (\"\": the built-in "
-	  "list, authmilter(8) SIGNING); From, To, Cc, Subject, Date, Reply-To, "
-	  "Message-ID and the MIME fields are always over-signed.", NULL },
+	  "list, authmilter(8) SIGNING); which are over-signed: "
+	  "sign_oversign_headers.", NULL },
+	{ "sign_oversign_headers", CFG_STRING, FIELD(sign_oversign_headers),
+	  NOCOUNT, 0, 0, NULL, "",
+	  "Header fields over-signed: h= names each once more than the message "
+	  "has it, so one added after signing breaks the signature (RFC 6376 "
+	  "8.15); ':' or ',' separated, From always included, names not in "
+	  "sign_headers signed too; none: no over-signing; \"\": From, To, Cc, "
+	  "Subject, Date, Reply-To, Message-ID and the MIME fields (those signed).",
+	  NULL },
 	{ "sign_canon", CFG_ENUM, FIELD(sign_canon), NOCOUNT, 0, 0,
 	  sign_canon_words, "relaxed/relaxed",
 	  "Canonicalization of the signatures, header/body (c=).", NULL },

@@ -183,6 +183,7 @@ typedef struct am_config {
 	char *sign_daemon_names[CONFIG_MAX_LIST];
 	size_t nsign_daemon_names;
 	char *sign_headers;
+	char *sign_oversign_headers;
 	unsigned sign_canon;          /* CONFIG_CANON_* */
 	unsigned sign_expire;         /* seconds; 0: no x= */
 	unsigned on_sign_error;       /* CONFIG_SIGNERR_* */

@@ -143,7 +143,11 @@ arc_sealer_new(const arc_seal_options *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (seal_list(o, &s->list, err, errlen) < 0) {
+	if (seal_list(o, &s->list, err, errlen) < 0 ||
+	    dkim_sign_default_oversign() == NULL) {
+		if (dkim_sign_default_oversign() == NULL)
+			snprintf(err, errlen, "the over-signed list does not "
+			    "parse");
 		free(s);
 		return NULL;
 	}
@@ -477,8 +481,9 @@ arc_sealer_finish(arc_sealer *s, const arc_chain *c, const char *aar,
 	}
 	if (put_aar(s, inst, aar, aarlen, &aarf) < 0)
 		goto out;
-	if (dkim_sign_select(&s->hs, &s->list, 1, s->oversign, &hcanon, &h,
-	    err, sizeof(err)) < 0) {
+	if (dkim_sign_select(&s->hs, &s->list, 1, s->oversign ?
+	    dkim_sign_default_oversign() : NULL, &hcanon, &h, err,
+	    sizeof(err)) < 0) {
 		(void)fail(s, "%s", err);
 		goto out;
 	}

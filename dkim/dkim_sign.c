@@ -43,6 +43,7 @@ struct dkim_signer {
 	int64_t now;
 	uint32_t expire;
 	dkim_sign_headers list;
+	dkim_sign_headers over;  /* over-signed (of list) */
 	const dkim_privkey *keys[DKIM_SIGN_MAX_KEYS];
 	size_t nkeys;
 	size_t nfields;
@@ -97,22 +98,16 @@ name_is(const char *n, size_t nl, const char *want)
 	return 1;
 }
 
-/* `name` is an element of the colon list `list`. */
+/* `name` (lowercase) is one of h's names. */
 static int
-in_list(const char *list, const char *name)
+in_headers(const dkim_sign_headers *h, const char *name)
 {
-	size_t nl = strlen(name);
-	const char *p = list, *e;
+	size_t k;
 
-	for (;;) {
-		e = strchr(p, ':');
-		if ((size_t)((e ? e : p + strlen(p)) - p) == nl &&
-		    memcmp(p, name, nl) == 0)
+	for (k = 0; h != NULL && k < h->n; k++)
+		if (strcmp(h->name[k], name) == 0)
 			return 1;
-		if (e == NULL)
-			return 0;
-		p = e + 1;
-	}
+	return 0;
 }
 
 static int
@@ -187,6 +182,17 @@ dkim_sign_headers_parse(const char *list, dkim_sign_headers *h, char *err,
 		h->n++;
 	}
 	return 0;
+}
+
+int
+dkim_sign_oversign_parse(const char *list, dkim_sign_headers *h, char *err,
+    size_t errlen)
+{
+	if (strcmp(list, "none") == 0) {
+		h->n = 0;
+		return 0;
+	}
+	return dkim_sign_headers_parse(list, h, err, errlen);
 }
 
 void
@@ -265,8 +271,9 @@ dkim_sign_keep(dkim_hstore *hs, size_t *nfields, const char *name,
 	return 0;
 }
 
-/* DKIM_SIGN_DEFAULT_HEADERS parsed once, not per message. */
-static dkim_sign_headers default_list;
+/* DKIM_SIGN_DEFAULT_HEADERS and DKIM_SIGN_OVERSIGNED parsed once, not
+ * per message. */
+static dkim_sign_headers default_list, default_over;
 static int default_ok;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 
@@ -276,7 +283,18 @@ parse_default_list(void)
 	char err[SIGN_ERRLEN];
 
 	default_ok = dkim_sign_headers_parse(DKIM_SIGN_DEFAULT_HEADERS,
-	    &default_list, err, sizeof(err)) == 0;
+	    &default_list, err, sizeof(err)) == 0 &&
+	    dkim_sign_headers_parse(DKIM_SIGN_OVERSIGNED, &default_over, err,
+	    sizeof(err)) == 0;
+}
+
+const dkim_sign_headers *
+dkim_sign_default_oversign(void)
+{
+	if (pthread_once(&default_once, parse_default_list) != 0 ||
+	    !default_ok)
+		return NULL;
+	return &default_over;
 }
 
 dkim_signer *
@@ -344,15 +362,29 @@ dkim_signer_new(const dkim_sign_options *o, const dkim_sign_key *keys,
 	s->body_relaxed = o->body_relaxed != 0;
 	s->now = o->now != 0 ? o->now : (int64_t)time(NULL);
 	s->expire = o->expire;
-	if (o->headers != NULL)
-		s->list = *o->headers;
-	else if (pthread_once(&default_once, parse_default_list) != 0 ||
+	if (pthread_once(&default_once, parse_default_list) != 0 ||
 	    !default_ok) {
 		snprintf(err, errlen, "the default header list does not parse");
 		free(s);
 		return NULL;
-	} else
-		s->list = default_list;
+	}
+	s->list = o->headers != NULL ? *o->headers : default_list;
+	s->over = o->oversign != NULL ? *o->oversign : default_over;
+	/* an explicit over-signed name is signed too (as OpenDKIM's
+	 * OversignHeaders): h= then names it even where the message has no
+	 * such field, so none can be added after signing */
+	for (k = 0; o->oversign != NULL && k < s->over.n; k++) {
+		if (in_headers(&s->list, s->over.name[k]))
+			continue;
+		if (s->list.n == DKIM_SIGN_MAX_NAMES) {
+			snprintf(err, errlen, "header list: more than %d names "
+			    "with the over-signed ones", DKIM_SIGN_MAX_NAMES);
+			free(s);
+			return NULL;
+		}
+		strcopy(s->list.name[s->list.n++], sizeof(s->list.name[0]),
+		    s->over.name[k]);
+	}
 	for (k = 0; k < nkeys; k++) {
 		s->keys[k] = keys[k].key;
 		strcopy(s->selector[k], sizeof(s->selector[k]),
@@ -390,8 +422,8 @@ dkim_signer_header(dkim_signer *s, const char *name, size_t namelen,
  * sealer (dkim_sign_int.h). */
 int
 dkim_sign_select(const dkim_hstore *hs, const dkim_sign_headers *list,
-    int relaxed, int oversign, strbuf *hcanon, strbuf *h, char *err,
-    size_t errlen)
+    int relaxed, const dkim_sign_headers *over, strbuf *hcanon, strbuf *h,
+    char *err, size_t errlen)
 {
 	size_t j, k, nl, vl, cnt, nfrom = 0;
 	const char *n, *v;
@@ -413,7 +445,7 @@ dkim_sign_select(const dkim_hstore *hs, const dkim_sign_headers *list,
 	}
 	for (j = 0; j < list->n; j++) {
 		const char *want = list->name[j];
-		int over = oversign && in_list(DKIM_SIGN_OVERSIGNED, want);
+		int once_more = in_headers(over, want);
 
 		cnt = 0;
 		for (k = hs->n; k-- > 0;) {
@@ -433,7 +465,7 @@ dkim_sign_select(const dkim_hstore *hs, const dkim_sign_headers *list,
 				return -1;
 			}
 		}
-		for (cnt += (size_t)over; cnt > 0; cnt--) {
+		for (cnt += (size_t)once_more; cnt > 0; cnt--) {
 			if (!first)
 				sb_putc(h, ':');
 			sb_puts(h, want);
@@ -454,8 +486,8 @@ dkim_signer_eoh(dkim_signer *s)
 
 	if (s->state != SG_HEADERS)
 		return fail(s, "end of headers out of order");
-	if (dkim_sign_select(&s->hs, &s->list, s->hdr_relaxed, 1, &s->hcanon,
-	    &s->h, err, sizeof(err)) < 0)
+	if (dkim_sign_select(&s->hs, &s->list, s->hdr_relaxed, &s->over,
+	    &s->hcanon, &s->h, err, sizeof(err)) < 0)
 		return fail(s, "%s", err);
 	s->state = SG_BODY;
 	return 0;

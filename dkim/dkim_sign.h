@@ -109,15 +109,18 @@
  *   that name in the message (RFC 6376 5.4.2 takes them bottom-up), and
  *   the over-signed names (DKIM_SIGN_OVERSIGNED: From, To, Cc, Subject,
  *   Date, Reply-To, Message-ID, MIME-Version, Content-Type,
- *   Content-Transfer-Encoding) once more, so a field of that name added
- *   after signing breaks the signature (RFC 6376 8.15). DKIM-Signature and
+ *   Content-Transfer-Encoding; or the options' oversign list, whose
+ *   names are then signed even when the list signed lacks them) once
+ *   more, so a field of that name added after signing breaks the
+ *   signature (RFC 6376 8.15). DKIM-Signature and
  *   Authentication-Results are never signed. The tags: v a c d s t [x]
  *   [i] h bh b, never l= (RFC 6376 8.2).
  *   dkim_sign_headers_parse() reads a header list ("from:to:subject",
  *   ',' also separates, whitespace ignored): at most DKIM_SIGN_MAX_NAMES
  *   names of RFC 5322 ftext, duplicates dropped, From added when absent;
  *   DKIM-Signature or Authentication-Results in it is an error. 0, or -1
- *   with err set.
+ *   with err set. dkim_sign_oversign_parse() reads an over-signed list
+ *   the same way, From included, or "none" (no name: no over-signing).
  */
 #ifndef AUTHMILTER_DKIM_SIGN_H
 #define AUTHMILTER_DKIM_SIGN_H
@@ -182,6 +185,10 @@ typedef struct dkim_sign_options {
 	int hdr_relaxed;          /* 1: relaxed (default), 0: simple */
 	int body_relaxed;         /* 1: relaxed (default), 0: simple */
 	const dkim_sign_headers *headers;  /* NULL: the default list */
+	/* over-signed names: NULL: DKIM_SIGN_OVERSIGNED (those of the list
+	 * signed); else these, each added to the list signed when absent
+	 * (n == 0: no over-signing) */
+	const dkim_sign_headers *oversign;
 	int64_t now;              /* t=; 0 = time() */
 	uint32_t expire;          /* x= = t= + expire; 0 = no x= */
 } dkim_sign_options;
@@ -207,6 +214,8 @@ int dkim_privkey_match(const dkim_privkey *k, const char *txt, size_t len,
 void dkim_sign_options_init(dkim_sign_options *o);
 int dkim_sign_headers_parse(const char *list, dkim_sign_headers *h, char *err,
     size_t errlen);
+int dkim_sign_oversign_parse(const char *list, dkim_sign_headers *h,
+    char *err, size_t errlen);
 dkim_signer *dkim_signer_new(const dkim_sign_options *o,
     const dkim_sign_key *keys, size_t nkeys, char *err, size_t errlen);
 int dkim_signer_header(dkim_signer *s, const char *name, size_t namelen,

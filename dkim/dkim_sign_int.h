@@ -52,11 +52,13 @@ void dkim_signbody_free(dkim_signbody *b);
 
 /* The fields of hs named in list, canonicalized (relaxed or simple) into
  * hcanon in h= order, the h= value into h (names bottom-up per RFC 6376
- * 5.4.2, the DKIM_SIGN_OVERSIGNED names once more when oversign); exactly
- * one From required. 0, or -1 with err set. */
+ * 5.4.2, the names of list also in over once more; over NULL: none);
+ * exactly one From required. 0, or -1 with err set. */
 int dkim_sign_select(const dkim_hstore *hs, const dkim_sign_headers *list,
-    int relaxed, int oversign, strbuf *hcanon, strbuf *h, char *err,
-    size_t errlen);
+    int relaxed, const dkim_sign_headers *over, strbuf *hcanon, strbuf *h,
+    char *err, size_t errlen);
+/* DKIM_SIGN_OVERSIGNED parsed (once), or NULL if it does not parse. */
+const dkim_sign_headers *dkim_sign_default_oversign(void);
 
 /* Folding of a tag list being written at column *col: a token after a
  * space, or on a new line when it would pass width (0: never); base64

@@ -25,6 +25,8 @@ struct sign_conf {
 	size_t nnet;
 	dkim_sign_headers headers;
 	int have_headers;
+	dkim_sign_headers over;  /* sign_oversign_headers */
+	int have_over;
 };
 
 static void
@@ -70,6 +72,17 @@ sign_conf_new(const am_config *cfg, sign_problem_fn fn, void *arg,
 			goto fail;
 		}
 		sc->have_headers = 1;
+	}
+	if (cfg->sign_oversign_headers != NULL &&
+	    cfg->sign_oversign_headers[0] != '\0') {
+		char why[256];
+
+		if (dkim_sign_oversign_parse(cfg->sign_oversign_headers,
+		    &sc->over, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "sign_oversign_headers: %s", why);
+			goto fail;
+		}
+		sc->have_over = 1;
 	}
 	for (i = 0; i < cfg->nsign_key && i < CONFIG_MAX_LIST; i++) {
 		sign_entry *e = &sc->entry[sc->nentry];
@@ -321,6 +334,7 @@ msign_start(msign *ms)
 	o.body_relaxed = cfg->sign_canon == CONFIG_CANON_RELAXED_RELAXED ||
 	    cfg->sign_canon == CONFIG_CANON_SIMPLE_RELAXED;
 	o.headers = ms->sc->have_headers ? &ms->sc->headers : NULL;
+	o.oversign = ms->sc->have_over ? &ms->sc->over : NULL;
 	o.expire = cfg->sign_expire;
 	ms->sg = dkim_signer_new(&o, keys, nk, why, sizeof(why));
 	if (ms->sg == NULL)

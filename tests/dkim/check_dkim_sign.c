@@ -395,6 +395,64 @@ START_TEST(custom_headers_expire_identity)
 }
 END_TEST
 
+/* sign_oversign_headers: an explicit list replaces the built-in one and
+ * its names are signed even when absent from the list signed (h= names
+ * List-Unsubscribe once though the message has none); "none": every name
+ * once per field; a bad name is refused. */
+START_TEST(oversign_lists)
+{
+	dkim_privkey *k = key_from(ed_pk, 0);
+	dkim_sign_headers hl, ol;
+	dkim_sign_options o;
+	dkim_sign_key sk = { k, "ed" };
+	dkim_signer *sg;
+	char err[256];
+	strbuf out, h;
+	static const struct {
+		const char *over, *sign, *want;
+	} c[] = {
+		{ "list-unsubscribe", "from:to:subject",
+		  "from:from:to:to:subject:list-unsubscribe" },
+		/* Cc, Reply-To, ... absent and no longer over-signed */
+		{ "To, Subject", NULL, "from:from:to:to:to:subject:subject:"
+		  "date" },
+		{ "none", NULL, "from:to:to:subject:date" },
+		{ "none", "from:x-new", "from" },  /* X-New absent: not named */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		dkim_sign_options_init(&o);
+		o.domain = "example.com";
+		o.now = 1700000000;
+		ck_assert_int_eq(dkim_sign_oversign_parse(c[i].over, &ol, err,
+		    sizeof(err)), 0);
+		o.oversign = &ol;
+		if (c[i].sign != NULL) {
+			ck_assert_int_eq(dkim_sign_headers_parse(c[i].sign, &hl,
+			    err, sizeof(err)), 0);
+			o.headers = &hl;
+		}
+		sg = dkim_signer_new(&o, &sk, 1, err, sizeof(err));
+		ck_assert_msg(sg != NULL, "%s", err);
+		sb_init(&out);
+		ck_assert_int_eq(dkim_msg_sign(sg, tmsg, strlen(tmsg), &out,
+		    err, sizeof(err)), 0);
+		unfold(&out);
+		sb_init(&h);
+		tag_value(out.s, " h=", &h);
+		ck_assert_msg(strcmp(h.s, c[i].want) == 0, "%s: %s", c[i].over,
+		    h.s);
+		sb_free(&h);
+		sb_free(&out);
+		dkim_signer_free(sg);
+	}
+	ck_assert_int_eq(dkim_sign_oversign_parse("from:dkim-signature", &ol,
+	    err, sizeof(err)), -1);
+	dkim_privkey_free(k);
+}
+END_TEST
+
 START_TEST(refusals)
 {
 	dkim_privkey *k = key_from(ed_pk, 0);
@@ -550,6 +608,7 @@ check_suite(void)
 	tcase_add_test(tc, sign_then_verify);
 	tcase_add_test(tc, signed_fields);
 	tcase_add_test(tc, custom_headers_expire_identity);
+	tcase_add_test(tc, oversign_lists);
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, private_keys);
 	tcase_add_test(tc, header_lists);

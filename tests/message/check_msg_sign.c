@@ -225,6 +225,28 @@ START_TEST(test_msign)
 	ck_assert_ptr_nonnull(strstr(out.s, "c=simple/simple"));
 	ck_assert_ptr_nonnull(strstr(out.s, "x="));
 	sign_conf_free(sc);
+	/* sign_oversign_headers: List-Id named though absent, Subject and
+	 * From once more; none: each once; a bad name refuses the config */
+	ck_assert_int_eq(config_set(&cfg, "sign_oversign_headers",
+	    "subject:list-id", why, sizeof(why)), 0);
+	sc = sign_conf_new(&cfg, NULL, NULL, why, sizeof(why));
+	ck_assert_msg(sc != NULL, "%s", why);
+	sb_reset(&out);
+	ck_assert_int_eq(sign_one(sc, good, &out, why, sizeof(why)), 0);
+	ck_assert_msg(strstr(out.s, "h=from:from:subject:subject:list-id;")
+	    != NULL, "%s", out.s);
+	sign_conf_free(sc);
+	ck_assert_int_eq(config_set(&cfg, "sign_oversign_headers", "none", why,
+	    sizeof(why)), 0);
+	sc = sign_conf_new(&cfg, NULL, NULL, why, sizeof(why));
+	sb_reset(&out);
+	ck_assert_int_eq(sign_one(sc, good, &out, why, sizeof(why)), 0);
+	ck_assert_msg(strstr(out.s, "h=from:subject;") != NULL, "%s", out.s);
+	sign_conf_free(sc);
+	ck_assert_int_eq(config_set(&cfg, "sign_oversign_headers",
+	    "from:authentication-results", why, sizeof(why)), 0);
+	ck_assert_ptr_null(sign_conf_new(&cfg, NULL, NULL, why, sizeof(why)));
+	ck_assert_msg(strstr(why, "sign_oversign_headers: ") != NULL, "%s", why);
 	sb_free(&out);
 	config_free(&cfg);
 }
