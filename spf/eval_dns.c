@@ -9,7 +9,9 @@
  * names of a PTR set) are started together so their round trips overlap;
  * the 4.6.4 counts are per term, so that changes nothing about the limits.
  * The targets of a parsed record's terms are started ahead
- * (spf_ev_prefetch) and taken by the term's own lookup.
+ * (spf_ev_prefetch) and taken by the term's own lookup; every wait
+ * (spf_ev_wait) also expands the prefetched records that arrive meanwhile,
+ * so a nested include's targets start when its record comes in.
  */
 #include "spf/eval_int.h"
 
