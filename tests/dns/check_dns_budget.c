@@ -46,12 +46,7 @@ dead_server_teardown(void)
 static dns_resolver *
 dead_resolver(unsigned timeout_ms)
 {
-	dns_config cfg;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.unbound_conf = dead_conf;
-	cfg.timeout_ms = timeout_ms;
-	return dnscheck_new(&cfg);
+	return dnscheck_conf_resolver(dead_conf, timeout_ms);
 }
 
 START_TEST(test_stub_timeout)
@@ -464,7 +459,6 @@ END_TEST
 START_TEST(test_wait_any)
 {
 	char conf[64];
-	dns_config cfg;
 	dns_resolver *r;
 	dns_query *qs[2];
 	const dns_answer *a;
@@ -474,10 +468,7 @@ START_TEST(test_wait_any)
 	    "    local-zone: \"dead.example.\" transparent\n"
 	    "    local-data: \"here.example. A 192.0.2.9\"\n");
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.unbound_conf = conf;
-	cfg.timeout_ms = 5000;
-	r = dnscheck_new(&cfg);
+	r = dnscheck_conf_resolver(conf, 5000);
 	qs[0] = dns_query_start(r, "x.dead.example", DNS_T_A);
 	qs[1] = dns_query_start(r, "here.example", DNS_T_A);
 	t0 = dns_now_ms();

@@ -206,7 +206,6 @@ END_TEST
 START_TEST(prefetch_expands_arrived)
 {
 	char conf[64];
-	dns_config dc;
 	dns_resolver *r;
 	dns_budget *b;
 	spf_request req;
@@ -219,10 +218,7 @@ START_TEST(prefetch_expands_arrived)
 	    "    local-data: 'inc.example. TXT \"v=spf1 a:leaf.example -all\"'\n"
 	    "    local-data: \"leaf.example. A 10.1.1.1\"\n");
 
-	memset(&dc, 0, sizeof(dc));
-	dc.unbound_conf = conf;
-	dc.timeout_ms = 600;
-	r = dnscheck_new(&dc);
+	r = dnscheck_conf_resolver(conf, 600);
 	b = dns_budget_new(600, 0, 0);
 	ck_assert_ptr_nonnull(b);
 	memset(&req, 0, sizeof(req));
