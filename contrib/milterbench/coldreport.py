@@ -11,6 +11,7 @@ S-D.qlog (dnsdelay -L: when each query left the resolver). Prints:
   - the table: end-of-message latency p50/p99, the bound's p50 (ms), p50 over
     the bound's p50, the median of each message's latency/bound, DNS queries
     per message (at dnsdelay), errors;
+  - latency minus bound x RTT (p50) per bound: a fixed cost or one per step;
   - the issue's targets judged from the same run: authmilter p50 <= 1.3x the
     bound, <= 0.3x the pair's p50;
   - for the largest delay, "where it waits": each message's queries (known
@@ -189,6 +190,22 @@ def main():
             print("%-6d %-19s %9.1f %9.1f %9.1f %10.2fx %11.2fx %6.1f %6d" % (
                 d, "authmilter" if s == "authmilter" else "opendkim+opendmarc", p50, p99,
                 b50, p50 / b50 if b50 else 0, res[(d, s)][1], q / max(len(eom), 1), errors))
+    print("latency minus bound x rtt, p50 ms by bound (round trips): flat = a fixed cost, "
+          "growing = a cost per dependent step")
+    for d in delays:
+        for s in ("authmilter", "pair"):
+            try:
+                eom, _, _ = load_run(a.run, s, d)
+            except OSError:
+                continue
+            by = {}
+            for i, v in eom.items():
+                if i in bounds:
+                    by.setdefault(bounds[i]["bound"], []).append(v - bounds[i]["bound"] * d)
+            print("  %d ms %-19s %s" % (d, "authmilter" if s == "authmilter" else
+                                         "opendkim+opendmarc", "  ".join(
+                                             "%d: %.0f" % (k, pct(v, 0.5))
+                                             for k, v in sorted(by.items()))))
     print("targets (each from this run):")
     for d in delays:
         if (d, "authmilter") not in res or (d, "pair") not in res:
