@@ -17,6 +17,9 @@
  *   dns_query        *dns_query_start(dns_resolver *r, const char *name, dns_type t);
  *   const dns_answer *dns_query_wait(dns_query *q, int64_t deadline_ms);
  *   int               dns_query_done(dns_query *q);
+ *   int               dns_query_wait_any(dns_query *const *qs, size_t n,
+ *                         int64_t deadline_ms);
+ *   const dns_answer *dns_query_peek(dns_query *q);
  *   void              dns_query_free(dns_query *q);
  *
  *   dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type t);
@@ -50,6 +53,14 @@
  *   is cancelled and its answer is DNS_TEMPFAIL "timed out". The returned
  *   answer belongs to the query and lives until dns_query_free(), which may
  *   be called at any time (a pending query is cancelled).
+ *   dns_query_wait_any() blocks until one of qs (queries of one resolver)
+ *   is answered, or the deadline (or the earliest budget deadline of qs)
+ *   passes: it returns the index of an answered query, or -1 then; it
+ *   cancels nothing and answers nothing (the timeout is dns_query_wait()'s).
+ *   dns_query_peek() is the answer of a query that is done, NULL while it
+ *   is not; it never waits and does not hand the answer to the trace (the
+ *   query's dns_query_wait() still does), so a caller can look ahead at
+ *   answers without changing what the trace says was consumed.
  *   dns_lookup() = start + wait(now + cfg timeout) + detach: the caller
  *   owns the answer and frees it with dns_answer_free().
  *
@@ -293,6 +304,8 @@ void dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg);
 dns_query *dns_query_start(dns_resolver *r, const char *name, dns_type type);
 const dns_answer *dns_query_wait(dns_query *q, int64_t deadline_ms);
 int dns_query_done(dns_query *q);
+int dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms);
+const dns_answer *dns_query_peek(dns_query *q);
 void dns_query_free(dns_query *q);
 
 dns_answer *dns_lookup(dns_resolver *r, const char *name, dns_type type);

@@ -81,6 +81,7 @@ struct dns_query {
 	int64_t done_ms;             /* when the answer came (traced only) */
 	dns_budget *budget;          /* held while the query lives; or NULL */
 	pthread_cond_t cv;
+	pthread_cond_t *any;         /* dns_query_wait_any()'s, while it waits */
 	dns_query *prev, *next;      /* r->inflight */
 	size_t keylen;
 	uint8_t key[DNS_KEY_MAX];
@@ -181,6 +182,8 @@ query_done(void *arg, int err, struct ub_result *res)
 	q->done = 1;
 	q->done_ms = dns_now_ms();
 	pthread_cond_signal(&q->cv);
+	if (q->any != NULL)
+		pthread_cond_signal(q->any);
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -666,6 +669,69 @@ dns_query_wait(dns_query *q, int64_t deadline_ms)
 	}
 	pthread_mutex_unlock(&r->mu);
 	return traced(q);
+}
+
+int
+dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
+{
+	dns_resolver *r = NULL;
+	pthread_cond_t cv;
+	struct timespec ts;
+	int64_t dl = deadline_ms, b;
+	size_t i;
+	int at_budget, found = -1;
+
+	for (i = 0; i < n; i++) {
+		if (qs[i] == &oom_query || !qs[i]->cv_ready)
+			return (int)i;  /* answered when started */
+		if (r != NULL && qs[i]->r != r)
+			return -1;      /* one resolver's mutex guards them */
+		r = qs[i]->r;
+	}
+	if (r == NULL || pthread_cond_init(&cv, &r->cattr) != 0)
+		return -1;
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < n; i++) {
+		b = dns_budget_wait_deadline(qs[i]->budget, deadline_ms,
+		    &at_budget);
+		if (b < dl)
+			dl = b;
+		qs[i]->any = &cv;
+	}
+	ts.tv_sec = dl / 1000;
+	ts.tv_nsec = (long)(dl % 1000) * 1000000;
+	for (;;) {
+		for (i = 0; i < n && found < 0; i++)
+			if (qs[i]->done)
+				found = (int)i;
+		if (found >= 0 ||
+		    pthread_cond_timedwait(&cv, &r->mu, &ts) == ETIMEDOUT)
+			break;
+	}
+	for (i = 0; i < n; i++) {
+		if (found < 0 && qs[i]->done)
+			found = (int)i;  /* came with the timeout */
+		qs[i]->any = NULL;
+	}
+	pthread_mutex_unlock(&r->mu);
+	pthread_cond_destroy(&cv);
+	return found;
+}
+
+const dns_answer *
+dns_query_peek(dns_query *q)
+{
+	const dns_answer *a = NULL;
+
+	if (q == &oom_query)
+		return dns_answer_oom();
+	if (!q->cv_ready)
+		return q->answer;
+	pthread_mutex_lock(&q->r->mu);
+	if (q->done)
+		a = q->answer;
+	pthread_mutex_unlock(&q->r->mu);
+	return a;
 }
 
 int

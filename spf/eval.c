@@ -434,6 +434,39 @@ prefetch_record(spf_eval *ev, const char *domain, const spf_record *rec)
 	memcpy(ev->reason, save, sizeof(save));
 }
 
+/*
+ * The prefetched TXT answers in (peeked, not consumed): each one valid SPF
+ * record among them has its targets prefetched now, as prefetch_record()
+ * does when the evaluation parses it; nothing counted (eval_int.h). A
+ * record check_host() would refuse (several SPF records, too many terms,
+ * a syntax error) starts nothing.
+ */
+void
+spf_ev_expand(spf_eval *ev)
+{
+	const dns_answer *a;
+	const char *txt;
+	char err[160];
+	spf_record rec;
+	size_t len;
+	unsigned i;
+
+	for (i = 0; i < ev->npf; i++) {
+		struct spf_prefetch *pf = &ev->pf[i];
+
+		if (pf->q == NULL || pf->type != DNS_T_TXT || pf->expanded ||
+		    (a = dns_query_peek(pf->q)) == NULL)
+			continue;
+		pf->expanded = 1;
+		if (spf_record_select(a, &txt, &len) != 1 ||
+		    spf_record_count_terms(txt, len) > SPF_MAX_RECORD_TERMS ||
+		    spf_record_parse(txt, len, &rec, err, sizeof(err)) != 0)
+			continue;
+		prefetch_record(ev, pf->name, &rec);
+		spf_record_free(&rec);
+	}
+}
+
 static spf_code
 check_host(spf_eval *ev, const char *domain, int want_exp)
 {

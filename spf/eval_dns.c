@@ -9,7 +9,9 @@
  * names of a PTR set) are started together so their round trips overlap;
  * the 4.6.4 counts are per term, so that changes nothing about the limits.
  * The targets of a parsed record's terms are started ahead
- * (spf_ev_prefetch) and taken by the term's own lookup.
+ * (spf_ev_prefetch) and taken by the term's own lookup; every wait
+ * (spf_ev_wait) also expands the prefetched records that arrive meanwhile,
+ * so a nested include's targets start when its record comes in.
  */
 #include "spf/eval_int.h"
 
@@ -78,6 +80,7 @@ spf_ev_prefetch(spf_eval *ev, const char *name, dns_type t)
 	pf = &ev->pf[i];
 	strcopy(pf->name, sizeof(pf->name), name);
 	pf->type = t;
+	pf->expanded = 0;
 	pf->q = dns_query_start_in(ev->r, ev->budget, 0, name, t);
 	ev->pf_started++;
 	return 1;
@@ -120,6 +123,30 @@ take_prefetched(spf_eval *ev, const char *name, dns_type t)
 	return NULL;
 }
 
+/* q's answer; meanwhile the prefetched records that arrive are
+ * expanded (contract in eval_int.h). */
+const dns_answer *
+spf_ev_wait(spf_eval *ev, dns_query *q)
+{
+	dns_query *qs[1 + SPF_MAX_PREFETCH];
+	int64_t dl = wait_deadline(ev);
+	unsigned i, n;
+
+	for (;;) {
+		spf_ev_expand(ev);
+		n = 0;
+		qs[n++] = q;
+		for (i = 0; i < ev->npf; i++)
+			if (ev->pf[i].q != NULL && ev->pf[i].type == DNS_T_TXT &&
+			    !ev->pf[i].expanded)
+				qs[n++] = ev->pf[i].q;
+		/* 0: q answered; -1: the deadline (dns_query_wait's) */
+		if (n == 1 || dns_query_wait_any(qs, n, dl) <= 0)
+			break;
+	}
+	return dns_query_wait(q, dl);
+}
+
 const dns_answer *
 spf_ev_lookup(spf_eval *ev, dns_query **qp, const char *name, dns_type t)
 {
@@ -127,7 +154,7 @@ spf_ev_lookup(spf_eval *ev, dns_query **qp, const char *name, dns_type t)
 
 	if ((*qp = take_prefetched(ev, name, t)) == NULL)
 		*qp = dns_query_start_in(ev->r, ev->budget, 0, name, t);
-	a = dns_query_wait(*qp, wait_deadline(ev));
+	a = spf_ev_wait(ev, *qp);
 	note(ev, a);
 	return a;
 }
@@ -208,7 +235,7 @@ validate_ptr(spf_eval *ev, const char *filter, char (*out)[DNS_MAX_NAME_LEN + 1]
 
 		if (qs[i] == NULL)
 			continue;
-		aa = dns_query_wait(qs[i], wait_deadline(ev));
+		aa = spf_ev_wait(ev, qs[i]);
 		note(ev, aa);
 		for (j = 0; aa->status == DNS_RECORDS && j < aa->count &&
 		    found < max; j++) {
@@ -322,7 +349,7 @@ spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name, dns_type at)
 		    a->records[i].u.mx.host, at);
 	}
 	for (i = 0; i < n; i++) {
-		const dns_answer *aa = dns_query_wait(qs[i], wait_deadline(ev));
+		const dns_answer *aa = spf_ev_wait(ev, qs[i]);
 
 		note(ev, aa);
 		if (aa->status == DNS_TEMPFAIL && !tempfail) {

@@ -59,6 +59,8 @@
  *   const char *spf_ev_validated_name(void *arg);
  *   int  spf_ev_prefetch(spf_eval *ev, const char *name, dns_type t);
  *   void spf_ev_prefetch_drop(spf_eval *ev);
+ *   void spf_ev_expand(spf_eval *ev);
+ *   const dns_answer *spf_ev_wait(spf_eval *ev, dns_query *q);
  *   int  spf_mech_a(spf_eval *ev, const spf_term *t, const char *name,
  *            dns_type at);
  *   int  spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name,
@@ -86,7 +88,16 @@
  * budget, is dropped and the lookup started afresh), so the answers, the
  * 4.6.4 counts (made only when a term is evaluated) and the result are
  * those of an evaluation without prefetch. spf_ev_prefetch_drop() cancels
- * the untaken ones (spf_eval_run, at the end). The mechanisms return an SPF_M_* outcome for the
+ * the untaken ones (spf_eval_run, at the end).
+ * spf_ev_wait() waits for q as dns_query_wait() until the lookup's
+ * deadline, and meanwhile calls spf_ev_expand() whenever a prefetched
+ * TXT query is answered: a record that arrives while an earlier term is
+ * still waiting has its own targets prefetched then (spf_ev_prefetch, so
+ * the same bounds), not one round trip after the evaluation reaches it.
+ * spf_ev_expand() parses each answered, not yet expanded prefetched TXT
+ * answer (dns_query_peek: nothing is consumed or counted, the trace sees
+ * the answer when its term takes it) and, when it is one valid SPF record,
+ * prefetches its targets as if it were being evaluated. The mechanisms return an SPF_M_* outcome for the
  * target name given (already expanded; at: A or AAAA by the client's
  * family), with ev->reason set on errors.
  */
@@ -124,6 +135,7 @@ typedef struct spf_eval {
 	struct spf_prefetch {
 		dns_query *q;
 		dns_type type;
+		int expanded;      /* its answer seen by spf_ev_expand() */
 		char name[DNS_MAX_NAME_LEN + 1];
 	} pf[SPF_MAX_PREFETCH];
 } spf_eval;
@@ -145,6 +157,8 @@ int spf_ev_temp(spf_eval *ev, const char *what, const char *name,
 const char *spf_ev_validated_name(void *arg);
 int spf_ev_prefetch(spf_eval *ev, const char *name, dns_type t);
 void spf_ev_prefetch_drop(spf_eval *ev);
+void spf_ev_expand(spf_eval *ev);
+const dns_answer *spf_ev_wait(spf_eval *ev, dns_query *q);
 int spf_mech_a(spf_eval *ev, const spf_term *t, const char *name,
     dns_type at);
 int spf_mech_mx(spf_eval *ev, const spf_term *t, const char *name,

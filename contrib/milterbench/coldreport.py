@@ -11,6 +11,7 @@ S-D.qlog (dnsdelay -L: when each query left the resolver). Prints:
   - the table: end-of-message latency p50/p99, the bound's p50 (ms), p50 over
     the bound's p50, the median of each message's latency/bound, DNS queries
     per message (at dnsdelay), errors;
+  - latency minus bound x RTT (p50) per bound: a fixed cost or one per step;
   - the issue's targets judged from the same run: authmilter p50 <= 1.3x the
     bound, <= 0.3x the pair's p50;
   - for the largest delay, "where it waits": each message's queries (known
@@ -174,7 +175,7 @@ def main():
     print("%-6s %-19s %9s %9s %9s %11s %12s %6s %6s" % (
         "rtt_ms", "subject", "eom_p50", "eom_p99", "bound_p50", "p50/bound", "med(lat/bd)",
         "q/msg", "errors"))
-    res = {}
+    res, excess = {}, {}
     for d in delays:
         for s in ("authmilter", "pair"):
             try:
@@ -186,9 +187,21 @@ def main():
             ratio = [eom[i] / (bounds[i]["bound"] * d) for i in eom if i in bounds]
             p50, p99, b50 = pct(lat, 0.5), pct(lat, 0.99), pct(bms, 0.5)
             res[(d, s)] = (p50, statistics.median(ratio) if ratio else 0, b50)
+            by = excess.setdefault((d, s), {})
+            for i in eom:
+                if i in bounds:
+                    by.setdefault(bounds[i]["bound"], []).append(
+                        eom[i] - bounds[i]["bound"] * d)
             print("%-6d %-19s %9.1f %9.1f %9.1f %10.2fx %11.2fx %6.1f %6d" % (
                 d, "authmilter" if s == "authmilter" else "opendkim+opendmarc", p50, p99,
                 b50, p50 / b50 if b50 else 0, res[(d, s)][1], q / max(len(eom), 1), errors))
+    print("latency minus bound x rtt, p50 ms by bound (round trips): flat = a fixed cost, "
+          "growing = a cost per dependent step")
+    for (d, s), by in sorted(excess.items()):
+        print("  %d ms %-19s %s" % (d, "authmilter" if s == "authmilter" else
+                                     "opendkim+opendmarc", "  ".join(
+                                         "%d: %.0f" % (k, pct(v, 0.5))
+                                         for k, v in sorted(by.items()))))
     print("targets (each from this run):")
     for d in delays:
         if (d, "authmilter") not in res or (d, "pair") not in res:

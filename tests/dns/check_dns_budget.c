@@ -46,12 +46,7 @@ dead_server_teardown(void)
 static dns_resolver *
 dead_resolver(unsigned timeout_ms)
 {
-	dns_config cfg;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.unbound_conf = dead_conf;
-	cfg.timeout_ms = timeout_ms;
-	return dnscheck_new(&cfg);
+	return dnscheck_conf_resolver(dead_conf, timeout_ms);
 }
 
 START_TEST(test_stub_timeout)
@@ -455,6 +450,47 @@ START_TEST(test_trace_tag)
 }
 END_TEST
 
+/*
+ * dns_query_wait_any(): returns as soon as one of the queries is answered
+ * (the local one, while the other's server never answers), -1 at the
+ * deadline without answering or cancelling anything; dns_query_peek()
+ * sees an answer that is in and nothing for one that is not.
+ */
+START_TEST(test_wait_any)
+{
+	char conf[64];
+	dns_resolver *r;
+	dns_query *qs[2];
+	const dns_answer *a;
+	int64_t t0;
+	int fd = dnscheck_dead_conf(conf, sizeof(conf),
+	    "    local-zone: \"example.\" static\n"
+	    "    local-zone: \"dead.example.\" transparent\n"
+	    "    local-data: \"here.example. A 192.0.2.9\"\n");
+
+	r = dnscheck_conf_resolver(conf, 5000);
+	qs[0] = dns_query_start(r, "x.dead.example", DNS_T_A);
+	qs[1] = dns_query_start(r, "here.example", DNS_T_A);
+	t0 = dns_now_ms();
+	ck_assert_int_eq(dns_query_wait_any(qs, 2, t0 + 3000), 1);
+	ck_assert_int_lt(dns_now_ms() - t0, 1500);
+	ck_assert_ptr_null(dns_query_peek(qs[0]));
+	a = dns_query_peek(qs[1]);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->status, DNS_RECORDS);
+	t0 = dns_now_ms();
+	ck_assert_int_eq(dns_query_wait_any(qs, 1, t0 + 200), -1);
+	ck_assert_int_ge(dns_now_ms() - t0, 190);
+	ck_assert_int_eq(dns_query_done(qs[0]), 0);
+	ck_assert_ptr_eq(dns_query_wait(qs[1], dns_now_ms()), a);
+	dns_query_free(qs[0]);
+	dns_query_free(qs[1]);
+	dns_resolver_free(r);
+	close(fd);
+	unlink(conf);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -476,6 +512,7 @@ check_suite(void)
 	tcase_add_test(dead, test_budget_extend);
 	tcase_add_test(dead, test_budget_pool_deadline);
 	tcase_add_test(dead, test_trace_tag);
+	tcase_add_test(dead, test_wait_any);
 	suite_add_tcase(s, dead);
 	return s;
 }

@@ -23,6 +23,15 @@ dnscheck_new(const dns_config *cfg)
 }
 
 dns_resolver *
+dnscheck_conf_resolver(const char *conf, unsigned timeout_ms)
+{
+	const dns_config cfg = { .unbound_conf = conf,
+	    .timeout_ms = timeout_ms };
+
+	return dnscheck_new(&cfg);
+}
+
+dns_resolver *
 dnscheck_resolver(const char *zone_file, int cache_entries)
 {
 	dns_config cfg;

@@ -6,6 +6,8 @@
  *   dns_resolver *dnscheck_new(const dns_config *cfg);
  *   dns_resolver *dnscheck_resolver(const char *zone_file,
  *       int cache_entries);
+ *   dns_resolver *dnscheck_conf_resolver(const char *conf,
+ *       unsigned timeout_ms);
  *   dns_answer *dnscheck_look(dns_resolver *r, const char *name,
  *       dns_type t, dns_status want);
  *   int dnscheck_dead_conf(char *path, size_t len, const char *server_extra);
@@ -18,6 +20,9 @@
  *   mode, every other dns_config field zero: the default trust anchor and
  *   timeout) with cache_entries (0: the default cache, negative: none),
  *   through dnscheck_new().
+ *
+ *   dnscheck_conf_resolver() starts it on the libunbound config file conf
+ *   (e.g. dnscheck_dead_conf()'s) with timeout_ms, through dnscheck_new().
  *
  *   dnscheck_look() is dns_lookup(r, name, t), failing the test when the
  *   answer's status is not want (naming the query, the status and its
@@ -40,6 +45,7 @@
 
 dns_resolver *dnscheck_new(const dns_config *cfg);
 dns_resolver *dnscheck_resolver(const char *zone_file, int cache_entries);
+dns_resolver *dnscheck_conf_resolver(const char *conf, unsigned timeout_ms);
 dns_answer *dnscheck_look(dns_resolver *r, const char *name, dns_type t,
     dns_status want);
 int dnscheck_dead_conf(char *path, size_t len, const char *server_extra);

@@ -13,6 +13,7 @@
 #include "dns/dns.h"
 #include "spf/spf.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/dnscheck.h"
 #include "tests/lib/testzone.h"
 
 static const char zone[] =
@@ -188,6 +189,54 @@ START_TEST(prefetch_not_counted)
 	ck_assert_int_eq(r.code, SPF_PASS);
 	ck_assert_str_eq(r.mechanism, "a:p9.example");
 	ck_assert_uint_eq(r.lookups, 9);
+}
+END_TEST
+
+/*
+ * A prefetched record that arrives while an earlier term still waits has
+ * its own targets prefetched then (spf_ev_wait -> spf_ev_expand), not
+ * when the evaluation reaches it: xp.example is "a:x.dead.example
+ * include:inc.example -all"; x.dead.example never answers (a silent
+ * server), inc.example ("a:leaf.example -all") answers at once. While
+ * the a: term waits, leaf.example's A is asked (4 queries sent: xp, x.dead,
+ * inc, leaf; 3 without the expansion, since the evaluation never gets past
+ * the a: term), and nothing more is counted: temperror at the a: term
+ * after 1 lookup, as without it.
+ */
+START_TEST(prefetch_expands_arrived)
+{
+	char conf[64];
+	dns_resolver *r;
+	dns_budget *b;
+	spf_request req;
+	spf_result out;
+	int fd = dnscheck_dead_conf(conf, sizeof(conf),
+	    "    local-zone: \"example.\" static\n"
+	    "    local-zone: \"dead.example.\" transparent\n"
+	    "    local-data: 'xp.example. TXT \"v=spf1 a:x.dead.example "
+	    "include:inc.example -all\"'\n"
+	    "    local-data: 'inc.example. TXT \"v=spf1 a:leaf.example -all\"'\n"
+	    "    local-data: \"leaf.example. A 10.1.1.1\"\n");
+
+	r = dnscheck_conf_resolver(conf, 600);
+	b = dns_budget_new(600, 0, 0);
+	ck_assert_ptr_nonnull(b);
+	memset(&req, 0, sizeof(req));
+	req.ip = "10.1.1.1";
+	req.helo = "helo.example";
+	req.mail_from = "a@xp.example";
+	req.budget = b;
+	spf_check_mailfrom(r, &req, &out);
+	ck_assert_msg(out.code == SPF_TEMPERROR, "%d %s", out.code, out.reason);
+	ck_assert_uint_eq(out.lookups, 1);
+	ck_assert_uint_eq(out.void_lookups, 0);
+	ck_assert_msg(strstr(out.reason, "x.dead.example") != NULL, "%s",
+	    out.reason);
+	ck_assert_uint_eq(dns_budget_queries(b), 4);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+	close(fd);
+	unlink(conf);
 }
 END_TEST
 
@@ -371,6 +420,7 @@ check_suite(void)
 	tcase_add_test(tc, lookup_limit);
 	tcase_add_test(tc, void_limit);
 	tcase_add_test(tc, prefetch_not_counted);
+	tcase_add_test(tc, prefetch_expands_arrived);
 	tcase_add_test(tc, loops);
 	tcase_add_test(tc, mx_limit);
 	tcase_add_test(tc, temperror_reason);
