@@ -6,16 +6,17 @@
  * accept() on the listener itself and serve what they accept (no accept
  * thread, no hand-over of the connection). The other idle threads wait
  * on a stack, most recently idle on top; a thread that accepts and
- * leaves none in accept() promotes the top one. Measured: with every idle thread in
- * accept(), the kernel wakes the one that waited longest, so at an MTA's
- * pace (Postfix: a connection per SMTP session, a few hundred a second)
- * each message ran on the coldest thread of the pool (stack, malloc
- * arena, caches) and cost twice the CPU of a flood; the stack keeps the
- * work on the few threads that just ran and lets the others idle out.
- * Shared state (the connection list, counters) is under
- * srv->lock. The list lets mserver_stop() shut down a connection's
- * socket; a thread takes its connection off the list before close(), so
- * stop never touches a descriptor number that was reused. One more
+ * leaves none in accept() promotes the top one. Measured: with every
+ * idle thread in accept(), the kernel woke the one that waited longest,
+ * so at an MTA's pace (Postfix: a connection per SMTP session, a few
+ * hundred a second) each message ran on the coldest thread of the pool
+ * (its stack, malloc arena and caches): through Postfix 0.50 ms of CPU
+ * per message, 0.37 with the stack, which keeps the work on the threads
+ * that just ran and lets the others idle out (doc/BENCHMARKS.md).
+ * Shared state (the connection list, counters) is under srv->lock. The
+ * list lets mserver_stop() shut down a connection's socket; a thread
+ * takes its connection off the list before close(), so stop never
+ * touches a descriptor number that was reused. One more
  * thread, the ticker, sends SMFIR_PROGRESS to connections whose end of
  * message runs long (under srv->lock, then the connection's wlock, which
  * its serving thread takes around end of message).
@@ -59,7 +60,7 @@ typedef struct mconn {
 /* An idle thread waiting for its turn to accept (the idle stack). */
 typedef struct mwaiter {
 	pthread_cond_t cv;
-	int promoted;			/* the leader made it the next */
+	int promoted;			/* its turn to accept */
 	struct mwaiter *next;
 } mwaiter;
 
@@ -513,8 +514,8 @@ reserve_thread(mserver *srv)
 }
 
 /*
- * Wait on the idle stack (with the lock) until the leader promotes this
- * thread, the server stops or MSERVER_THREAD_IDLE_SECONDS pass. 1:
+ * Wait on the idle stack (with the lock) until a thread that accepted
+ * promotes this one, the server stops or MSERVER_THREAD_IDLE_SECONDS pass. 1:
  * promoted (counted as accepting by the promoter), 0: not.
  */
 static int
@@ -562,9 +563,9 @@ promote(mserver *srv)
  * A pool thread: accept a connection itself, serve it, accept the next
  * (leader/follower: a connection needs no hand-over between threads).
  * An idle thread waits on the idle stack while MSERVER_ACCEPTORS are in
- * accept(). Before serving, a thread that leaves no other thread in accept()
- * promotes the top of the idle stack, else starts a thread, up to
- * MSERVER_MAX_CONNS. The listener's receive timeout
+ * accept(). Before serving, a thread that leaves no other thread in
+ * accept() promotes the top of the idle stack, else starts a thread, up
+ * to MSERVER_MAX_CONNS. The listener's receive timeout
  * (MSERVER_THREAD_IDLE_SECONDS) ends accept() with EAGAIN: the thread
  * exits unless it is the last one accepting; a thread idle on the stack
  * that long exits.
