@@ -156,13 +156,16 @@
  *	not run out while the handler waits. Progress never follows the
  *	final reply and never overtakes a reply due before it.
  *
- *	Idle pool threads wait in accept() (the kernel
- *	gives a new connection to one of them); a thread that accepts while
- *	no other is left in accept() starts one more, up to max_conns
- *	threads (mserver_set_max_conns(), before or after mserver_start();
- *	default MSERVER_MAX_CONNS; then it logs once, and new connections
- *	wait in the listen queue until a thread is free). A thread idle for
- *	MSERVER_THREAD_IDLE_SECONDS exits, unless it is the last one in
+ *	Up to two idle pool threads wait in accept() (the kernel gives a
+ *	new connection to one of them), the other idle threads on a stack,
+ *	most recently idle first (so connections go to the threads that ran
+ *	last, whose caches are warm); a thread that accepts while no other
+ *	is left in accept() wakes the top of the stack, else starts one
+ *	more, up to max_conns threads (mserver_set_max_conns(), before or
+ *	after mserver_start(); default MSERVER_MAX_CONNS; then it logs
+ *	once, and new connections wait in the listen queue until a thread
+ *	is free). A thread idle for MSERVER_THREAD_IDLE_SECONDS (in
+ *	accept() or on the stack) exits, unless it is the last one in
  *	accept(). mserver_threads() says how many threads there are and
  *	how many were ever started (tests: threads are reused).
  *

@@ -2,14 +2,21 @@
  * milter/mserver.c - accept thread, connection thread pool and the
  * per-connection read/decode/reply loop (contract in milter.h).
  *
- * Threads: a pool in which every idle thread blocks in accept() on the
- * listener itself and serves what it accepts (no accept thread, no
- * hand-over: measured, the hand-over cost a futex wake and a thread
- * switch per connection, and Postfix opens a connection per SMTP
- * session). Shared state (the connection list, counters) is under
- * srv->lock. The list lets mserver_stop() shut down a connection's
- * socket; a thread takes its connection off the list before close(), so
- * stop never touches a descriptor number that was reused. One more
+ * Threads: a pool in which up to MSERVER_ACCEPTORS idle threads block in
+ * accept() on the listener itself and serve what they accept (no accept
+ * thread, no hand-over of the connection). The other idle threads wait
+ * on a stack, most recently idle on top; a thread that accepts and
+ * leaves none in accept() promotes the top one. Measured: with every
+ * idle thread in accept(), the kernel woke the one that waited longest,
+ * so at an MTA's pace (Postfix: a connection per SMTP session, a few
+ * hundred a second) each message ran on the coldest thread of the pool
+ * (its stack, malloc arena and caches): through Postfix 0.50 ms of CPU
+ * per message, 0.37 with the stack, which keeps the work on the threads
+ * that just ran and lets the others idle out (doc/BENCHMARKS.md).
+ * Shared state (the connection list, counters) is under srv->lock. The
+ * list lets mserver_stop() shut down a connection's socket; a thread
+ * takes its connection off the list before close(), so stop never
+ * touches a descriptor number that was reused. One more
  * thread, the ticker, sends SMFIR_PROGRESS to connections whose end of
  * message runs long (under srv->lock, then the connection's wlock, which
  * its serving thread takes around end of message).
@@ -43,6 +50,20 @@ typedef struct mconn {
 	struct mconn *prev, *next;
 } mconn;
 
+/* Idle threads in accept() at most; more wait on the idle stack. Two:
+ * the next connection finds a thread in accept() even while the one that
+ * took the last is still on its way there, with no wake-up to hand over
+ * (with one, a thread had to be woken per connection, and under CPU
+ * pressure the pool grew while they waited for a CPU). */
+#define MSERVER_ACCEPTORS	2
+
+/* An idle thread waiting for its turn to accept (the idle stack). */
+typedef struct mwaiter {
+	pthread_cond_t cv;
+	int promoted;			/* its turn to accept */
+	struct mwaiter *next;
+} mwaiter;
+
 struct mserver {
 	const mhandler *h;
 	void *hctx;
@@ -64,6 +85,8 @@ struct mserver {
 	int at_cap_logged;
 	int stopping;
 	mconn *conns;			/* being served */
+	mwaiter *idle;			/* idle threads, most recent first */
+	pthread_condattr_t mono;	/* condition variables' clock */
 	mserver_log_fn *log;		/* mserver_set_log(); NULL: none */
 	void *log_ctx;
 };
@@ -89,6 +112,8 @@ mserver_new(const mhandler *h, void *hctx)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&srv->tick, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_condattr_init(&srv->mono);
+	pthread_condattr_setclock(&srv->mono, CLOCK_MONOTONIC);
 	return srv;
 }
 
@@ -489,13 +514,61 @@ reserve_thread(mserver *srv)
 }
 
 /*
+ * Wait on the idle stack (with the lock) until a thread that accepted
+ * promotes this one, the server stops or MSERVER_THREAD_IDLE_SECONDS pass. 1:
+ * promoted (counted as accepting by the promoter), 0: not.
+ */
+static int
+park(mserver *srv, mwaiter *w)
+{
+	struct timespec until;
+	mwaiter **pp;
+
+	w->promoted = 0;
+	w->next = srv->idle;
+	srv->idle = w;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += MSERVER_THREAD_IDLE_SECONDS;
+	while (!w->promoted && !srv->stopping)
+		if (pthread_cond_timedwait(&w->cv, &srv->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	if (w->promoted)
+		return 1;
+	for (pp = &srv->idle; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	return 0;
+}
+
+/* Make the most recently idle thread the next to accept (with the lock);
+ * 0 when none waits. */
+static int
+promote(mserver *srv)
+{
+	mwaiter *w = srv->idle;
+
+	if (w == NULL)
+		return 0;
+	srv->idle = w->next;
+	w->promoted = 1;
+	srv->naccepting++;
+	pthread_cond_signal(&w->cv);
+	return 1;
+}
+
+/*
  * A pool thread: accept a connection itself, serve it, accept the next
- * (leader/follower: the kernel wakes one of the threads blocked in
- * accept(), so a connection needs no hand-over between threads). Before
- * serving, a thread that leaves no other thread in accept() starts one,
- * up to MSERVER_MAX_CONNS. The listener's receive timeout
+ * (leader/follower: a connection needs no hand-over between threads).
+ * An idle thread waits on the idle stack while MSERVER_ACCEPTORS are in
+ * accept(). Before serving, a thread that leaves no other thread in
+ * accept() promotes the top of the idle stack, else starts a thread, up
+ * to MSERVER_MAX_CONNS. The listener's receive timeout
  * (MSERVER_THREAD_IDLE_SECONDS) ends accept() with EAGAIN: the thread
- * exits unless it is the last one accepting.
+ * exits unless it is the last one accepting; a thread idle on the stack
+ * that long exits.
  */
 static void *
 worker(void *arg)
@@ -504,13 +577,22 @@ worker(void *arg)
 	struct timeval tv = { MSERVER_IDLE_SECONDS, 0 };
 	rbuf b = { NULL, 0 };
 	mconn c;
+	mwaiter w;
 	int fd, err, grow, counted = 1;	/* counted as accepting already */
 
 	memset(&c, 0, sizeof(c));
 	atomic_init(&c.busy, 0);
 	pthread_mutex_init(&c.wlock, NULL);
+	pthread_cond_init(&w.cv, &srv->mono);
 	pthread_mutex_lock(&srv->lock);
 	while (!srv->stopping) {
+		if (!counted && srv->naccepting >= MSERVER_ACCEPTORS) {
+			/* enough threads accept: wait for a turn */
+			if (!park(srv, &w))
+				break;	/* idle that long, or stopping */
+			counted = 1;	/* by the promoter */
+			continue;	/* (stopping is checked again) */
+		}
 		if (!counted)
 			srv->naccepting++;
 		counted = 0;
@@ -547,7 +629,7 @@ worker(void *arg)
 		}
 		srv->nconns++;
 		grow = 0;
-		if (srv->naccepting == 0) {
+		if (srv->naccepting == 0 && !promote(srv)) {
 			if (srv->nthreads < srv->max_conns) {
 				reserve_thread(srv);
 				grow = 1;
@@ -584,6 +666,7 @@ worker(void *arg)
 	pthread_cond_broadcast(&srv->gone);
 	pthread_mutex_unlock(&srv->lock);
 	pthread_mutex_destroy(&c.wlock);
+	pthread_cond_destroy(&w.cv);
 	free(b.p);
 	return NULL;
 }
@@ -719,6 +802,7 @@ mserver_stop(mserver *srv, int grace_seconds)
 {
 	struct timespec until;
 	mconn *c;
+	mwaiter *w;
 	int waited;
 
 	pthread_mutex_lock(&srv->lock);
@@ -727,6 +811,8 @@ mserver_stop(mserver *srv, int grace_seconds)
 		return;
 	}
 	srv->stopping = 1;
+	for (w = srv->idle; w != NULL; w = w->next)
+		pthread_cond_signal(&w->cv);	/* each leaves the stack */
 	pthread_mutex_unlock(&srv->lock);
 	if (srv->lfd >= 0) {
 		/* wakes every thread in accept(); the descriptor is closed
@@ -780,5 +866,6 @@ mserver_free(mserver *srv)
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->gone);
 	pthread_cond_destroy(&srv->tick);
+	pthread_condattr_destroy(&srv->mono);
 	free(srv);
 }

@@ -5,7 +5,7 @@
  *
  *   milterbench -s SOCKET [-s SOCKET2 ...] -d CORPUS [-M MANIFEST]
  *               [-c THREADS] [-m MSGS_PER_CONN] [-n MESSAGES]
- *               [-o RESULTS.jsonl] [-t TIMEOUT_S]
+ *               [-o RESULTS.jsonl] [-r MSGS_PER_S] [-t TIMEOUT_S]
  *
  * Several -s form a chain in Postfix's order: each message goes to the first
  * milter, its header edits are applied, then to the next (a reject, tempfail
@@ -15,7 +15,9 @@
  * -m caps the SMTP sessions (one message each) per milter connection (0 =
  * no cap, the default); a milter whose last reply was not CONTINUE at end
  * of message gets a new connection anyway (see mb_client.h), so for most
- * milters this is Postfix's one connection per SMTP session.
+ * milters this is Postfix's one connection per SMTP session. -r paces the
+ * run: message i starts no earlier than i/RATE s after the start, so the
+ * milter sees an MTA's rate (idle between messages) rather than a flood.
  *
  * stdout, one line: messages= errors= concurrency= seconds= msgs_per_s=
  * p50_ms= p95_ms= p99_ms= (the whole session) eom_p50_ms= eom_p99_ms= (end of
@@ -45,6 +47,7 @@ struct opts {
 	size_t nspec;
 	const char *dir, *manifest, *out;
 	long threads, per_conn, total;
+	long rate;		/* -r: messages/s started, 0: as fast as it goes */
 	int timeout;
 };
 
@@ -59,6 +62,7 @@ static struct opts o;
 static mb_corpus corpus;
 static struct delivery *deliv;
 static atomic_long next_msg;
+static long start_us;		/* the timed run's start (for -r) */
 
 static void
 usage(void)
@@ -66,7 +70,7 @@ usage(void)
 	fprintf(stderr, "usage: milterbench -s unix:/path|inet:port@host "
 	    "[-s ...] -d corpus-dir [-M manifest] [-c threads]\n"
 	    "       [-m messages-per-connection] [-n messages] "
-	    "[-o results.jsonl] [-t timeout-s]\n");
+	    "[-o results.jsonl] [-r msgs-per-s] [-t timeout-s]\n");
 	exit(2);
 }
 
@@ -256,8 +260,18 @@ worker(void *arg)
 	(void)arg;
 	for (k = 0; k < CHAIN_MAX; k++)
 		conn[k].fd = -1;
-	while ((seq = atomic_fetch_add(&next_msg, 1)) < o.total)
+	while ((seq = atomic_fetch_add(&next_msg, 1)) < o.total) {
+		if (o.rate > 0) {
+			/* message seq starts seq/rate s after the start: the
+			 * milter sees an MTA's pace, idle between messages */
+			long wait = start_us + seq * 1000000L / o.rate -
+			    mb_now_us();
+
+			if (wait > 0)
+				usleep((useconds_t)wait);
+		}
 		deliver(conn, seq);
+	}
 	for (k = 0; k < o.nspec; k++)
 		mb_conn_close(&conn[k]);
 	return NULL;
@@ -297,7 +311,7 @@ parse_opts(int argc, char **argv)
 
 	o.threads = 1;
 	o.timeout = 30;
-	while ((ch = getopt(argc, argv, "s:d:M:c:m:n:o:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:M:c:m:n:o:r:t:")) != -1) {
 		switch (ch) {
 		case 's':
 			if (o.nspec == CHAIN_MAX)
@@ -310,6 +324,7 @@ parse_opts(int argc, char **argv)
 		case 'm': o.per_conn = num_arg(optarg, 0, 1000000000L); break;
 		case 'n': o.total = num_arg(optarg, 1, 100000000L); break;
 		case 'o': o.out = optarg; break;
+		case 'r': o.rate = num_arg(optarg, 0, 1000000L); break;
 		case 't': o.timeout = (int)num_arg(optarg, 1, 3600); break;
 		default: usage();
 		}
@@ -355,7 +370,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "milterbench: out of memory\n");
 		return 1;
 	}
-	t0 = mb_now_us();
+	t0 = start_us = mb_now_us();
 	for (i = 0; i < o.threads; i++)
 		if (pthread_create(&tid[i], NULL, worker, NULL) != 0) {
 			fprintf(stderr, "milterbench: cannot start threads\n");

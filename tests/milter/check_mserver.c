@@ -7,12 +7,15 @@
  * message that takes long gets SMFIR_PROGRESS (never after its reply); a
  * header field over the negotiated packet bound is skipped and the
  * connection kept, other oversized packets close it; past max_conns new
- * connections wait. The client side is raw sockets.
+ * connections wait; one connection after another is served by the
+ * threads that just ran (the idle stack), not rotated through the pool.
+ * The client side is raw sockets.
  */
 #include <check.h>
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +31,16 @@
 #include "milter/milter.h"
 #include "tests/lib/check_main.h"
 
+/* The thread that negotiated last, and connections closed (handler). */
+static pthread_t seen_thread;
+static atomic_uint seen_closes;
+
 static mstat
 t_negotiate(msession *s, uint32_t f0, uint32_t f1, uint32_t *pf0,
     uint32_t *pf1)
 {
 	(void)s;
+	seen_thread = pthread_self();
 	*pf0 = f0 & MPF_ADDHDRS;
 	*pf1 = f1 & MPP_NOUNKNOWN;
 	return MS_CONTINUE;
@@ -71,8 +79,16 @@ t_eom(msession *s)
 	return MS_ACCEPT;
 }
 
+static void
+t_close(msession *s)
+{
+	(void)s;
+	atomic_fetch_add(&seen_closes, 1);
+}
+
 static const mhandler t_handler = {
 	.negotiate = t_negotiate,
+	.close = t_close,
 	.header = t_header,
 	.eom = t_eom,
 	.header_skipped = t_header_skipped,
@@ -167,6 +183,52 @@ START_TEST(concurrent_connections)
 	(void)mserver_threads(srv, &created);
 	ck_assert_uint_le(created, 26);      /* the 24 were reused */
 	mserver_stop(srv, 1);
+	mserver_free(srv);
+}
+END_TEST
+
+/*
+ * After 8 connections at once the pool has 8 idle threads or more; then
+ * 12 connections one after another (each served to its close first) go
+ * to the two threads left in accept() (MSERVER_ACCEPTORS), not round the
+ * pool: with every idle thread in
+ * accept() the kernel woke the one that waited longest, the coldest.
+ */
+START_TEST(idle_threads_lifo)
+{
+	mserver *srv = start();
+	pthread_t used[12];
+	unsigned ndistinct = 0, closes;
+	int fds[8], i, j, k;
+
+	closes = atomic_load(&seen_closes);
+	for (i = 0; i < 8; i++)
+		fds[i] = dial_negotiate();
+	for (i = 0; i < 8; i++)
+		quit(fds[i]);
+	ck_assert_uint_ge(mserver_threads(srv, NULL), 8);
+	for (k = 0; k < 2000 && atomic_load(&seen_closes) < closes + 8; k++)
+		usleep(1000);
+	usleep(50000);	/* every thread idle again */
+	for (i = 0; i < 12; i++) {
+		closes = atomic_load(&seen_closes);
+		quit(dial_negotiate());
+		used[i] = seen_thread;
+		/* served to its end, and its thread back among the idle */
+		for (k = 0; k < 500 && atomic_load(&seen_closes) == closes; k++)
+			usleep(1000);
+		usleep(20000);
+	}
+	for (i = 0; i < 12; i++) {
+		for (j = 0; j < i && !pthread_equal(used[j], used[i]); j++)
+			;
+		ndistinct += j == i;
+	}
+	/* 2 accepting; 3 when a thread was still on its way back under
+	 * CPU pressure; round the pool, 8 or more */
+	ck_assert_uint_le(ndistinct, 3);
+	mserver_stop(srv, 1);
+	ck_assert_uint_eq(mserver_threads(srv, NULL), 0);
 	mserver_free(srv);
 }
 END_TEST
@@ -616,6 +678,7 @@ check_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, threads_are_reused);
 	tcase_add_test(tc, concurrent_connections);
+	tcase_add_test(tc, idle_threads_lifo);
 	tcase_add_test(tc, stop_ends_idle_connections);
 	tcase_add_test(tc, replies_before_protocol_error);
 	tcase_add_test(tc, progress_during_eom);
