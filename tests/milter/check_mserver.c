@@ -156,11 +156,12 @@ START_TEST(threads_are_reused)
 	for (i = 0; i < 200; i++)
 		quit(dial_negotiate());
 	(void)mserver_threads(srv, &created);
-	/* one thread serves while another waits in accept(): a new thread
-	 * only when none is left accepting (a thread still closing the last
-	 * connection when the next arrives may make it 3 or 4 under load),
-	 * never one per connection */
-	ck_assert_uint_le(created, 8);
+	/* one thread serves while up to two wait in accept() (the rest on
+	 * the idle stack): a new thread only when none is left accepting or
+	 * idle (threads still closing the last connections when the next
+	 * arrive may make it 5 to 9 on a loaded 2-core machine), never one
+	 * per connection: the bound is well under the 200 connections */
+	ck_assert_uint_le(created, 16);
 	mserver_stop(srv, 1);
 	ck_assert_uint_eq(mserver_threads(srv, NULL), 0);
 	mserver_free(srv);
