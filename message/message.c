@@ -6,8 +6,9 @@
  *              lookup started (iprev.c; the client address is known at
  *              connect, but the budget is the message's, made here), its
  *              A/AAAA lookups as soon as a later stage finds the PTR in.
- *   headers    fed to the DKIM verifier (and the ARC verifier, config
- *              arc); From values kept (their own bound,
+ *   headers    fed to the DKIM verifier (and, config arc, to the ARC
+ *              verifier, started at the first ARC field: none without
+ *              one); From values kept (their own bound,
  *              MSG_MAX_FROM, whatever max_header_bytes says); every
  *              Authentication-Results field claiming our authserv-id noted
  *              in a bitmap (one bit per AR field, however many).
@@ -409,46 +410,85 @@ msg_rcpt(msg *m, const char *addr)
 	return 0;
 }
 
+/* The key rules DKIM and ARC share (config dkim_*), the message's budget. */
+static void
+key_options(msg *m, dkim_options *o)
+{
+	const am_config *cfg = m->env->cfg;
+
+	dkim_options_init(o);
+	o->max_signatures = cfg->dkim_max_signatures;
+	o->min_rsa_bits = cfg->dkim_min_rsa_bits;
+	o->max_rsa_bits = cfg->dkim_max_rsa_bits;
+	o->allow_sha1 = (int)cfg->dkim_allow_sha1;
+	o->clock_skew = cfg->dkim_clock_skew;
+	o->fail_short_l = (int)cfg->dkim_fail_short_l;
+	o->now = m->env->now;
+	o->keycache = m->env->keycache;
+	o->max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
+	o->budget = m->budget;
+	o->budget_flags = DNS_BUDGET_RESERVED;
+}
+
 static int
 start_dkim(msg *m)
 {
-	const am_config *cfg = m->env->cfg;
 	dkim_options o;
 
 	if (start_budget(m) < 0)
 		return -1;
-	dkim_options_init(&o);
-	o.max_signatures = cfg->dkim_max_signatures;
-	o.min_rsa_bits = cfg->dkim_min_rsa_bits;
-	o.max_rsa_bits = cfg->dkim_max_rsa_bits;
-	o.allow_sha1 = (int)cfg->dkim_allow_sha1;
-	o.clock_skew = cfg->dkim_clock_skew;
-	o.fail_short_l = (int)cfg->dkim_fail_short_l;
-	o.now = m->env->now;
-	o.keycache = m->env->keycache;
-	o.max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
-	o.budget = m->budget;
-	o.budget_flags = DNS_BUDGET_RESERVED;
+	key_options(m, &o);
 	m->dkim = dkim_verifier_new(m->env->r, &o);
 	if (m->dkim == NULL) {
 		fail(m, "out of memory starting DKIM");
 		return -1;
 	}
-	if (!cfg->arc)
-		return 0;
-	/* ARC: the same key rules, its keys in a pool of their own; it
-	 * reads the header block the DKIM verifier keeps (one copy) */
+	/* the sealer (arc_seal) sees every field; the ARC verifier starts
+	 * at the first ARC field (start_arc) */
+	if (m->env->cfg->arc)
+		msg_seal_start(m);
+	return 0;
+}
+
+/* ARC (config arc), started at the first ARC field, or at end of headers
+ * when the header block is not kept whole (the chain then fails as over
+ * the bound, as it would have): a message without ARC fields makes no
+ * verifier and no pool, and its chain is none (msg_arc_chain). The same
+ * key rules as DKIM, its keys in a pool of their own; it reads the header
+ * block the DKIM verifier keeps (one copy, every field from the first),
+ * so the fields before the first ARC field are there. */
+static void
+start_arc(msg *m)
+{
+	dkim_options o;
+
+	if (m->arc != NULL || !m->env->cfg->arc || m->dkim == NULL)
+		return;
+	key_options(m, &o);
 	o.budget = m->arc_pool = dns_budget_pool(m->budget, "ARC",
 	    MSG_ARC_LOOKUPS);
 	o.budget_flags = 0;
 	if (m->arc_pool == NULL ||
 	    (m->arc = arc_verifier_new_shared(m->env->r, &o, m->dkim)) ==
-	    NULL) {
+	    NULL)
 		fail(m, "out of memory starting ARC");
-		return -1;
-	}
-	msg_seal_start(m);
-	return 0;
+}
+
+int
+msg_arc_started(const msg *m)
+{
+	return m->arc != NULL;
+}
+
+const arc_chain *
+msg_arc_chain(const msg *m)
+{
+	/* what a verifier fed no ARC field says (dkim/arc.c arc_eoh) */
+	static const arc_chain none = { ARC_NONE, 0, 0, "no ARC sets", { "" } };
+
+	if (!m->env->cfg->arc || m->dkim == NULL)
+		return NULL;
+	return m->arc != NULL ? arc_chain_result(m->arc) : &none;
 }
 
 /* RFC 8601 5: every Authentication-Results field claiming our
@@ -540,6 +580,8 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 	iprev_advance(&m->iprev, m->env->r);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc == NULL && arc_field_name(name, namelen))
+		start_arc(m);
 	if (m->arc != NULL && arc_header(m->arc, name, namelen, value,
 	    len) < 0)
 		fail(m, "ARC: header out of order or out of memory");
@@ -575,6 +617,8 @@ msg_header_skipped(msg *m, const char *name, size_t len)
 		(void)msg_upstream_received(m, NULL, len);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc == NULL && arc_field_name(name, namelen))
+		start_arc(m);
 	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
 		fail(m, "DKIM: header out of order");
 	if (m->arc != NULL && arc_header_skipped(m->arc) < 0)
@@ -630,6 +674,8 @@ msg_eoh(msg *m)
 	budget_stage(m);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc == NULL && m->dkim != NULL && dkim_header_over(m->dkim))
+		start_arc(m);
 	if (m->dkim != NULL && dkim_eoh(m->dkim) < 0)
 		fail(m, "DKIM: end of headers out of order");
 	if (m->arc != NULL && arc_eoh(m->arc) < 0)
