@@ -15,10 +15,12 @@
  *   EOH        DKIM and ARC key lookups start (dkim_eoh, arc_eoh: no
  *              ARC header field, no lookup); From parsed and the
  *              _dmarc TXT lookups of every name of each author domain's tree
- *              walk started (prefetch), so they run while the body arrives.
+ *              walk started (prefetch, msg_dmarc.c), so they run while
+ *              the body arrives.
  *   body       streamed to the DKIM verifier, never kept.
  *   EOM        wait for SPF and the keys (ARC's too), run DMARC over the prefetched
- *              answers (dmarc_evaluate_with and a lookup that serves them),
+ *              answers (msg_dmarc.c: dmarc_evaluate_with and a lookup that
+ *              serves them),
  *              build the header(s) and decide the action (verdict.c).
  *
  * Every lookup of the message is started in its DNS budget (dns.h), made
@@ -46,11 +48,9 @@
 
 #include "message/ar_parse_int.h"
 #include "message/message_int.h"
-#include "util/domain.h"
 #include "util/envaddr.h"
 #include "util/ipaddr.h"
 #include "util/strcopy.h"
-#include "util/zalloc.h"
 
 /* ---- the shared environment ---- */
 
@@ -144,16 +144,6 @@ msg_new(msg_env *env)
 	return m;
 }
 
-static void
-free_prefetch(msg *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->npre; i++)
-		dns_query_free(m->pre[i].q);
-	m->npre = 0;
-}
-
 void
 msg_reset(msg *m)
 {
@@ -173,7 +163,7 @@ msg_reset(msg *m)
 	msg_seal_clear(m);
 	dns_budget_release(m->arc_pool);
 	m->arc_pool = NULL;
-	free_prefetch(m);
+	msg_dmarc_clear(m);
 	iprev_clear(&m->iprev);
 	dns_budget_release(m->budget);
 	m->budget = NULL;
@@ -627,38 +617,6 @@ msg_header_skipped(msg *m, const char *name, size_t len)
 	return m->failed ? -1 : 0;
 }
 
-/* Start the _dmarc TXT lookups every author domain's walk may need. */
-static void
-prefetch_dmarc(msg *m)
-{
-	size_t d, i;
-
-	for (d = 0; d < m->from.ndomains; d++) {
-		dmarc_walk w;
-		size_t n = dmarc_walk_init(&w, m->from.domains[d]);
-
-		for (i = 0; i < n && m->npre < MSG_MAX_PREFETCH; i++) {
-			char qname[DNS_MAX_NAME_LEN + 8];
-			size_t k;
-			int dup = 0;
-
-			snprintf(qname, sizeof(qname), "_dmarc.%s", w.names[i]);
-			for (k = 0; k < m->npre; k++)
-				if (m->pre[k].type == DNS_T_TXT &&
-				    strcasecmp(m->pre[k].name, qname) == 0)
-					dup = 1;
-			if (dup)
-				continue;
-			strcopy(m->pre[m->npre].name, sizeof(m->pre[0].name),
-			    qname);
-			m->pre[m->npre].type = DNS_T_TXT;
-			m->pre[m->npre].q = dns_query_start_in(m->env->r,
-			    m->budget, DNS_BUDGET_RESERVED, qname, DNS_T_TXT);
-			m->npre++;
-		}
-	}
-}
-
 int
 msg_eoh(msg *m)
 {
@@ -697,7 +655,7 @@ msg_eoh(msg *m)
 		snprintf(m->from_why, sizeof(m->from_why), "%zu From header "
 		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
 	}
-	prefetch_dmarc(m);
+	msg_dmarc_prefetch(m);
 	if (m->upstream) {
 		msg_upstream_eoh(m);
 		if (!msg_upstream_ar_spf(m) && m->hop_state == MSG_HOP_FOUND &&
@@ -723,156 +681,14 @@ msg_body(msg *m, const void *data, size_t len)
 	return m->failed ? -1 : 0;
 }
 
-/* ---- the lookup DMARC uses at EOM: prefetched answers first ---- */
-
-typedef struct lk_query {
-	dns_query *q;
-	int owned;   /* started here, freed on release */
-} lk_query;
-
-/* Is the lookup one that decides the author domains' policy (reserved in
- * the budget): the np existence test (A, AAAA, MX of an author domain) or
- * the _dmarc record of an author domain or one of its ancestors (the
- * names of its tree walk)? The alignment walks of other names are not. */
-static int
-lk_reserved(const msg *m, const char *name, dns_type type)
-{
-	size_t d;
-
-	if (type != DNS_T_TXT)
-		return 1;
-	if (strncasecmp(name, "_dmarc.", 7) != 0)
-		return 0;
-	for (d = 0; d < m->from.ndomains; d++)
-		if (domain_within(m->from.domains[d], name + 7, 0))
-			return 1;
-	return 0;
-}
-
-static void *
-lk_start(void *ctx, const char *name, dns_type type)
-{
-	msg *m = ctx;
-	lk_query *lq = zalloc(sizeof(*lq));
-	size_t i;
-
-	if (lq == NULL)
-		return NULL;
-	for (i = 0; i < m->npre; i++) {
-		if (m->pre[i].type == type &&
-		    strcasecmp(m->pre[i].name, name) == 0) {
-			lq->q = m->pre[i].q;
-			return lq;
-		}
-	}
-	lq->q = dns_query_start_in(m->env->r, m->budget,
-	    lk_reserved(m, name, type) ? DNS_BUDGET_RESERVED : 0, name, type);
-	lq->owned = 1;
-	return lq;
-}
-
 /* Monotonic microseconds: msg_eom's waits (v->dns_wait_ms). */
-static int64_t
-now_us(void)
+int64_t
+msg_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static const dns_answer *
-lk_wait(void *ctx, void *q, int64_t deadline_ms)
-{
-	msg *m = ctx;
-	lk_query *lq = q;
-	const dns_answer *a;
-	int64_t t0;
-
-	if (lq == NULL)
-		return NULL;
-	t0 = now_us();
-	a = dns_query_wait(lq->q, deadline_ms);
-	m->dns_wait_us += now_us() - t0;
-	return a;
-}
-
-static void
-lk_release(void *ctx, void *q)
-{
-	lk_query *lq = q;
-
-	(void)ctx;
-	if (lq == NULL)
-		return;
-	if (lq->owned)
-		dns_query_free(lq->q);
-	free(lq);
-}
-
-static int64_t
-lk_now(void *ctx)
-{
-	(void)ctx;
-	return dns_now_ms();
-}
-
-void
-msg_run_dmarc(msg *m)
-{
-	const am_config *cfg = m->env->cfg;
-	dmarc_lookup lk = { lk_start, lk_wait, lk_release, lk_now, m,
-	    dns_resolver_timeout_ms(m->env->r) };
-	dmarc_dkim_input din[DMARC_MAX_DKIM];
-	dmarc_input in;
-	dmarc_options opt;
-	size_t i, n = 0;
-
-	memset(&in, 0, sizeof(in));
-	memset(&opt, 0, sizeof(opt));
-	in.from = &m->from;
-	/* RFC 9989 3.1 (Authentication Mechanisms): DMARC uses the SPF
-	 * result of the MAIL FROM identity only, and defers to RFC 7208 2.4
-	 * for a null path: the MAIL FROM identity is then postmaster@<HELO>,
-	 * so the HELO domain is the SPF-authenticated identifier that is
-	 * aligned. spf_mf holds exactly that check (spf/spf.h: a null sender
-	 * is evaluated as postmaster@helo). */
-	if (m->spf_done) {
-		in.spf_pass = m->spf_mf.code == SPF_PASS;
-		in.spf_temperror = m->spf_mf.code == SPF_TEMPERROR;
-		in.spf_domain = m->spf_mf.domain;
-		in.spf_scope = DMARC_SPF_MFROM;
-	}
-	/* the gateway's results (upstream_ar.c) or ours */
-	for (i = 0; i < (m->gw_ar != NULL ? m->ngw_dkim : m->dkim != NULL ?
-	    dkim_count(m->dkim) : 0) && n < DMARC_MAX_DKIM; i++) {
-		const dkim_sigresult *s = m->gw_ar != NULL ? &m->gw_dkim[i] :
-		    dkim_result_at(m->dkim, i);
-
-		if (s->d[0] == '\0')
-			continue;
-		din[n].domain = s->d;
-		din[n].selector = s->s;
-		din[n].pass = s->result == DKIM_PASS;
-		din[n].temperror = s->result == DKIM_TEMPERROR;
-		n++;
-	}
-	in.dkim = din;
-	in.ndkim = n;
-	opt.mode = cfg->dmarc_mode == CONFIG_DMARC_RFC7489 ?
-	    DMARC_MODE_RFC7489 : DMARC_MODE_RFC9989;
-	opt.psl = m->env->psl;
-	opt.exempt = (const char *const *)cfg->dmarc_exempt_domains;
-	opt.nexempt = cfg->ndmarc_exempt_domains;
-	opt.trusted_forwarders =
-	    (const char *const *)cfg->dmarc_trusted_forwarders;
-	opt.ntrusted = cfg->ndmarc_trusted_forwarders;
-	opt.reject_multi_from = (int)cfg->dmarc_reject_multi_from;
-	opt.exempt_source = m->exempt_source;
-	opt.sample = m->env->sample;
-	opt.sample_arg = m->env->sample_arg;
-	dmarc_evaluate_with(&lk, &in, &opt, &m->dmarc);
-	m->dmarc_done = 1;
 }
 
 const msg_verdict *
@@ -886,7 +702,7 @@ msg_eom(msg *m)
 	m->state = MSG_ST_DONE;
 	budget_stage(m);
 	if (!msg_skipped(m)) {
-		int64_t t0 = now_us();
+		int64_t t0 = msg_now_us();
 
 		if (m->spf_job != NULL) {
 			const spf_job *j = spf_pool_wait(m->env->pool,
@@ -903,7 +719,7 @@ msg_eom(msg *m)
 		if (m->arc != NULL && arc_eom(m->arc) < 0)
 			fail(m, "ARC: end of message out of order");
 		iprev_finish(&m->iprev, m->env->r);
-		m->dns_wait_us += now_us() - t0;  /* then lk_wait's */
+		m->dns_wait_us += msg_now_us() - t0;  /* then lk_wait's */
 		m->ndkim = 0;
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 		    i < MSG_MAX_DKIM_SHOWN; i++)
