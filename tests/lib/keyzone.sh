@@ -1,6 +1,7 @@
 # tests/lib/keyzone.sh - signing keys and the zone that publishes them,
 # for the cross-checks of our signer and sealer against other verifiers
-# (tests/dkim/sign_crosscheck.sh, tests/dkim/arc_seal_crosscheck.sh).
+# (tests/dkim/sign_crosscheck.sh, tests/dkim/arc_seal_crosscheck.sh,
+# tests/dkim/dkim_crosscheck.sh).
 # Sourced, not run; works in the current directory; uses $PY.
 #
 #   kz_rsa FILE
@@ -12,11 +13,12 @@
 #       a new Ed25519 key in FILE, mode 600; prints its p= value (base64
 #       of the raw 32-octet public key, RFC 8463 4).
 #
-#   kz_zone NAME=RECORD...
+#   kz_zone [NAME=RECORD...]
 #       writes ./zone, a root zone file for --dns-zone with each NAME's
 #       TXT RECORD (in strings of 250 octets), and ./recs.json, the same
 #       as {NAME: RECORD} for the other verifiers' DNS hooks (dkimpy's
-#       dnsfunc, Mail::DKIM::DNS::query).
+#       dnsfunc, Mail::DKIM::DNS::query); without arguments, the zone of
+#       the records an existing ./recs.json holds.
 
 kz_rsa() {
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -35,7 +37,8 @@ kz_ed() {
 kz_zone() {
 	$PY - "$@" <<'PYEOF'
 import json, sys
-recs = dict(a.split("=", 1) for a in sys.argv[1:])
+recs = (dict(a.split("=", 1) for a in sys.argv[1:]) if len(sys.argv) > 1
+    else json.load(open("recs.json")))
 with open("zone", "w") as z:
     z.write(". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n. 3600 IN NS ns.invalid.\n")
     for n, t in recs.items():
