@@ -32,6 +32,8 @@ int cmd_arc(int argc, char **argv);   authmilter dkim ...
  *   int cli_feed_message(FILE *fp, const struct msgparse_events *ev,
  *       void *arg);
  *   void cli_print_fields(const strbuf *fields, int crlf);
+ *   int cli_verify_stdin(const cli_verifier *cv, void *arg,
+ *       const dns_config *cfg, int json);
  *
  * DESCRIPTION
  *   Every subcommand and the daemon read their options with cli_options():
@@ -66,6 +68,13 @@ int cmd_arc(int argc, char **argv);   authmilter dkim ...
  *   (a read error, a malformed message). cli_print_fields() writes header
  *   fields made with CRLF line breaks on stdout, with LF ones unless crlf
  *   (the input's line endings).
+ *
+ *   cli_verify_stdin() is `authmilter dkim` and `authmilter arc`: the
+ *   resolver of cfg (the DNS flags), cv->make(r, arg) a verifier, the
+ *   message on stdin fed to it through cv->events, cv->eom(v) (-1: out of
+ *   memory), then cv->print(v, json) (-1: it could not print); the
+ *   verifier (cv->release) and the resolver freed. Returns the exit code:
+ *   CLI_EXIT_OK, or CLI_EXIT_FAILURE after saying why.
  *
  *   Exit codes, for every subcommand: 0 an evaluation completed (whatever
  *   its result), 1 an operational failure (resolver, I/O), 2 bad usage
@@ -164,6 +173,15 @@ const char *cli_dns_usage(void);
 struct msgparse_events;   /* message/message.h */
 int cli_feed_message(FILE *fp, const struct msgparse_events *ev, void *arg);
 void cli_print_fields(const strbuf *fields, int crlf);
+typedef struct cli_verifier {
+	const struct msgparse_events *events;
+	void *(*make)(dns_resolver *r, void *arg);
+	int (*eom)(void *v);
+	int (*print)(void *v, int json);
+	void (*release)(void *v);
+} cli_verifier;
+int cli_verify_stdin(const cli_verifier *cv, void *arg,
+    const dns_config *cfg, int json);
 
 int cmd_run(int argc, char **argv);
 int cmd_spf(int argc, char **argv);

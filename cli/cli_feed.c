@@ -1,8 +1,9 @@
 /*
  * cli/cli_feed.c - a raw message on a stream through the message
  * splitter (message/message.h) into any msgparse events: `authmilter
- * dkim` and `authmilter arc` (contract in cli.h); and the printing of
- * new header fields before a message (`sign`, `arc --seal`).
+ * dkim` and `authmilter arc` (contract in cli.h), and their common run
+ * of a verifier over stdin (cli_verify_stdin); and the printing of new
+ * header fields before a message (`sign`, `arc --seal`).
  */
 #include "cli/cli.h"
 
@@ -47,4 +48,32 @@ cli_print_fields(const strbuf *fields, int crlf)
 			continue;
 		putchar(fields->s[i]);
 	}
+}
+
+int
+cli_verify_stdin(const cli_verifier *cv, void *arg, const dns_config *cfg,
+    int json)
+{
+	dns_resolver *r;
+	void *v;
+	int rc = CLI_EXIT_OK;
+
+	if ((r = cli_dns_resolver(cfg)) == NULL)
+		return CLI_EXIT_FAILURE;
+	if ((v = cv->make(r, arg)) == NULL) {
+		cli_err("out of memory\n");
+		dns_resolver_free(r);
+		return CLI_EXIT_FAILURE;
+	}
+	if (cli_feed_message(stdin, cv->events, v) < 0) {
+		rc = CLI_EXIT_FAILURE;
+	} else if (cv->eom(v) < 0) {
+		cli_err("out of memory\n");
+		rc = CLI_EXIT_FAILURE;
+	}
+	if (rc == CLI_EXIT_OK && cv->print(v, json) < 0)
+		rc = CLI_EXIT_FAILURE;
+	cv->release(v);
+	dns_resolver_free(r);
+	return rc;
 }

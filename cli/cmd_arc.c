@@ -210,6 +210,39 @@ out:
 	return rc;
 }
 
+/* The verifier of cli_verify_stdin(); arc_eom() always gives a result
+ * (fail when memory ran out). */
+static void *
+run_make(dns_resolver *r, void *opt)
+{
+	return arc_verifier_new(r, opt);
+}
+
+static int
+run_eom(void *v)
+{
+	(void)arc_eom(v);
+	return 0;
+}
+
+static int
+run_print(void *v, int json)
+{
+	if (json)
+		return print_json(arc_chain_result(v));
+	print_text(arc_chain_result(v));
+	return 0;
+}
+
+static void
+run_release(void *v)
+{
+	arc_verifier_free(v);
+}
+
+static const cli_verifier arc_run = { &arc_msg_events, run_make, run_eom,
+    run_print, run_release };
+
 int
 cmd_arc(int argc, char **argv)
 {
@@ -231,7 +264,6 @@ cmd_arc(int argc, char **argv)
 	};
 	static const cli_usage u = { usage };
 	dns_resolver *r;
-	arc_verifier *v;
 
 	memset(&a.cfg, 0, sizeof(a.cfg));
 	dkim_options_init(&a.opt);
@@ -258,30 +290,11 @@ cmd_arc(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
+	if (!seal)
+		return cli_verify_stdin(&arc_run, &a.opt, &a.cfg, json);
 	if ((r = cli_dns_resolver(&a.cfg)) == NULL)
 		return CLI_EXIT_FAILURE;
-	if (seal) {
-		rc = run_seal(&a, &sa, r);
-		dns_resolver_free(r);
-		return rc;
-	}
-	if ((v = arc_verifier_new(r, &a.opt)) == NULL) {
-		cli_err("out of memory\n");
-		dns_resolver_free(r);
-		return CLI_EXIT_FAILURE;
-	}
-	if (cli_feed_message(stdin, &arc_msg_events, v) < 0)
-		rc = CLI_EXIT_FAILURE;
-	(void)arc_eom(v);
-	if (rc == CLI_EXIT_OK) {
-		if (json) {
-			if (print_json(arc_chain_result(v)) < 0)
-				rc = CLI_EXIT_FAILURE;
-		} else {
-			print_text(arc_chain_result(v));
-		}
-	}
-	arc_verifier_free(v);
+	rc = run_seal(&a, &sa, r);
 	dns_resolver_free(r);
 	return rc;
 }

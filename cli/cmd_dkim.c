@@ -149,6 +149,37 @@ dkim_option(void *arg, int id, const char *val)
 	return cli_dns_flag(&d->cfg, id, val);
 }
 
+/* The verifier of cli_verify_stdin(). */
+static void *
+run_make(dns_resolver *r, void *opt)
+{
+	return dkim_verifier_new(r, opt);
+}
+
+static int
+run_eom(void *v)
+{
+	return dkim_eom(v);
+}
+
+static int
+run_print(void *v, int json)
+{
+	if (json)
+		return print_json(v);
+	print_text(v);
+	return 0;
+}
+
+static void
+run_release(void *v)
+{
+	dkim_verifier_free(v);
+}
+
+static const cli_verifier dkim_run = { &dkim_msg_events, run_make, run_eom,
+    run_print, run_release };
+
 int
 cmd_dkim(int argc, char **argv)
 {
@@ -165,41 +196,15 @@ cmd_dkim(int argc, char **argv)
 		OPT_END,
 	};
 	static const cli_usage u = { usage };
-	dns_resolver *r;
-	dkim_verifier *v;
 
 	memset(&d.cfg, 0, sizeof(d.cfg));
 	dkim_options_init(&d.opt);
 	rc = cli_options(argc, argv, spec, dkim_option, &d, &u, &first);
 	if (rc != CLI_PARSED)
 		return rc;
-	rc = CLI_EXIT_OK;
 	if (first != argc) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if ((r = cli_dns_resolver(&d.cfg)) == NULL)
-		return CLI_EXIT_FAILURE;
-	if ((v = dkim_verifier_new(r, &d.opt)) == NULL) {
-		cli_err("out of memory\n");
-		dns_resolver_free(r);
-		return CLI_EXIT_FAILURE;
-	}
-	if (cli_feed_message(stdin, &dkim_msg_events, v) < 0) {
-		rc = CLI_EXIT_FAILURE;
-	} else if (dkim_eom(v) < 0) {
-		cli_err("out of memory\n");
-		rc = CLI_EXIT_FAILURE;
-	}
-	if (rc == CLI_EXIT_OK) {
-		if (json) {
-			if (print_json(v) < 0)
-				rc = CLI_EXIT_FAILURE;
-		} else {
-			print_text(v);
-		}
-	}
-	dkim_verifier_free(v);
-	dns_resolver_free(r);
-	return rc;
+	return cli_verify_stdin(&dkim_run, &d.opt, &d.cfg, json);
 }

@@ -159,6 +159,12 @@ arc_field_kind(const char *name, size_t n)
 	return -1;
 }
 
+int
+arc_field_name(const char *name, size_t namelen)
+{
+	return arc_field_kind(name, namelen) >= 0;
+}
+
 unsigned
 arc_field_instance(int kind, const char *val, size_t len, char *sealer,
     size_t sl)

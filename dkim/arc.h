@@ -18,6 +18,7 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   void arc_verifier_free(arc_verifier *v);
  *   const char *arc_result_name(arc_result r);
+ *   int  arc_field_name(const char *name, size_t namelen);
  *
  *   void arc_seal_options_init(arc_seal_options *o);
  *   arc_sealer *arc_sealer_new(const arc_seal_options *o, char *err,
@@ -42,6 +43,11 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   header block could not be kept (too big for the caller): the chain
  *   then fails as over the header bound. Each call returns 0, or -1 out of order or
  *   out of memory (arc_eom() then still gives a result: fail).
+ *
+ *   arc_field_name() is 1 when name is one of the three ARC header
+ *   fields (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results;
+ *   case-insensitive, trailing WSP ignored, as the verifier reads them),
+ *   else 0: a caller may start a verifier at the first of them.
  *
  *   arc_verifier_new_shared() makes a verifier that keeps no header
  *   block of its own: it reads the one DKIM verifier dv keeps (the same
@@ -162,6 +168,7 @@ const arc_chain *arc_chain_result(const arc_verifier *v);
 const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
 void arc_verifier_free(arc_verifier *v);
 const char *arc_result_name(arc_result r);
+int arc_field_name(const char *name, size_t namelen);
 
 typedef struct arc_sealer arc_sealer;
 

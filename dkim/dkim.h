@@ -51,7 +51,9 @@
  *   block over N bytes"). dkim_header_skipped() stands for a field the
  *   caller could not pass (its transport refused it for its size): the
  *   header block is then incomplete, so no signature is evaluated either
- *   (`policy`, "a header field too big to be read"). dkim_eoh() ends the header block: signatures
+ *   (`policy`, "a header field too big to be read"). dkim_header_over()
+ *   is 1 once either happened (the header block is not kept whole), else
+ *   0. dkim_eoh() ends the header block: signatures
  *   are parsed and key lookups start. dkim_body() takes body octets with
  *   CRLF line endings, split anywhere. dkim_eom() waits for the keys (until
  *   the deadline) and computes the results. The calls must come in this
@@ -182,6 +184,7 @@ dkim_verifier *dkim_verifier_new(dns_resolver *r, const dkim_options *o);
 int dkim_header(dkim_verifier *v, const char *name, size_t namelen,
     const char *value, size_t valuelen);
 int dkim_header_skipped(dkim_verifier *v, const char *name, size_t namelen);
+int dkim_header_over(const dkim_verifier *v);
 int dkim_eoh(dkim_verifier *v);
 int dkim_body(dkim_verifier *v, const void *p, size_t n);
 int dkim_eom(dkim_verifier *v);

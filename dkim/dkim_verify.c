@@ -392,6 +392,12 @@ dkim_header_skipped(dkim_verifier *v, const char *name, size_t namelen)
 }
 
 int
+dkim_header_over(const dkim_verifier *v)
+{
+	return v->hs.overflow != 0;
+}
+
+int
 dkim_eoh(dkim_verifier *v)
 {
 	size_t k, nsig = 0, ev = 0, listed;

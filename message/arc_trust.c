@@ -19,18 +19,6 @@
  * a longer one is not trusted). */
 #define ARC_TRUST_AAR_MAX 8192
 
-static const char *
-propval(const ar_resinfo *r, const char *ptype, const char *prop)
-{
-	size_t k;
-
-	for (k = 0; k < r->nprops; k++)
-		if (strcasecmp(r->props[k].ptype, ptype) == 0 &&
-		    strcasecmp(r->props[k].property, prop) == 0)
-			return r->props[k].value;
-	return NULL;
-}
-
 /* Strictly aligned with the author domain (dmarc/'s rule: equal names). */
 static int
 strict(const char *author, const char *id)
@@ -88,7 +76,8 @@ arc_trust_aar_says(const char *aar, size_t len, unsigned i,
 		const char *v;
 
 		if (strcasecmp(r->method, "dmarc") == 0) {
-			if (!strict(from_domain, propval(r, "header", "from")))
+			if (!strict(from_domain,
+			    ar_prop_value(r, "header", "from")))
 				continue;
 			if (strcasecmp(r->result, "pass") == 0)
 				dmarc_pass = 1;
@@ -96,13 +85,14 @@ arc_trust_aar_says(const char *aar, size_t len, unsigned i,
 				denied = 1;  /* it says the author failed */
 		} else if (strcasecmp(r->method, "spf") == 0 &&
 		    strcasecmp(r->result, "pass") == 0 && !spf) {
-			v = propval(r, "smtp", "mailfrom");
+			v = ar_prop_value(r, "smtp", "mailfrom");
 			if (v != NULL && strrchr(v, '@') != NULL)
 				v = strrchr(v, '@') + 1;
 			spf = strict(from_domain, v);
 		} else if (strcasecmp(r->method, "dkim") == 0 &&
 		    strcasecmp(r->result, "pass") == 0 && !dkim) {
-			dkim = strict(from_domain, propval(r, "header", "d"));
+			dkim = strict(from_domain,
+			    ar_prop_value(r, "header", "d"));
 		}
 	}
 	ar_header_free(h);

@@ -6,18 +6,21 @@
  *              lookup started (iprev.c; the client address is known at
  *              connect, but the budget is the message's, made here), its
  *              A/AAAA lookups as soon as a later stage finds the PTR in.
- *   headers    fed to the DKIM verifier (and the ARC verifier, config
- *              arc); From values kept (their own bound,
+ *   headers    fed to the DKIM verifier (and, config arc, to the ARC
+ *              verifier, started at the first ARC field: none without
+ *              one); From values kept (their own bound,
  *              MSG_MAX_FROM, whatever max_header_bytes says); every
  *              Authentication-Results field claiming our authserv-id noted
  *              in a bitmap (one bit per AR field, however many).
  *   EOH        DKIM and ARC key lookups start (dkim_eoh, arc_eoh: no
  *              ARC header field, no lookup); From parsed and the
  *              _dmarc TXT lookups of every name of each author domain's tree
- *              walk started (prefetch), so they run while the body arrives.
+ *              walk started (prefetch, msg_dmarc.c), so they run while
+ *              the body arrives.
  *   body       streamed to the DKIM verifier, never kept.
  *   EOM        wait for SPF and the keys (ARC's too), run DMARC over the prefetched
- *              answers (dmarc_evaluate_with and a lookup that serves them),
+ *              answers (msg_dmarc.c: dmarc_evaluate_with and a lookup that
+ *              serves them),
  *              build the header(s) and decide the action (verdict.c).
  *
  * Every lookup of the message is started in its DNS budget (dns.h), made
@@ -45,11 +48,9 @@
 
 #include "message/ar_parse_int.h"
 #include "message/message_int.h"
-#include "util/domain.h"
 #include "util/envaddr.h"
 #include "util/ipaddr.h"
 #include "util/strcopy.h"
-#include "util/zalloc.h"
 
 /* ---- the shared environment ---- */
 
@@ -143,16 +144,6 @@ msg_new(msg_env *env)
 	return m;
 }
 
-static void
-free_prefetch(msg *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->npre; i++)
-		dns_query_free(m->pre[i].q);
-	m->npre = 0;
-}
-
 void
 msg_reset(msg *m)
 {
@@ -172,7 +163,7 @@ msg_reset(msg *m)
 	msg_seal_clear(m);
 	dns_budget_release(m->arc_pool);
 	m->arc_pool = NULL;
-	free_prefetch(m);
+	msg_dmarc_clear(m);
 	iprev_clear(&m->iprev);
 	dns_budget_release(m->budget);
 	m->budget = NULL;
@@ -426,46 +417,85 @@ msg_rcpt(msg *m, const char *addr)
 	return 0;
 }
 
+/* The key rules DKIM and ARC share (config dkim_*), the message's budget. */
+static void
+key_options(msg *m, dkim_options *o)
+{
+	const am_config *cfg = m->env->cfg;
+
+	dkim_options_init(o);
+	o->max_signatures = cfg->dkim_max_signatures;
+	o->min_rsa_bits = cfg->dkim_min_rsa_bits;
+	o->max_rsa_bits = cfg->dkim_max_rsa_bits;
+	o->allow_sha1 = (int)cfg->dkim_allow_sha1;
+	o->clock_skew = cfg->dkim_clock_skew;
+	o->fail_short_l = (int)cfg->dkim_fail_short_l;
+	o->now = m->env->now;
+	o->keycache = m->env->keycache;
+	o->max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
+	o->budget = m->budget;
+	o->budget_flags = DNS_BUDGET_RESERVED;
+}
+
 static int
 start_dkim(msg *m)
 {
-	const am_config *cfg = m->env->cfg;
 	dkim_options o;
 
 	if (start_budget(m) < 0)
 		return -1;
-	dkim_options_init(&o);
-	o.max_signatures = cfg->dkim_max_signatures;
-	o.min_rsa_bits = cfg->dkim_min_rsa_bits;
-	o.max_rsa_bits = cfg->dkim_max_rsa_bits;
-	o.allow_sha1 = (int)cfg->dkim_allow_sha1;
-	o.clock_skew = cfg->dkim_clock_skew;
-	o.fail_short_l = (int)cfg->dkim_fail_short_l;
-	o.now = m->env->now;
-	o.keycache = m->env->keycache;
-	o.max_header_bytes = cfg->max_header_bytes;  /* counted as msg_header() does */
-	o.budget = m->budget;
-	o.budget_flags = DNS_BUDGET_RESERVED;
+	key_options(m, &o);
 	m->dkim = dkim_verifier_new(m->env->r, &o);
 	if (m->dkim == NULL) {
 		fail(m, "out of memory starting DKIM");
 		return -1;
 	}
-	if (!cfg->arc)
-		return 0;
-	/* ARC: the same key rules, its keys in a pool of their own; it
-	 * reads the header block the DKIM verifier keeps (one copy) */
+	/* the sealer (arc_seal) sees every field; the ARC verifier starts
+	 * at the first ARC field (start_arc) */
+	if (m->env->cfg->arc)
+		msg_seal_start(m);
+	return 0;
+}
+
+/* ARC (config arc), started at the first ARC field, or at end of headers
+ * when the header block is not kept whole (the chain then fails as over
+ * the bound, as it would have): a message without ARC fields makes no
+ * verifier and no pool, and its chain is none (msg_arc_chain). The same
+ * key rules as DKIM, its keys in a pool of their own; it reads the header
+ * block the DKIM verifier keeps (one copy, every field from the first),
+ * so the fields before the first ARC field are there. */
+static void
+start_arc(msg *m)
+{
+	dkim_options o;
+
+	if (m->arc != NULL || !m->env->cfg->arc || m->dkim == NULL)
+		return;
+	key_options(m, &o);
 	o.budget = m->arc_pool = dns_budget_pool(m->budget, "ARC",
 	    MSG_ARC_LOOKUPS);
 	o.budget_flags = 0;
 	if (m->arc_pool == NULL ||
 	    (m->arc = arc_verifier_new_shared(m->env->r, &o, m->dkim)) ==
-	    NULL) {
+	    NULL)
 		fail(m, "out of memory starting ARC");
-		return -1;
-	}
-	msg_seal_start(m);
-	return 0;
+}
+
+int
+msg_arc_started(const msg *m)
+{
+	return m->arc != NULL;
+}
+
+const arc_chain *
+msg_arc_chain(const msg *m)
+{
+	/* what a verifier fed no ARC field says (dkim/arc.c arc_eoh) */
+	static const arc_chain none = { ARC_NONE, 0, 0, "no ARC sets", { "" } };
+
+	if (!m->env->cfg->arc || m->dkim == NULL)
+		return NULL;
+	return m->arc != NULL ? arc_chain_result(m->arc) : &none;
 }
 
 /* RFC 8601 5: every Authentication-Results field claiming our
@@ -557,6 +587,8 @@ msg_header(msg *m, const char *name, const char *value, size_t len)
 	iprev_advance(&m->iprev, m->env->r);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc == NULL && arc_field_name(name, namelen))
+		start_arc(m);
 	if (m->arc != NULL && arc_header(m->arc, name, namelen, value,
 	    len) < 0)
 		fail(m, "ARC: header out of order or out of memory");
@@ -592,44 +624,14 @@ msg_header_skipped(msg *m, const char *name, size_t len)
 		(void)msg_upstream_received(m, NULL, len);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc == NULL && arc_field_name(name, namelen))
+		start_arc(m);
 	if (m->dkim != NULL && dkim_header_skipped(m->dkim, name, namelen) < 0)
 		fail(m, "DKIM: header out of order");
 	if (m->arc != NULL && arc_header_skipped(m->arc) < 0)
 		fail(m, "ARC: header out of order");
 	msg_seal_header_skipped(m);
 	return m->failed ? -1 : 0;
-}
-
-/* Start the _dmarc TXT lookups every author domain's walk may need. */
-static void
-prefetch_dmarc(msg *m)
-{
-	size_t d, i;
-
-	for (d = 0; d < m->from.ndomains; d++) {
-		dmarc_walk w;
-		size_t n = dmarc_walk_init(&w, m->from.domains[d]);
-
-		for (i = 0; i < n && m->npre < MSG_MAX_PREFETCH; i++) {
-			char qname[DNS_MAX_NAME_LEN + 8];
-			size_t k;
-			int dup = 0;
-
-			snprintf(qname, sizeof(qname), "_dmarc.%s", w.names[i]);
-			for (k = 0; k < m->npre; k++)
-				if (m->pre[k].type == DNS_T_TXT &&
-				    strcasecmp(m->pre[k].name, qname) == 0)
-					dup = 1;
-			if (dup)
-				continue;
-			strcopy(m->pre[m->npre].name, sizeof(m->pre[0].name),
-			    qname);
-			m->pre[m->npre].type = DNS_T_TXT;
-			m->pre[m->npre].q = dns_query_start_in(m->env->r,
-			    m->budget, DNS_BUDGET_RESERVED, qname, DNS_T_TXT);
-			m->npre++;
-		}
-	}
 }
 
 int
@@ -647,6 +649,8 @@ msg_eoh(msg *m)
 	budget_stage(m);
 	if (m->dkim == NULL && !m->failed && start_dkim(m) < 0)
 		return -1;
+	if (m->arc == NULL && m->dkim != NULL && dkim_header_over(m->dkim))
+		start_arc(m);
 	if (m->dkim != NULL && dkim_eoh(m->dkim) < 0)
 		fail(m, "DKIM: end of headers out of order");
 	if (m->arc != NULL && arc_eoh(m->arc) < 0)
@@ -668,7 +672,7 @@ msg_eoh(msg *m)
 		snprintf(m->from_why, sizeof(m->from_why), "%zu From header "
 		    "fields (RFC 5322 3.6 allows one)", m->nfrom_seen);
 	}
-	prefetch_dmarc(m);
+	msg_dmarc_prefetch(m);
 	if (m->upstream) {
 		msg_upstream_eoh(m);
 		if (!msg_upstream_ar_spf(m) && m->hop_state == MSG_HOP_FOUND &&
@@ -694,156 +698,14 @@ msg_body(msg *m, const void *data, size_t len)
 	return m->failed ? -1 : 0;
 }
 
-/* ---- the lookup DMARC uses at EOM: prefetched answers first ---- */
-
-typedef struct lk_query {
-	dns_query *q;
-	int owned;   /* started here, freed on release */
-} lk_query;
-
-/* Is the lookup one that decides the author domains' policy (reserved in
- * the budget): the np existence test (A, AAAA, MX of an author domain) or
- * the _dmarc record of an author domain or one of its ancestors (the
- * names of its tree walk)? The alignment walks of other names are not. */
-static int
-lk_reserved(const msg *m, const char *name, dns_type type)
-{
-	size_t d;
-
-	if (type != DNS_T_TXT)
-		return 1;
-	if (strncasecmp(name, "_dmarc.", 7) != 0)
-		return 0;
-	for (d = 0; d < m->from.ndomains; d++)
-		if (domain_within(m->from.domains[d], name + 7, 0))
-			return 1;
-	return 0;
-}
-
-static void *
-lk_start(void *ctx, const char *name, dns_type type)
-{
-	msg *m = ctx;
-	lk_query *lq = zalloc(sizeof(*lq));
-	size_t i;
-
-	if (lq == NULL)
-		return NULL;
-	for (i = 0; i < m->npre; i++) {
-		if (m->pre[i].type == type &&
-		    strcasecmp(m->pre[i].name, name) == 0) {
-			lq->q = m->pre[i].q;
-			return lq;
-		}
-	}
-	lq->q = dns_query_start_in(m->env->r, m->budget,
-	    lk_reserved(m, name, type) ? DNS_BUDGET_RESERVED : 0, name, type);
-	lq->owned = 1;
-	return lq;
-}
-
 /* Monotonic microseconds: msg_eom's waits (v->dns_wait_ms). */
-static int64_t
-now_us(void)
+int64_t
+msg_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static const dns_answer *
-lk_wait(void *ctx, void *q, int64_t deadline_ms)
-{
-	msg *m = ctx;
-	lk_query *lq = q;
-	const dns_answer *a;
-	int64_t t0;
-
-	if (lq == NULL)
-		return NULL;
-	t0 = now_us();
-	a = dns_query_wait(lq->q, deadline_ms);
-	m->dns_wait_us += now_us() - t0;
-	return a;
-}
-
-static void
-lk_release(void *ctx, void *q)
-{
-	lk_query *lq = q;
-
-	(void)ctx;
-	if (lq == NULL)
-		return;
-	if (lq->owned)
-		dns_query_free(lq->q);
-	free(lq);
-}
-
-static int64_t
-lk_now(void *ctx)
-{
-	(void)ctx;
-	return dns_now_ms();
-}
-
-void
-msg_run_dmarc(msg *m)
-{
-	const am_config *cfg = m->env->cfg;
-	dmarc_lookup lk = { lk_start, lk_wait, lk_release, lk_now, m,
-	    dns_resolver_timeout_ms(m->env->r) };
-	dmarc_dkim_input din[DMARC_MAX_DKIM];
-	dmarc_input in;
-	dmarc_options opt;
-	size_t i, n = 0;
-
-	memset(&in, 0, sizeof(in));
-	memset(&opt, 0, sizeof(opt));
-	in.from = &m->from;
-	/* RFC 9989 3.1 (Authentication Mechanisms): DMARC uses the SPF
-	 * result of the MAIL FROM identity only, and defers to RFC 7208 2.4
-	 * for a null path: the MAIL FROM identity is then postmaster@<HELO>,
-	 * so the HELO domain is the SPF-authenticated identifier that is
-	 * aligned. spf_mf holds exactly that check (spf/spf.h: a null sender
-	 * is evaluated as postmaster@helo). */
-	if (m->spf_done) {
-		in.spf_pass = m->spf_mf.code == SPF_PASS;
-		in.spf_temperror = m->spf_mf.code == SPF_TEMPERROR;
-		in.spf_domain = m->spf_mf.domain;
-		in.spf_scope = DMARC_SPF_MFROM;
-	}
-	/* the gateway's results (upstream_ar.c) or ours */
-	for (i = 0; i < (m->gw_ar != NULL ? m->ngw_dkim : m->dkim != NULL ?
-	    dkim_count(m->dkim) : 0) && n < DMARC_MAX_DKIM; i++) {
-		const dkim_sigresult *s = m->gw_ar != NULL ? &m->gw_dkim[i] :
-		    dkim_result_at(m->dkim, i);
-
-		if (s->d[0] == '\0')
-			continue;
-		din[n].domain = s->d;
-		din[n].selector = s->s;
-		din[n].pass = s->result == DKIM_PASS;
-		din[n].temperror = s->result == DKIM_TEMPERROR;
-		n++;
-	}
-	in.dkim = din;
-	in.ndkim = n;
-	opt.mode = cfg->dmarc_mode == CONFIG_DMARC_RFC7489 ?
-	    DMARC_MODE_RFC7489 : DMARC_MODE_RFC9989;
-	opt.psl = m->env->psl;
-	opt.exempt = (const char *const *)cfg->dmarc_exempt_domains;
-	opt.nexempt = cfg->ndmarc_exempt_domains;
-	opt.trusted_forwarders =
-	    (const char *const *)cfg->dmarc_trusted_forwarders;
-	opt.ntrusted = cfg->ndmarc_trusted_forwarders;
-	opt.reject_multi_from = (int)cfg->dmarc_reject_multi_from;
-	opt.exempt_source = m->exempt_source;
-	opt.sample = m->env->sample;
-	opt.sample_arg = m->env->sample_arg;
-	dmarc_evaluate_with(&lk, &in, &opt, &m->dmarc);
-	m->dmarc_done = 1;
 }
 
 const msg_verdict *
@@ -857,7 +719,7 @@ msg_eom(msg *m)
 	m->state = MSG_ST_DONE;
 	budget_stage(m);
 	if (!msg_skipped(m)) {
-		int64_t t0 = now_us();
+		int64_t t0 = msg_now_us();
 
 		if (m->spf_job != NULL) {
 			const spf_job *j = spf_pool_wait(m->env->pool,
@@ -874,7 +736,7 @@ msg_eom(msg *m)
 		if (m->arc != NULL && arc_eom(m->arc) < 0)
 			fail(m, "ARC: end of message out of order");
 		iprev_finish(&m->iprev, m->env->r);
-		m->dns_wait_us += now_us() - t0;  /* then lk_wait's */
+		m->dns_wait_us += msg_now_us() - t0;  /* then lk_wait's */
 		m->ndkim = 0;
 		for (i = 0; m->dkim != NULL && i < dkim_count(m->dkim) &&
 		    i < MSG_MAX_DKIM_SHOWN; i++)

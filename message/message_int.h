@@ -160,7 +160,12 @@ int msg_upstream_ar(msg *m, const char *value, size_t len);
 int msg_upstream_ar_spf(msg *m);
 void msg_upstream_ar_dkim(msg *m);
 const char *msg_upstream_ar_ip(const msg *m);  /* upstream_ar.c */
+void msg_dmarc_prefetch(msg *m);     /* msg_dmarc.c */
+void msg_dmarc_clear(msg *m);
 void msg_run_dmarc(msg *m);
+int64_t msg_now_us(void);           /* message.c */
+int msg_arc_started(const msg *m);
+const arc_chain *msg_arc_chain(const msg *m);
 void msg_decide(msg *m);           /* verdict.c */
 void msg_seal_start(msg *m);       /* msg_seal.c */
 void msg_seal_header(msg *m, const char *name, size_t namelen,

@@ -107,13 +107,13 @@ msg_seal_finish(msg *m)
 	}
 	if (m->failed)
 		seal_fail(m, "the message could not be evaluated");
-	else if (m->arc == NULL || m->sealer == NULL)
+	else if (msg_arc_chain(m) == NULL || m->sealer == NULL)
 		seal_fail(m, "no ARC verifier or sealer (out of memory)");
 	else if (m->v.auth_results == NULL)
 		seal_fail(m, "no Authentication-Results to copy");
 	if (m->seal_why[0] == '\0') {
 		sb_reset(&m->seal_out);
-		r = arc_sealer_finish(m->sealer, arc_chain_result(m->arc),
+		r = arc_sealer_finish(m->sealer, msg_arc_chain(m),
 		    m->v.auth_results, strlen(m->v.auth_results),
 		    &m->seal_out);
 		if (r > 0) {

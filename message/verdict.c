@@ -352,8 +352,7 @@ msg_decide(msg *m)
 	v->remove_map_size = m->ar_remove_size;
 	v->from_reason = "";
 	/* ARC (config arc): the chain's result, NULL when not verified */
-	v->arc = m->arc != NULL && !msg_skipped(m) ?
-	    arc_chain_result(m->arc) : NULL;
+	v->arc = !msg_skipped(m) ? msg_arc_chain(m) : NULL;
 	if (msg_skipped(m)) {
 		v->skipped = 1;
 		v->action = MSG_ACCEPT;

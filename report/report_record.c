@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "util/clean.h"
+#include "util/domain.h"
 #include "util/envaddr.h"
 #include "util/strcopy.h"
 
@@ -83,16 +84,14 @@ uris(char *dst, size_t size, const dmarc_uri *u, size_t n)
 }
 
 /* RFC 9990 2.1.3 priority of a signature: 0 strict aligned pass .. 3. */
-/* A sealer's name kept beside trusted_forwarder: LDH labels and dots, at
- * most DMARC_DOMAIN_BUF - 1 octets (it goes in a blank-separated list and
- * into the report's comment). */
+/* A sealer's name kept beside trusted_forwarder: a domain name of LDH
+ * labels (util/domain.h, no '_', no final dot), so at most
+ * DOMAIN_MAX_TEXT octets and nothing that needs escaping in XML or JSON
+ * (it goes in a blank-separated list and into the report's comment). */
 static int
 sealer_ok(const char *d)
 {
-	size_t n = strspn(d, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
-
-	return n > 0 && d[n] == '\0' && n < DMARC_DOMAIN_BUF;
+	return domain_valid(d, strlen(d), 0);
 }
 
 static int

@@ -58,6 +58,7 @@ fi
 
 # ---- inside the namespace ----
 . "$(pwd)/$KIT/kitlib.sh"
+. "$(pwd)/tests/lib/e2e.sh"	# e2e_postfix_conf (uses $T)
 # a directory the postfix user can reach (the build tree may not be)
 T=$(mktemp -d /tmp/mb-postfix.XXXXXX)
 chmod 755 "$T"
@@ -146,58 +147,8 @@ send() {
 }
 
 pf_start() {
-	cat > "$T/etc/main.cf" <<EOF
-compatibility_level = 3.6
-config_directory = $T/etc
-queue_directory = $T/queue
-data_directory = $T/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mx.bench.test
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = all
-maillog_file = $T/postfix.log
-maillog_file_prefixes = $T
-relay_domains = inbound.example
-default_transport = smtp:[127.0.0.1]:$SINK_PORT
-relay_transport = smtp:[127.0.0.1]:$SINK_PORT
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-smtpd_recipient_restrictions =
-smtpd_authorized_xclient_hosts = 127.0.0.0/8
-mynetworks = 127.0.0.0/8
-smtpd_milters = $1
-smtpd_milter_maps = cidr:$T/milter_maps
-milter_protocol = 6
-milter_default_action = tempfail
-smtp_tls_security_level = none
-smtpd_tls_security_level = none
-alias_maps =
-alias_database =
-biff = no
-EOF
-	cat > "$T/etc/master.cf" <<EOF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+	e2e_postfix_conf "$SMTP_PORT" "$SINK_PORT" mx.bench.test \
+	    inbound.example "$1"
 	postfix -c "$T/etc" start > "$T/start.log" 2>&1 ||
 	    { cat "$T/start.log"; die "postfix start"; }
 	i=0

@@ -21,32 +21,18 @@ set -eu
 PY=/usr/bin/python3
 $PY -c 'import dkim, authres' 2>/dev/null || { echo "arc_seal_crosscheck: skipped (python3-dkim or its authres not installed)"; exit 77; }
 command -v openssl >/dev/null 2>&1 || { echo "arc_seal_crosscheck: skipped (no openssl)"; exit 77; }
+. "$(pwd)/tests/lib/keyzone.sh"	# kz_rsa, kz_ed, kz_zone
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 fail() { echo "FAIL: $*"; exit 1; }
 
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev/null
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out fwd.pem 2>/dev/null
-openssl genpkey -algorithm ED25519 -out ed.pem
-chmod 600 rsa.pem fwd.pem ed.pem
-RSAP=$(openssl pkey -in rsa.pem -pubout -outform DER | base64 | tr -d '\n')
-FWDP=$(openssl pkey -in fwd.pem -pubout -outform DER | base64 | tr -d '\n')
-EDP=$(openssl pkey -in ed.pem -pubout -outform DER | tail -c 32 | base64 | tr -d '\n')
-$PY - "$RSAP" "$FWDP" "$EDP" <<'PYEOF'
-import json, sys
-recs = {
-    "rsa._domainkey.list.example": "v=DKIM1; k=rsa; p=" + sys.argv[1],
-    "fwd._domainkey.fwd.example": "v=DKIM1; k=rsa; p=" + sys.argv[2],
-    "ed._domainkey.list.example": "v=DKIM1; k=ed25519; p=" + sys.argv[3],
-}
-with open("zone", "w") as z:
-    z.write(". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n. 3600 IN NS ns.invalid.\n")
-    for n, t in recs.items():
-        parts = [t[i:i + 250] for i in range(0, len(t), 250)]
-        z.write(n + ". 300 IN TXT " + " ".join('"%s"' % p for p in parts) + "\n")
-json.dump(recs, open("recs.json", "w"))
-PYEOF
+RSAP=$(kz_rsa rsa.pem)
+FWDP=$(kz_rsa fwd.pem)
+EDP=$(kz_ed ed.pem)
+kz_zone "rsa._domainkey.list.example=v=DKIM1; k=rsa; p=$RSAP" \
+    "fwd._domainkey.fwd.example=v=DKIM1; k=rsa; p=$FWDP" \
+    "ed._domainkey.list.example=v=DKIM1; k=ed25519; p=$EDP"
 
 # dkimpy: prints pass/fail/none and the reason; exit 0 on pass
 cat > pyverify.py <<'PYEOF'

@@ -10,6 +10,7 @@ set -eu
 : "${AUTHMILTER:?}"
 PY=/usr/bin/python3
 $PY -c 'import dkim' 2>/dev/null || { echo "dkim_crosscheck: skipped (python3-dkim not installed)"; exit 77; }
+. "$(pwd)/tests/lib/keyzone.sh"	# kz_zone
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -37,14 +38,10 @@ recs = {
     "swapped._domainkey.example.com": record("other.txt"),
     "ed._domainkey.example.com": "v=DKIM1; k=ed25519; p=" + base64.b64encode(pub).decode(),
 }
-with open("zone", "w") as z:
-    z.write(". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n. 3600 IN NS ns.invalid.\n")
-    for n, t in recs.items():
-        parts = [t[i:i + 250] for i in range(0, len(t), 250)]
-        z.write(n + ". 300 IN TXT " + " ".join('"%s"' % p for p in parts) + "\n")
 import json
 json.dump(recs, open("recs.json", "w"))
 PYEOF
+kz_zone
 
 cat > msg.eml <<'M'
 From: Alice <alice@example.com>

@@ -20,31 +20,19 @@ PY=/usr/bin/python3
 $PY -c 'import dkim' 2>/dev/null || { echo "sign_crosscheck: skipped (python3-dkim not installed)"; exit 77; }
 perl -MMail::DKIM::Verifier -e1 2>/dev/null || { echo "sign_crosscheck: skipped (libmail-dkim-perl not installed)"; exit 77; }
 command -v openssl >/dev/null 2>&1 || { echo "sign_crosscheck: skipped (no openssl)"; exit 77; }
+. "$(pwd)/tests/lib/keyzone.sh"	# kz_rsa, kz_ed, kz_zone
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev/null
+RSAP=$(kz_rsa rsa.pem)
 openssl pkey -in rsa.pem -traditional -out rsatrad.pem 2>/dev/null
-openssl genpkey -algorithm ED25519 -out ed.pem
+EDP=$(kz_ed ed.pem)
 # the raw 32-octet seed: the last 32 octets of the PKCS#8 DER
 openssl pkey -in ed.pem -outform DER | tail -c 32 | base64 > ed.seed
-chmod 600 rsa.pem rsatrad.pem ed.pem ed.seed
-RSAP=$(openssl pkey -in rsa.pem -pubout -outform DER | base64 | tr -d '\n')
-EDP=$(openssl pkey -in ed.pem -pubout -outform DER | tail -c 32 | base64 | tr -d '\n')
-$PY - "$RSAP" "$EDP" <<'PYEOF'
-import json, sys
-recs = {
-    "rsa._domainkey.example.com": "v=DKIM1; k=rsa; p=" + sys.argv[1],
-    "ed._domainkey.example.com": "v=DKIM1; k=ed25519; p=" + sys.argv[2],
-}
-with open("zone", "w") as z:
-    z.write(". 3600 IN SOA ns.invalid. h.invalid. 1 3600 600 86400 300\n. 3600 IN NS ns.invalid.\n")
-    for n, t in recs.items():
-        parts = [t[i:i + 250] for i in range(0, len(t), 250)]
-        z.write(n + ". 300 IN TXT " + " ".join('"%s"' % p for p in parts) + "\n")
-json.dump(recs, open("recs.json", "w"))
-PYEOF
+chmod 600 rsatrad.pem ed.seed
+kz_zone "rsa._domainkey.example.com=v=DKIM1; k=rsa; p=$RSAP" \
+    "ed._domainkey.example.com=v=DKIM1; k=ed25519; p=$EDP"
 
 # Verifiers: exit 0 when every signature passes, 1 when none does, 2 else
 # (Mail::DKIM: 3 when it has no RSA signature to check).

@@ -40,7 +40,7 @@
 # Runs as root (CI does); a missing postfix fails the test.
 set -u
 . "$(pwd)/tests/lib/common.sh"  # need_tools, stop_pids, tail_logs, silent_udp, wait_tcp, hwm
-. "$(pwd)/tests/lib/e2e.sh"     # e2e_zone, msg, big_body
+. "$(pwd)/tests/lib/e2e.sh"     # e2e_zone, msg, big_body, e2e_postfix_conf
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 PY=/usr/bin/python3
 SRC=$(pwd)
@@ -191,61 +191,9 @@ cat > "$T/milter_maps" <<EOF
 203.0.113.0/24     unix:$T/am2.sock
 198.51.100.7/32    unix:$T/am3.sock
 EOF
-cat > "$T/etc/main.cf" <<EOF
-compatibility_level = 3.6
-config_directory = $T/etc
-queue_directory = $T/queue
-data_directory = $T/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = $ASID
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = all
-maillog_file = $T/postfix.log
-maillog_file_prefixes = $T
-relay_domains = example.net
-default_transport = smtp:[127.0.0.1]:$SINK_PORT
-relay_transport = smtp:[127.0.0.1]:$SINK_PORT
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-smtpd_recipient_restrictions =
-smtpd_authorized_xclient_hosts = 127.0.0.0/8
-mynetworks = 127.0.0.0/8
-message_size_limit = 40000000
-smtpd_milters = unix:$T/am1.sock
-smtpd_milter_maps = cidr:$T/milter_maps
-milter_protocol = 6
-milter_default_action = tempfail
-milter_content_timeout = 60s
-smtp_tls_security_level = none
-smtpd_tls_security_level = none
-alias_maps =
-alias_database =
-biff = no
-EOF
-cat > "$T/etc/master.cf" <<EOF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+e2e_postfix_conf "$SMTP_PORT" "$SINK_PORT" "$ASID" example.net \
+    "unix:$T/am1.sock" "message_size_limit = 40000000
+milter_content_timeout = 60s"
 postfix -c "$T/etc" check > "$T/check.log" 2>&1 || { cat "$T/check.log"; fail "postfix check"; }
 postfix -c "$T/etc" start > "$T/start.log" 2>&1 || { cat "$T/start.log"; fail "postfix start"; }
 # (not listening after 5 s: the first message fails)

@@ -1,7 +1,21 @@
 # tests/lib/e2e.sh - the fixture and the messages of the end-to-end tests
 # behind a real MTA (tests/e2e/e2e_postfix.sh,
-# tests/lib/sendmail_run.sh). Sourced, not run; uses $T (the test's temp
-# dir), $PY, $ASID (authmilter's authserv-id) and the caller's fail().
+# tests/lib/sendmail_run.sh), and the private Postfix instance they and
+# contrib/milterbench/postfix.sh run. Sourced, not run; uses $T (the
+# test's temp dir), $PY, $ASID (authmilter's authserv-id) and the caller's
+# fail().
+#
+#   e2e_postfix_conf SMTP_PORT SINK_PORT HOSTNAME RELAY_DOMAINS MILTERS
+#       [MAIN-CF-LINES]
+#       writes $T/etc/main.cf and $T/etc/master.cf of a private Postfix
+#       (postfix -c $T/etc): its own queue ($T/queue) and data ($T/data,
+#       owned by postfix) directories, no chroot, log $T/postfix.log,
+#       smtpd on 127.0.0.1:SMTP_PORT taking XCLIENT from 127.0.0.0/8,
+#       relaying RELAY_DOMAINS (everything it relays goes to Postfix's
+#       smtp-sink on 127.0.0.1:SINK_PORT), smtpd_milters MILTERS picked
+#       per client by smtpd_milter_maps cidr:$T/milter_maps (the caller
+#       writes it), milter protocol 6, tempfail when a milter fails;
+#       MAIN-CF-LINES (newline-separated) are added to main.cf.
 #
 #   e2e_zone
 #       a 2048-bit RSA key in $T/dkim.pem and the zone file $T/zone:
@@ -47,6 +61,63 @@ sel._domainkey.example.com.  TXT $_pubq
 mail.example.com.            TXT "v=spf1 ip4:192.0.2.0/24 -all"
 mail.example.com.            A   192.0.2.10
 10.2.0.192.in-addr.arpa.     PTR mail.example.com.
+EOF
+}
+
+e2e_postfix_conf() {
+	cat > "$T/etc/main.cf" <<EOF
+compatibility_level = 3.6
+config_directory = $T/etc
+queue_directory = $T/queue
+data_directory = $T/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = $3
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = all
+maillog_file = $T/postfix.log
+maillog_file_prefixes = $T
+relay_domains = $4
+default_transport = smtp:[127.0.0.1]:$2
+relay_transport = smtp:[127.0.0.1]:$2
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_recipient_restrictions =
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
+mynetworks = 127.0.0.0/8
+smtpd_milters = $5
+smtpd_milter_maps = cidr:$T/milter_maps
+milter_protocol = 6
+milter_default_action = tempfail
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+alias_maps =
+alias_database =
+biff = no
+EOF
+	[ -z "${6:-}" ] || printf '%s\n' "$6" >> "$T/etc/main.cf"
+	cat > "$T/etc/master.cf" <<EOF
+127.0.0.1:$1 inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "util/domain.h"
 #include "tests/lib/check_main.h"
 
 /* RFC 3629 UTF-8 with no C0/C1 control but TAB/LF/CR, no DEL, no U+FFFE/F.
@@ -171,6 +172,63 @@ START_TEST(record_from_hostile_envelope)
 }
 END_TEST
 
+/* The trusted forwarder's ARC sealer beside trusted_forwarder (and so in
+ * the report's comment): kept when it is a domain name of LDH labels,
+ * dropped (the reason without a sealer) otherwise. */
+START_TEST(sealer_in_reason)
+{
+	char big[DOMAIN_MAX_TEXT + 2], lab[DOMAIN_MAX_LABEL + 10];
+	static const char *const bad[] = { "a<b>.example", "a&b.example",
+	    "a\"b.example", "a b.example", "a:b.example", "x_arc.example",
+	    "a..example", ".example", "example.", "list.example\xff",
+	    "list.\x01" "example", NULL };
+	dmarc_result d;
+	report_input in;
+	report_record r;
+	char why[128];
+	size_t i;
+
+	hostile_result(&d);
+	d.override = DMARC_OVERRIDE_TRUSTED_FORWARDER;
+	d.disposition = DMARC_P_NONE;
+	memset(&in, 0, sizeof(in));
+	in.time = 1800000000;
+	in.source_ip = "192.0.2.1";
+	in.dmarc = &d;
+	in.applied = 1;
+	in.override_by = "LIST.Example-1.test";
+	ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)), 0);
+	ck_assert_str_eq(r.reasons, "trusted_forwarder:LIST.Example-1.test");
+	for (i = 0; bad[i] != NULL; i++) {
+		in.override_by = bad[i];
+		ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)),
+		    0);
+		ck_assert_msg(strcmp(r.reasons, "trusted_forwarder") == 0,
+		    "%s -> %s", bad[i], r.reasons);
+	}
+	/* the longest name (253 octets) is kept, one more is not */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (i = 63; i < sizeof(big) - 1; i += 64)
+		big[i] = '.';
+	big[DOMAIN_MAX_TEXT] = '\0';
+	in.override_by = big;
+	ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)), 0);
+	ck_assert_uint_eq(strlen(r.reasons), strlen("trusted_forwarder:") +
+	    DOMAIN_MAX_TEXT);
+	big[DOMAIN_MAX_TEXT] = 'a';
+	ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)), 0);
+	ck_assert_str_eq(r.reasons, "trusted_forwarder");
+	/* a label over 63 octets */
+	memset(lab, 'b', sizeof(lab) - 1);
+	lab[sizeof(lab) - 1] = '\0';
+	memcpy(lab + sizeof(lab) - 5, ".com", 4);
+	in.override_by = lab;
+	ck_assert_int_eq(report_record_build(&r, &in, why, sizeof(why)), 0);
+	ck_assert_str_eq(r.reasons, "trusted_forwarder");
+}
+END_TEST
+
 /* A row as a store may hold it: every field hostile, full length. */
 static void
 hostile_row(report_record *r, int c)
@@ -291,6 +349,7 @@ check_suite(void)
 
 	tcase_add_test(tc, text);
 	tcase_add_test(tc, record_from_hostile_envelope);
+	tcase_add_test(tc, sealer_in_reason);
 	tcase_add_test(tc, hostile_rows_every_format);
 	tcase_add_test(tc, file_names_stay_in_the_directory);
 	suite_add_tcase(s, tc);
