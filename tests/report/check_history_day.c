@@ -18,6 +18,7 @@
 
 #include "report/report.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/tmpdb.h"
 
 #define DAY 1793491200          /* 2026-11-01T00:00:00Z */
 #define NREC 4000
@@ -30,25 +31,13 @@ static char dbpath[64];
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/check_history_day.XXXXXX";
-	int fd = mkstemp(tmpl);
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(tmpl);
-	snprintf(dbpath, sizeof(dbpath), "%s", tmpl);
+	ck_assert_int_eq(tmpdb_path(dbpath, sizeof(dbpath), "check_history_day"), 0);
 }
 
 static void
 teardown(void)
 {
-	char p[80];
-
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	tmpdb_remove(dbpath);
 }
 
 /* Records over the day, a few one second before and at its end, with
