@@ -166,7 +166,10 @@
  *   URI) opens PostgreSQL; anything else is a SQLite file path, opened in
  *   WAL mode with synchronous=NORMAL and a busy timeout, so several
  *   processes on one host share it and a committed transaction survives a
- *   process crash. Both create the schema when it is missing.
+ *   process crash. Both create the schema when it is missing, and what
+ *   a store made by an older version lacks (since issue 16 the index
+ *   dmarc_records_day_group: the first open of an older store builds it,
+ *   a one-time wait that grows with the rows held).
  *   history_open() is history_open_mode(spec, HISTORY_CREATE, ...): a
  *   missing SQLite file is created. HISTORY_EXISTING (the report side:
  *   reading, marking sent, pruning) never creates a file: a missing one
@@ -186,7 +189,9 @@
  *   of the grouped columns). history_rows_all() is every policy domain's
  *   history_rows() (only `domain`'s when not NULL) in one query, one pass
  *   over the period: domains in name order, each row with its
- *   policy_domain set; while it runs, the handle's other calls
+ *   policy_domain set (a period within one UTC day, the daily report,
+ *   is read in grouping order from dmarc_records_day_group: only each
+ *   domain's groups are sorted, not the day's records); while it runs, the handle's other calls
  *   (history_policy, history_sent, ...) go through a second connection
  *   it opens, so cb may use them. A cb returning -1
  *   stops the walk (the call returns -1). history_prune() deletes records

@@ -26,31 +26,20 @@
 #include "report/report.h"
 #include "daemon/history_writer_int.h"
 #include "tests/lib/check_main.h"
+#include "tests/lib/tmpdb.h"
 
 static char dbpath[64];
 
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/check_history.XXXXXX";
-	int fd = mkstemp(tmpl);
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(tmpl);
-	snprintf(dbpath, sizeof(dbpath), "%s", tmpl);
+	ck_assert_int_eq(tmpdb_path(dbpath, sizeof(dbpath), "check_history"), 0);
 }
 
 static void
 teardown(void)
 {
-	char p[80];
-
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	tmpdb_remove(dbpath);
 }
 
 static report_record *

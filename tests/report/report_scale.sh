@@ -9,7 +9,9 @@
 # the same domains, per domain the same rows with the same counts (the
 # counts add up to the domain's records in the period), rows largest count
 # first, policy_published from the latest record of the period. SQLite,
-# and PostgreSQL through tests/lib/pg_cluster.sh when the server is there.
+# and PostgreSQL through tests/lib/pg_cluster.sh when the server is there
+# (where the server's statistics also show the report read the day's
+# index, dmarc_records_day_group).
 set -u
 BUILD=${BUILD:-build}
 GEN=$BUILD/tests/history_gen
@@ -128,6 +130,22 @@ if pg_cluster_find; then
 	pg_cluster_start "$T/pg" || exit 1
 	check postgresql "$PG_URI" $PG_RUNAS "$PGBIN/psql" -h "$PG_DIR" -p "$PG_PORT" \
 	    -U postgres -d dmarc -At -F "$(printf '\t')" -c "SELECT $COLS FROM dmarc_records"
+	# the day's report read the day's index (the server's statistics;
+	# flushed when the report's connections closed, so retried briefly)
+	i=0 scans=0
+	while [ $i -lt 10 ]; do
+		scans=$($PG_RUNAS "$PGBIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres \
+		    -d dmarc -At -c "SELECT idx_scan FROM pg_stat_user_indexes WHERE
+		    indexrelname = 'dmarc_records_day_group'")
+		[ "${scans:-0}" -gt 0 ] && break
+		i=$((i + 1)); sleep 1
+	done
+	if [ "${scans:-0}" -gt 0 ]; then
+		echo "report_scale: postgresql: the day's report walked dmarc_records_day_group"
+	else
+		echo "FAIL: postgresql: dmarc_records_day_group not used (idx_scan '${scans}')"
+		fail=1
+	fi
 else
 	echo "report_scale: no PostgreSQL server, SQLite only"
 fi
