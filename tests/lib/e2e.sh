@@ -23,6 +23,10 @@
 #       the key as sel._domainkey.example.com, _dmarc.example.com p=reject,
 #       mail.example.com A 192.0.2.10.
 #
+#   e2e_gw_rcvd IP
+#       prints the Received field a gateway (gw.example.net) writes for
+#       mail from mail.example.com at IP, for a message's extra lines.
+#
 #   msg NAME FROM [EXTRA-HEADER-LINES]
 #       writes $T/NAME.eml, From FROM to bob@example.net, with a unique
 #       Message-ID <NAME.N@e2e.test> (N counts the messages).
@@ -119,6 +123,10 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+}
+
+e2e_gw_rcvd() {
+	printf 'Received: from mail.example.com (mail.example.com [%s])\n\tby gw.example.net (Postfix) with ESMTP id GW%s;\n\tMon, 06 Jan 2025 10:00:00 +0000' "$1" "$N"
 }
 
 N=0

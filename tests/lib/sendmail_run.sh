@@ -337,10 +337,7 @@ esac
 # --- 9. behind a gateway (upstream_networks): Sendmail's own Received field
 # (if the milter is shown it) names the gateway and is skipped, the
 # gateway's names the client
-gw_rcvd() {
-	printf 'Received: from mail.example.com (mail.example.com [%s])\n\tby gw.example.net (Postfix) with ESMTP id GW%s;\n\tMon, 06 Jan 2025 10:00:00 +0000' "$1" "$N"
-}
-msg gwgood alice@example.com "$(gw_rcvd 192.0.2.10)"
+msg gwgood alice@example.com "$(e2e_gw_rcvd 192.0.2.10)"
 r=$(send gwgood 25 100.64.0.5 gw.example.net alice@example.com)
 case $r in 250*) ;; *) fail "gwgood: a client authorised by SPF behind the gateway: $r" ;; esac
 h=$(delivered gwgood) || fail "gwgood: not delivered"
@@ -352,7 +349,7 @@ for _w in "spf=pass" "smtp.mailfrom=example.com" "dmarc=pass" \
 done
 grep -q "upstream=.*client 192.0.2.10 (helo mail.example.com) from Received field" "$T/am1.log" ||
     fail "gwgood: no upstream= log field naming 192.0.2.10"
-msg gwbad alice@example.com "$(gw_rcvd 203.0.113.99)"
+msg gwbad alice@example.com "$(e2e_gw_rcvd 203.0.113.99)"
 r=$(send gwbad 25 100.64.0.5 gw.example.net alice@example.com)
 echo "gwbad: $r"
 case $r in "550 5.7.1"*example.com*) ;; *) fail "gwbad: want 550 5.7.1 (the original client fails SPF), got: $r" ;; esac
