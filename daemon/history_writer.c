@@ -27,6 +27,8 @@
  * fields, ~70 KB) waiting for the writer: 64 bound the memory to ~4.5 MB;
  * failure_report_rate already bounds how many a domain gets. */
 #define HW_FAILURE_QUEUE 64
+/* local: an index build at start shorter than this is not worth a line */
+#define HW_UPGRADE_LOG_MS 1000
 
 struct history_writer {
 	pthread_mutex_t mu;
@@ -161,6 +163,32 @@ store_failures(history_writer *w, failrep_row **f, size_t n)
 	}
 }
 
+/* What history_open_mode() left to do (HISTORY_DEFER_INDEX): on a store
+ * made by an older version, build its new index while records queue
+ * (and, when the queue is full, drop as history_queue_full says). */
+static void
+upgrade(history_writer *w)
+{
+	char why[512];
+	struct timespec a, b;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (history_upgrade(w->h, why, sizeof(why)) < 0) {
+		log_msg(LOG_WARNING, NULL, "history: the store's index for the "
+		    "daily report could not be built (%s); reports still work, "
+		    "slower; the next start tries again", why);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (long)(b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) /
+	    1000000;
+	if (ms >= HW_UPGRADE_LOG_MS)
+		log_msg(LOG_NOTICE, NULL, "history: the store's index for the "
+		    "daily report built in %ld.%03ld s (first start after an "
+		    "upgrade); records queued meanwhile", ms / 1000, ms % 1000);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -170,6 +198,7 @@ writer_main(void *arg)
 	failrep_row *fr[HW_FAILURE_QUEUE];
 	size_t n, i, nf;
 
+	upgrade(w);
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
 		while (w->len == 0 && w->flen == 0 && !w->stopping)
@@ -263,7 +292,10 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "history: out of memory");
 		goto fail;
 	}
-	w->h = history_open(cfg->history, err, errlen);
+	/* the slow part of an older store's upgrade (an index to build)
+	 * is left to the writer thread: the start never waits on it */
+	w->h = history_open_mode(cfg->history, HISTORY_CREATE |
+	    HISTORY_DEFER_INDEX, err, errlen);
 	if (w->h == NULL) {
 		history_open_failed(cfg->history, err, errlen);
 		goto fail;

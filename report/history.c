@@ -64,12 +64,6 @@ static const char *const schema[] = {
 	"CREATE INDEX IF NOT EXISTS dmarc_records_domain_t"
 	" ON dmarc_records (policy_domain, t)",
 	"CREATE INDEX IF NOT EXISTS dmarc_records_t ON dmarc_records (t)",
-	/* the report of one UTC day (history_rows_all): the day's rows in
-	 * grouping order, so the store groups them as it walks this index
-	 * instead of sorting the day's records (t makes it covering). Added
-	 * by issue 16: on a store made before, the first open builds it. */
-	"CREATE INDEX IF NOT EXISTS dmarc_records_day_group ON dmarc_records"
-	" ((t / 86400), policy_domain, " GROUP_COLS ", t)",
 	"CREATE TABLE IF NOT EXISTS dmarc_sent ("
 	" report_id TEXT NOT NULL, dest TEXT NOT NULL, t BIGINT NOT NULL,"
 	" PRIMARY KEY (report_id, dest))",
@@ -84,6 +78,17 @@ static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS dmarc_failure_sent ("
 	" id TEXT NOT NULL, dest TEXT NOT NULL, domain TEXT NOT NULL,"
 	" t BIGINT NOT NULL, PRIMARY KEY (id, dest))",
+};
+
+/* What an older store lacks and is slow to build (history_upgrade()). */
+static const char *const schema_later[] = {
+	/* the report of one UTC day (history_rows_all): the day's rows in
+	 * grouping order, so the store groups them as it walks this index
+	 * instead of sorting the day's records (t makes it covering). Added
+	 * by issue 16: on a store made before, the first open builds it (the
+	 * daemon's in its writer thread, not at start). */
+	"CREATE INDEX IF NOT EXISTS dmarc_records_day_group ON dmarc_records"
+	" ((t / 86400), policy_domain, " GROUP_COLS ", t)",
 };
 
 static const char sql_insert[] =
@@ -179,6 +184,27 @@ build_insert_many(history *h)
 	return h->ab != NULL && h->insert_many != NULL ? 0 : -1;
 }
 
+static int
+first_int(void *arg, size_t ncols, const char *const *vals)
+{
+	*(int *)arg = ncols > 0 && vals[0] != NULL ? atoi(vals[0]) : -1;
+	return 0;
+}
+
+/* 1: dmarc_records holds no record; 0: it does; -1: unknown. */
+static int
+store_empty(history *h)
+{
+	char why[256];
+	int any = -1;
+
+	if (h->ops->exec(h->db, "SELECT COUNT(*) FROM (SELECT 1 FROM"
+	    " dmarc_records LIMIT 1) AS one", NULL, 0, first_int, &any, why,
+	    sizeof(why)) < 0)
+		return -1;
+	return any == 0 ? 1 : any == 1 ? 0 : -1;
+}
+
 history *
 history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 {
@@ -197,7 +223,7 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 	h->ops = strncmp(spec, "postgresql://", 13) == 0 ||
 	    strncmp(spec, "postgres://", 11) == 0 ? &history_pg_ops :
 	    &history_sqlite_ops;
-	h->db = h->ops->open(spec, mode, why, whylen);
+	h->db = h->ops->open(spec, mode & HISTORY_EXISTING, why, whylen);
 	if (h->db == NULL) {
 		free(h);
 		return NULL;
@@ -219,7 +245,26 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 			history_close(h);
 			return NULL;
 		}
+	/* deferred only where there is something to index: on an empty
+	 * store (a new one) the build is instant */
+	if ((!(mode & HISTORY_DEFER_INDEX) || store_empty(h) == 1) &&
+	    history_upgrade(h, why, whylen) < 0) {
+		history_close(h);
+		return NULL;
+	}
 	return h;
+}
+
+int
+history_upgrade(history *h, char *why, size_t whylen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(schema_later) / sizeof(schema_later[0]); i++)
+		if (h->ops->exec(h->db, schema_later[i], NULL, 0, NULL, NULL,
+		    why, whylen) < 0)
+			return -1;
+	return 0;
 }
 
 void

@@ -174,7 +174,11 @@
  *   missing SQLite file is created. HISTORY_EXISTING (the report side:
  *   reading, marking sent, pruning) never creates a file: a missing one
  *   fails with why naming the path. (PostgreSQL databases are never
- *   created by either.)
+ *   created by either.) | HISTORY_DEFER_INDEX leaves out the slow part of
+ *   an older store's upgrade (building dmarc_records_day_group), so the
+ *   daemon's start never waits on it; history_upgrade() then does it (its
+ *   writer thread: mail goes on meanwhile, records queue); 0, or -1 with
+ *   why (the store still works: a day's report is then only slower).
  *
  *   history_append() stores n records in one transaction (all or none):
  *   on PostgreSQL as one COPY, on SQLite as INSERTs of 50 rows.
@@ -346,10 +350,11 @@ typedef int (*history_domain_cb)(void *arg, const char *domain);
 typedef int (*history_row_cb)(void *arg, const report_record *row,
     uint64_t count);
 
-enum { HISTORY_CREATE = 0, HISTORY_EXISTING = 1 };
+enum { HISTORY_CREATE = 0, HISTORY_EXISTING = 1, HISTORY_DEFER_INDEX = 2 };
 history *history_open(const char *spec, char *why, size_t whylen);
 history *history_open_mode(const char *spec, int mode, char *why,
     size_t whylen);
+int history_upgrade(history *h, char *why, size_t whylen);
 void history_close(history *h);
 int history_append(history *h, const report_record *const *recs, size_t n,
     char *why, size_t whylen);

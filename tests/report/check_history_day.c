@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "daemon/history_writer_int.h"
 #include "report/report.h"
 #include "tests/lib/check_main.h"
 #include "tests/lib/tmpdb.h"
@@ -228,6 +230,88 @@ START_TEST(old_store_upgraded)
 }
 END_TEST
 
+/* the index of an older store: dropped, as a store made before it */
+static void
+make_old_store(uint64_t *n)
+{
+	char why[256];
+	history *h = history_open(dbpath, why, sizeof(why));
+	sqlite3 *db;
+
+	ck_assert_msg(h != NULL, "%s", why);
+	fill(h);
+	*n = count(h, 0, INT64_MAX);
+	history_close(h);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP INDEX dmarc_records_day_group",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 0);
+}
+
+/* HISTORY_DEFER_INDEX: the open of a store holding records leaves the
+ * index to history_upgrade(); the store works in between (a day's report
+ * the same, only slower). */
+START_TEST(deferred_index)
+{
+	char why[256];
+	history *h;
+	uint64_t n;
+
+	/* a new (empty) store: nothing to wait for, built at once */
+	h = history_open_mode(dbpath, HISTORY_CREATE | HISTORY_DEFER_INDEX,
+	    why, sizeof(why));
+	ck_assert_msg(h != NULL, "%s", why);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 1);
+	history_close(h);
+	make_old_store(&n);
+	h = history_open_mode(dbpath, HISTORY_CREATE | HISTORY_DEFER_INDEX,
+	    why, sizeof(why));
+	ck_assert_msg(h != NULL, "%s", why);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 0);
+	ck_assert_uint_eq(count(h, 0, INT64_MAX), n);
+	ck_assert_uint_eq(same_as_per_domain(h, DAY, DAY + 86400, NULL),
+	    count(h, DAY, DAY + 86400));
+	ck_assert_int_eq(history_upgrade(h, why, sizeof(why)), 0);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 1);
+	history_close(h);
+}
+END_TEST
+
+/* The daemon's start never waits on the build: history_writer_start()
+ * returns while another process holds the store's write lock (the open
+ * of the whole schema would wait for it, then build), and its writer
+ * thread builds the index once the lock is gone. */
+START_TEST(writer_start_does_not_build)
+{
+	am_config cfg;
+	history_writer *w;
+	sqlite3 *db;
+	char err[256];
+	uint64_t n;
+	int i;
+
+	make_old_store(&n);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	config_init(&cfg);
+	ck_assert_int_eq(config_set(&cfg, "history", dbpath, NULL, 0), 0);
+	w = history_writer_start(&cfg, err, sizeof(err));
+	ck_assert_msg(w != NULL, "%s", err);
+	usleep(300 * 1000);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 0);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	for (i = 0; i < 100 && has_index("dmarc_records_day_group") != 1; i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 1);
+	history_writer_stop(w);
+	config_free(&cfg);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -238,6 +322,8 @@ check_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, day_pass_is_per_domain_rows);
 	tcase_add_test(tc, old_store_upgraded);
+	tcase_add_test(tc, deferred_index);
+	tcase_add_test(tc, writer_start_does_not_build);
 	suite_add_tcase(s, tc);
 	return s;
 }
