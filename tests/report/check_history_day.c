@@ -202,35 +202,7 @@ START_TEST(day_pass_is_per_domain_rows)
 }
 END_TEST
 
-START_TEST(old_store_upgraded)
-{
-	char why[256];
-	history *h = history_open(dbpath, why, sizeof(why));
-	sqlite3 *db;
-	uint64_t n;
-
-	ck_assert_msg(h != NULL, "%s", why);
-	fill(h);
-	n = count(h, 0, INT64_MAX);
-	history_close(h);
-	/* a store made before issue 16: this schema without the index */
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "DROP INDEX dmarc_records_day_group",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	ck_assert_int_eq(has_index("dmarc_records_day_group"), 0);
-	/* the report side's open upgrades it, records kept */
-	h = history_open_mode(dbpath, HISTORY_EXISTING, why, sizeof(why));
-	ck_assert_msg(h != NULL, "%s", why);
-	ck_assert_int_eq(has_index("dmarc_records_day_group"), 1);
-	ck_assert_uint_eq(count(h, 0, INT64_MAX), n);
-	ck_assert_uint_eq(same_as_per_domain(h, DAY, DAY + 86400, NULL),
-	    count(h, DAY, DAY + 86400));
-	history_close(h);
-}
-END_TEST
-
-/* the index of an older store: dropped, as a store made before it */
+/* a store made before issue 16: this schema without the index */
 static void
 make_old_store(uint64_t *n)
 {
@@ -248,6 +220,24 @@ make_old_store(uint64_t *n)
 	sqlite3_close(db);
 	ck_assert_int_eq(has_index("dmarc_records_day_group"), 0);
 }
+
+START_TEST(old_store_upgraded)
+{
+	char why[256];
+	history *h;
+	uint64_t n;
+
+	make_old_store(&n);
+	/* the report side's open upgrades it, records kept */
+	h = history_open_mode(dbpath, HISTORY_EXISTING, why, sizeof(why));
+	ck_assert_msg(h != NULL, "%s", why);
+	ck_assert_int_eq(has_index("dmarc_records_day_group"), 1);
+	ck_assert_uint_eq(count(h, 0, INT64_MAX), n);
+	ck_assert_uint_eq(same_as_per_domain(h, DAY, DAY + 86400, NULL),
+	    count(h, DAY, DAY + 86400));
+	history_close(h);
+}
+END_TEST
 
 /* HISTORY_DEFER_INDEX: the open of a store holding records leaves the
  * index to history_upgrade(); the store works in between (a day's report
