@@ -240,7 +240,6 @@ void
 msg_connect(msg *m, const char *ip, const char *hostname)
 {
 	ipaddr a;
-	size_t i;
 
 	strcopy(m->ip, sizeof(m->ip), ip);
 	strcopy(m->hostname, sizeof(m->hostname), hostname);
@@ -251,14 +250,11 @@ msg_connect(msg *m, const char *ip, const char *hostname)
 	m->have_ip = ipaddr_parse(m->ip, &a) == 0;
 	if (m->have_ip) {
 		ipaddr_unmap(&a);
-		for (i = 0; i < m->env->ntrusted; i++)
-			if (ipaddr_match(&a, &m->env->trusted[i],
-			    m->env->trusted_prefix[i]))
-				m->trusted = 1;
-		for (i = 0; i < m->env->nupstream; i++)
-			if (ipaddr_match(&a, &m->env->upstream[i],
-			    m->env->upstream_prefix[i]))
-				m->upstream = !m->trusted;
+		m->trusted = ipaddr_match_list(&a, m->env->trusted,
+		    m->env->trusted_prefix, m->env->ntrusted);
+		m->upstream = !m->trusted && ipaddr_match_list(&a,
+		    m->env->upstream, m->env->upstream_prefix,
+		    m->env->nupstream);
 		/* a gateway's own address exempts nothing: the original
 		 * client is matched at end of headers (upstream.c) */
 		m->exempt_source = !m->upstream && msg_ip_exempt(m->env, ip);
@@ -270,15 +266,12 @@ int
 msg_ip_exempt(const msg_env *env, const char *ip)
 {
 	ipaddr a;
-	size_t i;
 
 	if (ipaddr_parse(ip, &a) < 0)
 		return 0;
 	(void)ipaddr_unmap(&a);
-	for (i = 0; i < env->nexempt; i++)
-		if (ipaddr_match(&a, &env->exempt[i], env->exempt_prefix[i]))
-			return 1;
-	return 0;
+	return ipaddr_match_list(&a, env->exempt, env->exempt_prefix,
+	    env->nexempt);
 }
 
 void

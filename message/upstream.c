@@ -37,17 +37,12 @@ static int
 ours(const msg_env *env, const char *ip)
 {
 	ipaddr a;
-	size_t i;
 
 	if (ipaddr_parse(ip, &a) < 0)
 		return 0;
-	for (i = 0; i < env->nupstream; i++)
-		if (ipaddr_match(&a, &env->upstream[i], env->upstream_prefix[i]))
-			return 1;
-	for (i = 0; i < env->ntrusted; i++)
-		if (ipaddr_match(&a, &env->trusted[i], env->trusted_prefix[i]))
-			return 1;
-	return 0;
+	return ipaddr_match_list(&a, env->upstream, env->upstream_prefix,
+	    env->nupstream) || ipaddr_match_list(&a, env->trusted,
+	    env->trusted_prefix, env->ntrusted);
 }
 
 static void

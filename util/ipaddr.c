@@ -159,6 +159,18 @@ ipaddr_match(const ipaddr *a, const ipaddr *net, unsigned prefix)
 }
 
 int
+ipaddr_match_list(const ipaddr *a, const ipaddr *nets,
+    const unsigned *prefixes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipaddr_match(a, &nets[i], prefixes[i]))
+			return 1;
+	return 0;
+}
+
+int
 ipaddr_equal(const ipaddr *a, const ipaddr *b)
 {
 	return ipaddr_match(a, b, 128);

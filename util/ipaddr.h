@@ -16,6 +16,8 @@
  *   void ipaddr_from_in6(ipaddr *out, const struct in6_addr *a);
  *   int  ipaddr_unmap(ipaddr *a);
  *   int  ipaddr_match(const ipaddr *a, const ipaddr *net, unsigned prefix);
+ *   int  ipaddr_match_list(const ipaddr *a, const ipaddr *nets,
+ *                          const unsigned *prefixes, size_t n);
  *   int  ipaddr_equal(const ipaddr *a, const ipaddr *b);
  *   int  ipaddr_format(const ipaddr *a, char *buf, size_t len);
  *   int  ipaddr_reverse_name(const ipaddr *a, char *buf, size_t len);
@@ -40,6 +42,10 @@
  *
  *   ipaddr_match() is 1 when a and net have the same family and their first
  *   prefix bits agree (prefix is clamped to the family width), else 0.
+ *   ipaddr_match_list() is 1 when a matches one of the n networks
+ *   nets[i]/prefixes[i] (ipaddr_match), else 0 (always 0 when n is 0). It
+ *   does not unmap a: an IPv4-mapped IPv6 address matches an IPv4 network
+ *   only once the caller has applied ipaddr_unmap().
  *
  *   ipaddr_format() writes the usual text form (dotted quad; RFC 5952
  *   compressed lowercase IPv6). ipaddr_reverse_name() writes the PTR query
@@ -79,6 +85,8 @@ void ipaddr_from_in(ipaddr *out, const struct in_addr *a);
 void ipaddr_from_in6(ipaddr *out, const struct in6_addr *a);
 int ipaddr_unmap(ipaddr *a);
 int ipaddr_match(const ipaddr *a, const ipaddr *net, unsigned prefix);
+int ipaddr_match_list(const ipaddr *a, const ipaddr *nets,
+    const unsigned *prefixes, size_t n);
 int ipaddr_equal(const ipaddr *a, const ipaddr *b);
 int ipaddr_format(const ipaddr *a, char *buf, size_t len);
 int ipaddr_reverse_name(const ipaddr *a, char *buf, size_t len);
