@@ -10,6 +10,12 @@
  *   - A resolver-wide mutex guards every query's state; each query has its
  *     own condition variable (CLOCK_MONOTONIC, the dns_now_ms clock) that
  *     its waiter sleeps on until the answer or the deadline.
+ *     dns_query_wait_any() sleeps on its thread's own condition variable
+ *     (any_waiter(): made at the thread's first wait, destroyed when the
+ *     thread exits), which the callback of each query waited on signals:
+ *     a thread waits on one set at a time, and every query's pointer to
+ *     it is cleared under the mutex before the wait returns, so no signal
+ *     reaches it from an earlier wait or another resolver.
  *   - At a deadline the query is cancelled. ub_cancel() == 0 means the
  *     callback will never run; an error means the answer is already on its
  *     way, so the callback runs later and throws its answer away - and if
@@ -671,11 +677,60 @@ dns_query_wait(dns_query *q, int64_t deadline_ms)
 	return traced(q);
 }
 
+/* dns_query_wait_any()'s condition variable: one per thread, kept from
+ * one wait to the next (it used to be made and destroyed on every call,
+ * which SPF does once per answered lookup). */
+typedef struct any_waiter {
+	pthread_cond_t cv;
+	int ready;
+} any_waiter;
+
+static _Thread_local any_waiter any_tls;
+static pthread_key_t any_key;
+static pthread_once_t any_once = PTHREAD_ONCE_INIT;
+static int any_key_ok;
+
+/* At thread exit (a key's destructor: the thread's own any_tls). */
+static void
+any_waiter_free(void *p)
+{
+	any_waiter *w = p;
+
+	if (w->ready)
+		pthread_cond_destroy(&w->cv);
+	w->ready = 0;
+}
+
+static void
+any_key_make(void)
+{
+	any_key_ok = pthread_key_create(&any_key, any_waiter_free) == 0;
+}
+
+/* The calling thread's waiter (cattr: CLOCK_MONOTONIC), or NULL. */
+static any_waiter *
+any_waiter_get(const pthread_condattr_t *cattr)
+{
+	any_waiter *w = &any_tls;
+
+	if (w->ready)
+		return w;
+	if (pthread_once(&any_once, any_key_make) != 0 || !any_key_ok ||
+	    pthread_cond_init(&w->cv, cattr) != 0)
+		return NULL;
+	if (pthread_setspecific(any_key, w) != 0) {
+		pthread_cond_destroy(&w->cv);
+		return NULL;
+	}
+	w->ready = 1;
+	return w;
+}
+
 int
 dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
 {
 	dns_resolver *r = NULL;
-	pthread_cond_t cv;
+	any_waiter *w;
 	struct timespec ts;
 	int64_t dl = deadline_ms, b;
 	size_t i;
@@ -688,7 +743,7 @@ dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
 			return -1;      /* one resolver's mutex guards them */
 		r = qs[i]->r;
 	}
-	if (r == NULL || pthread_cond_init(&cv, &r->cattr) != 0)
+	if (r == NULL || (w = any_waiter_get(&r->cattr)) == NULL)
 		return -1;
 	pthread_mutex_lock(&r->mu);
 	for (i = 0; i < n; i++) {
@@ -696,7 +751,7 @@ dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
 		    &at_budget);
 		if (b < dl)
 			dl = b;
-		qs[i]->any = &cv;
+		qs[i]->any = &w->cv;
 	}
 	ts.tv_sec = dl / 1000;
 	ts.tv_nsec = (long)(dl % 1000) * 1000000;
@@ -705,7 +760,7 @@ dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
 			if (qs[i]->done)
 				found = (int)i;
 		if (found >= 0 ||
-		    pthread_cond_timedwait(&cv, &r->mu, &ts) == ETIMEDOUT)
+		    pthread_cond_timedwait(&w->cv, &r->mu, &ts) == ETIMEDOUT)
 			break;
 	}
 	for (i = 0; i < n; i++) {
@@ -714,7 +769,6 @@ dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
 		qs[i]->any = NULL;
 	}
 	pthread_mutex_unlock(&r->mu);
-	pthread_cond_destroy(&cv);
 	return found;
 }
 

@@ -491,6 +491,85 @@ START_TEST(test_wait_any)
 }
 END_TEST
 
+/*
+ * dns_query_wait_any() keeps one condition variable per thread from one
+ * wait to the next: many waits in a row, from several threads at once and
+ * alternating between two resolvers (two mutexes), each still wake as
+ * soon as its set's local answer is in - a wake-up lost or sent to
+ * another wait would leave it at its deadline and return -1.
+ */
+#define ANY_THREADS 4
+#define ANY_ROUNDS 100
+
+typedef struct any_arg {
+	dns_resolver *r[2];
+	int id;
+	int bad;             /* waits that did not wake on their answer */
+	char why[160];
+} any_arg;
+
+static void *
+any_thread(void *p)
+{
+	any_arg *aa = p;
+	dns_query *qs[2];
+	char name[64];
+	int64_t t0;
+	int i, k, ans, got;
+
+	for (i = 0; i < ANY_ROUNDS && aa->bad == 0; i++) {
+		k = i % 2;
+		ans = (i / 2) % 2;  /* the answered one first or second */
+		snprintf(name, sizeof(name), "t%d-%d.example", aa->id, i);
+		qs[ans] = dns_query_start(aa->r[k], name, DNS_T_A);
+		/* its own name: not answered (nor cached) while we wait */
+		snprintf(name, sizeof(name), "t%d-%d.dead.example", aa->id, i);
+		qs[1 - ans] = dns_query_start(aa->r[k], name, DNS_T_A);
+		t0 = dns_now_ms();
+		got = dns_query_wait_any(qs, 2, t0 + 3000);
+		if (got != ans || dns_now_ms() - t0 > 1500) {
+			aa->bad++;
+			snprintf(aa->why, sizeof(aa->why), "thread %d wait %d: "
+			    "%d after %lld ms", aa->id, i, got,
+			    (long long)(dns_now_ms() - t0));
+		}
+		dns_query_free(qs[0]);
+		dns_query_free(qs[1]);
+	}
+	return NULL;
+}
+
+START_TEST(test_wait_any_reused)
+{
+	char conf[64];
+	any_arg args[ANY_THREADS];
+	pthread_t th[ANY_THREADS];
+	dns_resolver *r[2];
+	int i, fd = dnscheck_dead_conf(conf, sizeof(conf),
+	    "    local-zone: \"example.\" static\n"
+	    "    local-zone: \"dead.example.\" transparent\n");
+
+	r[0] = dnscheck_conf_resolver(conf, 5000);
+	r[1] = dnscheck_conf_resolver(conf, 5000);
+	for (i = 0; i < ANY_THREADS; i++) {
+		memset(&args[i], 0, sizeof(args[i]));
+		args[i].r[0] = r[0];
+		args[i].r[1] = r[1];
+		args[i].id = i;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, any_thread,
+		    &args[i]), 0);
+	}
+	for (i = 0; i < ANY_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_msg(args[i].bad == 0, "%s", args[i].why);
+	}
+	dns_resolver_free(r[0]);
+	dns_resolver_free(r[1]);
+	close(fd);
+	unlink(conf);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -513,6 +592,7 @@ check_suite(void)
 	tcase_add_test(dead, test_budget_pool_deadline);
 	tcase_add_test(dead, test_trace_tag);
 	tcase_add_test(dead, test_wait_any);
+	tcase_add_test(dead, test_wait_any_reused);
 	suite_add_tcase(s, dead);
 	return s;
 }
