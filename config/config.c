@@ -357,6 +357,16 @@ static const config_key keys[] = {
 	  "our ARC set, logged) or tempfail (451). Only delivered mail is "
 	  "sealed, so neither turns a reject into an accept (authmilter(8) "
 	  "ARC SEALING).", NULL },
+	{ "arc_seal_headers", CFG_LIST, FIELD(arc_seal_headers),
+	  FIELD(narc_seal_headers), 0, CONFIG_MAX_LIST - 1 /* From added */,
+	  NULL, "",
+	  "Header fields the ARC-Message-Signature of arc_seal signs (h=; the "
+	  "over-signed names of sign_oversign_headers' built-in list once "
+	  "more): From always included, DKIM-Signature allowed, ARC-Seal, "
+	  "ARC-Message-Signature, ARC-Authentication-Results and "
+	  "Authentication-Results refused (RFC 8617 4.1.2); \"\": the "
+	  "built-in list of sign_headers and DKIM-Signature.",
+	  config_check_arc_seal_header },
 	/* -- ARC verification (issue 15) -- */
 	{ "arc", CFG_BOOL, FIELD(arc), NOCOUNT, 0, 1, NULL, "yes",
 	  "Verify the ARC chain (RFC 8617) of each checked message beside DKIM "

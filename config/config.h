@@ -199,6 +199,8 @@ typedef struct am_config {
 	size_t narc_seal;
 	unsigned arc_seal_line[CONFIG_ARC_SEAL_MAX];
 	unsigned on_seal_error;       /* CONFIG_SEALERR_* */
+	char *arc_seal_headers[CONFIG_MAX_LIST];  /* AMS h=; none: built-in */
+	size_t narc_seal_headers;
 	/* ARC verification (RFC 8617) */
 	unsigned arc;                 /* bool: verify ARC chains */
 	char *arc_trusted_sealers[CONFIG_MAX_LIST];

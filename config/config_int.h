@@ -6,6 +6,8 @@
  *   int config_check_forwarder(const char *v, char *err, size_t errlen);
  *   int config_check_sign_key(const char *v, char *err, size_t errlen);
  *   int config_check_arc_seal(const char *v, char *err, size_t errlen);
+ *   int config_check_arc_seal_header(const char *v, char *err,
+ *       size_t errlen);
  *
  * DESCRIPTION
  *   config_check_forwarder() accepts one dns_forward entry as libunbound's
@@ -24,5 +26,9 @@ int config_check_forwarder(const char *v, char *err, size_t errlen);
 int config_check_sign_key(const char *v, char *err, size_t errlen);
 /* config_sign.c: the arc_seal entry (config_arc_seal_parse()) */
 int config_check_arc_seal(const char *v, char *err, size_t errlen);
+/* config_sign.c: one arc_seal_headers name: a field name (RFC 5322
+ * ftext, less ';' which would end h=), not one an ARC-Message-Signature
+ * never signs (RFC 8617 4.1.2) */
+int config_check_arc_seal_header(const char *v, char *err, size_t errlen);
 
 #endif

@@ -3,8 +3,8 @@
  * ("DOMAIN SELECTOR FILE [SIGNING_DOMAIN]", config_sign_key_parse(),
  * config.h), whether it covers a domain (config_sign_key_match()), the
  * arc_seal entry ("DOMAIN SELECTOR FILE", config_arc_seal_parse()) and
- * the checks of the sign_key, arc_seal and sign_headers entries the key
- * table points to (config_int.h). Only the syntax: the key files are read
+ * the checks of the sign_key, arc_seal and arc_seal_headers entries the
+ * key table points to (config_int.h). Only the syntax: the key files are read
  * by message/msg_sign.c (the daemon, as the run-as user) and by -n.
  */
 #include "config/config.h"
@@ -146,6 +146,30 @@ config_check_arc_seal(const char *v, char *err, size_t errlen)
 	config_sign_key k;
 
 	return config_arc_seal_parse(v, &k, err, errlen);
+}
+
+int
+config_check_arc_seal_header(const char *v, char *err, size_t errlen)
+{
+	static const char *const never[] = { "arc-seal",
+	    "arc-message-signature", "arc-authentication-results",
+	    "authentication-results", NULL };
+	const char *p;
+	size_t i;
+
+	for (p = v; *p != '\0'; p++)
+		if (*p < 33 || *p > 126 || *p == ':' || *p == ';') {
+			snprintf(err, errlen, "'%s' is not a header field "
+			    "name", v);
+			return -1;
+		}
+	for (i = 0; never[i] != NULL; i++)
+		if (strcasecmp(v, never[i]) == 0) {
+			snprintf(err, errlen, "%s is never signed by an "
+			    "ARC-Message-Signature (RFC 8617 4.1.2)", v);
+			return -1;
+		}
+	return 0;
 }
 
 int

@@ -21,6 +21,8 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   int  arc_field_name(const char *name, size_t namelen);
  *
  *   void arc_seal_options_init(arc_seal_options *o);
+ *   int  arc_seal_headers_parse(const char *list, dkim_sign_headers *h,
+ *            char *err, size_t errlen);
  *   arc_sealer *arc_sealer_new(const arc_seal_options *o, char *err,
  *            size_t errlen);
  *   int  arc_sealer_header(arc_sealer *s, const char *name, size_t namelen,
@@ -90,7 +92,9 @@ const char *arc_aar(const arc_verifier *v, unsigned i, size_t *len);
  *   d=, s=, the private key (dkim_sign.h; borrowed, must outlive the
  *   sealer), the AMS header list (NULL: DKIM_SIGN_DEFAULT_HEADERS plus
  *   DKIM-Signature, RFC 8617 4.1.2; a list naming an ARC field or
- *   Authentication-Results is refused), oversign (the
+ *   Authentication-Results is refused; arc_seal_headers_parse() reads
+ *   one as dkim_sign_headers_parse() does, From added, but DKIM-Signature
+ *   allowed and those refused: 0, or -1 with err set), oversign (the
  *   DKIM_SIGN_OVERSIGNED names once more, as the DKIM signer does), fold
  *   (fields folded at 78 columns; 0: each field on one line, the form
  *   the ARC test suite's signing vectors were made in) and now (t=; 0 =
@@ -184,6 +188,8 @@ typedef struct arc_seal_options {
 } arc_seal_options;
 
 void arc_seal_options_init(arc_seal_options *o);
+int arc_seal_headers_parse(const char *list, dkim_sign_headers *h,
+    char *err, size_t errlen);
 arc_sealer *arc_sealer_new(const arc_seal_options *o, char *err,
     size_t errlen);
 int arc_sealer_header(arc_sealer *s, const char *name, size_t namelen,

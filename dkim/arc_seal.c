@@ -86,25 +86,41 @@ arc_seal_options_init(arc_seal_options *o)
 	o->fold = 1;
 }
 
+/* Refuses a list naming an ARC field or Authentication-Results. */
+static int
+seal_list_check(const dkim_sign_headers *l, char *err, size_t errlen)
+{
+	size_t k;
+
+	for (k = 0; k < l->n; k++)
+		if (arc_field_kind(l->name[k], strlen(l->name[k])) >= 0 ||
+		    strcmp(l->name[k], "authentication-results") == 0) {
+			snprintf(err, errlen, "header list: %s is never "
+			    "signed by an ARC-Message-Signature (RFC 8617 "
+			    "4.1.2)", l->name[k]);
+			return -1;
+		}
+	return 0;
+}
+
+int
+arc_seal_headers_parse(const char *list, dkim_sign_headers *h, char *err,
+    size_t errlen)
+{
+	if (dkim_sign_list_parse(list, h, 1, err, errlen) < 0)
+		return -1;
+	return seal_list_check(h, err, errlen);
+}
+
 /* The AMS header list (RFC 8617 4.1.2): the signing default plus the
  * DKIM-Signature fields, never an ARC field or Authentication-Results. */
 static int
 seal_list(const arc_seal_options *o, dkim_sign_headers *l, char *err,
     size_t errlen)
 {
-	size_t k;
-
 	if (o->headers != NULL) {
 		*l = *o->headers;
-		for (k = 0; k < l->n; k++)
-			if (arc_field_kind(l->name[k], strlen(l->name[k])) >= 0 ||
-			    strcmp(l->name[k], "authentication-results") == 0) {
-				snprintf(err, errlen, "header list: %s is never "
-				    "signed by an ARC-Message-Signature (RFC "
-				    "8617 4.1.2)", l->name[k]);
-				return -1;
-			}
-		return 0;
+		return seal_list_check(l, err, errlen);
 	}
 	if (dkim_sign_headers_parse(DKIM_SIGN_DEFAULT_HEADERS, l, err,
 	    errlen) < 0)

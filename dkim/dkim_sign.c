@@ -120,6 +120,13 @@ int
 dkim_sign_headers_parse(const char *list, dkim_sign_headers *h, char *err,
     size_t errlen)
 {
+	return dkim_sign_list_parse(list, h, 0, err, errlen);
+}
+
+int
+dkim_sign_list_parse(const char *list, dkim_sign_headers *h, int ams,
+    char *err, size_t errlen)
+{
 	const char *p = list;
 	size_t i, n, k;
 	char name[DKIM_SIGN_MAX_NAME + 1];
@@ -151,7 +158,7 @@ dkim_sign_headers_parse(const char *list, dkim_sign_headers *h, char *err,
 			name[i] = (char)lower((unsigned char)p[i]);
 		name[n] = '\0';
 		p += n;
-		if (strcmp(name, "dkim-signature") == 0 ||
+		if ((!ams && strcmp(name, "dkim-signature") == 0) ||
 		    strcmp(name, "authentication-results") == 0) {
 			snprintf(err, errlen, "header list: %s is never signed",
 			    name);

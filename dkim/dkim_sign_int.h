@@ -57,6 +57,11 @@ void dkim_signbody_free(dkim_signbody *b);
 int dkim_sign_select(const dkim_hstore *hs, const dkim_sign_headers *list,
     int relaxed, const dkim_sign_headers *over, strbuf *hcanon, strbuf *h,
     char *err, size_t errlen);
+/* dkim_sign_headers_parse() (ams 0); ams 1: the list of an
+ * ARC-Message-Signature, which may name DKIM-Signature (RFC 8617 4.1.2;
+ * arc_seal_headers_parse() refuses the ARC fields). */
+int dkim_sign_list_parse(const char *list, dkim_sign_headers *h, int ams,
+    char *err, size_t errlen);
 /* DKIM_SIGN_OVERSIGNED parsed (once), or NULL if it does not parse. */
 const dkim_sign_headers *dkim_sign_default_oversign(void);
 

@@ -4,7 +4,8 @@
  * mp_push() per chunk, mp_finish(), then arc_eom(v); and the sealing of
  * a whole message (arc_msg_seal(): `authmilter arc --seal`, the ARC
  * suite's signing scenarios), validator and sealer fed in one pass; the
- * arc_seal configuration (its key loaded once, a sealer per message).
+ * arc_seal configuration (its key and arc_seal_headers read once, a
+ * sealer per message).
  */
 #include "message/message.h"
 
@@ -14,6 +15,7 @@
 #include <strings.h>
 
 #include "message/ar_parse_int.h"
+#include "util/strbuf.h"
 
 static int
 on_header(void *arg, const char *name, size_t namelen, const char *value,
@@ -159,7 +161,36 @@ struct arc_seal_conf {
 	unsigned line;
 	dkim_privkey *key;
 	size_t max_header_bytes;  /* the sealer's header bound */
+	dkim_sign_headers headers;  /* arc_seal_headers, when have_headers */
+	int have_headers;
 };
+
+/* arc_seal_headers (each name checked by the config) as the sealer's
+ * list: 0, or -1 with why set. */
+static int
+seal_headers(const am_config *cfg, arc_seal_conf *c, char *why,
+    size_t whylen)
+{
+	strbuf l;
+	size_t i;
+	int rc;
+
+	if (cfg->narc_seal_headers == 0)
+		return 0;
+	sb_init(&l);
+	for (i = 0; i < cfg->narc_seal_headers; i++) {
+		sb_puts(&l, i > 0 ? ":" : "");
+		sb_puts(&l, cfg->arc_seal_headers[i]);
+	}
+	if (l.failed) {
+		snprintf(why, whylen, "out of memory");
+		rc = -1;
+	} else
+		rc = arc_seal_headers_parse(l.s, &c->headers, why, whylen);
+	sb_free(&l);
+	c->have_headers = rc == 0;
+	return rc;
+}
 
 int
 arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
@@ -186,6 +217,10 @@ arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
 	if (config_arc_seal_parse(cfg->arc_seal[0], &c->k, why,
 	    sizeof(why)) < 0) {
 		snprintf(text, sizeof(text), "arc_seal: %s", why);
+		goto bad;
+	}
+	if (seal_headers(cfg, c, why, sizeof(why)) < 0) {
+		snprintf(text, sizeof(text), "arc_seal_headers: %s", why);
 		goto bad;
 	}
 	if ((c->key = dkim_privkey_load(c->k.file, &warn, why,
@@ -222,6 +257,7 @@ arc_seal_conf_sealer(const arc_seal_conf *c, int64_t now, char *err,
 	o.key = c->key;
 	o.now = now;
 	o.max_header_bytes = c->max_header_bytes;
+	o.headers = c->have_headers ? &c->headers : NULL;
 	return arc_sealer_new(&o, err, errlen);
 }
 

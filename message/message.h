@@ -436,8 +436,10 @@ sign_conf *sign_conf_new(const am_config *cfg, sign_problem_fn fn, void *arg,
     char *err, size_t errlen);
 
 /* ARC sealing in the milter (arc_msg.c): the arc_seal entry, its key
- * loaded once per runtime (like sign_conf_new(): each problem to fn with
- * the config line, error 1 or warning 0; -1 with err on an error; 0 and
+ * and the arc_seal_headers list read once per runtime (like
+ * sign_conf_new(): each problem to fn with the config line - arc_seal's
+ * for arc_seal_headers too -, error 1 or warning 0; -1 with err on an
+ * error; 0 and
  * *out NULL when arc_seal is not set). arc_seal_conf_sealer() makes the
  * sealer of one message (t= now; 0: the clock) (dkim/arc.h: fed like the ARC verifier, then
  * arc_sealer_finish() at end of message with the verifier's chain and

@@ -391,6 +391,54 @@ START_TEST(test_foreign_table)
 }
 END_TEST
 
+/* arc_seal_headers: empty by default (the sealer's built-in list); a
+ * list of field names loads, DKIM-Signature among them; a field an
+ * ARC-Message-Signature never signs (RFC 8617 4.1.2), in any case, or
+ * a name that is not a field name is an error at file:line. */
+START_TEST(test_arc_seal_headers)
+{
+	static const struct { const char *text; const char *want; } bad[] = {
+		{ "arc_seal_headers = from, ARC-Seal\n",
+		  ":1: arc_seal_headers: ARC-Seal is never signed by an "
+		  "ARC-Message-Signature (RFC 8617 4.1.2)" },
+		{ "\narc_seal_headers = arc-message-signature\n",
+		  ":2: arc_seal_headers: arc-message-signature is never signed" },
+		{ "arc_seal_headers = from ARC-Authentication-Results\n",
+		  "ARC-Authentication-Results is never signed" },
+		{ "arc_seal_headers = Authentication-Results\n",
+		  "Authentication-Results is never signed" },
+		{ "arc_seal_headers = from:to\n",
+		  ":1: arc_seal_headers: 'from:to' is not a header field name" },
+		{ "arc_seal_headers = from;to\n", "'from;to' is not a header" },
+	};
+	am_config c;
+	char err[256];
+	size_t i;
+
+	config_init(&c);
+	ck_assert_uint_eq(c.narc_seal_headers, 0);
+	config_free(&c);
+	write_file("arc_seal_headers = From, subject DKIM-Signature,x-list\n");
+	config_init(&c);
+	ck_assert_msg(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
+	unlink(path);
+	ck_assert_uint_eq(c.narc_seal_headers, 4);
+	ck_assert_str_eq(c.arc_seal_headers[0], "From");
+	ck_assert_str_eq(c.arc_seal_headers[2], "DKIM-Signature");
+	ck_assert_str_eq(c.arc_seal_headers[3], "x-list");
+	ck_assert_int_eq(config_set(&c, "arc_seal_headers", "arc-seal", err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "arc-seal is never signed"));
+	config_free(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		load_fails(bad[i].text, err, sizeof(err));
+		ck_assert_msg(strstr(err, bad[i].want) != NULL &&
+		    strstr(err, path) == err, "case %zu: got '%s', want '%s'",
+		    i, err, bad[i].want);
+	}
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -407,6 +455,7 @@ check_suite(void)
 	tcase_add_test(tc, test_failure_reports_need_history);
 	tcase_add_test(tc, test_unknown_key_hints);
 	tcase_add_test(tc, test_foreign_table);
+	tcase_add_test(tc, test_arc_seal_headers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,7 +7,8 @@
  * that a seal over a passing chain validates (i=2 cv=pass); when it
  * must not seal (newest cv=fail, 50 sets: 0, nothing added); what it
  * refuses (a chain result that is not the message's, a bad AAR payload,
- * an ARC field in the header list, no From, calls out of order).
+ * an ARC field in the header list, no From, calls out of order); the
+ * list of arc_seal_headers (arc_seal_headers_parse()).
  * The signing suite's vectors are conf_arc_sign's; dkimpy's view is
  * arc_seal_crosscheck.sh's.
  */
@@ -379,6 +380,45 @@ START_TEST(refused)
 }
 END_TEST
 
+/* arc_seal_headers_parse(): the AMS list of the arc_seal_headers key -
+ * read as a DKIM list (lowercased, duplicates dropped, From added) but
+ * DKIM-Signature kept; the ARC fields and Authentication-Results, in any
+ * case, refused; a bad name refused as the DKIM list refuses it. */
+START_TEST(headers_parse)
+{
+	dkim_sign_headers h;
+	char err[200], big[DKIM_SIGN_MAX_NAME + 8];
+
+	ck_assert_int_eq(arc_seal_headers_parse("Subject, DKIM-Signature:"
+	    "subject", &h, err, sizeof(err)), 0);
+	ck_assert_uint_eq(h.n, 3);
+	ck_assert_str_eq(h.name[0], "from");
+	ck_assert_str_eq(h.name[1], "subject");
+	ck_assert_str_eq(h.name[2], "dkim-signature");
+	/* the DKIM signer's own list never takes it */
+	ck_assert_int_eq(dkim_sign_headers_parse("DKIM-Signature", &h, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(arc_seal_headers_parse("from:ARC-Seal", &h, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "arc-seal is never signed by an "
+	    "ARC-Message-Signature"));
+	ck_assert_int_eq(arc_seal_headers_parse("arc-message-signature", &h,
+	    err, sizeof(err)), -1);
+	ck_assert_int_eq(arc_seal_headers_parse("Arc-Authentication-Results",
+	    &h, err, sizeof(err)), -1);
+	ck_assert_int_eq(arc_seal_headers_parse("Authentication-Results", &h,
+	    err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "authentication-results is never"));
+	ck_assert_int_eq(arc_seal_headers_parse("from;to", &h, err,
+	    sizeof(err)), -1);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(arc_seal_headers_parse(big, &h, err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, "a name over"));
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -391,6 +431,7 @@ check_suite(void)
 	tcase_add_test(tc, round_trip_ed25519);
 	tcase_add_test(tc, not_sealed);
 	tcase_add_test(tc, refused);
+	tcase_add_test(tc, headers_parse);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,8 @@
 #     on_seal_error = accept-unsealed (the default) accepts unsealed with
 #     error true; tempfail gives 451 4.7.0.
 #   - arc_seal with arc = no is refused; without arc_seal: "arc_seal" null.
+#   - arc_seal_headers: the AMS h= is that list (still validating), not
+#     the built-in one; a field an AMS never signs in it is refused.
 . "$(pwd)/tests/lib/arc.sh"  # $PY, $T, fail(), the fixtures
 NOW=1800000100
 run() {
@@ -73,6 +75,35 @@ n=$(cat "$T/out1.eml.note")
 grep -q "arc=none smtp.remote-ip=198.51.100.7;" "$T/out1.eml" || fail "AAR arc=none"
 verify "$T/out1.eml" 1
 echo "ok   delivered mail sealed (i=2 cv=pass, i=1 cv=none), AAR = our AR; authmilter arc and dkimpy validate it"
+
+# arc_seal_headers: the AMS h= is the configured list (its over-signed
+# names twice), not the built-in one; the set still validates; a field
+# never signed by an AMS is refused
+ams_h() { # the h= of the ARC-Message-Signature of $1
+	$PY - "$1" <<'PYEOF'
+import email.parser, re, sys
+m = email.parser.BytesParser().parse(open(sys.argv[1], "rb"), headersonly=True)
+v = re.sub(r"\s+", "", str(m["ARC-Message-Signature"]))
+print(re.search(r"(?:^|;)h=([^;]*)", v).group(1))
+PYEOF
+}
+h=$(ams_h "$T/out1.eml")
+case ":$h:" in *:to:*:date:*:dkim-signature:*) ;; *) fail "default AMS h=$h";; esac
+delivered plain "$T/out1h.eml" --set dmarc_enforce=no \
+    --set "arc_seal_headers=Subject, from, x-absent DKIM-Signature"
+h=$(ams_h "$T/out1h.eml")
+[ "$h" = "subject:subject:from:from:dkim-signature" ] || fail "arc_seal_headers: AMS h=$h"
+verify "$T/out1h.eml" 1
+if run plain --set dmarc_enforce=no --set "arc_seal_headers=from, ARC-Seal" \
+    > "$T/o" 2>"$T/e"; then fail "arc_seal_headers = from, ARC-Seal accepted"; fi
+grep -q "arc_seal_headers: ARC-Seal is never signed by an ARC-Message-Signature" "$T/e" ||
+    fail "ARC-Seal in arc_seal_headers: $(cat "$T/e")"
+long=x-$(printf '%070d' 0)  # over DKIM_SIGN_MAX_NAME: refused when the sealer is set up
+if run plain --set "arc_seal_headers=from, $long" > "$T/o" 2>"$T/e"; then
+	fail "a 72-character name in arc_seal_headers accepted"; fi
+grep -q "arc_seal_headers: header list: a name over 64 characters" "$T/e" ||
+    fail "long name in arc_seal_headers: $(cat "$T/e")"
+echo "ok   arc_seal_headers: the AMS h= is the configured list (validates); ARC-Seal or a name too long refused"
 
 # the text output shows the set on top
 run plain --set dmarc_enforce=no > "$T/t" || fail "check text"
