@@ -731,6 +731,15 @@ history_failure_done(history *h, const char *id, char *why, size_t whylen)
 }
 
 int
+history_failure_abandon(history *h, const char *id, char *why, size_t whylen)
+{
+	const char *p[1] = { id };
+
+	return exec(h, "UPDATE dmarc_failure SET done = 2, report = ''"
+	    " WHERE id = $1", p, 1, NULL, NULL, why, whylen);
+}
+
+int
 history_failure_sent(history *h, const char *id, const char *dest, char *why,
     size_t whylen)
 {

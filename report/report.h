@@ -451,7 +451,9 @@ int failrep_address(strbuf *out, const char *to, const char *message_id,
  *   (0, *limited set); 1 stored. history_failure_pending(): cb for each
  *   row not done, oldest first, at most max. history_failure_done():
  *   the row is done and its report text erased (privacy: nothing kept
- *   once handled). history_failure_sent()/_mark_sent(): a destination
+ *   once handled). history_failure_abandon(): the same for a row given
+ *   up on (done = 2: never pending again, text erased).
+ *   history_failure_sent()/_mark_sent(): a destination
  *   of a row (send once). history_failure_count(): reports sent since
  *   `since` to dest (dest not NULL) or for domain.
  */
@@ -471,6 +473,8 @@ int history_failure_add(history *h, const failrep_row *f, unsigned per_hour,
 int history_failure_pending(history *h, size_t max, history_failure_cb cb,
     void *arg, char *why, size_t whylen);
 int history_failure_done(history *h, const char *id, char *why,
+    size_t whylen);
+int history_failure_abandon(history *h, const char *id, char *why,
     size_t whylen);
 int history_failure_sent(history *h, const char *id, const char *dest,
     char *why, size_t whylen);
