@@ -44,6 +44,7 @@
  *   int  history_mark_sent(history *h, const char *report_id,
  *            const char *dest, int64_t when, char *why, size_t whylen);
  *   const char *history_backend(const history *h);
+ *   const char *history_note(const history *h);
  *
  *   Records (report_record.c)
  *   int  report_record_build(report_record *out, const report_input *in,
@@ -179,6 +180,17 @@
  *   daemon's start never waits on it; history_upgrade() then does it (its
  *   writer thread: mail goes on meanwhile, records queue); 0, or -1 with
  *   why (the store still works: a day's report is then only slower).
+ *   On PostgreSQL the open also makes autovacuum keep up with the
+ *   inserts (a report's index-only scans read the table too for rows
+ *   not yet vacuumed): dmarc_records gets the storage parameter
+ *   autovacuum_vacuum_insert_scale_factor = 0.01 (history_pg.c)
+ *   when it has none (a new store at creation, an older one at its
+ *   first open; a value the operator set is kept). When the connecting
+ *   role does not own the table (or the server is older than 13) it is
+ *   left alone, the store works as before, and history_note() returns
+ *   the one line to log saying so and what to do (NULL when nothing is
+ *   to be said); the schema's existing tables and indexes are not
+ *   created again, so such a role only needs the rights to the rows.
  *
  *   history_append() stores n records in one transaction (all or none):
  *   on PostgreSQL as one COPY, on SQLite as INSERTs of 50 rows.
@@ -376,6 +388,7 @@ int history_sent(history *h, const char *report_id, const char *dest,
 int history_mark_sent(history *h, const char *report_id, const char *dest,
     int64_t when, char *why, size_t whylen);
 const char *history_backend(const history *h);
+const char *history_note(const history *h);
 
 /*
  * Failure reports (RFC 9991), failure_report.c: the ARF message of one
