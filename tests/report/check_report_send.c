@@ -560,25 +560,47 @@ START_TEST(failure_reports)
 }
 END_TEST
 
+/* How many failure reports h has pending. */
+static int
+pending_n(history *h)
+{
+	char why[512];
+	int n = 0;
+
+	ck_assert_int_eq(history_failure_pending(h, 100, count_pending, &n, why,
+	    sizeof(why)), 0);
+	return n;
+}
+
+/* The fixture on SQLite or $HISTORY_DB, one failure report id queued at
+ * t for ruf@example.com (no rate). */
+static void
+fixture_one_failure(fixture *f, const char *id, int64_t t)
+{
+	char db[128];
+	int limited;
+
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	fixture_start(f, "", getenv("HISTORY_DB") != NULL ?
+	    getenv("HISTORY_DB") : db);
+	ck_assert_int_eq(queue_failure(f->h, id, t, "mailto:ruf@example.com",
+	    0, &limited), 1);
+}
+
 /* A sendmail that always fails: the report is retried by each run until
  * REPORT_FAILURE_GIVE_UP after it was queued, then abandoned, told once,
  * never pending nor tried again (before: retried until pruned). */
 START_TEST(failure_given_up)
 {
-	char why[512], db[128], sm[256], want[512];
-	int limited, n;
+	char why[512], sm[256], want[512];
 	int64_t t0 = 1800000000;
 	fixture f;
 
-	snprintf(db, sizeof(db), "%s/h.db", dir);
-	fixture_start(&f, "", getenv("HISTORY_DB") != NULL ?
-	    getenv("HISTORY_DB") : db);
+	fixture_one_failure(&f, "g1/AM9.1", t0);
 	report_send_free(&f.s);
 	fake_sendmail("tempfail", 75, 1, sm, sizeof(sm));
 	ck_assert_int_eq(report_send_setup(&f.s, sm, "dmarc@mx.test", why,
 	    sizeof(why)), REPORT_SETUP_OK);
-	ck_assert_int_eq(queue_failure(f.h, "g1/AM9.1", t0,
-	    "mailto:ruf@example.com", 0, &limited), 1);
 
 	/* failed, kept: an hour later and a second before the bound */
 	ck_assert_uint_eq(report_failure_send(&f.job, 0, t0 + 3600, 0), 1);
@@ -587,10 +609,7 @@ START_TEST(failure_given_up)
 	ck_assert_uint_eq(report_failure_send(&f.job, 0,
 	    t0 + REPORT_FAILURE_GIVE_UP - 1, 0), 1);
 	ck_assert_str_eq(f.w.said.s, "failed ruf@example.com octets failed;\n");
-	n = 0;
-	ck_assert_int_eq(history_failure_pending(f.h, 100, count_pending, &n,
-	    why, sizeof(why)), 0);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pending_n(f.h), 1);
 
 	/* at the bound: tried once more, failed, then given up, said once */
 	sb_reset(&f.w.said);
@@ -604,10 +623,7 @@ START_TEST(failure_given_up)
 	ck_assert_int_eq(slurp("2.argv", &f.got), 0);
 
 	/* never again: not pending, no run tries it, nothing said */
-	n = 0;
-	ck_assert_int_eq(history_failure_pending(f.h, 100, count_pending, &n,
-	    why, sizeof(why)), 0);
-	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(pending_n(f.h), 0);
 	sb_reset(&f.w.said);
 	ck_assert_uint_eq(report_failure_send(&f.job, 0,
 	    t0 + REPORT_FAILURE_GIVE_UP + 3600, 0), 0);
@@ -620,24 +636,15 @@ END_TEST
 /* A dry run never gives up: it changes nothing. */
 START_TEST(failure_dry_run_kept)
 {
-	char why[512], db[128];
-	int limited, n;
 	int64_t t0 = 1800000000;
 	fixture f;
 
-	snprintf(db, sizeof(db), "%s/h.db", dir);
-	fixture_start(&f, "", getenv("HISTORY_DB") != NULL ?
-	    getenv("HISTORY_DB") : db);
-	ck_assert_int_eq(queue_failure(f.h, "g2/AM9.2", t0,
-	    "mailto:ruf@example.com", 0, &limited), 1);
+	fixture_one_failure(&f, "g2/AM9.2", t0);
 	f.job.dry_run = 1;
 	ck_assert_uint_eq(report_failure_send(&f.job, 0,
 	    t0 + 2 * REPORT_FAILURE_GIVE_UP, 0), 0);
 	ck_assert_str_eq(f.w.said.s, "dry_run ruf@example.com octets;\n");
-	n = 0;
-	ck_assert_int_eq(history_failure_pending(f.h, 100, count_pending, &n,
-	    why, sizeof(why)), 0);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pending_n(f.h), 1);
 	fixture_end(&f);
 }
 END_TEST

@@ -9,22 +9,13 @@
 # report written), is left alone, and the report and the daemon's
 # history writer each say so in one line.
 set -u
-BUILD=${BUILD:-build}
-GEN=$BUILD/tests/history_gen
-[ -x "$GEN" ] || { echo "FAIL: $GEN missing (make tests)"; exit 1; }
 . "$(pwd)/tests/lib/pg_cluster.sh"
-if ! pg_cluster_find; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "history_pg_autovacuum: skipped (no PostgreSQL server, not root)"
-		exit 77
-	fi
-	echo "FAIL: PostgreSQL server missing (apt-get install postgresql)"
-	exit 1
-fi
+pg_cluster_need history_pg_autovacuum
+GEN=${BUILD:-build}/tests/history_gen
+[ -x "$GEN" ] || { echo "FAIL: $GEN missing (make tests)"; exit 1; }
 T=$(mktemp -d /tmp/history_pg_av.XXXXXX)
-chmod 755 "$T"
-cleanup() { pg_cluster_stop; rm -rf "$T"; }
-trap cleanup EXIT
+trap 'pg_cluster_stop; rm -rf "$T"' EXIT
+chmod 755 "$T"   # the cluster under it runs as postgres
 pg_cluster_start "$T/pg" || exit 1
 DAY=1793491200          # 2026-11-01T00:00:00Z
 fail=0
@@ -36,6 +27,14 @@ opts() {
 	psql_q "SELECT COALESCE(array_to_string(reloptions, ','), '') FROM \
 pg_class WHERE relname = 'dmarc_records'"
 }
+expect_opts() { # WANT WHAT: dmarc_records' reloptions are WANT
+	got=$(opts)
+	if [ "$got" = "$1" ]; then
+		echo "ok   $2: ${got:-none}"
+	else
+		echo "FAIL: $2: reloptions '$got', want '$1'"; fail=1
+	fi
+}
 report() { # URI LABEL: one day's report as JSON files; its stderr kept
 	mkdir -p "$T/out-$2"
 	"$AUTHMILTER" report -c /dev/null --history "$1" --from $DAY \
@@ -45,33 +44,18 @@ report() { # URI LABEL: one day's report as JSON files; its stderr kept
 
 # a new store
 "$GEN" -s 3 "$PG_URI" 2000 1 >/dev/null || { echo "FAIL: history_gen"; exit 1; }
-got=$(opts)
-if [ "$got" = "autovacuum_vacuum_insert_scale_factor=0.01" ]; then
-	echo "ok   a new store: $got"
-else
-	echo "FAIL: a new store's reloptions: '$got'"; fail=1
-fi
+expect_opts autovacuum_vacuum_insert_scale_factor=0.01 "a new store"
 
 # an older store (made before: no storage parameter) gets it at its open
 psql_q "ALTER TABLE dmarc_records RESET (autovacuum_vacuum_insert_scale_factor)"
 [ -z "$(opts)" ] || { echo "FAIL: RESET"; fail=1; }
 report "$PG_URI" old || { cat "$T/report-old.log"; echo "FAIL: report (older store)"; fail=1; }
-got=$(opts)
-if [ "$got" = "autovacuum_vacuum_insert_scale_factor=0.01" ]; then
-	echo "ok   an older store, reopened: $got"
-else
-	echo "FAIL: an older store's reloptions after an open: '$got'"; fail=1
-fi
+expect_opts autovacuum_vacuum_insert_scale_factor=0.01 "an older store, reopened"
 
 # the operator's own value is kept
 psql_q "ALTER TABLE dmarc_records SET (autovacuum_vacuum_insert_scale_factor = 0.05)"
 report "$PG_URI" own || { cat "$T/report-own.log"; echo "FAIL: report (own value)"; fail=1; }
-got=$(opts)
-if [ "$got" = "autovacuum_vacuum_insert_scale_factor=0.05" ]; then
-	echo "ok   the operator's value kept: $got"
-else
-	echo "FAIL: the operator's value changed: '$got'"; fail=1
-fi
+expect_opts autovacuum_vacuum_insert_scale_factor=0.05 "the operator's value kept"
 
 # owned by another role (postgres): a role with the rights to the rows
 # only (no CREATE on the schema, not the owner) opens it, appends, reports
@@ -109,9 +93,7 @@ if [ "$n" = 1 ] && [ "$(psql_q "SELECT COUNT(*) FROM dmarc_records")" -eq $((aft
 else
 	cat "$T/gen-w.log"; echo "FAIL: another role's store: the writer said it $n times"; fail=1
 fi
-got=$(opts)
-[ -z "$got" ] && echo "ok   another role's store: left alone" ||
-    { echo "FAIL: another role's store changed: '$got'"; fail=1; }
+expect_opts "" "another role's store: left alone"
 
 [ $fail = 0 ] && echo "PASS: history_pg_autovacuum"
 exit $fail
