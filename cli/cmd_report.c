@@ -269,6 +269,7 @@ typedef struct ctx {
 	char submitter[DMARC_DOMAIN_BUF], email[512], org_name[256];
 	report_sender sm;	/* --send: report_sendmail and the sender */
 	int failures;
+	unsigned abandoned;	/* failure reports given up (--failure) */
 	struct report_cur *cur;	/* the report being written, or NULL */
 	char last[DMARC_DOMAIN_BUF];	/* the store's name of the last domain */
 	size_t ndomains;
@@ -343,6 +344,10 @@ say_sent(void *arg, const char *pd, const report_send_outcome *s)
 		break;
 	case REPORT_SEND_RATE_LIMITED:
 		printf("%s: %s: not sent: %s\n", pd, s->mailbox, s->why);
+		break;
+	case REPORT_SEND_ABANDONED:
+		c->abandoned++;
+		cli_err("%s: %s; not retried\n", pd, s->why);
 		break;
 	}
 }
@@ -741,6 +746,8 @@ cmd_report(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
+	if (history_note(c.h) != NULL)
+		cli_err("%s\n", history_note(c.h));
 	if (o.have_from) {
 		/* on stdout only one report: the domains are counted first */
 		if (o.out_dir == NULL && !o.send && history_domains(c.h,
@@ -771,6 +778,10 @@ cmd_report(int argc, char **argv)
 
 		c.failures += (int)report_failure_send(&job,
 		    cfg.failure_report_rate, (int64_t)time(NULL), 0);
+		if (c.abandoned > 0)
+			cli_err("%u failure report(s) given up after %d days of "
+			    "failed attempts\n", c.abandoned,
+			    REPORT_FAILURE_GIVE_UP / 86400);
 	}
 	if (o.have_prune) {
 		uint64_t n;

@@ -300,6 +300,8 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 		history_open_failed(cfg->history, err, errlen);
 		goto fail;
 	}
+	if (history_note(w->h) != NULL)
+		log_msg(LOG_WARNING, NULL, "%s", history_note(w->h));
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->nonempty, NULL);
 	pthread_cond_init(&w->room, NULL);

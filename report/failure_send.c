@@ -171,6 +171,25 @@ send_one(const report_send_job *job, const failrep_row *r, const char *uri,
 	return failed;
 }
 
+/* A report retried for REPORT_FAILURE_GIVE_UP: abandoned, told once. */
+static unsigned
+give_up(const report_send_job *job, const failrep_row *r, int64_t now)
+{
+	char id[sizeof(r->id)], why[512];
+	report_send_outcome o;
+
+	memset(&o, 0, sizeof(o));
+	if (history_failure_abandon(job->h, r->id, why, sizeof(why)) < 0)
+		return report_send_tell(job, r->domain, &o,
+		    REPORT_SEND_STORE_ERROR, why);
+	report_clean(id, sizeof(id), r->id, 1);
+	snprintf(why, sizeof(why), "failure report %s queued %" PRId64
+	    " hours ago, retried since, given up after %d days", id,
+	    (now - r->t) / FAILURE_HOUR, REPORT_FAILURE_GIVE_UP / 86400);
+	return report_send_tell(job, r->domain, &o, REPORT_SEND_ABANDONED,
+	    why);
+}
+
 unsigned
 report_failure_send(const report_send_job *job, unsigned per_hour,
     int64_t now, size_t max)
@@ -208,6 +227,9 @@ report_failure_send(const report_send_job *job, unsigned per_hour,
 			failed += report_send_tell(job, p.rows[i].domain, &o,
 			    REPORT_SEND_STORE_ERROR, why);
 		}
+		if (retry && !job->dry_run &&
+		    now - p.rows[i].t >= REPORT_FAILURE_GIVE_UP)
+			failed += give_up(job, &p.rows[i], now);
 	}
 out:
 	for (i = 0; i < p.n; i++)

@@ -39,6 +39,7 @@ struct history {
 	int busy;
 	char *insert_many;   /* INSERT of HISTORY_INSERT_ROWS rows */
 	append_buf *ab;
+	char note[512];      /* history_note(): "" when none */
 };
 
 /* the columns a report row groups by (RFC 9990 record: row and
@@ -205,6 +206,39 @@ store_empty(history *h)
 	return any == 0 ? 1 : any == 1 ? 0 : -1;
 }
 
+/* One "CREATE ... IF NOT EXISTS NAME ..." of the schema. PostgreSQL
+ * checks the right to create (CREATE on the schema; owning the table, for
+ * an index) before it sees that the object is there, so a role granted
+ * the use of a store another role made could not open it: with the
+ * backend's exists(), what is there is not created again. */
+static int
+schema_exec(history *h, const char *sql, char *why, size_t whylen)
+{
+	static const char ine[] = "IF NOT EXISTS ";
+	const char *p = strstr(sql, ine);
+	char name[64];
+	size_t n;
+	int rc;
+
+	if (h->ops->exists != NULL && p != NULL) {
+		p += sizeof(ine) - 1;
+		n = strcspn(p, " (");
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if ((rc = h->ops->exists(h->db, name, why, whylen)) != 0)
+				return rc < 0 ? -1 : 0;
+		}
+	}
+	return h->ops->exec(h->db, sql, NULL, 0, NULL, NULL, why, whylen);
+}
+
+const char *
+history_note(const history *h)
+{
+	return h != NULL && h->note[0] != '\0' ? h->note : NULL;
+}
+
 history *
 history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 {
@@ -240,11 +274,15 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 		return NULL;
 	}
 	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
-		if (h->ops->exec(h->db, schema[i], NULL, 0, NULL, NULL, why,
-		    whylen) < 0) {
+		if (schema_exec(h, schema[i], why, whylen) < 0) {
 			history_close(h);
 			return NULL;
 		}
+	if (h->ops->tune != NULL && h->ops->tune(h->db, h->note,
+	    sizeof(h->note), why, whylen) < 0) {
+		history_close(h);
+		return NULL;
+	}
 	/* deferred only where there is something to index: on an empty
 	 * store (a new one) the build is instant */
 	if ((!(mode & HISTORY_DEFER_INDEX) || store_empty(h) == 1) &&
@@ -261,8 +299,7 @@ history_upgrade(history *h, char *why, size_t whylen)
 	size_t i;
 
 	for (i = 0; i < sizeof(schema_later) / sizeof(schema_later[0]); i++)
-		if (h->ops->exec(h->db, schema_later[i], NULL, 0, NULL, NULL,
-		    why, whylen) < 0)
+		if (schema_exec(h, schema_later[i], why, whylen) < 0)
 			return -1;
 	return 0;
 }
@@ -727,6 +764,15 @@ history_failure_done(history *h, const char *id, char *why, size_t whylen)
 	const char *p[1] = { id };
 
 	return exec(h, "UPDATE dmarc_failure SET done = 1, report = ''"
+	    " WHERE id = $1", p, 1, NULL, NULL, why, whylen);
+}
+
+int
+history_failure_abandon(history *h, const char *id, char *why, size_t whylen)
+{
+	const char *p[1] = { id };
+
+	return exec(h, "UPDATE dmarc_failure SET done = 2, report = ''"
 	    " WHERE id = $1", p, 1, NULL, NULL, why, whylen);
 }
 

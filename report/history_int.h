@@ -28,6 +28,15 @@ typedef struct history_backend_ops {
 	 * (rows in COPY's text format) as its input; one transaction */
 	int (*copy_in)(void *db, const char *sql, const char *data,
 	    size_t len, char *why, size_t whylen);
+	/* optional (NULL: CREATE ... IF NOT EXISTS always runs): 1 when the
+	 * table or index name exists, 0 not, -1 with why */
+	int (*exists)(void *db, const char *name, char *why, size_t whylen);
+	/* optional (NULL: nothing to tune): after the schema, the store's
+	 * storage settings (PostgreSQL: dmarc_records' autovacuum); 0 done
+	 * or left alone with a line for the caller to log in note (""
+	 * when none), -1 with why */
+	int (*tune)(void *db, char *note, size_t notelen, char *why,
+	    size_t whylen);
 } history_backend_ops;
 
 extern const history_backend_ops history_sqlite_ops;

@@ -196,6 +196,101 @@ pg_copy_in(void *p, const char *sql, const char *data, size_t len, char *why,
 	return ok ? 0 : -1;
 }
 
+/* Up to 8 text values of a one-row query. */
+typedef struct pg_row {
+	char v[8][128];
+	int got;
+} pg_row;
+
+static int
+pg_one_row(void *arg, size_t ncols, const char *const *vals)
+{
+	pg_row *r = arg;
+	size_t i;
+
+	for (i = 0; i < ncols && i < 8; i++)
+		snprintf(r->v[i], sizeof(r->v[i]), "%s", vals[i]);
+	r->got = 1;
+	return 0;
+}
+
+static int
+pg_exists(void *p, const char *name, char *why, size_t whylen)
+{
+	const char *params[1] = { name };
+	pg_row r;
+
+	memset(&r, 0, sizeof(r));
+	if (pg_exec(p, "SELECT to_regclass($1) IS NOT NULL", params, 1,
+	    pg_one_row, &r, why, whylen) < 0)
+		return -1;
+	return strcmp(r.v[0], "t") == 0;
+}
+
+/*
+ * dmarc_records only grows between prunes, and a day's report reads it
+ * through an index-only scan, which must read the table too for pages
+ * not marked all-visible: pages only a VACUUM marks. Insert-triggered
+ * autovacuum (PostgreSQL 13 and later) runs once the rows inserted
+ * since the last vacuum exceed autovacuum_vacuum_insert_threshold
+ * (1000) + autovacuum_vacuum_insert_scale_factor (default 0.2) x the
+ * table's rows (PostgreSQL documentation: "Routine Vacuuming", The
+ * Autovacuum Daemon, the vacuum insert threshold; "Automatic Vacuuming",
+ * autovacuum_vacuum_insert_scale_factor, "can be overridden for
+ * individual tables by changing table storage parameters"). On a store of 10 days of 1 million records a
+ * day, 0.2 waits for 2 million inserts, two days: the day just ended is
+ * never vacuumed when its report runs (measured: 86 s instead of 46 s for
+ * 10 million records, 30% of the rows not all-visible). 0.01 vacuums
+ * after every 1% of growth (100,000 records of that store, a few times a
+ * day at fleet rates); each such vacuum is cheap on a table that only
+ * grows (it skips the pages the visibility map already marks
+ * all-visible). Set when missing; a value already there (the operator's)
+ * is kept. The CREATE TABLE is history.c's, common to both backends: a
+ * new store gets it from this, run by the same open right after.
+ */
+#define HISTORY_PG_INSERT_SCALE "0.01"
+#define PG_INSERT_VACUUM_VERSION 130000   /* PostgreSQL 13 */
+
+static int
+pg_tune(void *p, char *note, size_t notelen, char *why, size_t whylen)
+{
+	pg_row r;
+
+	note[0] = '\0';
+	memset(&r, 0, sizeof(r));
+	if (pg_exec(p, "SELECT current_setting('server_version_num')::int,"
+	    " EXISTS (SELECT 1 FROM unnest(c.reloptions) AS o WHERE"
+	    " split_part(o, '=', 1) ="
+	    " 'autovacuum_vacuum_insert_scale_factor'),"
+	    " pg_has_role(c.relowner, 'USAGE'), pg_get_userbyid(c.relowner),"
+	    " current_user FROM pg_class c WHERE c.oid ="
+	    " 'dmarc_records'::regclass", NULL, 0, pg_one_row, &r, why,
+	    whylen) < 0)
+		return -1;
+	if (!r.got || strcmp(r.v[1], "t") == 0)
+		return 0;
+	if (atol(r.v[0]) < PG_INSERT_VACUUM_VERSION) {
+		snprintf(note, notelen, "history: PostgreSQL %s has no "
+		    "insert-triggered autovacuum (13 and later): run VACUUM "
+		    "dmarc_records before the daily report, else it reads the "
+		    "table for the rows not yet vacuumed (slower)", r.v[0]);
+		return 0;
+	}
+	if (strcmp(r.v[2], "t") != 0) {
+		snprintf(note, notelen, "history: dmarc_records is owned by "
+		    "role %s, not by %s (this connection): its autovacuum is "
+		    "left at the server's settings; for a faster daily report "
+		    "its owner can run ALTER TABLE dmarc_records SET "
+		    "(autovacuum_vacuum_insert_scale_factor = "
+		    HISTORY_PG_INSERT_SCALE ")", r.v[3], r.v[4]);
+		return 0;
+	}
+	return pg_exec(p, "ALTER TABLE dmarc_records SET"
+	    " (autovacuum_vacuum_insert_scale_factor = "
+	    HISTORY_PG_INSERT_SCALE ")", NULL, 0, NULL, NULL, why, whylen);
+}
+
 const history_backend_ops history_pg_ops = {
-	"postgresql", pg_open, pg_exec, pg_close, pg_copy_in,
+	"postgresql", pg_open, pg_exec, pg_close, pg_copy_in, pg_exists,
+	pg_tune,
 };

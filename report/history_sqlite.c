@@ -165,5 +165,5 @@ out:
 }
 
 const history_backend_ops history_sqlite_ops = {
-	"sqlite", sq_open, sq_exec, sq_close, NULL,
+	"sqlite", sq_open, sq_exec, sq_close, NULL, NULL, NULL,
 };

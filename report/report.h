@@ -44,6 +44,7 @@
  *   int  history_mark_sent(history *h, const char *report_id,
  *            const char *dest, int64_t when, char *why, size_t whylen);
  *   const char *history_backend(const history *h);
+ *   const char *history_note(const history *h);
  *
  *   Records (report_record.c)
  *   int  report_record_build(report_record *out, const report_input *in,
@@ -179,6 +180,17 @@
  *   daemon's start never waits on it; history_upgrade() then does it (its
  *   writer thread: mail goes on meanwhile, records queue); 0, or -1 with
  *   why (the store still works: a day's report is then only slower).
+ *   On PostgreSQL the open also makes autovacuum keep up with the
+ *   inserts (a report's index-only scans read the table too for rows
+ *   not yet vacuumed): dmarc_records gets the storage parameter
+ *   autovacuum_vacuum_insert_scale_factor = 0.01 (history_pg.c)
+ *   when it has none (a new store at creation, an older one at its
+ *   first open; a value the operator set is kept). When the connecting
+ *   role does not own the table (or the server is older than 13) it is
+ *   left alone, the store works as before, and history_note() returns
+ *   the one line to log saying so and what to do (NULL when nothing is
+ *   to be said); the schema's existing tables and indexes are not
+ *   created again, so such a role only needs the rights to the rows.
  *
  *   history_append() stores n records in one transaction (all or none):
  *   on PostgreSQL as one COPY, on SQLite as INSERTs of 50 rows.
@@ -376,6 +388,7 @@ int history_sent(history *h, const char *report_id, const char *dest,
 int history_mark_sent(history *h, const char *report_id, const char *dest,
     int64_t when, char *why, size_t whylen);
 const char *history_backend(const history *h);
+const char *history_note(const history *h);
 
 /*
  * Failure reports (RFC 9991), failure_report.c: the ARF message of one
@@ -451,7 +464,9 @@ int failrep_address(strbuf *out, const char *to, const char *message_id,
  *   (0, *limited set); 1 stored. history_failure_pending(): cb for each
  *   row not done, oldest first, at most max. history_failure_done():
  *   the row is done and its report text erased (privacy: nothing kept
- *   once handled). history_failure_sent()/_mark_sent(): a destination
+ *   once handled). history_failure_abandon(): the same for a row given
+ *   up on (done = 2: never pending again, text erased).
+ *   history_failure_sent()/_mark_sent(): a destination
  *   of a row (send once). history_failure_count(): reports sent since
  *   `since` to dest (dest not NULL) or for domain.
  */
@@ -471,6 +486,8 @@ int history_failure_add(history *h, const failrep_row *f, unsigned per_hour,
 int history_failure_pending(history *h, size_t max, history_failure_cb cb,
     void *arg, char *why, size_t whylen);
 int history_failure_done(history *h, const char *id, char *why,
+    size_t whylen);
+int history_failure_abandon(history *h, const char *id, char *why,
     size_t whylen);
 int history_failure_sent(history *h, const char *id, const char *dest,
     char *why, size_t whylen);

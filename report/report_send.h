@@ -89,8 +89,13 @@
  *   the mailbox (RATE_LIMITED: not sent, not retried); the message is the
  *   stored report with To: and a Message-ID of its own. A report is then
  *   done (its text erased from the store) unless an outcome is to be
- *   retried (UNCONFIRMED_TEMP, STORE_ERROR, FAILED). It returns how many
- *   outcomes made the run fail.
+ *   retried (UNCONFIRMED_TEMP, STORE_ERROR, FAILED). A report still to be
+ *   retried after a run at least REPORT_FAILURE_GIVE_UP seconds after
+ *   it was queued (its t; not in a dry run) is given up instead: marked
+ *   abandoned in the store (history_failure_abandon: never pending
+ *   again, its text erased) and told once as ABANDONED (why names the
+ *   report and its age; not itself a failure of the run: the outcome
+ *   that kept it was). It returns how many outcomes made the run fail.
  *
  *   Nothing here prints or logs: the caller says the outcomes.
  */
@@ -103,6 +108,15 @@
 #include "dmarc/dmarc.h"
 #include "dns/dns.h"
 #include "report/report.h"
+
+/* How long a failure report whose sending keeps failing (sendmail,
+ * the external destination's DNS check, the store) is retried before it
+ * is given up: 5 days, a bounce queue's give-up time (RFC 5321 4.5.4.1:
+ * "the give-up time generally needs to be at least 4-5 days"; Postfix's
+ * maximal_queue_lifetime and sendmail's Timeout.queuereturn default to
+ * 5 days). Without it a report that can never go out is retried by
+ * every run until --prune-before deletes it. */
+#define REPORT_FAILURE_GIVE_UP (5 * 86400)
 
 /* Local limit: words of report_sendmail (a sendmail command line has a
  * handful); 4 more are appended: -f SENDER -- RECIPIENT. */
@@ -136,6 +150,7 @@ typedef enum report_send_status {
 	REPORT_SEND_NOT_RECORDED,
 	REPORT_SEND_SENT,
 	REPORT_SEND_RATE_LIMITED,	/* failure reports: failure_report_rate */
+	REPORT_SEND_ABANDONED,		/* failure reports: REPORT_FAILURE_GIVE_UP */
 } report_send_status;
 
 typedef struct report_send_outcome {

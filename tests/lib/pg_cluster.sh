@@ -4,6 +4,8 @@
 # fsync off, database "dmarc".
 #
 #   pg_cluster_find          0 when the server binaries are there (PGBIN)
+#   pg_cluster_need NAME     returns when they are; else exits the test:
+#                            77 (skipped) when not root, 1 when root
 #   pg_cluster_start DIR     starts it in DIR (made here); sets PG_URI
 #                            (postgresql://...), PG_DIR, PG_PORT; 1 said
 #   pg_cluster_ctl ARGS...   pg_ctl on it (e.g. stop -m immediate, start)
@@ -11,6 +13,13 @@
 pg_cluster_find() {
 	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 	[ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]
+}
+
+pg_cluster_need() {
+	pg_cluster_find && return 0
+	[ "$(id -u)" != 0 ] && { echo "$1: skipped (no PostgreSQL server, not root)"; exit 77; }
+	echo "FAIL: PostgreSQL server missing (apt-get install postgresql)"
+	exit 1
 }
 
 pg_cluster_ctl() {

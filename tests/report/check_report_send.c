@@ -11,7 +11,9 @@
  * report_failure_send(): stored once per id, rate-limited per domain at
  * queueing and per domain and destination at sending, sent once, an
  * external ruf= without its _report._dmarc authorization not sent to, the
- * stored text erased when done.
+ * stored text erased when done; one whose sendmail always fails retried
+ * by every run until REPORT_FAILURE_GIVE_UP after it was queued, then
+ * abandoned (told once) and never tried again.
  */
 #include <check.h>
 #include <dirent.h>
@@ -252,7 +254,7 @@ on_said(void *arg, const char *pd, const report_send_outcome *o)
 	static const char *const names[] = { "no_rua", "refused", "not_mailto",
 	    "unconfirmed", "unconfirmed_temp", "store_error", "already_sent",
 	    "build_error", "too_big", "dry_run", "failed", "not_recorded",
-	    "sent", "rate_limited" };
+	    "sent", "rate_limited", "abandoned" };
 	walk *w = arg;
 
 	/* the domain is said when it is not example.com: the outputs
@@ -265,7 +267,8 @@ on_said(void *arg, const char *pd, const report_send_outcome *o)
 	if (o->status == REPORT_SEND_UNCONFIRMED ||
 	    o->status == REPORT_SEND_UNCONFIRMED_TEMP ||
 	    o->status == REPORT_SEND_REFUSED ||
-	    o->status == REPORT_SEND_RATE_LIMITED)
+	    o->status == REPORT_SEND_RATE_LIMITED ||
+	    o->status == REPORT_SEND_ABANDONED)
 		sb_printf(&w->said, " (%s)", o->why);
 	sb_puts(&w->said, ";\n");
 }
@@ -557,6 +560,95 @@ START_TEST(failure_reports)
 }
 END_TEST
 
+/* How many failure reports h has pending. */
+static int
+pending_n(history *h)
+{
+	char why[512];
+	int n = 0;
+
+	ck_assert_int_eq(history_failure_pending(h, 100, count_pending, &n, why,
+	    sizeof(why)), 0);
+	return n;
+}
+
+/* The fixture on SQLite or $HISTORY_DB, one failure report id queued at
+ * t for ruf@example.com (no rate). */
+static void
+fixture_one_failure(fixture *f, const char *id, int64_t t)
+{
+	char db[128];
+	int limited;
+
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	fixture_start(f, "", getenv("HISTORY_DB") != NULL ?
+	    getenv("HISTORY_DB") : db);
+	ck_assert_int_eq(queue_failure(f->h, id, t, "mailto:ruf@example.com",
+	    0, &limited), 1);
+}
+
+/* A sendmail that always fails: the report is retried by each run until
+ * REPORT_FAILURE_GIVE_UP after it was queued, then abandoned, told once,
+ * never pending nor tried again (before: retried until pruned). */
+START_TEST(failure_given_up)
+{
+	char why[512], sm[256], want[512];
+	int64_t t0 = 1800000000;
+	fixture f;
+
+	fixture_one_failure(&f, "g1/AM9.1", t0);
+	report_send_free(&f.s);
+	fake_sendmail("tempfail", 75, 1, sm, sizeof(sm));
+	ck_assert_int_eq(report_send_setup(&f.s, sm, "dmarc@mx.test", why,
+	    sizeof(why)), REPORT_SETUP_OK);
+
+	/* failed, kept: an hour later and a second before the bound */
+	ck_assert_uint_eq(report_failure_send(&f.job, 0, t0 + 3600, 0), 1);
+	ck_assert_str_eq(f.w.said.s, "failed ruf@example.com octets failed;\n");
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 0,
+	    t0 + REPORT_FAILURE_GIVE_UP - 1, 0), 1);
+	ck_assert_str_eq(f.w.said.s, "failed ruf@example.com octets failed;\n");
+	ck_assert_int_eq(pending_n(f.h), 1);
+
+	/* at the bound: tried once more, failed, then given up, said once */
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 0,
+	    t0 + REPORT_FAILURE_GIVE_UP, 0), 1);
+	snprintf(want, sizeof(want), "failed ruf@example.com octets failed;\n"
+	    "abandoned - 0 (failure report g1/AM9.1 queued %d hours ago, "
+	    "retried since, given up after 5 days);\n",
+	    REPORT_FAILURE_GIVE_UP / 3600);
+	ck_assert_str_eq(f.w.said.s, want);
+	ck_assert_int_eq(slurp("2.argv", &f.got), 0);
+
+	/* never again: not pending, no run tries it, nothing said */
+	ck_assert_int_eq(pending_n(f.h), 0);
+	sb_reset(&f.w.said);
+	ck_assert_uint_eq(report_failure_send(&f.job, 0,
+	    t0 + REPORT_FAILURE_GIVE_UP + 3600, 0), 0);
+	ck_assert_str_eq(f.w.said.s, "");
+	ck_assert_int_eq(slurp("3.argv", &f.got), -1);	/* three tries only */
+	fixture_end(&f);
+}
+END_TEST
+
+/* A dry run never gives up: it changes nothing. */
+START_TEST(failure_dry_run_kept)
+{
+	int64_t t0 = 1800000000;
+	fixture f;
+
+	fixture_one_failure(&f, "g2/AM9.2", t0);
+	f.job.dry_run = 1;
+	ck_assert_uint_eq(report_failure_send(&f.job, 0,
+	    t0 + 2 * REPORT_FAILURE_GIVE_UP, 0), 0);
+	ck_assert_str_eq(f.w.said.s, "dry_run ruf@example.com octets;\n");
+	ck_assert_int_eq(pending_n(f.h), 1);
+	fixture_end(&f);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -570,6 +662,8 @@ check_suite(void)
 	tcase_add_test(tc, failures_said);
 	tcase_add_test(tc, destinations);
 	tcase_add_test(tc, failure_reports);
+	tcase_add_test(tc, failure_given_up);
+	tcase_add_test(tc, failure_dry_run_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

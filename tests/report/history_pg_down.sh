@@ -16,10 +16,7 @@ BUILD=${BUILD:-build}
 GEN=$BUILD/tests/history_gen
 [ -x "$GEN" ] || { echo "FAIL: $GEN missing (make tests)"; exit 1; }
 . "$(pwd)/tests/lib/pg_cluster.sh"
-if ! pg_cluster_find; then
-	[ "$(id -u)" != 0 ] && { echo "history_pg_down: skipped (no PostgreSQL server)"; exit 77; }
-	echo "FAIL: PostgreSQL server missing (apt-get install postgresql)"; exit 1
-fi
+pg_cluster_need history_pg_down
 T=$(mktemp -d /tmp/history_pg_down.XXXXXX)
 chmod 755 "$T"
 GP=
