@@ -28,7 +28,7 @@
  *   i.e. about one round trip. At 16 cold messages that cost ~40 ms per
  *   dependent lookup (doc/BENCHMARKS.md), so every context gets
  *   DNS_OUTGOING_UDP / DNS_OUTGOING_TCP (before any --dns-conf file, which
- *   may override them).
+ *   may override them). Its caches get DNS_*_CACHE in the same way.
  */
 #include "dns/dns_int.h"
 
@@ -50,6 +50,19 @@
 #define DNS_OUTGOING_UDP_MIN 16
 /* TCP connections in flight (truncated answers; library default 2). */
 #define DNS_OUTGOING_TCP "16"
+/*
+ * libunbound's own caches (behind our answer cache: delegations, DS and
+ * DNSKEY sets, glue, and the answers themselves). Its library defaults
+ * are 1 MB each and 100 KB negative (config_create_forlib), which hold
+ * fewer than the 9,200 answers of 1,000 cold benchmark messages: a second
+ * pass over them asked every one again; with these sizes none
+ * (doc/BENCHMARKS.md). Local limits (memory, about 29 MB in all); a
+ * --dns-conf file may set its own.
+ */
+#define DNS_MSG_CACHE "8m"
+#define DNS_RRSET_CACHE "16m"    /* twice msg-cache-size, as unbound advises */
+#define DNS_KEY_CACHE "4m"
+#define DNS_NEG_CACHE "1m"
 
 /* ub_ctx_config parses into process-wide state: one at a time. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -321,7 +334,12 @@ dns_setup_ctx(dns_setup *s, const dns_config *cfg, int supply_apex,
 	snprintf(ports, sizeof(ports), "%u", outgoing_udp());
 	if (set_opt(s->ctx, "outgoing-range:", ports, err, errlen) != 0 ||
 	    set_opt(s->ctx, "outgoing-num-tcp:", DNS_OUTGOING_TCP, err,
-	    errlen) != 0)
+	    errlen) != 0 ||
+	    set_opt(s->ctx, "msg-cache-size:", DNS_MSG_CACHE, err, errlen) != 0 ||
+	    set_opt(s->ctx, "rrset-cache-size:", DNS_RRSET_CACHE, err,
+	    errlen) != 0 ||
+	    set_opt(s->ctx, "key-cache-size:", DNS_KEY_CACHE, err, errlen) != 0 ||
+	    set_opt(s->ctx, "neg-cache-size:", DNS_NEG_CACHE, err, errlen) != 0)
 		goto fail;
 	if (cfg->zone_file != NULL) {
 		if (setup_zone(s, cfg, supply_apex, err, errlen) != 0)

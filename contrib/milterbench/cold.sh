@@ -25,6 +25,10 @@
 # minimisation is off in both (else each new name costs extra A queries
 # probing for zone cuts that do not exist: 1,592 of 2,165 queries in a
 # 100-message trial; the bound counts one query per name).
+# After authmilter's run, ubreplay replays its query log (same questions at
+# the same moments) through libunbound alone with a fresh cache: the
+# resolver floor, the cost of one dependent lookup on this machine with
+# nothing of authmilter in the way (coldreport.py prints it beside the table).
 # milterbench sends the corpus at COLD_CONCURRENCY sessions; coldreport.py
 # prints the table (end-of-message latency p50/p99, median of latency over
 # each message's bound, queries per message) and judges the targets; the
@@ -160,6 +164,19 @@ run_authmilter() {
 	measure authmilter "$d" "-s unix:$RUN/authmilter.sock"
 	stop $AM
 	PIDS=""
+	run_floor "$d"
+}
+
+# run_floor DELAY: libunbound alone (ubreplay) asks authmilter's questions at
+# the moments its run asked them, with a fresh cache and dnsdelay: what one
+# dependent lookup costs on this machine at this load, in $RUN/floor-DELAY.out
+run_floor() {
+	dd_start floor "$1"
+	"$WORK/ubreplay" -c "$RUN/authmilter-dns.conf" -q "$RUN/authmilter-$1.qlog" \
+	    > "$RUN/floor-$1.out"
+	stop $DD
+	PIDS=""
+	echo "cold: libunbound alone at $1 ms: $(cat "$RUN/floor-$1.out") $(cat "$RUN/floor-$1.count")"
 }
 
 # dd_start LABEL DELAY: a fresh dnsdelay (its count and query log are the run's)

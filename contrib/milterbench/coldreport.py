@@ -12,6 +12,9 @@ S-D.qlog (dnsdelay -L: when each query left the resolver). Prints:
     the bound's p50, the median of each message's latency/bound, DNS queries
     per message (at dnsdelay), errors;
   - latency minus bound x RTT (p50) per bound: a fixed cost or one per step;
+  - the resolver floor (floor-D.out, ubreplay: libunbound alone replaying
+    authmilter's query log): one lookup's p50, and authmilter's p50 over the
+    bound counted in those steps instead of round trips;
   - the issue's targets judged from the same run: authmilter p50 <= 1.3x the
     bound, <= 0.3x the pair's p50;
   - for the largest delay, "where it waits": each message's queries (known
@@ -202,6 +205,27 @@ def main():
                                      "opendkim+opendmarc", "  ".join(
                                          "%d: %.0f" % (k, pct(v, 0.5))
                                          for k, v in sorted(by.items()))))
+    floor_lines = []
+    for d in delays:
+        try:
+            with open(os.path.join(a.run, "floor-%d.out" % d)) as f:
+                m = re.search(r"p50_ms=([\d.]+) p90_ms=([\d.]+)", f.read())
+        except OSError:
+            continue
+        if not m or (d, "authmilter") not in res:
+            continue
+        step = float(m.group(1))
+        am = res[(d, "authmilter")]
+        fb = am[2] / d * step
+        floor_lines.append("  %d ms: one lookup p50 %.1f ms, p90 %.1f ms (the round trip + %.1f ms);"
+                           " bound x that step %.1f ms; authmilter p50 %.2fx of it" % (
+                               d, step, float(m.group(2)), step - d, fb,
+                               am[0] / fb if fb else 0))
+    if floor_lines:
+        print("resolver floor (libunbound alone asking authmilter's questions at the moments "
+              "its run asked them, fresh cache; not a target):")
+        for line in floor_lines:
+            print(line)
     print("targets (each from this run):")
     for d in delays:
         if (d, "authmilter") not in res or (d, "pair") not in res:

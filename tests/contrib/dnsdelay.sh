@@ -81,9 +81,44 @@ set -- $(query "$NSD_PORT" c.slow.example 16 udp)
 kill $DD_PID
 wait $DD_PID
 DD_PID=
-grep -qx 'dnsdelay: queries=4 udp=3 tcp=1 dropped=0' "$T/count" ||
-    fail "count: $(cat "$T/count")"
+grep -Eqx 'dnsdelay: queries=4 udp=3 tcp=1 dropped=0 late_ms_p50=[0-9.]+ late_ms_p90=[0-9.]+ late_ms_p99=[0-9.]+' \
+    "$T/count" || fail "count: $(cat "$T/count")"
 [ "$(awk '{print $2, $3, $4}' "$T/q.log" | tr '\n' ,)" = \
     "udp a.slow.example. 1,udp b.slow.example. 1,udp c.slow.example. 16,tcp c.slow.example. 16," ] ||
     fail "query log: $(cat "$T/q.log")"
 echo "ok: dnsdelay holds each query a 300 ms round trip (UDP and TCP), answers intact, counted and logged"
+
+# ubreplay (the resolver floor): a validating libunbound asks a query log's
+# questions at their offsets through a fresh dnsdelay; the DNSKEY line is
+# libunbound's own and is not replayed; each answer takes the round trip
+make -s -f contrib/milterbench/Makefile BUILD="$BUILD" "$BUILD/milterbench/ubreplay" ||
+    fail "cannot build ubreplay"
+"$BUILD/milterbench/dnsdelay" -l "$DD_PORT" -u "$NSD_PORT" -d 300 > "$T/count2" 2> "$T/err" &
+DD_PID=$!
+sleep 0.2
+cat > "$T/ub.conf" <<EOF
+server:
+    module-config: "validator iterator"
+    trust-anchor-file: "$T/slow.example.ds"
+    do-not-query-localhost: no
+    qname-minimisation: no
+    local-zone: "." static
+    local-zone: "slow.example." transparent
+    use-syslog: no
+stub-zone:
+    name: "slow.example."
+    stub-addr: 127.0.0.1@$DD_PORT
+EOF
+printf '%s\n' '5 udp a.slow.example. 1' '5 udp slow.example. 48' '6 udp b.slow.example. 1' \
+    '400 udp c.slow.example. 16' > "$T/replay.log"
+got=$("$BUILD/milterbench/ubreplay" -c "$T/ub.conf" -q "$T/replay.log") ||
+    fail "ubreplay failed: $got"
+echo "$got" | grep -Eq '^ubreplay: queries=3 errors=0 p50_ms=[0-9.]+ p90_ms=[0-9.]+ p99_ms=[0-9.]+$' ||
+    fail "ubreplay: $got"
+p50=$(echo "$got" | sed 's/.*p50_ms=\([0-9]*\).*/\1/')
+[ "$p50" -ge 300 ] && [ "$p50" -lt 3000 ] || fail "ubreplay p50 $p50 ms for a 300 ms round trip: $got"
+kill $DD_PID
+wait $DD_PID
+DD_PID=
+grep -q '^dnsdelay: queries=[4-9] ' "$T/count2" || fail "replay count: $(cat "$T/count2")"
+echo "ok: ubreplay replays a query log through a validating libunbound ($got)"

@@ -648,6 +648,50 @@ write_temp(char *path, const char *text)
 	fclose(fp);
 }
 
+/* The option's value in a set-up context, as libunbound reports it. */
+static long
+ub_option(dns_setup *su, const char *opt)
+{
+	char *val = NULL;
+	long n;
+
+	ck_assert_int_eq(ub_ctx_get_option(su->ctx, opt, &val), 0);
+	ck_assert_ptr_nonnull(val);
+	n = strtol(val, NULL, 10);
+	free(val);
+	return n;
+}
+
+/* libunbound's caches get our sizes, not its 1 MB library defaults; an
+ * operator's --dns-conf file still sets its own. */
+START_TEST(test_ub_cache_sizes)
+{
+	char path[] = "/tmp/check_dns_conf_XXXXXX", err[512];
+	dns_config cfg;
+	dns_setup su;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.forwarders[0] = "127.0.0.1@9";
+	cfg.nforwarders = 1;
+	cfg.trust_anchor_file = "";
+	ck_assert_msg(dns_setup_ctx(&su, &cfg, 0, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ub_option(&su, "msg-cache-size"), 8L << 20);
+	ck_assert_int_eq(ub_option(&su, "rrset-cache-size"), 16L << 20);
+	ck_assert_int_eq(ub_option(&su, "key-cache-size"), 4L << 20);
+	ck_assert_int_eq(ub_option(&su, "neg-cache-size"), 1L << 20);
+	dns_setup_cleanup(&su);
+
+	write_temp(path, "server:\n    rrset-cache-size: 2m\n");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_conf = path;
+	ck_assert_msg(dns_setup_ctx(&su, &cfg, 0, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ub_option(&su, "rrset-cache-size"), 2L << 20);
+	ck_assert_int_eq(ub_option(&su, "msg-cache-size"), 8L << 20);
+	dns_setup_cleanup(&su);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_bad_zone_file)
 {
 	char path[] = "/tmp/check_dns_zone_XXXXXX", err[512];
@@ -884,6 +928,7 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_threads, 0, 2);  /* cache on, off */
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_bad_zone_file);
+	tcase_add_test(tc, test_ub_cache_sizes);
 	tcase_add_loop_test(tc, test_zone_error_line, 0,
 	    (int)(sizeof(zone_errors) / sizeof(zone_errors[0])));
 	tcase_add_test(tc, test_names);
