@@ -4,6 +4,7 @@
  */
 #include "dkim/dkim_key_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -326,14 +327,30 @@ dkim_key_parse(dkim_key *k, const char *txt, size_t len, char *err,
 void
 dkim_key_clear(dkim_key *k)
 {
+	EVP_PKEY_CTX_free(k->vctx);
+	k->vctx = NULL;
 	EVP_PKEY_free(k->pkey);
 	k->pkey = NULL;
+}
+
+/* The digests fetched once; kept for the life of the process. */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_sha1, *md_sha256;
+
+static void
+md_fetch(void)
+{
+	md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
 const EVP_MD *
 dkim_alg_md(dkim_alg alg)
 {
-	return alg == DKIM_ALG_RSA_SHA1 ? EVP_sha1() : EVP_sha256();
+	(void)pthread_once(&md_once, md_fetch);
+	if (alg == DKIM_ALG_RSA_SHA1)
+		return md_sha1 != NULL ? md_sha1 : EVP_sha1();
+	return md_sha256 != NULL ? md_sha256 : EVP_sha256();
 }
 
 int
@@ -351,6 +368,8 @@ dkim_key_verify(const dkim_key *k, dkim_alg alg, const unsigned char *digest,
 		    EVP_DigestVerifyInit(mc, NULL, NULL, NULL, k->pkey) == 1)
 			ok = EVP_DigestVerify(mc, sig, slen, digest, dlen) == 1;
 		EVP_MD_CTX_free(mc);
+	} else if (alg == DKIM_ALG_RSA_SHA256 && k->vctx != NULL) {
+		ok = EVP_PKEY_verify(k->vctx, sig, slen, digest, dlen) == 1;
 	} else {
 		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(k->pkey, NULL);
 

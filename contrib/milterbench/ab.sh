@@ -18,7 +18,9 @@
 # Needs the corpus and the client of a `make bench` run first
 # ($BUILD/milterbench/corpus, $BUILD/milterbench/milterbench).
 # Environment: BUILD (build), AB_ROUNDS (10), MB_MESSAGES (2000, at most
-# the corpus size), MB_CONCURRENCY ("1 8 32").
+# the corpus size), MB_CONCURRENCY ("1 8 32"), AB_RATE (unset: a flood;
+# a number: each run paced at that many messages/s, `milterbench -r`, as
+# an MTA's pace leaves the daemon idle between messages).
 set -eu
 [ $# -eq 2 ] || { echo "usage: ab.sh OLD_AUTHMILTER NEW_AUTHMILTER" >&2; exit 2; }
 OLD=$1 NEW=$2
@@ -26,6 +28,7 @@ BUILD=${BUILD:-build}
 AB_ROUNDS=${AB_ROUNDS:-10}
 MB_MESSAGES=${MB_MESSAGES:-2000}
 MB_CONCURRENCY=${MB_CONCURRENCY:-"1 8 32"}
+AB_RATE=${AB_RATE:-}
 WORK=$(pwd)/$BUILD/milterbench
 CORPUS=$WORK/corpus
 MB=$WORK/milterbench
@@ -59,7 +62,8 @@ HZ=$(getconf CLK_TCK)
 one() {	# one NAME PID CONC
 	b=$(cpu "$2")
 	"$MB" -s "unix:$RUN/$1.sock" -d "$CORPUS" -n "$MB_MESSAGES" -c "$3" \
-	    -t 10 -o /dev/null > "$RUN/out" || die "milterbench failed on $1"
+	    ${AB_RATE:+-r "$AB_RATE"} -t 10 -o /dev/null > "$RUN/out" ||
+	    die "milterbench failed on $1"
 	grep -q ' errors=0' "$RUN/out" || die "$1: errors: $(cat "$RUN/out")"
 	a=$(cpu "$2")
 	echo "$b $a" | awk -v n="$MB_MESSAGES" -v hz="$HZ" \
@@ -68,7 +72,7 @@ one() {	# one NAME PID CONC
 for s in old new; do	# warm-up: key and answer caches filled alike
 	"$MB" -s "unix:$RUN/$s.sock" -d "$CORPUS" -n 200 -c 4 -o /dev/null >/dev/null
 done
-echo "ab: $AB_ROUNDS rounds of $MB_MESSAGES messages, A B B A, CPU us/msg"
+echo "ab: $AB_ROUNDS rounds of $MB_MESSAGES messages, A B B A, CPU us/msg${AB_RATE:+, paced at $AB_RATE msgs/s}"
 echo "ab: old $OLD"
 echo "ab: new $NEW"
 : > "$RUN/pairs"

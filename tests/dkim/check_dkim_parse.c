@@ -546,6 +546,100 @@ START_TEST(key_cache_sets)
 }
 END_TEST
 
+/*
+ * A key from the cache comes with its own ready rsa-sha256 verification
+ * context (a copy of the entry's): it verifies what a fresh set-up
+ * verifies and nothing else. It is not applied to rsa-sha1 (the digest
+ * is part of what PKCS#1 v1.5 signs: a SHA-256 signature does not pass
+ * as SHA-1, a SHA-1 one does); a changed record is a miss, and its key
+ * does not pass the old key's signature (fail closed); Ed25519 keys get
+ * no context and still verify.
+ */
+START_TEST(key_cache_verify_ctx)
+{
+	EVP_PKEY *pk[2] = { EVP_RSA_gen(1024), EVP_RSA_gen(1024) };
+	unsigned char dig[32] = { 7, 1 }, sig[2][512], sig1[512];
+	size_t sl[2], sl1 = sizeof(sig1);
+	strbuf rec[2];
+	dkim_keycache *c = dkim_keycache_new(4);
+	dkim_key k, p;
+	EVP_PKEY_CTX *pc;
+	char err[160];
+	int t;
+
+	ck_assert_ptr_nonnull(c);
+	for (t = 0; t < 2; t++) {
+		sb_init(&rec[t]);
+		rsa_record(pk[t], 1, &rec[t]);
+		sl[t] = rsa_sign(pk[t], dig, sig[t]);
+	}
+	pc = EVP_PKEY_CTX_new(pk[0], NULL);  /* rsa-sha1 over dig[0..20) */
+	ck_assert(EVP_PKEY_sign_init(pc) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha1()) == 1 &&
+	    EVP_PKEY_sign(pc, sig1, &sl1, dig, 20) == 1);
+	EVP_PKEY_CTX_free(pc);
+
+	ck_assert_int_eq(dkim_key_parse(&p, rec[0].s, rec[0].len, err, 160), 0);
+	ck_assert_ptr_null(p.vctx);  /* a parse sets none up */
+	dkim_keycache_put(c, rec[0].s, rec[0].len, &p);
+	dkim_key_clear(&p);
+	for (t = 0; t < 2; t++) {  /* each get: its own copy */
+		ck_assert_int_eq(dkim_keycache_get(c, rec[0].s, rec[0].len, &k),
+		    1);
+		ck_assert_ptr_nonnull(k.vctx);
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig,
+		    32, sig[0], sl[0]), 1);
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig,
+		    32, sig[1], sl[1]), 0);  /* the other key's */
+		sig[0][9] ^= 1;
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig,
+		    32, sig[0], sl[0]), 0);
+		sig[0][9] ^= 1;
+		dig[3] ^= 1;
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig,
+		    32, sig[0], sl[0]), 0);
+		dig[3] ^= 1;
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA1, dig,
+		    20, sig[0], sl[0]), 0);
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA1, dig,
+		    20, sig1, sl1), 1);
+		ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig,
+		    32, sig1, sl1), 0);
+		dkim_key_clear(&k);
+		ck_assert_ptr_null(k.vctx);
+	}
+	/* the record changed in DNS: a miss; its key fails the old signature */
+	ck_assert_int_eq(dkim_keycache_get(c, rec[1].s, rec[1].len, &k), 0);
+	ck_assert_int_eq(dkim_key_parse(&p, rec[1].s, rec[1].len, err, 160), 0);
+	dkim_keycache_put(c, rec[1].s, rec[1].len, &p);
+	dkim_key_clear(&p);
+	ck_assert_int_eq(dkim_keycache_get(c, rec[1].s, rec[1].len, &k), 1);
+	ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig, 32,
+	    sig[0], sl[0]), 0);
+	ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_RSA_SHA256, dig, 32,
+	    sig[1], sl[1]), 1);
+	dkim_key_clear(&k);
+	/* Ed25519: cached without a context */
+	ck_assert_int_eq(dkim_key_parse(&p, "k=ed25519; " ED_P,
+	    strlen("k=ed25519; " ED_P), err, 160), 0);
+	dkim_keycache_put(c, "k=ed25519; " ED_P, strlen("k=ed25519; " ED_P),
+	    &p);
+	dkim_key_clear(&p);
+	ck_assert_int_eq(dkim_keycache_get(c, "k=ed25519; " ED_P,
+	    strlen("k=ed25519; " ED_P), &k), 1);
+	ck_assert_ptr_null(k.vctx);
+	ck_assert_int_eq(dkim_key_verify(&k, DKIM_ALG_ED25519_SHA256, dig, 32,
+	    sig[0], 64), 0);
+	dkim_key_clear(&k);
+	dkim_keycache_free(c);
+	for (t = 0; t < 2; t++) {
+		EVP_PKEY_free(pk[t]);
+		sb_free(&rec[t]);
+	}
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -563,6 +657,7 @@ check_suite(void)
 	tcase_add_test(tc, key_rsa_encodings);
 	tcase_add_test(tc, key_cache);
 	tcase_add_test(tc, key_cache_sets);
+	tcase_add_test(tc, key_cache_verify_ctx);
 	suite_add_tcase(s, tc);
 	return s;
 }
