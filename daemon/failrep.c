@@ -61,8 +61,8 @@ delivery(msg_action a)
  * a name below an Organizational Domain has it as its own; a d= whose
  * own walk would stop deeper, psd=y below the author's, is the one case
  * this reports that the policy check would not call aligned). */
-static const dkim_sigresult *
-failed_aligned_sig(const msg_verdict *v, const dmarc_result *d)
+const dkim_sigresult *
+failrep_dkim_sig(const msg_verdict *v, const dmarc_result *d)
 {
 	size_t i;
 
@@ -140,7 +140,7 @@ failrep_submit(history_writer *w, const am_config *cfg, const msg_verdict *v,
 	in.reported_domain = d->from_domain;
 	in.auth_results = v->auth_results;
 	in.delivery = delivery(v->action);
-	if ((sig = failed_aligned_sig(v, d)) != NULL) {
+	if ((sig = failrep_dkim_sig(v, d)) != NULL) {
 		in.dkim_domain = sig->d;
 		in.dkim_identity = sig->i;	/* "": @d (failrep_build) */
 		in.dkim_selector = sig->s;
