@@ -14,6 +14,7 @@
 
 #include "daemon/log_int.h"
 #include "report/report.h"
+#include "util/domain.h"
 
 #define FAILREP_USER_AGENT "authmilter/0.1.0"
 
@@ -51,6 +52,33 @@ delivery(msg_action a)
 	}
 }
 
+/* The signature a DKIM failure report is about (RFC 6591 3.1, RFC 9991
+ * 3): the first that did not verify whose d= aligns with the author
+ * domain in the record's adkim= mode, NULL when none. The DMARC check
+ * judges the alignment of passing signatures only, so this one is told
+ * from the names it gave: strict, d= is the author domain; relaxed, d=
+ * is the author's Organizational Domain or below it (RFC 7489 3.1.1:
+ * a name below an Organizational Domain has it as its own; a d= whose
+ * own walk would stop deeper, psd=y below the author's, is the one case
+ * this reports that the policy check would not call aligned). */
+const dkim_sigresult *
+failrep_dkim_sig(const msg_verdict *v, const dmarc_result *d)
+{
+	size_t i;
+
+	for (i = 0; i < v->ndkim; i++) {
+		const dkim_sigresult *s = v->dkim[i];
+
+		if (s->result == DKIM_PASS)
+			continue;
+		if (domain_equal(s->d, d->from_domain, DOMAIN_TRAILING_DOT) ||
+		    (d->record.adkim == DMARC_ALIGN_RELAXED &&
+		    domain_within(s->d, d->org_domain, DOMAIN_TRAILING_DOT)))
+			return s;
+	}
+	return NULL;
+}
+
 /* The report's From: failure_report_from, report_email, else postmaster@
  * the authserv_id or the host name. */
 static void
@@ -77,6 +105,7 @@ failrep_submit(history_writer *w, const am_config *cfg, const msg_verdict *v,
     const failrep_facts *f)
 {
 	const dmarc_result *d = v->dmarc;
+	const dkim_sigresult *sig;
 	char from[512], why[256], mta[300];
 	failrep_input in;
 	failrep_row *row;
@@ -111,6 +140,11 @@ failrep_submit(history_writer *w, const am_config *cfg, const msg_verdict *v,
 	in.reported_domain = d->from_domain;
 	in.auth_results = v->auth_results;
 	in.delivery = delivery(v->action);
+	if ((sig = failrep_dkim_sig(v, d)) != NULL) {
+		in.dkim_domain = sig->d;
+		in.dkim_identity = sig->i;	/* "": @d (failrep_build) */
+		in.dkim_selector = sig->s;
+	}
 	in.headers = f->headers;
 	in.headers_len = f->headers_len;
 	in.mask_localparts = cfg->failure_report_redact ==

@@ -7,6 +7,8 @@
  *            size_t vlen);
  *   int  failrep_submit(history_writer *w, const am_config *cfg,
  *            const msg_verdict *v, const failrep_facts *f);
+ *   const dkim_sigresult *failrep_dkim_sig(const msg_verdict *v,
+ *            const dmarc_result *d);
  *
  * DESCRIPTION
  *   failrep_header() keeps one header field ("name: value" CRLF) of the
@@ -22,6 +24,11 @@
  *   (history_writer_submit_failure: never waits). 1 queued, 0 not
  *   wanted, -1 not built or dropped (logged with the reason).
  *   Nothing is sent here: `authmilter report --failure --send` sends.
+ *
+ *   failrep_dkim_sig() is the signature a report names in its DKIM-*
+ *   fields (RFC 6591 3.1): the first of v that did not pass and whose d=
+ *   aligns with d's author domain in the record's adkim= mode (strict:
+ *   the same name; relaxed: at or below d->org_domain), NULL when none.
  */
 #ifndef AUTHMILTER_FAILREP_INT_H
 #define AUTHMILTER_FAILREP_INT_H
@@ -48,5 +55,7 @@ int failrep_header(strbuf *hdrs, const char *name, const char *value,
     size_t vlen);
 int failrep_submit(history_writer *w, const am_config *cfg,
     const msg_verdict *v, const failrep_facts *f);
+const dkim_sigresult *failrep_dkim_sig(const msg_verdict *v,
+    const dmarc_result *d);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "util/clean.h"
+#include "util/domain.h"
 #include "util/hash.h"
 
 /* RFC 5965 3.1 "Version: 1" and RFC 5965 2 (d)'s text/rfc822-headers */
@@ -21,6 +22,9 @@
  * an envelope address); longer values are cut, never the report. */
 #define FAILREP_FIELD_MAX 2048
 #define FAILREP_MASK "redacted"	/* RFC 6590 2: a local-part replaced */
+/* RFC 5321 4.5.3.1.1: a local-part is at most 64 octets (the bound of
+ * the local-part of a DKIM-Identity we report) */
+#define FAILREP_LOCAL_MAX 64
 
 int
 failrep_wanted(unsigned fo, const failrep_auth *a)
@@ -209,6 +213,58 @@ headers_part(strbuf *out, const char *h, size_t n, int mask)
 	return rc;
 }
 
+/* A DKIM d= or s= as the report may carry it: an RFC 6376 3.5 domain-name
+ * or selector (labels of letters, digits, '-' and '_', at most
+ * DOMAIN_MAX_TEXT octets), so printable 7-bit ASCII without a blank, a
+ * CR or an LF. */
+static int
+dkim_name_ok(const char *s)
+{
+	return s != NULL && domain_valid(s, strlen(s), DOMAIN_UNDERSCORE);
+}
+
+/* An RFC 6376 3.5 i=: [local-part] "@" domain-name, the local-part 0 to
+ * FAILREP_LOCAL_MAX octets of VCHAR (a quoted one with a blank is
+ * refused too), the domain as dkim_name_ok(). */
+static int
+dkim_identity_ok(const char *s)
+{
+	const char *at = s != NULL ? strrchr(s, '@') : NULL;
+
+	return at != NULL && (size_t)(at - s) <= FAILREP_LOCAL_MAX &&
+	    clean_span(s, CLEAN_VCHAR) >= (size_t)(at - s) &&
+	    dkim_name_ok(at + 1);
+}
+
+/* RFC 6591 3.1 (updated by RFC 9991 3, draft-ietf-dmarc-failure-reporting
+ * "Reporting Format"; RFC 7489 7.3.1 before it): a report of a DKIM
+ * failure carries the failing signature's DKIM-Domain (d=), DKIM-Identity
+ * (i=, "@" d= when the signature has none: RFC 6376 3.5) and
+ * DKIM-Selector (s=). The values come from the sender's signature: the
+ * three are written only when each is a well-formed name (dkim_name_ok,
+ * dkim_identity_ok: bounded, no CR, LF, control, blank or 8-bit octet),
+ * else none is, so nothing the sender wrote can start a field. */
+static int
+dkim_fields(strbuf *out, const failrep_input *in)
+{
+	char dflt[DOMAIN_MAX_TEXT + 2];
+	const char *id = in->dkim_identity;
+
+	if (!dkim_name_ok(in->dkim_domain) || !dkim_name_ok(in->dkim_selector))
+		return 0;
+	if (id == NULL || id[0] == '\0') {
+		snprintf(dflt, sizeof(dflt), "@%s", in->dkim_domain);
+		id = dflt;
+	}
+	if (!dkim_identity_ok(id))
+		return 0;
+	if (field(out, "DKIM-Domain", in->dkim_domain, 0) < 0 ||
+	    field(out, "DKIM-Identity", id, in->mask_localparts) < 0 ||
+	    field(out, "DKIM-Selector", in->dkim_selector, 0) < 0)
+		return -1;
+	return 0;
+}
+
 static const char *
 alignment(const failrep_input *in)
 {
@@ -269,6 +325,7 @@ failrep_build(const failrep_input *in, strbuf *out, char *why, size_t whylen)
 	rc |= sb_puts(&fb, "Auth-Failure: dmarc\r\n");
 	rc |= field(&fb, "Reported-Domain", dom, 0);
 	rc |= field(&fb, "Identity-Alignment", alignment(in), 0);
+	rc |= dkim_fields(&fb, in);
 	rc |= field(&fb, "Delivery-Result", in->delivery != NULL ?
 	    in->delivery : "other", 0);
 

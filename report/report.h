@@ -408,12 +408,15 @@ const char *history_note(const history *h);
  *   Original-Mail-From, Original-Rcpt-To, Arrival-Date, Reporting-MTA,
  *   Source-IP, Authentication-Results (required: -1 when in has none),
  *   Auth-Failure: dmarc, Reported-Domain, Identity-Alignment,
- *   Delivery-Result) and text/rfc822-headers: the original header block
- *   only, never the body (the privacy default RFC 9991 and RFC 6590
- *   discuss), cut at a line end before FAILREP_MAX_HEADERS. Every value
- *   a sender chose is cleaned (controls, CR and LF as '?'; invalid UTF-8
- *   as '?') so none can add a field or a MIME boundary; the boundary is
- *   keyed (hash_keyed) and checked absent from the parts. With
+ *   Delivery-Result, and with dkim_domain set DKIM-Domain, DKIM-Identity
+ *   and DKIM-Selector: all three, or none when one of the values is not
+ *   a well-formed bounded name) and text/rfc822-headers: the original
+ *   header block only, never the body (the privacy default RFC 9991
+ *   and RFC 6590 discuss), cut at a line end before
+ *   FAILREP_MAX_HEADERS. Every value a sender chose is cleaned
+ *   (controls, CR and LF as '?'; invalid UTF-8 as '?') so none can add
+ *   a field or a MIME boundary; the boundary is keyed (hash_keyed) and
+ *   checked absent from the parts. With
  *   mask_localparts every local-part before an '@' in the header block
  *   and the envelope fields becomes "redacted" (RFC 6590 2).
  *   failrep_mask_localparts() does that to s[0..n) into out and returns
@@ -442,6 +445,11 @@ typedef struct failrep_input {
 	const char *auth_results;    /* our AR value (folded or not) */
 	failrep_auth auth;
 	const char *delivery;        /* RFC 6591 3.1 Delivery-Result word */
+	/* The failing DKIM signature whose d= aligns with the author
+	 * (RFC 6591 3.1 DKIM-Domain, DKIM-Identity, DKIM-Selector); NULL
+	 * when the report is not for a DKIM failure. identity NULL or "":
+	 * "@" domain (RFC 6376 3.5). */
+	const char *dkim_domain, *dkim_identity, *dkim_selector;
 	const char *headers;         /* "Name: value" lines */
 	size_t headers_len;
 	int mask_localparts;

@@ -4,14 +4,18 @@
 # our code), it is a multipart/report; report-type=feedback-report whose
 # parts are text/plain, message/feedback-report and text/rfc822-headers
 # (RFC 5965 2), with the RFC 5965 3.1 required fields and the RFC 6591
-# auth-failure ones; the original's body is not there.
+# auth-failure ones; the original's body is not there. With DKIM-DOMAIN
+# (a report of a DKIM failure), DKIM-Domain, DKIM-Identity and
+# DKIM-Selector are those given (RFC 6591 3.1); without, none is there.
 # usage: arf_check.py FILE DOMAIN SOURCE-IP DELIVERY BODY-TEXT MAIL-FROM MTA
+#            [DKIM-DOMAIN DKIM-IDENTITY DKIM-SELECTOR]
 # prints the feedback fields; exit 1 with the reason on a mismatch.
 import email
 import email.policy
 import sys
 
 path, domain, ip, delivery, body_text, mail_from, reporting_mta = sys.argv[1:8]
+dkim = sys.argv[8:11]
 raw = open(path, "rb").read()
 msg = email.message_from_bytes(raw, policy=email.policy.compat32)
 
@@ -51,6 +55,10 @@ want = {
 for k, v in want.items():
     if fields.get(k) != [v]:
         die("%s: %r, want [%r]" % (k, fields.get(k), v))
+for k, v in zip(("dkim-domain", "dkim-identity", "dkim-selector"),
+                dkim or (None, None, None)):
+    if fields.get(k) != ([v] if v is not None else None):
+        die("%s: %r, want %r" % (k, fields.get(k), v))
 for k in ("user-agent", "authentication-results", "arrival-date"):
     if len(fields.get(k, [])) != 1:
         die("%s: %r, want one" % (k, fields.get(k)))

@@ -95,6 +95,7 @@ e2e_zone
 cat >> "$T/zone" <<EOF
 _dmarc.fr.example.           TXT "v=DMARC1; p=reject; ruf=mailto:ruf@example.net; fo=1"
 fr.example._report._dmarc.example.net. TXT "v=DMARC1"
+sel._domainkey.fr.example.   TXT $_pubq
 EOF
 
 # --- the two milters ---------------------------------------------------------
@@ -261,7 +262,9 @@ sleep 1
 grep -l "^Message-ID: <forged\." "$T"/sink/m.* >/dev/null 2>&1 && fail "p=reject: delivered anyway"
 
 # --- 2b. a failure report (RFC 9991) for that kind of failure, sent once ------
-msg frfail alice@fr.example
+# signed by fr.example (aligned) with a signature that does not verify:
+# the report names it (RFC 6591 3.1 DKIM-Domain, -Identity, -Selector)
+msg frfail alice@fr.example "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=fr.example; s=sel; i=news@fr.example; h=from:subject; bh=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AAAA"
 r=$(send frfail 192.0.2.201 evil.example mallory@evil.example)
 case $r in "550 5.7.1"*fr.example*) ;; *) fail "frfail: want 550 5.7.1, got: $r" ;; esac
 # the history writer stores it (never the milter thread); then one run sends
@@ -284,7 +287,8 @@ for i in $(seq 1 150); do
 done
 [ -n "$f" ] || fail "frfail: no failure report reached the receiver"
 $PY "$SRC/tests/e2e/arf_check.py" "$f" fr.example 192.0.2.201 reject \
-    "Hello from the end-to-end test (frfail)" mallory@evil.example "$ASID" > "$T/arf.out" ||
+    "Hello from the end-to-end test (frfail)" mallory@evil.example "$ASID" \
+    fr.example news@fr.example sel > "$T/arf.out" ||
     { cat "$T/arf.out"; fail "frfail: the report as received"; }
 sleep 1
 n=$(grep -l "^Reported-Domain: fr.example" "$T"/sink/m.* | wc -l)

@@ -2,7 +2,8 @@
  * tests/fuzz/fuzz_failure_report.c - libFuzzer target: failrep_build()
  * (report/failure_report.c) with the sender-chosen values from arbitrary
  * bytes (the first octet: mask local-parts or not; then, NUL-separated,
- * the header block, MAIL FROM, RCPT TO, the AR value, the queue id):
+ * the header block, MAIL FROM, RCPT TO, the AR value, the queue id, a
+ * failing signature's d=, i= and s=):
  * lines always CRLF (no bare CR or LF), the boundary closes once at the
  * end and opens three parts, one Feedback-Type and one Auth-Failure at
  * a line start, the feedback fields ASCII without controls, and with
@@ -35,7 +36,8 @@ count(const char *s, const char *needle)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *field[5] = { "", NULL, NULL, NULL, NULL };
+	const char *field[8] = { "", NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL };
 	char *in, *p, *end, delim[96], part[160], *fb, *orig;
 	failrep_input fi;
 	strbuf out;
@@ -54,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = in;
 	end = in + len;
 	field[n++] = p;
-	while (n < 5 && (p = memchr(p, '\0', (size_t)(end - p))) != NULL &&
+	while (n < 8 && (p = memchr(p, '\0', (size_t)(end - p))) != NULL &&
 	    p < end) {
 		p++;
 		field[n++] = p;
@@ -70,6 +72,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fi.rcpt = field[2];
 	fi.auth_results = field[3] != NULL ? field[3] : "mx.test; dmarc=fail";
 	fi.envelope_id = field[4];
+	fi.dkim_domain = field[5];
+	fi.dkim_identity = field[6];
+	fi.dkim_selector = field[7];
 	fi.mask_localparts = data[0] & 1;
 	sb_init(&out);
 	if (failrep_build(&fi, &out, why, sizeof(why)) < 0) {

@@ -379,6 +379,136 @@ START_TEST(hostile_values)
 }
 END_TEST
 
+/* out: the report of input() with a failing signature's d= i= s=
+ * (NULL: none), local-parts masked or not; built without error. */
+static void
+dkim_report(strbuf *out, const char *d, const char *i, const char *s,
+    int mask)
+{
+	failrep_input in;
+	char why[256];
+
+	input(&in);
+	in.dkim_domain = d;
+	in.dkim_identity = i;
+	in.dkim_selector = s;
+	in.mask_localparts = mask;
+	sb_init(out);
+	ck_assert_int_eq(failrep_build(&in, out, why, sizeof(why)), 0);
+}
+
+/* RFC 6591 3.1 (RFC 9991 3): a report of a DKIM failure names the
+ * signature, d= i= s=, in the machine-readable part; a report that is
+ * not for one has none of the three. */
+START_TEST(dkim_fields)
+{
+	strbuf out;
+	char boundary[128];
+	part top, parts[4];
+
+	dkim_report(&out, "example.com", "news@mail.example.com",
+	    "sel_2024.a", 0);
+	ck_assert_uint_eq(split(out.s, boundary, sizeof(boundary), &top, parts,
+	    4), 3);
+	ck_assert_int_eq(field_count(parts[1].body, "DKIM-Domain",
+	    "example.com"), 1);
+	ck_assert_int_eq(field_count(parts[1].body, "DKIM-Identity",
+	    "news@mail.example.com"), 1);
+	ck_assert_int_eq(field_count(parts[1].body, "DKIM-Selector",
+	    "sel_2024.a"), 1);
+	ck_assert_int_eq(field_count(parts[1].body, "Identity-Alignment",
+	    "none"), 1);	/* its meaning unchanged: aligned passes */
+	ck_assert_int_eq(field_count(parts[2].body, "DKIM-Domain", NULL), 0);
+	sb_free(&out);
+
+	/* no i=: "@" d= (RFC 6376 3.5); masked local-parts mask i= too */
+	dkim_report(&out, "example.com", NULL, "s1", 0);
+	ck_assert_int_eq(field_count(out.s, "DKIM-Identity", "@example.com"),
+	    1);
+	sb_free(&out);
+	dkim_report(&out, "example.com", "alice@example.com", "s1", 1);
+	ck_assert_int_eq(field_count(out.s, "DKIM-Identity",
+	    "redacted@example.com"), 1);
+	ck_assert_ptr_null(strstr(out.s, "alice"));
+	sb_free(&out);
+
+	/* not a DKIM failure: none of the three */
+	dkim_report(&out, NULL, NULL, NULL, 0);
+	ck_assert_ptr_null(strstr(out.s, "DKIM-"));
+	sb_free(&out);
+}
+END_TEST
+
+/* d=, i= and s= come from the sender's signature: CR LF, a control, a
+ * blank, an 8-bit octet or a value over its bound (a name over 253
+ * octets, a label over 63, a local-part over 64) writes none of the
+ * three fields, and no text of theirs reaches the report; at the bound
+ * they are taken. */
+START_TEST(dkim_fields_hostile)
+{
+	static const struct {
+		const char *d, *i, *s;
+	} t[] = {
+		{ "example.com\r\nReported-Domain: victim.example", NULL, "s" },
+		{ "example.com", NULL, "s\r\nReported-Domain: victim.example" },
+		{ "example.com", "a@example.com\r\nReported-Domain: "
+		    "victim.example", "s" },
+		{ "example.com\nX-Victim: 1", NULL, "s" },
+		{ "example.com", NULL, "s\rX-Victim: 1" },
+		{ "example.com", NULL, "s X-Victim: 1" },
+		{ "example.com", NULL, "s\x01" },
+		{ "ex\xc3\xa4mple.com", NULL, "s" },
+		{ "example.com", "a b@example.com", "s" },
+		{ "example.com", "no-at-sign", "s" },
+		{ "", NULL, "s" },
+		{ "example.com", NULL, "" },
+	};
+	char longname[400], longlabel[80], longlocal[100];
+	strbuf out;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		dkim_report(&out, t[i].d, t[i].i, t[i].s, 0);
+		ck_assert_msg(strstr(out.s, "DKIM-") == NULL, "case %zu: a "
+		    "DKIM field from a hostile value:\n%s", i, out.s);
+		ck_assert_ptr_null(strstr(out.s, "victim"));
+		ck_assert_ptr_null(strstr(out.s, "X-Victim"));
+		ck_assert_int_eq(field_count(out.s, "Reported-Domain", NULL), 1);
+		sb_free(&out);
+	}
+	/* over-long: a 254-octet name, a 64-octet label, a 65-octet
+	 * local-part; one octet less is taken */
+	memset(longname, 'a', sizeof(longname));
+	for (i = 63; i < 254; i += 64)
+		longname[i] = '.';
+	longname[254] = '\0';
+	memset(longlabel, 'b', sizeof(longlabel));
+	snprintf(longlabel + 64, sizeof(longlabel) - 64, ".com");
+	memset(longlocal, 'c', sizeof(longlocal));
+	snprintf(longlocal + 65, sizeof(longlocal) - 65, "@example.com");
+	dkim_report(&out, longname, NULL, "s", 0);
+	ck_assert_ptr_null(strstr(out.s, "DKIM-"));
+	sb_free(&out);
+	dkim_report(&out, "example.com", NULL, longlabel, 0);
+	ck_assert_ptr_null(strstr(out.s, "DKIM-"));
+	sb_free(&out);
+	dkim_report(&out, "example.com", longlocal, "s", 0);
+	ck_assert_ptr_null(strstr(out.s, "DKIM-"));
+	sb_free(&out);
+	longname[253] = '\0';
+	memmove(longlabel + 63, longlabel + 64, strlen(longlabel + 64) + 1);
+	memmove(longlocal + 64, longlocal + 65, strlen(longlocal + 65) + 1);
+	dkim_report(&out, longname, NULL, longlabel, 0);
+	ck_assert_int_eq(field_count(out.s, "DKIM-Domain", longname), 1);
+	ck_assert_int_eq(field_count(out.s, "DKIM-Selector", longlabel), 1);
+	ck_assert_ptr_nonnull(strstr(out.s, "\r\nDKIM-Identity: @aaa"));
+	sb_free(&out);
+	dkim_report(&out, "example.com", longlocal, "s", 0);
+	ck_assert_int_eq(field_count(out.s, "DKIM-Identity", longlocal), 1);
+	sb_free(&out);
+}
+END_TEST
+
 START_TEST(fo_options)
 {
 	failrep_auth none = { 0, 0, 0, 0 }, spf_only = { 1, 0, 0, 0 };
@@ -415,6 +545,8 @@ check_suite(void)
 	tcase_add_test(tc, no_body_and_bounded);
 	tcase_add_test(tc, hostile_values);
 	tcase_add_test(tc, fo_options);
+	tcase_add_test(tc, dkim_fields);
+	tcase_add_test(tc, dkim_fields_hostile);
 	suite_add_tcase(s, tc);
 	return s;
 }
