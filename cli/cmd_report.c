@@ -746,8 +746,8 @@ cmd_report(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
-	if (history_note(c.h) != NULL)
-		cli_err("%s\n", history_note(c.h));
+	for (i = 0; history_note_at(c.h, i) != NULL; i++)
+		cli_err("%s\n", history_note_at(c.h, i));
 	if (o.have_from) {
 		/* on stdout only one report: the domains are counted first */
 		if (o.out_dir == NULL && !o.send && history_domains(c.h,

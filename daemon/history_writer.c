@@ -274,6 +274,7 @@ history_writer *
 history_writer_start(const am_config *cfg, char *err, size_t errlen)
 {
 	history_writer *w = calloc(1, sizeof(*w));
+	size_t i;
 
 	if (w == NULL) {
 		snprintf(err, errlen, "history: out of memory");
@@ -300,8 +301,8 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 		history_open_failed(cfg->history, err, errlen);
 		goto fail;
 	}
-	if (history_note(w->h) != NULL)
-		log_msg(LOG_WARNING, NULL, "%s", history_note(w->h));
+	for (i = 0; history_note_at(w->h, i) != NULL; i++)
+		log_msg(LOG_WARNING, NULL, "%s", history_note_at(w->h, i));
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->nonempty, NULL);
 	pthread_cond_init(&w->room, NULL);

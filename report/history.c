@@ -40,6 +40,7 @@ struct history {
 	char *insert_many;   /* INSERT of HISTORY_INSERT_ROWS rows */
 	append_buf *ab;
 	char note[512];      /* history_note(): "" when none */
+	char note_index[1024]; /* its second line: the index not built */
 };
 
 /* the columns a report row groups by (RFC 9990 record: row and
@@ -236,7 +237,51 @@ schema_exec(history *h, const char *sql, char *why, size_t whylen)
 const char *
 history_note(const history *h)
 {
-	return h != NULL && h->note[0] != '\0' ? h->note : NULL;
+	return history_note_at(h, 0);
+}
+
+const char *
+history_note_at(const history *h, size_t i)
+{
+	const char *n[2];
+	size_t k = 0;
+
+	if (h == NULL)
+		return NULL;
+	if (h->note[0] != '\0')
+		n[k++] = h->note;
+	if (h->note_index[0] != '\0')
+		n[k++] = h->note_index;
+	return i < k ? n[i] : NULL;
+}
+
+/* schema_later on the store: 0, or -1 with why. When it failed because
+ * this connection may not change the schema (PostgreSQL: another role
+ * owns the table; SQLite: a read-only file), 0 with the line to log in
+ * note: the store is read and written as before, its queries only
+ * slower without the index (none requires it). */
+static int
+upgrade(history *h, char *note, size_t notelen, char *why, size_t whylen)
+{
+	char who[384], err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(schema_later) / sizeof(schema_later[0]); i++)
+		if (schema_exec(h, schema_later[i], why, whylen) < 0) {
+			if (h->ops->may_alter == NULL || h->ops->may_alter(h->db,
+			    who, sizeof(who), err, sizeof(err)) != 0)
+				return -1;
+			snprintf(note, notelen, "history: %s: it lacks the index"
+			    " dmarc_records_day_group (added by this version,"
+			    " for the daily report) and this connection cannot"
+			    " create it; reports are made without it, the same"
+			    " but slower. To build it, run authmilter once as"
+			    " the store's owner (the daemon or authmilter"
+			    " report), or the owner runs: %s", who,
+			    schema_later[i]);
+			return 0;
+		}
+	return 0;
 }
 
 history *
@@ -286,7 +331,7 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 	/* deferred only where there is something to index: on an empty
 	 * store (a new one) the build is instant */
 	if ((!(mode & HISTORY_DEFER_INDEX) || store_empty(h) == 1) &&
-	    history_upgrade(h, why, whylen) < 0) {
+	    upgrade(h, h->note_index, sizeof(h->note_index), why, whylen) < 0) {
 		history_close(h);
 		return NULL;
 	}
@@ -296,11 +341,15 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 int
 history_upgrade(history *h, char *why, size_t whylen)
 {
-	size_t i;
+	char note[sizeof(h->note_index)];
 
-	for (i = 0; i < sizeof(schema_later) / sizeof(schema_later[0]); i++)
-		if (schema_exec(h, schema_later[i], why, whylen) < 0)
-			return -1;
+	note[0] = '\0';
+	if (upgrade(h, note, sizeof(note), why, whylen) < 0)
+		return -1;
+	if (note[0] != '\0') {
+		snprintf(why, whylen, "%s", note);
+		return -1;
+	}
 	return 0;
 }
 

@@ -37,6 +37,11 @@ typedef struct history_backend_ops {
 	 * when none), -1 with why */
 	int (*tune)(void *db, char *note, size_t notelen, char *why,
 	    size_t whylen);
+	/* optional (NULL: always): 1 when this connection may change
+	 * dmarc_records' schema (add an index), 0 when not, with who naming
+	 * the store and why not (no secret: never a password), -1 with why */
+	int (*may_alter)(void *db, char *who, size_t wholen, char *why,
+	    size_t whylen);
 } history_backend_ops;
 
 extern const history_backend_ops history_sqlite_ops;

@@ -290,7 +290,28 @@ pg_tune(void *p, char *note, size_t notelen, char *why, size_t whylen)
 	    HISTORY_PG_INSERT_SCALE ")", NULL, 0, NULL, NULL, why, whylen);
 }
 
+/* An index needs the table's owner (PostgreSQL documentation: CREATE
+ * INDEX, "the user must own the table", or be a member of its role). */
+static int
+pg_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
+{
+	pg_row r;
+
+	memset(&r, 0, sizeof(r));
+	if (pg_exec(p, "SELECT pg_has_role(c.relowner, 'USAGE'),"
+	    " pg_get_userbyid(c.relowner), current_user, current_database()"
+	    " FROM pg_class c WHERE c.oid = 'dmarc_records'::regclass", NULL,
+	    0, pg_one_row, &r, why, whylen) < 0)
+		return -1;
+	if (!r.got || strcmp(r.v[0], "t") == 0)
+		return 1;
+	snprintf(who, wholen, "PostgreSQL database %s, whose dmarc_records is "
+	    "owned by role %s, not by %s (this connection)", r.v[3], r.v[1],
+	    r.v[2]);
+	return 0;
+}
+
 const history_backend_ops history_pg_ops = {
 	"postgresql", pg_open, pg_exec, pg_close, pg_copy_in, pg_exists,
-	pg_tune,
+	pg_tune, pg_may_alter,
 };

@@ -164,6 +164,24 @@ out:
 	return ret;
 }
 
+/* A file this process may only read (opened read-only: SQLite does so
+ * when the file is write-protected) reads, but takes no new index. */
+static int
+sq_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
+{
+	sq_db *d = p;
+	const char *f;
+
+	(void)why;
+	(void)whylen;
+	if (sqlite3_db_readonly(d->db, "main") != 1)
+		return 1;
+	f = sqlite3_db_filename(d->db, "main");
+	snprintf(who, wholen, "SQLite file %s, read-only to this process",
+	    f != NULL ? f : "?");
+	return 0;
+}
+
 const history_backend_ops history_sqlite_ops = {
-	"sqlite", sq_open, sq_exec, sq_close, NULL, NULL, NULL,
+	"sqlite", sq_open, sq_exec, sq_close, NULL, NULL, NULL, sq_may_alter,
 };

@@ -45,6 +45,7 @@
  *            const char *dest, int64_t when, char *why, size_t whylen);
  *   const char *history_backend(const history *h);
  *   const char *history_note(const history *h);
+ *   const char *history_note_at(const history *h, size_t i);
  *
  *   Records (report_record.c)
  *   int  report_record_build(report_record *out, const report_input *in,
@@ -191,6 +192,14 @@
  *   the one line to log saying so and what to do (NULL when nothing is
  *   to be said); the schema's existing tables and indexes are not
  *   created again, so such a role only needs the rights to the rows.
+ *   When such a role (or a process given a read-only SQLite file) opens
+ *   an older store without dmarc_records_day_group, which it may not
+ *   create, the open still succeeds (the queries do not need the index:
+ *   the same results, slower) and the notes get a line naming the store,
+ *   the missing index and the fix (its owner runs authmilter once, or
+ *   the CREATE INDEX statement it gives); history_upgrade() then fails
+ *   with that line as why. history_note_at(h, i) gives the i-th line to
+ *   log (0, 1: NULL past the last); history_note() is the first.
  *
  *   history_append() stores n records in one transaction (all or none):
  *   on PostgreSQL as one COPY, on SQLite as INSERTs of 50 rows.
@@ -389,6 +398,7 @@ int history_mark_sent(history *h, const char *report_id, const char *dest,
     int64_t when, char *why, size_t whylen);
 const char *history_backend(const history *h);
 const char *history_note(const history *h);
+const char *history_note_at(const history *h, size_t i);
 
 /*
  * Failure reports (RFC 9991), failure_report.c: the ARF message of one
