@@ -107,7 +107,10 @@
  *   else it is counted and sent. A query started without
  *   DNS_BUDGET_RESERVED in flags may only use max_queries - reserve of the
  *   count: the last `reserve` are kept for the lookups the caller marks
- *   reserved. dns_query_wait() of a query started in a budget never waits
+ *   reserved. Those two bounds are counted apart (all lookups at most
+ *   max_queries; unreserved ones at most max_queries - reserve), so
+ *   reserved lookups that come first take nothing from the unreserved
+ *   ones, and which thread reaches the count first decides nothing. dns_query_wait() of a query started in a budget never waits
  *   past the budget's deadline, and a wait that ends there answers
  *   DNS_TEMPFAIL "message DNS deadline of N ms reached". A budget is
  *   reference-counted: dns_budget_new() gives one reference,

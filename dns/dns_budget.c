@@ -33,7 +33,10 @@ struct dns_budget {
 	unsigned timeout_ms;          /* as given, for the reasons */
 	unsigned max;                 /* 0: no limit */
 	unsigned reserve;             /* kept for DNS_BUDGET_RESERVED */
-	atomic_uint used;             /* lookups sent */
+	/* lookups sent: all of them in the high 32 bits, those not marked
+	 * DNS_BUDGET_RESERVED in the low 32 (USED_ALL, USED_UNRES), one
+	 * word so that both bounds are checked and counted at once */
+	_Atomic uint64_t used;
 	atomic_uint refused;          /* lookups refused by the count */
 	atomic_uint hit;              /* HIT_* */
 	atomic_uint refs;
@@ -43,6 +46,10 @@ struct dns_budget {
 	atomic_uint sent_pools;       /* a root: sent by its pools */
 	atomic_uint refused_pools;    /* a root: refused by its pools' counts */
 };
+
+#define USED_ALL(u) ((unsigned)((u) >> 32))
+#define USED_UNRES(u) ((unsigned)((u) & 0xffffffffu))
+#define USED_ONE_ALL ((uint64_t)1 << 32)
 
 /* The budget that holds the deadline: b itself, or a pool's root. */
 static dns_budget *
@@ -152,7 +159,7 @@ dns_budget_max(const dns_budget *b)
 unsigned
 dns_budget_queries(const dns_budget *b)
 {
-	return b != NULL ? atomic_load(&b->used) +
+	return b != NULL ? USED_ALL(atomic_load(&b->used)) +
 	    atomic_load(&b->sent_pools) : 0;
 }
 
@@ -220,7 +227,8 @@ dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
 {
 	dns_budget *t = top(b);
 	int64_t dl = atomic_load(&t->deadline);
-	unsigned cur, limit;
+	uint64_t cur, add;
+	int unres;
 
 	if (dl != 0 && now >= dl) {
 		if (!(atomic_load(&t->hit) & HIT_CLOSED))
@@ -228,16 +236,26 @@ dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
 		deadline_why(b, why, whylen);
 		return -1;
 	}
+	unres = !(flags & DNS_BUDGET_RESERVED);
+	add = USED_ONE_ALL + (unres ? 1 : 0);
 	if (b->max == 0) {
-		atomic_fetch_add(&b->used, 1);
+		atomic_fetch_add(&b->used, add);
 		if (b->root != NULL)
 			atomic_fetch_add(&b->root->sent_pools, 1);
 		return 0;
 	}
-	limit = (flags & DNS_BUDGET_RESERVED) ? b->max : b->max - b->reserve;
+	/*
+	 * Every lookup fits in max; an unreserved one also in max - reserve
+	 * counting only the unreserved ones. So the reserved lookups never
+	 * take from what the unreserved ones may use (up to the reserve),
+	 * and the outcome does not depend on which reach the count first:
+	 * the reserved DMARC lookups of the message's thread and the SPF
+	 * thread's lookups run at the same time.
+	 */
 	cur = atomic_load(&b->used);
 	do {
-		if (cur >= limit) {
+		if (USED_ALL(cur) >= b->max ||
+		    (unres && USED_UNRES(cur) >= b->max - b->reserve)) {
 			atomic_fetch_add(&b->refused, 1);
 			if (b->root != NULL)
 				atomic_fetch_add(&b->root->refused_pools, 1);
@@ -245,7 +263,7 @@ dns_budget_admit(dns_budget *b, int flags, int64_t now, char *why,
 			count_why(b, why, whylen);
 			return -1;
 		}
-	} while (!atomic_compare_exchange_weak(&b->used, &cur, cur + 1));
+	} while (!atomic_compare_exchange_weak(&b->used, &cur, cur + add));
 	if (b->root != NULL)
 		atomic_fetch_add(&b->root->sent_pools, 1);
 	return 0;

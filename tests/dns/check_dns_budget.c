@@ -147,6 +147,48 @@ START_TEST(test_budget_count)
 }
 END_TEST
 
+/* The reserved lookups going first take nothing from what the ordinary
+ * ones may use: with 5 and 2 kept, 2 reserved and then 3 ordinary go out
+ * (the order of two threads must not decide what SPF gets), and the
+ * ordinary ones still never use the reserve. */
+START_TEST(test_budget_reserved_first)
+{
+	dns_resolver *r = dnscheck_resolver(ZONE, 0);
+	dns_budget *b = dns_budget_new(0, 5, 2);
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "example", DNS_T_TXT,
+	    DNS_RECORDS));
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "www.example",
+	    DNS_T_AAAA, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "www.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "example", DNS_T_MX, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "none.example", DNS_T_A, DNS_NXDOMAIN));
+	ck_assert_uint_eq(dns_budget_queries(b), 5);
+	/* the count is full: neither kind goes out */
+	ck_assert(budget_look(r, b, 0, "short.example", DNS_T_A, DNS_TEMPFAIL));
+	ck_assert(budget_look(r, b, DNS_BUDGET_RESERVED, "mx1.example",
+	    DNS_T_A, DNS_TEMPFAIL));
+	dns_budget_release(b);
+
+	/* 1 reserved first, then the ordinary ones: 3, not 4 (the reserve's
+	 * last one stays kept) */
+	b = dns_budget_new(0, 5, 2);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "mx1.example",
+	    DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "short.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "alias.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(!budget_look(r, b, 0, "x.wild.example", DNS_T_A, DNS_RECORDS));
+	ck_assert(budget_look(r, b, 0, "multi.example", DNS_T_TXT, DNS_TEMPFAIL));
+	ck_assert(!budget_look(r, b, DNS_BUDGET_RESERVED, "multi.example",
+	    DNS_T_TXT, DNS_RECORDS));
+	ck_assert_uint_eq(dns_budget_queries(b), 5);
+	dns_budget_release(b);
+	dns_resolver_free(r);
+}
+END_TEST
+
 /* A pool's count is its own: the parent's unreserved lookups cannot use
  * it, its lookups cannot use the parent's (nor the reserve). */
 START_TEST(test_budget_pool_count)
@@ -579,6 +621,7 @@ check_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_budget_count);
+	tcase_add_test(tc, test_budget_reserved_first);
 	tcase_add_test(tc, test_budget_threads);
 	tcase_add_test(tc, test_budget_pool_count);
 	suite_add_tcase(s, tc);
