@@ -365,7 +365,8 @@ static const config_key keys[] = {
 	  "more): From always included, DKIM-Signature allowed, ARC-Seal, "
 	  "ARC-Message-Signature, ARC-Authentication-Results and "
 	  "Authentication-Results refused (RFC 8617 4.1.2); \"\": the "
-	  "built-in list of sign_headers and DKIM-Signature.",
+	  "built-in list of sign_headers and DKIM-Signature. Set without "
+	  "arc_seal: a warning, no effect.",
 	  config_check_arc_seal_header },
 	/* -- ARC verification (issue 15) -- */
 	{ "arc", CFG_BOOL, FIELD(arc), NOCOUNT, 0, 1, NULL, "yes",

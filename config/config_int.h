@@ -27,8 +27,9 @@ int config_check_sign_key(const char *v, char *err, size_t errlen);
 /* config_sign.c: the arc_seal entry (config_arc_seal_parse()) */
 int config_check_arc_seal(const char *v, char *err, size_t errlen);
 /* config_sign.c: one arc_seal_headers name: a field name (RFC 5322
- * ftext, less ';' which would end h=), not one an ARC-Message-Signature
- * never signs (RFC 8617 4.1.2) */
+ * ftext, less ';' which would end h=), at most 64 characters, not one an
+ * ARC-Message-Signature never signs (RFC 8617 4.1.2): what
+ * arc_seal_headers_parse() accepts, so errors name this key's line */
 int config_check_arc_seal_header(const char *v, char *err, size_t errlen);
 
 #endif

@@ -148,21 +148,39 @@ config_check_arc_seal(const char *v, char *err, size_t errlen)
 	return config_arc_seal_parse(v, &k, err, errlen);
 }
 
+/* The longest arc_seal_headers name: DKIM_SIGN_MAX_NAME (dkim/dkim_sign.h,
+ * a local limit), which arc_seal_headers_parse() enforces; kept equal by
+ * hand because config/ may not include dkim/ (tests/system/layering.sh). */
+#define CONFIG_SEAL_HEADER_MAX_NAME 64
+
+/* Agrees with arc_seal_headers_parse() (dkim_sign_list_parse()), which
+ * reads the names joined by ':': the CFG_LIST reader has already split
+ * the value at ',' and blanks (the parser's other separators), a ':'
+ * inside an entry is refused here so one entry is one name, the same
+ * characters (RFC 5322 ftext less ';') and length bound; so a list this
+ * accepts never fails later against the arc_seal line. */
 int
 config_check_arc_seal_header(const char *v, char *err, size_t errlen)
 {
 	static const char *const never[] = { "arc-seal",
 	    "arc-message-signature", "arc-authentication-results",
 	    "authentication-results", NULL };
-	const char *p;
+	const unsigned char *p;
 	size_t i;
 
-	for (p = v; *p != '\0'; p++)
-		if (*p < 33 || *p > 126 || *p == ':' || *p == ';') {
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 33 || *p > 126 || *p == ':' || *p == ';' ||
+		    *p == ',') {
 			snprintf(err, errlen, "'%s' is not a header field "
 			    "name", v);
 			return -1;
 		}
+	if (strlen(v) > CONFIG_SEAL_HEADER_MAX_NAME) {
+		snprintf(err, errlen, "'%.20s...' is over %d characters (a "
+		    "local limit of the header list)", v,
+		    CONFIG_SEAL_HEADER_MAX_NAME);
+		return -1;
+	}
 	for (i = 0; never[i] != NULL; i++)
 		if (strcasecmp(v, never[i]) == 0) {
 			snprintf(err, errlen, "%s is never signed by an "

@@ -124,9 +124,10 @@ dkim_keycache_get(dkim_keycache *c, const char *txt, size_t len, dkim_key *k)
 		    memcmp(s->text, txt, len) == 0) {
 			if (EVP_PKEY_up_ref(s->key.pkey) == 1) {
 				*k = s->key;
-				/* no copy: dkim_key_verify() sets one up */
 				k->vctx = s->tmpl != NULL ?
-				    EVP_PKEY_CTX_dup(s->tmpl) : NULL;
+				    EVP_PKEY_CTX_dup(s->tmpl) :
+				    /* no copy: dkim_key_verify() sets one up */
+				    NULL;
 				s->used = ++c->tick;
 				hit = 1;
 			}

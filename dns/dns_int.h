@@ -11,13 +11,17 @@
  *   Cache (dns_cache.c): a sharded, size-capped, TTL-honouring answer cache
  *   keyed by lowercased wire name + type.
  *   Set-up (dns_setup.c): builds the libunbound context for each mode.
+ *   Resolver (dns_resolver.c) and waits (dns_wait.c): the two structs they
+ *   share, the out-of-memory query, the timeout of a wait.
  */
 #ifndef AUTHMILTER_DNS_INT_H
 #define AUTHMILTER_DNS_INT_H
 
 #include "dns/dns.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <unbound.h>
 
 #include "util/domain.h"
@@ -90,5 +94,53 @@ void dns_setup_log_error(const dns_setup *s, const char *zone, char *buf,
     size_t len);
 void dns_setup_cleanup(dns_setup *s);
 void dns_setup_forget_files(dns_setup *s);
+
+/* dns_resolver.c and dns_wait.c: the resolver and its queries. r->mu
+ * guards every query's done, answer and any; q->cv (and *q->any while
+ * dns_query_wait_any() waits) is signalled by the callback. */
+struct dns_resolver {
+	dns_setup setup;             /* owns the ub_ctx */
+	struct ub_ctx *ctx;
+	pthread_t loop;
+	int loop_running;
+	int wake[2];
+	pthread_mutex_t mu;
+	pthread_condattr_t cattr;
+	dns_query *inflight;         /* queries whose callback is still due */
+	dns_cache *cache;            /* NULL: no in-process cache */
+	struct fault *faults;        /* dns_resolver.c's fault table */
+	size_t nfaults;
+	atomic_int queried;          /* a query was started: faults are fixed */
+	unsigned timeout_ms;
+	dns_mode mode;               /* for dns_resolver_probe() */
+	dns_trace_fn trace;          /* NULL: no trace (the usual case) */
+	void *trace_arg;
+};
+
+struct dns_query {
+	dns_resolver *r;
+	dns_answer *answer;          /* set once done */
+	int done, inflight, abandoned, cv_ready;
+	int async_id;
+	dns_type type;
+	int64_t start_ms;
+	int64_t done_ms;             /* when the answer came (traced only) */
+	dns_budget *budget;          /* held while the query lives; or NULL */
+	pthread_cond_t cv;
+	pthread_cond_t *any;         /* dns_query_wait_any()'s, while it waits */
+	dns_query *prev, *next;      /* r->inflight */
+	size_t keylen;
+	uint8_t key[DNS_KEY_MAX];
+	char *trace_name;            /* only when the resolver traces: the
+					name, a NUL, the budget's tag */
+};
+
+/* dns_resolver.c: handed out when even the query object cannot be
+ * allocated (always answered: dns_answer_oom()). */
+extern dns_query dns_oom_query;
+/* dns_resolver.c: the wait's deadline passed (r->mu held, dropped around
+ * ub_cancel()): cancel q and answer "timed out", or the budget's reason
+ * when at_budget. */
+void dns_query_timeout(dns_query *q, int at_budget);
 
 #endif

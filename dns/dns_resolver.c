@@ -9,13 +9,9 @@
  *     query_done() for each answer. The blocking ub_resolve() is never used.
  *   - A resolver-wide mutex guards every query's state; each query has its
  *     own condition variable (CLOCK_MONOTONIC, the dns_now_ms clock) that
- *     its waiter sleeps on until the answer or the deadline.
- *     dns_query_wait_any() sleeps on its thread's own condition variable
- *     (any_waiter(): made at the thread's first wait, destroyed when the
- *     thread exits), which the callback of each query waited on signals:
- *     a thread waits on one set at a time, and every query's pointer to
- *     it is cleared under the mutex before the wait returns, so no signal
- *     reaches it from an earlier wait or another resolver.
+ *     its waiter sleeps on until the answer or the deadline, and the
+ *     callback also signals q->any, dns_query_wait_any()'s. The waits
+ *     live in dns_wait.c; the structs both files use in dns_int.h.
  *   - At a deadline the query is cancelled. ub_cancel() == 0 means the
  *     callback will never run; an error means the answer is already on its
  *     way, so the callback runs later and throws its answer away - and if
@@ -58,43 +54,6 @@ typedef struct fault {
 	uint8_t key[DNS_KEY_MAX];
 } fault;
 
-struct dns_resolver {
-	dns_setup setup;             /* owns the ub_ctx */
-	struct ub_ctx *ctx;
-	pthread_t loop;
-	int loop_running;
-	int wake[2];
-	pthread_mutex_t mu;
-	pthread_condattr_t cattr;
-	dns_query *inflight;         /* queries whose callback is still due */
-	dns_cache *cache;            /* NULL: no in-process cache */
-	fault *faults;
-	size_t nfaults;
-	atomic_int queried;          /* a query was started: faults are fixed */
-	unsigned timeout_ms;
-	dns_mode mode;               /* for dns_resolver_probe() */
-	dns_trace_fn trace;          /* NULL: no trace (the usual case) */
-	void *trace_arg;
-};
-
-struct dns_query {
-	dns_resolver *r;
-	dns_answer *answer;          /* set once done */
-	int done, inflight, abandoned, cv_ready;
-	int async_id;
-	dns_type type;
-	int64_t start_ms;
-	int64_t done_ms;             /* when the answer came (traced only) */
-	dns_budget *budget;          /* held while the query lives; or NULL */
-	pthread_cond_t cv;
-	pthread_cond_t *any;         /* dns_query_wait_any()'s, while it waits */
-	dns_query *prev, *next;      /* r->inflight */
-	size_t keylen;
-	uint8_t key[DNS_KEY_MAX];
-	char *trace_name;            /* only when the resolver traces: the
-					name, a NUL, the budget's tag */
-};
-
 /* dns_stats_read(): totals of every resolver since the process began. */
 static atomic_uint_fast64_t st_sent, st_cached, st_timeouts, st_servfail,
     st_bogus;
@@ -119,7 +78,7 @@ dns_stats_read(dns_stats *out)
 }
 
 /* Handed out when even the query object cannot be allocated. */
-static dns_query oom_query;
+dns_query dns_oom_query;
 
 static void
 list_add(dns_resolver *r, dns_query *q)
@@ -519,7 +478,7 @@ dns_query_start_in(dns_resolver *r, dns_budget *b, int flags,
 	/* malloc + memset, not calloc: small blocks come from the thread's
 	 * cache without the arena lock (see util/zalloc.h) */
 	if ((q = malloc(sizeof(*q))) == NULL)
-		return &oom_query;
+		return &dns_oom_query;
 	explicit_bzero(q, sizeof(*q));	/* memset would become calloc */
 	q->r = r;
 	q->type = type;
@@ -588,25 +547,6 @@ done:
 	return q;
 }
 
-/* Hand the answer to the trace once (the waiter's thread, no lock held). */
-static const dns_answer *
-traced(dns_query *q)
-{
-	if (q->trace_name != NULL && q->answer != NULL && q->r->trace != NULL) {
-		dns_trace_info info;
-
-		info.tag = q->trace_name + strlen(q->trace_name) + 1;
-		info.ms = q->done_ms > q->start_ms ?
-		    (unsigned)(q->done_ms - q->start_ms) : 0;
-		info.local = !q->cv_ready;
-		q->r->trace(q->r->trace_arg, q->trace_name, q->type, q->answer,
-		    &info);
-		free(q->trace_name);
-		q->trace_name = NULL;
-	}
-	return q->answer;
-}
-
 void
 dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg)
 {
@@ -616,8 +556,8 @@ dns_resolver_set_trace(dns_resolver *r, dns_trace_fn fn, void *arg)
 
 /* The deadline passed (r->mu held): cancel and answer "timed out", or
  * with the budget's reason when it was the budget's deadline. */
-static void
-query_timeout(dns_query *q, int at_budget)
+void
+dns_query_timeout(dns_query *q, int at_budget)
 {
 	dns_resolver *r = q->r;
 	char why[sizeof(((dns_answer *)0)->why)];
@@ -645,169 +585,13 @@ query_timeout(dns_query *q, int at_budget)
 	q->done_ms = dns_now_ms();
 }
 
-const dns_answer *
-dns_query_wait(dns_query *q, int64_t deadline_ms)
-{
-	dns_resolver *r = q->r;
-	struct timespec ts;
-	int64_t dl;
-	int at_budget;
-
-	if (q == &oom_query)
-		return dns_answer_oom();
-	if (!q->cv_ready)
-		return traced(q);
-	pthread_mutex_lock(&r->mu);
-	while (!q->done) {
-		/* the budget's deadline may move (dns_budget_extend) */
-		dl = dns_budget_wait_deadline(q->budget, deadline_ms,
-		    &at_budget);
-		ts.tv_sec = dl / 1000;
-		ts.tv_nsec = (long)(dl % 1000) * 1000000;
-		if (pthread_cond_timedwait(&q->cv, &r->mu, &ts) == ETIMEDOUT &&
-		    !q->done) {
-			if (at_budget && dns_budget_deadline(q->budget) > dl &&
-			    dns_now_ms() < dns_budget_deadline(q->budget))
-				continue;  /* extended meanwhile */
-			query_timeout(q, at_budget);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&r->mu);
-	return traced(q);
-}
-
-/* dns_query_wait_any()'s condition variable: one per thread, kept from
- * one wait to the next (it used to be made and destroyed on every call,
- * which SPF does once per answered lookup). */
-typedef struct any_waiter {
-	pthread_cond_t cv;
-	int ready;
-} any_waiter;
-
-static _Thread_local any_waiter any_tls;
-static pthread_key_t any_key;
-static pthread_once_t any_once = PTHREAD_ONCE_INIT;
-static int any_key_ok;
-
-/* At thread exit (a key's destructor: the thread's own any_tls). */
-static void
-any_waiter_free(void *p)
-{
-	any_waiter *w = p;
-
-	if (w->ready)
-		pthread_cond_destroy(&w->cv);
-	w->ready = 0;
-}
-
-static void
-any_key_make(void)
-{
-	any_key_ok = pthread_key_create(&any_key, any_waiter_free) == 0;
-}
-
-/* The calling thread's waiter (cattr: CLOCK_MONOTONIC), or NULL. */
-static any_waiter *
-any_waiter_get(const pthread_condattr_t *cattr)
-{
-	any_waiter *w = &any_tls;
-
-	if (w->ready)
-		return w;
-	if (pthread_once(&any_once, any_key_make) != 0 || !any_key_ok ||
-	    pthread_cond_init(&w->cv, cattr) != 0)
-		return NULL;
-	if (pthread_setspecific(any_key, w) != 0) {
-		pthread_cond_destroy(&w->cv);
-		return NULL;
-	}
-	w->ready = 1;
-	return w;
-}
-
-int
-dns_query_wait_any(dns_query *const *qs, size_t n, int64_t deadline_ms)
-{
-	dns_resolver *r = NULL;
-	any_waiter *w;
-	struct timespec ts;
-	int64_t dl = deadline_ms, b;
-	size_t i;
-	int at_budget, found = -1;
-
-	for (i = 0; i < n; i++) {
-		if (qs[i] == &oom_query || !qs[i]->cv_ready)
-			return (int)i;  /* answered when started */
-		if (r != NULL && qs[i]->r != r)
-			return -1;      /* one resolver's mutex guards them */
-		r = qs[i]->r;
-	}
-	if (r == NULL || (w = any_waiter_get(&r->cattr)) == NULL)
-		return -1;
-	pthread_mutex_lock(&r->mu);
-	for (i = 0; i < n; i++) {
-		b = dns_budget_wait_deadline(qs[i]->budget, deadline_ms,
-		    &at_budget);
-		if (b < dl)
-			dl = b;
-		qs[i]->any = &w->cv;
-	}
-	ts.tv_sec = dl / 1000;
-	ts.tv_nsec = (long)(dl % 1000) * 1000000;
-	for (;;) {
-		for (i = 0; i < n && found < 0; i++)
-			if (qs[i]->done)
-				found = (int)i;
-		if (found >= 0 ||
-		    pthread_cond_timedwait(&w->cv, &r->mu, &ts) == ETIMEDOUT)
-			break;
-	}
-	for (i = 0; i < n; i++) {
-		if (found < 0 && qs[i]->done)
-			found = (int)i;  /* came with the timeout */
-		qs[i]->any = NULL;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
-const dns_answer *
-dns_query_peek(dns_query *q)
-{
-	const dns_answer *a = NULL;
-
-	if (q == &oom_query)
-		return dns_answer_oom();
-	if (!q->cv_ready)
-		return q->answer;
-	pthread_mutex_lock(&q->r->mu);
-	if (q->done)
-		a = q->answer;
-	pthread_mutex_unlock(&q->r->mu);
-	return a;
-}
-
-int
-dns_query_done(dns_query *q)
-{
-	int done;
-
-	if (q == &oom_query || !q->cv_ready)
-		return 1;
-	pthread_mutex_lock(&q->r->mu);
-	done = q->done;
-	pthread_mutex_unlock(&q->r->mu);
-	return done;
-}
-
 void
 dns_query_free(dns_query *q)
 {
 	dns_resolver *r;
 	int rc;
 
-	if (q == NULL || q == &oom_query)
+	if (q == NULL || q == &dns_oom_query)
 		return;
 	r = q->r;
 	if (q->cv_ready) {
@@ -836,7 +620,7 @@ dns_lookup(dns_resolver *r, const char *name, dns_type type)
 	dns_answer *a;
 
 	dns_query_wait(q, dns_now_ms() + r->timeout_ms);
-	if (q == &oom_query)
+	if (q == &dns_oom_query)
 		return dns_answer_oom();
 	a = q->answer;  /* done: nothing writes it any more */
 	q->answer = NULL;

@@ -201,8 +201,16 @@ arc_seal_conf_new(const am_config *cfg, arc_seal_conf **out,
 	int warn = 0;
 
 	*out = NULL;
-	if (cfg->narc_seal == 0)
+	if (cfg->narc_seal == 0) {
+		/* like the key's permissions, said (no line is kept for a
+		 * list key: 0), not refused: sign_headers without sign_key
+		 * is accepted the same way */
+		if (cfg->narc_seal_headers > 0 && fn != NULL)
+			fn(arg, 0, 0, "arc_seal_headers is set but arc_seal is "
+			    "empty: no ARC set is added, the list has no "
+			    "effect");
 		return 0;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

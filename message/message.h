@@ -440,7 +440,8 @@ sign_conf *sign_conf_new(const am_config *cfg, sign_problem_fn fn, void *arg,
  * sign_conf_new(): each problem to fn with the config line - arc_seal's
  * for arc_seal_headers too -, error 1 or warning 0; -1 with err on an
  * error; 0 and
- * *out NULL when arc_seal is not set). arc_seal_conf_sealer() makes the
+ * *out NULL when arc_seal is not set, with a warning at line 0 when
+ * arc_seal_headers is set all the same). arc_seal_conf_sealer() makes the
  * sealer of one message (t= now; 0: the clock) (dkim/arc.h: fed like the ARC verifier, then
  * arc_sealer_finish() at end of message with the verifier's chain and
  * the message's Authentication-Results value as the AAR payload). */

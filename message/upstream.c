@@ -40,6 +40,7 @@ ours(const msg_env *env, const char *ip)
 
 	if (ipaddr_parse(ip, &a) < 0)
 		return 0;
+	/* no ipaddr_unmap(): received_parse() gives ::ffff:a.b.c.d unmapped */
 	return ipaddr_match_list(&a, env->upstream, env->upstream_prefix,
 	    env->nupstream) || ipaddr_match_list(&a, env->trusted,
 	    env->trusted_prefix, env->ntrusted);

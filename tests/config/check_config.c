@@ -410,6 +410,12 @@ START_TEST(test_arc_seal_headers)
 		{ "arc_seal_headers = from:to\n",
 		  ":1: arc_seal_headers: 'from:to' is not a header field name" },
 		{ "arc_seal_headers = from;to\n", "'from;to' is not a header" },
+		/* 65 characters: over DKIM_SIGN_MAX_NAME, refused at the key's
+		 * own line, not later against arc_seal */
+		{ "\narc_seal_headers = from, x-"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		  ":2: arc_seal_headers: 'x-aaaaaaaaaaaaaaaaaa...' is over 64 "
+		  "characters" },
 	};
 	am_config c;
 	char err[256];
@@ -429,6 +435,17 @@ START_TEST(test_arc_seal_headers)
 	ck_assert_int_eq(config_set(&c, "arc_seal_headers", "arc-seal", err,
 	    sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "arc-seal is never signed"));
+	config_free(&c);
+	/* ',' separates as in arc_seal_headers_parse(); 64 characters is
+	 * the longest name the parser takes */
+	write_file("arc_seal_headers = from,to,subject,x-"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+	config_init(&c);
+	ck_assert_msg(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
+	unlink(path);
+	ck_assert_uint_eq(c.narc_seal_headers, 4);
+	ck_assert_str_eq(c.arc_seal_headers[1], "to");
+	ck_assert_uint_eq(strlen(c.arc_seal_headers[3]), 64);
 	config_free(&c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		load_fails(bad[i].text, err, sizeof(err));

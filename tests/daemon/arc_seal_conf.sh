@@ -4,7 +4,8 @@
 # file and a file that is no key are errors naming the config file and
 # line (exit 1); a group-readable key is a warning (exit 0); a wrong
 # number of words, a sub-domain form and a second arc_seal line are
-# config errors with file:line.
+# config errors with file:line; arc_seal_headers without arc_seal is a
+# warning.
 set -u
 AUTHMILTER=${AUTHMILTER:-$(pwd)/build/authmilter}
 command -v openssl >/dev/null 2>&1 || { echo "arc_seal_conf: skipped (no openssl)"; exit 77; }
@@ -52,3 +53,13 @@ printf 'arc_seal = list.example s %s/ed.pem\narc_seal = list.example t %s/ed.pem
 "$AUTHMILTER" -n -c am.conf > out 2>&1 && fail "-n passed two arc_seal lines"
 grep -q "am.conf:6: arc_seal: more than 1 entries" out || fail "two lines: $(cat out)"
 echo "ok   syntax: three words, no sub-domain form, one line"
+
+echo "arc_seal_headers = from, to, subject" | conf
+"$AUTHMILTER" -n -c am.conf > out 2>&1 || fail "-n failed on arc_seal_headers alone: $(cat out)"
+grep -q "am.conf:0: arc_seal_headers is set but arc_seal is empty: no ARC set is added, the list has no effect" out ||
+    fail "arc_seal_headers without arc_seal: $(cat out)"
+echo "arc_seal = list.example s $T/ed.pem" | conf
+echo "arc_seal_headers = from, to" >> am.conf
+"$AUTHMILTER" -n -c am.conf > out 2>&1 || fail "-n arc_seal with arc_seal_headers: $(cat out)"
+grep -q arc_seal out && fail "-n arc_seal with arc_seal_headers says: $(cat out)"
+echo "ok   arc_seal_headers without arc_seal: a warning (exit 0), none with it"
