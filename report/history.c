@@ -160,7 +160,8 @@ history_backend(const history *h)
 history *
 history_open(const char *spec, char *why, size_t whylen)
 {
-	return history_open_mode(spec, HISTORY_CREATE, why, whylen);
+	return history_open_mode(spec, HISTORY_CREATE | HISTORY_WRITE, why,
+	    whylen);
 }
 
 /* "INSERT INTO dmarc_records VALUES ($1, ..., $27), ($28, ...), ..." */
@@ -284,6 +285,31 @@ upgrade(history *h, char *note, size_t notelen, char *why, size_t whylen)
 	return 0;
 }
 
+/* HISTORY_WRITE: 0 when this connection may write the store, else -1
+ * with why naming the store and what is missing (a writer that could
+ * not record what it did would repeat it: a failure report mailed at
+ * every run, the rate limit never counting it). */
+static int
+may_write(history *h, char *why, size_t whylen)
+{
+	char who[384];
+	int rc;
+
+	if (h->ops->may_write == NULL)
+		return 0;
+	rc = h->ops->may_write(h->db, who, sizeof(who), why, whylen);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		snprintf(why, whylen, "history store %s: this command writes"
+		    " the store (records, reports sent, failure reports done)"
+		    " and cannot: nothing done; give this process write"
+		    " access, or only read (authmilter report --out)", who);
+		return -1;
+	}
+	return 0;
+}
+
 history *
 history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 {
@@ -323,6 +349,10 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 			history_close(h);
 			return NULL;
 		}
+	if ((mode & HISTORY_WRITE) && may_write(h, why, whylen) < 0) {
+		history_close(h);
+		return NULL;
+	}
 	if (h->ops->tune != NULL && h->ops->tune(h->db, h->note,
 	    sizeof(h->note), why, whylen) < 0) {
 		history_close(h);

@@ -42,6 +42,11 @@ typedef struct history_backend_ops {
 	 * the store and why not (no secret: never a password), -1 with why */
 	int (*may_alter)(void *db, char *who, size_t wholen, char *why,
 	    size_t whylen);
+	/* optional (NULL: always): 1 when this connection may write the
+	 * store's rows (append, mark sent, prune), 0 when not, with who
+	 * naming the store and what is missing, -1 with why */
+	int (*may_write)(void *db, char *who, size_t wholen, char *why,
+	    size_t whylen);
 } history_backend_ops;
 
 extern const history_backend_ops history_sqlite_ops;

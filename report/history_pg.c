@@ -311,7 +311,32 @@ pg_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
 	return 0;
 }
 
+/* The rights a writer needs: rows into each table (records, reports
+ * sent, failure reports queued and sent) and failure reports marked done
+ * or abandoned. DELETE (only --prune-before) is not required: a prune
+ * refused rolls back whole and repeats nothing. */
+static int
+pg_may_write(void *p, char *who, size_t wholen, char *why, size_t whylen)
+{
+	pg_row r;
+
+	memset(&r, 0, sizeof(r));
+	if (pg_exec(p, "SELECT COALESCE(string_agg(v.p || ' on ' || v.t, ', '"
+	    " ORDER BY v.n), ''), current_user, current_database() FROM"
+	    " (VALUES (1, 'dmarc_records', 'INSERT'), (2, 'dmarc_sent',"
+	    " 'INSERT'), (3, 'dmarc_failure', 'INSERT'), (4, 'dmarc_failure',"
+	    " 'UPDATE'), (5, 'dmarc_failure_sent', 'INSERT')) AS v(n, t, p)"
+	    " WHERE NOT has_table_privilege(current_user, v.t, v.p)", NULL, 0,
+	    pg_one_row, &r, why, whylen) < 0)
+		return -1;
+	if (!r.got || r.v[0][0] == '\0')
+		return 1;
+	snprintf(who, wholen, "PostgreSQL database %s: role %s (this "
+	    "connection) lacks %s", r.v[2], r.v[1], r.v[0]);
+	return 0;
+}
+
 const history_backend_ops history_pg_ops = {
 	"postgresql", pg_open, pg_exec, pg_close, pg_copy_in, pg_exists,
-	pg_tune, pg_may_alter,
+	pg_tune, pg_may_alter, pg_may_write,
 };
