@@ -251,6 +251,38 @@ pg_exists(void *p, const char *name, char *why, size_t whylen)
 #define HISTORY_PG_INSERT_SCALE "0.01"
 #define PG_INSERT_VACUUM_VERSION 130000   /* PostgreSQL 13 */
 
+/* The ALTER TABLE takes SHARE UPDATE EXCLUSIVE on dmarc_records, which
+ * a VACUUM or another process's CREATE INDEX holds for long: waited for
+ * PG_TUNE_LOCK_TIMEOUT at most, in a transaction of its own. Any failure
+ * (that wait, an error) is rolled back and left as a note: the open
+ * succeeds, the next open tries again. */
+#define PG_TUNE_LOCK_TIMEOUT "2s"  /* local limit: a daemon's start */
+
+static int
+pg_tune_alter(void *p, char *note, size_t notelen)
+{
+	char err[256], ignore[8];
+
+	if (pg_exec(p, "BEGIN", NULL, 0, NULL, NULL, err, sizeof(err)) < 0)
+		goto left;
+	if (pg_exec(p, "SET LOCAL lock_timeout = '" PG_TUNE_LOCK_TIMEOUT "'",
+	    NULL, 0, NULL, NULL, err, sizeof(err)) < 0 ||
+	    pg_exec(p, "ALTER TABLE dmarc_records SET"
+	    " (autovacuum_vacuum_insert_scale_factor = "
+	    HISTORY_PG_INSERT_SCALE ")", NULL, 0, NULL, NULL, err,
+	    sizeof(err)) < 0 ||
+	    pg_exec(p, "COMMIT", NULL, 0, NULL, NULL, err, sizeof(err)) < 0) {
+		pg_exec(p, "ROLLBACK", NULL, 0, NULL, NULL, ignore,
+		    sizeof(ignore));
+		goto left;
+	}
+	return 0;
+left:
+	snprintf(note, notelen, "history: dmarc_records: autovacuum setting "
+	    "left alone: %s; the next open tries again", err);
+	return 0;
+}
+
 static int
 pg_tune(void *p, char *note, size_t notelen, char *why, size_t whylen)
 {
@@ -285,9 +317,7 @@ pg_tune(void *p, char *note, size_t notelen, char *why, size_t whylen)
 		    HISTORY_PG_INSERT_SCALE ")", r.v[3], r.v[4]);
 		return 0;
 	}
-	return pg_exec(p, "ALTER TABLE dmarc_records SET"
-	    " (autovacuum_vacuum_insert_scale_factor = "
-	    HISTORY_PG_INSERT_SCALE ")", NULL, 0, NULL, NULL, why, whylen);
+	return pg_tune_alter(p, note, notelen);
 }
 
 /* An index needs the table's owner (PostgreSQL documentation: CREATE
