@@ -208,22 +208,28 @@ store_empty(history *h)
 	return any == 0 ? 1 : any == 1 ? 0 : -1;
 }
 
-/* One "CREATE ... IF NOT EXISTS NAME ..." of the schema. PostgreSQL
- * checks the right to create (CREATE on the schema; owning the table, for
- * an index) before it sees that the object is there, so a role granted
- * the use of a store another role made could not open it: with the
- * backend's exists(), what is there is not created again. */
+/* One statement of the schema. PostgreSQL checks the right to create
+ * (CREATE on the schema; owning the table, for an index) before it sees
+ * that the object is there, so a role granted the use of a store another
+ * role made could not open it: with the backend's exists(), a "CREATE
+ * TABLE/INDEX IF NOT EXISTS NAME" whose NAME is there is not run again.
+ * Any other statement (an "ADD COLUMN IF NOT EXISTS", whose name is a
+ * column's) always runs. */
 static int
 schema_exec(history *h, const char *sql, char *why, size_t whylen)
 {
-	static const char ine[] = "IF NOT EXISTS ";
-	const char *p = strstr(sql, ine);
+	static const char *const creates[] = {
+		"CREATE TABLE IF NOT EXISTS ", "CREATE INDEX IF NOT EXISTS ",
+	};
+	const char *p = NULL;
 	char name[64];
-	size_t n;
+	size_t n, i;
 	int rc;
 
+	for (i = 0; i < sizeof(creates) / sizeof(creates[0]); i++)
+		if (strncmp(sql, creates[i], strlen(creates[i])) == 0)
+			p = sql + strlen(creates[i]);
 	if (h->ops->exists != NULL && p != NULL) {
-		p += sizeof(ine) - 1;
 		n = strcspn(p, " (");
 		if (n > 0 && n < sizeof(name)) {
 			memcpy(name, p, n);
