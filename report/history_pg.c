@@ -214,6 +214,14 @@ pg_one_row(void *arg, size_t ncols, const char *const *vals)
 	return 0;
 }
 
+/* sql's first row into r (r->got 0 when none): 0, or -1 with why */
+static int
+pg_row_of(void *p, const char *sql, pg_row *r, char *why, size_t whylen)
+{
+	memset(r, 0, sizeof(*r));
+	return pg_exec(p, sql, NULL, 0, pg_one_row, r, why, whylen);
+}
+
 static int
 pg_exists(void *p, const char *name, char *why, size_t whylen)
 {
@@ -327,11 +335,10 @@ pg_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
 {
 	pg_row r;
 
-	memset(&r, 0, sizeof(r));
-	if (pg_exec(p, "SELECT pg_has_role(c.relowner, 'USAGE'),"
+	if (pg_row_of(p, "SELECT pg_has_role(c.relowner, 'USAGE'),"
 	    " pg_get_userbyid(c.relowner), current_user, current_database()"
-	    " FROM pg_class c WHERE c.oid = 'dmarc_records'::regclass", NULL,
-	    0, pg_one_row, &r, why, whylen) < 0)
+	    " FROM pg_class c WHERE c.oid = 'dmarc_records'::regclass", &r,
+	    why, whylen) < 0)
 		return -1;
 	if (!r.got || strcmp(r.v[0], "t") == 0)
 		return 1;
@@ -350,14 +357,13 @@ pg_may_write(void *p, char *who, size_t wholen, char *why, size_t whylen)
 {
 	pg_row r;
 
-	memset(&r, 0, sizeof(r));
-	if (pg_exec(p, "SELECT COALESCE(string_agg(v.p || ' on ' || v.t, ', '"
-	    " ORDER BY v.n), ''), current_user, current_database() FROM"
+	if (pg_row_of(p, "SELECT COALESCE(string_agg(v.p || ' on ' || v.t,"
+	    " ', ' ORDER BY v.n), ''), current_user, current_database() FROM"
 	    " (VALUES (1, 'dmarc_records', 'INSERT'), (2, 'dmarc_sent',"
 	    " 'INSERT'), (3, 'dmarc_failure', 'INSERT'), (4, 'dmarc_failure',"
 	    " 'UPDATE'), (5, 'dmarc_failure_sent', 'INSERT')) AS v(n, t, p)"
-	    " WHERE NOT has_table_privilege(current_user, v.t, v.p)", NULL, 0,
-	    pg_one_row, &r, why, whylen) < 0)
+	    " WHERE NOT has_table_privilege(current_user, v.t, v.p)", &r, why,
+	    whylen) < 0)
 		return -1;
 	if (!r.got || r.v[0][0] == '\0')
 		return 1;
