@@ -738,8 +738,8 @@ cmd_report(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_FAILURE;
 	}
-	c.h = history_open_mode(cfg.history, HISTORY_EXISTING, err,
-	    sizeof(err));
+	c.h = history_open_mode(cfg.history, HISTORY_EXISTING |
+	    ((o.send && !o.dry_run) || o.have_prune ? HISTORY_WRITE : 0), err, sizeof(err));
 	if (c.h == NULL) {
 		cli_err("%s\n", err);
 		report_send_free(&c.sm);

@@ -296,7 +296,7 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 	/* the slow part of an older store's upgrade (an index to build)
 	 * is left to the writer thread: the start never waits on it */
 	w->h = history_open_mode(cfg->history, HISTORY_CREATE |
-	    HISTORY_DEFER_INDEX, err, errlen);
+	    HISTORY_DEFER_INDEX | HISTORY_WRITE, err, errlen);
 	if (w->h == NULL) {
 		history_open_failed(cfg->history, err, errlen);
 		goto fail;

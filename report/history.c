@@ -1,6 +1,8 @@
 /*
- * report/history.c - the history store's schema and statements, over a
- * backend (SQLite or PostgreSQL) that runs SQL with text parameters.
+ * report/history.c - the history store's statements (open, append, the
+ * report queries, sent marks, prune, failure reports), over a backend
+ * (SQLite or PostgreSQL) that runs SQL with text parameters; the schema,
+ * its upgrade and the open's notes are in history_schema.c.
  * The SQL is common to both: $N parameters (SQLite reads them as named
  * parameters, numbered in order of appearance, so each statement uses
  * $1..$n in order), BIGINT/INTEGER/TEXT columns. Contract in report.h;
@@ -15,89 +17,10 @@
 
 #include "util/strbuf.h"
 
-/* Records per INSERT statement in history_append: one multi-row
- * INSERT of this many rows (27 parameters each: 1,350, within SQLite's
- * 32,766 and PostgreSQL's 65,535 bound parameters) instead of one
- * statement, and with PostgreSQL one round trip, per record. Local limit:
- * past ~50 rows the gain is gone. */
-#define HISTORY_INSERT_ROWS 50
-#define HISTORY_COLS 27
-
-typedef struct append_buf {
-	const char *p[HISTORY_INSERT_ROWS * HISTORY_COLS];
-	char t[HISTORY_INSERT_ROWS][24];
-} append_buf;
-
-struct history {
-	const history_backend_ops *ops;
-	void *db;
-	/* history_rows_all: while its query runs (busy), every other
-	 * statement goes to a second connection, opened when first needed
-	 * (libpq cannot run a statement while another streams its rows) */
-	char *spec;
-	void *db2;
-	int busy;
-	char *insert_many;   /* INSERT of HISTORY_INSERT_ROWS rows */
-	append_buf *ab;
-	char note[512];      /* history_note(): "" when none */
-	char note_index[1024]; /* its second line: the index not built */
-};
-
-/* the columns a report row groups by (RFC 9990 record: row and
- * identifiers and auth_results) */
-#define GROUP_COLS "source_ip, disposition, dkim_aligned, spf_aligned," \
-	" reasons, header_from, envelope_from, envelope_to, spf_domain," \
-	" spf_scope, spf_result, dkim"
-
-static const char *const schema[] = {
-	"CREATE TABLE IF NOT EXISTS dmarc_records ("
-	" t BIGINT NOT NULL, source_ip TEXT NOT NULL, header_from TEXT NOT NULL,"
-	" envelope_from TEXT NOT NULL, envelope_to TEXT NOT NULL,"
-	" policy_domain TEXT NOT NULL, org_domain TEXT NOT NULL,"
-	" spf_domain TEXT NOT NULL, spf_scope TEXT NOT NULL,"
-	" spf_result TEXT NOT NULL, dkim TEXT NOT NULL,"
-	" dmarc_result TEXT NOT NULL, disposition TEXT NOT NULL,"
-	" dkim_aligned INTEGER NOT NULL, spf_aligned INTEGER NOT NULL,"
-	" reasons TEXT NOT NULL, discovery TEXT NOT NULL,"
-	" p TEXT NOT NULL, sp TEXT NOT NULL, np TEXT NOT NULL,"
-	" adkim TEXT NOT NULL, aspf TEXT NOT NULL, fo TEXT NOT NULL,"
-	" testing TEXT NOT NULL, psd TEXT NOT NULL,"
-	" rua TEXT NOT NULL, ruf TEXT NOT NULL)",
-	"CREATE INDEX IF NOT EXISTS dmarc_records_domain_t"
-	" ON dmarc_records (policy_domain, t)",
-	"CREATE INDEX IF NOT EXISTS dmarc_records_t ON dmarc_records (t)",
-	"CREATE TABLE IF NOT EXISTS dmarc_sent ("
-	" report_id TEXT NOT NULL, dest TEXT NOT NULL, t BIGINT NOT NULL,"
-	" PRIMARY KEY (report_id, dest))",
-	/* failure reports (RFC 9991) waiting for `authmilter report
-	 * --failure`, and where each went */
-	"CREATE TABLE IF NOT EXISTS dmarc_failure ("
-	" id TEXT PRIMARY KEY, t BIGINT NOT NULL, domain TEXT NOT NULL,"
-	" org_domain TEXT NOT NULL, ruf TEXT NOT NULL, report TEXT NOT NULL,"
-	" done INTEGER NOT NULL)",
-	"CREATE INDEX IF NOT EXISTS dmarc_failure_domain_t"
-	" ON dmarc_failure (domain, t)",
-	"CREATE TABLE IF NOT EXISTS dmarc_failure_sent ("
-	" id TEXT NOT NULL, dest TEXT NOT NULL, domain TEXT NOT NULL,"
-	" t BIGINT NOT NULL, PRIMARY KEY (id, dest))",
-};
-
-/* What an older store lacks and is slow to build (history_upgrade()). */
-static const char *const schema_later[] = {
-	/* the report of one UTC day (history_rows_all): the day's rows in
-	 * grouping order, so the store groups them as it walks this index
-	 * instead of sorting the day's records (t makes it covering). Added
-	 * by issue 16: on a store made before, the first open builds it (the
-	 * daemon's in its writer thread, not at start). */
-	"CREATE INDEX IF NOT EXISTS dmarc_records_day_group ON dmarc_records"
-	" ((t / 86400), policy_domain, " GROUP_COLS ", t)",
-};
-
 static const char sql_insert[] =
 	"INSERT INTO dmarc_records VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
 	" $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
 	" $24, $25, $26, $27)";
-
 
 /* largest count first; the group columns after it make the order total,
  * so the per-domain and the all-domains queries give the same rows in
@@ -160,7 +83,8 @@ history_backend(const history *h)
 history *
 history_open(const char *spec, char *why, size_t whylen)
 {
-	return history_open_mode(spec, HISTORY_CREATE, why, whylen);
+	return history_open_mode(spec, HISTORY_CREATE | HISTORY_WRITE, why,
+	    whylen);
 }
 
 /* "INSERT INTO dmarc_records VALUES ($1, ..., $27), ($28, ...), ..." */
@@ -186,109 +110,10 @@ build_insert_many(history *h)
 	return h->ab != NULL && h->insert_many != NULL ? 0 : -1;
 }
 
-static int
-first_int(void *arg, size_t ncols, const char *const *vals)
-{
-	*(int *)arg = ncols > 0 && vals[0] != NULL ? atoi(vals[0]) : -1;
-	return 0;
-}
-
-/* 1: dmarc_records holds no record; 0: it does; -1: unknown. */
-static int
-store_empty(history *h)
-{
-	char why[256];
-	int any = -1;
-
-	if (h->ops->exec(h->db, "SELECT COUNT(*) FROM (SELECT 1 FROM"
-	    " dmarc_records LIMIT 1) AS one", NULL, 0, first_int, &any, why,
-	    sizeof(why)) < 0)
-		return -1;
-	return any == 0 ? 1 : any == 1 ? 0 : -1;
-}
-
-/* One "CREATE ... IF NOT EXISTS NAME ..." of the schema. PostgreSQL
- * checks the right to create (CREATE on the schema; owning the table, for
- * an index) before it sees that the object is there, so a role granted
- * the use of a store another role made could not open it: with the
- * backend's exists(), what is there is not created again. */
-static int
-schema_exec(history *h, const char *sql, char *why, size_t whylen)
-{
-	static const char ine[] = "IF NOT EXISTS ";
-	const char *p = strstr(sql, ine);
-	char name[64];
-	size_t n;
-	int rc;
-
-	if (h->ops->exists != NULL && p != NULL) {
-		p += sizeof(ine) - 1;
-		n = strcspn(p, " (");
-		if (n > 0 && n < sizeof(name)) {
-			memcpy(name, p, n);
-			name[n] = '\0';
-			if ((rc = h->ops->exists(h->db, name, why, whylen)) != 0)
-				return rc < 0 ? -1 : 0;
-		}
-	}
-	return h->ops->exec(h->db, sql, NULL, 0, NULL, NULL, why, whylen);
-}
-
-const char *
-history_note(const history *h)
-{
-	return history_note_at(h, 0);
-}
-
-const char *
-history_note_at(const history *h, size_t i)
-{
-	const char *n[2];
-	size_t k = 0;
-
-	if (h == NULL)
-		return NULL;
-	if (h->note[0] != '\0')
-		n[k++] = h->note;
-	if (h->note_index[0] != '\0')
-		n[k++] = h->note_index;
-	return i < k ? n[i] : NULL;
-}
-
-/* schema_later on the store: 0, or -1 with why. When it failed because
- * this connection may not change the schema (PostgreSQL: another role
- * owns the table; SQLite: a read-only file), 0 with the line to log in
- * note: the store is read and written as before, its queries only
- * slower without the index (none requires it). */
-static int
-upgrade(history *h, char *note, size_t notelen, char *why, size_t whylen)
-{
-	char who[384], err[256];
-	size_t i;
-
-	for (i = 0; i < sizeof(schema_later) / sizeof(schema_later[0]); i++)
-		if (schema_exec(h, schema_later[i], why, whylen) < 0) {
-			if (h->ops->may_alter == NULL || h->ops->may_alter(h->db,
-			    who, sizeof(who), err, sizeof(err)) != 0)
-				return -1;
-			snprintf(note, notelen, "history: %s: it lacks the index"
-			    " dmarc_records_day_group (added by this version,"
-			    " for the daily report) and this connection cannot"
-			    " create it; reports are made without it, the same"
-			    " but slower. To build it, run authmilter once as"
-			    " the store's owner (the daemon or authmilter"
-			    " report), or the owner runs: %s", who,
-			    schema_later[i]);
-			return 0;
-		}
-	return 0;
-}
-
 history *
 history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 {
 	history *h;
-	size_t i;
 
 	if (spec == NULL || *spec == '\0') {
 		snprintf(why, whylen, "no history store configured");
@@ -318,39 +143,11 @@ history_open_mode(const char *spec, int mode, char *why, size_t whylen)
 		history_close(h);
 		return NULL;
 	}
-	for (i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
-		if (schema_exec(h, schema[i], why, whylen) < 0) {
-			history_close(h);
-			return NULL;
-		}
-	if (h->ops->tune != NULL && h->ops->tune(h->db, h->note,
-	    sizeof(h->note), why, whylen) < 0) {
-		history_close(h);
-		return NULL;
-	}
-	/* deferred only where there is something to index: on an empty
-	 * store (a new one) the build is instant */
-	if ((!(mode & HISTORY_DEFER_INDEX) || store_empty(h) == 1) &&
-	    upgrade(h, h->note_index, sizeof(h->note_index), why, whylen) < 0) {
+	if (history_schema_open(h, mode, why, whylen) < 0) {
 		history_close(h);
 		return NULL;
 	}
 	return h;
-}
-
-int
-history_upgrade(history *h, char *why, size_t whylen)
-{
-	char note[sizeof(h->note_index)];
-
-	note[0] = '\0';
-	if (upgrade(h, note, sizeof(note), why, whylen) < 0)
-		return -1;
-	if (note[0] != '\0') {
-		snprintf(why, whylen, "%s", note);
-		return -1;
-	}
-	return 0;
 }
 
 void

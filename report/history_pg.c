@@ -214,6 +214,14 @@ pg_one_row(void *arg, size_t ncols, const char *const *vals)
 	return 0;
 }
 
+/* sql's first row into r (r->got 0 when none): 0, or -1 with why */
+static int
+pg_row_of(void *p, const char *sql, pg_row *r, char *why, size_t whylen)
+{
+	memset(r, 0, sizeof(*r));
+	return pg_exec(p, sql, NULL, 0, pg_one_row, r, why, whylen);
+}
+
 static int
 pg_exists(void *p, const char *name, char *why, size_t whylen)
 {
@@ -251,6 +259,38 @@ pg_exists(void *p, const char *name, char *why, size_t whylen)
 #define HISTORY_PG_INSERT_SCALE "0.01"
 #define PG_INSERT_VACUUM_VERSION 130000   /* PostgreSQL 13 */
 
+/* The ALTER TABLE takes SHARE UPDATE EXCLUSIVE on dmarc_records, which
+ * a VACUUM or another process's CREATE INDEX holds for long: waited for
+ * PG_TUNE_LOCK_TIMEOUT at most, in a transaction of its own. Any failure
+ * (that wait, an error) is rolled back and left as a note: the open
+ * succeeds, the next open tries again. */
+#define PG_TUNE_LOCK_TIMEOUT "2s"  /* local limit: a daemon's start */
+
+static int
+pg_tune_alter(void *p, char *note, size_t notelen)
+{
+	char err[256], ignore[8];
+
+	if (pg_exec(p, "BEGIN", NULL, 0, NULL, NULL, err, sizeof(err)) < 0)
+		goto left;
+	if (pg_exec(p, "SET LOCAL lock_timeout = '" PG_TUNE_LOCK_TIMEOUT "'",
+	    NULL, 0, NULL, NULL, err, sizeof(err)) < 0 ||
+	    pg_exec(p, "ALTER TABLE dmarc_records SET"
+	    " (autovacuum_vacuum_insert_scale_factor = "
+	    HISTORY_PG_INSERT_SCALE ")", NULL, 0, NULL, NULL, err,
+	    sizeof(err)) < 0 ||
+	    pg_exec(p, "COMMIT", NULL, 0, NULL, NULL, err, sizeof(err)) < 0) {
+		pg_exec(p, "ROLLBACK", NULL, 0, NULL, NULL, ignore,
+		    sizeof(ignore));
+		goto left;
+	}
+	return 0;
+left:
+	snprintf(note, notelen, "history: dmarc_records: autovacuum setting "
+	    "left alone: %s; the next open tries again", err);
+	return 0;
+}
+
 static int
 pg_tune(void *p, char *note, size_t notelen, char *why, size_t whylen)
 {
@@ -285,9 +325,7 @@ pg_tune(void *p, char *note, size_t notelen, char *why, size_t whylen)
 		    HISTORY_PG_INSERT_SCALE ")", r.v[3], r.v[4]);
 		return 0;
 	}
-	return pg_exec(p, "ALTER TABLE dmarc_records SET"
-	    " (autovacuum_vacuum_insert_scale_factor = "
-	    HISTORY_PG_INSERT_SCALE ")", NULL, 0, NULL, NULL, why, whylen);
+	return pg_tune_alter(p, note, notelen);
 }
 
 /* An index needs the table's owner (PostgreSQL documentation: CREATE
@@ -297,11 +335,10 @@ pg_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
 {
 	pg_row r;
 
-	memset(&r, 0, sizeof(r));
-	if (pg_exec(p, "SELECT pg_has_role(c.relowner, 'USAGE'),"
+	if (pg_row_of(p, "SELECT pg_has_role(c.relowner, 'USAGE'),"
 	    " pg_get_userbyid(c.relowner), current_user, current_database()"
-	    " FROM pg_class c WHERE c.oid = 'dmarc_records'::regclass", NULL,
-	    0, pg_one_row, &r, why, whylen) < 0)
+	    " FROM pg_class c WHERE c.oid = 'dmarc_records'::regclass", &r,
+	    why, whylen) < 0)
 		return -1;
 	if (!r.got || strcmp(r.v[0], "t") == 0)
 		return 1;
@@ -311,7 +348,31 @@ pg_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
 	return 0;
 }
 
+/* The rights a writer needs: rows into each table (records, reports
+ * sent, failure reports queued and sent) and failure reports marked done
+ * or abandoned. DELETE (only --prune-before) is not required: a prune
+ * refused rolls back whole and repeats nothing. */
+static int
+pg_may_write(void *p, char *who, size_t wholen, char *why, size_t whylen)
+{
+	pg_row r;
+
+	if (pg_row_of(p, "SELECT COALESCE(string_agg(v.p || ' on ' || v.t,"
+	    " ', ' ORDER BY v.n), ''), current_user, current_database() FROM"
+	    " (VALUES (1, 'dmarc_records', 'INSERT'), (2, 'dmarc_sent',"
+	    " 'INSERT'), (3, 'dmarc_failure', 'INSERT'), (4, 'dmarc_failure',"
+	    " 'UPDATE'), (5, 'dmarc_failure_sent', 'INSERT')) AS v(n, t, p)"
+	    " WHERE NOT has_table_privilege(current_user, v.t, v.p)", &r, why,
+	    whylen) < 0)
+		return -1;
+	if (!r.got || r.v[0][0] == '\0')
+		return 1;
+	snprintf(who, wholen, "PostgreSQL database %s: role %s (this "
+	    "connection) lacks %s", r.v[2], r.v[1], r.v[0]);
+	return 0;
+}
+
 const history_backend_ops history_pg_ops = {
 	"postgresql", pg_open, pg_exec, pg_close, pg_copy_in, pg_exists,
-	pg_tune, pg_may_alter,
+	pg_tune, pg_may_alter, pg_may_write,
 };

@@ -182,6 +182,14 @@ sq_may_alter(void *p, char *who, size_t wholen, char *why, size_t whylen)
 	return 0;
 }
 
+/* A file opened read-only cannot take a row either. */
+static int
+sq_may_write(void *p, char *who, size_t wholen, char *why, size_t whylen)
+{
+	return sq_may_alter(p, who, wholen, why, whylen);
+}
+
 const history_backend_ops history_sqlite_ops = {
 	"sqlite", sq_open, sq_exec, sq_close, NULL, NULL, NULL, sq_may_alter,
+	sq_may_write,
 };

@@ -172,8 +172,15 @@
  *   a store made by an older version lacks (since issue 16 the index
  *   dmarc_records_day_group: the first open of an older store builds it,
  *   a one-time wait that grows with the rows held).
- *   history_open() is history_open_mode(spec, HISTORY_CREATE, ...): a
- *   missing SQLite file is created. HISTORY_EXISTING (the report side:
+ *   history_open() is history_open_mode(spec, HISTORY_CREATE |
+ *   HISTORY_WRITE, ...): a missing SQLite file is created.
+ *   HISTORY_WRITE (the daemon's writer, check --record, report --send /
+ *   --failure --send / --prune-before) refuses a store this connection
+ *   cannot write (SQLite: a file opened read-only; PostgreSQL: a role
+ *   without INSERT on the tables or UPDATE on dmarc_failure): -1 with
+ *   why naming the store and what is missing, so a command that could
+ *   not record what it sent never sends it again at every run. Without
+ *   it (pure reading) such a store opens. HISTORY_EXISTING (the report side:
  *   reading, marking sent, pruning) never creates a file: a missing one
  *   fails with why naming the path. (PostgreSQL databases are never
  *   created by either.) | HISTORY_DEFER_INDEX leaves out the slow part of
@@ -371,7 +378,8 @@ typedef int (*history_domain_cb)(void *arg, const char *domain);
 typedef int (*history_row_cb)(void *arg, const report_record *row,
     uint64_t count);
 
-enum { HISTORY_CREATE = 0, HISTORY_EXISTING = 1, HISTORY_DEFER_INDEX = 2 };
+enum { HISTORY_CREATE = 0, HISTORY_EXISTING = 1, HISTORY_DEFER_INDEX = 2,
+    HISTORY_WRITE = 4 };
 history *history_open(const char *spec, char *why, size_t whylen);
 history *history_open_mode(const char *spec, int mode, char *why,
     size_t whylen);

@@ -115,7 +115,13 @@
  * "the give-up time generally needs to be at least 4-5 days"; Postfix's
  * maximal_queue_lifetime and sendmail's Timeout.queuereturn default to
  * 5 days). Without it a report that can never go out is retried by
- * every run until --prune-before deletes it. */
+ * every run until --prune-before deletes it. The age counts from the
+ * queue time (dmarc_failure.t), not from the first attempt: the store
+ * records no attempts (dmarc_failure_sent holds successes only), so
+ * when no report run happened for 5 days (cron stopped), the first run
+ * after that whose attempt fails gives the report up at once, after
+ * that one attempt. Counting attempts would need a new column; the
+ * schema is left as it is and the behaviour documented (authmilter(8)). */
 #define REPORT_FAILURE_GIVE_UP (5 * 86400)
 
 /* Local limit: words of report_sendmail (a sendmail command line has a

@@ -53,6 +53,38 @@ else
 	cat "$T/gen-w.log"; echo "FAIL: older store, other role: the writer said it $n times"; fail=1
 fi
 
+# a role that may only read (SELECT): reports with --out work, but a writing command refuses the store, naming what the
+# role lacks, and sends nothing
+psql_q "CREATE ROLE amro LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public \
+TO amro; INSERT INTO dmarc_failure VALUES ('fr1', $(date +%s), 'example.com', \
+'example.com', 'mailto:ruf@example.com', 'Feedback-Type: auth-failure', 0)" >/dev/null
+RO_URI="postgresql://amro@/dmarc?host=$PG_DIR&port=$PG_PORT"
+printf '#!/bin/sh\necho sent >> %s\ncat >/dev/null\n' "$T/sent" >"$T/sendmail"
+chmod 755 "$T/sendmail"
+printf 'report_sendmail = "%s"\nreport_email = "dmarc@example.com"\n' \
+    "$T/sendmail" >"$T/w.conf"
+mkdir -p "$T/out-ro"
+if "$AUTHMILTER" report -c /dev/null --history "$RO_URI" --from $DAY \
+    --to $((DAY + 86400)) --format json --out "$T/out-ro" >"$T/ro.log" 2>&1 &&
+    [ -n "$(ls "$T/out-ro")" ]; then
+	echo "ok   read-only role: --out writes $(ls "$T/out-ro" | wc -l) reports"
+else
+	tail -5 "$T/ro.log"; echo "FAIL: read-only role: --out"; fail=1
+fi
+"$AUTHMILTER" report -c "$T/w.conf" --history "$RO_URI" --failure --send \
+    >"$T/ro-w.log" 2>&1
+rc=$?
+if [ $rc != 0 ] && [ ! -e "$T/sent" ] && grep -q "PostgreSQL database dmarc: \
+role amro (this connection) lacks INSERT on dmarc_records, INSERT on \
+dmarc_sent, INSERT on dmarc_failure, UPDATE on dmarc_failure, INSERT on \
+dmarc_failure_sent: this command writes the store" "$T/ro-w.log" &&
+    [ "$(psql_q "SELECT done FROM dmarc_failure WHERE id = 'fr1'")" = 0 ]; then
+	echo "ok   read-only role: report --failure --send refused, nothing sent"
+else
+	cat "$T/ro-w.log"; echo "FAIL: read-only role: --failure --send (exit $rc)"; fail=1
+fi
+psql_q "DELETE FROM dmarc_failure"
+
 # the fix the line gives: the owner runs its statement
 sql=$(hi_fix_sql)
 psql_q "$sql" && [ "$(has_index)" = t ] ||
