@@ -294,9 +294,14 @@ history_writer_start(const am_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	/* the slow part of an older store's upgrade (an index to build)
-	 * is left to the writer thread: the start never waits on it */
+	 * is left to the writer thread: the start never waits on it. Not
+	 * HISTORY_WRITE: that checks every right the report side's writing
+	 * commands need, where the daemon only appends (INSERT on
+	 * dmarc_records and dmarc_failure); an append it may not make is
+	 * refused by the store, logged and counted as dropped, and mail
+	 * goes on. */
 	w->h = history_open_mode(cfg->history, HISTORY_CREATE |
-	    HISTORY_DEFER_INDEX | HISTORY_WRITE, err, errlen);
+	    HISTORY_DEFER_INDEX, err, errlen);
 	if (w->h == NULL) {
 		history_open_failed(cfg->history, err, errlen);
 		goto fail;

@@ -83,8 +83,7 @@ history_backend(const history *h)
 history *
 history_open(const char *spec, char *why, size_t whylen)
 {
-	return history_open_mode(spec, HISTORY_CREATE | HISTORY_WRITE, why,
-	    whylen);
+	return history_open_mode(spec, HISTORY_CREATE, why, whylen);
 }
 
 /* "INSERT INTO dmarc_records VALUES ($1, ..., $27), ($28, ...), ..." */

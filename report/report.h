@@ -172,10 +172,12 @@
  *   a store made by an older version lacks (since issue 16 the index
  *   dmarc_records_day_group: the first open of an older store builds it,
  *   a one-time wait that grows with the rows held).
- *   history_open() is history_open_mode(spec, HISTORY_CREATE |
- *   HISTORY_WRITE, ...): a missing SQLite file is created.
- *   HISTORY_WRITE (the daemon's writer, check --record, report --send /
- *   --failure --send / --prune-before) refuses a store this connection
+ *   history_open() is history_open_mode(spec, HISTORY_CREATE, ...): a
+ *   missing SQLite file is created.
+ *   HISTORY_WRITE (report --send / --failure --send / --prune-before: the
+ *   commands that must record what they did; not the daemon's writer nor
+ *   check --record, which only append and whose failed appends are
+ *   counted) refuses a store this connection
  *   cannot write (SQLite: a file opened read-only; PostgreSQL: a role
  *   without INSERT on the tables or UPDATE on dmarc_failure): -1 with
  *   why naming the store and what is missing, so a command that could

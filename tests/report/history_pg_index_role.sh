@@ -85,6 +85,19 @@ else
 fi
 psql_q "DELETE FROM dmarc_failure"
 
+# the daemon's writer only appends: a role with SELECT and INSERT on
+# dmarc_records and dmarc_failure (least privilege) is enough for it
+psql_q "CREATE ROLE amins LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public \
+TO amins; GRANT INSERT ON dmarc_records, dmarc_failure TO amins;" >/dev/null
+INS_URI="postgresql://amins@/dmarc?host=$PG_DIR&port=$PG_PORT"
+before=$(psql_q "SELECT COUNT(*) FROM dmarc_records")
+if "$GEN" -w -s 7 "$INS_URI" 200 1 >"$T/gen-ins.log" 2>&1 &&
+    [ "$(psql_q "SELECT COUNT(*) FROM dmarc_records")" -eq $((before + 200)) ]; then
+	echo "ok   insert-only role: the daemon's writer starts and writes 200"
+else
+	cat "$T/gen-ins.log"; echo "FAIL: insert-only role: the daemon's writer"; fail=1
+fi
+
 # the fix the line gives: the owner runs its statement
 sql=$(hi_fix_sql)
 psql_q "$sql" && [ "$(has_index)" = t ] ||
