@@ -173,6 +173,10 @@ main(int argc, char **argv)
 	    "p99_ms=%.1f\n", nq, nerr, n ? lat[n / 2] : 0.0,
 	    n ? lat[n * 9 / 10] : 0.0, n ? lat[n * 99 / 100] : 0.0);
 	ub_ctx_delete(ctx);
+	free(lat);
+	for (i = 0; i < nq; i++)
+		free(qs[i].name);
+	free(qs);
 	return 0;
 usage:
 	fprintf(stderr, "usage: ubreplay -c unbound.conf -q query-log\n");
