@@ -10,6 +10,8 @@
 #                            (postgresql://...), PG_DIR, PG_PORT; 1 said
 #   pg_cluster_ctl ARGS...   pg_ctl on it (e.g. stop -m immediate, start)
 #   pg_cluster_stop          stops it and removes DIR
+#   psql_q SQL               runs SQL as postgres in "dmarc"; prints the
+#                            result unaligned, values only
 pg_cluster_find() {
 	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 	[ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]
@@ -51,4 +53,9 @@ pg_cluster_stop() {
 	[ -n "${PG_DIR:-}" ] || return 0
 	pg_cluster_ctl -m immediate stop >/dev/null 2>&1
 	rm -rf "$PG_DIR"
+}
+
+psql_q() {
+	$PG_RUNAS "$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" \
+	    -p "$PG_PORT" -U postgres -d dmarc -c "$1"
 }

@@ -20,10 +20,6 @@ chmod 755 "$T"   # the cluster under it runs as postgres
 pg_cluster_start "$T/pg" || exit 1
 DAY=1793491200          # 2026-11-01T00:00:00Z
 fail=0
-psql_q() { # SQL: one value, unaligned
-	$PG_RUNAS "$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" \
-	    -p "$PG_PORT" -U postgres -d dmarc -c "$1"
-}
 opts() {
 	psql_q "SELECT COALESCE(array_to_string(reloptions, ','), '') FROM \
 pg_class WHERE relname = 'dmarc_records'"

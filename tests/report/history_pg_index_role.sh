@@ -20,10 +20,6 @@ pg_cluster_start "$T/pg" || exit 1
 DAY=1793491200          # 2026-11-01T00:00:00Z
 RUNAS=
 fail=0
-psql_q() { # SQL: one value, unaligned
-	$PG_RUNAS "$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" \
-	    -p "$PG_PORT" -U postgres -d dmarc -c "$1"
-}
 has_index() {
 	psql_q "SELECT to_regclass('dmarc_records_day_group') IS NOT NULL"
 }
